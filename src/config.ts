@@ -1,0 +1,166 @@
+/**
+ * Every setting of reelqueue: its environment variable, its default and its validation.
+ * A default is written here once; internals receive the resolved, frozen `Config`.
+ */
+import { z } from 'zod';
+import { ReelqueueError } from './errors.js';
+
+const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const numberFrom = (min: number, max: number) => z.coerce.number().min(min).max(max);
+
+const retryDelays = z
+  .string()
+  .transform((text) => text.split(',').map((part) => (part.trim() === '' ? Number.NaN : Number(part))))
+  .pipe(z.array(z.number().min(0).max(86_400)).min(1));
+
+const databaseUrl = z
+  .string()
+  .min(1)
+  .refine((url) => /^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(url), {
+    message: 'must start with sqlite: (for example sqlite:./data/reelqueue.db) or postgres://',
+  });
+
+/** Environment variable → schema with its default. */
+const settings = {
+  DATABASE_URL: databaseUrl.default('sqlite:./data/reelqueue.db'),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier')
+    .default('public'),
+  DATABASE_POOL_SIZE: intFrom(1, 200).default(10),
+  REDIS_URL: z.string().url().optional(),
+  PORT: intFrom(0, 65_535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_CONCURRENCY: intFrom(1, 1000).default(2),
+  JOB_TIMEOUT_MINUTES: numberFrom(0.001, 24 * 60).default(10),
+  MAX_RETRIES: intFrom(0, 100).default(2),
+  RETRY_DELAYS: retryDelays.default([0, 5, 15]),
+  RETRY_JITTER: numberFrom(0, 1).default(0.2),
+  CLEANUP_MAX_AGE_HOURS: numberFrom(0, 24 * 365 * 10).default(24),
+  ORPHANED_JOB_TIMEOUT_MINUTES: numberFrom(0, 24 * 60 * 30).default(30),
+  HEARTBEAT_SECONDS: numberFrom(0.05, 3600).default(5),
+  LEASE_SECONDS: numberFrom(0.2, 86_400).default(30),
+  REAPER_INTERVAL_SECONDS: numberFrom(0.05, 3600).default(5),
+  POLL_INTERVAL_MS: intFrom(5, 600_000).default(1000),
+  SHUTDOWN_GRACE_SECONDS: numberFrom(0, 3600).default(25),
+  ABORT_GRACE_SECONDS: numberFrom(0, 600).default(2),
+  SQLITE_BUSY_TIMEOUT_MS: intFrom(0, 60_000).default(20),
+  SQLITE_BUSY_RETRY_MS: intFrom(1, 600_000).default(30_000),
+  JOB_COST_POINTS: intFrom(0, 1_000_000).default(0),
+  MAX_ACTIVE_JOBS_PER_USER: intFrom(1, 1_000_000).default(20),
+  RATE_LIMIT_PER_MINUTE: intFrom(0, 10_000_000).default(600),
+  BODY_LIMIT_BYTES: intFrom(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  SERVE_WORKERS: intFrom(0, 64).default(1),
+  REELQUEUE_ADMIN_KEY: z.string().min(16).optional(),
+  FFMPEG_PATH: z.string().min(1).optional(),
+  FFPROBE_PATH: z.string().min(1).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+} as const;
+
+type SettingName = keyof typeof settings;
+export type SettingsInput = Partial<Record<SettingName, string | number | undefined>>;
+
+const settingsSchema = z.object(settings);
+type Settings = z.output<typeof settingsSchema>;
+
+export interface Config {
+  readonly databaseUrl: string;
+  readonly databaseSchema: string;
+  readonly databasePoolSize: number;
+  readonly redisUrl: string | undefined;
+  readonly port: number;
+  readonly host: string;
+  readonly workerConcurrency: number;
+  readonly jobTimeoutSeconds: number;
+  readonly maxRetries: number;
+  readonly retryDelaysSeconds: readonly number[];
+  readonly retryJitter: number;
+  readonly cleanupMaxAgeHours: number;
+  readonly orphanedJobTimeoutMinutes: number;
+  readonly heartbeatSeconds: number;
+  readonly leaseSeconds: number;
+  readonly reaperIntervalSeconds: number;
+  readonly pollIntervalMs: number;
+  readonly shutdownGraceSeconds: number;
+  readonly abortGraceSeconds: number;
+  readonly sqliteBusyTimeoutMs: number;
+  readonly sqliteBusyRetryMs: number;
+  readonly jobCostPoints: number;
+  readonly maxActiveJobsPerUser: number;
+  readonly rateLimitPerMinute: number;
+  readonly bodyLimitBytes: number;
+  /** Workers `reelqueue serve` runs in its process (0: API only). */
+  readonly serveWorkers: number;
+  readonly adminKey: string | undefined;
+  readonly ffmpegPath: string | undefined;
+  readonly ffprobePath: string | undefined;
+  readonly dataDir: string;
+  readonly logLevel: Settings['LOG_LEVEL'];
+}
+
+/**
+ * Resolves the configuration from environment variables (and overrides, which win), validating each
+ * setting. Throws a `CONFIG_INVALID` error that names every bad setting.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: SettingsInput = {}): Config {
+  const raw: Record<string, unknown> = {};
+  for (const name of Object.keys(settings) as SettingName[]) {
+    const value = overrides[name] ?? env[name];
+    raw[name] = value === '' ? undefined : value;
+  }
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '?');
+      return { setting: name, value: raw[name], problem: issue.message };
+    });
+    const summary = problems.map((p) => `${p.setting}=${JSON.stringify(p.value)}: ${p.problem}`).join('; ');
+    throw new ReelqueueError('CONFIG_INVALID', `Invalid configuration: ${summary}`, { problems });
+  }
+  const s = parsed.data;
+  if (s.HEARTBEAT_SECONDS >= s.LEASE_SECONDS) {
+    throw new ReelqueueError(
+      'CONFIG_INVALID',
+      `Invalid configuration: HEARTBEAT_SECONDS=${s.HEARTBEAT_SECONDS} must be shorter than LEASE_SECONDS=${s.LEASE_SECONDS}`,
+      {
+        problems: [
+          { setting: 'HEARTBEAT_SECONDS', value: s.HEARTBEAT_SECONDS, problem: 'not below LEASE_SECONDS' },
+        ],
+      },
+    );
+  }
+  return Object.freeze({
+    databaseUrl: s.DATABASE_URL,
+    databaseSchema: s.DATABASE_SCHEMA,
+    databasePoolSize: s.DATABASE_POOL_SIZE,
+    redisUrl: s.REDIS_URL,
+    port: s.PORT,
+    host: s.HOST,
+    workerConcurrency: s.WORKER_CONCURRENCY,
+    jobTimeoutSeconds: Math.round(s.JOB_TIMEOUT_MINUTES * 60),
+    maxRetries: s.MAX_RETRIES,
+    retryDelaysSeconds: Object.freeze([...s.RETRY_DELAYS]),
+    retryJitter: s.RETRY_JITTER,
+    cleanupMaxAgeHours: s.CLEANUP_MAX_AGE_HOURS,
+    orphanedJobTimeoutMinutes: s.ORPHANED_JOB_TIMEOUT_MINUTES,
+    heartbeatSeconds: s.HEARTBEAT_SECONDS,
+    leaseSeconds: s.LEASE_SECONDS,
+    reaperIntervalSeconds: s.REAPER_INTERVAL_SECONDS,
+    pollIntervalMs: s.POLL_INTERVAL_MS,
+    shutdownGraceSeconds: s.SHUTDOWN_GRACE_SECONDS,
+    abortGraceSeconds: s.ABORT_GRACE_SECONDS,
+    sqliteBusyTimeoutMs: s.SQLITE_BUSY_TIMEOUT_MS,
+    sqliteBusyRetryMs: s.SQLITE_BUSY_RETRY_MS,
+    jobCostPoints: s.JOB_COST_POINTS,
+    maxActiveJobsPerUser: s.MAX_ACTIVE_JOBS_PER_USER,
+    rateLimitPerMinute: s.RATE_LIMIT_PER_MINUTE,
+    bodyLimitBytes: s.BODY_LIMIT_BYTES,
+    serveWorkers: s.SERVE_WORKERS,
+    adminKey: s.REELQUEUE_ADMIN_KEY,
+    ffmpegPath: s.FFMPEG_PATH,
+    ffprobePath: s.FFPROBE_PATH,
+    dataDir: s.DATA_DIR,
+    logLevel: s.LOG_LEVEL,
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * Errors with stable codes. Callers match on `code`, never on message text; the HTTP layer maps a
+ * code to a status in one place.
+ */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'VALIDATION_FAILED'
+  | 'UNKNOWN_KIND'
+  | 'INVALID_PAYLOAD'
+  | 'INVALID_PRIORITY'
+  | 'INVALID_TIMEOUT'
+  | 'INVALID_STATUS'
+  | 'JOB_NOT_FOUND'
+  | 'JOB_NOT_RETRYABLE'
+  | 'JOB_NOT_CANCELLABLE'
+  | 'RETRY_LIMIT_REACHED'
+  | 'LEASE_LOST'
+  | 'JOB_CANCELLED'
+  | 'JOB_TIMEOUT'
+  | 'WORKER_SHUTDOWN'
+  | 'WORKER_LOST'
+  | 'HANDLER_FAILED'
+  | 'DATABASE_UNAVAILABLE'
+  | 'DATABASE_BUSY'
+  | 'MIGRATION_FAILED'
+  | 'SCHEMA_TOO_NEW'
+  | 'ARTIFACT_NOT_FOUND'
+  | 'ARTIFACT_INCOMPLETE'
+  | 'RANGE_NOT_SATISFIABLE'
+  | 'INSUFFICIENT_POINTS'
+  | 'USER_NOT_FOUND'
+  | 'KEY_NOT_FOUND'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'WALLET_TAKEN'
+  | 'LESSON_NOT_FOUND'
+  | 'WEBHOOK_FAILED';
+
+export class ReelqueueError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ReelqueueError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isReelqueueError(error: unknown, code?: ErrorCode): error is ReelqueueError {
+  return error instanceof ReelqueueError && (code === undefined || error.code === code);
+}
+
+/** A one-line description of anything thrown, for logs and job error messages. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
