@@ -1,0 +1,90 @@
+/**
+ * The composition root: builds reelqueue from a resolved config. The CLI, the server and the tests
+ * all start here; modules receive what they need from it instead of importing globals.
+ */
+import type { Config } from './config.js';
+import { openDatabase, type OpenDatabase } from './db/open-database.js';
+import { noopKind, sleepKind } from './jobs/builtin-kinds.js';
+import { KindRegistry, type JobKind } from './jobs/kinds.js';
+import type { NewJob } from './jobs/model.js';
+import { resolveNewJob } from './jobs/new-job.js';
+import { Reaper } from './jobs/reaper.js';
+import type { EnqueueResult, JobStore } from './jobs/store.js';
+import { Worker, type WorkerSettings } from './jobs/worker.js';
+import { createLogger, type Logger } from './logger.js';
+
+export interface Reelqueue {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly database: OpenDatabase;
+  readonly jobs: JobStore;
+  readonly kinds: KindRegistry;
+  /** Validates and queues one job; nothing is written when validation fails. */
+  enqueue(job: NewJob): Promise<EnqueueResult>;
+  /** Validates every job first, then queues them all in one transaction. */
+  enqueueMany(jobs: readonly NewJob[]): Promise<EnqueueResult[]>;
+  /** A worker for this database (not started). */
+  createWorker(overrides?: Partial<WorkerSettings>): Worker;
+  createReaper(): Reaper;
+  close(): Promise<void>;
+}
+
+export interface ReelqueueOptions {
+  logger?: Logger;
+  /**
+   * Extra job kinds besides the built-in `noop` and `sleep`; a function receives the opened database
+   * (the presentation kind stores its video there).
+   */
+  kinds?: readonly JobKind[] | ((database: OpenDatabase, config: Config) => readonly JobKind[]);
+  /** Apply pending migrations while opening (default true). */
+  migrate?: boolean;
+}
+
+export async function createReelqueue(config: Config, options: ReelqueueOptions = {}): Promise<Reelqueue> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = await openDatabase(config);
+  const extraKinds =
+    typeof options.kinds === 'function' ? options.kinds(database, config) : (options.kinds ?? []);
+  const kinds = new KindRegistry([noopKind, sleepKind, ...extraKinds]);
+  try {
+    if (options.migrate ?? true) await database.migrate();
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const jobs = database.jobs;
+  const defaults = { jobTimeoutSeconds: config.jobTimeoutSeconds, maxRetries: config.maxRetries };
+  const workers = new Set<Worker>();
+
+  return {
+    config,
+    logger,
+    database,
+    jobs,
+    kinds,
+    enqueue: (job) => jobs.enqueue(resolveNewJob(job, kinds, defaults)),
+    enqueueMany: (many) => jobs.enqueueMany(many.map((job) => resolveNewJob(job, kinds, defaults))),
+    createWorker(overrides = {}) {
+      const worker = new Worker({
+        store: jobs,
+        registry: kinds,
+        logger,
+        concurrency: config.workerConcurrency,
+        heartbeatSeconds: config.heartbeatSeconds,
+        leaseSeconds: config.leaseSeconds,
+        pollIntervalMs: config.pollIntervalMs,
+        shutdownGraceSeconds: config.shutdownGraceSeconds,
+        abortGraceSeconds: config.abortGraceSeconds,
+        retryPolicy: { delaysSeconds: config.retryDelaysSeconds, jitter: config.retryJitter },
+        ...overrides,
+      });
+      workers.add(worker);
+      return worker;
+    },
+    createReaper: () => new Reaper(jobs, { intervalSeconds: config.reaperIntervalSeconds, logger }),
+    async close() {
+      await Promise.all([...workers].map((worker) => worker.stop()));
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * The artifact store on any database: streams uploads into 1 MiB chunks with a running sha256,
+ * completes them under the lease fence, and serves ranges chunk by chunk. The SQL is the dialect's
+ * `ArtifactStorage`.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { v7 as uuidv7 } from 'uuid';
+import { ReelqueueError } from '../errors.js';
+import { isJobId } from '../jobs/model.js';
+import { leaseLost } from '../jobs/store-errors.js';
+import { artifactIncomplete, artifactNotFound } from './errors.js';
+import {
+  ARTIFACT_CHUNK_SIZE,
+  checkArtifactKind,
+  checkContentType,
+  isArtifactId,
+  type ArtifactInfo,
+  type ByteRange,
+} from './model.js';
+import { chunkLength, chunkSpan, resolveRange, sliceOfChunk } from './range.js';
+import { rechunk } from './rechunk.js';
+import type { ArtifactRecord, ArtifactStorage } from './storage.js';
+import type { ArtifactStore, WriteArtifact, WriteArtifactOptions } from './store.js';
+
+/** Chunks fetched per query when reading: a few MiB per round trip, never more in memory. */
+const CHUNKS_PER_READ = 4;
+/** Chunks deleted per transaction, so deleting a large artifact never holds a long write lock. */
+const CHUNKS_PER_DELETE = 16;
+
+export class ChunkedArtifactStore implements ArtifactStore {
+  readonly #storage: ArtifactStorage;
+  readonly #chunkSize: number;
+
+  constructor(storage: ArtifactStorage, options: { chunkSize?: number } = {}) {
+    this.#storage = storage;
+    this.#chunkSize = options.chunkSize ?? ARTIFACT_CHUNK_SIZE;
+  }
+
+  async write(request: WriteArtifact): Promise<ArtifactInfo> {
+    const { lease, signal } = request;
+    checkWriteOptions(request);
+    signal?.throwIfAborted();
+    const id = uuidv7();
+    const created = await this.#storage.create(
+      { id, kind: request.kind, contentType: request.contentType, chunkSize: this.#chunkSize },
+      lease,
+    );
+    if (!created) throw leaseLost(lease);
+
+    let completed: ArtifactRecord;
+    try {
+      const hash = createHash('sha256');
+      let size = 0;
+      let seq = 0;
+      for await (const chunk of rechunk(request.source, this.#chunkSize)) {
+        signal?.throwIfAborted();
+        hash.update(chunk);
+        size += chunk.length;
+        if (!(await this.#storage.putChunk(id, seq, chunk, lease))) throw leaseLost(lease);
+        seq += 1;
+        // SQLite statements and an in-memory source never leave the event loop: let timers
+        // (heartbeats) run between chunks.
+        await nextTurn();
+      }
+      signal?.throwIfAborted();
+      const row = await this.#storage.complete(id, lease, { size, sha256: hash.digest('hex') });
+      if (!row) {
+        throw (await this.#storage.record(id))
+          ? leaseLost(lease)
+          : artifactNotFound(id, 'deleted while it was being written');
+      }
+      completed = row;
+    } catch (error) {
+      // The caller needs the original error; a partial artifact left behind is unreadable anyway and
+      // goes when its job is deleted or a later attempt's artifact of the same kind completes.
+      await this.#discard(id).catch(() => undefined);
+      throw error;
+    }
+    for (const superseded of await this.#storage.supersededBy(completed)) await this.#discard(superseded);
+    return infoFrom(completed);
+  }
+
+  writeFile(path: string, options: WriteArtifactOptions): Promise<ArtifactInfo> {
+    return this.write({ ...options, source: createReadStream(path, { highWaterMark: ARTIFACT_CHUNK_SIZE }) });
+  }
+
+  async find(jobId: string, kind: string): Promise<ArtifactInfo | null> {
+    if (!isJobId(jobId)) return null;
+    const row = await this.#storage.newestComplete(jobId, kind);
+    return row ? infoFrom(row) : null;
+  }
+
+  async get(artifactId: string): Promise<ArtifactInfo | null> {
+    if (!isArtifactId(artifactId)) return null;
+    const row = await this.#storage.record(artifactId);
+    return row?.complete ? infoFrom(row) : null;
+  }
+
+  read(artifactId: string, range: ByteRange = {}): AsyncIterable<Buffer> {
+    return this.#read(artifactId, range);
+  }
+
+  async *#read(artifactId: string, request: ByteRange): AsyncGenerator<Buffer, void, undefined> {
+    const row = isArtifactId(artifactId) ? await this.#storage.record(artifactId) : null;
+    if (!row) throw artifactNotFound(artifactId);
+    if (!row.complete || row.size === null) throw artifactIncomplete(artifactId);
+    const { size, chunkSize } = row;
+    const range = resolveRange(size, request);
+    if (range.length === 0) return;
+    const { first, last } = chunkSpan(range, chunkSize);
+    for (let from = first; from <= last; from += CHUNKS_PER_READ) {
+      const to = Math.min(last, from + CHUNKS_PER_READ - 1);
+      if (from > first) await nextTurn();
+      const chunks = await this.#storage.chunks(artifactId, from, to);
+      for (let seq = from; seq <= to; seq++) {
+        const chunk = chunks[seq - from];
+        if (chunk?.seq !== seq || chunk.data.length !== chunkLength(seq, size, chunkSize)) {
+          throw artifactNotFound(artifactId, `chunk ${seq} is missing (deleted while being read?)`);
+        }
+        const { start, end } = sliceOfChunk(seq, range, chunkSize, chunk.data.length);
+        yield chunk.data.subarray(start, end);
+      }
+    }
+  }
+
+  async deleteForJob(jobId: string): Promise<number> {
+    if (!isJobId(jobId)) return 0;
+    const ids = await this.#storage.idsForJob(jobId);
+    for (const id of ids) await this.#discard(id);
+    return ids.length;
+  }
+
+  /** Deletes an artifact a few chunks per transaction, then its row. */
+  async #discard(artifactId: string): Promise<void> {
+    while ((await this.#storage.deleteChunks(artifactId, CHUNKS_PER_DELETE)) > 0) {
+      // keep going: each batch is its own short transaction
+    }
+    await this.#storage.deleteRecord(artifactId);
+  }
+}
+
+function checkWriteOptions(request: WriteArtifact): void {
+  checkArtifactKind(request.kind);
+  checkContentType(request.contentType);
+  if (request.jobId !== undefined && request.jobId !== request.lease.jobId) {
+    throw new ReelqueueError(
+      'VALIDATION_FAILED',
+      `Artifact job ${request.jobId} is not the job of the lease (${request.lease.jobId})`,
+      { field: 'jobId' },
+    );
+  }
+}
+
+function infoFrom(row: ArtifactRecord): ArtifactInfo {
+  if (!row.complete || row.size === null || row.sha256 === null || row.completedAt === null) {
+    throw new Error(`artifact ${row.id} is not complete`);
+  }
+  return {
+    id: row.id,
+    jobId: row.jobId,
+    kind: row.kind,
+    contentType: row.contentType,
+    size: row.size,
+    sha256: row.sha256,
+    chunkSize: row.chunkSize,
+    attempt: row.attempt,
+    createdAt: row.createdAt,
+    completedAt: row.completedAt,
+  };
+}

@@ -1,0 +1,217 @@
+/** `reelqueue jobs …`: add, list, show, cancel and retry jobs. */
+import { Command, Option } from 'commander';
+import {
+  JOB_PRIORITIES,
+  JOB_STATUSES,
+  type JobPriority,
+  type JobStatus,
+  type JsonObject,
+} from '../../jobs/model.js';
+import { ALL_JOBS } from '../../jobs/store.js';
+import { ReelqueueError } from '../../errors.js';
+import {
+  fail,
+  parseInteger,
+  print,
+  withCommonOptions,
+  withReelqueue,
+  type CommonOptions,
+} from '../context.js';
+import { jobDetails, jobLine } from '../format.js';
+import { defaultKinds } from '../kinds.js';
+
+function parsePayload(text: string): JsonObject {
+  try {
+    return JSON.parse(text) as JsonObject;
+  } catch (error) {
+    throw new ReelqueueError('INVALID_PAYLOAD', `--payload is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+interface AddOptions extends CommonOptions {
+  kind: string;
+  payload?: string;
+  count: number;
+  priority?: JobPriority;
+  timeoutSeconds?: number;
+  maxRetries?: number;
+  idempotencyKey?: string;
+  runAt?: string;
+  user?: string;
+}
+
+function addCommand(): Command {
+  return withCommonOptions(new Command('add'))
+    .description('queue jobs')
+    .requiredOption('--kind <kind>', 'job kind (noop, sleep, presentation, …)')
+    .option('--payload <json>', 'payload as JSON', '{}')
+    .option(
+      '--count <n>',
+      'how many identical jobs to queue (in one transaction)',
+      parseInteger('--count', 1, 1_000_000),
+      1,
+    )
+    .addOption(new Option('--priority <priority>', 'priority').choices(JOB_PRIORITIES))
+    .option('--timeout-seconds <s>', 'per-job timeout', parseInteger('--timeout-seconds', 1, 7 * 24 * 3600))
+    .option('--max-retries <n>', 'retries after a failed attempt', parseInteger('--max-retries', 0, 100))
+    .option('--idempotency-key <key>', 'the same key returns the same job')
+    .option('--run-at <iso-time>', 'do not run before this time')
+    .option('--user <id>', 'owner of the job')
+    .action(async (options: AddOptions) => {
+      try {
+        const payload = parsePayload(options.payload ?? '{}');
+        const runAt = options.runAt === undefined ? undefined : new Date(options.runAt);
+        await withReelqueue(
+          options,
+          async (app) => {
+            const job = {
+              kind: options.kind,
+              payload,
+              ...(options.priority && { priority: options.priority }),
+              ...(options.timeoutSeconds !== undefined && { timeoutSeconds: options.timeoutSeconds }),
+              ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
+              ...(runAt && { runAt }),
+              ...(options.user && { userId: options.user }),
+            };
+            const results =
+              options.count === 1
+                ? [await app.enqueue({ ...job, idempotencyKey: options.idempotencyKey ?? null })]
+                : await app.enqueueMany(Array.from({ length: options.count }, () => job));
+            print(
+              options,
+              options.count === 1
+                ? { ...results[0]?.job, created: results[0]?.created }
+                : { added: results.length },
+              () =>
+                options.count === 1 && results[0]
+                  ? `${results[0].created ? 'queued' : 'already queued'} ${results[0].job.id}`
+                  : `queued ${results.length} ${options.kind} jobs`,
+            );
+          },
+          {},
+          { kinds: defaultKinds },
+        );
+      } catch (error) {
+        fail(error);
+      }
+    });
+}
+
+function listCommand(): Command {
+  return withCommonOptions(new Command('list'))
+    .description('list jobs, newest first')
+    .addOption(new Option('--status <status>', 'only jobs in this status').choices(JOB_STATUSES))
+    .option('--kind <kind>', 'only jobs of this kind')
+    .option('--limit <n>', 'how many', parseInteger('--limit', 1, 1000), 50)
+    .option('--cursor <cursor>', 'continue after a previous page')
+    .action(
+      async (
+        options: CommonOptions & { status?: JobStatus; kind?: string; limit: number; cursor?: string },
+      ) => {
+        try {
+          await withReelqueue(options, async (app) => {
+            const page = await app.jobs.list(
+              {
+                limit: options.limit,
+                ...(options.status && { statuses: [options.status] }),
+                ...(options.kind && { kinds: [options.kind] }),
+                cursor: options.cursor ?? null,
+              },
+              ALL_JOBS,
+            );
+            print(options, page, () =>
+              [
+                ...page.jobs.map(jobLine),
+                page.jobs.length === 0 ? 'no jobs' : '',
+                page.nextCursor ? `more: --cursor ${page.nextCursor}` : '',
+              ]
+                .filter(Boolean)
+                .join('\n'),
+            );
+          });
+        } catch (error) {
+          fail(error);
+        }
+      },
+    );
+}
+
+function showCommand(): Command {
+  return withCommonOptions(new Command('show'))
+    .description('show one job')
+    .argument('<id>', 'job id')
+    .option('--events', 'also print its event log')
+    .action(async (id: string, options: CommonOptions & { events?: boolean }) => {
+      try {
+        await withReelqueue(options, async (app) => {
+          const job = await app.jobs.get(id, ALL_JOBS);
+          if (!job) throw new ReelqueueError('JOB_NOT_FOUND', `No job ${id}`, { jobId: id });
+          const position = await app.jobs.queuePosition(id, ALL_JOBS);
+          const events = options.events ? await app.jobs.listEvents(id, 0, 10_000) : [];
+          print(options, { ...job, queuePosition: position, ...(options.events && { events }) }, () =>
+            [
+              jobDetails(job, position),
+              ...events.map(
+                (e) =>
+                  `  ${e.at.toISOString()} ${e.type.padEnd(16)} ${e.progress}% ${e.stage ?? ''} ${e.message ?? ''}`,
+              ),
+            ].join('\n'),
+          );
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+}
+
+function cancelCommand(): Command {
+  return withCommonOptions(new Command('cancel'))
+    .description('cancel jobs: a pending job never starts, a running one is stopped')
+    .argument('<ids...>', 'job ids')
+    .option('--reason <text>', 'why (kept on the job)')
+    .action(async (ids: string[], options: CommonOptions & { reason?: string }) => {
+      try {
+        await withReelqueue(options, async (app) => {
+          const outcome = await app.jobs.cancelMany(ids, options.reason ?? null, ALL_JOBS);
+          print(options, outcome, () =>
+            [
+              ...outcome.cancelled.map((id) => `cancelled ${id}`),
+              ...outcome.cancelRequested.map((id) => `stopping ${id} (running; its worker was told)`),
+              ...outcome.alreadyFinished.map((id) => `already finished ${id}`),
+              ...outcome.notFound.map((id) => `not found ${id}`),
+            ].join('\n'),
+          );
+          if (outcome.notFound.length > 0) process.exitCode = 1;
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+}
+
+function retryCommand(): Command {
+  return withCommonOptions(new Command('retry'))
+    .description('queue a failed, cancelled or timed-out job again')
+    .argument('<id>', 'job id')
+    .option('--force', 'retry even when it used all its retries')
+    .action(async (id: string, options: CommonOptions & { force?: boolean }) => {
+      try {
+        await withReelqueue(options, async (app) => {
+          const job = await app.jobs.retry(id, { force: options.force ?? false }, ALL_JOBS);
+          print(options, job, () => `queued ${job.id} again (retry ${job.retryCount} of ${job.maxRetries})`);
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+}
+
+export function jobsCommand(): Command {
+  return new Command('jobs')
+    .description('add, list, show, cancel and retry jobs')
+    .addCommand(addCommand())
+    .addCommand(listCommand())
+    .addCommand(showCommand())
+    .addCommand(cancelCommand())
+    .addCommand(retryCommand());
+}

@@ -1,0 +1,43 @@
+/**
+ * Opens the database a `DATABASE_URL` names, applies pending migrations, and returns its job, user
+ * and artifact stores. The one place that picks a dialect.
+ */
+import type { ArtifactStore } from '../artifacts/store.js';
+import type { Config } from '../config.js';
+import type { JobStore } from '../jobs/store.js';
+import type { LessonStore } from '../lessons/store.js';
+import type { UserStore } from '../users/store.js';
+import type { WebhookStore } from '../webhooks/store.js';
+import { parseDatabaseUrl } from './database-url.js';
+import type { MigrationReport } from './migration-files.js';
+
+export interface OpenDatabase {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly jobs: JobStore;
+  /** Users, API keys and points. */
+  readonly users: UserStore;
+  /** Rendered videos and thumbnails, stored as chunks in the same database. */
+  readonly artifacts: ArtifactStore;
+  /** Lessons users store to render later. */
+  readonly lessons: LessonStore;
+  /** The record of webhook deliveries. */
+  readonly webhooks: WebhookStore;
+  /** Applies pending migrations (with a lock, so concurrent starts are safe). */
+  migrate(options?: { force?: boolean }): Promise<MigrationReport>;
+  close(): Promise<void>;
+}
+
+export type DatabaseConfig = Pick<
+  Config,
+  'databaseUrl' | 'databaseSchema' | 'databasePoolSize' | 'sqliteBusyTimeoutMs' | 'sqliteBusyRetryMs'
+>;
+
+export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase> {
+  const target = parseDatabaseUrl(config.databaseUrl, config.databaseSchema);
+  if (target.dialect === 'sqlite') {
+    const { openSqliteDatabase } = await import('./sqlite/open.js');
+    return openSqliteDatabase(target.filename, config);
+  }
+  const { openPostgresDatabase } = await import('./postgres/open.js');
+  return openPostgresDatabase(target.connectionString, target.schema, config);
+}

@@ -1,0 +1,506 @@
+/**
+ * The job store on PostgreSQL. Claims use `FOR UPDATE SKIP LOCKED`; every state change and its event
+ * are one statement; wake-ups travel by LISTEN/NOTIFY on a channel per schema.
+ */
+import { ReelqueueError } from '../../errors.js';
+import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
+import {
+  FINISHED_STATUSES,
+  clampProgress,
+  isJobId,
+  priorityRank,
+  type Job,
+  type JobEvent,
+  type JsonObject,
+  type Lease,
+  type ResolvedNewJob,
+} from '../../jobs/model.js';
+import { countsByPriority, countsByStatus, healthFrom } from '../../jobs/statistics.js';
+import { checkRetryable, jobNotFound, leaseLost } from '../../jobs/store-errors.js';
+import { chargedOwners } from '../../users/points.js';
+import type {
+  BulkCancelOutcome,
+  CancelOutcome,
+  ClaimRequest,
+  Completion,
+  EnqueueResult,
+  Failure,
+  HealthMetrics,
+  HeartbeatOutcome,
+  JobPage,
+  JobStatistics,
+  JobStore,
+  ListFilter,
+  ProgressUpdate,
+  RecoveryOutcome,
+  RetryRequest,
+  Scope,
+} from '../../jobs/store.js';
+import { eventFromPg, jobFromPg, type PgEventRow, type PgJobRow } from './job-row.js';
+import { NotificationListener } from './listener.js';
+import type { PgPool } from './pool.js';
+import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
+import { isPointsError, mapPointsError } from './user-points.js';
+
+const STATEMENT_NAMES = new Map(
+  Object.entries(jobsSql as Record<string, unknown>)
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+    .map(([key, sql]) => [sql, `reelqueue_jobs_${key}`]),
+);
+
+export class PostgresJobStore implements JobStore {
+  readonly dialect = 'postgres' as const;
+  readonly #pool: PgPool;
+  readonly #channel: string;
+  readonly #listener: NotificationListener;
+
+  constructor(pool: PgPool, connectionString: string, schema: string) {
+    this.#pool = pool;
+    this.#channel = `reelqueue_${schema}`;
+    this.#listener = new NotificationListener(connectionString, this.#channel);
+  }
+
+  /**
+   * Runs a statement; the fixed statements of `jobsSql` are named, so each connection parses and
+   * plans them once instead of on every call.
+   */
+  async #rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const name = STATEMENT_NAMES.get(sql);
+    return (await this.#pool.query({ text: sql, values: params, ...(name && { name }) })).rows as T[];
+  }
+
+  async #fenced(sql: string, lease: Lease, params: unknown[]): Promise<Job> {
+    const [row] = await this.#rows<PgJobRow>(sql, [lease.jobId, lease.attempt, lease.workerId, ...params]);
+    if (!row) throw leaseLost(lease);
+    return jobFromPg(row);
+  }
+
+  async enqueue(job: ResolvedNewJob): Promise<EnqueueResult> {
+    const [result] = await this.enqueueMany([job]);
+    if (!result) throw new Error('enqueueMany returned no result for one job');
+    return result;
+  }
+
+  async enqueueMany(jobs: readonly ResolvedNewJob[]): Promise<EnqueueResult[]> {
+    if (jobs.length === 0) return [];
+    const input = JSON.stringify(
+      jobs.map((job) => ({
+        id: job.id,
+        kind: job.kind,
+        user_id: job.userId,
+        lesson_id: job.lessonId,
+        priority: priorityRank(job.priority),
+        payload: job.payload,
+        run_at: job.runAt?.toISOString() ?? null,
+        timeout_seconds: job.timeoutSeconds,
+        max_retries: job.maxRetries,
+        idempotency_key: job.idempotencyKey,
+        cost_points: job.costPoints,
+      })),
+    );
+    const rows = await this.#rows<PgJobRow>(jobsSql.insertMany, [input, this.#channel]).catch(
+      (error: unknown) => {
+        throw mapPointsError(error, () => chargedOwners(jobs));
+      },
+    );
+    const inserted = new Map(rows.map((row) => [row.id, row]));
+    const missing = jobs.filter((job) => !inserted.has(job.id));
+    const existing = new Map<string, PgJobRow>();
+    if (missing.length > 0) {
+      const rows = await this.#rows<PgJobRow>(jobsSql.selectByIdempotencyKeys, [
+        missing.map((job) => job.userId ?? ''),
+        missing.map((job) => job.idempotencyKey),
+      ]);
+      for (const row of rows) existing.set(`${row.user_id ?? ''}\u0000${row.idempotency_key}`, row);
+    }
+    return jobs.map((job) => {
+      const row = inserted.get(job.id);
+      if (row) return { job: jobFromPg(row), created: true };
+      const match = existing.get(`${job.userId ?? ''}\u0000${job.idempotencyKey}`);
+      if (!match)
+        throw new ReelqueueError('VALIDATION_FAILED', `Job id ${job.id} is already taken`, { id: job.id });
+      return { job: jobFromPg(match), created: false };
+    });
+  }
+
+  async claim(request: ClaimRequest): Promise<Job[]> {
+    if (request.limit < 1 || request.kinds.length === 0) return [];
+    const rows = await this.#rows<PgJobRow>(jobsSql.claim, [
+      request.kinds,
+      request.limit,
+      request.workerId,
+      request.leaseSeconds,
+    ]);
+    return rows.map(jobFromPg);
+  }
+
+  async heartbeat(leases: readonly Lease[], leaseSeconds: number): Promise<HeartbeatOutcome[]> {
+    if (leases.length === 0) return [];
+    const rows = await this.#rows<{
+      id: string;
+      attempt: number;
+      worker_id: string;
+      cancel_requested_at: Date | null;
+      cancel_reason: string | null;
+    }>(jobsSql.heartbeat, [
+      leases.map((l) => l.jobId),
+      leases.map((l) => l.attempt),
+      leases.map((l) => l.workerId),
+      leaseSeconds,
+    ]);
+    const key = (id: string, attempt: number, workerId: string) => `${id}/${attempt}/${workerId}`;
+    const held = new Map(rows.map((row) => [key(row.id, row.attempt, row.worker_id), row]));
+    return leases.map((lease): HeartbeatOutcome => {
+      const row = held.get(key(lease.jobId, lease.attempt, lease.workerId));
+      if (!row) return { jobId: lease.jobId, state: 'lost' };
+      if (row.cancel_requested_at !== null) {
+        return { jobId: lease.jobId, state: 'cancel_requested', reason: row.cancel_reason };
+      }
+      return { jobId: lease.jobId, state: 'held' };
+    });
+  }
+
+  async reportProgress(lease: Lease, update: ProgressUpdate): Promise<void> {
+    const rows = await this.#rows(jobsSql.progress, [
+      lease.jobId,
+      lease.attempt,
+      lease.workerId,
+      clampProgress(update.progress),
+      update.stage,
+      update.message,
+    ]);
+    if (rows.length === 0) throw leaseLost(lease);
+  }
+
+  complete(lease: Lease, result: JsonObject): Promise<Job> {
+    return this.#fenced(jobsSql.complete, lease, [result]);
+  }
+
+  async completeMany(completions: readonly Completion[]): Promise<boolean[]> {
+    if (completions.length === 0) return [];
+    const input = JSON.stringify(
+      completions.map(({ lease, result }) => ({
+        id: lease.jobId,
+        attempt: lease.attempt,
+        worker_id: lease.workerId,
+        result,
+      })),
+    );
+    const done = new Set(
+      (await this.#rows<{ id: string }>(jobsSql.completeMany, [input])).map((row) => row.id),
+    );
+    return completions.map(({ lease }) => done.has(lease.jobId));
+  }
+
+  fail(lease: Lease, failure: Failure): Promise<Job> {
+    if (failure.retryAfterSeconds !== null) {
+      return this.#fenced(jobsSql.failWithRetry, lease, [
+        failure.code,
+        failure.message,
+        failure.details,
+        failure.retryAfterSeconds,
+        `Attempt failed (${failure.code}); retrying in ${failure.retryAfterSeconds.toFixed(1)} s`,
+        {
+          error_code: failure.code,
+          error_message: failure.message,
+          retry_in_seconds: failure.retryAfterSeconds,
+        },
+        this.#channel,
+      ]);
+    }
+    return this.#fenced(jobsSql.failTerminal, lease, [
+      failure.code,
+      failure.message,
+      failure.details,
+      failure.terminalStatus,
+      failure.terminalStatus === 'timeout' ? 'Timed out' : `Failed: ${failure.message}`,
+      { error_code: failure.code, error_message: failure.message },
+    ]);
+  }
+
+  markCancelled(lease: Lease, reason: string | null): Promise<Job> {
+    return this.#fenced(jobsSql.markCancelled, lease, [
+      reason,
+      reason ? `Cancelled: ${reason}` : 'Cancelled',
+    ]);
+  }
+
+  async release(leases: readonly Lease[]): Promise<string[]> {
+    if (leases.length === 0) return [];
+    const rows = await this.#rows<{ id: string; status: string }>(jobsSql.release, [
+      leases.map((l) => l.jobId),
+      leases.map((l) => l.attempt),
+      leases.map((l) => l.workerId),
+      this.#channel,
+    ]);
+    return rows.filter((row) => row.status === 'pending').map((row) => row.id);
+  }
+
+  async #getRow(id: string, scope: Scope): Promise<PgJobRow | undefined> {
+    if (!isJobId(id)) return undefined;
+    const [row] = scope.all
+      ? await this.#rows<PgJobRow>(jobsSql.selectById, [id])
+      : await this.#rows<PgJobRow>(jobsSql.selectByIdForUser, [id, scope.userId]);
+    return row;
+  }
+
+  async get(id: string, scope: Scope): Promise<Job | null> {
+    const row = await this.#getRow(id, scope);
+    return row ? jobFromPg(row) : null;
+  }
+
+  async list(filter: ListFilter, scope: Scope): Promise<JobPage> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (!scope.all) where.push(`user_id = ${param(scope.userId)}`);
+    if (filter.statuses && filter.statuses.length > 0)
+      where.push(`status = ANY(${param(filter.statuses)}::text[])`);
+    if (filter.includeFinished === false) {
+      where.push(`status <> ALL(${param(FINISHED_STATUSES)}::text[])`);
+    }
+    if (filter.priorities && filter.priorities.length > 0) {
+      where.push(`priority = ANY(${param(filter.priorities.map(priorityRank))}::smallint[])`);
+    }
+    if (filter.kinds && filter.kinds.length > 0) where.push(`kind = ANY(${param(filter.kinds)}::text[])`);
+    if (filter.cursor) {
+      const position = decodeCursor(filter.cursor);
+      where.push(
+        `(created_at, id) < (${param(new Date(position.createdAtMs))}, ${param(position.id)}::uuid)`,
+      );
+    }
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at DESC, id DESC LIMIT ${param(filter.limit + 1)}`;
+    const rows = await this.#rows<PgJobRow>(sql, params);
+    const jobs = rows.slice(0, filter.limit).map(jobFromPg);
+    const last = jobs[jobs.length - 1];
+    const nextCursor =
+      rows.length > filter.limit && last
+        ? encodeCursor({ createdAtMs: last.createdAt.getTime(), id: last.id })
+        : null;
+    return { jobs, nextCursor };
+  }
+
+  async queuePosition(id: string, scope: Scope): Promise<number | null> {
+    if (!isJobId(id)) return null;
+    const [row] = await this.#rows<{ ahead: number }>(jobsSql.queuePosition, [
+      id,
+      scope.all ? null : scope.userId,
+    ]);
+    return row ? Number(row.ahead) : null;
+  }
+
+  async listEvents(jobId: string, afterEventId: number, limit: number): Promise<JobEvent[]> {
+    if (!isJobId(jobId)) return [];
+    const rows = await this.#rows<PgEventRow>(jobsSql.selectEvents, [jobId, afterEventId, limit]);
+    return rows.map(eventFromPg);
+  }
+
+  async cancel(id: string, reason: string | null, scope: Scope): Promise<CancelOutcome> {
+    if (!isJobId(id)) throw jobNotFound(id);
+    const userId = scope.all ? null : scope.userId;
+    const data = reason ? { reason } : null;
+    const message = reason ? `Cancelled: ${reason}` : 'Cancelled';
+    const [cancelled] = await this.#rows<PgJobRow>(jobsSql.cancelPending, [
+      id,
+      userId,
+      reason,
+      message,
+      data,
+    ]);
+    if (cancelled) return { job: jobFromPg(cancelled), state: 'cancelled' };
+    const [requested] = await this.#rows<PgJobRow>(jobsSql.requestCancel, [
+      id,
+      userId,
+      reason,
+      data,
+      this.#channel,
+    ]);
+    if (requested) return { job: jobFromPg(requested), state: 'requested' };
+    const row = await this.#getRow(id, scope);
+    if (!row) throw jobNotFound(id);
+    // It may have been claimed between the two updates above; try once more before calling it finished.
+    if (row.status === 'pending' || row.status === 'running') return this.cancel(id, reason, scope);
+    return { job: jobFromPg(row), state: 'already_finished' };
+  }
+
+  async cancelMany(ids: readonly string[], reason: string | null, scope: Scope): Promise<BulkCancelOutcome> {
+    const result: BulkCancelOutcome = {
+      cancelled: [],
+      cancelRequested: [],
+      alreadyFinished: [],
+      notFound: [],
+    };
+    for (const id of new Set(ids)) {
+      try {
+        const outcome = await this.cancel(id, reason, scope);
+        if (outcome.state === 'cancelled') result.cancelled.push(id);
+        else if (outcome.state === 'requested') result.cancelRequested.push(id);
+        else result.alreadyFinished.push(id);
+      } catch (error) {
+        if (error instanceof ReelqueueError && error.code === 'JOB_NOT_FOUND') result.notFound.push(id);
+        else throw error;
+      }
+    }
+    return result;
+  }
+
+  async retry(id: string, request: RetryRequest, scope: Scope): Promise<Job> {
+    if (!isJobId(id)) throw jobNotFound(id);
+    const [row] = await this.#rows<PgJobRow>(jobsSql.retry, [
+      id,
+      scope.all ? null : scope.userId,
+      request.force,
+      { force: request.force },
+      this.#channel,
+    ]).catch(async (error: unknown) => {
+      // A refused re-charge (trigger of migration 0004): name the owner and the cost.
+      const job = isPointsError(error) ? await this.#getRow(id, scope) : undefined;
+      const owner = job ? [{ userId: job.user_id, costPoints: job.cost_points }] : [];
+      throw mapPointsError(error, () => chargedOwners(owner));
+    });
+    if (row) return jobFromPg(row);
+    const current = await this.#getRow(id, scope);
+    if (!current) throw jobNotFound(id);
+    checkRetryable(jobFromPg(current), request);
+    // The row changed between the update and this read; report what it is now.
+    throw new ReelqueueError('JOB_NOT_RETRYABLE', `Job ${id} changed while it was being retried; try again`, {
+      jobId: id,
+      status: current.status,
+    });
+  }
+
+  async #recover(condition: string, params: unknown[]): Promise<RecoveryOutcome> {
+    const rows = await this.#rows<{ id: string; status: string }>(jobsSql.recoverWhere(condition), [
+      this.#channel,
+      ...params,
+    ]);
+    return {
+      requeued: rows.filter((row) => row.status === 'pending').map((row) => row.id),
+      failed: rows.filter((row) => row.status === 'failed').map((row) => row.id),
+      cancelled: rows.filter((row) => row.status === 'cancelled').map((row) => row.id),
+    };
+  }
+
+  recoverExpiredLeases(): Promise<RecoveryOutcome> {
+    return this.#recover(leaseExpired, []);
+  }
+
+  recoverStale(timeoutMinutes: number): Promise<RecoveryOutcome> {
+    return this.#recover(heartbeatOlderThan, [timeoutMinutes]);
+  }
+
+  async cleanup(maxAgeHours: number, scope: Scope): Promise<number> {
+    const result = await this.#pool.query(jobsSql.cleanup, [maxAgeHours, scope.all ? null : scope.userId]);
+    return result.rowCount ?? 0;
+  }
+
+  async #oldestPendingAgeMs(userId: string | null): Promise<number | null> {
+    const [row] = await this.#rows<{ age: number | null }>(
+      `SELECT extract(epoch FROM now() - min(created_at)) * 1000 AS age FROM jobs
+       WHERE status = 'pending' AND ($1::text IS NULL OR user_id = $1)`,
+      [userId],
+    );
+    return row?.age === null || row?.age === undefined ? null : Number(row.age);
+  }
+
+  async health(scope: Scope): Promise<HealthMetrics> {
+    const userId = scope.all ? null : scope.userId;
+    const counts = await this.#rows<{ status: string; count: number }>(
+      `SELECT status, count(*) AS count FROM jobs WHERE ($1::text IS NULL OR user_id = $1) GROUP BY status`,
+      [userId],
+    );
+    return healthFrom(countsByStatus(counts), await this.#oldestPendingAgeMs(userId));
+  }
+
+  async statistics(hours: number, scope: Scope): Promise<JobStatistics> {
+    const userId = scope.all ? null : scope.userId;
+    const window = `created_at >= now() - make_interval(secs => $1::double precision * 3600) AND ($2::text IS NULL OR user_id = $2)`;
+    const params = [hours, userId];
+    const [statusRows, priorityRows, errorRows, timingRows, retriedRows] = await Promise.all([
+      this.#rows<{ status: string; count: number }>(
+        `SELECT status, count(*) AS count FROM jobs WHERE ${window} GROUP BY status`,
+        params,
+      ),
+      this.#rows<{ priority: number; count: number }>(
+        `SELECT priority, count(*) AS count FROM jobs WHERE ${window} GROUP BY priority`,
+        params,
+      ),
+      this.#rows<{ error_code: string; count: number }>(
+        `SELECT error_code, count(*) AS count FROM jobs WHERE ${window} AND error_code IS NOT NULL
+         AND status IN ('failed', 'timeout', 'cancelled') GROUP BY error_code ORDER BY count DESC, error_code LIMIT 20`,
+        params,
+      ),
+      this.#rows<{
+        count: number;
+        average: number | null;
+        max: number | null;
+        p50: number | null;
+        p95: number | null;
+        p99: number | null;
+      }>(
+        `SELECT count(*) AS count, avg(processing_time_seconds) AS average, max(processing_time_seconds) AS max,
+           percentile_disc(0.5) WITHIN GROUP (ORDER BY processing_time_seconds) AS p50,
+           percentile_disc(0.95) WITHIN GROUP (ORDER BY processing_time_seconds) AS p95,
+           percentile_disc(0.99) WITHIN GROUP (ORDER BY processing_time_seconds) AS p99
+         FROM jobs WHERE ${window} AND status = 'completed' AND processing_time_seconds IS NOT NULL`,
+        params,
+      ),
+      this.#rows<{ count: number }>(
+        `SELECT count(*) AS count FROM jobs WHERE ${window} AND retry_count > 0`,
+        params,
+      ),
+    ]);
+    const totals = countsByStatus(statusRows);
+    const health = healthFrom(totals, await this.#oldestPendingAgeMs(userId));
+    const timing = timingRows[0];
+    const num = (value: number | null | undefined) =>
+      value === null || value === undefined ? null : Number(value);
+    return {
+      periodHours: hours,
+      totals,
+      total: health.total,
+      failureRate: health.failureRate,
+      oldestPendingJobAgeMinutes: health.oldestPendingJobAgeMinutes,
+      processingTimeSeconds: {
+        count: Number(timing?.count ?? 0),
+        average: num(timing?.average),
+        p50: num(timing?.p50),
+        p95: num(timing?.p95),
+        p99: num(timing?.p99),
+        max: num(timing?.max),
+      },
+      priorityDistribution: countsByPriority(priorityRows),
+      errorCodes: Object.fromEntries(errorRows.map((row) => [row.error_code, Number(row.count)])),
+      retriedJobs: Number(retriedRows[0]?.count ?? 0),
+    };
+  }
+
+  onJobAvailable(listener: () => void): () => void {
+    this.#listener.on('available', listener);
+    this.#listener.start();
+    return () => this.#listener.off('available', listener);
+  }
+
+  onCancelRequested(listener: (jobId: string) => void): () => void {
+    this.#listener.on('cancel', listener);
+    this.#listener.start();
+    return () => this.#listener.off('cancel', listener);
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.#pool.query(jobsSql.ping);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#listener.close();
+  }
+}

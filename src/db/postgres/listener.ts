@@ -1,0 +1,90 @@
+/**
+ * One LISTEN connection per store, outside the pool. When the connection drops (a server restart),
+ * it reconnects with backoff by itself and then reports a wake-up, since notifications sent while
+ * it was away are lost.
+ */
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+
+export class NotificationListener extends EventEmitter {
+  readonly #connectionString: string;
+  readonly #channel: string;
+  #client: pg.Client | null = null;
+  #started = false;
+  #closed = false;
+  #retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(connectionString: string, channel: string) {
+    super();
+    this.setMaxListeners(0);
+    this.#connectionString = connectionString;
+    this.#channel = channel;
+  }
+
+  /** Starts listening once; later calls do nothing. */
+  start(): void {
+    if (this.#started || this.#closed) return;
+    this.#started = true;
+    void this.#connect(0);
+  }
+
+  async #connect(failures: number): Promise<void> {
+    if (this.#closed) return;
+    const client = new pg.Client({
+      connectionString: this.#connectionString,
+      application_name: 'reelqueue-listen',
+    });
+    client.on('notification', (message) => {
+      if (message.payload === 'a') this.emit('available');
+      else if (message.payload?.startsWith('c:')) this.emit('cancel', message.payload.slice(2));
+    });
+    const onLost = () => {
+      if (this.#client !== client) return;
+      this.#client = null;
+      client.removeAllListeners('error');
+      client.on('error', () => undefined);
+      void client.end().catch(() => undefined);
+      this.#scheduleReconnect(0);
+    };
+    client.on('error', onLost);
+    client.on('end', onLost);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${client.escapeIdentifier(this.#channel)}`);
+      if (this.#closed) {
+        await client.end();
+        return;
+      }
+      this.#client = client;
+      this.emit('connected');
+      // Anything sent while we were not listening is lost: ask the workers to look.
+      this.emit('available');
+    } catch {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+      this.#scheduleReconnect(failures + 1);
+    }
+  }
+
+  #scheduleReconnect(failures: number): void {
+    if (this.#closed || this.#retryTimer) return;
+    const delayMs = Math.min(5000, 100 * 2 ** failures) * (0.5 + Math.random() / 2);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      void this.#connect(failures);
+    }, delayMs);
+    this.#retryTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    const client = this.#client;
+    this.#client = null;
+    if (client) {
+      client.removeAllListeners('end');
+      client.on('error', () => undefined);
+      await client.end().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+/** Builds the PostgreSQL side of `openDatabase`. */
+import { ChunkedArtifactStore } from '../../artifacts/chunked-artifact-store.js';
+import type { DatabaseConfig, OpenDatabase } from '../open-database.js';
+import { PostgresArtifactStorage } from './artifact-storage.js';
+import { PostgresJobStore } from './job-store.js';
+import { PostgresLessonStore } from './lesson-store.js';
+import { migratePostgres } from './migrate.js';
+import { createPool } from './pool.js';
+import { PostgresUserStore } from './user-store.js';
+import { PostgresWebhookStore } from './webhook-store.js';
+
+export function openPostgresDatabase(
+  connectionString: string,
+  schema: string,
+  config: DatabaseConfig,
+): OpenDatabase {
+  const pool = createPool(connectionString, schema, config.databasePoolSize);
+  const jobs = new PostgresJobStore(pool, connectionString, schema);
+  return {
+    dialect: 'postgres',
+    jobs,
+    users: new PostgresUserStore(pool),
+    artifacts: new ChunkedArtifactStore(new PostgresArtifactStorage(pool)),
+    lessons: new PostgresLessonStore(pool),
+    webhooks: new PostgresWebhookStore(pool),
+    migrate: (options) => migratePostgres(pool, schema, { force: options?.force ?? false }),
+    close: async () => {
+      await jobs.close();
+      await pool.end();
+    },
+  };
+}

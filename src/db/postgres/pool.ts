@@ -1,0 +1,30 @@
+/**
+ * A PostgreSQL pool whose connections all use the configured schema. A connection that breaks
+ * (server restart) is dropped by the pool and the next query opens a new one.
+ */
+import pg from 'pg';
+
+export type PgPool = pg.Pool;
+export type PgClient = pg.PoolClient;
+
+// Timestamps are parsed by the driver into Date; bigint counts come back as strings otherwise.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export function createPool(connectionString: string, schema: string, size: number): PgPool {
+  const pool = new pg.Pool({
+    connectionString,
+    max: size,
+    options: `-c search_path=${schema}`,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+    application_name: 'reelqueue',
+  });
+  // An idle connection that dies (server restart) emits here; the pool discards it by itself.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export function pgCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -1,0 +1,341 @@
+-- table api_keys
+id text NOT NULL
+user_id text NOT NULL
+prefix text NOT NULL
+key_hash text NOT NULL
+label text
+created_at timestamp with time zone NOT NULL DEFAULT now()
+last_used_at timestamp with time zone
+revoked_at timestamp with time zone
+
+-- table artifact_chunks
+artifact_id uuid NOT NULL
+seq integer NOT NULL
+data bytea NOT NULL
+
+-- table artifacts
+id uuid NOT NULL
+job_id uuid NOT NULL
+kind text NOT NULL
+content_type text NOT NULL
+size bigint
+sha256 text
+chunk_size integer NOT NULL
+attempt integer NOT NULL
+complete boolean NOT NULL DEFAULT false
+created_at timestamp with time zone NOT NULL DEFAULT now()
+completed_at timestamp with time zone
+
+-- table job_events
+id bigint NOT NULL DEFAULT nextval('job_events_id_seq'::regclass)
+job_id uuid NOT NULL
+at timestamp with time zone NOT NULL DEFAULT now()
+type text NOT NULL
+status text NOT NULL
+progress smallint NOT NULL
+stage text
+message text
+attempt integer NOT NULL
+worker_id text
+data jsonb
+
+-- table jobs
+id uuid NOT NULL
+kind text NOT NULL
+user_id text
+lesson_id text
+status text NOT NULL DEFAULT 'pending'::text
+priority smallint NOT NULL DEFAULT 1
+payload jsonb NOT NULL DEFAULT '{}'::jsonb
+progress smallint NOT NULL DEFAULT 0
+stage text
+message text NOT NULL DEFAULT ''::text
+created_at timestamp with time zone NOT NULL DEFAULT now()
+updated_at timestamp with time zone NOT NULL DEFAULT now()
+run_at timestamp with time zone NOT NULL DEFAULT now()
+started_at timestamp with time zone
+completed_at timestamp with time zone
+timeout_seconds integer NOT NULL
+attempt integer NOT NULL DEFAULT 0
+retry_count integer NOT NULL DEFAULT 0
+max_retries integer NOT NULL
+worker_id text
+lease_expires_at timestamp with time zone
+last_heartbeat timestamp with time zone
+cancel_requested_at timestamp with time zone
+cancel_reason text
+result jsonb
+error_code text
+error_message text
+error_details jsonb
+idempotency_key text
+processing_time_seconds double precision
+cost_points integer NOT NULL DEFAULT 0
+points_charged integer NOT NULL DEFAULT 0
+
+-- table lessons
+id text NOT NULL
+user_id text NOT NULL
+title text NOT NULL
+body jsonb NOT NULL
+created_at timestamp with time zone NOT NULL DEFAULT date_trunc('milliseconds'::text, now())
+
+-- table presentation_jobs
+id uuid
+lesson_id text
+user_id text
+status text
+priority text
+progress smallint
+message text
+created_at timestamp with time zone
+started_at timestamp with time zone
+completed_at timestamp with time zone
+timeout_seconds integer
+presentation_id text
+slide_count integer
+result_data jsonb
+retry_count integer
+max_retries integer
+error_code text
+error_message text
+error_details jsonb
+style text
+use_llm_polish boolean
+worker_id text
+queue_position bigint
+processing_time_seconds double precision
+video_url text
+thumbnail_url text
+slide_image_path text
+last_heartbeat timestamp with time zone
+created_files jsonb
+
+-- table schema_migrations
+version integer NOT NULL
+name text NOT NULL
+checksum text NOT NULL
+applied_at timestamp with time zone NOT NULL DEFAULT now()
+
+-- table users
+id text NOT NULL
+wallet_address text
+role text NOT NULL DEFAULT 'user'::text
+prompt_points integer NOT NULL DEFAULT 0
+webhook_secret text NOT NULL
+created_at timestamp with time zone NOT NULL DEFAULT now()
+
+-- table webhook_deliveries
+id text NOT NULL
+webhook_job_id uuid NOT NULL
+job_id uuid NOT NULL
+attempt integer NOT NULL
+url text NOT NULL
+event text NOT NULL
+status_code integer
+error text
+duration_ms integer NOT NULL
+at timestamp with time zone NOT NULL DEFAULT now()
+
+-- constraints
+api_keys.api_keys_pkey: PRIMARY KEY (id)
+api_keys.api_keys_prefix_key: UNIQUE (prefix)
+api_keys.api_keys_user_id_fkey: FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+artifact_chunks.artifact_chunks_artifact_id_fkey: FOREIGN KEY (artifact_id) REFERENCES artifacts(id) ON DELETE CASCADE
+artifact_chunks.artifact_chunks_pkey: PRIMARY KEY (artifact_id, seq)
+artifact_chunks.artifact_chunks_seq_check: CHECK ((seq >= 0))
+artifacts.artifacts_chunk_size_check: CHECK ((chunk_size > 0))
+artifacts.artifacts_complete_check: CHECK (((NOT complete) OR ((size IS NOT NULL) AND (sha256 IS NOT NULL) AND (completed_at IS NOT NULL))))
+artifacts.artifacts_job_id_fkey: FOREIGN KEY (job_id) REFERENCES jobs(id) ON DELETE CASCADE
+artifacts.artifacts_pkey: PRIMARY KEY (id)
+artifacts.artifacts_size_check: CHECK ((size >= 0))
+job_events.job_events_job_id_fkey: FOREIGN KEY (job_id) REFERENCES jobs(id) ON DELETE CASCADE
+job_events.job_events_pkey: PRIMARY KEY (id)
+jobs.jobs_cost_points_check: CHECK ((cost_points >= 0))
+jobs.jobs_max_retries_check: CHECK ((max_retries >= 0))
+jobs.jobs_pkey: PRIMARY KEY (id)
+jobs.jobs_points_charged_check: CHECK ((points_charged >= 0))
+jobs.jobs_priority_check: CHECK (((priority >= 0) AND (priority <= 3)))
+jobs.jobs_progress_check: CHECK (((progress >= 0) AND (progress <= 100)))
+jobs.jobs_status_check: CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text])))
+jobs.jobs_timeout_seconds_check: CHECK ((timeout_seconds > 0))
+lessons.lessons_pkey: PRIMARY KEY (id)
+lessons.lessons_user_id_fkey: FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+schema_migrations.schema_migrations_pkey: PRIMARY KEY (version)
+users.users_pkey: PRIMARY KEY (id)
+users.users_prompt_points_check: CHECK ((prompt_points >= 0))
+users.users_role_check: CHECK ((role = ANY (ARRAY['user'::text, 'admin'::text])))
+users.users_wallet_address_key: UNIQUE (wallet_address)
+webhook_deliveries.webhook_deliveries_attempt_check: CHECK ((attempt >= 1))
+webhook_deliveries.webhook_deliveries_duration_ms_check: CHECK ((duration_ms >= 0))
+webhook_deliveries.webhook_deliveries_job_id_fkey: FOREIGN KEY (job_id) REFERENCES jobs(id) ON DELETE CASCADE
+webhook_deliveries.webhook_deliveries_pkey: PRIMARY KEY (id)
+
+-- indexes
+CREATE UNIQUE INDEX api_keys_pkey ON api_keys USING btree (id)
+CREATE UNIQUE INDEX api_keys_prefix_key ON api_keys USING btree (prefix)
+CREATE INDEX api_keys_user_idx ON api_keys USING btree (user_id, created_at)
+CREATE UNIQUE INDEX artifact_chunks_pkey ON artifact_chunks USING btree (artifact_id, seq)
+CREATE INDEX artifacts_job_kind_idx ON artifacts USING btree (job_id, kind)
+CREATE UNIQUE INDEX artifacts_pkey ON artifacts USING btree (id)
+CREATE INDEX job_events_job_idx ON job_events USING btree (job_id, id)
+CREATE UNIQUE INDEX job_events_pkey ON job_events USING btree (id)
+CREATE INDEX jobs_claim_idx ON jobs USING btree (priority DESC, run_at, id) WHERE (status = 'pending'::text)
+CREATE INDEX jobs_created_idx ON jobs USING btree (created_at DESC, id DESC)
+CREATE INDEX jobs_finished_idx ON jobs USING btree (completed_at) WHERE (status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text]))
+CREATE UNIQUE INDEX jobs_idempotency_idx ON jobs USING btree (COALESCE(user_id, ''::text), idempotency_key) WHERE (idempotency_key IS NOT NULL)
+CREATE INDEX jobs_lease_idx ON jobs USING btree (lease_expires_at) WHERE (status = 'running'::text)
+CREATE UNIQUE INDEX jobs_pkey ON jobs USING btree (id)
+CREATE INDEX jobs_status_created_idx ON jobs USING btree (status, created_at)
+CREATE INDEX jobs_user_created_idx ON jobs USING btree (user_id, created_at DESC, id DESC)
+CREATE UNIQUE INDEX lessons_pkey ON lessons USING btree (id)
+CREATE INDEX lessons_user_created_idx ON lessons USING btree (user_id, created_at DESC, id DESC)
+CREATE UNIQUE INDEX schema_migrations_pkey ON schema_migrations USING btree (version)
+CREATE UNIQUE INDEX users_pkey ON users USING btree (id)
+CREATE UNIQUE INDEX users_wallet_address_key ON users USING btree (wallet_address)
+CREATE INDEX webhook_deliveries_job_idx ON webhook_deliveries USING btree (job_id, at, id)
+CREATE UNIQUE INDEX webhook_deliveries_pkey ON webhook_deliveries USING btree (id)
+
+-- triggers
+CREATE TRIGGER jobs_points_charge AFTER INSERT ON jobs FOR EACH ROW WHEN ((new.points_charged > 0)) EXECUTE FUNCTION reelqueue_points_charge()
+CREATE TRIGGER jobs_points_on_status BEFORE UPDATE OF status ON jobs FOR EACH ROW WHEN (((old.status = ANY (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])) IS DISTINCT FROM (new.status = ANY (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])))) EXECUTE FUNCTION reelqueue_points_on_status()
+CREATE TRIGGER jobs_points_price BEFORE INSERT ON jobs FOR EACH ROW WHEN (((new.cost_points > 0) OR (new.points_charged <> 0))) EXECUTE FUNCTION reelqueue_points_price()
+CREATE TRIGGER jobs_webhook_enqueue AFTER UPDATE OF status ON jobs FOR EACH ROW WHEN (((new.status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text])) AND (old.status <> ALL (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text])) AND (jsonb_typeof((new.payload -> 'webhook_url'::text)) = 'string'::text))) EXECUTE FUNCTION reelqueue_webhook_enqueue()
+
+-- view presentation_jobs
+SELECT j.id,
+    j.lesson_id,
+    j.user_id,
+    j.status,
+        CASE j.priority
+            WHEN 0 THEN 'low'::text
+            WHEN 1 THEN 'normal'::text
+            WHEN 2 THEN 'high'::text
+            ELSE 'urgent'::text
+        END AS priority,
+    j.progress,
+    j.message,
+    j.created_at,
+    j.started_at,
+    j.completed_at,
+    j.timeout_seconds,
+    (j.result ->> 'presentation_id'::text) AS presentation_id,
+    ((j.result ->> 'slide_count'::text))::integer AS slide_count,
+    j.result AS result_data,
+    j.retry_count,
+    j.max_retries,
+    j.error_code,
+    j.error_message,
+    j.error_details,
+    COALESCE((j.payload ->> 'style'::text), 'default'::text) AS style,
+    COALESCE(((j.payload ->> 'use_llm_polish'::text))::boolean, false) AS use_llm_polish,
+    j.worker_id,
+        CASE
+            WHEN (j.status = 'pending'::text) THEN ( SELECT count(*) AS count
+               FROM jobs ahead
+              WHERE ((ahead.status = 'pending'::text) AND ((ahead.priority > j.priority) OR ((ahead.priority = j.priority) AND (ROW(ahead.run_at, ahead.id) < ROW(j.run_at, j.id))))))
+            ELSE NULL::bigint
+        END AS queue_position,
+    j.processing_time_seconds,
+        CASE
+            WHEN (j.status = 'completed'::text) THEN ('/api/videos/'::text || j.id)
+            ELSE NULL::text
+        END AS video_url,
+        CASE
+            WHEN (j.status = 'completed'::text) THEN (('/api/videos/'::text || j.id) || '/thumbnail'::text)
+            ELSE NULL::text
+        END AS thumbnail_url,
+    (j.result ->> 'slide_image_path'::text) AS slide_image_path,
+    j.last_heartbeat,
+    COALESCE((j.result -> 'created_files'::text), '[]'::jsonb) AS created_files
+   FROM jobs j
+  WHERE (j.kind = 'presentation'::text);
+
+-- function reelqueue_claim_candidates
+CREATE OR REPLACE FUNCTION reelqueue_claim_candidates(kinds text[], max_jobs integer)
+ RETURNS SETOF uuid
+ LANGUAGE sql
+ SET search_path TO '<schema>'
+ SET enable_bitmapscan TO 'off'
+ SET enable_seqscan TO 'off'
+ SET enable_sort TO 'off'
+AS $function$
+  SELECT id FROM jobs
+  WHERE status = 'pending' AND run_at <= now() AND kind = ANY(kinds)
+  ORDER BY priority DESC, run_at, id
+  LIMIT max_jobs
+  FOR UPDATE SKIP LOCKED
+$function$
+
+-- function reelqueue_points_charge
+CREATE OR REPLACE FUNCTION reelqueue_points_charge()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO '<schema>'
+AS $function$
+BEGIN
+  UPDATE users SET prompt_points = prompt_points - NEW.points_charged
+  WHERE id = NEW.user_id AND prompt_points >= NEW.points_charged;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'user % has fewer than % points', NEW.user_id, NEW.points_charged
+      USING ERRCODE = 'RQ402';
+  END IF;
+  RETURN NULL;
+END
+$function$
+
+-- function reelqueue_points_on_status
+CREATE OR REPLACE FUNCTION reelqueue_points_on_status()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO '<schema>'
+AS $function$
+BEGIN
+  IF NEW.status IN ('failed', 'cancelled', 'timeout') THEN
+    IF OLD.points_charged > 0 THEN
+      UPDATE users SET prompt_points = prompt_points + OLD.points_charged WHERE id = OLD.user_id;
+    END IF;
+    NEW.points_charged := 0;
+  ELSIF NEW.user_id IS NOT NULL AND NEW.cost_points > 0 AND OLD.points_charged = 0 THEN
+    UPDATE users SET prompt_points = prompt_points - NEW.cost_points
+    WHERE id = NEW.user_id AND prompt_points >= NEW.cost_points;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'user % has fewer than % points', NEW.user_id, NEW.cost_points
+        USING ERRCODE = 'RQ402';
+    END IF;
+    NEW.points_charged := NEW.cost_points;
+  END IF;
+  RETURN NEW;
+END
+$function$
+
+-- function reelqueue_points_price
+CREATE OR REPLACE FUNCTION reelqueue_points_price()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  NEW.points_charged := CASE WHEN NEW.user_id IS NULL THEN 0 ELSE NEW.cost_points END;
+  RETURN NEW;
+END
+$function$
+
+-- function reelqueue_webhook_enqueue
+CREATE OR REPLACE FUNCTION reelqueue_webhook_enqueue()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO '<schema>'
+AS $function$
+DECLARE
+  delivery uuid := gen_random_uuid();
+BEGIN
+  INSERT INTO jobs (id, kind, user_id, priority, payload, created_at, run_at, timeout_seconds, max_retries)
+  VALUES (delivery, 'webhook', NEW.user_id, 3,
+    jsonb_build_object('job_id', NEW.id, 'url', NEW.payload ->> 'webhook_url', 'status', NEW.status),
+    date_trunc('milliseconds', now()), now(), 60, 5);
+  INSERT INTO job_events (job_id, type, status, progress, message, attempt)
+  VALUES (delivery, 'created', 'pending', 0, 'Queued', 0);
+  PERFORM pg_notify('reelqueue_' || current_schema(), 'a');
+  RETURN NULL;
+END
+$function$

@@ -1,0 +1,254 @@
+/**
+ * Every SQL statement of the PostgreSQL job store. Values are bind parameters. Each state change
+ * and its `job_events` row are written by one statement (a data-modifying CTE): one round trip,
+ * atomic.
+ */
+
+const ifCancelRequested = (then: string, otherwise: string) =>
+  `CASE WHEN cancel_requested_at IS NOT NULL THEN ${then} ELSE ${otherwise} END`;
+
+const FENCE = `id = $1 AND attempt = $2 AND worker_id = $3 AND status = 'running'`;
+const FINISHED = `('completed', 'failed', 'cancelled', 'timeout')`;
+
+/** Appends one event per row of CTE `j`; `$data` is the parameter holding the event's JSON data. */
+function eventFrom(type: string, data = 'NULL::jsonb', message = 'j.message'): string {
+  return `e AS (
+    INSERT INTO job_events (job_id, type, status, progress, stage, message, attempt, worker_id, data)
+    SELECT j.id, ${type}, j.status, j.progress, j.stage, ${message}, j.attempt, j.worker_id, ${data} FROM j)`;
+}
+
+const JOB_INPUT = `jsonb_to_recordset($1::jsonb) AS t(id uuid, kind text, user_id text, lesson_id text,
+  priority smallint, payload jsonb, run_at timestamptz, timeout_seconds integer, max_retries integer,
+  idempotency_key text, cost_points integer)`;
+
+export const jobsSql = {
+  /**
+   * $1 jobs as a JSON array, $2 the wake-up channel. Triggers of migration 0004 charge the owners
+   * (SQLSTATE RQ402 when one is short: nothing is inserted).
+   */
+  insertMany: `
+    WITH j AS (
+      INSERT INTO jobs (id, kind, user_id, lesson_id, priority, payload, created_at, run_at,
+        timeout_seconds, max_retries, idempotency_key, cost_points)
+      -- created_at to the millisecond: listing cursors carry JavaScript (millisecond) times.
+      SELECT id, kind, user_id, lesson_id, priority, payload, date_trunc('milliseconds', now()),
+        coalesce(run_at, now()), timeout_seconds, max_retries, idempotency_key, cost_points
+      FROM ${JOB_INPUT}
+      ON CONFLICT DO NOTHING
+      RETURNING *),
+    ${eventFrom(`'created'`, 'NULL::jsonb', `'Queued'`)},
+    n AS (SELECT pg_notify($2, 'a'))
+    SELECT j.* FROM j, n`,
+
+  /** $1 user ids (text[], '' for none), $2 keys (text[]). */
+  selectByIdempotencyKeys: `
+    SELECT * FROM jobs
+    WHERE (coalesce(user_id, ''), idempotency_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+
+  /** $1 kinds, $2 limit, $3 worker id, $4 lease seconds. */
+  claim: `
+    WITH j AS (
+      UPDATE jobs SET status = 'running', attempt = attempt + 1, worker_id = $3, started_at = now(),
+        updated_at = now(), last_heartbeat = now(), lease_expires_at = now() + make_interval(secs => $4),
+        progress = 0, stage = NULL, message = 'Started'
+      -- Candidates: FOR UPDATE SKIP LOCKED over jobs_claim_idx in claim order (migration 0003 pins
+      -- that plan); = ANY(ARRAY(...)) makes the update find them by primary key.
+      WHERE jobs.id = ANY(ARRAY(SELECT reelqueue_claim_candidates($1::text[], $2::integer)))
+      RETURNING jobs.*),
+    ${eventFrom(`'started'`)}
+    SELECT * FROM j ORDER BY priority DESC, run_at, id`,
+
+  /** $1 ids, $2 attempts, $3 worker ids, $4 lease seconds. */
+  heartbeat: `
+    UPDATE jobs SET last_heartbeat = now(), lease_expires_at = now() + make_interval(secs => $4)
+    FROM unnest($1::uuid[], $2::integer[], $3::text[]) AS l(id, attempt, worker_id)
+    WHERE jobs.id = l.id AND jobs.attempt = l.attempt AND jobs.worker_id = l.worker_id
+      AND jobs.status = 'running'
+    RETURNING jobs.id, jobs.attempt, jobs.worker_id, jobs.cancel_requested_at, jobs.cancel_reason`,
+
+  /** Fence $1–$3; $4 progress, $5 stage, $6 message. */
+  progress: `
+    WITH j AS (
+      UPDATE jobs SET progress = $4, stage = $5, message = $6, updated_at = now(), last_heartbeat = now()
+      WHERE ${FENCE}
+      RETURNING *),
+    ${eventFrom(`'progress'`)}
+    SELECT id FROM j`,
+
+  /** Fence $1–$3; $4 result. */
+  complete: `
+    WITH j AS (
+      UPDATE jobs SET status = 'completed', progress = 100, message = 'Completed', result = $4,
+        completed_at = now(), updated_at = now(), lease_expires_at = NULL, error_code = NULL,
+        error_message = NULL, error_details = NULL,
+        processing_time_seconds = extract(epoch FROM now() - started_at)
+      WHERE ${FENCE}
+      RETURNING *),
+    ${eventFrom(`'completed'`)}
+    SELECT * FROM j`,
+
+  /** $1 completions as a JSON array of {id, attempt, worker_id, result}. */
+  completeMany: `
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, attempt integer, worker_id text, result jsonb)),
+    j AS (
+      UPDATE jobs SET status = 'completed', progress = 100, message = 'Completed', result = input.result,
+        completed_at = now(), updated_at = now(), lease_expires_at = NULL, error_code = NULL,
+        error_message = NULL, error_details = NULL,
+        processing_time_seconds = extract(epoch FROM now() - started_at)
+      FROM input
+      WHERE jobs.id = ANY(ARRAY(SELECT id FROM input)) AND jobs.id = input.id
+        AND jobs.attempt = input.attempt AND jobs.worker_id = input.worker_id AND jobs.status = 'running'
+      RETURNING jobs.*),
+    ${eventFrom(`'completed'`)}
+    SELECT j.id FROM j`,
+
+  /** Fence $1–$3; $4 code, $5 message, $6 details, $7 retry after seconds, $8 status message, $9 event data, $10 channel. */
+  failWithRetry: `
+    WITH j AS (
+      UPDATE jobs SET status = ${ifCancelRequested(`'cancelled'`, `'pending'`)},
+        retry_count = ${ifCancelRequested('retry_count', 'retry_count + 1')},
+        run_at = ${ifCancelRequested('run_at', 'now() + make_interval(secs => $7)')},
+        completed_at = ${ifCancelRequested('now()', 'NULL')}, updated_at = now(),
+        worker_id = ${ifCancelRequested('worker_id', 'NULL')}, lease_expires_at = NULL,
+        error_code = ${ifCancelRequested(`'JOB_CANCELLED'`, '$4')},
+        error_message = ${ifCancelRequested(`'Cancelled while its attempt was failing'`, '$5')},
+        error_details = $6, message = ${ifCancelRequested(`'Cancelled'`, '$8')}
+      WHERE ${FENCE}
+      RETURNING *),
+    ${eventFrom(`CASE WHEN j.status = 'cancelled' THEN 'cancelled' ELSE 'retry_scheduled' END`, '$9::jsonb')},
+    n AS (SELECT pg_notify($10, 'a'))
+    SELECT j.* FROM j, n`,
+
+  /** Fence $1–$3; $4 code, $5 message, $6 details, $7 terminal status, $8 status message, $9 event data. */
+  failTerminal: `
+    WITH j AS (
+      UPDATE jobs SET status = $7, completed_at = now(), updated_at = now(), lease_expires_at = NULL,
+        error_code = $4, error_message = $5, error_details = $6, message = $8,
+        processing_time_seconds = extract(epoch FROM now() - started_at)
+      WHERE ${FENCE}
+      RETURNING *),
+    ${eventFrom(`CASE WHEN j.status = 'timeout' THEN 'timeout' ELSE 'failed' END`, '$9::jsonb')}
+    SELECT * FROM j`,
+
+  /** Fence $1–$3; $4 reason, $5 message. */
+  markCancelled: `
+    WITH j AS (
+      UPDATE jobs SET status = 'cancelled', completed_at = now(), updated_at = now(),
+        lease_expires_at = NULL, error_code = 'JOB_CANCELLED', error_message = $5, message = $5,
+        cancel_reason = coalesce(cancel_reason, $4), cancel_requested_at = coalesce(cancel_requested_at, now()),
+        processing_time_seconds = extract(epoch FROM now() - started_at)
+      WHERE ${FENCE}
+      RETURNING *),
+    ${eventFrom(`'cancelled'`)}
+    SELECT * FROM j`,
+
+  /** $1 ids, $2 attempts, $3 worker ids, $4 channel. */
+  release: `
+    WITH j AS (
+      UPDATE jobs SET status = ${ifCancelRequested(`'cancelled'`, `'pending'`)},
+        worker_id = ${ifCancelRequested('jobs.worker_id', 'NULL')}, lease_expires_at = NULL,
+        completed_at = ${ifCancelRequested('now()', 'NULL')}, updated_at = now(),
+        progress = ${ifCancelRequested('progress', '0')}, stage = ${ifCancelRequested('stage', 'NULL')},
+        error_code = ${ifCancelRequested(`'JOB_CANCELLED'`, 'error_code')},
+        message = ${ifCancelRequested(`'Cancelled'`, `'Released by a stopping worker; waiting to run again'`)}
+      FROM unnest($1::uuid[], $2::integer[], $3::text[]) AS l(id, attempt, worker_id)
+      WHERE jobs.id = l.id AND jobs.attempt = l.attempt AND jobs.worker_id = l.worker_id
+        AND jobs.status = 'running'
+      RETURNING jobs.*),
+    ${eventFrom(`CASE WHEN j.status = 'cancelled' THEN 'cancelled' ELSE 'released' END`)},
+    n AS (SELECT pg_notify($4, 'a'))
+    SELECT j.id, j.status FROM j, n`,
+
+  selectById: `SELECT * FROM jobs WHERE id = $1`,
+  selectByIdForUser: `SELECT * FROM jobs WHERE id = $1 AND user_id = $2`,
+
+  /** $1 id, $2 user id or NULL for every user. */
+  queuePosition: `
+    SELECT (SELECT count(*) FROM jobs AS ahead
+      WHERE ahead.status = 'pending'
+        AND (ahead.priority > me.priority
+          OR (ahead.priority = me.priority AND (ahead.run_at, ahead.id) < (me.run_at, me.id)))) AS ahead
+    FROM jobs AS me
+    WHERE me.id = $1 AND me.status = 'pending' AND ($2::text IS NULL OR me.user_id = $2)`,
+
+  selectEvents: `SELECT * FROM job_events WHERE job_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+
+  /** $1 id, $2 user id or NULL, $3 reason, $4 message, $5 event data. */
+  cancelPending: `
+    WITH j AS (
+      UPDATE jobs SET status = 'cancelled', completed_at = now(), updated_at = now(),
+        cancel_requested_at = now(), cancel_reason = $3, error_code = 'JOB_CANCELLED',
+        error_message = $4, message = $4
+      WHERE id = $1 AND status = 'pending' AND ($2::text IS NULL OR user_id = $2)
+      RETURNING *),
+    ${eventFrom(`'cancelled'`, '$5::jsonb')}
+    SELECT * FROM j`,
+
+  /** $1 id, $2 user id or NULL, $3 reason, $4 event data, $5 channel. */
+  requestCancel: `
+    WITH j AS (
+      UPDATE jobs SET cancel_requested_at = coalesce(cancel_requested_at, now()),
+        cancel_reason = coalesce(cancel_reason, $3), updated_at = now(), message = 'Cancellation requested'
+      WHERE id = $1 AND status = 'running' AND ($2::text IS NULL OR user_id = $2)
+      RETURNING *),
+    ${eventFrom(`'cancel_requested'`, '$4::jsonb')},
+    n AS (SELECT pg_notify($5, 'c:' || $1::text))
+    SELECT j.* FROM j, n`,
+
+  /** $1 id, $2 user id or NULL, $3 force, $4 event data, $5 channel. */
+  retry: `
+    WITH j AS (
+      UPDATE jobs SET status = 'pending', retry_count = retry_count + 1, run_at = now(),
+        updated_at = now(), completed_at = NULL, started_at = NULL, worker_id = NULL,
+        lease_expires_at = NULL, cancel_requested_at = NULL, cancel_reason = NULL, progress = 0,
+        stage = NULL, message = 'Queued again by a manual retry', result = NULL, error_code = NULL,
+        error_message = NULL, error_details = NULL, processing_time_seconds = NULL
+      WHERE id = $1 AND status IN ('failed', 'cancelled', 'timeout') AND ($2::text IS NULL OR user_id = $2)
+        AND ($3::boolean OR retry_count < max_retries)
+      RETURNING *),
+    ${eventFrom(`'retried'`, '$4::jsonb')},
+    n AS (SELECT pg_notify($5, 'a'))
+    SELECT j.* FROM j, n`,
+
+  /** Orphans: cancelled if asked, re-queued (keeping their place in line) while retries are left, else failed. */
+  recoverWhere: (condition: string) => `
+    WITH orphan AS MATERIALIZED (
+      SELECT id FROM jobs WHERE status = 'running' AND ${condition} FOR UPDATE SKIP LOCKED),
+    j AS (
+      UPDATE jobs SET
+        status = CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
+          WHEN retry_count < max_retries THEN 'pending' ELSE 'failed' END,
+        retry_count = CASE WHEN cancel_requested_at IS NULL AND retry_count < max_retries
+          THEN retry_count + 1 ELSE retry_count END,
+        completed_at = CASE WHEN cancel_requested_at IS NULL AND retry_count < max_retries
+          THEN NULL ELSE now() END,
+        worker_id = CASE WHEN cancel_requested_at IS NULL AND retry_count < max_retries
+          THEN NULL ELSE worker_id END,
+        error_code = CASE WHEN cancel_requested_at IS NOT NULL THEN 'JOB_CANCELLED' ELSE 'WORKER_LOST' END,
+        error_message = CASE WHEN cancel_requested_at IS NOT NULL THEN 'Cancelled; its worker had stopped'
+          ELSE 'The worker running this job stopped sending heartbeats' END,
+        message = CASE WHEN cancel_requested_at IS NOT NULL THEN 'Cancelled'
+          WHEN retry_count < max_retries THEN 'Re-queued after its worker was lost'
+          ELSE 'Failed: its worker was lost and no retries are left' END,
+        updated_at = now(), lease_expires_at = NULL
+      FROM orphan WHERE jobs.id = orphan.id
+      RETURNING jobs.*),
+    ${eventFrom(
+      `CASE j.status WHEN 'pending' THEN 'recovered' WHEN 'cancelled' THEN 'cancelled' ELSE 'failed' END`,
+      `CASE WHEN j.status = 'cancelled' THEN NULL ELSE '{"error_code":"WORKER_LOST"}'::jsonb END`,
+    )},
+    n AS (SELECT pg_notify($1, 'a'))
+    SELECT j.id, j.status FROM j, n`,
+
+  /** $1 max age in hours, $2 user id or NULL. */
+  cleanup: `
+    DELETE FROM jobs WHERE status IN ${FINISHED} AND completed_at < now() - make_interval(secs => $1::double precision * 3600)
+      AND ($2::text IS NULL OR user_id = $2)`,
+
+  ping: `SELECT 1`,
+} as const;
+
+/** $2 in `recoverWhere` is unused for leases; the channel is always $1. */
+export const leaseExpired = `lease_expires_at < now()`;
+export const heartbeatOlderThan = `coalesce(last_heartbeat, started_at) < now() - make_interval(secs => $2::double precision * 60)`;

@@ -1,0 +1,188 @@
+/**
+ * The user store on PostgreSQL. Points are charged and refunded by the triggers of migration 0004;
+ * the first admin is created under a table lock, so two processes starting together create one.
+ */
+import { countsByStatus } from '../../jobs/statistics.js';
+import {
+  KEY_ATTEMPTS,
+  generateApiKey,
+  keyMatches,
+  lookupPrefix,
+  materialFor,
+  type KeyMaterial,
+} from '../../users/api-key.js';
+import {
+  balanceTooLarge,
+  keyNotFound,
+  malformedKey,
+  pointsShort,
+  userNotFound,
+  walletTaken,
+} from '../../users/errors.js';
+import type { ApiKey, Authenticated, CreatedKey, NewUser, User, UserUsage } from '../../users/model.js';
+import {
+  MAX_POINTS,
+  checkPointsDelta,
+  newId,
+  resolveNewUser,
+  type ResolvedNewUser,
+} from '../../users/new-user.js';
+import type { UserStore } from '../../users/store.js';
+import type { PgClient, PgPool } from './pool.js';
+import { usersSql } from './sql/users-sql.js';
+import { keyFromPg, userFromPg, type PgKeyRow, type PgUserRow } from './user-row.js';
+
+type Queryable = Pick<PgPool, 'query'> | PgClient;
+
+async function rows<T>(db: Queryable, sql: string, params: unknown[] = []): Promise<T[]> {
+  return (await db.query({ text: sql, values: params })).rows as T[];
+}
+
+export class PostgresUserStore implements UserStore {
+  readonly #pool: PgPool;
+
+  constructor(pool: PgPool) {
+    this.#pool = pool;
+  }
+
+  async #insertUser(db: Queryable, user: ResolvedNewUser): Promise<PgUserRow | undefined> {
+    const [row] = await rows<PgUserRow>(db, usersSql.insertUser, [
+      user.id,
+      user.walletAddress,
+      user.role,
+      user.points,
+      user.webhookSecret,
+    ]);
+    return row;
+  }
+
+  /** Inserts a key, drawing a new one when a (48-bit) prefix is taken; undefined: no such user. */
+  async #insertKey(
+    db: Queryable,
+    userId: string,
+    label: string | null,
+    material: () => KeyMaterial,
+  ): Promise<CreatedKey | undefined> {
+    for (let attempt = 0; attempt < KEY_ATTEMPTS; attempt++) {
+      const { key, prefix, hash } = material();
+      const [row] = await rows<PgKeyRow>(db, usersSql.insertKey, [newId(), userId, prefix, hash, label]);
+      if (row) return { key, id: row.id, prefix };
+      if ((await rows(db, usersSql.selectUser, [userId])).length === 0) return undefined;
+    }
+    throw new Error(`could not find a free API key prefix in ${KEY_ATTEMPTS} attempts`);
+  }
+
+  async createUser(input: NewUser = {}): Promise<User> {
+    const user = resolveNewUser(input);
+    const row = await this.#insertUser(this.#pool, user);
+    if (!row) throw walletTaken(user.walletAddress ?? '');
+    return userFromPg(row);
+  }
+
+  async getUser(id: string): Promise<User | null> {
+    const [row] = await rows<PgUserRow>(this.#pool, usersSql.selectUser, [id]);
+    return row ? userFromPg(row) : null;
+  }
+
+  async findByWallet(walletAddress: string): Promise<User | null> {
+    const [row] = await rows<PgUserRow>(this.#pool, usersSql.selectUserByWallet, [walletAddress]);
+    return row ? userFromPg(row) : null;
+  }
+
+  async listUsers(): Promise<User[]> {
+    return (await rows<PgUserRow>(this.#pool, usersSql.selectUsers)).map(userFromPg);
+  }
+
+  async countUsers(): Promise<number> {
+    const [row] = await rows<{ count: number }>(this.#pool, usersSql.countUsers);
+    return row?.count ?? 0;
+  }
+
+  async adjustPoints(userId: string, delta: number): Promise<User> {
+    checkPointsDelta(delta);
+    const [row] = await rows<PgUserRow>(this.#pool, usersSql.adjustPoints, [userId, delta, MAX_POINTS]);
+    if (row) return userFromPg(row);
+    const current = await this.getUser(userId);
+    if (!current) throw userNotFound(userId);
+    if (current.promptPoints + delta < 0) throw pointsShort(userId, current.promptPoints, delta);
+    throw balanceTooLarge(userId, current.promptPoints, delta, MAX_POINTS);
+  }
+
+  async usage(userId: string): Promise<UserUsage> {
+    const counts = await rows<{ status: string; count: number; points: number }>(this.#pool, usersSql.usage, [
+      userId,
+    ]);
+    return {
+      jobs: countsByStatus(counts),
+      totalJobs: counts.reduce((sum, row) => sum + row.count, 0),
+      pointsCharged: counts.reduce((sum, row) => sum + row.points, 0),
+    };
+  }
+
+  async createKey(userId: string, label: string | null = null): Promise<CreatedKey> {
+    const created = await this.#insertKey(this.#pool, userId, label, generateApiKey);
+    if (!created) throw userNotFound(userId);
+    return created;
+  }
+
+  async listKeys(userId: string): Promise<ApiKey[]> {
+    return (await rows<PgKeyRow>(this.#pool, usersSql.selectKeys, [userId])).map(keyFromPg);
+  }
+
+  async revokeKey(idOrPrefix: string, ownerId?: string): Promise<ApiKey> {
+    const [row] = await rows<PgKeyRow>(this.#pool, usersSql.revokeKey, [
+      idOrPrefix,
+      lookupPrefix(idOrPrefix),
+      ownerId ?? null,
+    ]);
+    if (!row) throw keyNotFound(idOrPrefix);
+    return keyFromPg(row);
+  }
+
+  async authenticate(plainKey: string): Promise<Authenticated | null> {
+    const prefix = lookupPrefix(plainKey);
+    if (prefix === null) return null;
+    const [row] = await rows<PgUserRow & { key_id: string; key_hash: string; touch_due: boolean }>(
+      this.#pool,
+      usersSql.authenticate,
+      [prefix],
+    );
+    if (!row || !keyMatches(row.key_hash, plainKey)) return null;
+    if (row.touch_due) await this.#touch(row.key_id);
+    return { user: userFromPg(row), keyId: row.key_id };
+  }
+
+  /** Best effort: last_used_at is advisory and must not fail the request it describes. */
+  async #touch(keyId: string): Promise<void> {
+    await rows(this.#pool, usersSql.touchKey, [keyId]).catch(() => undefined);
+  }
+
+  async createFirstAdmin(plainKey: string, label: string): Promise<{ user: User; keyId: string } | null> {
+    const material = materialFor(plainKey);
+    if (!material) throw malformedKey('the admin key');
+    const [present] = await rows<{ present: boolean }>(this.#pool, usersSql.anyUser);
+    if (present?.present) return null;
+    const admin = resolveNewUser({ role: 'admin' });
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(usersSql.lockUsers);
+      const [again] = await rows<{ present: boolean }>(client, usersSql.anyUser);
+      if (again?.present) {
+        await client.query('ROLLBACK');
+        return null;
+      }
+      const row = await this.#insertUser(client, admin);
+      if (!row) throw new Error('inserting the first user found a conflict in an empty table');
+      const created = await this.#insertKey(client, row.id, label, () => material);
+      if (!created) throw new Error('the first admin vanished while its key was inserted');
+      await client.query('COMMIT');
+      return { user: userFromPg(row), keyId: created.id };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}

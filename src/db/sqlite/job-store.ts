@@ -1,0 +1,575 @@
+/**
+ * The job store on SQLite. Every read-then-write runs in a `BEGIN IMMEDIATE` transaction (one
+ * synchronous call, so it never interleaves with other work in this process); a lock held by another
+ * process is waited for asynchronously (`withBusyRetry`).
+ */
+import type { EventEmitter } from 'node:events';
+import { ReelqueueError } from '../../errors.js';
+import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
+import {
+  FINISHED_STATUSES,
+  isJobId,
+  priorityRank,
+  clampProgress,
+  type Job,
+  type JobEvent,
+  type JobEventType,
+  type JsonObject,
+  type Lease,
+  type ResolvedNewJob,
+} from '../../jobs/model.js';
+import { countsByPriority, countsByStatus, healthFrom, percentileIndex } from '../../jobs/statistics.js';
+import type {
+  BulkCancelOutcome,
+  CancelOutcome,
+  ClaimRequest,
+  Completion,
+  EnqueueResult,
+  Failure,
+  HealthMetrics,
+  HeartbeatOutcome,
+  JobPage,
+  JobStatistics,
+  JobStore,
+  ListFilter,
+  ProgressUpdate,
+  RecoveryOutcome,
+  RetryRequest,
+  Scope,
+} from '../../jobs/store.js';
+import { checkRetryable, jobNotFound, leaseLost } from '../../jobs/store-errors.js';
+import { chargedOwners } from '../../users/points.js';
+import { withBusyRetry } from './busy-retry.js';
+import type { SqliteDatabase } from './connection.js';
+import { eventFromSqlite, jobFromSqlite, type SqliteEventRow, type SqliteJobRow } from './job-row.js';
+import { signalsFor } from './signals.js';
+import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
+import { mapPointsError } from './user-points.js';
+
+type Statement = ReturnType<SqliteDatabase['prepare']>;
+
+const AVAILABLE = 'available';
+const CANCEL = 'cancel';
+
+export class SqliteJobStore implements JobStore {
+  readonly dialect = 'sqlite' as const;
+  readonly #db: SqliteDatabase;
+  readonly #signals: EventEmitter;
+  readonly #busyRetryMs: number;
+  readonly #statements = new Map<string, Statement>();
+
+  constructor(db: SqliteDatabase, filename: string, options: { busyRetryMs: number }) {
+    this.#db = db;
+    this.#signals = signalsFor(filename);
+    this.#busyRetryMs = options.busyRetryMs;
+  }
+
+  #stmt(sql: string): Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs `work` in BEGIN IMMEDIATE, retrying asynchronously while another process holds the lock. */
+  #write<T>(work: () => T): Promise<T> {
+    const transaction = this.#db.transaction(work);
+    return withBusyRetry(() => transaction.immediate(), this.#busyRetryMs);
+  }
+
+  #read<T>(work: () => T): Promise<T> {
+    return withBusyRetry(work, this.#busyRetryMs);
+  }
+
+  #appendEvent(job: Job, type: JobEventType, data: JsonObject | null = null, message?: string | null): void {
+    this.#stmt(jobsSql.insertEvent).run({
+      jobId: job.id,
+      type,
+      status: job.status,
+      progress: job.progress,
+      stage: job.stage,
+      message: message === undefined ? job.message : message,
+      attempt: job.attempt,
+      workerId: job.workerId,
+      data: data === null ? null : JSON.stringify(data),
+    });
+  }
+
+  #fenced(sql: string, lease: Lease, params: Record<string, unknown>): Job {
+    const row = this.#stmt(sql).get({ ...params, ...lease }) as SqliteJobRow | undefined;
+    if (!row) throw leaseLost(lease);
+    return jobFromSqlite(row);
+  }
+
+  /** Runs a statement that may charge a job's owner; a refused charge becomes INSUFFICIENT_POINTS. */
+  #charging<T>(owner: { userId: string | null; costPoints: number }, run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      throw mapPointsError(error, () => chargedOwners([owner]));
+    }
+  }
+
+  #insertOne(job: ResolvedNewJob): EnqueueResult {
+    const row = this.#charging(job, () =>
+      this.#stmt(jobsSql.insert).get({
+        id: job.id,
+        kind: job.kind,
+        userId: job.userId,
+        lessonId: job.lessonId,
+        priority: priorityRank(job.priority),
+        payload: JSON.stringify(job.payload),
+        runAt: job.runAt === null ? null : job.runAt.getTime(),
+        timeoutSeconds: job.timeoutSeconds,
+        maxRetries: job.maxRetries,
+        idempotencyKey: job.idempotencyKey,
+        costPoints: job.costPoints,
+      }),
+    ) as SqliteJobRow | undefined;
+    if (row) {
+      const created = jobFromSqlite(row);
+      this.#appendEvent(created, 'created', null, 'Queued');
+      return { job: created, created: true };
+    }
+    const existing = this.#stmt(jobsSql.selectByIdempotencyKey).get({
+      userId: job.userId,
+      key: job.idempotencyKey,
+    }) as SqliteJobRow | undefined;
+    if (!existing) {
+      throw new ReelqueueError('VALIDATION_FAILED', `Job id ${job.id} is already taken`, { id: job.id });
+    }
+    return { job: jobFromSqlite(existing), created: false };
+  }
+
+  async enqueue(job: ResolvedNewJob): Promise<EnqueueResult> {
+    const result = await this.#write(() => this.#insertOne(job));
+    if (result.created) this.#signals.emit(AVAILABLE);
+    return result;
+  }
+
+  async enqueueMany(jobs: readonly ResolvedNewJob[]): Promise<EnqueueResult[]> {
+    if (jobs.length === 0) return [];
+    const results = await this.#write(() => jobs.map((job) => this.#insertOne(job)));
+    if (results.some((result) => result.created)) this.#signals.emit(AVAILABLE);
+    return results;
+  }
+
+  async claim(request: ClaimRequest): Promise<Job[]> {
+    if (request.limit < 1 || request.kinds.length === 0) return [];
+    return this.#write(() => {
+      const rows = this.#stmt(jobsSql.claim).all({
+        workerId: request.workerId,
+        leaseMs: Math.round(request.leaseSeconds * 1000),
+        kinds: JSON.stringify(request.kinds),
+        limit: request.limit,
+      }) as SqliteJobRow[];
+      const jobs = rows.map(jobFromSqlite).sort(claimOrder);
+      for (const job of jobs) this.#appendEvent(job, 'started');
+      return jobs;
+    });
+  }
+
+  async heartbeat(leases: readonly Lease[], leaseSeconds: number): Promise<HeartbeatOutcome[]> {
+    if (leases.length === 0) return [];
+    const leaseMs = Math.round(leaseSeconds * 1000);
+    return this.#write(() =>
+      leases.map((lease): HeartbeatOutcome => {
+        const row = this.#stmt(jobsSql.heartbeat).get({ ...lease, leaseMs }) as
+          { cancel_requested_at: number | null; cancel_reason: string | null } | undefined;
+        if (!row) return { jobId: lease.jobId, state: 'lost' };
+        if (row.cancel_requested_at !== null) {
+          return { jobId: lease.jobId, state: 'cancel_requested', reason: row.cancel_reason };
+        }
+        return { jobId: lease.jobId, state: 'held' };
+      }),
+    );
+  }
+
+  async reportProgress(lease: Lease, update: ProgressUpdate): Promise<void> {
+    await this.#write(() => {
+      const job = this.#fenced(jobsSql.progress, lease, {
+        progress: clampProgress(update.progress),
+        stage: update.stage,
+        message: update.message,
+      });
+      this.#appendEvent(job, 'progress');
+    });
+  }
+
+  async complete(lease: Lease, result: JsonObject): Promise<Job> {
+    return this.#write(() => {
+      const job = this.#fenced(jobsSql.complete, lease, { result: JSON.stringify(result) });
+      this.#appendEvent(job, 'completed');
+      return job;
+    });
+  }
+
+  async completeMany(completions: readonly Completion[]): Promise<boolean[]> {
+    if (completions.length === 0) return [];
+    return this.#write(() =>
+      completions.map(({ lease, result }) => {
+        const row = this.#stmt(jobsSql.complete).get({ ...lease, result: JSON.stringify(result) }) as
+          SqliteJobRow | undefined;
+        if (!row) return false;
+        this.#appendEvent(jobFromSqlite(row), 'completed');
+        return true;
+      }),
+    );
+  }
+
+  async fail(lease: Lease, failure: Failure): Promise<Job> {
+    const job = await this.#write(() => {
+      const params = {
+        code: failure.code,
+        message: failure.message,
+        details: failure.details === null ? null : JSON.stringify(failure.details),
+      };
+      if (failure.retryAfterSeconds !== null) {
+        const retried = this.#fenced(jobsSql.failWithRetry, lease, {
+          ...params,
+          retryAfterMs: Math.round(failure.retryAfterSeconds * 1000),
+          statusMessage: `Attempt failed (${failure.code}); retrying in ${failure.retryAfterSeconds.toFixed(1)} s`,
+        });
+        this.#appendEvent(retried, retried.status === 'cancelled' ? 'cancelled' : 'retry_scheduled', {
+          error_code: failure.code,
+          error_message: failure.message,
+          retry_in_seconds: failure.retryAfterSeconds,
+        });
+        return retried;
+      }
+      const failed = this.#fenced(jobsSql.failTerminal, lease, {
+        ...params,
+        terminalStatus: failure.terminalStatus,
+        statusMessage: failure.terminalStatus === 'timeout' ? 'Timed out' : `Failed: ${failure.message}`,
+      });
+      this.#appendEvent(failed, failure.terminalStatus === 'timeout' ? 'timeout' : 'failed', {
+        error_code: failure.code,
+        error_message: failure.message,
+      });
+      return failed;
+    });
+    if (job.status === 'pending') this.#signals.emit(AVAILABLE);
+    return job;
+  }
+
+  async markCancelled(lease: Lease, reason: string | null): Promise<Job> {
+    return this.#write(() => {
+      const job = this.#fenced(jobsSql.markCancelled, lease, {
+        reason,
+        message: reason ? `Cancelled: ${reason}` : 'Cancelled',
+      });
+      this.#appendEvent(job, 'cancelled');
+      return job;
+    });
+  }
+
+  async release(leases: readonly Lease[]): Promise<string[]> {
+    if (leases.length === 0) return [];
+    const released = await this.#write(() =>
+      leases.flatMap((lease) => {
+        const row = this.#stmt(jobsSql.release).get(lease) as SqliteJobRow | undefined;
+        if (!row) return [];
+        const job = jobFromSqlite(row);
+        this.#appendEvent(job, job.status === 'cancelled' ? 'cancelled' : 'released', {
+          worker_id: lease.workerId,
+        });
+        return job.status === 'cancelled' ? [] : [job.id];
+      }),
+    );
+    if (released.length > 0) this.#signals.emit(AVAILABLE);
+    return released;
+  }
+
+  #getRow(id: string, scope: Scope): SqliteJobRow | undefined {
+    if (!isJobId(id)) return undefined;
+    return (
+      scope.all
+        ? this.#stmt(jobsSql.selectById).get({ id })
+        : this.#stmt(jobsSql.selectByIdForUser).get({ id, userId: scope.userId })
+    ) as SqliteJobRow | undefined;
+  }
+
+  async get(id: string, scope: Scope): Promise<Job | null> {
+    const row = await this.#read(() => this.#getRow(id, scope));
+    return row ? jobFromSqlite(row) : null;
+  }
+
+  async list(filter: ListFilter, scope: Scope): Promise<JobPage> {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: filter.limit + 1 };
+    if (!scope.all) {
+      where.push('user_id = @userId');
+      params.userId = scope.userId;
+    }
+    if (filter.statuses && filter.statuses.length > 0) {
+      where.push('status IN (SELECT value FROM json_each(@statuses))');
+      params.statuses = JSON.stringify(filter.statuses);
+    }
+    if (filter.includeFinished === false) {
+      where.push(`status NOT IN (${FINISHED_STATUSES.map((s) => `'${s}'`).join(', ')})`);
+    }
+    if (filter.priorities && filter.priorities.length > 0) {
+      where.push('priority IN (SELECT value FROM json_each(@priorities))');
+      params.priorities = JSON.stringify(filter.priorities.map(priorityRank));
+    }
+    if (filter.kinds && filter.kinds.length > 0) {
+      where.push('kind IN (SELECT value FROM json_each(@kinds))');
+      params.kinds = JSON.stringify(filter.kinds);
+    }
+    if (filter.cursor) {
+      const position = decodeCursor(filter.cursor);
+      where.push('(created_at < @cursorAt OR (created_at = @cursorAt AND id < @cursorId))');
+      params.cursorAt = position.createdAtMs;
+      params.cursorId = position.id;
+    }
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at DESC, id DESC LIMIT @limit`;
+    const rows = await this.#read(() => this.#stmt(sql).all(params) as SqliteJobRow[]);
+    const jobs = rows.slice(0, filter.limit).map(jobFromSqlite);
+    const last = jobs[jobs.length - 1];
+    const nextCursor =
+      rows.length > filter.limit && last
+        ? encodeCursor({ createdAtMs: last.createdAt.getTime(), id: last.id })
+        : null;
+    return { jobs, nextCursor };
+  }
+
+  async queuePosition(id: string, scope: Scope): Promise<number | null> {
+    return this.#read(() => {
+      const row = this.#getRow(id, scope);
+      if (!row || row.status !== 'pending') return null;
+      const ahead = this.#stmt(jobsSql.countAhead).get({
+        priority: row.priority,
+        runAt: row.run_at,
+        id: row.id,
+      }) as { ahead: number };
+      return ahead.ahead;
+    });
+  }
+
+  async listEvents(jobId: string, afterEventId: number, limit: number): Promise<JobEvent[]> {
+    if (!isJobId(jobId)) return [];
+    const rows = await this.#read(
+      () => this.#stmt(jobsSql.selectEvents).all({ jobId, afterId: afterEventId, limit }) as SqliteEventRow[],
+    );
+    return rows.map(eventFromSqlite);
+  }
+
+  #cancelOne(id: string, reason: string | null, scope: Scope): CancelOutcome | null {
+    const row = this.#getRow(id, scope);
+    if (!row) return null;
+    const message = reason ? `Cancelled: ${reason}` : 'Cancelled';
+    if (row.status === 'pending') {
+      const job = jobFromSqlite(
+        this.#stmt(jobsSql.cancelPending).get({ id, reason, message }) as SqliteJobRow,
+      );
+      this.#appendEvent(job, 'cancelled', reason ? { reason } : null);
+      return { job, state: 'cancelled' };
+    }
+    if (row.status === 'running') {
+      const job = jobFromSqlite(this.#stmt(jobsSql.requestCancel).get({ id, reason }) as SqliteJobRow);
+      this.#appendEvent(job, 'cancel_requested', reason ? { reason } : null);
+      return { job, state: 'requested' };
+    }
+    return { job: jobFromSqlite(row), state: 'already_finished' };
+  }
+
+  async cancel(id: string, reason: string | null, scope: Scope): Promise<CancelOutcome> {
+    const outcome = await this.#write(() => this.#cancelOne(id, reason, scope));
+    if (!outcome) throw jobNotFound(id);
+    if (outcome.state === 'requested') this.#signals.emit(CANCEL, id);
+    return outcome;
+  }
+
+  async cancelMany(ids: readonly string[], reason: string | null, scope: Scope): Promise<BulkCancelOutcome> {
+    const result: BulkCancelOutcome = {
+      cancelled: [],
+      cancelRequested: [],
+      alreadyFinished: [],
+      notFound: [],
+    };
+    await this.#write(() => {
+      for (const id of new Set(ids)) {
+        const outcome = this.#cancelOne(id, reason, scope);
+        if (!outcome) result.notFound.push(id);
+        else if (outcome.state === 'cancelled') result.cancelled.push(id);
+        else if (outcome.state === 'requested') result.cancelRequested.push(id);
+        else result.alreadyFinished.push(id);
+      }
+    });
+    for (const id of result.cancelRequested) this.#signals.emit(CANCEL, id);
+    return result;
+  }
+
+  async retry(id: string, request: RetryRequest, scope: Scope): Promise<Job> {
+    const job = await this.#write(() => {
+      const row = this.#getRow(id, scope);
+      if (!row) throw jobNotFound(id);
+      checkRetryable(jobFromSqlite(row), request);
+      const owner = { userId: row.user_id, costPoints: row.cost_points };
+      const retried = jobFromSqlite(
+        this.#charging(owner, () => this.#stmt(jobsSql.retry).get({ id }) as SqliteJobRow),
+      );
+      this.#appendEvent(retried, 'retried', { force: request.force });
+      return retried;
+    });
+    this.#signals.emit(AVAILABLE);
+    return job;
+  }
+
+  #recover(condition: string, params: Record<string, unknown>): Promise<RecoveryOutcome> {
+    return this.#write(() => {
+      const rows = this.#stmt(jobsSql.recoverWhere(condition)).all(params) as SqliteJobRow[];
+      const outcome: RecoveryOutcome = { requeued: [], failed: [], cancelled: [] };
+      for (const job of rows.map(jobFromSqlite)) {
+        if (job.status === 'pending') {
+          outcome.requeued.push(job.id);
+          this.#appendEvent(job, 'recovered', { error_code: 'WORKER_LOST' });
+        } else if (job.status === 'cancelled') {
+          outcome.cancelled.push(job.id);
+          this.#appendEvent(job, 'cancelled');
+        } else {
+          outcome.failed.push(job.id);
+          this.#appendEvent(job, 'failed', { error_code: 'WORKER_LOST' });
+        }
+      }
+      return outcome;
+    }).then((outcome) => {
+      if (outcome.requeued.length > 0) this.#signals.emit(AVAILABLE);
+      return outcome;
+    });
+  }
+
+  recoverExpiredLeases(): Promise<RecoveryOutcome> {
+    return this.#recover(leaseExpired, {});
+  }
+
+  recoverStale(timeoutMinutes: number): Promise<RecoveryOutcome> {
+    return this.#recover(heartbeatOlderThan, { olderThanMs: Math.round(timeoutMinutes * 60_000) });
+  }
+
+  async cleanup(maxAgeHours: number, scope: Scope): Promise<number> {
+    const maxAgeMs = Math.round(maxAgeHours * 3_600_000);
+    const info = await this.#write(() =>
+      scope.all
+        ? this.#stmt(jobsSql.cleanup).run({ maxAgeMs })
+        : this.#stmt(jobsSql.cleanupForUser).run({ maxAgeMs, userId: scope.userId }),
+    );
+    return info.changes;
+  }
+
+  async health(scope: Scope): Promise<HealthMetrics> {
+    return this.#read(() => {
+      const owner = scope.all ? '' : 'WHERE user_id = @userId';
+      const params = scope.all ? {} : { userId: scope.userId };
+      const counts = this.#stmt(`SELECT status, count(*) AS count FROM jobs ${owner} GROUP BY status`).all(
+        params,
+      ) as { status: string; count: number }[];
+      return healthFrom(countsByStatus(counts), this.#oldestPendingAgeMs(scope));
+    });
+  }
+
+  #oldestPendingAgeMs(scope: Scope): number | null {
+    const owner = scope.all ? '' : 'AND user_id = @userId';
+    const row = this.#stmt(
+      `SELECT ${"CAST(unixepoch('subsec') * 1000 AS INTEGER)"} - min(created_at) AS age FROM jobs WHERE status = 'pending' ${owner}`,
+    ).get(scope.all ? {} : { userId: scope.userId }) as { age: number | null };
+    return row.age;
+  }
+
+  async statistics(hours: number, scope: Scope): Promise<JobStatistics> {
+    return this.#read(() => {
+      const window = `created_at >= CAST(unixepoch('subsec') * 1000 AS INTEGER) - CAST(@windowMs AS INTEGER)${
+        scope.all ? '' : ' AND user_id = @userId'
+      }`;
+      const params: Record<string, unknown> = { windowMs: Math.round(hours * 3_600_000) };
+      if (!scope.all) params.userId = scope.userId;
+      const totals = countsByStatus(
+        this.#stmt(`SELECT status, count(*) AS count FROM jobs WHERE ${window} GROUP BY status`).all(
+          params,
+        ) as {
+          status: string;
+          count: number;
+        }[],
+      );
+      const priorities = countsByPriority(
+        this.#stmt(`SELECT priority, count(*) AS count FROM jobs WHERE ${window} GROUP BY priority`).all(
+          params,
+        ) as { priority: number; count: number }[],
+      );
+      const errorRows = this.#stmt(
+        `SELECT error_code, count(*) AS count FROM jobs WHERE ${window} AND error_code IS NOT NULL
+         AND status IN ('failed', 'timeout', 'cancelled') GROUP BY error_code ORDER BY count DESC, error_code LIMIT 20`,
+      ).all(params) as { error_code: string; count: number }[];
+      const timing = this.#stmt(
+        `SELECT count(*) AS count, avg(processing_time_seconds) AS average, max(processing_time_seconds) AS max
+         FROM jobs WHERE ${window} AND status = 'completed' AND processing_time_seconds IS NOT NULL`,
+      ).get(params) as { count: number; average: number | null; max: number | null };
+      const percentile = (p: number): number | null => {
+        if (timing.count === 0) return null;
+        const row = this.#stmt(
+          `SELECT processing_time_seconds AS value FROM jobs
+           WHERE ${window} AND status = 'completed' AND processing_time_seconds IS NOT NULL
+           ORDER BY processing_time_seconds LIMIT 1 OFFSET @offset`,
+        ).get({ ...params, offset: percentileIndex(p, timing.count) }) as { value: number };
+        return row.value;
+      };
+      const retried = this.#stmt(
+        `SELECT count(*) AS count FROM jobs WHERE ${window} AND retry_count > 0`,
+      ).get(params) as { count: number };
+      const health = healthFrom(totals, this.#oldestPendingAgeMs(scope));
+      return {
+        periodHours: hours,
+        totals,
+        total: health.total,
+        failureRate: health.failureRate,
+        oldestPendingJobAgeMinutes: health.oldestPendingJobAgeMinutes,
+        processingTimeSeconds: {
+          count: timing.count,
+          average: timing.average,
+          p50: percentile(0.5),
+          p95: percentile(0.95),
+          p99: percentile(0.99),
+          max: timing.max,
+        },
+        priorityDistribution: priorities,
+        errorCodes: Object.fromEntries(errorRows.map((row) => [row.error_code, row.count])),
+        retriedJobs: retried.count,
+      };
+    });
+  }
+
+  onJobAvailable(listener: () => void): () => void {
+    this.#signals.on(AVAILABLE, listener);
+    return () => this.#signals.off(AVAILABLE, listener);
+  }
+
+  onCancelRequested(listener: (jobId: string) => void): () => void {
+    this.#signals.on(CANCEL, listener);
+    return () => this.#signals.off(CANCEL, listener);
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      this.#db.prepare(jobsSql.now).get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#statements.clear();
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+function claimOrder(a: Job, b: Job): number {
+  return (
+    priorityRank(b.priority) - priorityRank(a.priority) ||
+    a.runAt.getTime() - b.runAt.getTime() ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}

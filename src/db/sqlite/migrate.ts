@@ -1,0 +1,44 @@
+/**
+ * Applies the SQLite migrations. `BEGIN IMMEDIATE` takes the write lock before reading what is
+ * applied, so two processes starting together apply each migration once.
+ */
+import { readMigrationFiles, type AppliedMigration, type MigrationReport } from '../migration-files.js';
+import { planMigrations } from '../migration-plan.js';
+import { withBusyRetry } from './busy-retry.js';
+import type { SqliteDatabase } from './connection.js';
+
+const MIGRATIONS = new URL('./migrations/', import.meta.url);
+
+export async function migrateSqlite(
+  db: SqliteDatabase,
+  options: { force: boolean },
+): Promise<MigrationReport> {
+  const files = readMigrationFiles(MIGRATIONS);
+  const run = db.transaction((): MigrationReport => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      checksum TEXT NOT NULL,
+      applied_at INTEGER NOT NULL
+    ) STRICT`);
+    const applied = db
+      .prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version')
+      .all() as AppliedMigration[];
+    const plan = planMigrations(files, applied, options.force);
+    const record = db.prepare(
+      "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, CAST(unixepoch('subsec') * 1000 AS INTEGER))",
+    );
+    for (const file of plan.toApply) {
+      db.exec(file.sql);
+      record.run(file.version, file.name, file.checksum);
+    }
+    const update = db.prepare('UPDATE schema_migrations SET checksum = ? WHERE version = ?');
+    for (const file of plan.checksumsToUpdate) update.run(file.checksum, file.version);
+    return {
+      applied: plan.toApply.map((file) => ({ version: file.version, name: file.name })),
+      alreadyApplied: plan.alreadyApplied,
+      checksumsUpdated: plan.checksumsToUpdate.map((file) => file.version),
+    };
+  });
+  return withBusyRetry(() => run.immediate(), 60_000);
+}

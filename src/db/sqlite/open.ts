@@ -1,0 +1,27 @@
+/** Builds the SQLite side of `openDatabase`. */
+import { ChunkedArtifactStore } from '../../artifacts/chunked-artifact-store.js';
+import type { DatabaseConfig, OpenDatabase } from '../open-database.js';
+import { SqliteArtifactStorage } from './artifact-storage.js';
+import { openSqlite } from './connection.js';
+import { SqliteJobStore } from './job-store.js';
+import { SqliteLessonStore } from './lesson-store.js';
+import { migrateSqlite } from './migrate.js';
+import { SqliteUserStore } from './user-store.js';
+import { SqliteWebhookStore } from './webhook-store.js';
+
+export async function openSqliteDatabase(filename: string, config: DatabaseConfig): Promise<OpenDatabase> {
+  const db = await openSqlite(filename, { busyTimeoutMs: config.sqliteBusyTimeoutMs });
+  const jobs = new SqliteJobStore(db, filename, { busyRetryMs: config.sqliteBusyRetryMs });
+  return {
+    dialect: 'sqlite',
+    jobs,
+    users: new SqliteUserStore(db, { busyRetryMs: config.sqliteBusyRetryMs }),
+    artifacts: new ChunkedArtifactStore(
+      new SqliteArtifactStorage(db, { busyRetryMs: config.sqliteBusyRetryMs }),
+    ),
+    lessons: new SqliteLessonStore(db, { busyRetryMs: config.sqliteBusyRetryMs }),
+    webhooks: new SqliteWebhookStore(db, { busyRetryMs: config.sqliteBusyRetryMs }),
+    migrate: (options) => migrateSqlite(db, { force: options?.force ?? false }),
+    close: () => jobs.close(),
+  };
+}

@@ -1,0 +1,264 @@
+-- index api_keys_user_idx
+CREATE INDEX api_keys_user_idx ON api_keys (user_id, created_at);
+
+-- index artifacts_job_kind_idx
+CREATE INDEX artifacts_job_kind_idx ON artifacts (job_id, kind);
+
+-- index job_events_job_idx
+CREATE INDEX job_events_job_idx ON job_events (job_id, id);
+
+-- index jobs_claim_idx
+CREATE INDEX jobs_claim_idx ON jobs (priority DESC, run_at, id) WHERE status = 'pending';
+
+-- index jobs_created_idx
+CREATE INDEX jobs_created_idx ON jobs (created_at DESC, id DESC);
+
+-- index jobs_finished_idx
+CREATE INDEX jobs_finished_idx ON jobs (completed_at)
+  WHERE status IN ('completed', 'failed', 'cancelled', 'timeout');
+
+-- index jobs_idempotency_idx
+CREATE UNIQUE INDEX jobs_idempotency_idx ON jobs (coalesce(user_id, ''), idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+
+-- index jobs_lease_idx
+CREATE INDEX jobs_lease_idx ON jobs (lease_expires_at) WHERE status = 'running';
+
+-- index jobs_status_created_idx
+CREATE INDEX jobs_status_created_idx ON jobs (status, created_at);
+
+-- index jobs_user_created_idx
+CREATE INDEX jobs_user_created_idx ON jobs (user_id, created_at DESC, id DESC);
+
+-- index lessons_user_created_idx
+CREATE INDEX lessons_user_created_idx ON lessons (user_id, created_at DESC, id DESC);
+
+-- index webhook_deliveries_job_idx
+CREATE INDEX webhook_deliveries_job_idx ON webhook_deliveries (job_id, at, id);
+
+-- table api_keys
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY NOT NULL,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  prefix TEXT NOT NULL UNIQUE,
+  key_hash TEXT NOT NULL,
+  label TEXT,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked_at INTEGER
+) STRICT;
+
+-- table artifact_chunks
+CREATE TABLE artifact_chunks (
+  artifact_id TEXT NOT NULL REFERENCES artifacts (id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL CHECK (seq >= 0),
+  data BLOB NOT NULL,
+  PRIMARY KEY (artifact_id, seq)
+) STRICT;
+
+-- table artifacts
+CREATE TABLE artifacts (
+  id TEXT PRIMARY KEY NOT NULL,
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  size INTEGER CHECK (size >= 0),
+  sha256 TEXT,
+  chunk_size INTEGER NOT NULL CHECK (chunk_size > 0),
+  -- The job attempt (lease) that wrote it.
+  attempt INTEGER NOT NULL,
+  complete INTEGER NOT NULL DEFAULT 0 CHECK (complete IN (0, 1)),
+  created_at INTEGER NOT NULL,
+  completed_at INTEGER,
+  CHECK (complete = 0 OR (size IS NOT NULL AND sha256 IS NOT NULL AND completed_at IS NOT NULL))
+) STRICT;
+
+-- table job_events
+CREATE TABLE job_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  at INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  progress INTEGER NOT NULL,
+  stage TEXT,
+  message TEXT,
+  attempt INTEGER NOT NULL,
+  worker_id TEXT,
+  data TEXT
+) STRICT;
+
+-- table jobs
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY NOT NULL,
+  kind TEXT NOT NULL,
+  user_id TEXT,
+  lesson_id TEXT,
+  status TEXT NOT NULL DEFAULT 'pending'
+    CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled', 'timeout')),
+  priority INTEGER NOT NULL DEFAULT 1 CHECK (priority BETWEEN 0 AND 3),
+  payload TEXT NOT NULL DEFAULT '{}',
+  progress INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
+  stage TEXT,
+  message TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  run_at INTEGER NOT NULL,
+  started_at INTEGER,
+  completed_at INTEGER,
+  timeout_seconds INTEGER NOT NULL CHECK (timeout_seconds > 0),
+  attempt INTEGER NOT NULL DEFAULT 0,
+  retry_count INTEGER NOT NULL DEFAULT 0,
+  max_retries INTEGER NOT NULL CHECK (max_retries >= 0),
+  worker_id TEXT,
+  lease_expires_at INTEGER,
+  last_heartbeat INTEGER,
+  cancel_requested_at INTEGER,
+  cancel_reason TEXT,
+  result TEXT,
+  error_code TEXT,
+  error_message TEXT,
+  error_details TEXT,
+  idempotency_key TEXT,
+  processing_time_seconds REAL
+, cost_points INTEGER NOT NULL DEFAULT 0 CHECK (cost_points >= 0), points_charged INTEGER NOT NULL DEFAULT 0 CHECK (points_charged >= 0)) STRICT;
+
+-- table lessons
+CREATE TABLE lessons (
+  id TEXT PRIMARY KEY NOT NULL,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  title TEXT NOT NULL,
+  -- The validated lesson: {"title": …, "slides": [{"title", "bullets", "narration"}]}.
+  body TEXT NOT NULL CHECK (json_valid(body)),
+  created_at INTEGER NOT NULL
+) STRICT;
+
+-- table schema_migrations
+CREATE TABLE schema_migrations (
+      version INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      checksum TEXT NOT NULL,
+      applied_at INTEGER NOT NULL
+    ) STRICT;
+
+-- table users
+CREATE TABLE users (
+  id TEXT PRIMARY KEY NOT NULL,
+  wallet_address TEXT UNIQUE,
+  role TEXT NOT NULL DEFAULT 'user' CHECK (role IN ('user', 'admin')),
+  prompt_points INTEGER NOT NULL DEFAULT 0 CHECK (prompt_points >= 0),
+  -- Signs this user's webhook deliveries (HMAC-SHA256).
+  webhook_secret TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+
+-- table webhook_deliveries
+CREATE TABLE webhook_deliveries (
+  id TEXT PRIMARY KEY NOT NULL,
+  -- The `webhook` job that made the attempt (sent as X-Reelqueue-Delivery); kept when it is cleaned up.
+  webhook_job_id TEXT NOT NULL,
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  attempt INTEGER NOT NULL CHECK (attempt >= 1),
+  url TEXT NOT NULL,
+  event TEXT NOT NULL,
+  -- The receiver's HTTP status, or NULL when no answer came (then `error` says why).
+  status_code INTEGER,
+  error TEXT,
+  duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),
+  at INTEGER NOT NULL
+) STRICT;
+
+-- trigger jobs_points_charge
+CREATE TRIGGER jobs_points_charge AFTER INSERT ON jobs
+WHEN NEW.cost_points > 0 AND NEW.user_id IS NOT NULL
+BEGIN
+  SELECT RAISE(ABORT, 'insufficient points')
+  WHERE coalesce((SELECT prompt_points FROM users WHERE id = NEW.user_id), -1) < NEW.cost_points;
+  UPDATE users SET prompt_points = prompt_points - NEW.cost_points WHERE id = NEW.user_id;
+  UPDATE jobs SET points_charged = NEW.cost_points WHERE id = NEW.id;
+END;
+
+-- trigger jobs_points_recharge
+CREATE TRIGGER jobs_points_recharge AFTER UPDATE OF status ON jobs
+WHEN OLD.status IN ('failed', 'cancelled', 'timeout')
+  AND NEW.status NOT IN ('failed', 'cancelled', 'timeout')
+  AND NEW.cost_points > 0 AND NEW.user_id IS NOT NULL AND NEW.points_charged = 0
+BEGIN
+  SELECT RAISE(ABORT, 'insufficient points')
+  WHERE coalesce((SELECT prompt_points FROM users WHERE id = NEW.user_id), -1) < NEW.cost_points;
+  UPDATE users SET prompt_points = prompt_points - NEW.cost_points WHERE id = NEW.user_id;
+  UPDATE jobs SET points_charged = NEW.cost_points WHERE id = NEW.id;
+END;
+
+-- trigger jobs_points_refund
+CREATE TRIGGER jobs_points_refund AFTER UPDATE OF status ON jobs
+WHEN NEW.status IN ('failed', 'cancelled', 'timeout')
+  AND OLD.status NOT IN ('failed', 'cancelled', 'timeout')
+  AND OLD.points_charged > 0
+BEGIN
+  UPDATE users SET prompt_points = prompt_points + OLD.points_charged WHERE id = OLD.user_id;
+  UPDATE jobs SET points_charged = 0 WHERE id = NEW.id;
+END;
+
+-- trigger jobs_webhook_enqueue
+CREATE TRIGGER jobs_webhook_enqueue AFTER UPDATE OF status ON jobs
+WHEN NEW.status IN ('completed', 'failed', 'cancelled', 'timeout')
+  AND OLD.status NOT IN ('completed', 'failed', 'cancelled', 'timeout')
+  AND CASE WHEN json_valid(NEW.payload) THEN json_type(NEW.payload, '$.webhook_url') END = 'text'
+BEGIN
+  INSERT INTO jobs (id, kind, user_id, status, priority, payload, created_at, updated_at, run_at,
+    timeout_seconds, max_retries)
+  VALUES (
+    lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4'
+      || substr(lower(hex(randomblob(2))), 2) || '-'
+      || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-'
+      || lower(hex(randomblob(6))),
+    'webhook', NEW.user_id, 'pending', 3,
+    json_object('job_id', NEW.id, 'url', json_extract(NEW.payload, '$.webhook_url'), 'status', NEW.status),
+    CAST(unixepoch('subsec') * 1000 AS INTEGER), CAST(unixepoch('subsec') * 1000 AS INTEGER),
+    CAST(unixepoch('subsec') * 1000 AS INTEGER), 60, 5);
+  INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
+  SELECT id, created_at, 'created', status, progress, NULL, 'Queued', attempt, NULL, NULL
+  FROM jobs WHERE rowid = last_insert_rowid();
+END;
+
+-- view presentation_jobs
+CREATE VIEW presentation_jobs AS
+SELECT
+  j.id,
+  j.lesson_id,
+  j.user_id,
+  j.status,
+  CASE j.priority WHEN 0 THEN 'low' WHEN 1 THEN 'normal' WHEN 2 THEN 'high' ELSE 'urgent' END AS priority,
+  j.progress,
+  j.message,
+  strftime('%Y-%m-%dT%H:%M:%fZ', j.created_at / 1000.0, 'unixepoch') AS created_at,
+  strftime('%Y-%m-%dT%H:%M:%fZ', j.started_at / 1000.0, 'unixepoch') AS started_at,
+  strftime('%Y-%m-%dT%H:%M:%fZ', j.completed_at / 1000.0, 'unixepoch') AS completed_at,
+  j.timeout_seconds,
+  json_extract(j.result, '$.presentation_id') AS presentation_id,
+  json_extract(j.result, '$.slide_count') AS slide_count,
+  j.result AS result_data,
+  j.retry_count,
+  j.max_retries,
+  j.error_code,
+  j.error_message,
+  j.error_details,
+  coalesce(json_extract(j.payload, '$.style'), 'default') AS style,
+  coalesce(json_extract(j.payload, '$.use_llm_polish'), 0) AS use_llm_polish,
+  j.worker_id,
+  CASE WHEN j.status = 'pending' THEN (
+    SELECT count(*) FROM jobs AS ahead
+    WHERE ahead.status = 'pending'
+      AND (ahead.priority > j.priority
+        OR (ahead.priority = j.priority AND (ahead.run_at < j.run_at
+          OR (ahead.run_at = j.run_at AND ahead.id < j.id))))
+  ) END AS queue_position,
+  j.processing_time_seconds,
+  CASE WHEN j.status = 'completed' THEN '/api/videos/' || j.id END AS video_url,
+  CASE WHEN j.status = 'completed' THEN '/api/videos/' || j.id || '/thumbnail' END AS thumbnail_url,
+  json_extract(j.result, '$.slide_image_path') AS slide_image_path,
+  strftime('%Y-%m-%dT%H:%M:%fZ', j.last_heartbeat / 1000.0, 'unixepoch') AS last_heartbeat,
+  coalesce(json_extract(j.result, '$.created_files'), '[]') AS created_files
+FROM jobs AS j
+WHERE j.kind = 'presentation';

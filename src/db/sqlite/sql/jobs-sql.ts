@@ -1,0 +1,169 @@
+/**
+ * Every SQL statement of the SQLite job store. Values are bind parameters; the only text pasted in
+ * is the constant clock expression below.
+ */
+
+/** SQLite's clock, in integer milliseconds: the one clock every lease decision uses. */
+export const NOW = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
+
+const ifCancelRequested = (then: string, otherwise: string) =>
+  `CASE WHEN cancel_requested_at IS NOT NULL THEN ${then} ELSE ${otherwise} END`;
+
+const FENCE = `id = @jobId AND attempt = @attempt AND worker_id = @workerId AND status = 'running'`;
+const FINISHED = `('completed', 'failed', 'cancelled', 'timeout')`;
+
+export const jobsSql = {
+  /** Trigger jobs_points_charge (migration 0004) charges the owner, or aborts when short. */
+  insert: `
+    INSERT INTO jobs (id, kind, user_id, lesson_id, status, priority, payload, created_at, updated_at,
+      run_at, timeout_seconds, max_retries, idempotency_key, cost_points)
+    VALUES (@id, @kind, @userId, @lessonId, 'pending', @priority, @payload, ${NOW}, ${NOW},
+      coalesce(@runAt, ${NOW}), @timeoutSeconds, @maxRetries, @idempotencyKey, @costPoints)
+    ON CONFLICT DO NOTHING
+    RETURNING *`,
+
+  selectByIdempotencyKey: `
+    SELECT * FROM jobs WHERE coalesce(user_id, '') = coalesce(@userId, '') AND idempotency_key = @key`,
+
+  insertEvent: `
+    INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
+    VALUES (@jobId, ${NOW}, @type, @status, @progress, @stage, @message, @attempt, @workerId, @data)`,
+
+  claim: `
+    UPDATE jobs SET status = 'running', attempt = attempt + 1, worker_id = @workerId,
+      started_at = ${NOW}, updated_at = ${NOW}, last_heartbeat = ${NOW},
+      lease_expires_at = ${NOW} + CAST(@leaseMs AS INTEGER), progress = 0, stage = NULL,
+      message = 'Started'
+    WHERE id IN (
+      SELECT id FROM jobs INDEXED BY jobs_claim_idx
+      WHERE status = 'pending' AND run_at <= ${NOW} AND kind IN (SELECT value FROM json_each(@kinds))
+      ORDER BY priority DESC, run_at, id
+      LIMIT @limit)
+    RETURNING *`,
+
+  heartbeat: `
+    UPDATE jobs SET last_heartbeat = ${NOW}, lease_expires_at = ${NOW} + CAST(@leaseMs AS INTEGER)
+    WHERE ${FENCE}
+    RETURNING cancel_requested_at, cancel_reason`,
+
+  progress: `
+    UPDATE jobs SET progress = @progress, stage = @stage, message = @message, updated_at = ${NOW},
+      last_heartbeat = ${NOW}
+    WHERE ${FENCE}
+    RETURNING *`,
+
+  complete: `
+    UPDATE jobs SET status = 'completed', progress = 100, message = 'Completed', result = @result,
+      completed_at = ${NOW}, updated_at = ${NOW}, lease_expires_at = NULL,
+      error_code = NULL, error_message = NULL, error_details = NULL,
+      processing_time_seconds = (${NOW} - started_at) / 1000.0
+    WHERE ${FENCE}
+    RETURNING *`,
+
+  /** Re-queues a failed attempt, unless a cancel was requested meanwhile: then it ends cancelled. */
+  failWithRetry: `
+    UPDATE jobs SET status = ${ifCancelRequested(`'cancelled'`, `'pending'`)},
+      retry_count = ${ifCancelRequested('retry_count', 'retry_count + 1')},
+      run_at = ${ifCancelRequested('run_at', `${NOW} + CAST(@retryAfterMs AS INTEGER)`)},
+      completed_at = ${ifCancelRequested(NOW, 'NULL')}, updated_at = ${NOW},
+      worker_id = ${ifCancelRequested('worker_id', 'NULL')}, lease_expires_at = NULL,
+      error_code = ${ifCancelRequested(`'JOB_CANCELLED'`, '@code')},
+      error_message = ${ifCancelRequested(`'Cancelled while its attempt was failing'`, '@message')},
+      error_details = @details, message = ${ifCancelRequested(`'Cancelled'`, '@statusMessage')}
+    WHERE ${FENCE}
+    RETURNING *`,
+
+  failTerminal: `
+    UPDATE jobs SET status = @terminalStatus, completed_at = ${NOW}, updated_at = ${NOW},
+      lease_expires_at = NULL, error_code = @code, error_message = @message, error_details = @details,
+      message = @statusMessage, processing_time_seconds = (${NOW} - started_at) / 1000.0
+    WHERE ${FENCE}
+    RETURNING *`,
+
+  markCancelled: `
+    UPDATE jobs SET status = 'cancelled', completed_at = ${NOW}, updated_at = ${NOW},
+      lease_expires_at = NULL, error_code = 'JOB_CANCELLED', error_message = @message,
+      message = @message, cancel_reason = coalesce(cancel_reason, @reason),
+      cancel_requested_at = coalesce(cancel_requested_at, ${NOW}),
+      processing_time_seconds = (${NOW} - started_at) / 1000.0
+    WHERE ${FENCE}
+    RETURNING *`,
+
+  /** Hands a job back at shutdown, unless a cancel was requested meanwhile: then it ends cancelled. */
+  release: `
+    UPDATE jobs SET status = ${ifCancelRequested(`'cancelled'`, `'pending'`)},
+      worker_id = ${ifCancelRequested('worker_id', 'NULL')}, lease_expires_at = NULL,
+      completed_at = ${ifCancelRequested(NOW, 'NULL')}, updated_at = ${NOW},
+      progress = ${ifCancelRequested('progress', '0')}, stage = ${ifCancelRequested('stage', 'NULL')},
+      error_code = ${ifCancelRequested(`'JOB_CANCELLED'`, 'error_code')},
+      message = ${ifCancelRequested(`'Cancelled'`, `'Released by a stopping worker; waiting to run again'`)}
+    WHERE ${FENCE}
+    RETURNING *`,
+
+  selectById: `SELECT * FROM jobs WHERE id = @id`,
+  selectByIdForUser: `SELECT * FROM jobs WHERE id = @id AND user_id = @userId`,
+
+  countAhead: `
+    SELECT count(*) AS ahead FROM jobs
+    WHERE status = 'pending'
+      AND (priority > @priority
+        OR (priority = @priority AND (run_at < @runAt OR (run_at = @runAt AND id < @id))))`,
+
+  selectEvents: `
+    SELECT * FROM job_events WHERE job_id = @jobId AND id > @afterId ORDER BY id LIMIT @limit`,
+
+  cancelPending: `
+    UPDATE jobs SET status = 'cancelled', completed_at = ${NOW}, updated_at = ${NOW},
+      cancel_requested_at = ${NOW}, cancel_reason = @reason, error_code = 'JOB_CANCELLED',
+      error_message = @message, message = @message
+    WHERE id = @id AND status = 'pending'
+    RETURNING *`,
+
+  requestCancel: `
+    UPDATE jobs SET cancel_requested_at = coalesce(cancel_requested_at, ${NOW}),
+      cancel_reason = coalesce(cancel_reason, @reason), updated_at = ${NOW},
+      message = 'Cancellation requested'
+    WHERE id = @id AND status = 'running'
+    RETURNING *`,
+
+  retry: `
+    UPDATE jobs SET status = 'pending', retry_count = retry_count + 1, run_at = ${NOW},
+      updated_at = ${NOW}, completed_at = NULL, started_at = NULL, worker_id = NULL,
+      lease_expires_at = NULL, cancel_requested_at = NULL, cancel_reason = NULL, progress = 0,
+      stage = NULL, message = 'Queued again by a manual retry', result = NULL, error_code = NULL,
+      error_message = NULL, error_details = NULL, processing_time_seconds = NULL
+    WHERE id = @id AND status IN ('failed', 'cancelled', 'timeout')
+    RETURNING *`,
+
+  /** Orphans: cancelled if asked, re-queued (keeping their place in line) while retries are left, else failed. */
+  recoverWhere: (condition: string) => `
+    UPDATE jobs SET
+      status = CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
+        WHEN retry_count < max_retries THEN 'pending' ELSE 'failed' END,
+      retry_count = CASE WHEN cancel_requested_at IS NULL AND retry_count < max_retries
+        THEN retry_count + 1 ELSE retry_count END,
+      completed_at = CASE WHEN cancel_requested_at IS NULL AND retry_count < max_retries
+        THEN NULL ELSE ${NOW} END,
+      worker_id = CASE WHEN cancel_requested_at IS NULL AND retry_count < max_retries
+        THEN NULL ELSE worker_id END,
+      error_code = CASE WHEN cancel_requested_at IS NOT NULL THEN 'JOB_CANCELLED' ELSE 'WORKER_LOST' END,
+      error_message = CASE WHEN cancel_requested_at IS NOT NULL THEN 'Cancelled; its worker had stopped'
+        ELSE 'The worker running this job stopped sending heartbeats' END,
+      message = CASE WHEN cancel_requested_at IS NOT NULL THEN 'Cancelled'
+        WHEN retry_count < max_retries THEN 'Re-queued after its worker was lost'
+        ELSE 'Failed: its worker was lost and no retries are left' END,
+      updated_at = ${NOW}, lease_expires_at = NULL
+    WHERE status = 'running' AND ${condition}
+    RETURNING *`,
+
+  cleanup: `
+    DELETE FROM jobs WHERE status IN ${FINISHED} AND completed_at < ${NOW} - CAST(@maxAgeMs AS INTEGER)`,
+  cleanupForUser: `
+    DELETE FROM jobs WHERE status IN ${FINISHED} AND completed_at < ${NOW} - CAST(@maxAgeMs AS INTEGER)
+      AND user_id = @userId`,
+
+  now: `SELECT ${NOW} AS now`,
+} as const;
+
+export const leaseExpired = `lease_expires_at < ${NOW}`;
+export const heartbeatOlderThan = `coalesce(last_heartbeat, started_at) < ${NOW} - CAST(@olderThanMs AS INTEGER)`;

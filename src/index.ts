@@ -1,0 +1,30 @@
+/** reelqueue's public API: an explicit list, never `export *`. */
+export { createReelqueue, type Reelqueue, type ReelqueueOptions } from './app.js';
+export { loadConfig, type Config, type SettingsInput } from './config.js';
+export { ReelqueueError, isReelqueueError, type ErrorCode } from './errors.js';
+export { KindRegistry, type JobContext, type JobKind } from './jobs/kinds.js';
+export {
+  JOB_PRIORITIES,
+  JOB_STATUSES,
+  type Job,
+  type JobEvent,
+  type JobPriority,
+  type JobStatus,
+  type JsonObject,
+  type Lease,
+  type NewJob,
+} from './jobs/model.js';
+export { ALL_JOBS, ownedBy, type JobStore, type Scope } from './jobs/store.js';
+export { Worker, type WorkerSettings } from './jobs/worker.js';
+export { ensureAdminKey, type AdminKeyOptions, type AdminKeyOutcome } from './users/bootstrap.js';
+export {
+  USER_ROLES,
+  type ApiKey,
+  type Authenticated,
+  type CreatedKey,
+  type NewUser,
+  type User,
+  type UserRole,
+  type UserUsage,
+} from './users/model.js';
+export type { UserStore } from './users/store.js';

@@ -1,0 +1,62 @@
+/**
+ * Job kinds: what a `kind` accepts as payload and the handler that runs it. Enqueueing checks the
+ * payload against the kind before anything is written; workers run the handler.
+ */
+import { ReelqueueError } from '../errors.js';
+import type { Job, JsonObject } from './model.js';
+
+export interface JobContext {
+  readonly job: Job;
+  readonly payload: JsonObject;
+  /** Fires on cancellation, timeout, lost lease or shutdown; `signal.reason` is a ReelqueueError. */
+  readonly signal: AbortSignal;
+  /** Reports progress (0–100) in the current stage; throws LEASE_LOST when the lease is gone. */
+  progress(stage: string, percent: number, message?: string): Promise<void>;
+}
+
+export interface JobKind {
+  readonly name: string;
+  /** Validates and normalises a payload; throws INVALID_PAYLOAD with a clear message. */
+  parsePayload(input: unknown): JsonObject;
+  /** Does the work; resolves with the result stored on the job. */
+  run(context: JobContext): Promise<JsonObject | void>;
+}
+
+export class KindRegistry {
+  readonly #kinds = new Map<string, JobKind>();
+
+  constructor(kinds: readonly JobKind[] = []) {
+    for (const kind of kinds) this.register(kind);
+  }
+
+  register(kind: JobKind): this {
+    if (!/^[a-z][a-z0-9_.-]{0,63}$/.test(kind.name)) {
+      throw new RangeError(`kind name ${JSON.stringify(kind.name)} must match [a-z][a-z0-9_.-]{0,63}`);
+    }
+    this.#kinds.set(kind.name, kind);
+    return this;
+  }
+
+  get(name: string): JobKind {
+    const kind = this.#kinds.get(name);
+    if (!kind) {
+      throw new ReelqueueError('UNKNOWN_KIND', `Unknown job kind ${JSON.stringify(name)}`, {
+        kind: name,
+        known: this.names(),
+      });
+    }
+    return kind;
+  }
+
+  has(name: string): boolean {
+    return this.#kinds.has(name);
+  }
+
+  names(): string[] {
+    return [...this.#kinds.keys()].sort();
+  }
+}
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,79 @@
+/**
+ * Turns what a caller asks for into a `ResolvedNewJob`: defaults from the config, every field
+ * checked, the payload parsed by its kind. Nothing is written when this throws.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import { ReelqueueError } from '../errors.js';
+import type { KindRegistry } from './kinds.js';
+import { JOB_PRIORITIES, type JobPriority, type NewJob, type ResolvedNewJob } from './model.js';
+
+export interface NewJobDefaults {
+  readonly jobTimeoutSeconds: number;
+  readonly maxRetries: number;
+}
+
+const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
+const MAX_RETRIES_LIMIT = 100;
+const MAX_COST_POINTS = 1_000_000_000;
+
+export function newJobId(): string {
+  return uuidv7();
+}
+
+export function resolveNewJob(input: NewJob, kinds: KindRegistry, defaults: NewJobDefaults): ResolvedNewJob {
+  const kind = kinds.get(input.kind);
+  const priority = input.priority ?? 'normal';
+  if (!(JOB_PRIORITIES as readonly string[]).includes(priority)) {
+    throw new ReelqueueError(
+      'INVALID_PRIORITY',
+      `Unknown priority ${JSON.stringify(priority)}; use one of ${JOB_PRIORITIES.join(', ')}`,
+      { priority, allowed: [...JOB_PRIORITIES] },
+    );
+  }
+  const timeoutSeconds = input.timeoutSeconds ?? defaults.jobTimeoutSeconds;
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
+    throw new ReelqueueError(
+      'INVALID_TIMEOUT',
+      `timeout_seconds must be a whole number from 1 to ${MAX_TIMEOUT_SECONDS}, got ${JSON.stringify(timeoutSeconds)}`,
+      { timeoutSeconds },
+    );
+  }
+  const maxRetries = input.maxRetries ?? defaults.maxRetries;
+  if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > MAX_RETRIES_LIMIT) {
+    throw new ReelqueueError(
+      'VALIDATION_FAILED',
+      `max_retries must be a whole number from 0 to ${MAX_RETRIES_LIMIT}, got ${JSON.stringify(maxRetries)}`,
+      { field: 'max_retries', value: maxRetries },
+    );
+  }
+  if (input.runAt !== undefined && Number.isNaN(input.runAt.getTime())) {
+    throw new ReelqueueError('VALIDATION_FAILED', 'run_at is not a valid time', { field: 'run_at' });
+  }
+  const idempotencyKey = input.idempotencyKey ?? null;
+  if (idempotencyKey !== null && (idempotencyKey.length < 1 || idempotencyKey.length > 200)) {
+    throw new ReelqueueError('VALIDATION_FAILED', 'idempotency_key must be 1 to 200 characters', {
+      field: 'idempotency_key',
+    });
+  }
+  const costPoints = input.costPoints ?? 0;
+  if (!Number.isInteger(costPoints) || costPoints < 0 || costPoints > MAX_COST_POINTS) {
+    throw new ReelqueueError(
+      'VALIDATION_FAILED',
+      `cost_points must be a whole number from 0 to ${MAX_COST_POINTS}, got ${JSON.stringify(costPoints)}`,
+      { field: 'cost_points', value: costPoints },
+    );
+  }
+  return {
+    id: newJobId(),
+    kind: kind.name,
+    payload: kind.parsePayload(input.payload ?? {}),
+    priority: priority as JobPriority,
+    runAt: input.runAt ?? null,
+    timeoutSeconds,
+    maxRetries,
+    userId: input.userId ?? null,
+    lessonId: input.lessonId ?? null,
+    idempotencyKey,
+    costPoints,
+  };
+}

@@ -1,0 +1,33 @@
+/** The errors both job stores raise, worded once. */
+import { ReelqueueError } from '../errors.js';
+import type { Job, Lease } from './model.js';
+import type { RetryRequest } from './store.js';
+
+export function leaseLost(lease: Lease): ReelqueueError {
+  return new ReelqueueError(
+    'LEASE_LOST',
+    `Worker ${lease.workerId} no longer holds job ${lease.jobId} (attempt ${lease.attempt}); its write was refused`,
+    { jobId: lease.jobId, attempt: lease.attempt, workerId: lease.workerId },
+  );
+}
+
+export function jobNotFound(id: string): ReelqueueError {
+  return new ReelqueueError('JOB_NOT_FOUND', `No job ${id}`, { jobId: id });
+}
+
+export function checkRetryable(job: Job, request: RetryRequest): void {
+  if (!['failed', 'cancelled', 'timeout'].includes(job.status)) {
+    throw new ReelqueueError(
+      'JOB_NOT_RETRYABLE',
+      `Job ${job.id} is ${job.status}; only failed, cancelled or timed-out jobs can be retried`,
+      { jobId: job.id, status: job.status },
+    );
+  }
+  if (!request.force && job.retryCount >= job.maxRetries) {
+    throw new ReelqueueError(
+      'RETRY_LIMIT_REACHED',
+      `Job ${job.id} used all ${job.maxRetries} retries; pass force_retry to run it again anyway`,
+      { jobId: job.id, retryCount: job.retryCount, maxRetries: job.maxRetries },
+    );
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The queue's operations, stated without driver types. `src/db/sqlite` and `src/db/postgres` each
+ * implement this interface; one conformance suite proves they behave the same.
+ *
+ * Every write a worker makes is fenced on (id, attempt, worker id, status = running): a worker that
+ * lost its lease changes nothing and gets a `LEASE_LOST` error at once.
+ */
+import type {
+  FinishedStatus,
+  Job,
+  JobEvent,
+  JobPriority,
+  JobStatus,
+  JsonObject,
+  Lease,
+  ResolvedNewJob,
+} from './model.js';
+
+/** Who is asking: an admin (or the system) sees every job, a user only their own. */
+export type Scope = { readonly all: true } | { readonly all: false; readonly userId: string };
+export const ALL_JOBS: Scope = Object.freeze({ all: true });
+export function ownedBy(userId: string): Scope {
+  return Object.freeze({ all: false, userId });
+}
+
+export interface EnqueueResult {
+  job: Job;
+  /** False when an idempotency key matched an existing job, which is returned instead. */
+  created: boolean;
+}
+
+export interface ClaimRequest {
+  workerId: string;
+  kinds: readonly string[];
+  limit: number;
+  leaseSeconds: number;
+}
+
+export type HeartbeatOutcome =
+  | { jobId: string; state: 'held' }
+  | { jobId: string; state: 'cancel_requested'; reason: string | null }
+  | { jobId: string; state: 'lost' };
+
+export interface ProgressUpdate {
+  progress: number;
+  stage: string | null;
+  message: string;
+}
+
+export interface Completion {
+  lease: Lease;
+  result: JsonObject;
+}
+
+export interface Failure {
+  code: string;
+  message: string;
+  details: JsonObject | null;
+  /** The status the job ends in when no retry is left. */
+  terminalStatus: Extract<FinishedStatus, 'failed' | 'timeout'>;
+  /** Seconds until the retry runs, or null when the job must not be retried. */
+  retryAfterSeconds: number | null;
+}
+
+export interface ListFilter {
+  statuses?: readonly JobStatus[];
+  priorities?: readonly JobPriority[];
+  kinds?: readonly string[];
+  includeFinished?: boolean;
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string | null;
+}
+
+export interface JobPage {
+  jobs: Job[];
+  nextCursor: string | null;
+}
+
+export interface CancelOutcome {
+  job: Job;
+  /** `cancelled`: it is cancelled now; `requested`: it is running and its worker was told to stop. */
+  state: 'cancelled' | 'requested' | 'already_finished';
+}
+
+export interface BulkCancelOutcome {
+  cancelled: string[];
+  cancelRequested: string[];
+  alreadyFinished: string[];
+  notFound: string[];
+}
+
+export interface RecoveryOutcome {
+  requeued: string[];
+  failed: string[];
+  cancelled: string[];
+}
+
+export interface HealthMetrics {
+  total: number;
+  pending: number;
+  running: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  timeout: number;
+  /** Percent of all jobs that ended failed or timeout. */
+  failureRate: number;
+  oldestPendingJobAgeMinutes: number | null;
+}
+
+export interface JobStatistics {
+  periodHours: number;
+  totals: Record<JobStatus, number>;
+  total: number;
+  failureRate: number;
+  oldestPendingJobAgeMinutes: number | null;
+  processingTimeSeconds: {
+    count: number;
+    average: number | null;
+    p50: number | null;
+    p95: number | null;
+    p99: number | null;
+    max: number | null;
+  };
+  priorityDistribution: Record<JobPriority, number>;
+  errorCodes: Record<string, number>;
+  retriedJobs: number;
+}
+
+export interface RetryRequest {
+  force: boolean;
+}
+
+export interface JobStore {
+  readonly dialect: 'sqlite' | 'postgres';
+
+  /** Inserts a job (or returns the existing one for the same user and idempotency key). */
+  enqueue(job: ResolvedNewJob): Promise<EnqueueResult>;
+  /** Inserts many jobs in one transaction; results are in input order. */
+  enqueueMany(jobs: readonly ResolvedNewJob[]): Promise<EnqueueResult[]>;
+
+  /** Claims up to `limit` runnable jobs in priority order, taking a lease on each. */
+  claim(request: ClaimRequest): Promise<Job[]>;
+  /** Extends the leases still held; tells which were lost and which were asked to cancel. */
+  heartbeat(leases: readonly Lease[], leaseSeconds: number): Promise<HeartbeatOutcome[]>;
+  reportProgress(lease: Lease, update: ProgressUpdate): Promise<void>;
+  complete(lease: Lease, result: JsonObject): Promise<Job>;
+  /** Completes many jobs in one round trip; for each, true when its lease was still held. */
+  completeMany(completions: readonly Completion[]): Promise<boolean[]>;
+  fail(lease: Lease, failure: Failure): Promise<Job>;
+  /** Ends a running job as cancelled, after its worker stopped the work. */
+  markCancelled(lease: Lease, reason: string | null): Promise<Job>;
+  /**
+   * Gives running jobs back to the queue without using up an attempt (worker shutdown); a job whose
+   * cancellation was requested ends cancelled instead. Returns the ids put back in the queue.
+   */
+  release(leases: readonly Lease[]): Promise<string[]>;
+
+  get(id: string, scope: Scope): Promise<Job | null>;
+  list(filter: ListFilter, scope: Scope): Promise<JobPage>;
+  /** Pending jobs that will be claimed before this one; null when it is not pending. */
+  queuePosition(id: string, scope: Scope): Promise<number | null>;
+  listEvents(jobId: string, afterEventId: number, limit: number): Promise<JobEvent[]>;
+
+  cancel(id: string, reason: string | null, scope: Scope): Promise<CancelOutcome>;
+  cancelMany(ids: readonly string[], reason: string | null, scope: Scope): Promise<BulkCancelOutcome>;
+  /** Re-queues a finished job; without `force`, only while retries are left. */
+  retry(id: string, request: RetryRequest, scope: Scope): Promise<Job>;
+
+  /** Re-queues running jobs whose lease lapsed (or fails them when out of retries). */
+  recoverExpiredLeases(): Promise<RecoveryOutcome>;
+  /** Re-queues running jobs whose last heartbeat is older than the given minutes, lease or not. */
+  recoverStale(timeoutMinutes: number): Promise<RecoveryOutcome>;
+  /** Deletes finished jobs that finished more than `maxAgeHours` ago; returns how many. */
+  cleanup(maxAgeHours: number, scope: Scope): Promise<number>;
+
+  health(scope: Scope): Promise<HealthMetrics>;
+  statistics(hours: number, scope: Scope): Promise<JobStatistics>;
+
+  /** Calls back when a job may be claimable (new job, retry, release). Returns an unsubscribe. */
+  onJobAvailable(listener: () => void): () => void;
+  /** Calls back with the id of a running job whose cancellation was requested. */
+  onCancelRequested(listener: (jobId: string) => void): () => void;
+
+  /** True when the database answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

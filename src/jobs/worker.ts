@@ -1,0 +1,437 @@
+/**
+ * The worker: claims jobs of the kinds it handles, runs their handlers with an AbortSignal and a
+ * progress function, keeps their leases alive with one batched heartbeat, and writes the outcome —
+ * every write fenced on the lease it holds.
+ *
+ * Wake-ups come from the store (LISTEN/NOTIFY or an in-process signal), with jittered polling as the
+ * backstop. `stop()` stops claiming at once, lets running jobs finish within the grace period, then
+ * releases the rest without using up an attempt.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
+import { describeError, isReelqueueError, ReelqueueError, type ErrorCode } from '../errors.js';
+import { leaseLost } from './store-errors.js';
+import type { Logger } from '../logger.js';
+import type { JobContext, KindRegistry } from './kinds.js';
+import { leaseOf, type Job, type JsonObject, type Lease } from './model.js';
+import { retryDelaySeconds, type RetryPolicy } from './retry-policy.js';
+import type { Completion, JobStore } from './store.js';
+import { WriteBatcher } from './write-batcher.js';
+
+export interface WorkerSettings {
+  concurrency: number;
+  heartbeatSeconds: number;
+  leaseSeconds: number;
+  pollIntervalMs: number;
+  shutdownGraceSeconds: number;
+  abortGraceSeconds: number;
+  retryPolicy: RetryPolicy;
+  /** Only these kinds are claimed; default: every kind in the registry. */
+  kinds?: readonly string[];
+}
+
+export interface WorkerOptions extends WorkerSettings {
+  store: JobStore;
+  registry: KindRegistry;
+  logger: Logger;
+  workerId?: string;
+}
+
+export type JobOutcome =
+  'completed' | 'failed' | 'retry_scheduled' | 'timeout' | 'cancelled' | 'released' | 'lease_lost';
+
+export interface WorkerEvents {
+  started: [job: Job];
+  finished: [job: Job, outcome: JobOutcome];
+}
+
+/** Errors that no retry can fix: the job fails at once. */
+const PERMANENT: ReadonlySet<ErrorCode> = new Set(['INVALID_PAYLOAD', 'VALIDATION_FAILED', 'UNKNOWN_KIND']);
+/** A progress write at most this often per job, unless its stage changes. */
+const PROGRESS_INTERVAL_MS = 200;
+
+interface RunningJob {
+  job: Job;
+  lease: Lease;
+  controller: AbortController;
+  /** Settles once the outcome is written (or given up on). */
+  done: Promise<void>;
+  /** The handler returned; only the outcome write is left. */
+  handlerDone: boolean;
+}
+
+export function newWorkerId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
+export class Worker extends EventEmitter<WorkerEvents> {
+  readonly id: string;
+  readonly #store: JobStore;
+  readonly #registry: KindRegistry;
+  readonly #logger: Logger;
+  readonly #settings: WorkerSettings;
+  readonly #kinds: readonly string[];
+  readonly #running = new Map<string, RunningJob>();
+  readonly #unsubscribe: (() => void)[] = [];
+  #state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
+  #claiming = false;
+  #claimAgain = false;
+  #pollTimer: NodeJS.Timeout | null = null;
+  #heartbeatTimer: NodeJS.Timeout | null = null;
+  #heartbeating: Promise<void> | null = null;
+  #stopped: Promise<void> | null = null;
+  #wakeScheduled = false;
+  #activeHandlers = 0;
+  readonly #completions: WriteBatcher<Completion, boolean>;
+
+  constructor(options: WorkerOptions) {
+    super();
+    this.id = options.workerId ?? newWorkerId();
+    this.#store = options.store;
+    this.#registry = options.registry;
+    this.#logger = options.logger.child({ workerId: this.id });
+    this.#settings = options;
+    this.#kinds = options.kinds ?? options.registry.names();
+    this.#completions = new WriteBatcher((items) => this.#store.completeMany(items));
+    for (const kind of this.#kinds) options.registry.get(kind);
+  }
+
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  start(): void {
+    if (this.#state !== 'idle') return;
+    this.#state = 'running';
+    this.#unsubscribe.push(this.#store.onJobAvailable(() => this.#wake()));
+    this.#unsubscribe.push(
+      this.#store.onCancelRequested((jobId) => {
+        const running = this.#running.get(jobId);
+        if (running)
+          this.#abort(running, 'JOB_CANCELLED', running.job.cancelReason ?? 'Cancelled on request');
+      }),
+    );
+    this.#scheduleHeartbeat();
+    this.#logger.info({ kinds: this.#kinds, concurrency: this.#settings.concurrency }, 'worker started');
+    this.#wake();
+  }
+
+  /** Jobs that finish in the same tick free their slots together: one claim for all of them. */
+  #wakeSoon(): void {
+    if (this.#wakeScheduled) return;
+    this.#wakeScheduled = true;
+    setImmediate(() => {
+      this.#wakeScheduled = false;
+      this.#wake();
+    });
+  }
+
+  /** Asks for a claim round now (new jobs may be waiting). */
+  #wake(): void {
+    if (this.#state !== 'running') return;
+    if (this.#claiming) {
+      this.#claimAgain = true;
+      return;
+    }
+    void this.#claimLoop();
+  }
+
+  async #claimLoop(): Promise<void> {
+    this.#claiming = true;
+    try {
+      do {
+        this.#claimAgain = false;
+        // A slot frees when its handler returns, before the outcome is written, so the next claim
+        // overlaps the previous completions; at most twice `concurrency` leases are held at once.
+        const free = Math.min(
+          this.#settings.concurrency - this.#activeHandlers,
+          2 * this.#settings.concurrency - this.#running.size,
+        );
+        if (free <= 0 || this.#state !== 'running') break;
+        let jobs: Job[];
+        try {
+          jobs = await this.#store.claim({
+            workerId: this.id,
+            kinds: this.#kinds,
+            limit: free,
+            leaseSeconds: this.#settings.leaseSeconds,
+          });
+        } catch (error) {
+          this.#logger.error({ err: error }, 'claiming jobs failed; will poll again');
+          break;
+        }
+        if (this.#state !== 'running') {
+          // Stopped while the claim was in flight: hand the jobs straight back.
+          await this.#store
+            .release(jobs.map(leaseOf))
+            .catch((error: unknown) =>
+              this.#logger.error({ err: error }, 'releasing jobs failed; the reaper will'),
+            );
+          break;
+        }
+        for (const job of jobs) this.#run(job);
+        if (jobs.length === free) this.#claimAgain = true;
+      } while (this.#claimAgain);
+    } finally {
+      this.#claiming = false;
+      this.#schedulePoll();
+    }
+  }
+
+  #schedulePoll(): void {
+    if (this.#state !== 'running') return;
+    if (this.#pollTimer) clearTimeout(this.#pollTimer);
+    const jittered = this.#settings.pollIntervalMs * (0.5 + Math.random());
+    this.#pollTimer = setTimeout(() => this.#wake(), jittered);
+  }
+
+  #scheduleHeartbeat(): void {
+    this.#heartbeatTimer = setTimeout(() => {
+      this.#heartbeating = this.#heartbeat().finally(() => {
+        this.#heartbeating = null;
+        if (this.#state === 'running' || this.#state === 'stopping') this.#scheduleHeartbeat();
+      });
+    }, this.#settings.heartbeatSeconds * 1000);
+  }
+
+  async #heartbeat(): Promise<void> {
+    const running = [...this.#running.values()].filter((r) => !r.controller.signal.aborted);
+    if (running.length === 0) return;
+    try {
+      const outcomes = await this.#store.heartbeat(
+        running.map((r) => r.lease),
+        this.#settings.leaseSeconds,
+      );
+      for (const outcome of outcomes) {
+        const job = this.#running.get(outcome.jobId);
+        if (!job) continue;
+        if (outcome.state === 'lost') this.#abort(job, 'LEASE_LOST', 'Another worker took over this job');
+        else if (outcome.state === 'cancel_requested') {
+          this.#abort(job, 'JOB_CANCELLED', outcome.reason ?? 'Cancelled on request');
+        }
+      }
+    } catch (error) {
+      this.#logger.error(
+        { err: error },
+        'heartbeat failed; the leases will lapse unless the next one succeeds',
+      );
+    }
+  }
+
+  #handlerReturned(running: RunningJob): void {
+    if (running.handlerDone) return;
+    running.handlerDone = true;
+    this.#activeHandlers -= 1;
+  }
+
+  #abort(running: RunningJob, code: ErrorCode, message: string): void {
+    if (running.controller.signal.aborted) return;
+    running.controller.abort(new ReelqueueError(code, message, { jobId: running.job.id }));
+  }
+
+  #run(job: Job): void {
+    const lease = leaseOf(job);
+    const controller = new AbortController();
+    const running: RunningJob = { job, lease, controller, done: Promise.resolve(), handlerDone: false };
+    this.#running.set(job.id, running);
+    this.#activeHandlers += 1;
+    running.done = this.#execute(running)
+      .catch((error: unknown) => {
+        this.#logger.error(
+          { err: error, jobId: job.id },
+          'writing the outcome failed; the reaper will recover the job',
+        );
+      })
+      .finally(() => {
+        this.#handlerReturned(running);
+        this.#running.delete(job.id);
+        this.#wakeSoon();
+      });
+  }
+
+  async #execute(running: RunningJob): Promise<void> {
+    const { job, controller } = running;
+    this.emit('started', job);
+    const timeout = setTimeout(
+      () => this.#abort(running, 'JOB_TIMEOUT', `The job ran past its timeout of ${job.timeoutSeconds} s`),
+      job.timeoutSeconds * 1000,
+    );
+    let settled: { ok: true; result: JsonObject } | { ok: false; error: unknown } | null = null;
+    try {
+      const handler = this.#registry.get(job.kind);
+      const work = handler.run(this.#context(running)).then(
+        (result) => ({ ok: true as const, result: result ?? {} }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      settled = await Promise.race([work, this.#abortedThenGrace(controller.signal)]);
+    } catch (error) {
+      settled = { ok: false, error };
+    } finally {
+      clearTimeout(timeout);
+      this.#handlerReturned(running);
+      this.#wakeSoon();
+    }
+    const outcome = await this.#finish(running, settled);
+    this.emit('finished', job, outcome);
+  }
+
+  /** Resolves null once the signal fired and the handler had ABORT_GRACE_SECONDS to wind down. */
+  async #abortedThenGrace(signal: AbortSignal): Promise<null> {
+    if (!signal.aborted) {
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    }
+    await delay(this.#settings.abortGraceSeconds * 1000);
+    return null;
+  }
+
+  #context(running: RunningJob): JobContext {
+    const { job, lease, controller } = running;
+    let lastWriteAt = 0;
+    let lastStage: string | null = null;
+    return {
+      job,
+      payload: job.payload,
+      signal: controller.signal,
+      progress: async (stage, percent, message = '') => {
+        if (controller.signal.aborted) throw controller.signal.reason;
+        const now = Date.now();
+        if (stage === lastStage && percent < 100 && now - lastWriteAt < PROGRESS_INTERVAL_MS) return;
+        lastWriteAt = now;
+        lastStage = stage;
+        try {
+          await this.#store.reportProgress(lease, { progress: percent, stage, message });
+        } catch (error) {
+          if (isReelqueueError(error, 'LEASE_LOST')) this.#abort(running, 'LEASE_LOST', error.message);
+          throw error;
+        }
+      },
+    };
+  }
+
+  async #finish(
+    running: RunningJob,
+    settled: { ok: true; result: JsonObject } | { ok: false; error: unknown } | null,
+  ): Promise<JobOutcome> {
+    const { job, lease, controller } = running;
+    const reason: unknown = controller.signal.aborted ? controller.signal.reason : null;
+    const abortCode = isReelqueueError(reason) ? reason.code : null;
+    if (abortCode === 'LEASE_LOST') {
+      this.#logger.warn({ jobId: job.id }, 'lost the lease; another worker owns this job now');
+      return 'lease_lost';
+    }
+    if (abortCode === 'WORKER_SHUTDOWN') return 'released';
+    try {
+      if (abortCode === 'JOB_CANCELLED') {
+        await this.#persist(() => this.#store.markCancelled(lease, (reason as ReelqueueError).message));
+        return 'cancelled';
+      }
+      if (abortCode === 'JOB_TIMEOUT') {
+        const retryAfter = retryDelaySeconds(this.#settings.retryPolicy, job);
+        await this.#persist(() =>
+          this.#store.fail(lease, {
+            code: 'JOB_TIMEOUT',
+            message: (reason as ReelqueueError).message,
+            details: { timeout_seconds: job.timeoutSeconds },
+            terminalStatus: 'timeout',
+            retryAfterSeconds: retryAfter,
+          }),
+        );
+        return retryAfter === null ? 'timeout' : 'retry_scheduled';
+      }
+      if (settled?.ok) {
+        const held = await this.#persist(() => this.#completions.add({ lease, result: settled.result }));
+        if (!held) throw leaseLost(lease);
+        return 'completed';
+      }
+      const error = settled?.error;
+      const code = isReelqueueError(error) ? error.code : 'HANDLER_FAILED';
+      const retryAfter = PERMANENT.has(code as ErrorCode)
+        ? null
+        : retryDelaySeconds(this.#settings.retryPolicy, job);
+      await this.#persist(() =>
+        this.#store.fail(lease, {
+          code,
+          message: describeError(error),
+          details: isReelqueueError(error) && error.details ? (error.details as JsonObject) : null,
+          terminalStatus: 'failed',
+          retryAfterSeconds: retryAfter,
+        }),
+      );
+      return retryAfter === null ? 'failed' : 'retry_scheduled';
+    } catch (error) {
+      if (isReelqueueError(error, 'LEASE_LOST')) {
+        this.#logger.warn(
+          { jobId: job.id },
+          'lost the lease before writing the outcome; the write was refused',
+        );
+        return 'lease_lost';
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Writes an outcome, retrying while the database is unreachable (a restart, a failover) for up to
+   * one lease period. Past that the lease has lapsed anyway, and the reaper gives the job to another
+   * worker: the job runs again rather than being lost.
+   */
+  async #persist<T>(write: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.#settings.leaseSeconds * 1000;
+    let backoffMs = 50;
+    for (;;) {
+      try {
+        return await write();
+      } catch (error) {
+        if (isReelqueueError(error) || Date.now() > deadline) throw error;
+        this.#logger.warn({ err: error }, 'writing a job outcome failed; retrying');
+        await delay(backoffMs * (0.5 + Math.random()));
+        backoffMs = Math.min(backoffMs * 2, 2000);
+      }
+    }
+  }
+
+  /**
+   * Stops claiming at once; running jobs get `graceSeconds` to finish, then are aborted and released
+   * back to the queue without using up an attempt.
+   */
+  stop(graceSeconds = this.#settings.shutdownGraceSeconds): Promise<void> {
+    this.#stopped ??= this.#stop(graceSeconds);
+    return this.#stopped;
+  }
+
+  async #stop(graceSeconds: number): Promise<void> {
+    if (this.#state === 'idle') {
+      this.#state = 'stopped';
+      return;
+    }
+    this.#state = 'stopping';
+    if (this.#pollTimer) clearTimeout(this.#pollTimer);
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    const allDone = () => Promise.all([...this.#running.values()].map((r) => r.done));
+    const inGrace = await Promise.race([
+      allDone().then(() => true),
+      delay(graceSeconds * 1000, undefined, { ref: false }).then(() => false),
+    ]);
+    if (!inGrace) {
+      const left = [...this.#running.values()];
+      for (const running of left) this.#abort(running, 'WORKER_SHUTDOWN', 'The worker is shutting down');
+      const released = await this.#persist(() => this.#store.release(left.map((r) => r.lease))).catch(
+        (error: unknown) => {
+          this.#logger.error(
+            { err: error },
+            'releasing jobs at shutdown failed; the reaper will recover them',
+          );
+          return [] as string[];
+        },
+      );
+      this.#logger.info({ released }, 'released unfinished jobs back to the queue');
+      await allDone();
+    }
+    this.#state = 'stopped';
+    if (this.#heartbeatTimer) clearTimeout(this.#heartbeatTimer);
+    await this.#heartbeating;
+    this.#logger.info('worker stopped');
+  }
+}

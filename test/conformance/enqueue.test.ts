@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import type { JobPriority } from '../../src/jobs/model.js';
+import { ALL_JOBS } from '../../src/jobs/store.js';
+import { countRows, makeRunnableNow } from '../support/db-fixtures.js';
+import {
+  dbNow,
+  eventTypes,
+  expectCode,
+  msBetween,
+  mustGet,
+  thrownBy,
+  useConformanceDatabase,
+} from '../support/conformance.js';
+
+const claimNoop = { workerId: 'worker-a', kinds: ['noop'], limit: 10, leaseSeconds: 30 };
+
+describe('enqueue', () => {
+  const ctx = useConformanceDatabase({ JOB_TIMEOUT_MINUTES: 3, MAX_RETRIES: 4 });
+
+  it('stores a new job as pending with what was asked for', async () => {
+    const { store, jobs } = ctx();
+    const input = jobs.resolve({
+      kind: 'sleep',
+      payload: { ms: 25, note: 'hi' },
+      priority: 'high',
+      userId: 'user-1',
+      lessonId: 'lesson-9',
+      timeoutSeconds: 42,
+      maxRetries: 1,
+    });
+    const result = await store.enqueue(input);
+    expect(result.created).toBe(true);
+    expect(result.job).toMatchObject({
+      id: input.id,
+      kind: 'sleep',
+      status: 'pending',
+      priority: 'high',
+      payload: { ms: 25, note: 'hi' },
+      userId: 'user-1',
+      lessonId: 'lesson-9',
+      timeoutSeconds: 42,
+      maxRetries: 1,
+      retryCount: 0,
+      attempt: 0,
+      progress: 0,
+      workerId: null,
+      startedAt: null,
+      completedAt: null,
+      result: null,
+    });
+    expect(await mustGet(store, input.id)).toEqual(result.job);
+  });
+
+  it('fills priority, timeout and retries from the config when not given', async () => {
+    const { t, jobs } = ctx();
+    const job = await jobs.pending();
+    expect(job.priority).toBe('normal');
+    expect(job.timeoutSeconds).toBe(180);
+    expect(job.maxRetries).toBe(4);
+    expect(msBetween(job.runAt, await dbNow(t))).toBeLessThan(1000);
+    expect(msBetween(job.createdAt, job.runAt)).toBeLessThan(50);
+  });
+
+  it('enqueues a batch in one call and returns the results in input order', async () => {
+    const { store, jobs } = ctx();
+    const priorities: JobPriority[] = ['low', 'urgent', 'normal', 'high', 'low'];
+    const inputs = priorities.map((priority, i) => jobs.resolve({ kind: 'noop', priority, payload: { i } }));
+    const results = await store.enqueueMany(inputs);
+    expect(results.map((r) => r.job.id)).toEqual(inputs.map((input) => input.id));
+    expect(results.map((r) => r.job.payload)).toEqual(priorities.map((_, i) => ({ i })));
+    expect(results.every((r) => r.created)).toBe(true);
+    expect((await store.list({ limit: 50 }, ALL_JOBS)).jobs).toHaveLength(5);
+  });
+
+  it('appends a created event for every new job', async () => {
+    const { store, jobs } = ctx();
+    const [a, b] = await jobs.pendingMany(2);
+    expect(await eventTypes(store, a!.id)).toEqual(['created']);
+    expect(await eventTypes(store, b!.id)).toEqual(['created']);
+    const [event] = await store.listEvents(a!.id, 0, 10);
+    expect(event).toMatchObject({ jobId: a!.id, status: 'pending', attempt: 0 });
+  });
+
+  it('does not let a job run before its run_at, then lets it run once due', async () => {
+    const { t, store, jobs } = ctx();
+    const later = await jobs.pending({ runAt: new Date(Date.now() + 3_600_000) });
+    expect(await store.claim(claimNoop)).toEqual([]);
+    await makeRunnableNow(t, later.id);
+    expect((await store.claim(claimNoop)).map((job) => job.id)).toEqual([later.id]);
+  });
+
+  it('keeps the run_at it was given', async () => {
+    const { jobs } = ctx();
+    const runAt = new Date(Date.now() + 90_000);
+    const job = await jobs.pending({ runAt });
+    expect(msBetween(job.runAt, runAt)).toBeLessThan(2);
+  });
+});
+
+describe('idempotency keys', () => {
+  const ctx = useConformanceDatabase();
+
+  it('returns the same job, not created, for the same user and key', async () => {
+    const { t, store, jobs } = ctx();
+    const first = await store.enqueue(jobs.resolve({ kind: 'noop', userId: 'u1', idempotencyKey: 'k-1' }));
+    const again = await store.enqueue(
+      jobs.resolve({ kind: 'noop', userId: 'u1', idempotencyKey: 'k-1', priority: 'urgent' }),
+    );
+    expect(first.created).toBe(true);
+    expect(again.created).toBe(false);
+    expect(again.job.id).toBe(first.job.id);
+    expect(again.job.priority).toBe('normal');
+    expect(await countRows(t, 'jobs')).toBe(1);
+    expect(await eventTypes(store, first.job.id)).toEqual(['created']);
+  });
+
+  it('gives another user with the same key a different job', async () => {
+    const { t, store, jobs } = ctx();
+    const mine = await store.enqueue(jobs.resolve({ kind: 'noop', userId: 'u1', idempotencyKey: 'shared' }));
+    const theirs = await store.enqueue(
+      jobs.resolve({ kind: 'noop', userId: 'u2', idempotencyKey: 'shared' }),
+    );
+    expect(theirs.created).toBe(true);
+    expect(theirs.job.id).not.toBe(mine.job.id);
+    expect(await countRows(t, 'jobs')).toBe(2);
+  });
+
+  it('dedupes within a batch and against earlier jobs, keeping input order', async () => {
+    const { t, store, jobs } = ctx();
+    const earlier = await store.enqueue(jobs.resolve({ kind: 'noop', userId: 'u1', idempotencyKey: 'a' }));
+    const results = await store.enqueueMany([
+      jobs.resolve({ kind: 'noop', userId: 'u1', idempotencyKey: 'b' }),
+      jobs.resolve({ kind: 'noop', userId: 'u1', idempotencyKey: 'a' }),
+      jobs.resolve({ kind: 'noop', userId: 'u1', idempotencyKey: 'b' }),
+    ]);
+    expect(results.map((r) => r.created)).toEqual([true, false, false]);
+    expect(results[1]!.job.id).toBe(earlier.job.id);
+    expect(results[2]!.job.id).toBe(results[0]!.job.id);
+    expect(await countRows(t, 'jobs')).toBe(2);
+  });
+
+  it('two handles enqueueing the same key at once get one job between them', async () => {
+    const { t, jobs } = ctx();
+    const handles = [(await t.reopen()).jobs, (await t.reopen()).jobs, (await t.reopen()).jobs];
+    const results = await Promise.all(
+      handles.map((store) =>
+        store.enqueue(jobs.resolve({ kind: 'noop', userId: 'u1', idempotencyKey: 'race' })),
+      ),
+    );
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.job.id)).size).toBe(1);
+    expect(await countRows(t, 'jobs')).toBe(1);
+  });
+
+  it('does not treat jobs without a key as duplicates', async () => {
+    const { t, jobs } = ctx();
+    await jobs.pending({ userId: 'u1' });
+    await jobs.pending({ userId: 'u1' });
+    expect(await countRows(t, 'jobs')).toBe(2);
+  });
+});
+
+describe('bad input is refused before anything is written', () => {
+  const ctx = useConformanceDatabase();
+
+  it('refuses an unknown kind with UNKNOWN_KIND', async () => {
+    const { t, jobs } = ctx();
+    expectCode(
+      thrownBy(() => jobs.resolve({ kind: 'no-such-kind' })),
+      'UNKNOWN_KIND',
+    );
+    expect(await countRows(t, 'jobs')).toBe(0);
+  });
+
+  it('refuses a malformed payload (sleep without ms) with INVALID_PAYLOAD', async () => {
+    const { t, jobs } = ctx();
+    expectCode(
+      thrownBy(() => jobs.resolve({ kind: 'sleep', payload: {} })),
+      'INVALID_PAYLOAD',
+    );
+    expectCode(
+      thrownBy(() => jobs.resolve({ kind: 'sleep', payload: { ms: 'soon' } })),
+      'INVALID_PAYLOAD',
+    );
+    expectCode(
+      thrownBy(() => jobs.resolve({ kind: 'sleep', payload: { ms: -1 } })),
+      'INVALID_PAYLOAD',
+    );
+    expect(await countRows(t, 'jobs')).toBe(0);
+  });
+
+  it('refuses an unknown priority with INVALID_PRIORITY', async () => {
+    const { t, jobs } = ctx();
+    const priority = 'critical' as JobPriority;
+    expectCode(
+      thrownBy(() => jobs.resolve({ kind: 'noop', priority })),
+      'INVALID_PRIORITY',
+    );
+    expect(await countRows(t, 'jobs')).toBe(0);
+  });
+
+  it('refuses a zero, negative or fractional timeout with INVALID_TIMEOUT', async () => {
+    const { t, jobs } = ctx();
+    for (const timeoutSeconds of [0, -5, 1.5, Number.NaN]) {
+      expectCode(
+        thrownBy(() => jobs.resolve({ kind: 'noop', timeoutSeconds })),
+        'INVALID_TIMEOUT',
+      );
+    }
+    expect(await countRows(t, 'jobs')).toBe(0);
+    expect(await countRows(t, 'job_events')).toBe(0);
+  });
+});

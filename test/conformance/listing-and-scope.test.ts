@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../../src/jobs/model.js';
+import { ALL_JOBS, ownedBy, type ListFilter } from '../../src/jobs/store.js';
+import { expectRejectsWith, mustGet, useConformanceDatabase } from '../support/conformance.js';
+
+const ids = (jobs: readonly Job[]) => jobs.map((job) => job.id);
+const newestFirst = (a: Job, b: Job) =>
+  b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+describe('listing jobs', () => {
+  const ctx = useConformanceDatabase();
+
+  it('pages through 25 jobs, 10 at a time, returning each exactly once, newest first', async () => {
+    const { store, jobs } = ctx();
+    // A batch (created in one transaction, so at the same instant) straddles the page boundary.
+    const created: Job[] = await jobs.pendingMany(12);
+    for (let i = 0; i < 13; i++) created.push(await jobs.pending({ payload: { i } }));
+    const seen: Job[] = [];
+    const pageSizes: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await store.list({ limit: 10, cursor }, ALL_JOBS);
+      pageSizes.push(page.jobs.length);
+      seen.push(...page.jobs);
+      cursor = page.nextCursor;
+    } while (cursor !== null && pageSizes.length < 10);
+    expect(pageSizes).toEqual([10, 10, 5]);
+    expect(new Set(ids(seen)).size).toBe(25);
+    expect(ids(seen)).toEqual(ids([...created].sort(newestFirst)));
+    expect(ids(seen)).toEqual(ids([...seen].sort(newestFirst)));
+  });
+
+  it('refuses a cursor it did not hand out with VALIDATION_FAILED', async () => {
+    const { store } = ctx();
+    const encoded = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    for (const cursor of [
+      'garbage!',
+      'bm90IGpzb24',
+      encoded(['x', 'y']),
+      encoded([Date.now(), 'not-a-job-id']),
+    ]) {
+      await expectRejectsWith(store.list({ limit: 10, cursor }, ALL_JOBS), 'VALIDATION_FAILED');
+    }
+  });
+
+  it('filters by status, priority, kind and unfinished', async () => {
+    const { store, jobs } = ctx();
+    const pendingLow = await jobs.pending({ priority: 'low' });
+    const pendingSleep = await jobs.pending({ kind: 'sleep', payload: { ms: 1 }, priority: 'high' });
+    const { job: running } = await jobs.running({ priority: 'high' });
+    const completed = await jobs.completed({ priority: 'low' });
+    const failed = await jobs.failed();
+    const list = async (filter: Omit<ListFilter, 'limit'>) =>
+      ids((await store.list({ limit: 50, ...filter }, ALL_JOBS)).jobs).sort();
+
+    expect(await list({ statuses: ['pending'] })).toEqual(ids([pendingLow, pendingSleep]).sort());
+    expect(await list({ statuses: ['completed', 'failed'] })).toEqual(ids([completed, failed]).sort());
+    expect(await list({ priorities: ['low'] })).toEqual(ids([pendingLow, completed]).sort());
+    expect(await list({ priorities: ['high'], statuses: ['running'] })).toEqual([running.id]);
+    expect(await list({ kinds: ['sleep'] })).toEqual([pendingSleep.id]);
+    expect(await list({ includeFinished: false })).toEqual(ids([pendingLow, pendingSleep, running]).sort());
+    expect(await list({})).toHaveLength(5);
+  });
+
+  it('shows a user only their own jobs', async () => {
+    const { store, jobs } = ctx();
+    const mine = [await jobs.pending({ userId: 'alice' }), await jobs.completed({ userId: 'alice' })];
+    await jobs.pending({ userId: 'bob' });
+    await jobs.pending();
+    const page = await store.list({ limit: 50 }, ownedBy('alice'));
+    expect(ids(page.jobs).sort()).toEqual(ids(mine).sort());
+    expect(page.nextCursor).toBeNull();
+  });
+});
+
+describe('queue position', () => {
+  const ctx = useConformanceDatabase();
+
+  it('counts the pending jobs that will be claimed first', async () => {
+    const { store, jobs } = ctx();
+    const low = await jobs.pending({ priority: 'low' });
+    const normalOld = await jobs.pending({ userId: 'bob' });
+    const normalNew = await jobs.pending({ userId: 'alice' });
+    const urgent = await jobs.pending({ priority: 'urgent' });
+    await jobs.running({ priority: 'urgent' });
+    await jobs.completed({ priority: 'urgent' });
+    expect(await store.queuePosition(urgent.id, ALL_JOBS)).toBe(0);
+    expect(await store.queuePosition(normalOld.id, ALL_JOBS)).toBe(1);
+    expect(await store.queuePosition(normalNew.id, ALL_JOBS)).toBe(2);
+    expect(await store.queuePosition(normalNew.id, ownedBy('alice'))).toBe(2);
+    expect(await store.queuePosition(low.id, ALL_JOBS)).toBe(3);
+  });
+
+  it('moves up as jobs ahead are claimed', async () => {
+    const { store, jobs } = ctx();
+    const [, , last] = await jobs.pendingMany(3);
+    expect(await store.queuePosition(last!.id, ALL_JOBS)).toBe(2);
+    await store.claim({ workerId: 'w', kinds: ['noop'], limit: 1, leaseSeconds: 30 });
+    expect(await store.queuePosition(last!.id, ALL_JOBS)).toBe(1);
+  });
+
+  it('is null for a job that is not pending, unknown, or not the user’s', async () => {
+    const { store, jobs } = ctx();
+    const { job: running } = await jobs.running();
+    const completed = await jobs.completed();
+    const theirs = await jobs.pending({ userId: 'bob' });
+    expect(await store.queuePosition(running.id, ALL_JOBS)).toBeNull();
+    expect(await store.queuePosition(completed.id, ALL_JOBS)).toBeNull();
+    expect(await store.queuePosition(randomUUID(), ALL_JOBS)).toBeNull();
+    expect(await store.queuePosition('nope', ALL_JOBS)).toBeNull();
+    expect(await store.queuePosition(theirs.id, ownedBy('alice'))).toBeNull();
+  });
+});
+
+describe("scope: a user cannot reach another user's jobs", () => {
+  const ctx = useConformanceDatabase();
+
+  it('get returns null for another user’s id and the job for its owner', async () => {
+    const { store, jobs } = ctx();
+    const job = await jobs.pending({ userId: 'bob' });
+    expect(await store.get(job.id, ownedBy('alice'))).toBeNull();
+    expect(await store.get(job.id, ownedBy('bob'))).toEqual(job);
+  });
+
+  it('cancel and retry answer JOB_NOT_FOUND and change nothing', async () => {
+    const { store, jobs } = ctx();
+    const pending = await jobs.pending({ userId: 'bob' });
+    const failed = await jobs.failed({ userId: 'bob' });
+    await expectRejectsWith(store.cancel(pending.id, null, ownedBy('alice')), 'JOB_NOT_FOUND');
+    await expectRejectsWith(store.retry(failed.id, { force: true }, ownedBy('alice')), 'JOB_NOT_FOUND');
+    expect(await mustGet(store, pending.id)).toEqual(pending);
+    expect(await mustGet(store, failed.id)).toEqual(failed);
+  });
+
+  it('a malformed id is simply not found, never a database error', async () => {
+    const { store } = ctx();
+    for (const id of ['', 'abc', '12345', "x' OR '1'='1", '00000000-0000-0000-0000-00000000000g']) {
+      expect(await store.get(id, ALL_JOBS)).toBeNull();
+      expect(await store.get(id, ownedBy('alice'))).toBeNull();
+      await expectRejectsWith(store.cancel(id, null, ALL_JOBS), 'JOB_NOT_FOUND');
+      await expectRejectsWith(store.retry(id, { force: false }, ALL_JOBS), 'JOB_NOT_FOUND');
+      expect(await store.listEvents(id, 0, 10)).toEqual([]);
+    }
+  });
+});
+
+describe('job events', () => {
+  const ctx = useConformanceDatabase();
+
+  it('tell the life of a job in order, and page after an event id', async () => {
+    const { store, jobs } = ctx();
+    const { job, lease } = await jobs.running({ maxRetries: 1 });
+    await store.reportProgress(lease, { progress: 30, stage: 'slides', message: 'Rendering' });
+    await store.fail(lease, {
+      code: 'E',
+      message: 'e',
+      details: null,
+      terminalStatus: 'failed',
+      retryAfterSeconds: 0,
+    });
+    const [again] = await store.claim({
+      workerId: 'worker-b',
+      kinds: [job.kind],
+      limit: 1,
+      leaseSeconds: 30,
+    });
+    await store.complete({ jobId: job.id, attempt: again!.attempt, workerId: 'worker-b' }, { ok: true });
+
+    const events = await store.listEvents(job.id, 0, 100);
+    expect(events.map((e) => [e.type, e.status, e.attempt])).toEqual([
+      ['created', 'pending', 0],
+      ['started', 'running', 1],
+      ['progress', 'running', 1],
+      ['retry_scheduled', 'pending', 1],
+      ['started', 'running', 2],
+      ['completed', 'completed', 2],
+    ]);
+    expect(events.every((e) => e.jobId === job.id)).toBe(true);
+    const eventIds = events.map((e) => e.id);
+    expect(eventIds).toEqual([...eventIds].sort((a, b) => a - b));
+    expect(new Set(eventIds).size).toBe(6);
+    for (let i = 1; i < events.length; i++) {
+      expect(events[i]!.at.getTime()).toBeGreaterThanOrEqual(events[i - 1]!.at.getTime());
+    }
+
+    const after = await store.listEvents(job.id, eventIds[2]!, 2);
+    expect(after.map((e) => e.type)).toEqual(['retry_scheduled', 'started']);
+    expect(await store.listEvents(job.id, eventIds[5]!, 10)).toEqual([]);
+  });
+
+  it('keep each job’s events apart', async () => {
+    const { store, jobs } = ctx();
+    const [a, b] = await jobs.pendingMany(2);
+    await store.cancel(a!.id, null, ALL_JOBS);
+    expect((await store.listEvents(b!.id, 0, 10)).map((e) => e.type)).toEqual(['created']);
+  });
+});

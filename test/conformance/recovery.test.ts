@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../../src/jobs/model.js';
+import { ALL_JOBS, type JobStore } from '../../src/jobs/store.js';
+import { expireLease, setLastHeartbeatMinutesAgo } from '../support/db-fixtures.js';
+import { eventTypes, mustGet, useConformanceDatabase } from '../support/conformance.js';
+
+async function snapshot(store: JobStore, ids: readonly string[]): Promise<Job[]> {
+  return Promise.all(ids.map((id) => mustGet(store, id)));
+}
+
+describe('recovering jobs whose lease lapsed', () => {
+  const ctx = useConformanceDatabase();
+
+  it('re-queues every backdated lease in one sweep and leaves every other row untouched', async () => {
+    const { t, store, jobs } = ctx();
+    const orphans = [await jobs.running({ maxRetries: 2 }), await jobs.running({ maxRetries: 2 })];
+    const live = await jobs.running();
+    const others = [
+      await jobs.pending(),
+      await jobs.completed(),
+      await jobs.failed(),
+      await jobs.cancelled(),
+    ];
+    const untouchedIds = [live.job.id, ...others.map((job) => job.id)];
+    const before = await snapshot(store, untouchedIds);
+    for (const orphan of orphans) await expireLease(t, orphan.job.id);
+
+    const outcome = await store.recoverExpiredLeases();
+
+    expect(outcome.requeued.sort()).toEqual(orphans.map((o) => o.job.id).sort());
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.cancelled).toEqual([]);
+    for (const orphan of orphans) {
+      const job = await mustGet(store, orphan.job.id);
+      expect(job).toMatchObject({ status: 'pending', retryCount: 1, workerId: null, leaseExpiresAt: null });
+      expect(job.errorCode).toBe('WORKER_LOST');
+      expect(await eventTypes(store, job.id)).toEqual(['created', 'started', 'recovered']);
+    }
+    expect(await snapshot(store, untouchedIds)).toEqual(before);
+    expect((await store.recoverExpiredLeases()).requeued).toEqual([]);
+  });
+
+  it('lets a re-queued orphan run again at once, with the next attempt', async () => {
+    const { t, store, jobs } = ctx();
+    const { job } = await jobs.running();
+    await expireLease(t, job.id);
+    await store.recoverExpiredLeases();
+    const [again] = await store.claim({
+      workerId: 'worker-b',
+      kinds: [job.kind],
+      limit: 1,
+      leaseSeconds: 30,
+    });
+    expect(again).toMatchObject({ id: job.id, attempt: 2, workerId: 'worker-b', status: 'running' });
+  });
+
+  it('a re-queued orphan keeps its place in line ahead of newer jobs', async () => {
+    const { t, store, jobs } = ctx();
+    const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
+    const { job } = await jobs.running({ kind: 'noop', runAt: hoursAgo(2) });
+    const newer = await jobs.pending({ runAt: hoursAgo(1) });
+    await expireLease(t, job.id);
+    await store.recoverExpiredLeases();
+    const claimed = await store.claim({ workerId: 'worker-b', kinds: ['noop'], limit: 2, leaseSeconds: 30 });
+    expect(claimed.map((j) => j.id)).toEqual([job.id, newer.id]);
+  });
+
+  it('ends an orphan that is out of retries failed with WORKER_LOST', async () => {
+    const { t, store, jobs } = ctx();
+    const { job } = await jobs.running({ maxRetries: 0 });
+    await expireLease(t, job.id);
+    const outcome = await store.recoverExpiredLeases();
+    expect(outcome).toEqual({ requeued: [], failed: [job.id], cancelled: [] });
+    const failed = await mustGet(store, job.id);
+    expect(failed).toMatchObject({
+      status: 'failed',
+      errorCode: 'WORKER_LOST',
+      retryCount: 0,
+      leaseExpiresAt: null,
+    });
+    expect(failed.completedAt).not.toBeNull();
+    expect((await eventTypes(store, job.id)).at(-1)).toBe('failed');
+  });
+
+  it('ends an orphan whose cancellation was requested cancelled', async () => {
+    const { t, store, jobs } = ctx();
+    const { job } = await jobs.running({ maxRetries: 2 });
+    await store.cancel(job.id, 'stop', ALL_JOBS);
+    await expireLease(t, job.id);
+    const outcome = await store.recoverExpiredLeases();
+    expect(outcome).toEqual({ requeued: [], failed: [], cancelled: [job.id] });
+    const cancelled = await mustGet(store, job.id);
+    expect(cancelled).toMatchObject({ status: 'cancelled', retryCount: 0 });
+    expect(cancelled.completedAt).not.toBeNull();
+    expect((await eventTypes(store, job.id)).at(-1)).toBe('cancelled');
+  });
+
+  it('sorts a mixed sweep into requeued, failed and cancelled', async () => {
+    const { t, store, jobs } = ctx();
+    const requeue = await jobs.running({ maxRetries: 1 });
+    const fail = await jobs.running({ maxRetries: 0 });
+    const cancel = await jobs.running();
+    await store.cancel(cancel.job.id, null, ALL_JOBS);
+    for (const { job } of [requeue, fail, cancel]) await expireLease(t, job.id);
+    expect(await store.recoverExpiredLeases()).toEqual({
+      requeued: [requeue.job.id],
+      failed: [fail.job.id],
+      cancelled: [cancel.job.id],
+    });
+  });
+});
+
+describe('recovering stale jobs by last heartbeat (admin recover)', () => {
+  const ctx = useConformanceDatabase();
+
+  it('re-queues running jobs silent for longer than the timeout, whatever their lease says', async () => {
+    const { t, store, jobs } = ctx();
+    const silent = await jobs.running({ leaseSeconds: 3600 });
+    const recent = await jobs.running({ leaseSeconds: 3600 });
+    const pending = await jobs.pending();
+    const finished = [await jobs.completed(), await jobs.failed({ maxRetries: 2 })];
+    await setLastHeartbeatMinutesAgo(t, silent.job.id, 45);
+    await setLastHeartbeatMinutesAgo(t, recent.job.id, 10);
+    for (const job of finished) await setLastHeartbeatMinutesAgo(t, job.id, 90);
+    const untouched = [recent.job.id, pending.id, ...finished.map((job) => job.id)];
+    const before = await snapshot(store, untouched);
+
+    const outcome = await store.recoverStale(30);
+
+    expect(outcome).toEqual({ requeued: [silent.job.id], failed: [], cancelled: [] });
+    expect(await mustGet(store, silent.job.id)).toMatchObject({
+      status: 'pending',
+      retryCount: 1,
+      workerId: null,
+    });
+    expect(await snapshot(store, untouched)).toEqual(before);
+    expect(await store.heartbeat([silent.lease], 30)).toEqual([{ jobId: silent.job.id, state: 'lost' }]);
+  });
+
+  it('fails a stale job that is out of retries', async () => {
+    const { t, store, jobs } = ctx();
+    const { job } = await jobs.running({ maxRetries: 0, leaseSeconds: 3600 });
+    await setLastHeartbeatMinutesAgo(t, job.id, 31);
+    expect(await store.recoverStale(30)).toEqual({ requeued: [], failed: [job.id], cancelled: [] });
+    expect(await mustGet(store, job.id)).toMatchObject({ status: 'failed', errorCode: 'WORKER_LOST' });
+  });
+
+  it('takes a fractional timeout in minutes', async () => {
+    const { t, store, jobs } = ctx();
+    const { job } = await jobs.running({ leaseSeconds: 3600 });
+    await setLastHeartbeatMinutesAgo(t, job.id, 1);
+    expect(await store.recoverStale(0.5)).toEqual({ requeued: [job.id], failed: [], cancelled: [] });
+  });
+
+  it('does not touch a stale job whose lease was just renewed by a heartbeat', async () => {
+    const { t, store, jobs } = ctx();
+    const { job, lease } = await jobs.running();
+    await setLastHeartbeatMinutesAgo(t, job.id, 60);
+    await store.heartbeat([lease], 30);
+    expect(await store.recoverStale(30)).toEqual({ requeued: [], failed: [], cancelled: [] });
+    expect((await mustGet(store, job.id)).status).toBe('running');
+  });
+});

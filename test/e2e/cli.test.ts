@@ -1,0 +1,110 @@
+/** The `reelqueue` command, run from the build against a real database. */
+import { spawnSync } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { countRows } from '../support/db-fixtures.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { assertBuilt, CLI } from '../support/worker-process.js';
+
+describe('reelqueue CLI', () => {
+  let t: TestDatabase;
+
+  beforeEach(async () => {
+    assertBuilt();
+    t = await createTestDatabase();
+  });
+  afterEach(() => t.cleanup());
+
+  const run = (...args: string[]) => {
+    const result = spawnSync(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...t.env, LOG_LEVEL: 'silent' },
+      encoding: 'utf8',
+    });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+  const json = <T>(...args: string[]): T => {
+    const result = run(...args, '--json');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    return JSON.parse(result.stdout) as T;
+  };
+
+  it('says the schema is up to date when migrations already ran', () => {
+    const result = run('migrate');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('schema is up to date');
+  });
+
+  it('adds, lists, shows, cancels and retries jobs', () => {
+    expect(json<{ added: number }>('jobs', 'add', '--kind', 'noop', '--count', '5')).toEqual({ added: 5 });
+    const urgent = json<{ id: string; priority: string; created: boolean }>(
+      'jobs',
+      'add',
+      '--kind',
+      'sleep',
+      '--payload',
+      '{"ms":10}',
+      '--priority',
+      'urgent',
+      '--idempotency-key',
+      'once',
+    );
+    expect(urgent).toMatchObject({ priority: 'urgent', created: true });
+    const again = json<{ id: string; created: boolean }>(
+      'jobs',
+      'add',
+      '--kind',
+      'sleep',
+      '--payload',
+      '{"ms":10}',
+      '--idempotency-key',
+      'once',
+    );
+    expect(again).toMatchObject({ id: urgent.id, created: false });
+
+    const page = json<{ jobs: { id: string }[] }>('jobs', 'list', '--status', 'pending');
+    expect(page.jobs).toHaveLength(6);
+    const shown = json<{ id: string; queuePosition: number }>('jobs', 'show', urgent.id);
+    expect(shown).toMatchObject({ id: urgent.id, queuePosition: 0 });
+
+    const cancelled = json<{ cancelled: string[] }>('jobs', 'cancel', urgent.id, '--reason', 'not needed');
+    expect(cancelled.cancelled).toEqual([urgent.id]);
+    const retried = json<{ status: string }>('jobs', 'retry', urgent.id);
+    expect(retried.status).toBe('pending');
+
+    const stats = json<{ health: { pending: number; total: number } }>('stats');
+    expect(stats.health).toMatchObject({ pending: 6, total: 6 });
+    expect(json<{ deleted: number }>('cleanup', '--max-age-hours', '1')).toMatchObject({ deleted: 0 });
+    expect(json<{ requeued: string[] }>('recover', '--timeout-minutes', '30')).toMatchObject({
+      requeued: [],
+    });
+  });
+
+  it.each([
+    [['--kind', 'nope'], 'UNKNOWN_KIND'],
+    [['--kind', 'sleep', '--payload', '{"ms":-1}'], 'INVALID_PAYLOAD'],
+    [['--kind', 'sleep', '--payload', '{not json'], 'INVALID_PAYLOAD'],
+    [['--kind', 'noop', '--timeout-seconds', '-5'], '--timeout-seconds'],
+    [['--kind', 'noop', '--priority', 'asap'], 'priority'],
+  ])('rejects jobs add %j with a clear error and writes nothing', async (args, expected) => {
+    const result = run('jobs', 'add', ...args);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(expected);
+    expect(await countRows(t, 'jobs')).toBe(0);
+  });
+
+  it('reports an unknown job id with its code', () => {
+    const result = run('jobs', 'show', '00000000-0000-4000-8000-000000000000');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('JOB_NOT_FOUND');
+  });
+
+  it('names the bad setting when the configuration is invalid', () => {
+    const result = spawnSync(process.execPath, [CLI, 'stats'], {
+      env: { ...process.env, ...t.env, MAX_RETRIES: 'lots' },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('CONFIG_INVALID');
+    expect(result.stderr).toContain('MAX_RETRIES');
+  });
+});
