@@ -1,0 +1,56 @@
+/**
+ * The lesson a presentation is made from, the options of a render, and the limits both obey.
+ * Everything here is plain data; parsing and validation live beside it.
+ */
+
+export interface LessonSlide {
+  readonly title: string;
+  /** Shown on the slide; may be empty. */
+  readonly bullets: readonly string[];
+  /** Spoken while the slide is shown; never empty. */
+  readonly narration: string;
+}
+
+export interface Lesson {
+  readonly title: string;
+  readonly slides: readonly LessonSlide[];
+}
+
+export const RENDER_STYLES = ['default', 'scrolling'] as const;
+export type RenderStyle = (typeof RENDER_STYLES)[number];
+
+export interface Resolution {
+  readonly width: number;
+  readonly height: number;
+}
+
+/** A validated request to render: what the `presentation` job kind stores as its payload. */
+export interface PresentationRequest {
+  readonly lesson: Lesson;
+  readonly style: RenderStyle;
+  readonly voice: string;
+  readonly resolution: Resolution;
+}
+
+/** Limits on what a payload may ask for. */
+export const LESSON_LIMITS = Object.freeze({
+  /** All text of a lesson together (titles, bullets, narration), or a raw script or Markdown. */
+  maxScriptChars: 20_000,
+  maxSlides: 50,
+  maxTitleChars: 200,
+  maxBulletsPerSlide: 12,
+  maxBulletChars: 300,
+  maxNarrationChars: 5_000,
+});
+
+export const RESOLUTION_LIMITS = Object.freeze({
+  minWidth: 160,
+  minHeight: 90,
+  maxWidth: 1920,
+  maxHeight: 1920,
+  /** Width × height, so a portrait 1080×1920 is allowed but not 1920×1920. */
+  maxPixels: 1920 * 1080,
+});
+
+export const DEFAULT_STYLE: RenderStyle = 'default';
+export const DEFAULT_RESOLUTION: Resolution = Object.freeze({ width: 1280, height: 720 });

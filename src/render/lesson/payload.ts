@@ -1,0 +1,165 @@
+/**
+ * The payload of a `presentation` job: what a client sends and what is stored. A client sends one of
+ * `lesson` (JSON), `markdown` or `script` (plain text split into slides), with optional `title`,
+ * `style`, `voice` and `resolution` (`"WIDTHxHEIGHT"`). The stored form always has a full `lesson` and
+ * every option filled in, and parsing it again gives the same object.
+ */
+import type { JsonObject } from '../../jobs/model.js';
+import { DEFAULT_VOICE, isSupportedVoice, SUPPORTED_VOICES } from '../tts/voices.js';
+import { invalidLesson } from './invalid.js';
+import { parseMarkdownLesson } from './markdown.js';
+import {
+  DEFAULT_RESOLUTION,
+  DEFAULT_STYLE,
+  RENDER_STYLES,
+  RESOLUTION_LIMITS,
+  type Lesson,
+  type PresentationRequest,
+  type RenderStyle,
+  type Resolution,
+} from './model.js';
+import { scriptToSlides } from './script.js';
+import { cleanLine } from './text.js';
+import { checkScriptLength, validateLesson } from './validate.js';
+
+export const PRESENTATION_INPUT_FIELDS = ['lesson', 'markdown', 'script'] as const;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseStyle(value: unknown): RenderStyle {
+  if (value === undefined || value === null) return DEFAULT_STYLE;
+  if (typeof value === 'string' && (RENDER_STYLES as readonly string[]).includes(value))
+    return value as RenderStyle;
+  throw invalidLesson(
+    'UNKNOWN_STYLE',
+    `Unknown style ${JSON.stringify(value)}; use one of ${RENDER_STYLES.join(', ')}`,
+    {
+      field: 'style',
+      allowed: [...RENDER_STYLES],
+    },
+  );
+}
+
+function parseVoice(value: unknown): string {
+  if (value === undefined || value === null) return DEFAULT_VOICE;
+  if (typeof value === 'string' && isSupportedVoice(value.toLowerCase())) return value.toLowerCase();
+  throw invalidLesson(
+    'UNKNOWN_VOICE',
+    `Unknown voice ${JSON.stringify(value)}; use one of ${SUPPORTED_VOICES.join(', ')}`,
+    {
+      field: 'voice',
+      allowed: [...SUPPORTED_VOICES],
+    },
+  );
+}
+
+export function parseResolution(value: unknown): Resolution {
+  if (value === undefined || value === null) return DEFAULT_RESOLUTION;
+  const match = typeof value === 'string' ? /^(\d{2,5})x(\d{2,5})$/.exec(value.trim().toLowerCase()) : null;
+  const width = Number(match?.[1]);
+  const height = Number(match?.[2]);
+  const limits = RESOLUTION_LIMITS;
+  if (
+    !match ||
+    width % 2 !== 0 ||
+    height % 2 !== 0 ||
+    width < limits.minWidth ||
+    height < limits.minHeight ||
+    width > limits.maxWidth ||
+    height > limits.maxHeight ||
+    width * height > limits.maxPixels
+  ) {
+    throw invalidLesson(
+      'BAD_RESOLUTION',
+      `resolution must be "WIDTHxHEIGHT" with even numbers, from ${limits.minWidth}x${limits.minHeight} ` +
+        `to ${limits.maxWidth}x${limits.maxHeight} and at most ${limits.maxPixels} pixels; got ${JSON.stringify(value)}`,
+      { field: 'resolution' },
+    );
+  }
+  return { width, height };
+}
+
+function parseTitle(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string')
+    throw invalidLesson('BAD_FIELD', 'title must be a string', { field: 'title' });
+  const title = cleanLine(value);
+  return title === '' ? undefined : title;
+}
+
+function textInput(value: unknown, field: 'markdown' | 'script'): string {
+  if (typeof value !== 'string') throw invalidLesson('BAD_FIELD', `${field} must be a string`, { field });
+  checkScriptLength(value.length, field);
+  if (value.trim() === '')
+    throw invalidLesson('EMPTY_SCRIPT', `${field} is empty: there is nothing to say`, { field });
+  return value;
+}
+
+function parseLesson(input: Record<string, unknown>): Lesson {
+  const given = PRESENTATION_INPUT_FIELDS.filter(
+    (field) => input[field] !== undefined && input[field] !== null,
+  );
+  if (given.length === 0) {
+    throw invalidLesson('NO_INPUT', 'Give the lesson as one of "lesson" (JSON), "markdown" or "script"', {
+      allowed: [...PRESENTATION_INPUT_FIELDS],
+    });
+  }
+  if (given.length > 1) {
+    throw invalidLesson(
+      'CONFLICTING_INPUT',
+      `Give only one of ${given.map((field) => `"${field}"`).join(', ')}`,
+      {
+        given,
+      },
+    );
+  }
+  const title = parseTitle(input.title);
+  if (given[0] === 'lesson') {
+    const lesson = isRecord(input.lesson) && title !== undefined ? { ...input.lesson, title } : input.lesson;
+    return validateLesson(lesson);
+  }
+  if (given[0] === 'markdown') {
+    return validateLesson(parseMarkdownLesson(textInput(input.markdown, 'markdown'), title), 'markdown');
+  }
+  const lessonTitle = title ?? 'Lesson';
+  return validateLesson(
+    { title: lessonTitle, slides: scriptToSlides(textInput(input.script, 'script'), lessonTitle) },
+    'script',
+  );
+}
+
+/** Validates a payload and returns the request it describes. */
+export function parsePresentationRequest(input: unknown): PresentationRequest {
+  if (!isRecord(input))
+    throw invalidLesson('NOT_AN_OBJECT', 'The presentation payload must be a JSON object');
+  const style = parseStyle(input.style);
+  const voice = parseVoice(input.voice);
+  const resolution = parseResolution(input.resolution);
+  return { lesson: parseLesson(input), style, voice, resolution };
+}
+
+export function presentationPayload(request: PresentationRequest): JsonObject {
+  return {
+    lesson: {
+      title: request.lesson.title,
+      slides: request.lesson.slides.map((slide) => ({
+        title: slide.title,
+        bullets: [...slide.bullets],
+        narration: slide.narration,
+      })),
+    },
+    style: request.style,
+    voice: request.voice,
+    resolution: `${request.resolution.width}x${request.resolution.height}`,
+  };
+}
+
+/**
+ * The `parsePayload` of the `presentation` job kind: validates and normalises, throwing
+ * INVALID_PAYLOAD with `details.reason` (see `InvalidLessonReason`). Fields it does not know are dropped.
+ */
+export function parsePresentationPayload(input: unknown): JsonObject {
+  return presentationPayload(parsePresentationRequest(input));
+}

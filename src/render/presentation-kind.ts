@@ -1,0 +1,122 @@
+/**
+ * The `presentation` job kind: renders the lesson in a temp folder of its own, stores the video and
+ * thumbnail in the database under the job's lease, and returns the result fields of the seeds.
+ */
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ArtifactStore } from '../artifacts/store.js';
+import { isJsonObject, type JobKind } from '../jobs/kinds.js';
+import { isJobId, leaseOf } from '../jobs/model.js';
+import type { JobStore } from '../jobs/store.js';
+import { ALL_JOBS } from '../jobs/store.js';
+import { parsePresentationPayload } from './lesson/payload.js';
+import { renderPresentation } from './pipeline.js';
+
+export interface PresentationKindOptions {
+  artifacts: ArtifactStore;
+  /** Where speech clips are cached between attempts (DATA_DIR/tts-cache). */
+  ttsCacheDir: string;
+  ffmpegPath?: string | undefined;
+  ffprobePath?: string | undefined;
+  /** Parent of the per-job temp folders; default `<os tmp>/reelqueue`. */
+  workRoot?: string;
+}
+
+/** Rendering is this share of the job's progress; storing the files is the rest. */
+const RENDER_SHARE = 0.9;
+
+export function defaultWorkRoot(): string {
+  return path.join(tmpdir(), 'reelqueue');
+}
+
+export function presentationKind(options: PresentationKindOptions): JobKind {
+  const workRoot = options.workRoot ?? defaultWorkRoot();
+  return {
+    name: 'presentation',
+    parsePayload(input) {
+      // The render options, plus the seeds' `use_llm_polish` flag (kept so the job reports it).
+      const polish = isJsonObject(input) && input.use_llm_polish === true;
+      return { ...parsePresentationPayload(input), use_llm_polish: polish };
+    },
+    async run({ job, payload, signal, progress }) {
+      const started = performance.now();
+      await mkdir(workRoot, { recursive: true });
+      const workDir = await mkdtemp(path.join(workRoot, `job-${job.id}-`));
+      try {
+        if (payload.use_llm_polish === true) {
+          await progress(
+            'plan',
+            0,
+            'LLM polish was asked for, but no LLM endpoint is configured: using the script as written',
+          );
+        }
+        const rendered = await renderPresentation({
+          payload,
+          workDir,
+          signal,
+          ttsCacheDir: options.ttsCacheDir,
+          ffmpegPath: options.ffmpegPath,
+          ffprobePath: options.ffprobePath,
+          onProgress: (stage, percent, message) => progress(stage, percent * RENDER_SHARE, message),
+        });
+        const lease = leaseOf(job);
+        await progress('store', 92, 'Storing the video in the database');
+        const video = await options.artifacts.writeFile(rendered.videoPath, {
+          lease,
+          kind: 'video',
+          contentType: 'video/mp4',
+          signal,
+        });
+        await progress('store', 98, 'Storing the thumbnail');
+        const thumbnail = await options.artifacts.writeFile(rendered.thumbnailPath, {
+          lease,
+          kind: 'thumbnail',
+          contentType: 'image/png',
+          signal,
+        });
+        return {
+          presentation_id: job.id,
+          slide_count: rendered.slideCount,
+          duration_sec: Math.round(rendered.durationSeconds * 1000) / 1000,
+          slide_start_times: rendered.slideStartTimes.map((t) => Math.round(t * 1000) / 1000),
+          width: rendered.width,
+          height: rendered.height,
+          style: rendered.style,
+          voice: rendered.voice,
+          video_artifact_id: video.id,
+          video_size_bytes: video.size,
+          video_sha256: video.sha256,
+          thumbnail_artifact_id: thumbnail.id,
+          processing_time_seconds: Math.round(performance.now() - started) / 1000,
+          llm_polish: payload.use_llm_polish === true ? 'not configured' : 'off',
+        };
+      } finally {
+        await rm(workDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/**
+ * Removes temp folders left by jobs that no longer run here (a worker killed mid-render). Folders of
+ * jobs still running (on any process of this host) are kept.
+ */
+export async function removeStaleWorkDirs(jobs: JobStore, workRoot = defaultWorkRoot()): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(workRoot);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const entry of entries) {
+    const id = /^job-([0-9a-f-]{36})-/.exec(entry)?.[1];
+    if (!id || !isJobId(id)) continue;
+    const job = await jobs.get(id, ALL_JOBS);
+    if (job?.status === 'running') continue;
+    await rm(path.join(workRoot, entry), { recursive: true, force: true });
+    removed.push(entry);
+  }
+  return removed;
+}

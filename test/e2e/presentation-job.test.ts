@@ -1,0 +1,117 @@
+/**
+ * The `presentation` job on a real worker: cancellation and a timeout during encoding stop ffmpeg,
+ * end the job in the right status, and remove its temp folder.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReelqueue, type Reelqueue } from '../../src/app.js';
+import { defaultKinds } from '../../src/cli/kinds.js';
+import type { Job } from '../../src/jobs/model.js';
+import { ALL_JOBS } from '../../src/jobs/store.js';
+import type { Worker } from '../../src/jobs/worker.js';
+import { silentLogger } from '../../src/logger.js';
+import { defaultWorkRoot } from '../../src/render/presentation-kind.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { waitFor } from '../support/wait.js';
+
+/** A lesson long enough that encoding it at 720p takes a few seconds. */
+const LONG_LESSON = {
+  lesson: {
+    title: 'A long lesson',
+    slides: Array.from({ length: 8 }, (_, i) => ({
+      title: `Part ${i + 1}`,
+      bullets: ['One point', 'Another point'],
+      narration:
+        'This part of the lesson talks for a while, so that the encoder has plenty of frames to write. ' +
+        `It is part number ${i + 1}, and it goes on a little longer to make the video long enough to test.`,
+    })),
+  },
+  resolution: '1280x720',
+};
+
+/** ffmpeg processes whose parent is this test process. */
+function childFfmpegs(): number[] {
+  const found: number[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = /\((.*)\)/.exec(stat)?.[1] ?? '';
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && comm.includes('ffmpeg')) found.push(Number(pid));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+const workDirsOf = (jobId: string) => {
+  try {
+    return readdirSync(defaultWorkRoot()).filter((name) => name.startsWith(`job-${jobId}-`));
+  } catch {
+    return [];
+  }
+};
+
+describe('presentation job', () => {
+  let t: TestDatabase;
+  let app: Reelqueue;
+  let worker: Worker;
+
+  beforeAll(async () => {
+    t = await createTestDatabase({ HEARTBEAT_SECONDS: 0.3, LEASE_SECONDS: 5, POLL_INTERVAL_MS: 100 });
+    app = await createReelqueue(t.config, { logger: silentLogger(), kinds: defaultKinds });
+    worker = app.createWorker({ concurrency: 1 });
+    worker.start();
+  });
+  afterAll(async () => {
+    await worker.stop(0);
+    await app.close();
+    await t.cleanup();
+  });
+
+  const jobNow = async (id: string): Promise<Job> => {
+    const job = await app.jobs.get(id, ALL_JOBS);
+    if (!job) throw new Error(`job ${id} vanished`);
+    return job;
+  };
+
+  it('stops ffmpeg, ends cancelled and removes its temp folder when cancelled during encoding', async () => {
+    const { job } = await app.enqueue({ kind: 'presentation', payload: LONG_LESSON, maxRetries: 0 });
+    await waitFor(async () => (await jobNow(job.id)).stage === 'encode' && childFfmpegs().length > 0, {
+      timeoutMs: 60_000,
+      intervalMs: 10,
+      what: 'encoding to start',
+    });
+    expect(workDirsOf(job.id)).toHaveLength(1);
+    await app.jobs.cancel(job.id, 'changed my mind', ALL_JOBS);
+    const cancelled = await waitFor(async () => {
+      const now = await jobNow(job.id);
+      return now.status === 'cancelled' ? now : null;
+    });
+    expect(cancelled.errorCode).toBe('JOB_CANCELLED');
+    await waitFor(() => childFfmpegs().length === 0, { timeoutMs: 2000, what: 'ffmpeg to be gone' });
+    await waitFor(() => workDirsOf(job.id).length === 0, { timeoutMs: 5000, what: 'the temp folder to go' });
+    expect(await app.database.artifacts.find(job.id, 'video')).toBeNull();
+  });
+
+  it('ends timeout, with ffmpeg stopped and the temp folder removed, when the job runs past its timeout', async () => {
+    // Speech for this lesson is cached by the test above, so the 2 s run out while encoding.
+    const { job } = await app.enqueue({
+      kind: 'presentation',
+      payload: LONG_LESSON,
+      maxRetries: 0,
+      timeoutSeconds: 2,
+    });
+    const ended = await waitFor(
+      async () => {
+        const now = await jobNow(job.id);
+        return now.status === 'timeout' ? now : null;
+      },
+      { timeoutMs: 60_000, what: 'the job to time out' },
+    );
+    expect(ended.errorCode).toBe('JOB_TIMEOUT');
+    await waitFor(() => childFfmpegs().length === 0, { timeoutMs: 2000, what: 'ffmpeg to be gone' });
+    await waitFor(() => workDirsOf(job.id).length === 0, { timeoutMs: 5000, what: 'the temp folder to go' });
+  });
+});
