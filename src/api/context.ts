@@ -1,0 +1,22 @@
+/** What the routes need, passed in by the server (never imported from a global). */
+import type { Reelqueue } from '../app.js';
+import type { ArtifactStore } from '../artifacts/store.js';
+import type { UserStore } from '../users/store.js';
+import type { Authenticator } from './caller.js';
+
+export interface ApiLimits {
+  /** Queued + running jobs one user may have. */
+  maxActiveJobsPerUser: number;
+  /** Requests per minute per API key (0: no limit). */
+  requestsPerMinute: number;
+}
+
+export interface ApiContext {
+  users: UserStore;
+  app: Reelqueue;
+  artifacts: ArtifactStore;
+  authenticator: Authenticator;
+  limits: ApiLimits;
+  /** Points a presentation job costs (JOB_COST_POINTS). */
+  jobCostPoints: number;
+}

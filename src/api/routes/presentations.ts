@@ -1,0 +1,374 @@
+/**
+ * Seed 003's `/api/presentations/...` family. Handlers parse (schema), authorise (owner in the
+ * query), call the domain, and map the result.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ReelqueueError } from '../../errors.js';
+import { lessonNotFound } from '../../lessons/errors.js';
+import {
+  JOB_PRIORITIES,
+  JOB_STATUSES,
+  type JobPriority,
+  type JobStatus,
+  type JsonObject,
+} from '../../jobs/model.js';
+import { callerOf, ownScopeOf, requireAdmin, scopeOf } from '../caller.js';
+import type { ApiContext } from '../context.js';
+import { HttpError } from '../http-errors.js';
+import { errorResponses, JobIdParams } from '../schemas/common.js';
+import { jobToWire, JobWireSchema } from '../schemas/job-wire.js';
+import {
+  BulkCancelBody,
+  BulkCancelQuery,
+  BulkCancelResult,
+  CancelBody,
+  CleanupQuery,
+  GenerateBody,
+  HoursQuery,
+  JobListSchema,
+  ListQuery,
+  RecoveryQuery,
+  RetryBody,
+  RetryBodyOrNull,
+} from '../schemas/presentations.js';
+
+const TAG = ['presentations'];
+
+function listOf<T extends string>(
+  text: string | undefined,
+  allowed: readonly T[],
+  field: string,
+): T[] | undefined {
+  if (text === undefined || text === '') return undefined;
+  const values = text.split(',').map((v) => v.trim());
+  const unknown = values.filter((v) => !(allowed as readonly string[]).includes(v));
+  if (unknown.length > 0) {
+    throw new HttpError(
+      'VALIDATION_FAILED',
+      `Unknown ${field} ${unknown.join(', ')}; use ${allowed.join(', ')}`,
+      {
+        field,
+      },
+    );
+  }
+  return values as T[];
+}
+
+/**
+ * The active-jobs check and the insert after it run one request at a time per user (in this
+ * process), so concurrent requests cannot all pass the check before any of them inserts.
+ */
+const queueLocks = new WeakMap<ApiContext, Map<string, Promise<unknown>>>();
+
+async function oneAtATime<T>(ctx: ApiContext, userId: string, work: () => Promise<T>): Promise<T> {
+  let locks = queueLocks.get(ctx);
+  if (!locks) queueLocks.set(ctx, (locks = new Map()));
+  const run = (locks.get(userId) ?? Promise.resolve()).then(work);
+  const settled = run.catch(() => undefined);
+  locks.set(userId, settled);
+  try {
+    return await run;
+  } finally {
+    if (locks.get(userId) === settled) locks.delete(userId);
+  }
+}
+
+/** Queues a presentation job for the caller, charging points in the same transaction. */
+export function queuePresentation(ctx: ApiContext, request: FastifyRequest, body: GenerateBody) {
+  return oneAtATime(ctx, callerOf(request).userId, () => checkAndQueue(ctx, request, body));
+}
+
+async function checkAndQueue(ctx: ApiContext, request: FastifyRequest, body: GenerateBody) {
+  const caller = callerOf(request);
+  const active = await ctx.app.jobs.health(ownScopeOf(request));
+  if (active.pending + active.running >= ctx.limits.maxActiveJobsPerUser) {
+    throw new HttpError(
+      'TOO_MANY_JOBS',
+      `You have ${active.pending + active.running} queued or running jobs; the limit is ${ctx.limits.maxActiveJobsPerUser}`,
+      { limit: ctx.limits.maxActiveJobsPerUser },
+    );
+  }
+  const payload: JsonObject = {};
+  for (const field of [
+    'lesson',
+    'markdown',
+    'script',
+    'title',
+    'style',
+    'voice',
+    'resolution',
+    'webhook_url',
+  ] as const) {
+    const value = body[field];
+    if (value !== undefined) payload[field] = value as JsonObject[string];
+  }
+  payload.use_llm_polish = body.use_llm_polish ?? false;
+  if (!body.lesson && !body.markdown && !body.script) {
+    if (body.lesson_id === undefined) {
+      throw new ReelqueueError(
+        'VALIDATION_FAILED',
+        'Send the lesson to render: one of lesson_id, lesson, markdown or script',
+        {
+          fields: ['lesson_id', 'lesson', 'markdown', 'script'],
+        },
+      );
+    }
+    // Only the content was left out: render the caller's stored lesson (another user's is not found).
+    const stored = await ctx.app.database.lessons.get(body.lesson_id, caller.userId);
+    if (!stored) throw lessonNotFound(body.lesson_id);
+    payload.lesson = stored.body;
+  }
+  return ctx.app.enqueue({
+    kind: 'presentation',
+    payload,
+    userId: caller.userId,
+    lessonId: body.lesson_id ?? null,
+    idempotencyKey: body.idempotency_key ?? null,
+    costPoints: ctx.jobCostPoints,
+    ...(body.priority && { priority: body.priority }),
+    ...(body.timeout_seconds !== undefined && { timeoutSeconds: body.timeout_seconds }),
+    ...(body.max_retries !== undefined && { maxRetries: body.max_retries }),
+  });
+}
+
+export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): void {
+  const { jobs } = ctx.app;
+
+  server.post<{ Body: GenerateBody }>(
+    '/api/presentations/generate',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Queue a presentation video (lesson, markdown or script)',
+        body: GenerateBody,
+        response: { 202: JobWireSchema, 200: JobWireSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { job, created } = await queuePresentation(ctx, request, request.body);
+      const position = await jobs.queuePosition(job.id, ownScopeOf(request));
+      return reply.status(created ? 202 : 200).send(jobToWire(job, position));
+    },
+  );
+
+  server.get<{ Querystring: ListQuery }>(
+    '/api/presentations/jobs',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'List jobs, newest first, with filters and cursor paging',
+        querystring: ListQuery,
+        response: { 200: JobListSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const statuses = listOf<JobStatus>(q.status, JOB_STATUSES, 'status');
+      const priorities = listOf<JobPriority>(q.priority, JOB_PRIORITIES, 'priority');
+      const page = await jobs.list(
+        {
+          limit: q.limit ?? 20,
+          cursor: q.cursor ?? null,
+          ...(statuses && { statuses }),
+          ...(priorities && { priorities }),
+          ...(q.include_finished !== undefined && { includeFinished: q.include_finished }),
+        },
+        scopeOf(request),
+      );
+      return {
+        jobs: page.jobs.map((job) => jobToWire(job)),
+        count: page.jobs.length,
+        next_cursor: page.nextCursor,
+      };
+    },
+  );
+
+  server.get<{ Params: JobIdParams }>(
+    '/api/presentations/jobs/:id',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'One job, with its queue position',
+        params: JobIdParams,
+        response: { 200: JobWireSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const scope = scopeOf(request);
+      const job = await jobs.get(request.params.id, scope);
+      if (!job) throw jobNotFound(request.params.id);
+      return jobToWire(job, await jobs.queuePosition(job.id, scope));
+    },
+  );
+
+  server.post<{ Params: JobIdParams; Body: { reason?: string } | null }>(
+    '/api/presentations/jobs/:id/cancel',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Cancel a job: a pending one never starts, a running one is stopped',
+        params: JobIdParams,
+        body: CancelBody,
+        response: { 200: JobWireSchema, 202: JobWireSchema, 409: errorResponses[400], ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const outcome = await jobs.cancel(request.params.id, request.body?.reason ?? null, scopeOf(request));
+      if (outcome.state === 'already_finished' && outcome.job.status !== 'cancelled') {
+        throw new ReelqueueError(
+          'JOB_NOT_CANCELLABLE',
+          `Job ${outcome.job.id} already ${outcome.job.status}`,
+          {
+            jobId: outcome.job.id,
+            status: outcome.job.status,
+          },
+        );
+      }
+      return reply.status(outcome.state === 'requested' ? 202 : 200).send(jobToWire(outcome.job));
+    },
+  );
+
+  server.post<{ Params: JobIdParams; Body: RetryBody | null }>(
+    '/api/presentations/jobs/:id/retry',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Queue a failed, cancelled or timed-out job again (force_retry ignores the limit)',
+        params: JobIdParams,
+        body: RetryBodyOrNull,
+        response: { 200: JobWireSchema, 409: errorResponses[400], ...errorResponses },
+      },
+    },
+    async (request) => {
+      const job = await jobs.retry(
+        request.params.id,
+        { force: request.body?.force_retry ?? false },
+        scopeOf(request),
+      );
+      return jobToWire(job);
+    },
+  );
+
+  server.post<{ Querystring: { reason?: string }; Body: BulkCancelBody }>(
+    '/api/presentations/jobs/bulk-cancel',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Cancel many jobs with one reason',
+        querystring: BulkCancelQuery,
+        body: BulkCancelBody,
+        response: { 200: BulkCancelResult, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const reason = request.query.reason ?? null;
+      const outcome = await jobs.cancelMany(request.body.job_ids, reason, scopeOf(request));
+      return {
+        cancelled: outcome.cancelled,
+        cancel_requested: outcome.cancelRequested,
+        already_finished: outcome.alreadyFinished,
+        not_found: outcome.notFound,
+        reason,
+      };
+    },
+  );
+
+  server.delete<{ Querystring: { max_age_hours?: number } }>(
+    '/api/presentations/jobs/cleanup',
+    {
+      schema: {
+        tags: TAG,
+        summary: "Delete finished jobs older than max_age_hours (a user's own; an admin's: everyone's)",
+        querystring: CleanupQuery,
+        response: { ...errorResponses },
+      },
+    },
+    async (request) => {
+      const hours = request.query.max_age_hours ?? ctx.app.config.cleanupMaxAgeHours;
+      const deleted = await jobs.cleanup(hours, scopeOf(request));
+      return { deleted, max_age_hours: hours };
+    },
+  );
+
+  server.get<{ Querystring: { hours?: number } }>(
+    '/api/presentations/jobs/health',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Health metrics of the queue',
+        querystring: HoursQuery,
+        response: errorResponses,
+      },
+    },
+    async (request) => {
+      const health = await jobs.health(scopeOf(request));
+      return {
+        total: health.total,
+        pending: health.pending,
+        running: health.running,
+        completed: health.completed,
+        failed: health.failed,
+        cancelled: health.cancelled,
+        timeout: health.timeout,
+        failure_rate: health.failureRate,
+        oldest_pending_job_age_minutes: health.oldestPendingJobAgeMinutes,
+        worker_id: null,
+        database: ctx.app.database.dialect,
+      };
+    },
+  );
+
+  server.get<{ Querystring: { hours?: number } }>(
+    '/api/presentations/jobs/statistics',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Statistics over the last `hours`',
+        querystring: HoursQuery,
+        response: errorResponses,
+      },
+    },
+    async (request) => {
+      const s = await jobs.statistics(request.query.hours ?? 24, scopeOf(request));
+      return {
+        period_hours: s.periodHours,
+        total: s.total,
+        by_status: s.totals,
+        failure_rate: s.failureRate,
+        oldest_pending_job_age_minutes: s.oldestPendingJobAgeMinutes,
+        processing_time_seconds: s.processingTimeSeconds,
+        priority_distribution: s.priorityDistribution,
+        error_codes: s.errorCodes,
+        retried_jobs: s.retriedJobs,
+      };
+    },
+  );
+
+  server.post<{ Querystring: { timeout_minutes?: number } }>(
+    '/api/presentations/jobs/system/recovery',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Re-queue running jobs whose worker stopped heartbeating (admin)',
+        querystring: RecoveryQuery,
+        response: errorResponses,
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      const minutes = request.query.timeout_minutes ?? ctx.app.config.orphanedJobTimeoutMinutes;
+      const expired = await jobs.recoverExpiredLeases();
+      const stale = await jobs.recoverStale(minutes);
+      return {
+        timeout_minutes: minutes,
+        requeued: [...expired.requeued, ...stale.requeued],
+        failed: [...expired.failed, ...stale.failed],
+        cancelled: [...expired.cancelled, ...stale.cancelled],
+      };
+    },
+  );
+}
+
+export function jobNotFound(id: string): ReelqueueError {
+  return new ReelqueueError('JOB_NOT_FOUND', `No job ${id}`, { jobId: id });
+}

@@ -1,0 +1,167 @@
+/**
+ * Seed 004's routes: `/api/generate`, `/api/videos/status/{jobId}`, and the video and thumbnail,
+ * streamed from the database chunk by chunk with Range support.
+ */
+import { Readable } from 'node:stream';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ArtifactKind } from '../../artifacts/model.js';
+import type { Job } from '../../jobs/model.js';
+import { callerOf, scopeOf } from '../caller.js';
+import type { ApiContext } from '../context.js';
+import { errorBody, HttpError } from '../http-errors.js';
+import { parseRange } from '../http-range.js';
+import { errorResponses, VideoJobIdParams } from '../schemas/common.js';
+import { queuePresentation } from './presentations.js';
+
+const TAG = ['videos'];
+
+const GenerateScriptBody = Type.Object(
+  {
+    script: Type.String({ minLength: 1, maxLength: 50_000 }),
+    walletAddress: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+type GenerateScriptBody = Static<typeof GenerateScriptBody>;
+
+const GenerateScriptResponse = Type.Object({
+  jobId: Type.String(),
+  videoId: Type.String(),
+  status: Type.String(),
+  message: Type.String(),
+});
+
+const VideoStatus = Type.Object({
+  jobId: Type.String(),
+  status: Type.String(),
+  ready: Type.Boolean(),
+  error: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  videoAvailable: Type.Boolean(),
+  progress: Type.Integer(),
+  stage: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** Seed 004's status names: pending | generating | failed | completed. */
+function seed004Status(job: Job): string {
+  if (job.status === 'running') return 'generating';
+  if (job.status === 'pending' || job.status === 'completed') return job.status;
+  return 'failed';
+}
+
+export function videoRoutes(server: FastifyInstance, ctx: ApiContext): void {
+  const { jobs } = ctx.app;
+
+  server.post<{ Body: GenerateScriptBody }>(
+    '/api/generate',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Queue a scrolling-script video (seed 004)',
+        body: GenerateScriptBody,
+        response: { 202: GenerateScriptResponse, 200: GenerateScriptResponse, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const { walletAddress, script, title } = request.body;
+      if (walletAddress !== undefined && walletAddress !== caller.walletAddress) {
+        throw new HttpError('WALLET_MISMATCH', 'walletAddress must be the wallet of the calling API key');
+      }
+      const { job, created } = await queuePresentation(ctx, request, {
+        script,
+        style: 'scrolling',
+        ...(title && { title }),
+      });
+      return reply.status(created ? 202 : 200).send({
+        jobId: job.id,
+        videoId: job.id,
+        status: seed004Status(job),
+        message: 'Video generation queued; follow it at /api/videos/status/' + job.id,
+      });
+    },
+  );
+
+  server.get<{ Params: VideoJobIdParams }>(
+    '/api/videos/status/:jobId',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Status of a video job (seed 004 fields)',
+        params: VideoJobIdParams,
+        response: { 200: VideoStatus, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const job = await jobs.get(request.params.jobId, scopeOf(request));
+      if (!job) throw new HttpError('JOB_NOT_FOUND', `No job ${request.params.jobId}`);
+      const video = job.status === 'completed' ? await ctx.artifacts.find(job.id, 'video') : null;
+      return {
+        jobId: job.id,
+        status: seed004Status(job),
+        ready: video !== null,
+        error: job.status === 'completed' ? null : job.errorMessage,
+        createdAt: job.createdAt.toISOString(),
+        updatedAt: job.updatedAt.toISOString(),
+        videoAvailable: video !== null,
+        progress: job.progress,
+        stage: job.stage,
+      };
+    },
+  );
+
+  const serve =
+    (kind: ArtifactKind) =>
+    async (request: FastifyRequest<{ Params: VideoJobIdParams }>, reply: FastifyReply) => {
+      const job = await jobs.get(request.params.jobId, scopeOf(request));
+      if (!job) throw new HttpError('JOB_NOT_FOUND', `No job ${request.params.jobId}`);
+      const artifact = await ctx.artifacts.find(job.id, kind);
+      if (!artifact)
+        throw new HttpError('NOT_FOUND', `Job ${job.id} has no ${kind} (yet): it is ${job.status}`);
+      const etag = `"${artifact.sha256}"`;
+      void reply
+        .header('Accept-Ranges', 'bytes')
+        .header('ETag', etag)
+        .header('Content-Type', artifact.contentType)
+        .header('Cache-Control', 'private, max-age=3600');
+      if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+      const ifRange = request.headers['if-range'];
+      const range =
+        ifRange && ifRange !== etag
+          ? { kind: 'whole' as const }
+          : parseRange(request.headers.range, artifact.size);
+      if (range.kind === 'unsatisfiable') {
+        // The error is JSON, not the artifact's type (an object sent as video/mp4 is a 500).
+        return reply
+          .status(416)
+          .header('Content-Range', `bytes */${artifact.size}`)
+          .type('application/json; charset=utf-8')
+          .send(errorBody('RANGE_NOT_SATISFIABLE', 'The range is outside the file'));
+      }
+      const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, artifact.size - 1];
+      const length = artifact.size === 0 ? 0 : end - start + 1;
+      void reply.header('Content-Length', String(length));
+      if (range.kind === 'partial') {
+        void reply.status(206).header('Content-Range', `bytes ${start}-${end}/${artifact.size}`);
+      }
+      if (request.method === 'HEAD') {
+        // Answer the headers alone, with the real Content-Length of what a GET would send.
+        reply.hijack();
+        reply.raw.writeHead(reply.statusCode, reply.getHeaders() as Record<string, string>);
+        reply.raw.end();
+        return reply;
+      }
+      if (length === 0) return reply.send();
+      return reply.send(Readable.from(ctx.artifacts.read(artifact.id, { offset: start, length })));
+    };
+
+  const videoSchema = (summary: string) => ({
+    schema: { tags: TAG, summary, params: VideoJobIdParams, response: errorResponses },
+    exposeHeadRoute: true,
+  });
+  server.get('/api/videos/:jobId', videoSchema('The MP4 video, with Range support'), serve('video'));
+  server.get('/api/videos/:jobId/thumbnail', videoSchema('The PNG thumbnail'), serve('thumbnail'));
+}

@@ -1,0 +1,79 @@
+/** Request and response schemas of the admin routes (`/api/admin/...`): users, keys and points. */
+import { Type, type Static } from '@sinclair/typebox';
+import { USER_ROLES } from '../../users/model.js';
+
+const Role = Type.Union(USER_ROLES.map((role) => Type.Literal(role)));
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+/** A user as an admin sees it: never the webhook secret nor the keys themselves. */
+export const AdminUserSchema = Type.Object({
+  id: Type.String(),
+  role: Role,
+  walletAddress: Nullable(Type.String()),
+  prompt_points: Type.Integer(),
+  created_at: Type.String({ format: 'date-time' }),
+});
+
+export const AdminUserListSchema = Type.Object({
+  users: Type.Array(AdminUserSchema),
+  count: Type.Integer(),
+});
+
+export const CreatedKeySchema = Type.Object({
+  id: Type.String(),
+  user_id: Type.String(),
+  prefix: Type.String(),
+  /** The plain key: shown in this answer only. */
+  key: Type.String(),
+});
+
+export const CreateUserBody = Type.Object(
+  {
+    walletAddress: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    points: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
+    role: Type.Optional(Role),
+  },
+  { additionalProperties: false },
+);
+export type CreateUserBody = Static<typeof CreateUserBody>;
+export const CreateUserBodyOrNull = Type.Union([CreateUserBody, Type.Null()]);
+
+export const CreatedUserSchema = Type.Object({ user: AdminUserSchema, key: CreatedKeySchema });
+
+export const CreateKeyBody = Type.Union([
+  Type.Object(
+    { label: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+    { additionalProperties: false },
+  ),
+  Type.Null(),
+]);
+export type CreateKeyBody = { label?: string } | null;
+
+export const PointsBody = Type.Object(
+  { delta: Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 }) },
+  { additionalProperties: false },
+);
+export type PointsBody = Static<typeof PointsBody>;
+
+export const ApiKeySchema = Type.Object({
+  id: Type.String(),
+  user_id: Type.String(),
+  prefix: Type.String(),
+  label: Nullable(Type.String()),
+  created_at: Type.String({ format: 'date-time' }),
+  last_used_at: Nullable(Type.String({ format: 'date-time' })),
+  revoked_at: Nullable(Type.String({ format: 'date-time' })),
+});
+
+export const UserIdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 100 }) },
+  { additionalProperties: false },
+);
+export type UserIdParams = Static<typeof UserIdParams>;
+
+export const KeyParams = Type.Object(
+  { idOrPrefix: Type.String({ minLength: 1, maxLength: 100 }) },
+  { additionalProperties: false },
+);
+export type KeyParams = Static<typeof KeyParams>;

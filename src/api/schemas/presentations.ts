@@ -1,0 +1,111 @@
+/** Request and response schemas of seed 003's `/api/presentations/...` family. */
+import { Type, type Static } from '@sinclair/typebox';
+import { JOB_PRIORITIES, JOB_STATUSES } from '../../jobs/model.js';
+import { JobWireSchema } from './job-wire.js';
+
+const Priority = Type.Union(JOB_PRIORITIES.map((p) => Type.Literal(p)));
+const Status = Type.Union(JOB_STATUSES.map((s) => Type.Literal(s)));
+
+export const LessonInputSchema = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    slides: Type.Array(
+      Type.Object(
+        {
+          title: Type.String({ maxLength: 200 }),
+          bullets: Type.Optional(Type.Array(Type.String({ maxLength: 500 }), { maxItems: 20 })),
+          narration: Type.String({ maxLength: 5000 }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 100 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const GenerateBody = Type.Object(
+  {
+    lesson_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    lesson: Type.Optional(LessonInputSchema),
+    markdown: Type.Optional(Type.String({ minLength: 1, maxLength: 50_000 })),
+    script: Type.Optional(Type.String({ minLength: 1, maxLength: 50_000 })),
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    style: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    voice: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    resolution: Type.Optional(Type.String({ minLength: 3, maxLength: 20 })),
+    priority: Type.Optional(Priority),
+    timeout_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 })),
+    max_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+    use_llm_polish: Type.Optional(Type.Boolean()),
+    webhook_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' })),
+    idempotency_key: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type GenerateBody = Static<typeof GenerateBody>;
+
+const CommaList = Type.String({ maxLength: 200 });
+
+export const ListQuery = Type.Object(
+  {
+    status: Type.Optional(CommaList),
+    priority: Type.Optional(CommaList),
+    include_finished: Type.Optional(Type.Boolean()),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type ListQuery = Static<typeof ListQuery>;
+
+export const JobListSchema = Type.Object({
+  jobs: Type.Array(JobWireSchema),
+  count: Type.Integer(),
+  next_cursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const RetryBody = Type.Object(
+  { force_retry: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+export type RetryBody = Static<typeof RetryBody>;
+export const RetryBodyOrNull = Type.Union([RetryBody, Type.Null()]);
+
+export const CancelBody = Type.Union([
+  Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+  Type.Null(),
+]);
+
+export const BulkCancelQuery = Type.Object(
+  { reason: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
+export const BulkCancelBody = Type.Object(
+  { job_ids: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 1000 }) },
+  { additionalProperties: false },
+);
+export type BulkCancelBody = Static<typeof BulkCancelBody>;
+
+export const BulkCancelResult = Type.Object({
+  cancelled: Type.Array(Type.String()),
+  cancel_requested: Type.Array(Type.String()),
+  already_finished: Type.Array(Type.String()),
+  not_found: Type.Array(Type.String()),
+  reason: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const CleanupQuery = Type.Object(
+  { max_age_hours: Type.Optional(Type.Number({ minimum: 0, maximum: 24 * 365 * 10 })) },
+  { additionalProperties: false },
+);
+export const HoursQuery = Type.Object(
+  { hours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 24 * 365 })) },
+  { additionalProperties: false },
+);
+export const RecoveryQuery = Type.Object(
+  { timeout_minutes: Type.Optional(Type.Number({ minimum: 0, maximum: 60 * 24 * 30 })) },
+  { additionalProperties: false },
+);
+
+export { Priority, Status };

@@ -1,0 +1,121 @@
+/**
+ * The HTTP server: Fastify with JSON-schema validation on every route, OpenAPI at /docs, API-key
+ * authentication on /api, per-key rate limits, and one error shape.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import AjvCompiler from '@fastify/ajv-compiler';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { authenticateWith } from './caller.js';
+import type { ApiContext } from './context.js';
+import { errorBody, frameworkErrorHandler, makeErrorHandler } from './http-errors.js';
+import { Metrics } from './metrics.js';
+import { RateLimiter } from './rate-limit.js';
+import { adminRoutes } from './routes/admin.js';
+import { eventRoutes } from './routes/events.js';
+import { lessonRoutes } from './routes/lessons.js';
+import { presentationRoutes } from './routes/presentations.js';
+import { accountRoutes, publicSystemRoutes } from './routes/system.js';
+import { videoRoutes } from './routes/videos.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { dashboardRoutes } from '../web/serve-dashboard.js';
+import { ErrorSchema } from './schemas/common.js';
+import { JobWireSchema } from './schemas/job-wire.js';
+
+export interface ServerOptions {
+  bodyLimitBytes?: number;
+  metrics?: Metrics;
+}
+
+/** Every route registered, for the route table tests (isolation matrix, validation sweep). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+}
+
+export async function buildServer(
+  ctx: ApiContext,
+  options: ServerOptions = {},
+): Promise<{
+  server: FastifyInstance;
+  metrics: Metrics;
+  routes: RouteEntry[];
+}> {
+  const server = Fastify({
+    logger: false,
+    // On close, end idle keep-alive connections at once instead of waiting out their timeout.
+    forceCloseConnections: true,
+    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    // Router errors (an over-long or badly encoded path) answer in the same error shape.
+    frameworkErrors: frameworkErrorHandler,
+  });
+  const metrics = options.metrics ?? new Metrics(ctx.app.jobs);
+  const routes: RouteEntry[] = [];
+  server.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) routes.push({ method, url: route.url });
+  });
+
+  server.decorateRequest('caller', null);
+  server.setErrorHandler(makeErrorHandler(ctx.app.logger));
+  server.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .send(errorBody('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
+  });
+  server.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unknown',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  server.addSchema(ErrorSchema);
+  server.addSchema(JobWireSchema);
+  // Query strings and path parameters arrive as text, so they are coerced to the schema's types;
+  // bodies are JSON and must already have the right types ({"script": 12345} is a 400, not a string).
+  const validators = AjvCompiler();
+  // Fastify types its schema store loosely; these are the TypeBox schemas added just above.
+  const schemas = server.getSchemas() as Parameters<typeof validators>[0];
+  const ajvOptions = { removeAdditional: false, useDefaults: true, allErrors: false } as const;
+  const coercing = validators(schemas, { customOptions: { ...ajvOptions, coerceTypes: 'array' } });
+  const strict = validators(schemas, { customOptions: { ...ajvOptions, coerceTypes: false } });
+  server.setValidatorCompiler((route) => (route.httpPart === 'body' ? strict(route) : coercing(route)));
+  await server.register(swagger, {
+    openapi: {
+      info: {
+        title: 'reelqueue',
+        description: 'Durable jobs that turn lesson scripts into narrated presentation videos.',
+        version: '0.1.0',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  await server.register(swaggerUi, { routePrefix: '/docs' });
+
+  publicSystemRoutes(server, ctx, metrics);
+  dashboardRoutes(server);
+
+  const authenticate = authenticateWith(ctx.authenticator);
+  const limiter = new RateLimiter(ctx.limits.requestsPerMinute);
+  await server.register(async (api) => {
+    api.addHook('onRequest', async (request, reply) => {
+      await authenticate(request, reply);
+      if (request.caller) limiter.take(request.caller.keyId);
+    });
+    presentationRoutes(api, ctx);
+    eventRoutes(api, ctx);
+    videoRoutes(api, ctx);
+    accountRoutes(api, ctx);
+    lessonRoutes(api, ctx);
+    webhookRoutes(api, ctx);
+    adminRoutes(api, ctx);
+  });
+
+  return { server, metrics, routes };
+}

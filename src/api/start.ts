@@ -1,0 +1,91 @@
+/**
+ * Builds the HTTP service from an opened reelqueue: the API context, the server, the workers that
+ * run in the same process, and the first admin key on an empty database.
+ */
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Reelqueue } from '../app.js';
+import type { Reaper } from '../jobs/reaper.js';
+import type { Worker } from '../jobs/worker.js';
+import { ensureAdminKey, type AdminKeyOutcome } from '../users/bootstrap.js';
+import type { Caller } from './caller.js';
+import type { ApiContext } from './context.js';
+import type { Metrics } from './metrics.js';
+import { buildServer, type RouteEntry } from './server.js';
+
+export interface Service {
+  server: FastifyInstance;
+  metrics: Metrics;
+  routes: RouteEntry[];
+  workers: Worker[];
+  reaper: Reaper | null;
+  admin: AdminKeyOutcome;
+  /** Stops accepting requests, lets workers finish or release their jobs, closes the database. */
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** Workers in this process (default SERVE_WORKERS; 0 for an API-only node). */
+  workers?: number;
+}
+
+export function apiContextFor(app: Reelqueue): ApiContext {
+  const users = app.database.users;
+  return {
+    app,
+    artifacts: app.database.artifacts,
+    users,
+    authenticator: {
+      async authenticate(plainKey: string): Promise<Caller | null> {
+        const found = await users.authenticate(plainKey);
+        if (!found) return null;
+        return {
+          userId: found.user.id,
+          role: found.user.role,
+          walletAddress: found.user.walletAddress,
+          keyId: found.keyId,
+        };
+      },
+    },
+    limits: {
+      maxActiveJobsPerUser: app.config.maxActiveJobsPerUser,
+      requestsPerMinute: app.config.rateLimitPerMinute,
+    },
+    jobCostPoints: app.config.jobCostPoints,
+  };
+}
+
+export async function startService(app: Reelqueue, options: ServiceOptions = {}): Promise<Service> {
+  const admin = await ensureAdminKey({
+    users: app.database.users,
+    configuredKey: app.config.adminKey,
+    keyFile: path.resolve(app.config.dataDir, 'admin-key'),
+  });
+  const { server, metrics, routes } = await buildServer(apiContextFor(app), {
+    bodyLimitBytes: app.config.bodyLimitBytes,
+  });
+  const workerCount = options.workers ?? app.config.serveWorkers;
+  const workers: Worker[] = [];
+  for (let i = 0; i < workerCount; i++) {
+    const worker = app.createWorker();
+    metrics.watch(worker);
+    worker.start();
+    workers.push(worker);
+  }
+  const reaper = workerCount > 0 ? app.createReaper() : null;
+  reaper?.start();
+  return {
+    server,
+    metrics,
+    routes,
+    workers,
+    reaper,
+    admin,
+    async close() {
+      await server.close();
+      await Promise.all(workers.map((worker) => worker.stop()));
+      await reaper?.stop();
+      await app.close();
+    },
+  };
+}

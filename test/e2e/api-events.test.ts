@@ -1,0 +1,129 @@
+/**
+ * Live progress as server-sent events over real HTTP: a client following a job from its creation, a
+ * client replaying a finished job from `Last-Event-ID`, and a client connecting mid-job that gets
+ * exactly the events it missed, then the live ones, until the terminal event ends the stream.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leaseOf } from '../../src/jobs/model.js';
+import { createJob, SseClient, type SseEvent } from '../support/api-helpers.js';
+import { startApi, TINY_LESSON, type ApiHarness, type TestUser } from '../support/api-server.js';
+
+describe('HTTP API: job events as server-sent events', () => {
+  let api: ApiHarness;
+  let alice: TestUser;
+  /** The job rendered by the live test, replayed by the next ones. */
+  let renderedId: string;
+
+  beforeAll(async () => {
+    // No worker of the service's own: each test decides who runs its job.
+    api = await startApi({}, { workers: 0 });
+    alice = await api.createUser();
+  });
+  afterAll(() => api.close());
+
+  const eventsPath = (id: string) => `/api/presentations/jobs/${id}/events`;
+  const follow = (id: string, headers: Record<string, string> = {}, query = '') =>
+    SseClient.open(api, alice, `${eventsPath(id)}${query}`, headers);
+  const ids = (events: SseEvent[]) => events.map((event) => event.id);
+
+  function expectWellFormed(events: SseEvent[], jobId: string): void {
+    for (const [i, event] of events.entries()) {
+      expect(event.event).toBe(event.data.type);
+      expect(event.data).toMatchObject({ id: event.id, job_id: jobId });
+      if (i > 0) expect(event.id).toBeGreaterThan(events[i - 1]?.id ?? Infinity);
+    }
+  }
+
+  it('streams a job live from its creation to its terminal event, then ends the stream', async () => {
+    const job = await createJob(api, alice, TINY_LESSON);
+    renderedId = job.id;
+    const client = await follow(job.id);
+    const first = await client.next();
+    expect(first?.event).toBe('created');
+
+    // The job starts only now, while the client is connected: what follows arrives live.
+    const worker = api.app.createWorker();
+    worker.start();
+    try {
+      const live = await client.rest();
+      const all = [first as SseEvent, ...live];
+      expectWellFormed(all, job.id);
+      expect(all.map((e) => e.event)).toEqual(expect.arrayContaining(['started', 'progress', 'completed']));
+      expect(all.at(-1)?.data).toMatchObject({ type: 'completed', status: 'completed', progress: 100 });
+
+      // What was streamed is the job's whole event log, in order.
+      const log = await api.app.jobs.listEvents(job.id, 0, 1000);
+      expect(ids(all)).toEqual(log.map((event) => event.id));
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('replays exactly the events after Last-Event-ID for a finished job, then ends', async () => {
+    const full = await (await follow(renderedId)).rest();
+    expect(full.length).toBeGreaterThanOrEqual(4);
+    const middle = full[Math.floor(full.length / 2)]?.id ?? 0;
+    const expected = full.filter((event) => event.id > middle);
+
+    const resumed = await (await follow(renderedId, { 'last-event-id': String(middle) })).rest();
+    expect(resumed).toEqual(expected);
+    const byQuery = await (await follow(renderedId, {}, `?after=${middle}`)).rest();
+    expect(byQuery).toEqual(expected);
+    // The header wins over the query, as a reconnecting EventSource sends it.
+    const both = await (await follow(renderedId, { 'last-event-id': String(middle) }, '?after=0')).rest();
+    expect(both).toEqual(expected);
+
+    const last = full.at(-1)?.id ?? 0;
+    expect(await (await follow(renderedId, { 'last-event-id': String(last) })).rest()).toEqual([]);
+  });
+
+  it('gives a client that connects mid-job the events it missed, then live ones, until the terminal event', async () => {
+    const job = await createJob(api, alice, { ...TINY_LESSON, priority: 'urgent' });
+    // This test is the worker, so it knows exactly which events exist when the client connects.
+    const [claimed] = await api.app.jobs.claim({
+      workerId: 'sse-test-worker',
+      kinds: ['presentation'],
+      limit: 1,
+      leaseSeconds: 60,
+    });
+    expect(claimed?.id).toBe(job.id);
+    const lease = leaseOf(claimed!);
+    for (const progress of [10, 20, 30])
+      await api.app.jobs.reportProgress(lease, { progress, stage: 'render', message: `at ${progress}` });
+    const before = await api.app.jobs.listEvents(job.id, 0, 100);
+    expect(before.map((e) => e.type)).toEqual(['created', 'started', 'progress', 'progress', 'progress']);
+
+    // The client saw `created` and `started` before it lost the connection.
+    const client = await follow(job.id, { 'last-event-id': String(before[1]?.id) });
+    const missed: SseEvent[] = [];
+    for (let i = 0; i < 3; i++) missed.push((await client.next()) as SseEvent);
+    expect(ids(missed)).toEqual(before.slice(2).map((e) => e.id));
+    expect(missed.map((e) => e.data.progress)).toEqual([10, 20, 30]);
+
+    await api.app.jobs.reportProgress(lease, { progress: 60, stage: 'encode', message: 'at 60' });
+    const live = await client.next();
+    expect(live?.data).toMatchObject({ type: 'progress', progress: 60, stage: 'encode' });
+    expect(live?.id).toBeGreaterThan(missed.at(-1)?.id ?? Infinity);
+
+    await api.app.jobs.complete(lease, { presentation_id: job.id });
+    const terminal = await client.next();
+    expect(terminal?.data).toMatchObject({ type: 'completed', status: 'completed' });
+    expect(await client.next()).toBeNull();
+
+    const log = await api.app.jobs.listEvents(job.id, 0, 100);
+    expect(ids([...missed, live as SseEvent, terminal as SseEvent])).toEqual(log.slice(2).map((e) => e.id));
+  });
+
+  it('ends the stream of a pending job with its cancelled event when it is cancelled', async () => {
+    const job = await createJob(api, alice, TINY_LESSON);
+    const client = await follow(job.id);
+    expect((await client.next())?.event).toBe('created');
+    const cancel = await api.call(alice, 'POST', `/api/presentations/jobs/${job.id}/cancel`, {
+      reason: 'changed my mind',
+    });
+    expect(cancel.status).toBe(200);
+    const rest = await client.rest();
+    expect(rest.map((e) => e.event)).toEqual(['cancelled']);
+    expect(rest[0]?.data).toMatchObject({ status: 'cancelled' });
+  });
+});

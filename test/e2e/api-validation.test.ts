@@ -1,0 +1,322 @@
+/**
+ * The validation sweep, generated from the service's OpenAPI document: every body, query and path
+ * parameter of every route gets requests that break one rule each, and SQL-injection strings. Each
+ * is refused with a 4xx and an error code (never a 500), and changes nothing in the database.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createJob,
+  fillPath,
+  getJob,
+  isAdmin,
+  isPublic,
+  rowCounts,
+  type ErrorAnswer,
+  type WireJob,
+} from '../support/api-helpers.js';
+import { startApi, TINY_LESSON, type ApiHarness, type TestUser } from '../support/api-server.js';
+import {
+  acceptsNull,
+  bodyFaults,
+  minimalValue,
+  openApiOperations,
+  parameterFaults,
+  stringPaths,
+  withValueAt,
+  type Operation,
+} from '../support/openapi-faults.js';
+
+/** A valid body per operation; each fault breaks one rule of it. Others start from the schema. */
+const VALID_BODIES: Record<string, unknown> = {
+  'POST /api/presentations/generate': {
+    ...TINY_LESSON,
+    lesson: {
+      title: 'Clouds',
+      slides: [{ title: 'Clouds', bullets: ['Water'], narration: 'Clouds are tiny droplets of water.' }],
+    },
+    title: 'Clouds',
+    priority: 'low',
+    timeout_seconds: 60,
+    max_retries: 0,
+    use_llm_polish: false,
+  },
+  'POST /api/generate': { script: 'Rain falls from clouds.', title: 'Rain' },
+  'POST /api/presentations/jobs/bulk-cancel': { job_ids: [randomUUID()] },
+  'POST /api/presentations/jobs/:id/cancel': { reason: 'not needed' },
+  'POST /api/presentations/jobs/:id/retry': { force_retry: false },
+};
+
+/** Routes that create a job when the request is valid. */
+const CREATES_JOBS = ['POST /api/presentations/generate', 'POST /api/generate'];
+
+const INJECTIONS = [
+  "' OR 1=1 --",
+  "'; DROP TABLE jobs; --",
+  '" OR ""="',
+  '\x00',
+  "1' UNION SELECT * FROM users --",
+];
+
+interface Request {
+  label: string;
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  rawBody?: string;
+}
+
+describe('HTTP API: validation and injection sweep, from the OpenAPI document', () => {
+  let api: ApiHarness;
+  let alice: TestUser;
+  let bob: TestUser;
+  /** Alice's job that every path parameter names: cancelled, so nothing can run it. */
+  let known: WireJob;
+  /** Bob's pending job, which nothing Alice sends may touch. */
+  let bystander: WireJob;
+  let operations: Operation[];
+
+  beforeAll(async () => {
+    api = await startApi({ RATE_LIMIT_PER_MINUTE: 0, MAX_ACTIVE_JOBS_PER_USER: 1000 }, { workers: 0 });
+    alice = await api.createUser({ wallet: 'wallet-alice-validation' });
+    bob = await api.createUser();
+    const created = await createJob(api, alice, { script: 'A known job.', max_retries: 0 });
+    expect((await api.call(alice, 'POST', `/api/presentations/jobs/${created.id}/cancel`, {})).status).toBe(
+      200,
+    );
+    known = await getJob(api, alice, created.id);
+    bystander = await createJob(api, bob, { script: 'Bob’s job.' });
+    operations = (await openApiOperations(api)).filter(
+      (op) => op.method !== 'HEAD' && !isPublic(op) && (op.body !== null || op.parameters.length > 0),
+    );
+  });
+  afterAll(() => api.close());
+
+  const key = (op: Operation) => `${op.method} ${op.url}`;
+  const callerFor = (op: Operation) => (isAdmin(op) ? api.admin : alice);
+  const pathOf = (op: Operation) => fillPath(op.url, known.id);
+  const validBody = (op: Operation) => VALID_BODIES[key(op)] ?? (op.body ? minimalValue(op.body) : undefined);
+
+  async function send(op: Operation, request: Request): Promise<Response> {
+    const query = request.query ? `?${new URLSearchParams(request.query).toString()}` : '';
+    if (request.rawBody !== undefined) {
+      return fetch(`${api.baseUrl}${request.path}${query}`, {
+        method: op.method,
+        headers: { authorization: `Bearer ${callerFor(op).key}`, ...request.headers },
+        body: request.rawBody,
+      });
+    }
+    return api.call(callerFor(op), op.method, `${request.path}${query}`, request.body, request.headers);
+  }
+
+  async function expectUnchanged(context: string): Promise<void> {
+    const alicesJob = await getJob(api, alice, known.id);
+    expect(alicesJob, context).toMatchObject({ status: 'cancelled', updated_at: known.updated_at });
+    const bobsJob = await getJob(api, bob, bystander.id);
+    expect(bobsJob, context).toMatchObject({ status: 'pending', updated_at: bystander.updated_at });
+  }
+
+  /** Faults of one operation: each breaks exactly one rule of its schema. */
+  function faultyRequests(op: Operation): Request[] {
+    const requests: Request[] = [];
+    const base = validBody(op);
+    if (op.body) {
+      for (const fault of bodyFaults(op.body))
+        requests.push({
+          label: fault.label,
+          path: pathOf(op),
+          body: withValueAt(base, op.body, fault.path, fault.value),
+        });
+      for (const whole of ['a string', 42, [1, 2]])
+        requests.push({ label: `a body that is ${JSON.stringify(whole)}`, path: pathOf(op), body: whole });
+      if (op.bodyRequired && !acceptsNull(op.body)) requests.push({ label: 'no body', path: pathOf(op) });
+      requests.push({
+        label: 'a body that is not JSON',
+        path: pathOf(op),
+        rawBody: '{"script": "unterminated',
+        headers: { 'content-type': 'application/json' },
+      });
+      requests.push({
+        label: 'a body that is not application/json',
+        path: pathOf(op),
+        rawBody: 'script=hello',
+        headers: { 'content-type': 'text/plain' },
+      });
+    }
+    for (const parameter of op.parameters) {
+      for (const fault of parameterFaults(parameter)) {
+        // Over-long path parameters have a test of their own: the router refuses them first.
+        if (parameter.in === 'query') {
+          requests.push({
+            label: fault.label,
+            path: pathOf(op),
+            query: { [parameter.name]: fault.value },
+            body: base,
+          });
+        }
+      }
+    }
+    if (op.parameters.some((p) => p.in === 'query'))
+      requests.push({
+        label: 'an unknown query parameter',
+        path: pathOf(op),
+        query: { zz_unknown: '1' },
+        body: base,
+      });
+    return requests;
+  }
+
+  it('covers every route with a body or a querystring', () => {
+    const swept = operations.map(key);
+    expect(swept).toEqual(
+      expect.arrayContaining([
+        'POST /api/presentations/generate',
+        'GET /api/presentations/jobs',
+        'POST /api/presentations/jobs/:id/cancel',
+        'POST /api/presentations/jobs/:id/retry',
+        'POST /api/presentations/jobs/bulk-cancel',
+        'DELETE /api/presentations/jobs/cleanup',
+        'GET /api/presentations/jobs/health',
+        'GET /api/presentations/jobs/statistics',
+        'POST /api/presentations/jobs/system/recovery',
+        'GET /api/presentations/jobs/:id/events',
+        'POST /api/generate',
+      ]),
+    );
+  });
+
+  it('refuses missing fields, wrong types, unknown fields and oversize values with a 4xx and a code, changing nothing', async () => {
+    const before = await rowCounts(api);
+    let sent = 0;
+    const problems: string[] = [];
+    for (const op of operations) {
+      for (const request of faultyRequests(op)) {
+        const response = await send(op, request);
+        const text = await response.text();
+        sent++;
+        const context = `${key(op)} with ${request.label}: ${response.status} ${text.slice(0, 300)}`;
+        let code: unknown;
+        try {
+          code = (JSON.parse(text) as ErrorAnswer).error.code;
+        } catch {
+          code = undefined;
+        }
+        if (response.status < 400 || response.status >= 500 || typeof code !== 'string')
+          problems.push(context);
+      }
+      // Checked once per route, to keep the sweep fast: no refused request changed a row.
+      const after = await rowCounts(api);
+      if (after.jobs !== before.jobs || after.job_events !== before.job_events)
+        problems.push(`${key(op)}: a refused request changed the row counts`);
+    }
+    expect(problems).toEqual([]);
+    expect(sent).toBeGreaterThan(100);
+    await expectUnchanged('after the validation sweep');
+  });
+
+  // Needs `frameworkErrors: frameworkErrorHandler` (src/api/http-errors.ts) in the Fastify options of
+  // src/api/server.ts: the router refuses these before any route or error handler runs.
+  it('refuses an over-long or malformed path parameter with a 4xx and a code, changing nothing', async () => {
+    const before = await rowCounts(api);
+    const problems: string[] = [];
+    for (const op of operations) {
+      for (const parameter of op.parameters.filter((p) => p.in === 'path')) {
+        const faults = [
+          ...parameterFaults(parameter),
+          { label: `path parameter ${parameter.name} with a malformed %-encoding`, value: '%E0%A4%A' },
+        ];
+        for (const fault of faults) {
+          const path = fault.value.startsWith('%')
+            ? op.url.replace(/:\w+/g, fault.value)
+            : fillPath(op.url, fault.value);
+          const response = await send(op, { label: fault.label, path, body: validBody(op) });
+          const text = await response.text();
+          let code: unknown;
+          try {
+            code = (JSON.parse(text) as ErrorAnswer).error.code;
+          } catch {
+            code = undefined;
+          }
+          if (response.status < 400 || response.status >= 500 || typeof code !== 'string')
+            problems.push(`${key(op)} with ${fault.label}: ${response.status} ${text.slice(0, 120)}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(await rowCounts(api)).toEqual(before);
+  });
+
+  it('accepts the same requests without the fault (the fault is what was refused)', async () => {
+    for (const op of operations) {
+      const response = await send(op, { label: 'valid', path: pathOf(op), body: validBody(op) });
+      const text = response.headers.get('content-type')?.startsWith('text/event-stream')
+        ? ''
+        : await response.text();
+      expect(response.status, `${key(op)}: ${text}`).toBeLessThan(500);
+      expect(text, key(op)).not.toContain('VALIDATION_FAILED');
+    }
+  });
+
+  it('treats SQL-injection strings in every path, query and body parameter as plain data', async () => {
+    const problems: string[] = [];
+    let counts = await rowCounts(api);
+    for (const op of operations) {
+      const base = validBody(op);
+      const requests: Request[] = [];
+      for (const injection of INJECTIONS) {
+        const shown = JSON.stringify(injection);
+        for (const parameter of op.parameters) {
+          if (parameter.in === 'path')
+            requests.push({
+              label: `path ${parameter.name}=${shown}`,
+              path: fillPath(op.url, injection),
+              body: base,
+            });
+          if (parameter.in === 'query')
+            requests.push({
+              label: `query ${parameter.name}=${shown}`,
+              path: pathOf(op),
+              query: { [parameter.name]: injection },
+              body: base,
+            });
+        }
+        if (op.body) {
+          for (const at of stringPaths(op.body))
+            requests.push({
+              label: `body ${at.join('.')}=${shown}`,
+              path: pathOf(op),
+              body: withValueAt(base, op.body, at, injection),
+            });
+        }
+        // A NUL cannot be sent in a header at all.
+        if (op.url.endsWith('/events') && !injection.includes('\x00'))
+          requests.push({
+            label: `Last-Event-ID ${shown}`,
+            path: pathOf(op),
+            headers: { 'last-event-id': injection },
+          });
+      }
+      const before = counts;
+      let created = 0;
+      for (const request of requests) {
+        const response = await send(op, request);
+        const streamed = response.headers.get('content-type')?.startsWith('text/event-stream');
+        const text = streamed ? '' : await response.text();
+        if (streamed) await response.body?.cancel();
+        const context = `${key(op)} with ${request.label}: ${response.status} ${text.slice(0, 300)}`;
+        if (response.status >= 500) problems.push(context);
+        if (response.status < 300 && CREATES_JOBS.includes(key(op))) created++;
+      }
+      // A request that queues a job adds that job and its `created` event, nothing else.
+      const after = (counts = await rowCounts(api));
+      if (after.jobs !== before.jobs + created || after.job_events !== before.job_events + created)
+        problems.push(`${key(op)} changed the row counts ${JSON.stringify({ before, after, created })}`);
+    }
+    expect(problems).toEqual([]);
+    await expectUnchanged('after the injection sweep');
+    // The tables are all still there.
+    expect((await api.call(alice, 'GET', '/api/presentations/jobs?include_finished=true')).status).toBe(200);
+    expect((await api.call(alice, 'GET', '/api/users/me')).status).toBe(200);
+  });
+});
