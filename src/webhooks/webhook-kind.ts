@@ -1,0 +1,107 @@
+/**
+ * The `webhook` job kind: POSTs a finished job (the wire shape of `GET /api/presentations/jobs/{id}`)
+ * to its `webhook_url`, signed with the owner's secret, and records the attempt. A failed attempt
+ * (non-2xx, network error, no answer in 10 s) throws, so the worker retries it with backoff.
+ *
+ * Only the database queues these jobs (migration 0005): `parsePayload` refuses every enqueue.
+ */
+import { jobToWire } from '../api/schemas/job-wire.js';
+import { ReelqueueError } from '../errors.js';
+import type { JobKind } from '../jobs/kinds.js';
+import { FINISHED_STATUSES, isJobId, type FinishedStatus, type JsonObject } from '../jobs/model.js';
+import { ownedBy, type JobStore } from '../jobs/store.js';
+import type { UserStore } from '../users/store.js';
+import {
+  DELIVERY_HEADER,
+  EVENT_HEADER,
+  SIGNATURE_HEADER,
+  WEBHOOK_KIND,
+  type WebhookPayload,
+} from './model.js';
+import { postWebhook } from './post-webhook.js';
+import { signWebhookBody } from './signature.js';
+import type { WebhookStore } from './store.js';
+import { checkWebhookUrl } from './webhook-url.js';
+
+export const WEBHOOK_TIMEOUT_MS = 10_000;
+
+export interface WebhookKindOptions {
+  jobs: Pick<JobStore, 'get'>;
+  users: Pick<UserStore, 'getUser'>;
+  webhooks: Pick<WebhookStore, 'recordDelivery'>;
+  /** How long one attempt waits for the receiver (default 10 s). */
+  timeoutMs?: number;
+}
+
+function invalidPayload(message: string): ReelqueueError {
+  return new ReelqueueError('INVALID_PAYLOAD', message, { kind: WEBHOOK_KIND });
+}
+
+/** Reads the payload the trigger wrote; anything else fails the job at once (INVALID_PAYLOAD). */
+export function parseWebhookPayload(payload: JsonObject): WebhookPayload {
+  const { job_id: jobId, url, status } = payload;
+  if (typeof jobId !== 'string' || !isJobId(jobId)) throw invalidPayload('The webhook payload has no job_id');
+  if (typeof status !== 'string' || !(FINISHED_STATUSES as readonly string[]).includes(status)) {
+    throw invalidPayload('The webhook payload has no terminal status');
+  }
+  return { jobId, url: checkWebhookUrl(url), status: status as FinishedStatus };
+}
+
+export function webhookKind(options: WebhookKindOptions): JobKind {
+  const timeoutMs = options.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
+  return {
+    name: WEBHOOK_KIND,
+    parsePayload() {
+      throw invalidPayload(
+        'Webhook jobs are queued by the database when a job with a webhook_url finishes; they cannot be enqueued',
+      );
+    },
+    async run({ job, payload, signal }): Promise<JsonObject> {
+      const target = parseWebhookPayload(payload);
+      // The delivery belongs to the job's owner: the job is read in the owner's scope.
+      const owner = job.userId === null ? null : await options.users.getUser(job.userId);
+      const subject = owner === null ? null : await options.jobs.get(target.jobId, ownedBy(owner.id));
+      if (owner === null || subject === null) {
+        // Nothing can be signed or sent (the job or its owner is gone): retrying would not help.
+        const reason = owner === null ? 'the job has no owner to sign with' : 'the job no longer exists';
+        return { delivered: false, reason };
+      }
+      const body = JSON.stringify(jobToWire(subject));
+      const event = `job.${target.status}`;
+      const attempt = await postWebhook({
+        url: target.url,
+        body,
+        headers: {
+          [SIGNATURE_HEADER]: signWebhookBody(owner.webhookSecret, body),
+          [EVENT_HEADER]: event,
+          [DELIVERY_HEADER]: job.id,
+        },
+        timeoutMs,
+        signal,
+      });
+      await options.webhooks.recordDelivery({
+        webhookJobId: job.id,
+        jobId: subject.id,
+        attempt: job.attempt,
+        url: target.url,
+        event,
+        statusCode: attempt.statusCode,
+        error: attempt.error,
+        durationMs: attempt.durationMs,
+      });
+      if (attempt.error !== null) {
+        throw new ReelqueueError('WEBHOOK_FAILED', `Delivering ${event} failed: ${attempt.error}`, {
+          jobId: subject.id,
+          statusCode: attempt.statusCode,
+          attempt: job.attempt,
+        });
+      }
+      return {
+        delivered: true,
+        status_code: attempt.statusCode,
+        attempt: job.attempt,
+        duration_ms: attempt.durationMs,
+      };
+    },
+  };
+}
