@@ -1,0 +1,104 @@
+/**
+ * Follows a job's server-sent events over `fetch` (EventSource cannot send an Authorization header):
+ * parses `text/event-stream`, resumes after the last id when the connection drops, and stops when
+ * the server ends the stream after the job's final event or when `signal` aborts.
+ */
+import { NetworkError, type ApiClient } from './client.js';
+import type { JobEventWire } from './types.js';
+
+const RECONNECT_MS = 1000;
+
+interface RawEvent {
+  id: string;
+  event: string;
+  data: string;
+}
+
+/** Splits a growing buffer into complete events; returns the events and the unfinished rest. */
+export function parseEventStream(buffer: string): { events: RawEvent[]; rest: string } {
+  const blocks = buffer.replace(/\r\n?/g, '\n').split('\n\n');
+  const rest = blocks.pop() ?? '';
+  const events: RawEvent[] = [];
+  for (const block of blocks) {
+    const event: RawEvent = { id: '', event: 'message', data: '' };
+    const data: string[] = [];
+    for (const line of block.split('\n')) {
+      if (line.startsWith(':')) continue;
+      const colon = line.indexOf(':');
+      const field = colon === -1 ? line : line.slice(0, colon);
+      const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
+      if (field === 'id') event.id = value;
+      else if (field === 'event') event.event = value;
+      else if (field === 'data') data.push(value);
+    }
+    if (data.length === 0) continue;
+    event.data = data.join('\n');
+    events.push(event);
+  }
+  return { events, rest };
+}
+
+async function readOnce(
+  client: ApiClient,
+  jobId: string,
+  after: number,
+  onEvent: (event: JobEventWire) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const response = await client.fetch(`/api/presentations/jobs/${encodeURIComponent(jobId)}/events`, {
+    headers: { accept: 'text/event-stream', 'last-event-id': String(after) },
+    signal,
+  });
+  if (!response.body) throw new NetworkError('events');
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    const parsed = parseEventStream(buffer + value);
+    buffer = parsed.rest;
+    for (const raw of parsed.events) {
+      if (raw.event === 'error') throw new NetworkError('events');
+      onEvent(JSON.parse(raw.data) as JobEventWire);
+    }
+  }
+}
+
+export interface FollowOptions {
+  client: ApiClient;
+  jobId: string;
+  /** Replay events after this id (0: the whole log). */
+  after: number;
+  onEvent: (event: JobEventWire) => void;
+  /** Whether the job has reached a final state (the server then ends the stream). */
+  isFinished: () => boolean;
+  signal: AbortSignal;
+  /** A lost connection (retried after a second), or null once it is back. */
+  onConnectionProblem?: (problem: Error | null) => void;
+}
+
+/**
+ * Calls `onEvent` for each event until the stream ends with the job finished, reconnecting after the
+ * last event seen when the connection drops. Resolves with the last event id.
+ */
+export async function followJobEvents(options: FollowOptions): Promise<number> {
+  const { client, jobId, onEvent, isFinished, signal } = options;
+  let after = options.after;
+  const record = (event: JobEventWire) => {
+    after = event.id;
+    onEvent(event);
+  };
+  while (!signal.aborted) {
+    try {
+      await readOnce(client, jobId, after, record, signal);
+      options.onConnectionProblem?.(null);
+      if (isFinished()) return after;
+    } catch (error) {
+      if (signal.aborted) return after;
+      if (!(error instanceof NetworkError) && !(error instanceof TypeError)) throw error;
+      options.onConnectionProblem?.(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS));
+  }
+  return after;
+}

@@ -1,0 +1,66 @@
+/**
+ * A finished job's video and thumbnail. Both endpoints need the Authorization header, so they are
+ * fetched as blobs and shown through object URLs (revoked when the view is left); seeking works on a
+ * blob URL without Range requests.
+ */
+import type { ApiClient } from '../api/client.js';
+import type { JobWire } from '../api/types.js';
+import { h } from '../dom.js';
+
+export async function loadMedia(client: ApiClient, job: JobWire, signal: AbortSignal): Promise<HTMLElement> {
+  if (!job.video_url) return h('p', { class: 'muted' }, 'This job has no video.');
+  const [video, thumbnail] = await Promise.all([
+    client.objectUrl(job.video_url, signal),
+    job.thumbnail_url ? client.objectUrl(job.thumbnail_url, signal).catch(() => null) : null,
+  ]);
+  signal.addEventListener('abort', () => {
+    URL.revokeObjectURL(video);
+    if (thumbnail) URL.revokeObjectURL(thumbnail);
+  });
+  const fileName = `reelqueue-${job.id}.mp4`;
+  return h(
+    'div',
+    { class: 'media' },
+    h('video', {
+      src: video,
+      controls: true,
+      preload: 'auto',
+      playsinline: true,
+      ...(thumbnail && { poster: thumbnail }),
+      'aria-label': 'The rendered video',
+    }),
+    h(
+      'div',
+      { class: 'media-actions' },
+      h('a', { class: 'button primary', href: video, download: fileName }, 'Download MP4'),
+      thumbnail
+        ? h(
+            'figure',
+            { class: 'thumbnail' },
+            h('img', { src: thumbnail, alt: 'Thumbnail of the video', width: '160' }),
+            h(
+              'figcaption',
+              null,
+              h('a', { href: thumbnail, download: `reelqueue-${job.id}.png` }, 'Thumbnail (PNG)'),
+            ),
+          )
+        : null,
+    ),
+  );
+}
+
+/** What the media card shows before the video exists. */
+export function mediaPlaceholder(job: JobWire): HTMLElement {
+  const ahead = job.queue_position;
+  const queued =
+    ahead === null || ahead === 0
+      ? 'Queued, next in line'
+      : `Queued behind ${ahead} job${ahead === 1 ? '' : 's'}`;
+  const text =
+    job.status === 'pending'
+      ? `${queued}: the video appears here when it is rendered.`
+      : job.status === 'running'
+        ? 'Rendering: the video appears here when it is done.'
+        : `No video: the job ${job.status === 'timeout' ? 'timed out' : `is ${job.status}`}.`;
+  return h('p', { class: 'media-placeholder' }, text);
+}

@@ -1,0 +1,260 @@
+/**
+ * One job: live status and progress from its event stream, the stage timeline, attempts, worker and
+ * timings, the error, the video and thumbnail once it is done, and cancel / retry.
+ */
+import { isFinished } from '../../../jobs/model.js';
+import { ApiError } from '../api/client.js';
+import { followJobEvents } from '../api/event-stream.js';
+import type { JobEventWire, JobWire } from '../api/types.js';
+import { h, replaceChildren, type Child } from '../dom.js';
+import { dateTime, duration, shortId } from '../format.js';
+import { links } from '../router.js';
+import { loadMedia, mediaPlaceholder } from './job-media.js';
+import { Timeline } from './job-timeline.js';
+import { notFoundPanel } from './problems.js';
+import type { View, ViewContext } from './view.js';
+import {
+  actionButton,
+  card,
+  facts,
+  pageHeading,
+  progressBar,
+  statusBadge,
+  updateProgressBar,
+  updateStatusBadge,
+} from './widgets.js';
+
+const jobsAhead = (count: number) =>
+  count === 0 ? 'none: it is next' : `${count} job${count === 1 ? '' : 's'}`;
+
+function detailsOf(job: JobWire, admin: boolean): HTMLElement {
+  const pairs: [string, Child][] = [
+    ['Job id', h('code', { class: 'mono wrap' }, job.id)],
+    ['Kind', job.kind],
+    ['Priority', job.priority],
+    ['Style', job.style],
+    ['Attempt', `${job.attempt} (retries used ${job.retry_count} of ${job.max_retries})`],
+    ['Worker', job.worker_id ? h('code', { class: 'mono wrap' }, job.worker_id) : '—'],
+    ['Last heartbeat', job.last_heartbeat ? dateTime(job.last_heartbeat) : null],
+    ['Ahead in the queue', job.queue_position === null ? null : jobsAhead(job.queue_position)],
+    ['Created', dateTime(job.created_at)],
+    ['Started', dateTime(job.started_at)],
+    ['Finished', dateTime(job.completed_at)],
+    ['Processing time', duration(job.processing_time_seconds)],
+    ['Timeout', duration(job.timeout_seconds)],
+    ['Slides', job.slide_count],
+    ['Video length', job.duration_sec === null ? null : duration(job.duration_sec)],
+    ['Cancel reason', job.cancel_reason],
+  ];
+  if (admin) pairs.push(['Owner', h('code', { class: 'mono wrap' }, job.user_id ?? '—')]);
+  return facts(pairs);
+}
+
+const ERROR_TITLES: Partial<Record<JobWire['status'], string>> = {
+  cancelled: 'Cancelled',
+  timeout: 'Timed out',
+};
+
+function errorOf(job: JobWire): HTMLElement | null {
+  if (!job.error_code && !job.error_message) return null;
+  return h(
+    'section',
+    { class: 'card error-card', 'aria-labelledby': 'job-error-title' },
+    h('h2', { id: 'job-error-title' }, ERROR_TITLES[job.status] ?? 'Error'),
+    facts([
+      ['Code', h('code', null, job.error_code ?? '—')],
+      ['Message', job.error_message ?? '—'],
+    ]),
+    job.error_details !== null && job.error_details !== undefined
+      ? h(
+          'details',
+          null,
+          h('summary', null, 'Details'),
+          h('pre', { class: 'error-details' }, JSON.stringify(job.error_details, null, 2)),
+        )
+      : null,
+  );
+}
+
+class JobPage {
+  private job: JobWire;
+  private readonly timeline = new Timeline();
+  private readonly badge: HTMLElement;
+  private readonly progress: HTMLElement;
+  private readonly stage = h('p', { class: 'stage-line' });
+  private readonly connection = h('p', { class: 'inline-error', role: 'alert', hidden: true });
+  private readonly actions = h('div', { class: 'actions' });
+  private readonly details = h('div');
+  private readonly error = h('div');
+  private readonly media = h('div', { class: 'media-slot' });
+  private mediaLoaded = false;
+  private shownStatus: JobWire['status'] | null = null;
+  private following = false;
+  private lastEventId = 0;
+  private refreshing: Promise<void> | null = null;
+
+  constructor(
+    private readonly ctx: ViewContext,
+    job: JobWire,
+  ) {
+    this.job = job;
+    this.badge = statusBadge(job.status);
+    this.progress = progressBar(job.progress, 'Job progress');
+  }
+
+  render(): HTMLElement {
+    this.show(this.job);
+    this.follow();
+    return h(
+      'section',
+      { class: 'job-view' },
+      h('p', { class: 'breadcrumb' }, h('a', { href: links.jobs() }, '← All jobs')),
+      pageHeading(['Job ', h('span', { class: 'mono' }, shortId(this.job.id))], this.badge),
+      this.actions,
+      h('div', { class: 'progress-block' }, this.progress, this.stage),
+      this.connection,
+      h('div', { class: 'job-grid' }, card('Video', this.media), card('Details', this.details)),
+      this.error,
+      card('Timeline', this.timeline.element),
+    );
+  }
+
+  /** Redraws what changed; buttons and the error are rebuilt only when the status changes. */
+  private show(job: JobWire): void {
+    const statusChanged = job.status !== this.shownStatus;
+    this.shownStatus = job.status;
+    this.job = job;
+    updateStatusBadge(this.badge, job.status);
+    updateProgressBar(this.progress, job.progress);
+    this.stage.textContent = [job.stage, job.message].filter(Boolean).join(' · ') || ' ';
+    replaceChildren(this.details, detailsOf(job, this.ctx.me.role === 'admin'));
+    if (statusChanged) {
+      replaceChildren(this.error, errorOf(job));
+      replaceChildren(this.actions, this.buttons(job));
+    }
+    if (job.status === 'completed') void this.showMedia(job);
+    else if (!this.mediaLoaded) replaceChildren(this.media, mediaPlaceholder(job));
+  }
+
+  private buttons(job: JobWire): Child[] {
+    const buttons: Child[] = [];
+    if (job.status === 'pending' || job.status === 'running') {
+      buttons.push(
+        actionButton(
+          'Cancel job',
+          async () => {
+            const after = await this.ctx.client.post<JobWire>(`/api/presentations/jobs/${job.id}/cancel`, {});
+            this.ctx.announce(after.status === 'cancelled' ? 'The job is cancelled.' : 'Stopping the job…');
+            this.show({ ...this.job, ...after, queue_position: null });
+          },
+          'danger',
+        ),
+      );
+    }
+    if (job.status === 'failed' || job.status === 'cancelled' || job.status === 'timeout') {
+      buttons.push(
+        actionButton(
+          'Retry job',
+          async () => {
+            const after = await this.retry(job.id);
+            this.ctx.announce('The job is queued again.');
+            this.mediaLoaded = false;
+            this.show(after);
+            this.follow();
+          },
+          'primary',
+        ),
+      );
+    }
+    return buttons;
+  }
+
+  /** Retries; when the retry limit refuses, asks once whether to retry anyway. */
+  private async retry(id: string): Promise<JobWire> {
+    const path = `/api/presentations/jobs/${id}/retry`;
+    try {
+      return await this.ctx.client.post<JobWire>(path, {});
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 409) throw error;
+      if (!window.confirm(`${error.message}\n\nRetry anyway?`)) throw error;
+      return this.ctx.client.post<JobWire>(path, { force_retry: true });
+    }
+  }
+
+  private async showMedia(job: JobWire): Promise<void> {
+    if (this.mediaLoaded) return;
+    this.mediaLoaded = true;
+    replaceChildren(this.media, h('p', { class: 'media-placeholder' }, 'Loading the video…'));
+    try {
+      replaceChildren(this.media, await loadMedia(this.ctx.client, job, this.ctx.signal));
+    } catch (error) {
+      if (this.ctx.signal.aborted) return;
+      this.mediaLoaded = false;
+      const message = error instanceof Error ? error.message : String(error);
+      replaceChildren(
+        this.media,
+        h('p', { class: 'inline-error', role: 'alert' }, `The video could not be loaded: ${message}`),
+      );
+    }
+  }
+
+  private onEvent(event: JobEventWire): void {
+    this.timeline.add(event);
+    this.lastEventId = event.id;
+    const live = { progress: event.progress, stage: event.stage, message: event.message ?? this.job.message };
+    if (event.type === 'progress') {
+      this.show({ ...this.job, ...live });
+    } else {
+      // The status is known at once; the rest (worker, timings, error) comes with the reload.
+      this.job = { ...this.job, ...live, status: event.status };
+      void this.refresh();
+    }
+  }
+
+  /** Reloads the job (attempts, worker, timings and error change with every non-progress event). */
+  private refresh(): Promise<void> {
+    this.refreshing ??= this.ctx.client
+      .get<JobWire>(`/api/presentations/jobs/${this.job.id}`, this.ctx.signal)
+      .then((job) => this.show(job))
+      .catch(() => {})
+      .finally(() => (this.refreshing = null));
+    return this.refreshing;
+  }
+
+  private follow(): void {
+    if (this.following) return;
+    this.following = true;
+    followJobEvents({
+      client: this.ctx.client,
+      jobId: this.job.id,
+      after: this.lastEventId,
+      onEvent: (event) => this.onEvent(event),
+      isFinished: () => isFinished(this.job.status),
+      signal: this.ctx.signal,
+      onConnectionProblem: (problem) => {
+        this.connection.hidden = problem === null;
+        this.connection.textContent = problem ? 'Live updates lost the connection; reconnecting…' : '';
+      },
+    })
+      .then(() => this.refresh())
+      .catch(() => {})
+      .finally(() => (this.following = false));
+  }
+}
+
+export function jobView(id: string): View {
+  return async (ctx) => {
+    try {
+      const job = await ctx.client.get<JobWire>(
+        `/api/presentations/jobs/${encodeURIComponent(id)}`,
+        ctx.signal,
+      );
+      return new JobPage(ctx, job).render();
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 404 || error.code === 'VALIDATION_FAILED')) {
+        return notFoundPanel('Job not found', `There is no job ${id} that this key can see.`);
+      }
+      throw error;
+    }
+  };
+}

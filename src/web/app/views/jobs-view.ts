@@ -1,0 +1,278 @@
+/**
+ * The jobs table: filters by status and priority, open by id, cursor paging, live progress while any
+ * row is queued or running, and several rows selected to cancel or retry at once.
+ */
+import { JOB_PRIORITIES, JOB_STATUSES, isJobId } from '../../../jobs/model.js';
+import { query } from '../api/client.js';
+import type { BulkCancelOutcome, JobList, JobWire } from '../api/types.js';
+import { h, replaceChildren } from '../dom.js';
+import { age, shortId } from '../format.js';
+import { links } from '../router.js';
+import { every, type View, type ViewContext } from './view.js';
+import {
+  actionButton,
+  field,
+  pageHeading,
+  progressBar,
+  select,
+  statusBadge,
+  updateProgressBar,
+  updateStatusBadge,
+} from './widgets.js';
+
+const PAGE_SIZE = 25;
+const REFRESH_MS = 2000;
+const RETRYABLE = new Set<JobWire['status']>(['failed', 'cancelled', 'timeout']);
+const ACTIVE = new Set<JobWire['status']>(['pending', 'running']);
+
+interface Row {
+  job: JobWire;
+  element: HTMLTableRowElement;
+  checkbox: HTMLInputElement;
+  status: HTMLElement;
+  stage: HTMLElement;
+  progress: HTMLElement;
+  age: HTMLElement;
+}
+
+function rowFor(job: JobWire, admin: boolean, onToggle: () => void): Row {
+  const checkbox = h('input', {
+    type: 'checkbox',
+    'aria-label': `Select job ${shortId(job.id)}`,
+    onchange: onToggle,
+  });
+  const status = statusBadge(job.status);
+  const stage = h('td', { class: 'col-stage' }, job.stage ?? '—');
+  const progress = progressBar(job.progress, `Progress of job ${shortId(job.id)}`);
+  const ageCell = h('td', { class: 'col-age', title: job.created_at }, age(job.created_at));
+  const element = h(
+    'tr',
+    { 'data-job-id': job.id },
+    h('td', { class: 'col-select' }, checkbox),
+    h('td', null, h('a', { href: links.job(job.id), class: 'mono' }, shortId(job.id))),
+    h('td', null, status),
+    h('td', { class: 'col-priority' }, job.priority),
+    stage,
+    h('td', { class: 'col-progress' }, progress),
+    ageCell,
+    admin
+      ? h(
+          'td',
+          { class: 'col-owner mono', title: job.user_id ?? '' },
+          job.user_id ? shortId(job.user_id) : '—',
+        )
+      : null,
+  );
+  return { job, element, checkbox, status, stage, progress, age: ageCell };
+}
+
+function updateRow(row: Row, job: JobWire): void {
+  row.job = job;
+  updateStatusBadge(row.status, job.status);
+  row.stage.textContent = job.stage ?? '—';
+  updateProgressBar(row.progress, job.progress);
+  row.age.textContent = age(job.created_at);
+}
+
+function bulkSummary(outcome: BulkCancelOutcome): string {
+  const parts = [
+    outcome.cancelled.length && `${outcome.cancelled.length} cancelled`,
+    outcome.cancel_requested.length && `${outcome.cancel_requested.length} stopping`,
+    outcome.already_finished.length && `${outcome.already_finished.length} already finished`,
+    outcome.not_found.length && `${outcome.not_found.length} not found`,
+  ].filter(Boolean);
+  return parts.length ? `${parts.join(', ')}.` : 'Nothing to cancel.';
+}
+
+function filtersForm(ctx: ViewContext, params: URLSearchParams): HTMLFormElement {
+  const status = select('status', [['', 'All statuses'], ...JOB_STATUSES], params.get('status') ?? '');
+  const priority = select(
+    'priority',
+    [['', 'All priorities'], ...JOB_PRIORITIES],
+    params.get('priority') ?? '',
+  );
+  const form = h(
+    'form',
+    { class: 'toolbar', 'aria-label': 'Filter jobs' },
+    field('Status', status),
+    field('Priority', priority),
+    h('button', { type: 'submit', class: 'button' }, 'Filter'),
+  );
+  const apply = (event: Event) => {
+    event.preventDefault();
+    const next = new URLSearchParams();
+    if (status.value) next.set('status', status.value);
+    if (priority.value) next.set('priority', priority.value);
+    ctx.navigate(links.jobs(next));
+  };
+  // Applied on submit only: a closed select changes value on each arrow key.
+  form.addEventListener('submit', apply);
+  return form;
+}
+
+function findForm(ctx: ViewContext): HTMLFormElement {
+  const input = h('input', { name: 'id', type: 'search', placeholder: 'full job id', autocomplete: 'off' });
+  const error = h('p', { class: 'inline-error', role: 'alert', hidden: true });
+  const form = h(
+    'form',
+    { class: 'toolbar', role: 'search', 'aria-label': 'Find a job by id' },
+    field('Job id', input),
+    h('button', { type: 'submit', class: 'button' }, 'Open'),
+    error,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const id = input.value.trim();
+    if (!isJobId(id)) {
+      error.textContent = 'Enter a full job id (a UUID such as 0f8e…-…).';
+      error.hidden = false;
+      input.focus();
+      return;
+    }
+    ctx.navigate(links.job(id));
+  });
+  return form;
+}
+
+export function jobsView(params: URLSearchParams): View {
+  return async (ctx) => {
+    const admin = ctx.me.role === 'admin';
+    const listPath = () =>
+      `/api/presentations/jobs${query({
+        status: params.get('status'),
+        priority: params.get('priority'),
+        cursor: params.get('cursor'),
+        limit: PAGE_SIZE,
+      })}`;
+    let page = await ctx.client.get<JobList>(listPath(), ctx.signal);
+
+    const rows = new Map<string, Row>();
+    const tbody = h('tbody');
+    const selectedCount = h('span', { class: 'selected-count', 'aria-live': 'polite' }, 'None selected');
+    const selectAll = h('input', { type: 'checkbox', 'aria-label': 'Select every job on this page' });
+    const selected = () => [...rows.values()].filter((row) => row.checkbox.checked);
+    const onToggle = () => {
+      const count = selected().length;
+      selectedCount.textContent = count === 0 ? 'None selected' : `${count} selected`;
+      selectAll.checked = count > 0 && count === rows.size;
+      selectAll.indeterminate = count > 0 && count < rows.size;
+    };
+    selectAll.addEventListener('change', () => {
+      for (const row of rows.values()) row.checkbox.checked = selectAll.checked;
+      onToggle();
+    });
+
+    const fill = (jobs: JobWire[]) => {
+      const keep = new Set(selected().map((row) => row.job.id));
+      rows.clear();
+      replaceChildren(tbody);
+      for (const job of jobs) {
+        const row = rowFor(job, admin, onToggle);
+        row.checkbox.checked = keep.has(job.id);
+        rows.set(job.id, row);
+        tbody.append(row.element);
+      }
+      if (jobs.length === 0) {
+        tbody.append(h('tr', null, h('td', { colspan: admin ? 8 : 7, class: 'empty' }, 'No jobs here yet.')));
+      }
+      onToggle();
+    };
+    fill(page.jobs);
+
+    const refresh = async () => {
+      page = await ctx.client.get<JobList>(listPath(), ctx.signal);
+      const sameRows = page.jobs.length === rows.size && page.jobs.every((job) => rows.has(job.id));
+      if (sameRows) for (const job of page.jobs) updateRow(rows.get(job.id)!, job);
+      else fill(page.jobs);
+      next.hidden = !page.next_cursor;
+      next.setAttribute('href', links.jobs(nextParams()));
+    };
+    every(REFRESH_MS, ctx.signal, async () => {
+      if ([...rows.values()].some((row) => ACTIVE.has(row.job.status))) await refresh().catch(() => {});
+    });
+
+    const cancelSelected = actionButton(
+      'Cancel selected',
+      async () => {
+        const ids = selected().map((row) => row.job.id);
+        if (ids.length === 0) throw new Error('Select the jobs to cancel first.');
+        const outcome = await ctx.client.post<BulkCancelOutcome>('/api/presentations/jobs/bulk-cancel', {
+          job_ids: ids,
+        });
+        ctx.announce(bulkSummary(outcome));
+        await refresh();
+      },
+      'danger',
+    );
+    const retrySelected = actionButton('Retry selected', async () => {
+      const chosen = selected().map((row) => row.job);
+      if (chosen.length === 0) throw new Error('Select the jobs to retry first.');
+      const retryable = chosen.filter((job) => RETRYABLE.has(job.status));
+      const results = await Promise.allSettled(
+        retryable.map((job) => ctx.client.post(`/api/presentations/jobs/${job.id}/retry`, {})),
+      );
+      const failed = results.filter((result) => result.status === 'rejected').length;
+      const skipped = chosen.length - retryable.length;
+      ctx.announce(
+        `${retryable.length - failed} queued again` +
+          (failed ? `, ${failed} refused` : '') +
+          (skipped ? `, ${skipped} not failed, cancelled or timed out` : '') +
+          '.',
+      );
+      await refresh();
+    });
+
+    const nextParams = () => {
+      const p = new URLSearchParams(params);
+      p.set('cursor', page.next_cursor ?? '');
+      return p;
+    };
+    const next = h(
+      'a',
+      { class: 'button', href: links.jobs(nextParams()), hidden: !page.next_cursor },
+      'Next page',
+    );
+    const first = new URLSearchParams(params);
+    first.delete('cursor');
+
+    return h(
+      'section',
+      { class: 'jobs-view' },
+      pageHeading('Jobs', h('a', { class: 'button primary', href: links.newJob() }, 'New job')),
+      h('div', { class: 'toolbars' }, filtersForm(ctx, params), findForm(ctx)),
+      h('div', { class: 'bulk-bar' }, selectedCount, cancelSelected, retrySelected),
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { class: 'jobs' },
+          h('caption', { class: 'visually-hidden' }, 'Jobs, newest first'),
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              h('th', { class: 'col-select', scope: 'col' }, selectAll),
+              h('th', { scope: 'col' }, 'Job'),
+              h('th', { scope: 'col' }, 'Status'),
+              h('th', { class: 'col-priority', scope: 'col' }, 'Priority'),
+              h('th', { class: 'col-stage', scope: 'col' }, 'Stage'),
+              h('th', { class: 'col-progress', scope: 'col' }, 'Progress'),
+              h('th', { class: 'col-age', scope: 'col' }, 'Age'),
+              admin ? h('th', { class: 'col-owner', scope: 'col' }, 'Owner') : null,
+            ),
+          ),
+          tbody,
+        ),
+      ),
+      h(
+        'nav',
+        { class: 'pager', 'aria-label': 'Pages' },
+        params.has('cursor') ? h('a', { class: 'button', href: links.jobs(first) }, 'First page') : null,
+        next,
+      ),
+    );
+  };
+}
