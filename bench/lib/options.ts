@@ -1,0 +1,106 @@
+/** Command-line options of `npm run bench`, and the sizes each mode uses. */
+import { parseArgs } from 'node:util';
+
+export interface Sizes {
+  /** Repetitions of every measurement (the table shows their median and range). */
+  runs: number;
+  throughputJobs: number;
+  throughputConcurrency: readonly number[];
+  pickupJobs: number;
+  /** Samples for peers that only poll (their pickup waits for the poll interval). */
+  pickupJobsPolling: number;
+  sequentialAdds: number;
+  bulkAdds: number;
+  scaleRows: readonly number[];
+  /** claim + complete and status reads per run, per table size. */
+  scaleOperations: number;
+}
+
+export interface BenchOptions {
+  mode: 'quick' | 'full';
+  sizes: Sizes;
+  /** Scenario ids to run; empty means all. */
+  only: readonly string[];
+  /** System ids to run; empty means all. */
+  systems: readonly string[];
+  build: boolean;
+  /** Write V8 CPU profiles of the worker processes to bench/results/profiles/. */
+  cpuProf: boolean;
+}
+
+const QUICK: Sizes = {
+  runs: 3,
+  throughputJobs: 5_000,
+  throughputConcurrency: [10, 50],
+  pickupJobs: 200,
+  pickupJobsPolling: 20,
+  sequentialAdds: 2_000,
+  bulkAdds: 20_000,
+  scaleRows: [10_000, 100_000],
+  scaleOperations: 300,
+};
+
+const FULL: Sizes = {
+  runs: 5,
+  throughputJobs: 20_000,
+  throughputConcurrency: [10, 50],
+  pickupJobs: 200,
+  pickupJobsPolling: 40,
+  sequentialAdds: 10_000,
+  bulkAdds: 20_000,
+  scaleRows: [10_000, 1_000_000],
+  scaleOperations: 500,
+};
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+
+const positiveInts = (value: string, name: string): number[] =>
+  list(value).map((part) => {
+    const n = Number(part.replace(/_/g, ''));
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} takes whole numbers, got ${part}`);
+    return n;
+  });
+
+export const USAGE = `npm run bench -- [--quick] [--only a,b] [--systems x,y] [--runs N] [--jobs N]
+  [--concurrency 10,50] [--scale-rows 10000,1000000] [--no-build] [--cpu-prof]`;
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      systems: { type: 'string' },
+      runs: { type: 'string' },
+      jobs: { type: 'string' },
+      concurrency: { type: 'string' },
+      'scale-rows': { type: 'string' },
+      'no-build': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const mode = values.quick ? 'quick' : 'full';
+  const sizes: Sizes = { ...(mode === 'quick' ? QUICK : FULL) };
+  if (values.runs) sizes.runs = positiveInts(values.runs, '--runs')[0] ?? sizes.runs;
+  if (values.jobs) sizes.throughputJobs = positiveInts(values.jobs, '--jobs')[0] ?? sizes.throughputJobs;
+  if (values.concurrency) sizes.throughputConcurrency = positiveInts(values.concurrency, '--concurrency');
+  if (values['scale-rows']) sizes.scaleRows = positiveInts(values['scale-rows'], '--scale-rows');
+  return {
+    mode,
+    sizes,
+    only: list(values.only),
+    systems: list(values.systems),
+    build: !values['no-build'],
+    cpuProf: values['cpu-prof'],
+  };
+}
