@@ -70,6 +70,8 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
         registry: kinds,
         logger,
         concurrency: config.workerConcurrency,
+        prefetchLimit: config.workerPrefetch,
+        prefetchWindowMs: config.workerPrefetchWindowMs,
         heartbeatSeconds: config.heartbeatSeconds,
         leaseSeconds: config.leaseSeconds,
         pollIntervalMs: config.pollIntervalMs,

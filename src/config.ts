@@ -32,6 +32,8 @@ const settings = {
   PORT: intFrom(0, 65_535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   WORKER_CONCURRENCY: intFrom(1, 1000).default(2),
+  WORKER_PREFETCH: intFrom(0, 10_000).default(500),
+  WORKER_PREFETCH_WINDOW_MS: intFrom(1, 60_000).default(50),
   JOB_TIMEOUT_MINUTES: numberFrom(0.001, 24 * 60).default(10),
   MAX_RETRIES: intFrom(0, 100).default(2),
   RETRY_DELAYS: retryDelays.default([0, 5, 15]),
@@ -72,6 +74,10 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly workerConcurrency: number;
+  /** Most jobs a worker claims ahead of a free slot, when its handlers are fast. */
+  readonly workerPrefetch: number;
+  /** A worker claims ahead the jobs it expects to start within this many milliseconds. */
+  readonly workerPrefetchWindowMs: number;
   readonly jobTimeoutSeconds: number;
   readonly maxRetries: number;
   readonly retryDelaysSeconds: readonly number[];
@@ -138,6 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
     port: s.PORT,
     host: s.HOST,
     workerConcurrency: s.WORKER_CONCURRENCY,
+    workerPrefetch: s.WORKER_PREFETCH,
+    workerPrefetchWindowMs: s.WORKER_PREFETCH_WINDOW_MS,
     jobTimeoutSeconds: Math.round(s.JOB_TIMEOUT_MINUTES * 60),
     maxRetries: s.MAX_RETRIES,
     retryDelaysSeconds: Object.freeze([...s.RETRY_DELAYS]),

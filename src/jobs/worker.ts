@@ -4,7 +4,13 @@
  * every write fenced on the lease it holds.
  *
  * Wake-ups come from the store (LISTEN/NOTIFY or an in-process signal), with jittered polling as the
- * backstop. `stop()` stops claiming at once, lets running jobs finish within the grace period, then
+ * backstop.
+ *
+ * Claim-ahead: when handlers are fast, one claim per free slot would make the database round trip the
+ * bottleneck, so the worker also claims the jobs it expects to start within `prefetchWindowMs` (from
+ * a running average of handler durations, at most `prefetchLimit`) and keeps them, leased and
+ * heartbeated, in a local queue. Slow handlers (renders) get no claim-ahead at all: no job waits
+ * behind a busy worker while another one is idle. `stop()` stops claiming at once, lets running jobs finish within the grace period, then
  * releases the rest without using up an attempt.
  */
 import { randomBytes } from 'node:crypto';
@@ -30,6 +36,10 @@ export interface WorkerSettings {
   retryPolicy: RetryPolicy;
   /** Only these kinds are claimed; default: every kind in the registry. */
   kinds?: readonly string[];
+  /** Most jobs claimed ahead of a free slot (0: none). Default 0. */
+  prefetchLimit?: number;
+  /** Claim ahead the jobs expected to start within this many milliseconds. Default 50. */
+  prefetchWindowMs?: number;
 }
 
 export interface WorkerOptions extends WorkerSettings {
@@ -51,6 +61,8 @@ export interface WorkerEvents {
 const PERMANENT: ReadonlySet<ErrorCode> = new Set(['INVALID_PAYLOAD', 'VALIDATION_FAILED', 'UNKNOWN_KIND']);
 /** A progress write at most this often per job, unless its stage changes. */
 const PROGRESS_INTERVAL_MS = 200;
+/** Weight of the newest handler duration in the running average. */
+const DURATION_WEIGHT = 0.1;
 
 interface RunningJob {
   job: Job;
@@ -74,6 +86,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
   readonly #settings: WorkerSettings;
   readonly #kinds: readonly string[];
   readonly #running = new Map<string, RunningJob>();
+  /** Claimed ahead, not started yet, in claim order; each holds its lease like a running job. */
+  readonly #queued = new Map<string, RunningJob>();
+  /** Running average of handler durations in ms; null until a handler has returned. */
+  #handlerMs: number | null = null;
   readonly #unsubscribe: (() => void)[] = [];
   #state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   #claiming = false;
@@ -108,9 +124,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.#unsubscribe.push(this.#store.onJobAvailable(() => this.#wake()));
     this.#unsubscribe.push(
       this.#store.onCancelRequested((jobId) => {
-        const running = this.#running.get(jobId);
-        if (running)
-          this.#abort(running, 'JOB_CANCELLED', running.job.cancelReason ?? 'Cancelled on request');
+        const running = this.#running.get(jobId) ?? this.#queued.get(jobId);
+        if (!running) return;
+        this.#abort(running, 'JOB_CANCELLED', running.job.cancelReason ?? 'Cancelled on request');
+        this.#settleQueued(running);
       }),
     );
     this.#scheduleHeartbeat();
@@ -143,12 +160,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
     try {
       do {
         this.#claimAgain = false;
-        // A slot frees when its handler returns, before the outcome is written, so the next claim
-        // overlaps the previous completions; at most twice `concurrency` leases are held at once.
-        const free = Math.min(
-          this.#settings.concurrency - this.#activeHandlers,
-          2 * this.#settings.concurrency - this.#running.size,
-        );
+        this.#startQueued();
+        const free = this.#claimRoom();
         if (free <= 0 || this.#state !== 'running') break;
         let jobs: Job[];
         try {
@@ -171,13 +184,80 @@ export class Worker extends EventEmitter<WorkerEvents> {
             );
           break;
         }
-        for (const job of jobs) this.#run(job);
+        for (const job of jobs) this.#queue(job);
+        this.#startQueued();
         if (jobs.length === free) this.#claimAgain = true;
       } while (this.#claimAgain);
     } finally {
       this.#claiming = false;
       this.#schedulePoll();
     }
+  }
+
+  /** Jobs expected to start within the claim-ahead window, from the running average. */
+  #claimAheadTarget(): number {
+    const limit = this.#settings.prefetchLimit ?? 0;
+    if (limit === 0 || this.#handlerMs === null) return 0;
+    const window = this.#settings.prefetchWindowMs ?? 50;
+    const perSlot = window / Math.max(this.#handlerMs, 0.001);
+    return Math.min(limit, Math.floor(perSlot * this.#settings.concurrency));
+  }
+
+  /**
+   * How many jobs the next claim may take: the free slots plus the room left in the claim-ahead
+   * queue. A slot frees when its handler returns, before the outcome is written, so the next claim
+   * overlaps the previous completions, as long as not too many outcome writes are still waited for.
+   */
+  #claimRoom(): number {
+    const { concurrency } = this.#settings;
+    const target = this.#claimAheadTarget();
+    const freeSlots = concurrency - this.#activeHandlers;
+    const queueRoom = target - this.#queued.size;
+    const writing = this.#running.size - this.#activeHandlers;
+    if (writing > concurrency + target) return 0;
+    // Top the queue up once half of it is used, not job by job.
+    if (freeSlots <= 0 && queueRoom < target / 2) return 0;
+    return Math.max(0, freeSlots) + Math.max(0, queueRoom);
+  }
+
+  #queue(job: Job): void {
+    const controller = new AbortController();
+    const queued: RunningJob = {
+      job,
+      lease: leaseOf(job),
+      controller,
+      done: Promise.resolve(),
+      handlerDone: false,
+    };
+    this.#queued.set(job.id, queued);
+  }
+
+  /** Starts queued jobs while slots are free. */
+  #startQueued(): void {
+    for (const queued of this.#queued.values()) {
+      if (this.#activeHandlers >= this.#settings.concurrency) return;
+      this.#queued.delete(queued.job.id);
+      this.#run(queued);
+    }
+  }
+
+  /** A queued job whose lease was lost or whose cancellation was asked for never starts. */
+  #settleQueued(queued: RunningJob): void {
+    if (!this.#queued.delete(queued.job.id)) return;
+    this.#running.set(queued.job.id, queued);
+    queued.handlerDone = true;
+    queued.done = this.#finish(queued, null)
+      .then((outcome) => void this.emit('finished', queued.job, outcome))
+      .catch((error: unknown) => {
+        this.#logger.error(
+          { err: error, jobId: queued.job.id },
+          'writing the outcome failed; the reaper will recover the job',
+        );
+      })
+      .finally(() => {
+        this.#running.delete(queued.job.id);
+        this.#wakeSoon();
+      });
   }
 
   #schedulePoll(): void {
@@ -197,7 +277,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
   }
 
   async #heartbeat(): Promise<void> {
-    const running = [...this.#running.values()].filter((r) => !r.controller.signal.aborted);
+    const running = [...this.#running.values(), ...this.#queued.values()].filter(
+      (r) => !r.controller.signal.aborted,
+    );
     if (running.length === 0) return;
     try {
       const outcomes = await this.#store.heartbeat(
@@ -205,12 +287,13 @@ export class Worker extends EventEmitter<WorkerEvents> {
         this.#settings.leaseSeconds,
       );
       for (const outcome of outcomes) {
-        const job = this.#running.get(outcome.jobId);
+        const job = this.#running.get(outcome.jobId) ?? this.#queued.get(outcome.jobId);
         if (!job) continue;
         if (outcome.state === 'lost') this.#abort(job, 'LEASE_LOST', 'Another worker took over this job');
         else if (outcome.state === 'cancel_requested') {
           this.#abort(job, 'JOB_CANCELLED', outcome.reason ?? 'Cancelled on request');
         }
+        if (outcome.state !== 'held') this.#settleQueued(job);
       }
     } catch (error) {
       this.#logger.error(
@@ -231,10 +314,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
     running.controller.abort(new ReelqueueError(code, message, { jobId: running.job.id }));
   }
 
-  #run(job: Job): void {
-    const lease = leaseOf(job);
-    const controller = new AbortController();
-    const running: RunningJob = { job, lease, controller, done: Promise.resolve(), handlerDone: false };
+  #run(running: RunningJob): void {
+    const { job } = running;
     this.#running.set(job.id, running);
     this.#activeHandlers += 1;
     running.done = this.#execute(running)
@@ -259,6 +340,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       job.timeoutSeconds * 1000,
     );
     let settled: { ok: true; result: JsonObject } | { ok: false; error: unknown } | null = null;
+    const startedAt = performance.now();
     try {
       const handler = this.#registry.get(job.kind);
       const work = handler.run(this.#context(running)).then(
@@ -270,6 +352,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
       settled = { ok: false, error };
     } finally {
       clearTimeout(timeout);
+      const ms = performance.now() - startedAt;
+      this.#handlerMs =
+        this.#handlerMs === null ? ms : this.#handlerMs + DURATION_WEIGHT * (ms - this.#handlerMs);
       this.#handlerReturned(running);
       this.#wakeSoon();
     }
@@ -401,6 +486,16 @@ export class Worker extends EventEmitter<WorkerEvents> {
     return this.#stopped;
   }
 
+  /** Hands the jobs claimed ahead straight back: they never started. */
+  async #releaseQueued(): Promise<void> {
+    const queued = [...this.#queued.values()];
+    this.#queued.clear();
+    if (queued.length === 0) return;
+    await this.#persist(() => this.#store.release(queued.map((q) => q.lease))).catch((error: unknown) => {
+      this.#logger.error({ err: error }, 'releasing queued jobs failed; the reaper will recover them');
+    });
+  }
+
   async #stop(graceSeconds: number): Promise<void> {
     if (this.#state === 'idle') {
       this.#state = 'stopped';
@@ -409,6 +504,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.#state = 'stopping';
     if (this.#pollTimer) clearTimeout(this.#pollTimer);
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    await this.#releaseQueued();
     const allDone = () => Promise.all([...this.#running.values()].map((r) => r.done));
     const inGrace = await Promise.race([
       allDone().then(() => true),

@@ -7,7 +7,7 @@ import { createReelqueue, type Reelqueue } from '../../src/app.js';
 import { ReelqueueError, isReelqueueError } from '../../src/errors.js';
 import { isJsonObject, type JobKind } from '../../src/jobs/kinds.js';
 import { ALL_JOBS } from '../../src/jobs/store.js';
-import type { Worker } from '../../src/jobs/worker.js';
+import type { Worker, WorkerSettings } from '../../src/jobs/worker.js';
 import { silentLogger } from '../../src/logger.js';
 import { expireLease } from '../support/db-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -53,6 +53,14 @@ const flaky: JobKind = {
   },
 };
 
+/** Simulated work: takes `ms` of wall time, like a real handler would. */
+const slow: JobKind = {
+  name: 'slow',
+  parsePayload: (input) => (isJsonObject(input) ? input : {}),
+  run: ({ payload }) =>
+    new Promise((resolve) => setTimeout(() => resolve({ slept: true }), Number(payload.ms ?? 30))),
+};
+
 const ranInOrder: string[] = [];
 const recorder: JobKind = {
   name: 'recorder',
@@ -79,7 +87,7 @@ describe('worker', () => {
     });
     app = await createReelqueue(t.config, {
       logger: silentLogger(),
-      kinds: [waitForAbort, gated, flaky, recorder],
+      kinds: [waitForAbort, gated, flaky, recorder, slow],
     });
     ranInOrder.length = 0;
   });
@@ -90,8 +98,8 @@ describe('worker', () => {
     await t.cleanup();
   });
 
-  function startWorker(concurrency = 4): Worker {
-    const worker = app.createWorker({ concurrency, shutdownGraceSeconds: 5 });
+  function startWorker(concurrency = 4, overrides: Partial<WorkerSettings> = {}): Worker {
+    const worker = app.createWorker({ concurrency, shutdownGraceSeconds: 5, ...overrides });
     workers.push(worker);
     worker.start();
     return worker;
@@ -102,6 +110,8 @@ describe('worker', () => {
     if (!job) throw new Error(`job ${id} vanished`);
     return job;
   };
+  const runningIds = async () =>
+    (await app.jobs.list({ statuses: ['running'], limit: 100 }, ALL_JOBS)).jobs.map((job) => job.id);
   const untilStatus = (id: string, status: string) =>
     waitFor(async () => ((await jobNow(id)).status === status ? jobNow(id) : null), {
       what: `job ${status}`,
@@ -236,5 +246,83 @@ describe('worker', () => {
     expect(row.status).toBe('running');
     expect(row.workerId).toBe('worker-b');
     expect(row.attempt).toBe(2);
+  });
+
+  describe('claim-ahead', () => {
+    /** Runs a few instant jobs so the worker's average handler duration is near zero. */
+    async function warmUp(): Promise<void> {
+      const names = ['warm-1', 'warm-2', 'warm-3'];
+      await app.enqueueMany(names.map((name) => ({ kind: 'recorder', payload: { name } })));
+      await waitFor(() => names.every((name) => ranInOrder.includes(name)), { what: 'the warm-up jobs' });
+    }
+
+    it('claims ahead the jobs a fast worker will start soon, holding their leases while they wait', async () => {
+      const worker = startWorker(1, { prefetchLimit: 4, prefetchWindowMs: 60_000 });
+      await warmUp();
+      const { job: blocker } = await app.enqueue({ kind: 'gated', priority: 'high' });
+      await waitFor(() => releaseGates.has(blocker.id), { what: 'the gated job to start' });
+      const later = await app.enqueueMany(
+        ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => ({ kind: 'recorder', payload: { name } })),
+      );
+      // One slot is busy; the worker still takes four more, and leaves the last two to others.
+      await waitFor(async () => ((await runningIds()).length === 5 ? true : null), {
+        what: 'four jobs claimed ahead',
+      });
+      const claimed = await runningIds();
+      expect(claimed).toContain(blocker.id);
+      for (const id of claimed) expect((await jobNow(id)).workerId).toBe(worker.id);
+      expect(ranInOrder.filter((name) => name.length === 1)).toEqual([]);
+      releaseGates.get(blocker.id)?.();
+      await Promise.all(later.map(({ job }) => untilStatus(job.id, 'completed')));
+      expect(ranInOrder.slice(-6)).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    });
+
+    it('claims nothing ahead for slow handlers, so other workers can take the waiting jobs', async () => {
+      startWorker(1, { prefetchLimit: 100, prefetchWindowMs: 1 });
+      const { job: first } = await app.enqueue({ kind: 'slow', payload: { ms: 30 } });
+      await untilStatus(first.id, 'completed');
+      const { job: blocker } = await app.enqueue({ kind: 'gated', priority: 'high' });
+      await waitFor(() => releaseGates.has(blocker.id), { what: 'the gated job to start' });
+      await app.enqueueMany([1, 2, 3].map(() => ({ kind: 'slow', payload: { ms: 30 } })));
+      // A claim round follows the enqueue's wake-up; after it, only the gated job is held.
+      const [spare] = await app.jobs.claim({
+        workerId: 'worker-b',
+        kinds: ['slow'],
+        limit: 3,
+        leaseSeconds: 60,
+      });
+      expect(spare).toBeDefined();
+      expect(await runningIds()).toContain(blocker.id);
+      const mine = (await app.jobs.list({ statuses: ['running'], limit: 100 }, ALL_JOBS)).jobs.filter(
+        (job) => job.workerId !== 'worker-b',
+      );
+      expect(mine.map((job) => job.id)).toEqual([blocker.id]);
+      releaseGates.get(blocker.id)?.();
+    });
+
+    it('never starts a claimed-ahead job that is cancelled, and releases the rest on stop', async () => {
+      const worker = startWorker(1, { prefetchLimit: 4, prefetchWindowMs: 60_000 });
+      await warmUp();
+      const { job: blocker } = await app.enqueue({ kind: 'wait-for-abort', priority: 'high' });
+      await untilStatus(blocker.id, 'running');
+      const later = await app.enqueueMany(
+        ['x', 'y'].map((name) => ({ kind: 'recorder', payload: { name } })),
+      );
+      await waitFor(async () => ((await runningIds()).length === 3 ? true : null), {
+        what: 'two jobs claimed ahead',
+      });
+      const [cancelled, kept] = later.map(({ job }) => job.id) as [string, string];
+      const outcome = await app.jobs.cancel(cancelled, 'not needed', ALL_JOBS);
+      expect(outcome.state).toBe('requested');
+      const ended = await untilStatus(cancelled, 'cancelled');
+      expect(ended.cancelReason).toBe('not needed');
+      await worker.stop(0);
+      const released = await jobNow(kept);
+      expect(released.status).toBe('pending');
+      expect(released.retryCount).toBe(0);
+      expect(released.workerId).toBeNull();
+      expect(ranInOrder).not.toContain('x');
+      expect(ranInOrder).not.toContain('y');
+    });
   });
 });
