@@ -51,6 +51,17 @@ type Statement = ReturnType<SqliteDatabase['prepare']>;
 const AVAILABLE = 'available';
 const CANCEL = 'cancel';
 
+/** The columns of a job row that its event copies. */
+interface EventSource {
+  id: string;
+  status: string;
+  progress: number;
+  stage: string | null;
+  message: string | null;
+  attempt: number;
+  worker_id: string | null;
+}
+
 export class SqliteJobStore implements JobStore {
   readonly dialect = 'sqlite' as const;
   readonly #db: SqliteDatabase;
@@ -94,6 +105,21 @@ export class SqliteJobStore implements JobStore {
       attempt: job.attempt,
       workerId: job.workerId,
       data: data === null ? null : JSON.stringify(data),
+    });
+  }
+
+  /** `#appendEvent` from the narrow columns a batch statement returns. */
+  #insertEvent(row: EventSource, type: JobEventType): void {
+    this.#stmt(jobsSql.insertEvent).run({
+      jobId: row.id,
+      type,
+      status: row.status,
+      progress: row.progress,
+      stage: row.stage,
+      message: row.message,
+      attempt: row.attempt,
+      workerId: row.worker_id,
+      data: null,
     });
   }
 
@@ -210,10 +236,10 @@ export class SqliteJobStore implements JobStore {
     if (completions.length === 0) return [];
     return this.#write(() =>
       completions.map(({ lease, result }) => {
-        const row = this.#stmt(jobsSql.complete).get({ ...lease, result: JSON.stringify(result) }) as
-          SqliteJobRow | undefined;
+        const row = this.#stmt(jobsSql.completeNarrow).get({ ...lease, result: JSON.stringify(result) }) as
+          EventSource | undefined;
         if (!row) return false;
-        this.#appendEvent(jobFromSqlite(row), 'completed');
+        this.#insertEvent(row, 'completed');
         return true;
       }),
     );

@@ -60,6 +60,15 @@ export const jobsSql = {
     WHERE ${FENCE}
     RETURNING *`,
 
+  /** `complete` for a batch: returns only what the job's `completed` event needs. */
+  completeNarrow: `
+    UPDATE jobs SET status = 'completed', progress = 100, message = 'Completed', result = @result,
+      completed_at = ${NOW}, updated_at = ${NOW}, lease_expires_at = NULL,
+      error_code = NULL, error_message = NULL, error_details = NULL,
+      processing_time_seconds = (${NOW} - started_at) / 1000.0
+    WHERE ${FENCE}
+    RETURNING id, status, progress, stage, message, attempt, worker_id`,
+
   /** Re-queues a failed attempt, unless a cancel was requested meanwhile: then it ends cancelled. */
   failWithRetry: `
     UPDATE jobs SET status = ${ifCancelRequested(`'cancelled'`, `'pending'`)},
