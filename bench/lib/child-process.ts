@@ -16,6 +16,13 @@ export interface ProcessSpec {
 
 export type ChildMessage = { type: string } & Record<string, unknown>;
 
+/** A text field of a message, or an error naming what is missing. */
+export function messageText(message: ChildMessage, name: string): string {
+  const value = message[name];
+  if (typeof value !== 'string') throw new Error(`the "${message.type}" message has no text ${name}`);
+  return value;
+}
+
 const STDERR_KEPT = 8_000;
 
 export class WorkerProcess extends EventEmitter<{ message: [ChildMessage]; exit: [number | null] }> {

@@ -14,6 +14,14 @@ export interface Sizes {
   scaleRows: readonly number[];
   /** claim + complete and status reads per run, per table size. */
   scaleOperations: number;
+  /** Renders of the example lesson (render scenario); --runs sets it too. */
+  renderRuns: number;
+  /** autocannon connections and seconds per route and run (http scenario). */
+  httpConnections: number;
+  httpSeconds: number;
+  /** Size of the stored video (MiB) and how many clients download it at once (streaming scenario). */
+  streamingMegabytes: number;
+  streamingClients: number;
 }
 
 export interface BenchOptions {
@@ -38,6 +46,11 @@ const QUICK: Sizes = {
   bulkAdds: 20_000,
   scaleRows: [10_000, 100_000],
   scaleOperations: 300,
+  renderRuns: 2,
+  httpConnections: 50,
+  httpSeconds: 5,
+  streamingMegabytes: 100,
+  streamingClients: 20,
 };
 
 const FULL: Sizes = {
@@ -50,6 +63,11 @@ const FULL: Sizes = {
   bulkAdds: 20_000,
   scaleRows: [10_000, 1_000_000],
   scaleOperations: 500,
+  renderRuns: 3,
+  httpConnections: 50,
+  httpSeconds: 10,
+  streamingMegabytes: 500,
+  streamingClients: 20,
 };
 
 const list = (value: string | undefined): string[] =>
@@ -92,6 +110,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const mode = values.quick ? 'quick' : 'full';
   const sizes: Sizes = { ...(mode === 'quick' ? QUICK : FULL) };
   if (values.runs) sizes.runs = positiveInts(values.runs, '--runs')[0] ?? sizes.runs;
+  if (values.runs) sizes.renderRuns = sizes.runs;
   if (values.jobs) sizes.throughputJobs = positiveInts(values.jobs, '--jobs')[0] ?? sizes.throughputJobs;
   if (values.concurrency) sizes.throughputConcurrency = positiveInts(values.concurrency, '--concurrency');
   if (values['scale-rows']) sizes.scaleRows = positiveInts(values['scale-rows'], '--scale-rows');

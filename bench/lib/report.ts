@@ -15,7 +15,8 @@ export interface BenchReport {
 
 function number(value: number, unit: string): string {
   if (!Number.isFinite(value)) return '—';
-  if (unit === 'ms') return value.toFixed(Math.abs(value) < 10 ? 2 : 1);
+  // Latencies, and small figures such as speeds in × real time and ratios, keep their decimals.
+  if (unit === 'ms' || Math.abs(value) < 100) return value.toFixed(Math.abs(value) < 10 ? 2 : 1);
   return Math.round(value).toLocaleString('en');
 }
 

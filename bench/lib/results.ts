@@ -31,11 +31,14 @@ export interface ScenarioResult {
   measurements: SummarizedMeasurement[];
 }
 
+/** What a row is about: a queue, or anything else measured (the render pipeline, a naive encode). */
+export type MeasuredSystem = Pick<QueueSystem, 'id' | 'label' | 'role'>;
+
 /** Collects samples run by run, keeping the order in which metrics first appeared. */
 export class Recorder {
   readonly #measurements = new Map<string, Measurement>();
 
-  record(system: QueueSystem, metric: string, unit: string, better: Better, value: number): void {
+  record(system: MeasuredSystem, metric: string, unit: string, better: Better, value: number): void {
     const key = `${system.id}\u0000${metric}`;
     let measurement = this.#measurements.get(key);
     if (!measurement) {

@@ -148,7 +148,7 @@ class ReelqueueSqliteStore extends ReelqueueStore {
   }
 }
 
-const ALL = ['throughput', 'pickup', 'enqueue', 'scale'];
+const ALL = ['throughput', 'pickup', 'enqueue', 'scale', 'http', 'streaming'];
 
 export const reelqueuePostgres: QueueSystem = {
   id: 'reelqueue-pg',
