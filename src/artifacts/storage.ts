@@ -53,6 +53,14 @@ export interface ArtifactStorage {
   newestComplete(jobId: string, kind: string): Promise<ArtifactRecord | null>;
   /** Chunks `first`..`last` (inclusive) that exist, in order. */
   chunks(artifactId: string, first: number, last: number): Promise<StoredChunk[]>;
+  /**
+   * Set when whole chunks are costly to hold while reading (PostgreSQL sends bytea as hex text, so a
+   * 1 MiB chunk costs ~4 MiB of client memory): reads then fetch pieces of at most this many bytes
+   * with `chunkPiece`.
+   */
+  readonly pieceBytes?: number;
+  /** `length` bytes of chunk `seq` from `offset`; null when the chunk does not exist. */
+  chunkPiece?(artifactId: string, seq: number, offset: number, length: number): Promise<Buffer | null>;
   /** Deletes up to `limit` chunks of the artifact in one short transaction; returns how many. */
   deleteChunks(artifactId: string, limit: number): Promise<number>;
   /** Deletes the artifact row (and by cascade any chunk left). */

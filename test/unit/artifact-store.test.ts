@@ -115,24 +115,19 @@ describe('chunked artifact store', () => {
     expect(lengths).toEqual([...Array(10).fill(CHUNK), 1]);
   });
 
-  it('fetches only the chunks a range needs, at most four per query', async () => {
+  it('fetches only the chunks a range needs, one per query', async () => {
     const { storage, store, write } = setup();
     const data = randomBytes(10 * CHUNK + 1);
     const info = await write(data);
+    const each = (first: number, last: number): [number, number][] =>
+      Array.from({ length: last - first + 1 }, (_, i): [number, number] => [first + i, first + i]);
     const cases: [ByteRange, [number, number][]][] = [
       [{ offset: 0, length: 1 }, [[0, 0]]],
       [{ offset: data.length - 1, length: 1 }, [[10, 10]]],
-      [{ offset: CHUNK - 1, length: 3 }, [[0, 1]]],
+      [{ offset: CHUNK - 1, length: 3 }, each(0, 1)],
       [{ offset: 3 * CHUNK, length: CHUNK }, [[3, 3]]],
-      [{ offset: CHUNK - 10, length: CHUNK + 20 }, [[0, 2]]],
-      [
-        {},
-        [
-          [0, 3],
-          [4, 7],
-          [8, 10],
-        ],
-      ],
+      [{ offset: CHUNK - 10, length: CHUNK + 20 }, each(0, 2)],
+      [{}, each(0, 10)],
       [{ offset: 5, length: 0 }, []],
     ];
     for (const [range, fetches] of cases) {

@@ -49,6 +49,11 @@ export const artifactsSql = {
   chunks: `
     SELECT seq, data FROM artifact_chunks WHERE artifact_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
 
+  /** $1 artifact id, $2 seq, $3 offset (from 0), $4 length. */
+  chunkPiece: `
+    SELECT substring(data FROM $3::integer + 1 FOR $4::integer) AS data FROM artifact_chunks
+    WHERE artifact_id = $1 AND seq = $2`,
+
   /** $1 artifact id, $2 how many. */
   deleteChunks: `
     DELETE FROM artifact_chunks
