@@ -38,15 +38,12 @@ import type {
 } from '../../jobs/store.js';
 import { eventFromPg, jobFromPg, type PgEventRow, type PgJobRow } from './job-row.js';
 import { NotificationListener } from './listener.js';
+import { statementNames } from './named-statements.js';
 import type { PgPool } from './pool.js';
 import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { isPointsError, mapPointsError } from './user-points.js';
 
-const STATEMENT_NAMES = new Map(
-  Object.entries(jobsSql as Record<string, unknown>)
-    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
-    .map(([key, sql]) => [sql, `reelqueue_jobs_${key}`]),
-);
+const STATEMENT_NAMES = statementNames('jobs', jobsSql);
 
 export class PostgresJobStore implements JobStore {
   readonly dialect = 'postgres' as const;

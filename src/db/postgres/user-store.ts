@@ -31,11 +31,16 @@ import type { UserStore } from '../../users/store.js';
 import type { PgClient, PgPool } from './pool.js';
 import { usersSql } from './sql/users-sql.js';
 import { keyFromPg, userFromPg, type PgKeyRow, type PgUserRow } from './user-row.js';
+import { statementNames } from './named-statements.js';
 
 type Queryable = Pick<PgPool, 'query'> | PgClient;
 
+const STATEMENT_NAMES = statementNames('users', usersSql);
+
+/** Runs a statement; the fixed ones of `usersSql` are named (parsed and planned once per connection). */
 async function rows<T>(db: Queryable, sql: string, params: unknown[] = []): Promise<T[]> {
-  return (await db.query({ text: sql, values: params })).rows as T[];
+  const name = STATEMENT_NAMES.get(sql);
+  return (await db.query({ text: sql, values: params, ...(name && { name }) })).rows as T[];
 }
 
 export class PostgresUserStore implements UserStore {
