@@ -10,8 +10,10 @@
  * bottleneck, so the worker also claims the jobs it expects to start within `prefetchWindowMs` (from
  * a running average of handler durations, at most `prefetchLimit`) and keeps them, leased and
  * heartbeated, in a local queue. Slow handlers (renders) get no claim-ahead at all: no job waits
- * behind a busy worker while another one is idle. `stop()` stops claiming at once, lets running jobs finish within the grace period, then
- * releases the rest without using up an attempt.
+ * behind a busy worker while another one is idle.
+ *
+ * `stop()` stops claiming at once, releases the jobs claimed ahead, lets running jobs finish within
+ * the grace period, then releases the rest without using up an attempt.
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -36,10 +38,10 @@ export interface WorkerSettings {
   retryPolicy: RetryPolicy;
   /** Only these kinds are claimed; default: every kind in the registry. */
   kinds?: readonly string[];
-  /** Most jobs claimed ahead of a free slot (0: none). Default 0. */
-  prefetchLimit?: number;
-  /** Claim ahead the jobs expected to start within this many milliseconds. Default 50. */
-  prefetchWindowMs?: number;
+  /** Most jobs claimed ahead of a free slot (0: none). */
+  prefetchLimit: number;
+  /** Claim ahead the jobs expected to start within this many milliseconds. */
+  prefetchWindowMs: number;
 }
 
 export interface WorkerOptions extends WorkerSettings {
@@ -196,11 +198,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
 
   /** Jobs expected to start within the claim-ahead window, from the running average. */
   #claimAheadTarget(): number {
-    const limit = this.#settings.prefetchLimit ?? 0;
-    if (limit === 0 || this.#handlerMs === null) return 0;
-    const window = this.#settings.prefetchWindowMs ?? 50;
-    const perSlot = window / Math.max(this.#handlerMs, 0.001);
-    return Math.min(limit, Math.floor(perSlot * this.#settings.concurrency));
+    const { prefetchLimit, prefetchWindowMs, concurrency } = this.#settings;
+    if (prefetchLimit === 0 || this.#handlerMs === null) return 0;
+    const perSlot = prefetchWindowMs / Math.max(this.#handlerMs, 0.001);
+    return Math.min(prefetchLimit, Math.floor(perSlot * concurrency));
   }
 
   /**
@@ -221,11 +222,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
   }
 
   #queue(job: Job): void {
-    const controller = new AbortController();
     const queued: RunningJob = {
       job,
       lease: leaseOf(job),
-      controller,
+      controller: new AbortController(),
       done: Promise.resolve(),
       handlerDone: false,
     };
@@ -244,20 +244,11 @@ export class Worker extends EventEmitter<WorkerEvents> {
   /** A queued job whose lease was lost or whose cancellation was asked for never starts. */
   #settleQueued(queued: RunningJob): void {
     if (!this.#queued.delete(queued.job.id)) return;
-    this.#running.set(queued.job.id, queued);
     queued.handlerDone = true;
-    queued.done = this.#finish(queued, null)
-      .then((outcome) => void this.emit('finished', queued.job, outcome))
-      .catch((error: unknown) => {
-        this.#logger.error(
-          { err: error, jobId: queued.job.id },
-          'writing the outcome failed; the reaper will recover the job',
-        );
-      })
-      .finally(() => {
-        this.#running.delete(queued.job.id);
-        this.#wakeSoon();
-      });
+    this.#track(
+      queued,
+      this.#finish(queued, null).then((outcome) => void this.emit('finished', queued.job, outcome)),
+    );
   }
 
   #schedulePoll(): void {
@@ -315,10 +306,15 @@ export class Worker extends EventEmitter<WorkerEvents> {
   }
 
   #run(running: RunningJob): void {
+    this.#activeHandlers += 1;
+    this.#track(running, this.#execute(running));
+  }
+
+  /** Holds the job as running until `work` (its handler and outcome write) settles. */
+  #track(running: RunningJob, work: Promise<void>): void {
     const { job } = running;
     this.#running.set(job.id, running);
-    this.#activeHandlers += 1;
-    running.done = this.#execute(running)
+    running.done = work
       .catch((error: unknown) => {
         this.#logger.error(
           { err: error, jobId: job.id },
