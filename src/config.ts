@@ -51,6 +51,7 @@ const settings = {
   JOB_COST_POINTS: intFrom(0, 1_000_000).default(0),
   MAX_ACTIVE_JOBS_PER_USER: intFrom(1, 1_000_000).default(20),
   RATE_LIMIT_PER_MINUTE: intFrom(0, 10_000_000).default(600),
+  API_KEY_CACHE_SECONDS: intFrom(0, 3600).default(30),
   BODY_LIMIT_BYTES: intFrom(1024, 100 * 1024 * 1024).default(1024 * 1024),
   SERVE_WORKERS: intFrom(0, 64).default(1),
   REELQUEUE_ADMIN_KEY: z.string().min(16).optional(),
@@ -95,6 +96,11 @@ export interface Config {
   readonly jobCostPoints: number;
   readonly maxActiveJobsPerUser: number;
   readonly rateLimitPerMinute: number;
+  /**
+   * How long an API node may remember who a key belongs to (0: never). Only with PostgreSQL, whose
+   * notifications tell every node of a revoke at once; this bounds a missed notification.
+   */
+  readonly apiKeyCacheSeconds: number;
   readonly bodyLimitBytes: number;
   /** Workers `reelqueue serve` runs in its process (0: API only). */
   readonly serveWorkers: number;
@@ -163,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
     jobCostPoints: s.JOB_COST_POINTS,
     maxActiveJobsPerUser: s.MAX_ACTIVE_JOBS_PER_USER,
     rateLimitPerMinute: s.RATE_LIMIT_PER_MINUTE,
+    apiKeyCacheSeconds: s.API_KEY_CACHE_SECONDS,
     bodyLimitBytes: s.BODY_LIMIT_BYTES,
     serveWorkers: s.SERVE_WORKERS,
     adminKey: s.REELQUEUE_ADMIN_KEY,

@@ -10,6 +10,7 @@ import type { Worker } from '../jobs/worker.js';
 import { ensureAdminKey, type AdminKeyOutcome } from '../users/bootstrap.js';
 import type { Caller } from './caller.js';
 import type { ApiContext } from './context.js';
+import { CachingAuthenticator } from './key-cache.js';
 import type { Metrics } from './metrics.js';
 import { buildServer, type RouteEntry } from './server.js';
 
@@ -24,6 +25,9 @@ export interface Service {
   close(): Promise<void>;
 }
 
+/** Keys one API node remembers (each entry is about 200 bytes). */
+const KEY_CACHE_ENTRIES = 10_000;
+
 export interface ServiceOptions {
   /** Workers in this process (default SERVE_WORKERS; 0 for an API-only node). */
   workers?: number;
@@ -35,18 +39,22 @@ export function apiContextFor(app: Reelqueue): ApiContext {
     app,
     artifacts: app.database.artifacts,
     users,
-    authenticator: {
-      async authenticate(plainKey: string): Promise<Caller | null> {
-        const found = await users.authenticate(plainKey);
-        if (!found) return null;
-        return {
-          userId: found.user.id,
-          role: found.user.role,
-          walletAddress: found.user.walletAddress,
-          keyId: found.keyId,
-        };
+    authenticator: new CachingAuthenticator(
+      {
+        async authenticate(plainKey: string): Promise<Caller | null> {
+          const found = await users.authenticate(plainKey);
+          if (!found) return null;
+          return {
+            userId: found.user.id,
+            role: found.user.role,
+            walletAddress: found.user.walletAddress,
+            keyId: found.keyId,
+          };
+        },
       },
-    },
+      () => users.keyRevision(),
+      { ttlMs: app.config.apiKeyCacheSeconds * 1000, maxEntries: KEY_CACHE_ENTRIES },
+    ),
     limits: {
       maxActiveJobsPerUser: app.config.maxActiveJobsPerUser,
       requestsPerMinute: app.config.rateLimitPerMinute,

@@ -72,6 +72,12 @@ export interface ListFilter {
   cursor?: string | null;
 }
 
+export interface PositionedJob {
+  job: Job;
+  /** Pending jobs that will be claimed before this one; null when it is not pending. */
+  queuePosition: number | null;
+}
+
 export interface JobPage {
   jobs: Job[];
   nextCursor: string | null;
@@ -159,8 +165,8 @@ export interface JobStore {
 
   get(id: string, scope: Scope): Promise<Job | null>;
   list(filter: ListFilter, scope: Scope): Promise<JobPage>;
-  /** Pending jobs that will be claimed before this one; null when it is not pending. */
-  queuePosition(id: string, scope: Scope): Promise<number | null>;
+  /** A job with its queue position, read together (one round trip): what a client polls. */
+  getWithPosition(id: string, scope: Scope): Promise<PositionedJob | null>;
   listEvents(jobId: string, afterEventId: number, limit: number): Promise<JobEvent[]>;
 
   cancel(id: string, reason: string | null, scope: Scope): Promise<CancelOutcome>;
@@ -185,5 +191,4 @@ export interface JobStore {
 
   /** True when the database answers. */
   ping(): Promise<boolean>;
-  close(): Promise<void>;
 }

@@ -37,6 +37,13 @@ export interface UserStore {
    * error for bad input). Updates the key's `last_used_at` at most once a minute.
    */
   authenticate(plainKey: string): Promise<Authenticated | null>;
+  /**
+   * For callers that remember `authenticate` answers: a number that changes whenever a change to
+   * keys or users, made by any process, could make such an answer wrong; null while such changes
+   * cannot be seen, and then nothing may be remembered. Read it before `authenticate`: the answer
+   * stays right while the number is unchanged.
+   */
+  keyRevision(): number | null;
 
   /**
    * Creates an admin and a key for `plainKey`, only while there are no users at all; null when

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/jobs/model.js';
-import { ALL_JOBS, ownedBy, type ListFilter } from '../../src/jobs/store.js';
+import { ALL_JOBS, ownedBy, type JobStore, type ListFilter, type Scope } from '../../src/jobs/store.js';
 import { expectRejectsWith, mustGet, useConformanceDatabase } from '../support/conformance.js';
 
 const ids = (jobs: readonly Job[]) => jobs.map((job) => job.id);
@@ -74,8 +74,10 @@ describe('listing jobs', () => {
   });
 });
 
-describe('queue position', () => {
+describe('a job with its queue position', () => {
   const ctx = useConformanceDatabase();
+  const positionOf = async (store: JobStore, id: string, scope: Scope = ALL_JOBS) =>
+    (await store.getWithPosition(id, scope))?.queuePosition;
 
   it('counts the pending jobs that will be claimed first', async () => {
     const { store, jobs } = ctx();
@@ -85,31 +87,45 @@ describe('queue position', () => {
     const urgent = await jobs.pending({ priority: 'urgent' });
     await jobs.running({ priority: 'urgent' });
     await jobs.completed({ priority: 'urgent' });
-    expect(await store.queuePosition(urgent.id, ALL_JOBS)).toBe(0);
-    expect(await store.queuePosition(normalOld.id, ALL_JOBS)).toBe(1);
-    expect(await store.queuePosition(normalNew.id, ALL_JOBS)).toBe(2);
-    expect(await store.queuePosition(normalNew.id, ownedBy('alice'))).toBe(2);
-    expect(await store.queuePosition(low.id, ALL_JOBS)).toBe(3);
+    expect(await positionOf(store, urgent.id)).toBe(0);
+    expect(await positionOf(store, normalOld.id)).toBe(1);
+    expect(await positionOf(store, normalNew.id)).toBe(2);
+    expect(await positionOf(store, normalNew.id, ownedBy('alice'))).toBe(2);
+    expect(await positionOf(store, low.id)).toBe(3);
+  });
+
+  it('returns the job exactly as get does', async () => {
+    const { store, jobs } = ctx();
+    const pending = await jobs.pending({ userId: 'alice' });
+    const { job: running } = await jobs.running();
+    expect(await store.getWithPosition(pending.id, ownedBy('alice'))).toEqual({
+      job: await store.get(pending.id, ALL_JOBS),
+      queuePosition: 0,
+    });
+    expect(await store.getWithPosition(running.id, ALL_JOBS)).toEqual({
+      job: await store.get(running.id, ALL_JOBS),
+      queuePosition: null,
+    });
   });
 
   it('moves up as jobs ahead are claimed', async () => {
     const { store, jobs } = ctx();
     const [, , last] = await jobs.pendingMany(3);
-    expect(await store.queuePosition(last!.id, ALL_JOBS)).toBe(2);
+    expect(await positionOf(store, last!.id)).toBe(2);
     await store.claim({ workerId: 'w', kinds: ['noop'], limit: 1, leaseSeconds: 30 });
-    expect(await store.queuePosition(last!.id, ALL_JOBS)).toBe(1);
+    expect(await positionOf(store, last!.id)).toBe(1);
   });
 
-  it('is null for a job that is not pending, unknown, or not the user’s', async () => {
+  it('has no position for a job that is not pending; no answer for unknown or others’ jobs', async () => {
     const { store, jobs } = ctx();
     const { job: running } = await jobs.running();
     const completed = await jobs.completed();
     const theirs = await jobs.pending({ userId: 'bob' });
-    expect(await store.queuePosition(running.id, ALL_JOBS)).toBeNull();
-    expect(await store.queuePosition(completed.id, ALL_JOBS)).toBeNull();
-    expect(await store.queuePosition(randomUUID(), ALL_JOBS)).toBeNull();
-    expect(await store.queuePosition('nope', ALL_JOBS)).toBeNull();
-    expect(await store.queuePosition(theirs.id, ownedBy('alice'))).toBeNull();
+    expect(await positionOf(store, running.id)).toBeNull();
+    expect(await positionOf(store, completed.id)).toBeNull();
+    expect(await store.getWithPosition(randomUUID(), ALL_JOBS)).toBeNull();
+    expect(await store.getWithPosition('nope', ALL_JOBS)).toBeNull();
+    expect(await store.getWithPosition(theirs.id, ownedBy('alice'))).toBeNull();
   });
 });
 

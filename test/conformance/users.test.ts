@@ -8,6 +8,7 @@ import { ensureAdminKey } from '../../src/users/bootstrap.js';
 import type { UserStore } from '../../src/users/store.js';
 import { expectRejectsWith, useConformanceDatabase } from '../support/conformance.js';
 import type { TestDatabase } from '../support/test-database.js';
+import { waitFor } from '../support/wait.js';
 
 const KEY_FORMAT = /^rq_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/;
 
@@ -177,6 +178,36 @@ describe('API keys', () => {
     ];
     for (const text of malformed) expect(await t.db.users.authenticate(text)).toBeNull();
     expect(await userRows(t)).toBe(1);
+  });
+
+  it('key revision: changes when any connection revokes a key or changes a user (PostgreSQL); never known on SQLite', async () => {
+    const { t } = ctx();
+    const user = await t.db.users.createUser();
+    const { id: keyId } = await t.db.users.createKey(user.id);
+    if (t.dialect === 'sqlite') {
+      expect(t.db.users.keyRevision()).toBeNull();
+      return;
+    }
+    const now = { sqlite: '', postgres: '' };
+    const changes = [
+      { ...now, postgres: 'UPDATE api_keys SET revoked_at = now() WHERE id = ?' },
+      { ...now, postgres: "UPDATE users SET role = 'admin' WHERE id = ?" },
+      { ...now, postgres: 'DELETE FROM users WHERE id = ?' },
+    ];
+    const params = [[keyId], [user.id], [user.id]];
+    for (const [i, change] of changes.entries()) {
+      const before = await waitFor(() => t.db.users.keyRevision() ?? false, { what: 'the listener' });
+      await t.sql(change, params[i]);
+      await waitFor(() => t.db.users.keyRevision() !== before, {
+        what: `a notification of ${change.postgres}`,
+      });
+    }
+    // This store's own revoke is seen at once, without waiting for the notification.
+    const other = await t.db.users.createUser();
+    const key = await t.db.users.createKey(other.id);
+    const before = await waitFor(() => t.db.users.keyRevision() ?? false, { what: 'the listener' });
+    await t.db.users.revokeKey(key.id);
+    expect(t.db.users.keyRevision()).not.toBe(before);
   });
 
   it('refuses a revoked key; revoking by id, prefix or whole key; revoking twice keeps the first time', async () => {

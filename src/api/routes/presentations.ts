@@ -146,8 +146,11 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
     },
     async (request, reply) => {
       const { job, created } = await queuePresentation(ctx, request, request.body);
-      const position = await jobs.queuePosition(job.id, ownScopeOf(request));
-      return reply.status(created ? 202 : 200).send(jobToWire(job, position));
+      // Read again with its position: a worker may have claimed it already.
+      const current = await jobs.getWithPosition(job.id, ownScopeOf(request));
+      return reply
+        .status(created ? 202 : 200)
+        .send(current ? jobToWire(current.job, current.queuePosition) : jobToWire(job, null));
     },
   );
 
@@ -194,10 +197,9 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
       },
     },
     async (request) => {
-      const scope = scopeOf(request);
-      const job = await jobs.get(request.params.id, scope);
-      if (!job) throw jobNotFound(request.params.id);
-      return jobToWire(job, await jobs.queuePosition(job.id, scope));
+      const found = await jobs.getWithPosition(request.params.id, scopeOf(request));
+      if (!found) throw jobNotFound(request.params.id);
+      return jobToWire(found.job, found.queuePosition);
     },
   );
 

@@ -144,9 +144,9 @@ function showCommand(): Command {
     .action(async (id: string, options: CommonOptions & { events?: boolean }) => {
       try {
         await withReelqueue(options, async (app) => {
-          const job = await app.jobs.get(id, ALL_JOBS);
-          if (!job) throw new ReelqueueError('JOB_NOT_FOUND', `No job ${id}`, { jobId: id });
-          const position = await app.jobs.queuePosition(id, ALL_JOBS);
+          const found = await app.jobs.getWithPosition(id, ALL_JOBS);
+          if (!found) throw new ReelqueueError('JOB_NOT_FOUND', `No job ${id}`, { jobId: id });
+          const { job, queuePosition: position } = found;
           const events = options.events ? await app.jobs.listEvents(id, 0, 10_000) : [];
           print(options, { ...job, queuePosition: position, ...(options.events && { events }) }, () =>
             [

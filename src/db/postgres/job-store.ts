@@ -31,13 +31,14 @@ import type {
   JobStatistics,
   JobStore,
   ListFilter,
+  PositionedJob,
   ProgressUpdate,
   RecoveryOutcome,
   RetryRequest,
   Scope,
 } from '../../jobs/store.js';
 import { eventFromPg, jobFromPg, type PgEventRow, type PgJobRow } from './job-row.js';
-import { NotificationListener } from './listener.js';
+import type { NotificationListener } from './listener.js';
 import { statementNames } from './named-statements.js';
 import type { PgPool } from './pool.js';
 import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
@@ -51,10 +52,11 @@ export class PostgresJobStore implements JobStore {
   readonly #channel: string;
   readonly #listener: NotificationListener;
 
-  constructor(pool: PgPool, connectionString: string, schema: string) {
+  /** `listener` listens on `channel`; the database that owns both closes the listener. */
+  constructor(pool: PgPool, listener: NotificationListener, channel: string) {
     this.#pool = pool;
-    this.#channel = `reelqueue_${schema}`;
-    this.#listener = new NotificationListener(connectionString, this.#channel);
+    this.#listener = listener;
+    this.#channel = channel;
   }
 
   /**
@@ -281,13 +283,14 @@ export class PostgresJobStore implements JobStore {
     return { jobs, nextCursor };
   }
 
-  async queuePosition(id: string, scope: Scope): Promise<number | null> {
+  async getWithPosition(id: string, scope: Scope): Promise<PositionedJob | null> {
     if (!isJobId(id)) return null;
-    const [row] = await this.#rows<{ ahead: number }>(jobsSql.queuePosition, [
+    const [row] = await this.#rows<PgJobRow & { ahead: string | null }>(jobsSql.selectWithPosition, [
       id,
       scope.all ? null : scope.userId,
     ]);
-    return row ? Number(row.ahead) : null;
+    if (!row) return null;
+    return { job: jobFromPg(row), queuePosition: row.ahead === null ? null : Number(row.ahead) };
   }
 
   async listEvents(jobId: string, afterEventId: number, limit: number): Promise<JobEvent[]> {
@@ -495,9 +498,5 @@ export class PostgresJobStore implements JobStore {
     } catch {
       return false;
     }
-  }
-
-  async close(): Promise<void> {
-    await this.#listener.close();
   }
 }

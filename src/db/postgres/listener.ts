@@ -1,10 +1,16 @@
 /**
- * One LISTEN connection per store, outside the pool. When the connection drops (a server restart),
- * it reconnects with backoff by itself and then reports a wake-up, since notifications sent while
- * it was away are lost.
+ * One LISTEN connection per database, outside the pool, shared by its stores. Payloads: `a` a job
+ * is available, `c:<id>` a cancel was requested, `k` API keys or users changed. When the connection
+ * drops (a server restart), it reconnects with backoff by itself and then reports a wake-up and a
+ * key change, since notifications sent while it was away are lost.
  */
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
+
+/** The channel of a schema's notifications (migration 0006's trigger builds the same name). */
+export function notifyChannel(schema: string): string {
+  return `reelqueue_${schema}`;
+}
 
 export class NotificationListener extends EventEmitter {
   readonly #connectionString: string;
@@ -19,6 +25,11 @@ export class NotificationListener extends EventEmitter {
     this.setMaxListeners(0);
     this.#connectionString = connectionString;
     this.#channel = channel;
+  }
+
+  /** True while notifications arrive: none can have been missed since the last `keys` event. */
+  get listening(): boolean {
+    return this.#client !== null;
   }
 
   /** Starts listening once; later calls do nothing. */
@@ -36,6 +47,7 @@ export class NotificationListener extends EventEmitter {
     });
     client.on('notification', (message) => {
       if (message.payload === 'a') this.emit('available');
+      else if (message.payload === 'k') this.emit('keys');
       else if (message.payload?.startsWith('c:')) this.emit('cancel', message.payload.slice(2));
     });
     const onLost = () => {
@@ -57,8 +69,9 @@ export class NotificationListener extends EventEmitter {
       }
       this.#client = client;
       this.emit('connected');
-      // Anything sent while we were not listening is lost: ask the workers to look.
+      // Anything sent while we were not listening is lost: ask the workers to look, drop caches.
       this.emit('available');
+      this.emit('keys');
     } catch {
       client.removeAllListeners('end');
       await client.end().catch(() => undefined);

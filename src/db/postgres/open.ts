@@ -4,6 +4,7 @@ import type { DatabaseConfig, OpenDatabase } from '../open-database.js';
 import { PostgresArtifactStorage } from './artifact-storage.js';
 import { PostgresJobStore } from './job-store.js';
 import { PostgresLessonStore } from './lesson-store.js';
+import { NotificationListener, notifyChannel } from './listener.js';
 import { migratePostgres } from './migrate.js';
 import { createPool } from './pool.js';
 import { PostgresUserStore } from './user-store.js';
@@ -15,17 +16,18 @@ export function openPostgresDatabase(
   config: DatabaseConfig,
 ): OpenDatabase {
   const pool = createPool(connectionString, schema, config.databasePoolSize);
-  const jobs = new PostgresJobStore(pool, connectionString, schema);
+  const channel = notifyChannel(schema);
+  const listener = new NotificationListener(connectionString, channel);
   return {
     dialect: 'postgres',
-    jobs,
-    users: new PostgresUserStore(pool),
+    jobs: new PostgresJobStore(pool, listener, channel),
+    users: new PostgresUserStore(pool, listener),
     artifacts: new ChunkedArtifactStore(new PostgresArtifactStorage(pool)),
     lessons: new PostgresLessonStore(pool),
     webhooks: new PostgresWebhookStore(pool),
     migrate: (options) => migratePostgres(pool, schema, { force: options?.force ?? false }),
     close: async () => {
-      await jobs.close();
+      await listener.close();
       await pool.end();
     },
   };

@@ -197,10 +197,12 @@ CREATE INDEX webhook_deliveries_job_idx ON webhook_deliveries USING btree (job_i
 CREATE UNIQUE INDEX webhook_deliveries_pkey ON webhook_deliveries USING btree (id)
 
 -- triggers
+CREATE TRIGGER api_keys_changed AFTER DELETE OR UPDATE OF revoked_at, key_hash, prefix, user_id OR TRUNCATE ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_keys_changed()
 CREATE TRIGGER jobs_points_charge AFTER INSERT ON jobs FOR EACH ROW WHEN ((new.points_charged > 0)) EXECUTE FUNCTION reelqueue_points_charge()
 CREATE TRIGGER jobs_points_on_status BEFORE UPDATE OF status ON jobs FOR EACH ROW WHEN (((old.status = ANY (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])) IS DISTINCT FROM (new.status = ANY (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])))) EXECUTE FUNCTION reelqueue_points_on_status()
 CREATE TRIGGER jobs_points_price BEFORE INSERT ON jobs FOR EACH ROW WHEN (((new.cost_points > 0) OR (new.points_charged <> 0))) EXECUTE FUNCTION reelqueue_points_price()
 CREATE TRIGGER jobs_webhook_enqueue AFTER UPDATE OF status ON jobs FOR EACH ROW WHEN (((new.status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text])) AND (old.status <> ALL (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text])) AND (jsonb_typeof((new.payload -> 'webhook_url'::text)) = 'string'::text))) EXECUTE FUNCTION reelqueue_webhook_enqueue()
+CREATE TRIGGER users_changed AFTER DELETE OR UPDATE OF id, role, wallet_address OR TRUNCATE ON users FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_keys_changed()
 
 -- view presentation_jobs
 SELECT j.id,
@@ -265,6 +267,17 @@ AS $function$
   ORDER BY priority DESC, run_at, id
   LIMIT max_jobs
   FOR UPDATE SKIP LOCKED
+$function$
+
+-- function reelqueue_keys_changed
+CREATE OR REPLACE FUNCTION reelqueue_keys_changed()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  PERFORM pg_notify('reelqueue_' || TG_TABLE_SCHEMA, 'k');
+  RETURN NULL;
+END
 $function$
 
 -- function reelqueue_points_charge

@@ -28,6 +28,7 @@ import {
   type ResolvedNewUser,
 } from '../../users/new-user.js';
 import type { UserStore } from '../../users/store.js';
+import type { NotificationListener } from './listener.js';
 import type { PgClient, PgPool } from './pool.js';
 import { usersSql } from './sql/users-sql.js';
 import { keyFromPg, userFromPg, type PgKeyRow, type PgUserRow } from './user-row.js';
@@ -45,9 +46,16 @@ async function rows<T>(db: Queryable, sql: string, params: unknown[] = []): Prom
 
 export class PostgresUserStore implements UserStore {
   readonly #pool: PgPool;
+  readonly #listener: NotificationListener;
+  /** Bumped by every `k` notification (migration 0006), every reconnect, and this store's revokes. */
+  #keyRevision = 0;
 
-  constructor(pool: PgPool) {
+  constructor(pool: PgPool, listener: NotificationListener) {
     this.#pool = pool;
+    this.#listener = listener;
+    listener.on('keys', () => {
+      this.#keyRevision++;
+    });
   }
 
   async #insertUser(db: Queryable, user: ResolvedNewUser): Promise<PgUserRow | undefined> {
@@ -141,7 +149,14 @@ export class PostgresUserStore implements UserStore {
       ownerId ?? null,
     ]);
     if (!row) throw keyNotFound(idOrPrefix);
+    // Seen here at once; other processes hear of it from the trigger's notification.
+    this.#keyRevision++;
     return keyFromPg(row);
+  }
+
+  keyRevision(): number | null {
+    this.#listener.start();
+    return this.#listener.listening ? this.#keyRevision : null;
   }
 
   async authenticate(plainKey: string): Promise<Authenticated | null> {

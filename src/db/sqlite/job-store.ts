@@ -32,6 +32,7 @@ import type {
   JobStatistics,
   JobStore,
   ListFilter,
+  PositionedJob,
   ProgressUpdate,
   RecoveryOutcome,
   RetryRequest,
@@ -362,16 +363,17 @@ export class SqliteJobStore implements JobStore {
     return { jobs, nextCursor };
   }
 
-  async queuePosition(id: string, scope: Scope): Promise<number | null> {
+  async getWithPosition(id: string, scope: Scope): Promise<PositionedJob | null> {
     return this.#read(() => {
       const row = this.#getRow(id, scope);
-      if (!row || row.status !== 'pending') return null;
-      const ahead = this.#stmt(jobsSql.countAhead).get({
+      if (!row) return null;
+      if (row.status !== 'pending') return { job: jobFromSqlite(row), queuePosition: null };
+      const { ahead } = this.#stmt(jobsSql.countAhead).get({
         priority: row.priority,
         runAt: row.run_at,
         id: row.id,
       }) as { ahead: number };
-      return ahead.ahead;
+      return { job: jobFromSqlite(row), queuePosition: ahead };
     });
   }
 

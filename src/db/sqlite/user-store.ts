@@ -178,6 +178,14 @@ export class SqliteUserStore implements UserStore {
     return { user: userFromSqlite(row), keyId: row.key_id };
   }
 
+  /**
+   * Never known: other processes sharing the file (the CLI revoking a key) cannot tell this one, so
+   * authentication answers are not remembered. A lookup here is an in-process read of microseconds.
+   */
+  keyRevision(): null {
+    return null;
+  }
+
   /** Best effort, never waits: when another process holds the write lock, the next minute will do. */
   #touch(keyId: string): void {
     try {

@@ -1,0 +1,69 @@
+/**
+ * Remembers who an API key belongs to, so that on a database across the network a request costs
+ * no round trip for its key. An answer is used only while the store's key revision is the one read
+ * before the lookup (any revoke, in any process, changes it) and for at most `ttlMs`. Without a
+ * revision (SQLite; PostgreSQL while its notification connection is down) every request looks its
+ * key up. Wrong keys are never remembered, so guessing cannot fill the cache.
+ */
+import { createHash } from 'node:crypto';
+import type { Authenticator, Caller } from './caller.js';
+
+export interface KeyCacheOptions {
+  /** How long an answer may be used (0: never remember). */
+  ttlMs: number;
+  /** Entries kept; the oldest goes first. */
+  maxEntries: number;
+  /** Milliseconds clock (tests may fake it). */
+  now?: () => number;
+}
+
+interface Remembered {
+  caller: Readonly<Caller>;
+  revision: number;
+  expiresAt: number;
+}
+
+export class CachingAuthenticator implements Authenticator {
+  readonly #lookup: Authenticator;
+  readonly #revision: () => number | null;
+  readonly #ttlMs: number;
+  readonly #maxEntries: number;
+  readonly #now: () => number;
+  /** By the sha256 of the key, so the plain keys are not kept; insertion order is age. */
+  readonly #entries = new Map<string, Remembered>();
+
+  constructor(lookup: Authenticator, revision: () => number | null, options: KeyCacheOptions) {
+    this.#lookup = lookup;
+    this.#revision = revision;
+    this.#ttlMs = options.ttlMs;
+    this.#maxEntries = options.maxEntries;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async authenticate(plainKey: string): Promise<Caller | null> {
+    const revision = this.#ttlMs > 0 ? this.#revision() : null;
+    if (revision === null) return this.#lookup.authenticate(plainKey);
+    const digest = createHash('sha256').update(plainKey, 'utf8').digest('base64');
+    const remembered = this.#entries.get(digest);
+    if (remembered && remembered.revision === revision && remembered.expiresAt > this.#now()) {
+      return remembered.caller;
+    }
+    this.#entries.delete(digest);
+    const caller = await this.#lookup.authenticate(plainKey);
+    if (caller)
+      this.#remember(digest, {
+        caller: Object.freeze(caller),
+        revision,
+        expiresAt: this.#now() + this.#ttlMs,
+      });
+    return caller;
+  }
+
+  #remember(digest: string, entry: Remembered): void {
+    if (this.#entries.size >= this.#maxEntries) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(digest, entry);
+  }
+}
