@@ -5,7 +5,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { ReelqueueError } from '../errors.js';
 import type { KindRegistry } from './kinds.js';
-import { JOB_PRIORITIES, type JobPriority, type NewJob, type ResolvedNewJob } from './model.js';
+import { JOB_PRIORITIES, type Job, type JobPriority, type NewJob, type ResolvedNewJob } from './model.js';
 
 export interface NewJobDefaults {
   readonly jobTimeoutSeconds: number;
@@ -75,5 +75,46 @@ export function resolveNewJob(input: NewJob, kinds: KindRegistry, defaults: NewJ
     lessonId: input.lessonId ?? null,
     idempotencyKey,
     costPoints,
+  };
+}
+
+/** The columns of a new job that the database decides; an insert returns only these. */
+export type InsertDecided = Pick<
+  Job,
+  'status' | 'progress' | 'message' | 'createdAt' | 'updatedAt' | 'runAt'
+>;
+
+/**
+ * The job an insert of `job` stored, without reading back what was sent: both stores' enqueue
+ * return only the columns the database decides (the conformance suite checks the result equals a
+ * read of the job).
+ */
+export function jobAsInserted(job: ResolvedNewJob, decided: InsertDecided): Job {
+  return {
+    id: job.id,
+    kind: job.kind,
+    userId: job.userId,
+    lessonId: job.lessonId,
+    priority: job.priority,
+    payload: job.payload,
+    stage: null,
+    startedAt: null,
+    completedAt: null,
+    timeoutSeconds: job.timeoutSeconds,
+    attempt: 0,
+    retryCount: 0,
+    maxRetries: job.maxRetries,
+    workerId: null,
+    leaseExpiresAt: null,
+    lastHeartbeat: null,
+    cancelRequestedAt: null,
+    cancelReason: null,
+    result: null,
+    errorCode: null,
+    errorMessage: null,
+    errorDetails: null,
+    idempotencyKey: job.idempotencyKey,
+    processingTimeSeconds: null,
+    ...decided,
   };
 }

@@ -37,6 +37,18 @@ describe('cleanup of finished jobs', () => {
     expect(await store.cleanup(24, ALL_JOBS)).toBe(0);
   });
 
+  it('jobs deleted by hand in SQL take their events with them', async () => {
+    const { t, jobs } = ctx();
+    const gone = await jobs.completed();
+    const kept = await jobs.completed();
+    const keptEvents = await eventCount(t, kept.id);
+    expect(await eventCount(t, gone.id)).toBeGreaterThan(0);
+    const drop = 'DELETE FROM jobs WHERE id = ?';
+    await t.sql({ sqlite: drop, postgres: drop }, [gone.id]);
+    expect(await eventCount(t, gone.id)).toBe(0);
+    expect(await eventCount(t, kept.id)).toBe(keptEvents);
+  });
+
   it('takes a fractional max age in hours', async () => {
     const { t, store, jobs } = ctx();
     const hourOld = await jobs.completed();

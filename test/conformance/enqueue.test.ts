@@ -72,6 +72,27 @@ describe('enqueue', () => {
     expect((await store.list({ limit: 50 }, ALL_JOBS)).jobs).toHaveLength(5);
   });
 
+  it('returns each new job exactly as it reads back', async () => {
+    const { store, jobs } = ctx();
+    const inputs = [
+      jobs.resolve({ kind: 'noop' }),
+      jobs.resolve({
+        kind: 'noop',
+        userId: 'alice',
+        lessonId: 'lesson-1',
+        priority: 'urgent',
+        runAt: new Date(Date.now() + 60_000),
+        timeoutSeconds: 7,
+        maxRetries: 0,
+        idempotencyKey: 'once',
+        payload: { zeta: [1, 2.5, { b: null, a: 'ünï' }], alpha: true },
+      }),
+    ];
+    for (const { job } of await store.enqueueMany(inputs)) {
+      expect(await mustGet(store, job.id)).toEqual(job);
+    }
+  });
+
   it('appends a created event for every new job', async () => {
     const { store, jobs } = ctx();
     const [a, b] = await jobs.pendingMany(2);

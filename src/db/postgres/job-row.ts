@@ -6,7 +6,9 @@ import {
   type JobEventType,
   type JobStatus,
   type JsonObject,
+  type ResolvedNewJob,
 } from '../../jobs/model.js';
+import { jobAsInserted } from '../../jobs/new-job.js';
 
 export interface PgJobRow {
   id: string;
@@ -90,6 +92,28 @@ export function jobFromPg(row: PgJobRow): Job {
     idempotencyKey: row.idempotency_key,
     processingTimeSeconds: row.processing_time_seconds,
   };
+}
+
+/** What an insert returns: the columns the database decides (`jobAsInserted` adds the rest). */
+export interface PgInsertedRow {
+  id: string;
+  status: string;
+  progress: number;
+  message: string;
+  created_at: Date;
+  updated_at: Date;
+  run_at: Date;
+}
+
+export function insertedJobFromPg(job: ResolvedNewJob, row: PgInsertedRow): Job {
+  return jobAsInserted(job, {
+    status: row.status as JobStatus,
+    progress: row.progress,
+    message: row.message,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    runAt: row.run_at,
+  });
 }
 
 export function eventFromPg(row: PgEventRow): JobEvent {

@@ -37,7 +37,14 @@ import type {
   RetryRequest,
   Scope,
 } from '../../jobs/store.js';
-import { eventFromPg, jobFromPg, type PgEventRow, type PgJobRow } from './job-row.js';
+import {
+  eventFromPg,
+  insertedJobFromPg,
+  jobFromPg,
+  type PgEventRow,
+  type PgInsertedRow,
+  type PgJobRow,
+} from './job-row.js';
 import type { NotificationListener } from './listener.js';
 import { statementNames } from './named-statements.js';
 import type { PgPool } from './pool.js';
@@ -97,7 +104,7 @@ export class PostgresJobStore implements JobStore {
         cost_points: job.costPoints,
       })),
     );
-    const rows = await this.#rows<PgJobRow>(jobsSql.insertMany, [input, this.#channel]).catch(
+    const rows = await this.#rows<PgInsertedRow>(jobsSql.insertMany, [input, this.#channel]).catch(
       (error: unknown) => {
         throw mapPointsError(error, () => chargedOwners(jobs));
       },
@@ -114,7 +121,7 @@ export class PostgresJobStore implements JobStore {
     }
     return jobs.map((job) => {
       const row = inserted.get(job.id);
-      if (row) return { job: jobFromPg(row), created: true };
+      if (row) return { job: insertedJobFromPg(job, row), created: true };
       const match = existing.get(`${job.userId ?? ''}\u0000${job.idempotencyKey}`);
       if (!match)
         throw new ReelqueueError('VALIDATION_FAILED', `Job id ${job.id} is already taken`, { id: job.id });

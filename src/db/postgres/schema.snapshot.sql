@@ -149,7 +149,6 @@ artifacts.artifacts_complete_check: CHECK (((NOT complete) OR ((size IS NOT NULL
 artifacts.artifacts_job_id_fkey: FOREIGN KEY (job_id) REFERENCES jobs(id) ON DELETE CASCADE
 artifacts.artifacts_pkey: PRIMARY KEY (id)
 artifacts.artifacts_size_check: CHECK ((size >= 0))
-job_events.job_events_job_id_fkey: FOREIGN KEY (job_id) REFERENCES jobs(id) ON DELETE CASCADE
 job_events.job_events_pkey: PRIMARY KEY (id)
 jobs.jobs_cost_points_check: CHECK ((cost_points >= 0))
 jobs.jobs_max_retries_check: CHECK ((max_retries >= 0))
@@ -198,6 +197,7 @@ CREATE UNIQUE INDEX webhook_deliveries_pkey ON webhook_deliveries USING btree (i
 
 -- triggers
 CREATE TRIGGER api_keys_changed AFTER DELETE OR UPDATE OF revoked_at, key_hash, prefix, user_id OR TRUNCATE ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_keys_changed()
+CREATE TRIGGER jobs_delete_events AFTER DELETE ON jobs REFERENCING OLD TABLE AS deleted_jobs FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_delete_job_events()
 CREATE TRIGGER jobs_points_charge AFTER INSERT ON jobs FOR EACH ROW WHEN ((new.points_charged > 0)) EXECUTE FUNCTION reelqueue_points_charge()
 CREATE TRIGGER jobs_points_on_status BEFORE UPDATE OF status ON jobs FOR EACH ROW WHEN (((old.status = ANY (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])) IS DISTINCT FROM (new.status = ANY (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])))) EXECUTE FUNCTION reelqueue_points_on_status()
 CREATE TRIGGER jobs_points_price BEFORE INSERT ON jobs FOR EACH ROW WHEN (((new.cost_points > 0) OR (new.points_charged <> 0))) EXECUTE FUNCTION reelqueue_points_price()
@@ -267,6 +267,17 @@ AS $function$
   ORDER BY priority DESC, run_at, id
   LIMIT max_jobs
   FOR UPDATE SKIP LOCKED
+$function$
+
+-- function reelqueue_delete_job_events
+CREATE OR REPLACE FUNCTION reelqueue_delete_job_events()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  DELETE FROM job_events WHERE job_id IN (SELECT id FROM deleted_jobs);
+  RETURN NULL;
+END
 $function$
 
 -- function reelqueue_keys_changed

@@ -6,7 +6,9 @@ import {
   type JobEventType,
   type JobStatus,
   type JsonObject,
+  type ResolvedNewJob,
 } from '../../jobs/model.js';
+import { jobAsInserted } from '../../jobs/new-job.js';
 
 export interface SqliteJobRow {
   id: string;
@@ -41,6 +43,27 @@ export interface SqliteJobRow {
   processing_time_seconds: number | null;
   cost_points: number;
   points_charged: number;
+}
+
+/** What an insert returns: the columns the database decides (`jobAsInserted` adds the rest). */
+export interface SqliteInsertedRow {
+  status: string;
+  progress: number;
+  message: string;
+  created_at: number;
+  updated_at: number;
+  run_at: number;
+}
+
+export function insertedJobFromSqlite(job: ResolvedNewJob, row: SqliteInsertedRow): Job {
+  return jobAsInserted(job, {
+    status: row.status as JobStatus,
+    progress: row.progress,
+    message: row.message,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+    runAt: new Date(row.run_at),
+  });
 }
 
 export interface SqliteEventRow {

@@ -42,7 +42,14 @@ import { checkRetryable, jobNotFound, leaseLost } from '../../jobs/store-errors.
 import { chargedOwners } from '../../users/points.js';
 import { withBusyRetry } from './busy-retry.js';
 import type { SqliteDatabase } from './connection.js';
-import { eventFromSqlite, jobFromSqlite, type SqliteEventRow, type SqliteJobRow } from './job-row.js';
+import {
+  eventFromSqlite,
+  insertedJobFromSqlite,
+  jobFromSqlite,
+  type SqliteEventRow,
+  type SqliteInsertedRow,
+  type SqliteJobRow,
+} from './job-row.js';
 import { signalsFor } from './signals.js';
 import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { mapPointsError } from './user-points.js';
@@ -154,9 +161,9 @@ export class SqliteJobStore implements JobStore {
         idempotencyKey: job.idempotencyKey,
         costPoints: job.costPoints,
       }),
-    ) as SqliteJobRow | undefined;
+    ) as SqliteInsertedRow | undefined;
     if (row) {
-      const created = jobFromSqlite(row);
+      const created = insertedJobFromSqlite(job, row);
       this.#appendEvent(created, 'created', null, 'Queued');
       return { job: created, created: true };
     }

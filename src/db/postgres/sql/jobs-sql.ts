@@ -38,7 +38,8 @@ export const jobsSql = {
       RETURNING *),
     ${eventFrom(`'created'`, 'NULL::jsonb', `'Queued'`)},
     n AS (SELECT pg_notify($2, 'a'))
-    SELECT j.* FROM j, n`,
+    -- Only what the database decides: the rest is what was sent (insertedJobFromPg).
+    SELECT j.id, j.status, j.progress, j.message, j.created_at, j.updated_at, j.run_at FROM j, n`,
 
   /** $1 user ids (text[], '' for none), $2 keys (text[]). */
   selectByIdempotencyKeys: `

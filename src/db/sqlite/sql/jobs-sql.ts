@@ -20,7 +20,7 @@ export const jobsSql = {
     VALUES (@id, @kind, @userId, @lessonId, 'pending', @priority, @payload, ${NOW}, ${NOW},
       coalesce(@runAt, ${NOW}), @timeoutSeconds, @maxRetries, @idempotencyKey, @costPoints)
     ON CONFLICT DO NOTHING
-    RETURNING *`,
+    RETURNING status, progress, message, created_at, updated_at, run_at`,
 
   selectByIdempotencyKey: `
     SELECT * FROM jobs WHERE coalesce(user_id, '') = coalesce(@userId, '') AND idempotency_key = @key`,
