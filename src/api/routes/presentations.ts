@@ -146,11 +146,9 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
     },
     async (request, reply) => {
       const { job, created } = await queuePresentation(ctx, request, request.body);
-      // Read again with its position: a worker may have claimed it already.
-      const current = await jobs.getWithPosition(job.id, ownScopeOf(request));
-      return reply
-        .status(created ? 202 : 200)
-        .send(current ? jobToWire(current.job, current.queuePosition) : jobToWire(job, null));
+      // The job as queued; its position now (null when a worker has already claimed it).
+      const position = (await jobs.getWithPosition(job.id, ownScopeOf(request)))?.queuePosition ?? null;
+      return reply.status(created ? 202 : 200).send(jobToWire(job, position));
     },
   );
 
