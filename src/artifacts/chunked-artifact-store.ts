@@ -24,11 +24,6 @@ import { rechunk } from './rechunk.js';
 import type { ArtifactRecord, ArtifactStorage } from './storage.js';
 import type { ArtifactStore, WriteArtifact, WriteArtifactOptions } from './store.js';
 
-/**
- * Chunks fetched per query when reading. One: a reader then holds a single chunk (1 MiB) besides
- * what its socket buffers, so 20 clients streaming at once stay within a few tens of MB.
- */
-const CHUNKS_PER_READ = 1;
 /** Chunks deleted per transaction, so deleting a large artifact never holds a long write lock. */
 const CHUNKS_PER_DELETE = 16;
 
@@ -105,30 +100,10 @@ export class ChunkedArtifactStore implements ArtifactStore {
     return this.#read(artifactId, range);
   }
 
-  /** Reads the range piece by piece, for storages where whole chunks are costly to hold. */
-  async *#readPieces(
-    artifactId: string,
-    range: ResolvedRange,
-    chunkSize: number,
-    first: number,
-    last: number,
-  ): AsyncGenerator<Buffer, void, undefined> {
-    const storage = this.#storage;
-    const pieceBytes = storage.pieceBytes ?? chunkSize;
-    for (let seq = first; seq <= last; seq++) {
-      const { start, end } = sliceOfChunk(seq, range, chunkSize, chunkSize);
-      for (let offset = start; offset < end; offset += pieceBytes) {
-        if (seq > first || offset > start) await nextTurn();
-        const length = Math.min(pieceBytes, end - offset);
-        const piece = await storage.chunkPiece?.(artifactId, seq, offset, length);
-        if (!piece || piece.length !== length) {
-          throw artifactNotFound(artifactId, `chunk ${seq} is missing (deleted while being read?)`);
-        }
-        yield piece;
-      }
-    }
-  }
-
+  /**
+   * One piece (at most `pieceBytes`) per query: a reader holds a single piece besides what its
+   * socket buffers, so many clients streaming at once stay within a few tens of MB.
+   */
   async *#read(artifactId: string, request: ByteRange): AsyncGenerator<Buffer, void, undefined> {
     const row = isArtifactId(artifactId) ? await this.#storage.record(artifactId) : null;
     if (!row) throw artifactNotFound(artifactId);
@@ -137,21 +112,17 @@ export class ChunkedArtifactStore implements ArtifactStore {
     const range = resolveRange(size, request);
     if (range.length === 0) return;
     const { first, last } = chunkSpan(range, chunkSize);
-    if (this.#storage.pieceBytes !== undefined) {
-      yield* this.#readPieces(artifactId, range, chunkSize, first, last);
-      return;
-    }
-    for (let from = first; from <= last; from += CHUNKS_PER_READ) {
-      const to = Math.min(last, from + CHUNKS_PER_READ - 1);
-      if (from > first) await nextTurn();
-      const chunks = await this.#storage.chunks(artifactId, from, to);
-      for (let seq = from; seq <= to; seq++) {
-        const chunk = chunks[seq - from];
-        if (chunk?.seq !== seq || chunk.data.length !== chunkLength(seq, size, chunkSize)) {
+    const { pieceBytes } = this.#storage;
+    for (let seq = first; seq <= last; seq++) {
+      const { start, end } = sliceOfChunk(seq, range, chunkSize, chunkLength(seq, size, chunkSize));
+      for (let offset = start; offset < end; offset += pieceBytes) {
+        if (seq > first || offset > start) await nextTurn();
+        const length = Math.min(pieceBytes, end - offset);
+        const piece = await this.#storage.chunkPiece(artifactId, seq, offset, length);
+        if (piece?.length !== length) {
           throw artifactNotFound(artifactId, `chunk ${seq} is missing (deleted while being read?)`);
         }
-        const { start, end } = sliceOfChunk(seq, range, chunkSize, chunk.data.length);
-        yield chunk.data.subarray(start, end);
+        yield piece;
       }
     }
   }

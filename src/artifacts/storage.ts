@@ -27,11 +27,6 @@ export interface NewArtifactRecord {
   chunkSize: number;
 }
 
-export interface StoredChunk {
-  seq: number;
-  data: Buffer;
-}
-
 export interface ArtifactStorage {
   /** Inserts an incomplete artifact of the lease's job; false when the lease is not held. */
   create(record: NewArtifactRecord, lease: Lease): Promise<boolean>;
@@ -51,16 +46,13 @@ export interface ArtifactStorage {
   supersededBy(completed: ArtifactRecord): Promise<string[]>;
   record(artifactId: string): Promise<ArtifactRecord | null>;
   newestComplete(jobId: string, kind: string): Promise<ArtifactRecord | null>;
-  /** Chunks `first`..`last` (inclusive) that exist, in order. */
-  chunks(artifactId: string, first: number, last: number): Promise<StoredChunk[]>;
   /**
-   * Set when whole chunks are costly to hold while reading (PostgreSQL sends bytea as hex text, so a
-   * 1 MiB chunk costs ~4 MiB of client memory): reads then fetch pieces of at most this many bytes
-   * with `chunkPiece`.
+   * Reads fetch chunks in pieces of at most this many bytes: what a reader holds at a time, per
+   * client. Each database sizes it to what its driver allocates per piece (see its storage).
    */
-  readonly pieceBytes?: number;
+  readonly pieceBytes: number;
   /** `length` bytes of chunk `seq` from `offset`; null when the chunk does not exist. */
-  chunkPiece?(artifactId: string, seq: number, offset: number, length: number): Promise<Buffer | null>;
+  chunkPiece(artifactId: string, seq: number, offset: number, length: number): Promise<Buffer | null>;
   /** Deletes up to `limit` chunks of the artifact in one short transaction; returns how many. */
   deleteChunks(artifactId: string, limit: number): Promise<number>;
   /** Deletes the artifact row (and by cascade any chunk left). */

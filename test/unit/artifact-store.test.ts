@@ -1,5 +1,5 @@
 /**
- * The dialect-free part of the artifact store against an in-memory `ArtifactStorage`: which chunks
+ * The dialect-free part of the artifact store against an in-memory `ArtifactStorage`: which pieces
  * a read fetches, and how a write cuts, fences and cleans up. Both databases run the same store in
  * test/conformance/artifacts.test.ts.
  */
@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ChunkedArtifactStore } from '../../src/artifacts/chunked-artifact-store.js';
 import type { ByteRange } from '../../src/artifacts/model.js';
-import type { ArtifactRecord, ArtifactStorage, StoredChunk } from '../../src/artifacts/storage.js';
+import type { ArtifactRecord, ArtifactStorage } from '../../src/artifacts/storage.js';
 import { ReelqueueError } from '../../src/errors.js';
 import type { Lease } from '../../src/jobs/model.js';
 
@@ -18,8 +18,11 @@ const CHUNK = 100;
 class MemoryStorage implements ArtifactStorage {
   readonly records = new Map<string, ArtifactRecord>();
   readonly data = new Map<string, Map<number, Buffer>>();
-  readonly fetches: [number, number][] = [];
+  /** Each piece fetched: [seq, offset, length]. */
+  readonly fetches: [number, number, number][] = [];
   leaseHeld = true;
+
+  constructor(readonly pieceBytes: number) {}
 
   async create(record: { id: string; kind: string; contentType: string; chunkSize: number }) {
     if (!this.leaseHeld) return false;
@@ -60,13 +63,14 @@ class MemoryStorage implements ArtifactStorage {
     const rows = [...this.records.values()].filter((r) => r.kind === kind && r.complete);
     return rows.at(-1) ?? null;
   }
-  async chunks(id: string, first: number, last: number): Promise<StoredChunk[]> {
-    this.fetches.push([first, last]);
-    const chunks = this.data.get(id) ?? new Map<number, Buffer>();
-    return [...chunks.entries()]
-      .filter(([seq]) => seq >= first && seq <= last)
-      .sort(([a], [b]) => a - b)
-      .map(([seq, data]) => ({ seq, data }));
+  async chunkPiece(id: string, seq: number, offset: number, length: number) {
+    this.fetches.push([seq, offset, length]);
+    return (
+      this.data
+        .get(id)
+        ?.get(seq)
+        ?.subarray(offset, offset + length) ?? null
+    );
   }
   async deleteChunks(id: string, limit: number) {
     const chunks = this.data.get(id);
@@ -94,8 +98,8 @@ async function readAll(store: ChunkedArtifactStore, id: string, range?: ByteRang
   return Buffer.concat(parts);
 }
 
-function setup() {
-  const storage = new MemoryStorage();
+function setup(pieceBytes = CHUNK) {
+  const storage = new MemoryStorage(pieceBytes);
   const store = new ChunkedArtifactStore(storage, { chunkSize: CHUNK });
   const write = (data: Buffer) =>
     store.write({ lease: LEASE, kind: 'video', contentType: 'video/mp4', source: pieces(data) });
@@ -115,19 +119,25 @@ describe('chunked artifact store', () => {
     expect(lengths).toEqual([...Array(10).fill(CHUNK), 1]);
   });
 
-  it('fetches only the chunks a range needs, one per query', async () => {
+  it('fetches only the parts of chunks a range needs, one piece per query', async () => {
     const { storage, store, write } = setup();
     const data = randomBytes(10 * CHUNK + 1);
     const info = await write(data);
-    const each = (first: number, last: number): [number, number][] =>
-      Array.from({ length: last - first + 1 }, (_, i): [number, number] => [first + i, first + i]);
-    const cases: [ByteRange, [number, number][]][] = [
-      [{ offset: 0, length: 1 }, [[0, 0]]],
-      [{ offset: data.length - 1, length: 1 }, [[10, 10]]],
-      [{ offset: CHUNK - 1, length: 3 }, each(0, 1)],
-      [{ offset: 3 * CHUNK, length: CHUNK }, [[3, 3]]],
-      [{ offset: CHUNK - 10, length: CHUNK + 20 }, each(0, 2)],
-      [{}, each(0, 10)],
+    const whole = (first: number, last: number): [number, number, number][] =>
+      Array.from({ length: last - first + 1 }, (_, i): [number, number, number] => [first + i, 0, CHUNK]);
+    const cases: [ByteRange, [number, number, number][]][] = [
+      [{ offset: 0, length: 1 }, [[0, 0, 1]]],
+      [{ offset: data.length - 1, length: 1 }, [[10, 0, 1]]],
+      [
+        { offset: CHUNK - 1, length: 3 },
+        [
+          [0, CHUNK - 1, 1],
+          [1, 0, 2],
+        ],
+      ],
+      [{ offset: 3 * CHUNK, length: CHUNK }, [[3, 0, CHUNK]]],
+      [{ offset: CHUNK - 10, length: CHUNK + 20 }, [[0, CHUNK - 10, 10], ...whole(1, 1), [2, 0, 10]]],
+      [{}, [...whole(0, 9), [10, 0, 1]]],
       [{ offset: 5, length: 0 }, []],
     ];
     for (const [range, fetches] of cases) {
@@ -137,6 +147,29 @@ describe('chunked artifact store', () => {
       expect((await readAll(store, info.id, range)).equals(expected)).toBe(true);
       expect(storage.fetches).toEqual(fetches);
     }
+  });
+
+  it('cuts chunks into pieces of at most pieceBytes', async () => {
+    const { storage, store, write } = setup(40);
+    const data = randomBytes(2 * CHUNK + 30);
+    const info = await write(data);
+    expect((await readAll(store, info.id)).equals(data)).toBe(true);
+    expect(storage.fetches).toEqual([
+      [0, 0, 40],
+      [0, 40, 40],
+      [0, 80, 20],
+      [1, 0, 40],
+      [1, 40, 40],
+      [1, 80, 20],
+      [2, 0, 30],
+    ]);
+    storage.fetches.length = 0;
+    const range = { offset: 70, length: 50 };
+    expect((await readAll(store, info.id, range)).equals(data.subarray(70, 120))).toBe(true);
+    expect(storage.fetches).toEqual([
+      [0, 70, 30],
+      [1, 0, 20],
+    ]);
   });
 
   it('fails a read whose chunk vanished with ARTIFACT_NOT_FOUND', async () => {

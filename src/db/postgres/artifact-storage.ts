@@ -2,12 +2,7 @@
  * The artifact tables on PostgreSQL. Every call is one statement on a pooled connection (its own
  * transaction): no transaction spans an upload or a read.
  */
-import type {
-  ArtifactRecord,
-  ArtifactStorage,
-  NewArtifactRecord,
-  StoredChunk,
-} from '../../artifacts/storage.js';
+import type { ArtifactRecord, ArtifactStorage, NewArtifactRecord } from '../../artifacts/storage.js';
 import type { Lease } from '../../jobs/model.js';
 import { artifactFromPg, type PgArtifactRow } from './artifact-row.js';
 import type { PgPool } from './pool.js';
@@ -15,11 +10,12 @@ import { artifactsSql } from './sql/artifacts-sql.js';
 
 export class PostgresArtifactStorage implements ArtifactStorage {
   /**
-   * bytea arrives hex-encoded (the driver reads text results only), ~4× its size in client memory:
-   * 128 KiB pieces kept server RSS growth at ~41 MB for 20 clients (256 KiB: 88 MB; whole 1 MiB
-   * chunks, 4 per query: 146 MB), at 43 MB/s instead of 51 (`npm run bench -- --only streaming`).
+   * bytea arrives as hex text (the driver reads text results only): a piece costs a string of twice
+   * its size, then its Buffer. At 60 KiB the string stays under V8's large-object size (128 KiB),
+   * so it dies young; a 500 MB video to 20 Range clients grew the server by 31 MB at 157 MB/s,
+   * against 74 MB at 146 MB/s with 128 KiB pieces (`npm run bench -- --only streaming`).
    */
-  readonly pieceBytes = 128 * 1024;
+  readonly pieceBytes = 60 * 1024;
   readonly #pool: PgPool;
 
   constructor(pool: PgPool) {
@@ -93,10 +89,6 @@ export class PostgresArtifactStorage implements ArtifactStorage {
   async newestComplete(jobId: string, kind: string): Promise<ArtifactRecord | null> {
     const [row] = await this.#rows<PgArtifactRow>(artifactsSql.newestComplete, [jobId, kind]);
     return row ? artifactFromPg(row) : null;
-  }
-
-  chunks(artifactId: string, first: number, last: number): Promise<StoredChunk[]> {
-    return this.#rows<StoredChunk>(artifactsSql.chunks, [artifactId, first, last]);
   }
 
   async chunkPiece(artifactId: string, seq: number, offset: number, length: number): Promise<Buffer | null> {

@@ -45,10 +45,6 @@ export const artifactsSql = {
     SELECT * FROM artifacts WHERE job_id = $1 AND kind = $2 AND complete
     ORDER BY completed_at DESC, id DESC LIMIT 1`,
 
-  /** $1 artifact id, $2 first seq, $3 last seq. */
-  chunks: `
-    SELECT seq, data FROM artifact_chunks WHERE artifact_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
-
   /** $1 artifact id, $2 seq, $3 offset (from 0), $4 length. */
   chunkPiece: `
     SELECT substring(data FROM $3::integer + 1 FOR $4::integer) AS data FROM artifact_chunks

@@ -35,10 +35,10 @@ export const artifactsSql = {
     SELECT * FROM artifacts WHERE job_id = @jobId AND kind = @kind AND complete = 1
     ORDER BY completed_at DESC, id DESC LIMIT 1`,
 
-  chunks: `
-    SELECT seq, data FROM artifact_chunks
-    WHERE artifact_id = @artifactId AND seq BETWEEN @first AND @last
-    ORDER BY seq`,
+  /** A piece of one chunk: @offset from 0. */
+  chunkPiece: `
+    SELECT substr(data, @offset + 1, @length) AS data FROM artifact_chunks
+    WHERE artifact_id = @artifactId AND seq = @seq`,
 
   deleteChunks: `
     DELETE FROM artifact_chunks
