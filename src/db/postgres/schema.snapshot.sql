@@ -256,17 +256,20 @@ SELECT j.id,
 -- function reelqueue_claim_candidates
 CREATE OR REPLACE FUNCTION reelqueue_claim_candidates(kinds text[], max_jobs integer)
  RETURNS SETOF uuid
- LANGUAGE sql
+ LANGUAGE plpgsql
  SET search_path TO '<schema>'
  SET enable_bitmapscan TO 'off'
  SET enable_seqscan TO 'off'
  SET enable_sort TO 'off'
 AS $function$
-  SELECT id FROM jobs
-  WHERE status = 'pending' AND run_at <= now() AND kind = ANY(kinds)
-  ORDER BY priority DESC, run_at, id
-  LIMIT max_jobs
-  FOR UPDATE SKIP LOCKED
+BEGIN
+  RETURN QUERY
+    SELECT id FROM jobs
+    WHERE status = 'pending' AND run_at <= now() AND kind = ANY(kinds)
+    ORDER BY priority DESC, run_at, id
+    LIMIT max_jobs
+    FOR UPDATE SKIP LOCKED;
+END
 $function$
 
 -- function reelqueue_delete_job_events
