@@ -19,7 +19,7 @@ import {
   type ArtifactInfo,
   type ByteRange,
 } from './model.js';
-import { chunkLength, chunkSpan, resolveRange, sliceOfChunk, type ResolvedRange } from './range.js';
+import { chunkLength, chunkSpan, resolveRange, sliceOfChunk } from './range.js';
 import { rechunk } from './rechunk.js';
 import type { ArtifactRecord, ArtifactStorage } from './storage.js';
 import type { ArtifactStore, WriteArtifact, WriteArtifactOptions } from './store.js';
