@@ -9,7 +9,7 @@ import { KindRegistry, type JobKind } from './jobs/kinds.js';
 import type { NewJob } from './jobs/model.js';
 import { resolveNewJob } from './jobs/new-job.js';
 import { Reaper } from './jobs/reaper.js';
-import type { EnqueueResult, JobStore } from './jobs/store.js';
+import type { EnqueueOptions, EnqueueResult, JobStore } from './jobs/store.js';
 import { Worker, type WorkerSettings } from './jobs/worker.js';
 import { createLogger, type Logger } from './logger.js';
 
@@ -19,8 +19,8 @@ export interface Reelqueue {
   readonly database: OpenDatabase;
   readonly jobs: JobStore;
   readonly kinds: KindRegistry;
-  /** Validates and queues one job; nothing is written when validation fails. */
-  enqueue(job: NewJob): Promise<EnqueueResult>;
+  /** Validates and queues one job; nothing is written when validation fails or a limit refuses it. */
+  enqueue(job: NewJob, options?: EnqueueOptions): Promise<EnqueueResult>;
   /** Validates every job first, then queues them all in one transaction. */
   enqueueMany(jobs: readonly NewJob[]): Promise<EnqueueResult[]>;
   /** A worker for this database (not started). */
@@ -62,7 +62,7 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
     database,
     jobs,
     kinds,
-    enqueue: (job) => jobs.enqueue(resolveNewJob(job, kinds, defaults)),
+    enqueue: (job, options) => jobs.enqueue(resolveNewJob(job, kinds, defaults), options),
     enqueueMany: (many) => jobs.enqueueMany(many.map((job) => resolveNewJob(job, kinds, defaults))),
     createWorker(overrides = {}) {
       const worker = new Worker({

@@ -14,7 +14,6 @@ export type HttpErrorCode =
   | 'NOT_FOUND'
   | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED'
-  | 'TOO_MANY_JOBS'
   | 'INSUFFICIENT_POINTS'
   | 'WALLET_MISMATCH'
   | 'INTERNAL_ERROR';

@@ -31,3 +31,11 @@ export function checkRetryable(job: Job, request: RetryRequest): void {
     );
   }
 }
+
+export function tooManyJobs(limit: number, active: number): ReelqueueError {
+  return new ReelqueueError(
+    'TOO_MANY_JOBS',
+    `You have ${active} queued or running jobs; the limit is ${limit}`,
+    { limit, active },
+  );
+}

@@ -29,6 +29,11 @@ export interface EnqueueResult {
   created: boolean;
 }
 
+export interface EnqueueOptions {
+  /** Most pending + running jobs the owner may have, this one included (owned jobs only). */
+  activeLimit?: number;
+}
+
 export interface ClaimRequest {
   workerId: string;
   kinds: readonly string[];
@@ -141,8 +146,12 @@ export interface RetryRequest {
 export interface JobStore {
   readonly dialect: 'sqlite' | 'postgres';
 
-  /** Inserts a job (or returns the existing one for the same user and idempotency key). */
-  enqueue(job: ResolvedNewJob): Promise<EnqueueResult>;
+  /**
+   * Inserts a job (or returns the existing one for the same user and idempotency key). With
+   * `activeLimit`, `TOO_MANY_JOBS` when the owner already has that many pending or running jobs:
+   * checked and inserted atomically across every process on the database.
+   */
+  enqueue(job: ResolvedNewJob, options?: EnqueueOptions): Promise<EnqueueResult>;
   /** Inserts many jobs in one transaction; results are in input order. */
   enqueueMany(jobs: readonly ResolvedNewJob[]): Promise<EnqueueResult[]>;
 

@@ -6,8 +6,10 @@ import {
   dbNow,
   eventTypes,
   expectCode,
+  expectRejectsWith,
   msBetween,
   mustGet,
+  rejectionOf,
   thrownBy,
   useConformanceDatabase,
 } from '../support/conformance.js';
@@ -230,5 +232,59 @@ describe('bad input is refused before anything is written', () => {
     }
     expect(await countRows(t, 'jobs')).toBe(0);
     expect(await countRows(t, 'job_events')).toBe(0);
+  });
+});
+
+describe('enqueue within an active-jobs limit', () => {
+  const ctx = useConformanceDatabase();
+  const limit = { activeLimit: 2 };
+
+  it('refuses the owner a job over the limit with TOO_MANY_JOBS, writes nothing, and accepts again once one ends', async () => {
+    const { t, store, jobs } = ctx();
+    await jobs.completed({ userId: 'alice' });
+    await store.enqueue(jobs.resolve({ kind: 'noop', userId: 'alice' }), limit);
+    const { job: second } = await store.enqueue(jobs.resolve({ kind: 'noop', userId: 'alice' }), limit);
+    const refused = await rejectionOf(store.enqueue(jobs.resolve({ kind: 'noop', userId: 'alice' }), limit));
+    expectCode(refused, 'TOO_MANY_JOBS');
+    expect(refused).toMatchObject({ details: { limit: 2, active: 2 } });
+    expect(await countRows(t, 'jobs')).toBe(3);
+    expect((await store.enqueue(jobs.resolve({ kind: 'noop', userId: 'bob' }), limit)).created).toBe(true);
+    expect((await store.enqueue(jobs.resolve({ kind: 'noop' }), limit)).created).toBe(true);
+    await store.cancel(second.id, null, ALL_JOBS);
+    expect((await store.enqueue(jobs.resolve({ kind: 'noop', userId: 'alice' }), limit)).created).toBe(true);
+  });
+
+  it('returns the existing job for a repeated idempotency key even at the limit', async () => {
+    const { store, jobs } = ctx();
+    const first = await store.enqueue(
+      jobs.resolve({ kind: 'noop', userId: 'alice', idempotencyKey: 'once' }),
+      limit,
+    );
+    await store.enqueue(jobs.resolve({ kind: 'noop', userId: 'alice' }), limit);
+    const again = await store.enqueue(
+      jobs.resolve({ kind: 'noop', userId: 'alice', idempotencyKey: 'once' }),
+      limit,
+    );
+    expect(again).toEqual({ job: first.job, created: false });
+    await expectRejectsWith(
+      store.enqueue(jobs.resolve({ kind: 'noop', userId: 'alice', idempotencyKey: 'new' }), limit),
+      'TOO_MANY_JOBS',
+    );
+  });
+
+  it('holds across handles enqueueing at once: never more than the limit', async () => {
+    const { t, jobs } = ctx();
+    const handles = [t.db.jobs, (await t.reopen()).jobs, (await t.reopen()).jobs];
+    const attempts = Array.from({ length: 12 }, (_, i) =>
+      handles[i % handles.length]!.enqueue(jobs.resolve({ kind: 'noop', userId: 'alice' }), {
+        activeLimit: 5,
+      }),
+    );
+    const outcomes = await Promise.allSettled(attempts);
+    const created = outcomes.filter((o) => o.status === 'fulfilled');
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    expect(created).toHaveLength(5);
+    for (const error of refused) expectCode(error, 'TOO_MANY_JOBS');
+    expect(await countRows(t, 'jobs')).toBe(5);
   });
 });

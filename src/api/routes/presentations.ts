@@ -55,39 +55,12 @@ function listOf<T extends string>(
 }
 
 /**
- * The active-jobs check and the insert after it run one request at a time per user (in this
- * process), so concurrent requests cannot all pass the check before any of them inserts.
+ * Queues a presentation job for the caller, charging points in the same transaction. The store
+ * checks the caller's active-jobs limit and inserts atomically, whichever API node the request
+ * reaches.
  */
-const queueLocks = new WeakMap<ApiContext, Map<string, Promise<unknown>>>();
-
-async function oneAtATime<T>(ctx: ApiContext, userId: string, work: () => Promise<T>): Promise<T> {
-  let locks = queueLocks.get(ctx);
-  if (!locks) queueLocks.set(ctx, (locks = new Map()));
-  const run = (locks.get(userId) ?? Promise.resolve()).then(work);
-  const settled = run.catch(() => undefined);
-  locks.set(userId, settled);
-  try {
-    return await run;
-  } finally {
-    if (locks.get(userId) === settled) locks.delete(userId);
-  }
-}
-
-/** Queues a presentation job for the caller, charging points in the same transaction. */
-export function queuePresentation(ctx: ApiContext, request: FastifyRequest, body: GenerateBody) {
-  return oneAtATime(ctx, callerOf(request).userId, () => checkAndQueue(ctx, request, body));
-}
-
-async function checkAndQueue(ctx: ApiContext, request: FastifyRequest, body: GenerateBody) {
+export async function queuePresentation(ctx: ApiContext, request: FastifyRequest, body: GenerateBody) {
   const caller = callerOf(request);
-  const active = await ctx.app.jobs.health(ownScopeOf(request));
-  if (active.pending + active.running >= ctx.limits.maxActiveJobsPerUser) {
-    throw new HttpError(
-      'TOO_MANY_JOBS',
-      `You have ${active.pending + active.running} queued or running jobs; the limit is ${ctx.limits.maxActiveJobsPerUser}`,
-      { limit: ctx.limits.maxActiveJobsPerUser },
-    );
-  }
   const payload: JsonObject = {};
   for (const field of [
     'lesson',
@@ -118,17 +91,20 @@ async function checkAndQueue(ctx: ApiContext, request: FastifyRequest, body: Gen
     if (!stored) throw lessonNotFound(body.lesson_id);
     payload.lesson = stored.body;
   }
-  return ctx.app.enqueue({
-    kind: 'presentation',
-    payload,
-    userId: caller.userId,
-    lessonId: body.lesson_id ?? null,
-    idempotencyKey: body.idempotency_key ?? null,
-    costPoints: ctx.jobCostPoints,
-    ...(body.priority && { priority: body.priority }),
-    ...(body.timeout_seconds !== undefined && { timeoutSeconds: body.timeout_seconds }),
-    ...(body.max_retries !== undefined && { maxRetries: body.max_retries }),
-  });
+  return ctx.app.enqueue(
+    {
+      kind: 'presentation',
+      payload,
+      userId: caller.userId,
+      lessonId: body.lesson_id ?? null,
+      idempotencyKey: body.idempotency_key ?? null,
+      costPoints: ctx.jobCostPoints,
+      ...(body.priority && { priority: body.priority }),
+      ...(body.timeout_seconds !== undefined && { timeoutSeconds: body.timeout_seconds }),
+      ...(body.max_retries !== undefined && { maxRetries: body.max_retries }),
+    },
+    { activeLimit: ctx.limits.maxActiveJobsPerUser },
+  );
 }
 
 export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): void {

@@ -16,13 +16,14 @@ import {
   type ResolvedNewJob,
 } from '../../jobs/model.js';
 import { countsByPriority, countsByStatus, healthFrom } from '../../jobs/statistics.js';
-import { checkRetryable, jobNotFound, leaseLost } from '../../jobs/store-errors.js';
+import { checkRetryable, jobNotFound, leaseLost, tooManyJobs } from '../../jobs/store-errors.js';
 import { chargedOwners } from '../../users/points.js';
 import type {
   BulkCancelOutcome,
   CancelOutcome,
   ClaimRequest,
   Completion,
+  EnqueueOptions,
   EnqueueResult,
   Failure,
   HealthMetrics,
@@ -47,7 +48,7 @@ import {
 } from './job-row.js';
 import type { NotificationListener } from './listener.js';
 import { statementNames } from './named-statements.js';
-import type { PgPool } from './pool.js';
+import type { PgClient, PgPool } from './pool.js';
 import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { isPointsError, mapPointsError } from './user-points.js';
 
@@ -70,9 +71,9 @@ export class PostgresJobStore implements JobStore {
    * Runs a statement; the fixed statements of `jobsSql` are named, so each connection parses and
    * plans them once instead of on every call.
    */
-  async #rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+  async #rows<T>(sql: string, params: unknown[] = [], db: PgPool | PgClient = this.#pool): Promise<T[]> {
     const name = STATEMENT_NAMES.get(sql);
-    return (await this.#pool.query({ text: sql, values: params, ...(name && { name }) })).rows as T[];
+    return (await db.query({ text: sql, values: params, ...(name && { name }) })).rows as T[];
   }
 
   async #fenced(sql: string, lease: Lease, params: unknown[]): Promise<Job> {
@@ -81,13 +82,52 @@ export class PostgresJobStore implements JobStore {
     return jobFromPg(row);
   }
 
-  async enqueue(job: ResolvedNewJob): Promise<EnqueueResult> {
-    const [result] = await this.enqueueMany([job]);
+  async enqueue(job: ResolvedNewJob, options: EnqueueOptions = {}): Promise<EnqueueResult> {
+    const [result] =
+      options.activeLimit === undefined || job.userId === null
+        ? await this.enqueueMany([job])
+        : await this.#enqueueWithinLimit(job, job.userId, options.activeLimit);
     if (!result) throw new Error('enqueueMany returned no result for one job');
     return result;
   }
 
-  async enqueueMany(jobs: readonly ResolvedNewJob[]): Promise<EnqueueResult[]> {
+  /** Counts and inserts in one transaction under the owner's lock, so no other node slips in between. */
+  async #enqueueWithinLimit(job: ResolvedNewJob, userId: string, limit: number): Promise<EnqueueResult[]> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      await this.#rows(jobsSql.lockOwner, [userId], client);
+      const [existing] =
+        job.idempotencyKey === null
+          ? []
+          : await this.#rows<PgJobRow>(
+              jobsSql.selectByIdempotencyKeys,
+              [[userId], [job.idempotencyKey]],
+              client,
+            );
+      if (!existing) {
+        const [row] = await this.#rows<{ active: number }>(jobsSql.countActive, [userId], client);
+        const active = row?.active ?? 0;
+        if (active >= limit) throw tooManyJobs(limit, active);
+      }
+      const results = existing
+        ? [{ job: jobFromPg(existing), created: false }]
+        : await this.#insertMany(client, [job]);
+      await client.query('COMMIT');
+      return results;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  enqueueMany(jobs: readonly ResolvedNewJob[]): Promise<EnqueueResult[]> {
+    return this.#insertMany(this.#pool, jobs);
+  }
+
+  async #insertMany(db: PgPool | PgClient, jobs: readonly ResolvedNewJob[]): Promise<EnqueueResult[]> {
     if (jobs.length === 0) return [];
     const input = JSON.stringify(
       jobs.map((job) => ({
@@ -104,7 +144,7 @@ export class PostgresJobStore implements JobStore {
         cost_points: job.costPoints,
       })),
     );
-    const rows = await this.#rows<PgInsertedRow>(jobsSql.insertMany, [input, this.#channel]).catch(
+    const rows = await this.#rows<PgInsertedRow>(jobsSql.insertMany, [input, this.#channel], db).catch(
       (error: unknown) => {
         throw mapPointsError(error, () => chargedOwners(jobs));
       },
@@ -113,10 +153,11 @@ export class PostgresJobStore implements JobStore {
     const missing = jobs.filter((job) => !inserted.has(job.id));
     const existing = new Map<string, PgJobRow>();
     if (missing.length > 0) {
-      const rows = await this.#rows<PgJobRow>(jobsSql.selectByIdempotencyKeys, [
-        missing.map((job) => job.userId ?? ''),
-        missing.map((job) => job.idempotencyKey),
-      ]);
+      const rows = await this.#rows<PgJobRow>(
+        jobsSql.selectByIdempotencyKeys,
+        [missing.map((job) => job.userId ?? ''), missing.map((job) => job.idempotencyKey)],
+        db,
+      );
       for (const row of rows) existing.set(`${row.user_id ?? ''}\u0000${row.idempotency_key}`, row);
     }
     return jobs.map((job) => {

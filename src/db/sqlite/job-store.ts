@@ -24,6 +24,7 @@ import type {
   CancelOutcome,
   ClaimRequest,
   Completion,
+  EnqueueOptions,
   EnqueueResult,
   Failure,
   HealthMetrics,
@@ -38,7 +39,7 @@ import type {
   RetryRequest,
   Scope,
 } from '../../jobs/store.js';
-import { checkRetryable, jobNotFound, leaseLost } from '../../jobs/store-errors.js';
+import { checkRetryable, jobNotFound, leaseLost, tooManyJobs } from '../../jobs/store-errors.js';
 import { chargedOwners } from '../../users/points.js';
 import { withBusyRetry } from './busy-retry.js';
 import type { SqliteDatabase } from './connection.js';
@@ -146,6 +147,13 @@ export class SqliteJobStore implements JobStore {
     }
   }
 
+  /** The job already queued under `job`'s owner and idempotency key, if any. */
+  #existingFor(job: ResolvedNewJob): SqliteJobRow | undefined {
+    if (job.idempotencyKey === null) return undefined;
+    return this.#stmt(jobsSql.selectByIdempotencyKey).get({ userId: job.userId, key: job.idempotencyKey }) as
+      SqliteJobRow | undefined;
+  }
+
   #insertOne(job: ResolvedNewJob): EnqueueResult {
     const row = this.#charging(job, () =>
       this.#stmt(jobsSql.insert).get({
@@ -167,18 +175,25 @@ export class SqliteJobStore implements JobStore {
       this.#appendEvent(created, 'created', null, 'Queued');
       return { job: created, created: true };
     }
-    const existing = this.#stmt(jobsSql.selectByIdempotencyKey).get({
-      userId: job.userId,
-      key: job.idempotencyKey,
-    }) as SqliteJobRow | undefined;
+    const existing = this.#existingFor(job);
     if (!existing) {
       throw new ReelqueueError('VALIDATION_FAILED', `Job id ${job.id} is already taken`, { id: job.id });
     }
     return { job: jobFromSqlite(existing), created: false };
   }
 
-  async enqueue(job: ResolvedNewJob): Promise<EnqueueResult> {
-    const result = await this.#write(() => this.#insertOne(job));
+  async enqueue(job: ResolvedNewJob, options: EnqueueOptions = {}): Promise<EnqueueResult> {
+    const { activeLimit } = options;
+    const result = await this.#write(() => {
+      // BEGIN IMMEDIATE holds the write lock: no other process inserts between the count and this.
+      if (activeLimit !== undefined && job.userId !== null) {
+        const existing = this.#existingFor(job);
+        if (existing) return { job: jobFromSqlite(existing), created: false };
+        const { active } = this.#stmt(jobsSql.countActive).get({ userId: job.userId }) as { active: number };
+        if (active >= activeLimit) throw tooManyJobs(activeLimit, active);
+      }
+      return this.#insertOne(job);
+    });
     if (result.created) this.#signals.emit(AVAILABLE);
     return result;
   }

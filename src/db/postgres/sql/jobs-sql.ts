@@ -21,6 +21,9 @@ const JOB_INPUT = `jsonb_to_recordset($1::jsonb) AS t(id uuid, kind text, user_i
   priority smallint, payload jsonb, run_at timestamptz, timeout_seconds integer, max_retries integer,
   idempotency_key text, cost_points integer)`;
 
+/** Arbitrary constant naming the per-owner enqueue lock (the migration lock uses another). */
+const OWNER_LOCK_CLASS = 0x72716f77;
+
 export const jobsSql = {
   /**
    * $1 jobs as a JSON array, $2 the wake-up channel. Triggers of migration 0004 charge the owners
@@ -40,6 +43,15 @@ export const jobsSql = {
     n AS (SELECT pg_notify($2, 'a'))
     -- Only what the database decides: the rest is what was sent (insertedJobFromPg).
     SELECT j.id, j.status, j.progress, j.message, j.created_at, j.updated_at, j.run_at FROM j, n`,
+
+  /**
+   * $1 owner. Serialises enqueues with an active-jobs limit per owner, across every node, until the
+   * transaction ends (hash collisions only make two owners wait for each other).
+   */
+  lockOwner: `SELECT pg_advisory_xact_lock(${OWNER_LOCK_CLASS}, hashtext($1))`,
+
+  /** $1 owner. Pending and running jobs, for the active-jobs limit. */
+  countActive: `SELECT count(*) AS active FROM jobs WHERE user_id = $1 AND status IN ('pending', 'running')`,
 
   /** $1 user ids (text[], '' for none), $2 keys (text[]). */
   selectByIdempotencyKeys: `
