@@ -114,4 +114,23 @@ describe('HTTP API: the seeds flows', () => {
     expect(openapi.openapi).toMatch(/^3\./);
     expect(Object.keys(openapi.paths)).toContain('/api/presentations/generate');
   });
+
+  it('documents a success response schema for every /api operation but the byte and event streams', async () => {
+    const openapi = await json<{ paths: Record<string, Record<string, { responses?: object }>> }>(
+      await api.call(null, 'GET', '/docs/json'),
+    );
+    const streams = [
+      '/api/presentations/jobs/{id}/events',
+      '/api/videos/{jobId}',
+      '/api/videos/{jobId}/thumbnail',
+    ];
+    const undocumented = Object.entries(openapi.paths)
+      .filter(([path]) => path.startsWith('/api/') && !streams.includes(path))
+      .flatMap(([path, operations]) =>
+        Object.entries(operations)
+          .filter(([, op]) => !Object.keys(op.responses ?? {}).some((status) => status.startsWith('2')))
+          .map(([method]) => `${method.toUpperCase()} ${path}`),
+      );
+    expect(undocumented).toEqual([]);
+  });
 });

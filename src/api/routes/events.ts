@@ -9,7 +9,7 @@ import { isFinished, type JobEvent } from '../../jobs/model.js';
 import { scopeOf } from '../caller.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses, JobIdParams } from '../schemas/common.js';
-import { jobNotFound } from './presentations.js';
+import { jobNotFound } from '../../jobs/store-errors.js';
 
 const POLL_MS = 250;
 const KEEPALIVE_MS = 15_000;

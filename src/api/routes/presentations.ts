@@ -12,11 +12,18 @@ import {
   type JobStatus,
   type JsonObject,
 } from '../../jobs/model.js';
+import { jobNotFound } from '../../jobs/store-errors.js';
 import { callerOf, ownScopeOf, requireAdmin, scopeOf } from '../caller.js';
 import type { ApiContext } from '../context.js';
 import { HttpError } from '../http-errors.js';
 import { errorResponses, JobIdParams } from '../schemas/common.js';
 import { jobToWire, JobWireSchema } from '../schemas/job-wire.js';
+import {
+  CleanupResultSchema,
+  QueueHealthSchema,
+  RecoveryResultSchema,
+  StatisticsSchema,
+} from '../schemas/queue-health.js';
 import {
   BulkCancelBody,
   BulkCancelQuery,
@@ -256,7 +263,7 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         tags: TAG,
         summary: "Delete finished jobs older than max_age_hours (a user's own; an admin's: everyone's)",
         querystring: CleanupQuery,
-        response: { ...errorResponses },
+        response: { 200: CleanupResultSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -273,7 +280,7 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         tags: TAG,
         summary: 'Health metrics of the queue',
         querystring: HoursQuery,
-        response: errorResponses,
+        response: { 200: QueueHealthSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -301,7 +308,7 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         tags: TAG,
         summary: 'Statistics over the last `hours`',
         querystring: HoursQuery,
-        response: errorResponses,
+        response: { 200: StatisticsSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -327,7 +334,7 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         tags: TAG,
         summary: 'Re-queue running jobs whose worker stopped heartbeating (admin)',
         querystring: RecoveryQuery,
-        response: errorResponses,
+        response: { 200: RecoveryResultSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -343,8 +350,4 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
       };
     },
   );
-}
-
-export function jobNotFound(id: string): ReelqueueError {
-  return new ReelqueueError('JOB_NOT_FOUND', `No job ${id}`, { jobId: id });
 }

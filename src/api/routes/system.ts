@@ -4,6 +4,7 @@ import type { ApiContext } from '../context.js';
 import { callerOf, ownScopeOf } from '../caller.js';
 import type { Metrics } from '../metrics.js';
 import { errorResponses } from '../schemas/common.js';
+import { AccountSchema } from '../schemas/queue-health.js';
 
 export function publicSystemRoutes(server: FastifyInstance, ctx: ApiContext, metrics: Metrics): void {
   server.get('/healthz', { schema: { tags: ['system'], summary: 'The process is up' } }, async () => ({
@@ -41,7 +42,13 @@ export function publicSystemRoutes(server: FastifyInstance, ctx: ApiContext, met
 export function accountRoutes(server: FastifyInstance, ctx: ApiContext): void {
   server.get(
     '/api/users/me',
-    { schema: { tags: ['users'], summary: 'The caller: points, wallet, usage', response: errorResponses } },
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'The caller: points, wallet, usage',
+        response: { 200: AccountSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       const caller = callerOf(request);
       const [user, usage] = await Promise.all([

@@ -10,7 +10,7 @@ import { callerOf, scopeOf } from '../caller.js';
 import type { ApiContext } from '../context.js';
 import { notFound } from '../http-errors.js';
 import { errorResponses, JobIdParams } from '../schemas/common.js';
-import { jobNotFound } from './presentations.js';
+import { jobNotFound } from '../../jobs/store-errors.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);

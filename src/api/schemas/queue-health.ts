@@ -1,0 +1,74 @@
+/**
+ * What the queue-health, statistics, cleanup, recovery and account routes answer: declared so OpenAPI documents them
+ * and the responses are serialised by their schema (a field not declared here is never sent).
+ */
+import { Type, type TObject, type TProperties } from '@sinclair/typebox';
+import { JOB_PRIORITIES, JOB_STATUSES } from '../../jobs/model.js';
+
+const Count = Type.Integer({ minimum: 0 });
+const MaybeNumber = Type.Union([Type.Number(), Type.Null()]);
+
+/** An object with one count per name, every name present. */
+function countsOf(names: readonly string[], description: string): TObject<TProperties> {
+  return Type.Object(Object.fromEntries(names.map((name) => [name, Count])), { description });
+}
+
+const StatusCounts = {
+  total: Count,
+  pending: Count,
+  running: Count,
+  completed: Count,
+  failed: Count,
+  cancelled: Count,
+  timeout: Count,
+};
+
+export const QueueHealthSchema = Type.Object({
+  ...StatusCounts,
+  failure_rate: Type.Number({ description: 'Percent of all jobs that ended failed or timeout' }),
+  oldest_pending_job_age_minutes: MaybeNumber,
+  worker_id: Type.Null({ description: 'Workers are separate processes; kept for seed clients' }),
+  database: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')]),
+});
+
+export const StatisticsSchema = Type.Object({
+  period_hours: Type.Number(),
+  total: Count,
+  by_status: countsOf(JOB_STATUSES, 'Jobs created in the period, by status'),
+  failure_rate: Type.Number(),
+  oldest_pending_job_age_minutes: MaybeNumber,
+  processing_time_seconds: Type.Object({
+    count: Count,
+    average: MaybeNumber,
+    p50: MaybeNumber,
+    p95: MaybeNumber,
+    p99: MaybeNumber,
+    max: MaybeNumber,
+  }),
+  priority_distribution: countsOf(JOB_PRIORITIES, 'Jobs created in the period, by priority'),
+  error_codes: Type.Record(Type.String(), Count, { description: 'Failed jobs by error code' }),
+  retried_jobs: Count,
+});
+
+export const AccountSchema = Type.Object({
+  id: Type.String(),
+  role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+  walletAddress: Type.Union([Type.String(), Type.Null()]),
+  prompt_points: Count,
+  job_cost_points: Count,
+  usage: Type.Object(StatusCounts),
+});
+
+export const CleanupResultSchema = Type.Object({
+  deleted: Count,
+  max_age_hours: Type.Number(),
+});
+
+const JobIds = Type.Array(Type.String({ format: 'uuid' }));
+
+export const RecoveryResultSchema = Type.Object({
+  timeout_minutes: Type.Number(),
+  requeued: JobIds,
+  failed: JobIds,
+  cancelled: JobIds,
+});
