@@ -8,6 +8,11 @@ import { ReelqueueError } from './errors.js';
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const numberFrom = (min: number, max: number) => z.coerce.number().min(min).max(max);
 
+/** `true`/`false` (or `1`/`0`), as environment variables spell them. */
+const flag = z
+  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  .transform((text) => text === 'true' || text === '1');
+
 const retryDelays = z
   .string()
   .transform((text) => text.split(',').map((part) => (part.trim() === '' ? Number.NaN : Number(part))))
@@ -52,6 +57,7 @@ const settings = {
   MAX_ACTIVE_JOBS_PER_USER: intFrom(1, 1_000_000).default(20),
   RATE_LIMIT_PER_MINUTE: intFrom(0, 10_000_000).default(600),
   API_KEY_CACHE_SECONDS: intFrom(0, 3600).default(30),
+  WEBHOOK_ALLOW_PRIVATE: flag.default(false),
   BODY_LIMIT_BYTES: intFrom(1024, 100 * 1024 * 1024).default(1024 * 1024),
   SERVE_WORKERS: intFrom(0, 64).default(1),
   REELQUEUE_ADMIN_KEY: z.string().min(16).optional(),
@@ -101,6 +107,8 @@ export interface Config {
    * notifications tell every node of a revoke at once; this bounds a missed notification.
    */
   readonly apiKeyCacheSeconds: number;
+  /** Deliver webhooks to private and local addresses too (only for receivers on your own network). */
+  readonly webhookAllowPrivate: boolean;
   readonly bodyLimitBytes: number;
   /** Workers `reelqueue serve` runs in its process (0: API only). */
   readonly serveWorkers: number;
@@ -170,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
     maxActiveJobsPerUser: s.MAX_ACTIVE_JOBS_PER_USER,
     rateLimitPerMinute: s.RATE_LIMIT_PER_MINUTE,
     apiKeyCacheSeconds: s.API_KEY_CACHE_SECONDS,
+    webhookAllowPrivate: s.WEBHOOK_ALLOW_PRIVATE,
     bodyLimitBytes: s.BODY_LIMIT_BYTES,
     serveWorkers: s.SERVE_WORKERS,
     adminKey: s.REELQUEUE_ADMIN_KEY,

@@ -17,6 +17,11 @@ export function defaultKinds(database: OpenDatabase, config: Config): JobKind[] 
         ffprobePath: config.ffprobePath,
       }),
     ),
-    webhookKind({ jobs: database.jobs, users: database.users, webhooks: database.webhooks }),
+    webhookKind({
+      jobs: database.jobs,
+      users: database.users,
+      webhooks: database.webhooks,
+      allowPrivateAddresses: config.webhookAllowPrivate,
+    }),
   ];
 }

@@ -1,7 +1,12 @@
 /**
  * One HTTP attempt of a webhook: POST the body, wait for the status at most `timeoutMs` (and never
- * past the job's AbortSignal), follow no redirect. Never throws: the outcome says what happened.
+ * past the job's AbortSignal), follow no redirect, and by default connect to public addresses only
+ * (see address-policy.ts). Never throws: the outcome says what happened.
  */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
+import { AddressRefusedError, isPublicAddress, publicOnlyLookup } from './address-policy.js';
 
 export interface WebhookRequest {
   url: string;
@@ -9,6 +14,8 @@ export interface WebhookRequest {
   headers: Record<string, string>;
   timeoutMs: number;
   signal: AbortSignal;
+  /** Also deliver to private and local addresses (WEBHOOK_ALLOW_PRIVATE); default false. */
+  allowPrivateAddresses?: boolean;
 }
 
 export interface WebhookAttempt {
@@ -17,43 +24,71 @@ export interface WebhookAttempt {
   /** Null when the receiver answered 2xx. */
   error: string | null;
   durationMs: number;
+  /** True when the address policy refused the receiver: trying again cannot help. */
+  refused: boolean;
 }
 
 function describeFailure(error: unknown, timedOut: boolean, signal: AbortSignal): string {
   if (signal.aborted) return 'the delivery was stopped (the job was cancelled, timed out or released)';
   if (timedOut) return 'no answer within the timeout';
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  const detail =
-    typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : null;
+  const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  return detail ? `${message} (${detail})` : message;
+  return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
 }
 
-export async function postWebhook(request: WebhookRequest): Promise<WebhookAttempt> {
+/** The IP literal of a URL's host (brackets of IPv6 removed), or null for a name. */
+function literalAddress(url: URL): string | null {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return isIP(host) === 0 ? null : host;
+}
+
+export function postWebhook(request: WebhookRequest): Promise<WebhookAttempt> {
   const started = performance.now();
-  const timeout = AbortSignal.timeout(request.timeoutMs);
   const elapsed = () => Math.max(0, Math.round(performance.now() - started));
-  try {
-    const response = await fetch(request.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'reelqueue-webhooks', ...request.headers },
-      body: request.body,
-      redirect: 'manual',
-      signal: AbortSignal.any([request.signal, timeout]),
-    });
-    // The answer's body is not used: release the connection without reading it.
-    await response.body?.cancel().catch(() => undefined);
-    const ok = response.status >= 200 && response.status < 300;
-    return {
-      statusCode: response.status,
-      error: ok ? null : `the receiver answered ${response.status}`,
-      durationMs: elapsed(),
-    };
-  } catch (error) {
-    return {
-      statusCode: null,
-      error: describeFailure(error, timeout.aborted, request.signal),
-      durationMs: elapsed(),
-    };
+  const url = new URL(request.url);
+  const publicOnly = request.allowPrivateAddresses !== true;
+  const literal = literalAddress(url);
+  if (publicOnly && literal !== null && !isPublicAddress(literal)) {
+    const refusal = new AddressRefusedError(url.hostname, literal);
+    return Promise.resolve({ statusCode: null, error: refusal.message, durationMs: 0, refused: true });
   }
+  const timeout = AbortSignal.timeout(request.timeoutMs);
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (attempt: Omit<WebhookAttempt, 'durationMs'>) => {
+      if (settled) return;
+      settled = true;
+      resolve({ ...attempt, durationMs: elapsed() });
+    };
+    const outgoing = send(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'reelqueue-webhooks',
+          ...request.headers,
+          'content-length': String(Buffer.byteLength(request.body)),
+        },
+        signal: AbortSignal.any([request.signal, timeout]),
+        ...(publicOnly && { lookup: publicOnlyLookup }),
+      },
+      (response: IncomingMessage) => {
+        // The answer's body is not used: drop it and the connection.
+        response.destroy();
+        const status = response.statusCode ?? 0;
+        const ok = status >= 200 && status < 300;
+        settle({ statusCode: status, error: ok ? null : `the receiver answered ${status}`, refused: false });
+      },
+    );
+    outgoing.on('error', (error) => {
+      settle({
+        statusCode: null,
+        error: describeFailure(error, timeout.aborted, request.signal),
+        refused: error instanceof AddressRefusedError,
+      });
+    });
+    outgoing.end(request.body);
+  });
 }

@@ -31,6 +31,8 @@ export interface WebhookKindOptions {
   webhooks: Pick<WebhookStore, 'recordDelivery'>;
   /** How long one attempt waits for the receiver (default 10 s). */
   timeoutMs?: number;
+  /** Deliver to private and local addresses too (WEBHOOK_ALLOW_PRIVATE). */
+  allowPrivateAddresses: boolean;
 }
 
 function invalidPayload(message: string): ReelqueueError {
@@ -78,6 +80,7 @@ export function webhookKind(options: WebhookKindOptions): JobKind {
         },
         timeoutMs,
         signal,
+        allowPrivateAddresses: options.allowPrivateAddresses,
       });
       await options.webhooks.recordDelivery({
         webhookJobId: job.id,
@@ -89,6 +92,8 @@ export function webhookKind(options: WebhookKindOptions): JobKind {
         error: attempt.error,
         durationMs: attempt.durationMs,
       });
+      // The receiver's address is refused by policy: another attempt would be refused too.
+      if (attempt.refused) return { delivered: false, reason: attempt.error };
       if (attempt.error !== null) {
         throw new ReelqueueError('WEBHOOK_FAILED', `Delivering ${event} failed: ${attempt.error}`, {
           jobId: subject.id,

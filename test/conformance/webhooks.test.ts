@@ -172,6 +172,7 @@ describe('webhook jobs and URLs', () => {
       jobs: { get: async () => null },
       users: { getUser: async () => null },
       webhooks: { recordDelivery: async () => Promise.reject(new Error('unused')) },
+      allowPrivateAddresses: false,
     }),
   ]);
   const resolve = (kind: string, payload: JsonObject) =>

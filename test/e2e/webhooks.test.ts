@@ -8,6 +8,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isJobId } from '../../src/jobs/model.js';
+import { ALL_JOBS } from '../../src/jobs/store.js';
 import { postWebhook } from '../../src/webhooks/post-webhook.js';
 import { startApi, TINY_LESSON, type ApiHarness, type TestUser } from '../support/api-server.js';
 import { waitFor } from '../support/wait.js';
@@ -96,7 +97,13 @@ describe('webhooks', () => {
   beforeAll(async () => {
     receiver = new Receiver();
     await receiver.start();
-    api = await startApi({ RETRY_DELAYS: '0.1', RETRY_JITTER: 0, POLL_INTERVAL_MS: 50 });
+    // The receiver is on 127.0.0.1: this suite allows private addresses (the next one does not).
+    api = await startApi({
+      RETRY_DELAYS: '0.1',
+      RETRY_JITTER: 0,
+      POLL_INTERVAL_MS: 50,
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+    });
     alice = await api.createUser({ wallet: 'wallet-alice-webhooks' });
     bob = await api.createUser();
     const response = await api.call(alice, 'GET', '/api/users/me/webhook-secret');
@@ -280,6 +287,7 @@ describe('webhooks', () => {
       headers: {},
       timeoutMs: 200,
       signal: controller.signal,
+      allowPrivateAddresses: true,
     });
     expect(slow).toMatchObject({ statusCode: null, error: 'no answer within the timeout' });
     expect(slow.durationMs).toBeGreaterThanOrEqual(150);
@@ -290,9 +298,61 @@ describe('webhooks', () => {
       headers: {},
       timeoutMs: 60_000,
       signal: controller.signal,
+      allowPrivateAddresses: true,
     });
     await waitFor(() => receiver.at('/hang-stopped').length > 0);
     controller.abort();
     expect((await stopped).error).toMatch(/stopped/);
+  });
+});
+
+describe('webhooks to private and local addresses (refused by default)', () => {
+  let api: ApiHarness;
+  let receiver: Receiver;
+  let alice: TestUser;
+
+  beforeAll(async () => {
+    receiver = new Receiver();
+    await receiver.start();
+    api = await startApi({ POLL_INTERVAL_MS: 50 });
+    alice = await api.createUser();
+  });
+  afterAll(async () => {
+    await api?.close();
+    await receiver?.close();
+  });
+
+  it('records the refusal, sends nothing, and does not retry, for an IP literal or a name', async () => {
+    const port = new URL(receiver.url('/')).port;
+    for (const url of [
+      receiver.url('/literal'),
+      `http://localhost:${port}/name`,
+      `http://[::1]:${port}/v6`,
+    ]) {
+      const { job } = await api.app.enqueue({
+        kind: 'presentation',
+        payload: { ...TINY_LESSON, webhook_url: url },
+        userId: alice.id,
+        runAt: FAR_FUTURE(),
+      });
+      const cancelled = await api.call(alice, 'POST', `/api/presentations/jobs/${job.id}/cancel`);
+      expect(cancelled.status).toBe(200);
+      const deliveries = await waitFor(
+        async () => {
+          const response = await api.call(alice, 'GET', `/api/presentations/jobs/${job.id}/webhooks`);
+          const list = ((await response.json()) as { deliveries: WireDelivery[] }).deliveries;
+          return list.length > 0 ? list : null;
+        },
+        { what: `the refused delivery to ${url}` },
+      );
+      expect(deliveries).toHaveLength(1);
+      expect(deliveries[0]).toMatchObject({ url, status_code: null, attempt: 1 });
+      expect(deliveries[0]?.error).toMatch(/private or local address; set WEBHOOK_ALLOW_PRIVATE=true/);
+      const [webhookJob] = (await api.app.jobs.list({ limit: 50, kinds: ['webhook'] }, ALL_JOBS)).jobs.filter(
+        (j) => j.payload.job_id === job.id,
+      );
+      expect(webhookJob).toMatchObject({ status: 'completed', result: { delivered: false } });
+    }
+    expect(receiver.requests).toEqual([]);
   });
 });
