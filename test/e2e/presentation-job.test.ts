@@ -15,17 +15,26 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 import { waitFor } from '../support/wait.js';
 
 /** A lesson long enough that encoding it at 720p takes a few seconds. */
+/** Slide `i` of a long lesson; its narration repeats every 8 slides, so its speech is cached once rendered. */
+const longSlide = (i: number) => ({
+  title: `Part ${i + 1}`,
+  bullets: ['One point', 'Another point'],
+  narration:
+    'This part of the lesson talks for a while, so that the encoder has plenty of frames to write. ' +
+    `It is part number ${(i % 8) + 1}, and it goes on a little longer to make the video long enough to test.`,
+});
+
 const LONG_LESSON = {
-  lesson: {
-    title: 'A long lesson',
-    slides: Array.from({ length: 8 }, (_, i) => ({
-      title: `Part ${i + 1}`,
-      bullets: ['One point', 'Another point'],
-      narration:
-        'This part of the lesson talks for a while, so that the encoder has plenty of frames to write. ' +
-        `It is part number ${i + 1}, and it goes on a little longer to make the video long enough to test.`,
-    })),
-  },
+  lesson: { title: 'A long lesson', slides: Array.from({ length: 8 }, (_, i) => longSlide(i)) },
+  resolution: '1280x720',
+};
+
+/**
+ * Four times LONG_LESSON's video from the same (cached) speech: its encode outlasts a 2 s timeout
+ * with a wide margin even on a fast, idle machine (LONG_LESSON alone rendered in under 2 s there).
+ */
+const LONGER_LESSON = {
+  lesson: { title: 'A longer lesson', slides: Array.from({ length: 32 }, (_, i) => longSlide(i)) },
   resolution: '1280x720',
 };
 
@@ -99,7 +108,7 @@ describe('presentation job', () => {
     // Speech for this lesson is cached by the test above, so the 2 s run out while encoding.
     const { job } = await app.enqueue({
       kind: 'presentation',
-      payload: LONG_LESSON,
+      payload: LONGER_LESSON,
       maxRetries: 0,
       timeoutSeconds: 2,
     });
@@ -111,6 +120,7 @@ describe('presentation job', () => {
       { timeoutMs: 60_000, what: 'the job to time out' },
     );
     expect(ended.errorCode).toBe('JOB_TIMEOUT');
+    expect(ended.stage).toBe('encode');
     await waitFor(() => childFfmpegs().length === 0, { timeoutMs: 2000, what: 'ffmpeg to be gone' });
     await waitFor(() => workDirsOf(job.id).length === 0, { timeoutMs: 5000, what: 'the temp folder to go' });
   });
