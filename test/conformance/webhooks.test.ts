@@ -11,7 +11,14 @@ import { webhookKind } from '../../src/webhooks/webhook-kind.js';
 import { checkWebhookUrl, withWebhookUrl } from '../../src/webhooks/webhook-url.js';
 import { signWebhookBody, verifyWebhookSignature } from '../../src/webhooks/signature.js';
 import { expireLease, setFinishedHoursAgo } from '../support/db-fixtures.js';
-import { eventTypes, expectCode, mustGet, thrownBy, useConformanceDatabase } from '../support/conformance.js';
+import {
+  eventTypes,
+  expectCode,
+  expectRejectsWith,
+  mustGet,
+  thrownBy,
+  useConformanceDatabase,
+} from '../support/conformance.js';
 import { stubKind } from '../support/job-factory.js';
 import { DIALECT } from '../support/test-database.js';
 
@@ -54,6 +61,18 @@ describe('webhook deliveries queued by the database', () => {
     expect(await eventTypes(store, delivery.id)).toEqual(['created']);
     const claimed = await store.claim({ workerId: 'w', kinds: ['webhook'], limit: 5, leaseSeconds: 30 });
     expect(claimed.map((job) => job.id)).toEqual([delivery.id]);
+  });
+
+  it('does not count the deliveries against the owner’s active-jobs limit', async () => {
+    const { store, jobs } = ctx();
+    const done = await jobs.completed(withHook());
+    await onlyDeliveryFor(store, done, 'completed');
+    const limit = { activeLimit: 1 };
+    expect((await store.enqueue(jobs.resolve({ kind: 'noop', userId: 'user-1' }), limit)).created).toBe(true);
+    await expectRejectsWith(
+      store.enqueue(jobs.resolve({ kind: 'noop', userId: 'user-1' }), limit),
+      'TOO_MANY_JOBS',
+    );
   });
 
   it('queues one for a job that fails for good, and one for a job that times out', async () => {

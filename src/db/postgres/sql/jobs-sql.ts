@@ -50,8 +50,10 @@ export const jobsSql = {
    */
   lockOwner: `SELECT pg_advisory_xact_lock(${OWNER_LOCK_CLASS}, hashtext($1))`,
 
-  /** $1 owner. Pending and running jobs, for the active-jobs limit. */
-  countActive: `SELECT count(*) AS active FROM jobs WHERE user_id = $1 AND status IN ('pending', 'running')`,
+  /** $1 owner. Pending and running jobs for the active-jobs limit (webhook deliveries are ours, not theirs). */
+  countActive: `
+    SELECT count(*) AS active FROM jobs
+    WHERE user_id = $1 AND status IN ('pending', 'running') AND kind <> 'webhook'`,
 
   /** $1 user ids (text[], '' for none), $2 keys (text[]). */
   selectByIdempotencyKeys: `

@@ -22,9 +22,10 @@ export const jobsSql = {
     ON CONFLICT DO NOTHING
     RETURNING status, progress, message, created_at, updated_at, run_at`,
 
-  /** Pending and running jobs of @userId, for the active-jobs limit. */
+  /** Pending and running jobs of @userId for the active-jobs limit (webhook deliveries are ours, not theirs). */
   countActive: `
-    SELECT count(*) AS active FROM jobs WHERE user_id = @userId AND status IN ('pending', 'running')`,
+    SELECT count(*) AS active FROM jobs
+    WHERE user_id = @userId AND status IN ('pending', 'running') AND kind <> 'webhook'`,
 
   selectByIdempotencyKey: `
     SELECT * FROM jobs WHERE coalesce(user_id, '') = coalesce(@userId, '') AND idempotency_key = @key`,
