@@ -7,7 +7,15 @@
 const ifCancelRequested = (then: string, otherwise: string) =>
   `CASE WHEN cancel_requested_at IS NOT NULL THEN ${then} ELSE ${otherwise} END`;
 
-const FENCE = `id = $1 AND attempt = $2 AND worker_id = $3 AND status = 'running'`;
+/**
+ * "Still running", for statements that find their rows by primary key, written so that no index can
+ * serve it. Otherwise, whenever the statistics say few jobs run (stale, or right after a burst), the
+ * planner finds the rows by walking every running job's entry in jobs_status_created_idx or
+ * jobs_lease_idx, dead entries included, instead of looking the ids up.
+ */
+const stillRunning = (table = '') => `${table}status || '' = 'running'`;
+
+const FENCE = `id = $1 AND attempt = $2 AND worker_id = $3 AND ${stillRunning()}`;
 const FINISHED = `('completed', 'failed', 'cancelled', 'timeout')`;
 
 /** Appends one event per row of CTE `j`; `$data` is the parameter holding the event's JSON data. */
@@ -78,7 +86,7 @@ export const jobsSql = {
     UPDATE jobs SET last_heartbeat = now(), lease_expires_at = now() + make_interval(secs => $4)
     FROM unnest($1::uuid[], $2::integer[], $3::text[]) AS l(id, attempt, worker_id)
     WHERE jobs.id = l.id AND jobs.attempt = l.attempt AND jobs.worker_id = l.worker_id
-      AND jobs.status = 'running'
+      AND ${stillRunning('jobs.')}
     RETURNING jobs.id, jobs.attempt, jobs.worker_id, jobs.cancel_requested_at, jobs.cancel_reason`,
 
   /** Fence $1–$3; $4 progress, $5 stage, $6 message. */
@@ -113,7 +121,7 @@ export const jobsSql = {
         processing_time_seconds = extract(epoch FROM now() - started_at)
       FROM input
       WHERE jobs.id = ANY(ARRAY(SELECT id FROM input)) AND jobs.id = input.id
-        AND jobs.attempt = input.attempt AND jobs.worker_id = input.worker_id AND jobs.status = 'running'
+        AND jobs.attempt = input.attempt AND jobs.worker_id = input.worker_id AND ${stillRunning('jobs.')}
       RETURNING jobs.*),
     ${eventFrom(`'completed'`)}
     SELECT j.id FROM j`,
@@ -169,7 +177,7 @@ export const jobsSql = {
         message = ${ifCancelRequested(`'Cancelled'`, `'Released by a stopping worker; waiting to run again'`)}
       FROM unnest($1::uuid[], $2::integer[], $3::text[]) AS l(id, attempt, worker_id)
       WHERE jobs.id = l.id AND jobs.attempt = l.attempt AND jobs.worker_id = l.worker_id
-        AND jobs.status = 'running'
+        AND ${stillRunning('jobs.')}
       RETURNING jobs.*),
     ${eventFrom(`CASE WHEN j.status = 'cancelled' THEN 'cancelled' ELSE 'released' END`)},
     n AS (SELECT pg_notify($4, 'a'))
@@ -205,7 +213,7 @@ export const jobsSql = {
     WITH j AS (
       UPDATE jobs SET cancel_requested_at = coalesce(cancel_requested_at, now()),
         cancel_reason = coalesce(cancel_reason, $3), updated_at = now(), message = 'Cancellation requested'
-      WHERE id = $1 AND status = 'running' AND ($2::text IS NULL OR user_id = $2)
+      WHERE id = $1 AND ${stillRunning()} AND ($2::text IS NULL OR user_id = $2)
       RETURNING *),
     ${eventFrom(`'cancel_requested'`, '$4::jsonb')},
     n AS (SELECT pg_notify($5, 'c:' || $1::text))
