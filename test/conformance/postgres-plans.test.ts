@@ -1,5 +1,5 @@
 /**
- * PostgreSQL only: the writes to a running job find it by primary key, whatever the statistics say.
+ * PostgreSQL only: the writes to a job named by id find it by primary key, whatever the statistics say.
  * With statistics taken while no job ran, the planner used to walk every running job's entry in
  * jobs_status_created_idx for each fenced write (a 17 % throughput loss at 500 running jobs).
  * Plans are read as the driver runs them: prepared, generic.
@@ -20,9 +20,11 @@ const FENCED_WRITES = {
   markCancelled: jobsSql.markCancelled,
   release: jobsSql.release,
   requestCancel: jobsSql.requestCancel,
+  cancelPending: jobsSql.cancelPending,
+  retry: jobsSql.retry,
 };
 
-describe.skipIf(DIALECT !== 'postgres')('PostgreSQL plans of the writes to running jobs', () => {
+describe.skipIf(DIALECT !== 'postgres')('PostgreSQL plans of the writes to one job', () => {
   const ctx = useConformanceDatabase();
 
   it('look the job up by primary key even when the statistics say none runs', async () => {

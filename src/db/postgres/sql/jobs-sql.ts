@@ -8,12 +8,13 @@ const ifCancelRequested = (then: string, otherwise: string) =>
   `CASE WHEN cancel_requested_at IS NOT NULL THEN ${then} ELSE ${otherwise} END`;
 
 /**
- * "Still running", for statements that find their rows by primary key, written so that no index can
- * serve it. Otherwise, whenever the statistics say few jobs run (stale, or right after a burst), the
- * planner finds the rows by walking every running job's entry in jobs_status_created_idx or
- * jobs_lease_idx, dead entries included, instead of looking the ids up.
+ * A status test for statements that find their rows by primary key, written so that no index can
+ * serve it. Otherwise, whenever the statistics undercount the jobs in that status (stale, or right
+ * after a burst), the planner finds the rows by walking every such job's entry in
+ * jobs_status_created_idx or a partial index, dead entries included, instead of looking the ids up.
  */
-const stillRunning = (table = '') => `${table}status || '' = 'running'`;
+const statusIs = (statuses: string, table = '') => `${table}status || '' IN (${statuses})`;
+const stillRunning = (table = '') => statusIs(`'running'`, table);
 
 const FENCE = `id = $1 AND attempt = $2 AND worker_id = $3 AND ${stillRunning()}`;
 const FINISHED = `('completed', 'failed', 'cancelled', 'timeout')`;
@@ -203,7 +204,7 @@ export const jobsSql = {
       UPDATE jobs SET status = 'cancelled', completed_at = now(), updated_at = now(),
         cancel_requested_at = now(), cancel_reason = $3, error_code = 'JOB_CANCELLED',
         error_message = $4, message = $4
-      WHERE id = $1 AND status = 'pending' AND ($2::text IS NULL OR user_id = $2)
+      WHERE id = $1 AND ${statusIs(`'pending'`)} AND ($2::text IS NULL OR user_id = $2)
       RETURNING *),
     ${eventFrom(`'cancelled'`, '$5::jsonb')}
     SELECT * FROM j`,
@@ -227,7 +228,7 @@ export const jobsSql = {
         lease_expires_at = NULL, cancel_requested_at = NULL, cancel_reason = NULL, progress = 0,
         stage = NULL, message = 'Queued again by a manual retry', result = NULL, error_code = NULL,
         error_message = NULL, error_details = NULL, processing_time_seconds = NULL
-      WHERE id = $1 AND status IN ('failed', 'cancelled', 'timeout') AND ($2::text IS NULL OR user_id = $2)
+      WHERE id = $1 AND ${statusIs(`'failed', 'cancelled', 'timeout'`)} AND ($2::text IS NULL OR user_id = $2)
         AND ($3::boolean OR retry_count < max_retries)
       RETURNING *),
     ${eventFrom(`'retried'`, '$4::jsonb')},
