@@ -48,7 +48,7 @@ import {
 } from './job-row.js';
 import type { NotificationListener } from './listener.js';
 import { statementNames } from './named-statements.js';
-import type { PgClient, PgPool } from './pool.js';
+import { inTransaction, type PgClient, type PgPool } from './pool.js';
 import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { isPointsError, mapPointsError } from './user-points.js';
 
@@ -93,9 +93,7 @@ export class PostgresJobStore implements JobStore {
 
   /** Counts and inserts in one transaction under the owner's lock, so no other node slips in between. */
   async #enqueueWithinLimit(job: ResolvedNewJob, userId: string, limit: number): Promise<EnqueueResult[]> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.#pool, async (client) => {
       await this.#rows(jobsSql.lockOwner, [userId], client);
       const [existing] =
         job.idempotencyKey === null
@@ -105,22 +103,12 @@ export class PostgresJobStore implements JobStore {
               [[userId], [job.idempotencyKey]],
               client,
             );
-      if (!existing) {
-        const [row] = await this.#rows<{ active: number }>(jobsSql.countActive, [userId], client);
-        const active = row?.active ?? 0;
-        if (active >= limit) throw tooManyJobs(limit, active);
-      }
-      const results = existing
-        ? [{ job: jobFromPg(existing), created: false }]
-        : await this.#insertMany(client, [job]);
-      await client.query('COMMIT');
-      return results;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      if (existing) return [{ job: jobFromPg(existing), created: false }];
+      const [row] = await this.#rows<{ active: number }>(jobsSql.countActive, [userId], client);
+      const active = row?.active ?? 0;
+      if (active >= limit) throw tooManyJobs(limit, active);
+      return this.#insertMany(client, [job]);
+    });
   }
 
   enqueueMany(jobs: readonly ResolvedNewJob[]): Promise<EnqueueResult[]> {

@@ -4,7 +4,7 @@
  */
 import { readMigrationFiles, type AppliedMigration, type MigrationReport } from '../migration-files.js';
 import { planMigrations } from '../migration-plan.js';
-import type { PgPool } from './pool.js';
+import { inTransaction, type PgPool } from './pool.js';
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
 /** Arbitrary constant naming reelqueue's migration lock (combined with the schema name). */
@@ -16,9 +16,7 @@ export async function migratePostgres(
   options: { force: boolean },
 ): Promise<MigrationReport> {
   const files = readMigrationFiles(MIGRATIONS);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, schema]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${client.escapeIdentifier(schema)}`);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -47,16 +45,10 @@ export async function migratePostgres(
         file.version,
       ]);
     }
-    await client.query('COMMIT');
     return {
       applied: plan.toApply.map((file) => ({ version: file.version, name: file.name })),
       alreadyApplied: plan.alreadyApplied,
       checksumsUpdated: plan.checksumsToUpdate.map((file) => file.version),
     };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -24,6 +24,25 @@ export function createPool(connectionString: string, schema: string, size: numbe
   return pool;
 }
 
+/**
+ * Runs `work` in one transaction on one pooled connection: committed when it returns, rolled back
+ * when it throws (the error goes on to the caller), the connection released either way.
+ */
+export async function inTransaction<T>(pool: PgPool, work: (client: PgClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 export function pgCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;

@@ -29,7 +29,7 @@ import {
 } from '../../users/new-user.js';
 import type { UserStore } from '../../users/store.js';
 import type { NotificationListener } from './listener.js';
-import type { PgClient, PgPool } from './pool.js';
+import { inTransaction, type PgClient, type PgPool } from './pool.js';
 import { usersSql } from './sql/users-sql.js';
 import { keyFromPg, userFromPg, type PgKeyRow, type PgUserRow } from './user-row.js';
 import { statementNames } from './named-statements.js';
@@ -183,26 +183,15 @@ export class PostgresUserStore implements UserStore {
     const [present] = await rows<{ present: boolean }>(this.#pool, usersSql.anyUser);
     if (present?.present) return null;
     const admin = resolveNewUser({ role: 'admin' });
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.#pool, async (client) => {
       await client.query(usersSql.lockUsers);
       const [again] = await rows<{ present: boolean }>(client, usersSql.anyUser);
-      if (again?.present) {
-        await client.query('ROLLBACK');
-        return null;
-      }
+      if (again?.present) return null;
       const row = await this.#insertUser(client, admin);
       if (!row) throw new Error('inserting the first user found a conflict in an empty table');
       const created = await this.#insertKey(client, row.id, label, () => material);
       if (!created) throw new Error('the first admin vanished while its key was inserted');
-      await client.query('COMMIT');
       return { user: userFromPg(row), keyId: created.id };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 }
