@@ -8,6 +8,7 @@ import { renderCommand } from './commands/render.js';
 import { keysCommand, usersCommand } from './commands/users.js';
 import { serveCommand } from './commands/serve.js';
 import { workerCommand } from './commands/worker.js';
+import { fail } from './context.js';
 
 const program = new Command('reelqueue')
   .description('durable background jobs that turn lesson scripts into narrated videos')
@@ -23,4 +24,5 @@ const program = new Command('reelqueue')
   .addCommand(usersCommand())
   .addCommand(keysCommand());
 
-await program.parseAsync(process.argv);
+// Every command's failure ends here: its code and message on stderr, exit status 1.
+await program.parseAsync(process.argv).catch(fail);

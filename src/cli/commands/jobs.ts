@@ -9,14 +9,7 @@ import {
 } from '../../jobs/model.js';
 import { ALL_JOBS } from '../../jobs/store.js';
 import { ReelqueueError } from '../../errors.js';
-import {
-  fail,
-  parseInteger,
-  print,
-  withCommonOptions,
-  withReelqueue,
-  type CommonOptions,
-} from '../context.js';
+import { parseInteger, print, withCommonOptions, withReelqueue, type CommonOptions } from '../context.js';
 import { jobDetails, jobLine } from '../format.js';
 import { defaultKinds } from '../kinds.js';
 
@@ -58,42 +51,38 @@ function addCommand(): Command {
     .option('--run-at <iso-time>', 'do not run before this time')
     .option('--user <id>', 'owner of the job')
     .action(async (options: AddOptions) => {
-      try {
-        const payload = parsePayload(options.payload ?? '{}');
-        const runAt = options.runAt === undefined ? undefined : new Date(options.runAt);
-        await withReelqueue(
-          options,
-          async (app) => {
-            const job = {
-              kind: options.kind,
-              payload,
-              ...(options.priority && { priority: options.priority }),
-              ...(options.timeoutSeconds !== undefined && { timeoutSeconds: options.timeoutSeconds }),
-              ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
-              ...(runAt && { runAt }),
-              ...(options.user && { userId: options.user }),
-            };
-            const results =
-              options.count === 1
-                ? [await app.enqueue({ ...job, idempotencyKey: options.idempotencyKey ?? null })]
-                : await app.enqueueMany(Array.from({ length: options.count }, () => job));
-            print(
-              options,
-              options.count === 1
-                ? { ...results[0]?.job, created: results[0]?.created }
-                : { added: results.length },
-              () =>
-                options.count === 1 && results[0]
-                  ? `${results[0].created ? 'queued' : 'already queued'} ${results[0].job.id}`
-                  : `queued ${results.length} ${options.kind} jobs`,
-            );
-          },
-          {},
-          { kinds: defaultKinds },
-        );
-      } catch (error) {
-        fail(error);
-      }
+      const payload = parsePayload(options.payload ?? '{}');
+      const runAt = options.runAt === undefined ? undefined : new Date(options.runAt);
+      await withReelqueue(
+        options,
+        async (app) => {
+          const job = {
+            kind: options.kind,
+            payload,
+            ...(options.priority && { priority: options.priority }),
+            ...(options.timeoutSeconds !== undefined && { timeoutSeconds: options.timeoutSeconds }),
+            ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
+            ...(runAt && { runAt }),
+            ...(options.user && { userId: options.user }),
+          };
+          const results =
+            options.count === 1
+              ? [await app.enqueue({ ...job, idempotencyKey: options.idempotencyKey ?? null })]
+              : await app.enqueueMany(Array.from({ length: options.count }, () => job));
+          print(
+            options,
+            options.count === 1
+              ? { ...results[0]?.job, created: results[0]?.created }
+              : { added: results.length },
+            () =>
+              options.count === 1 && results[0]
+                ? `${results[0].created ? 'queued' : 'already queued'} ${results[0].job.id}`
+                : `queued ${results.length} ${options.kind} jobs`,
+          );
+        },
+        {},
+        { kinds: defaultKinds },
+      );
     });
 }
 
@@ -108,30 +97,26 @@ function listCommand(): Command {
       async (
         options: CommonOptions & { status?: JobStatus; kind?: string; limit: number; cursor?: string },
       ) => {
-        try {
-          await withReelqueue(options, async (app) => {
-            const page = await app.jobs.list(
-              {
-                limit: options.limit,
-                ...(options.status && { statuses: [options.status] }),
-                ...(options.kind && { kinds: [options.kind] }),
-                cursor: options.cursor ?? null,
-              },
-              ALL_JOBS,
-            );
-            print(options, page, () =>
-              [
-                ...page.jobs.map(jobLine),
-                page.jobs.length === 0 ? 'no jobs' : '',
-                page.nextCursor ? `more: --cursor ${page.nextCursor}` : '',
-              ]
-                .filter(Boolean)
-                .join('\n'),
-            );
-          });
-        } catch (error) {
-          fail(error);
-        }
+        await withReelqueue(options, async (app) => {
+          const page = await app.jobs.list(
+            {
+              limit: options.limit,
+              ...(options.status && { statuses: [options.status] }),
+              ...(options.kind && { kinds: [options.kind] }),
+              cursor: options.cursor ?? null,
+            },
+            ALL_JOBS,
+          );
+          print(options, page, () =>
+            [
+              ...page.jobs.map(jobLine),
+              page.jobs.length === 0 ? 'no jobs' : '',
+              page.nextCursor ? `more: --cursor ${page.nextCursor}` : '',
+            ]
+              .filter(Boolean)
+              .join('\n'),
+          );
+        });
       },
     );
 }
@@ -142,25 +127,21 @@ function showCommand(): Command {
     .argument('<id>', 'job id')
     .option('--events', 'also print its event log')
     .action(async (id: string, options: CommonOptions & { events?: boolean }) => {
-      try {
-        await withReelqueue(options, async (app) => {
-          const found = await app.jobs.getWithPosition(id, ALL_JOBS);
-          if (!found) throw new ReelqueueError('JOB_NOT_FOUND', `No job ${id}`, { jobId: id });
-          const { job, queuePosition: position } = found;
-          const events = options.events ? await app.jobs.listEvents(id, 0, 10_000) : [];
-          print(options, { ...job, queuePosition: position, ...(options.events && { events }) }, () =>
-            [
-              jobDetails(job, position),
-              ...events.map(
-                (e) =>
-                  `  ${e.at.toISOString()} ${e.type.padEnd(16)} ${e.progress}% ${e.stage ?? ''} ${e.message ?? ''}`,
-              ),
-            ].join('\n'),
-          );
-        });
-      } catch (error) {
-        fail(error);
-      }
+      await withReelqueue(options, async (app) => {
+        const found = await app.jobs.getWithPosition(id, ALL_JOBS);
+        if (!found) throw new ReelqueueError('JOB_NOT_FOUND', `No job ${id}`, { jobId: id });
+        const { job, queuePosition: position } = found;
+        const events = options.events ? await app.jobs.listEvents(id, 0, 10_000) : [];
+        print(options, { ...job, queuePosition: position, ...(options.events && { events }) }, () =>
+          [
+            jobDetails(job, position),
+            ...events.map(
+              (e) =>
+                `  ${e.at.toISOString()} ${e.type.padEnd(16)} ${e.progress}% ${e.stage ?? ''} ${e.message ?? ''}`,
+            ),
+          ].join('\n'),
+        );
+      });
     });
 }
 
@@ -170,22 +151,18 @@ function cancelCommand(): Command {
     .argument('<ids...>', 'job ids')
     .option('--reason <text>', 'why (kept on the job)')
     .action(async (ids: string[], options: CommonOptions & { reason?: string }) => {
-      try {
-        await withReelqueue(options, async (app) => {
-          const outcome = await app.jobs.cancelMany(ids, options.reason ?? null, ALL_JOBS);
-          print(options, outcome, () =>
-            [
-              ...outcome.cancelled.map((id) => `cancelled ${id}`),
-              ...outcome.cancelRequested.map((id) => `stopping ${id} (running; its worker was told)`),
-              ...outcome.alreadyFinished.map((id) => `already finished ${id}`),
-              ...outcome.notFound.map((id) => `not found ${id}`),
-            ].join('\n'),
-          );
-          if (outcome.notFound.length > 0) process.exitCode = 1;
-        });
-      } catch (error) {
-        fail(error);
-      }
+      await withReelqueue(options, async (app) => {
+        const outcome = await app.jobs.cancelMany(ids, options.reason ?? null, ALL_JOBS);
+        print(options, outcome, () =>
+          [
+            ...outcome.cancelled.map((id) => `cancelled ${id}`),
+            ...outcome.cancelRequested.map((id) => `stopping ${id} (running; its worker was told)`),
+            ...outcome.alreadyFinished.map((id) => `already finished ${id}`),
+            ...outcome.notFound.map((id) => `not found ${id}`),
+          ].join('\n'),
+        );
+        if (outcome.notFound.length > 0) process.exitCode = 1;
+      });
     });
 }
 
@@ -195,14 +172,10 @@ function retryCommand(): Command {
     .argument('<id>', 'job id')
     .option('--force', 'retry even when it used all its retries')
     .action(async (id: string, options: CommonOptions & { force?: boolean }) => {
-      try {
-        await withReelqueue(options, async (app) => {
-          const job = await app.jobs.retry(id, { force: options.force ?? false }, ALL_JOBS);
-          print(options, job, () => `queued ${job.id} again (retry ${job.retryCount} of ${job.maxRetries})`);
-        });
-      } catch (error) {
-        fail(error);
-      }
+      await withReelqueue(options, async (app) => {
+        const job = await app.jobs.retry(id, { force: options.force ?? false }, ALL_JOBS);
+        print(options, job, () => `queued ${job.id} again (retry ${job.retryCount} of ${job.maxRetries})`);
+      });
     });
 }
 

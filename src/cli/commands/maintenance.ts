@@ -1,14 +1,7 @@
 /** `reelqueue recover`, `cleanup` and `stats`: operations on the whole queue. */
 import { Command } from 'commander';
 import { ALL_JOBS } from '../../jobs/store.js';
-import {
-  fail,
-  parseNumber,
-  print,
-  withCommonOptions,
-  withReelqueue,
-  type CommonOptions,
-} from '../context.js';
+import { parseNumber, print, withCommonOptions, withReelqueue, type CommonOptions } from '../context.js';
 
 export function recoverCommand(): Command {
   return withCommonOptions(new Command('recover'))
@@ -19,27 +12,23 @@ export function recoverCommand(): Command {
       parseNumber('--timeout-minutes', 0, 60 * 24 * 30),
     )
     .action(async (options: CommonOptions & { timeoutMinutes?: number }) => {
-      try {
-        await withReelqueue(options, async (app) => {
-          const expired = await app.jobs.recoverExpiredLeases();
-          const stale = await app.jobs.recoverStale(
-            options.timeoutMinutes ?? app.config.orphanedJobTimeoutMinutes,
-          );
-          const outcome = {
-            requeued: [...expired.requeued, ...stale.requeued],
-            failed: [...expired.failed, ...stale.failed],
-            cancelled: [...expired.cancelled, ...stale.cancelled],
-          };
-          print(
-            options,
-            outcome,
-            () =>
-              `re-queued ${outcome.requeued.length}, failed ${outcome.failed.length} (out of retries), cancelled ${outcome.cancelled.length}`,
-          );
-        });
-      } catch (error) {
-        fail(error);
-      }
+      await withReelqueue(options, async (app) => {
+        const expired = await app.jobs.recoverExpiredLeases();
+        const stale = await app.jobs.recoverStale(
+          options.timeoutMinutes ?? app.config.orphanedJobTimeoutMinutes,
+        );
+        const outcome = {
+          requeued: [...expired.requeued, ...stale.requeued],
+          failed: [...expired.failed, ...stale.failed],
+          cancelled: [...expired.cancelled, ...stale.cancelled],
+        };
+        print(
+          options,
+          outcome,
+          () =>
+            `re-queued ${outcome.requeued.length}, failed ${outcome.failed.length} (out of retries), cancelled ${outcome.cancelled.length}`,
+        );
+      });
     });
 }
 
@@ -52,19 +41,15 @@ export function cleanupCommand(): Command {
       parseNumber('--max-age-hours', 0, 1e6),
     )
     .action(async (options: CommonOptions & { maxAgeHours?: number }) => {
-      try {
-        await withReelqueue(options, async (app) => {
-          const hours = options.maxAgeHours ?? app.config.cleanupMaxAgeHours;
-          const deleted = await app.jobs.cleanup(hours, ALL_JOBS);
-          print(
-            options,
-            { deleted, maxAgeHours: hours },
-            () => `deleted ${deleted} finished jobs older than ${hours} h`,
-          );
-        });
-      } catch (error) {
-        fail(error);
-      }
+      await withReelqueue(options, async (app) => {
+        const hours = options.maxAgeHours ?? app.config.cleanupMaxAgeHours;
+        const deleted = await app.jobs.cleanup(hours, ALL_JOBS);
+        print(
+          options,
+          { deleted, maxAgeHours: hours },
+          () => `deleted ${deleted} finished jobs older than ${hours} h`,
+        );
+      });
     });
 }
 
@@ -73,28 +58,24 @@ export function statsCommand(): Command {
     .description('health and statistics of the queue')
     .option('--hours <h>', 'statistics window in hours', parseNumber('--hours', 0.01, 24 * 365), 24)
     .action(async (options: CommonOptions & { hours: number }) => {
-      try {
-        await withReelqueue(options, async (app) => {
-          const [health, statistics] = await Promise.all([
-            app.jobs.health(ALL_JOBS),
-            app.jobs.statistics(options.hours, ALL_JOBS),
-          ]);
-          print(options, { health, statistics }, () => {
-            const t = statistics.processingTimeSeconds;
-            const fmt = (n: number | null) => (n === null ? '-' : `${n.toFixed(3)} s`);
-            return [
-              `jobs: ${health.total} (pending ${health.pending}, running ${health.running}, completed ${health.completed}, failed ${health.failed}, cancelled ${health.cancelled}, timeout ${health.timeout})`,
-              `failure rate: ${health.failureRate}%`,
-              `oldest pending: ${health.oldestPendingJobAgeMinutes === null ? '-' : `${health.oldestPendingJobAgeMinutes} min`}`,
-              `last ${options.hours} h: ${statistics.total} jobs, processing p50 ${fmt(t.p50)}, p95 ${fmt(t.p95)}, p99 ${fmt(t.p99)}, max ${fmt(t.max)}`,
-              `priorities: ${Object.entries(statistics.priorityDistribution)
-                .map(([p, n]) => `${p} ${n}`)
-                .join(', ')}`,
-            ].join('\n');
-          });
+      await withReelqueue(options, async (app) => {
+        const [health, statistics] = await Promise.all([
+          app.jobs.health(ALL_JOBS),
+          app.jobs.statistics(options.hours, ALL_JOBS),
+        ]);
+        print(options, { health, statistics }, () => {
+          const t = statistics.processingTimeSeconds;
+          const fmt = (n: number | null) => (n === null ? '-' : `${n.toFixed(3)} s`);
+          return [
+            `jobs: ${health.total} (pending ${health.pending}, running ${health.running}, completed ${health.completed}, failed ${health.failed}, cancelled ${health.cancelled}, timeout ${health.timeout})`,
+            `failure rate: ${health.failureRate}%`,
+            `oldest pending: ${health.oldestPendingJobAgeMinutes === null ? '-' : `${health.oldestPendingJobAgeMinutes} min`}`,
+            `last ${options.hours} h: ${statistics.total} jobs, processing p50 ${fmt(t.p50)}, p95 ${fmt(t.p95)}, p99 ${fmt(t.p99)}, max ${fmt(t.max)}`,
+            `priorities: ${Object.entries(statistics.priorityDistribution)
+              .map(([p, n]) => `${p} ${n}`)
+              .join(', ')}`,
+          ].join('\n');
         });
-      } catch (error) {
-        fail(error);
-      }
+      });
     });
 }

@@ -70,73 +70,65 @@ export function renderCommand(): Command {
     .addOption(new Option('--priority <priority>', 'job priority').choices(JOB_PRIORITIES))
     .option('--no-worker', 'only queue the job and wait (another process runs the workers)')
     .action(async (file: string, options: RenderOptions) => {
+      const payload = await payloadFromFile(file);
+      for (const field of ['style', 'voice', 'resolution'] as const) {
+        if (options[field] !== undefined) payload[field] = options[field];
+      }
+      const app = await createReelqueue(configFrom(options), { kinds: defaultKinds });
+      const tty = process.stderr.isTTY;
+      let jobId: string | null = null;
+      let cancelling = false;
+      process.on('SIGINT', () => {
+        if (!jobId || cancelling) return;
+        cancelling = true;
+        process.stderr.write('\ncancelling…\n');
+        void app.jobs.cancel(jobId, 'Cancelled from the command line', ALL_JOBS).catch(fail);
+      });
       try {
-        const payload = await payloadFromFile(file);
-        for (const field of ['style', 'voice', 'resolution'] as const) {
-          if (options[field] !== undefined) payload[field] = options[field];
-        }
-        const app = await createReelqueue(configFrom(options), { kinds: defaultKinds });
-        const tty = process.stderr.isTTY;
-        let jobId: string | null = null;
-        let cancelling = false;
-        process.on('SIGINT', () => {
-          if (!jobId || cancelling) return;
-          cancelling = true;
-          process.stderr.write('\ncancelling…\n');
-          void app.jobs.cancel(jobId, 'Cancelled from the command line', ALL_JOBS).catch(fail);
+        await removeStaleWorkDirs(app.jobs);
+        const { job } = await app.enqueue({
+          kind: 'presentation',
+          payload,
+          ...(options.priority && { priority: options.priority }),
         });
-        try {
-          await removeStaleWorkDirs(app.jobs);
-          const { job } = await app.enqueue({
-            kind: 'presentation',
-            payload,
-            ...(options.priority && { priority: options.priority }),
-          });
-          jobId = job.id;
-          process.stderr.write(`queued ${job.id}\n`);
-          if (options.worker) {
-            const worker = app.createWorker({ kinds: ['presentation'], concurrency: 1 });
-            worker.start();
-          }
-          let last = '';
-          let current: Job = job;
-          while (!isFinished(current.status)) {
-            await new Promise((resolve) => setTimeout(resolve, 200));
-            current = (await app.jobs.get(job.id, ALL_JOBS)) ?? current;
-            const line = bar(current);
-            if (line !== last) {
-              process.stderr.write(tty ? `\r${line.padEnd(110)}` : `${line}\n`);
-              last = line;
-            }
-          }
-          if (tty) process.stderr.write('\n');
-          if (current.status !== 'completed') {
-            throw new ReelqueueError(
-              current.status === 'cancelled'
-                ? 'JOB_CANCELLED'
-                : current.status === 'timeout'
-                  ? 'JOB_TIMEOUT'
-                  : 'HANDLER_FAILED',
-              `The render ended ${current.status}: ${current.errorCode ?? ''} ${current.errorMessage ?? ''}`.trim(),
-            );
-          }
-          const size = await download(app, job.id, 'video', options.output);
-          if (options.thumbnail) await download(app, job.id, 'thumbnail', options.thumbnail);
-          print(
-            options,
-            { jobId: job.id, output: options.output, bytes: size, result: current.result },
-            () => {
-              const r = current.result ?? {};
-              return `wrote ${options.output} (${(size / 1e6).toFixed(1)} MB, ${String(r.duration_sec)} s, ${String(
-                r.slide_count,
-              )} slides) in ${current.processingTimeSeconds?.toFixed(1)} s`;
-            },
-          );
-        } finally {
-          await app.close();
+        jobId = job.id;
+        process.stderr.write(`queued ${job.id}\n`);
+        if (options.worker) {
+          const worker = app.createWorker({ kinds: ['presentation'], concurrency: 1 });
+          worker.start();
         }
-      } catch (error) {
-        fail(error);
+        let last = '';
+        let current: Job = job;
+        while (!isFinished(current.status)) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          current = (await app.jobs.get(job.id, ALL_JOBS)) ?? current;
+          const line = bar(current);
+          if (line !== last) {
+            process.stderr.write(tty ? `\r${line.padEnd(110)}` : `${line}\n`);
+            last = line;
+          }
+        }
+        if (tty) process.stderr.write('\n');
+        if (current.status !== 'completed') {
+          throw new ReelqueueError(
+            current.status === 'cancelled'
+              ? 'JOB_CANCELLED'
+              : current.status === 'timeout'
+                ? 'JOB_TIMEOUT'
+                : 'HANDLER_FAILED',
+            `The render ended ${current.status}: ${current.errorCode ?? ''} ${current.errorMessage ?? ''}`.trim(),
+          );
+        }
+        const size = await download(app, job.id, 'video', options.output);
+        if (options.thumbnail) await download(app, job.id, 'thumbnail', options.thumbnail);
+        print(options, { jobId: job.id, output: options.output, bytes: size, result: current.result }, () => {
+          const r = current.result ?? {};
+          return `wrote ${options.output} (${(size / 1e6).toFixed(1)} MB, ${String(r.duration_sec)} s, ${String(
+            r.slide_count,
+          )} slides) in ${current.processingTimeSeconds?.toFixed(1)} s`;
+        });
+      } finally {
+        await app.close();
       }
     });
 }

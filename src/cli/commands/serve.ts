@@ -27,53 +27,49 @@ export function serveCommand(): Command {
     )
     .option('-c, --concurrency <n>', 'jobs each worker runs at once', parseInteger('--concurrency', 1, 1000))
     .action(async (options: ServeOptions) => {
-      try {
-        const config = configFrom(options, {
-          PORT: options.port,
-          HOST: options.host,
-          WORKER_CONCURRENCY: options.concurrency,
-        });
-        const app = await createReelqueue(config, { kinds: defaultKinds });
-        await removeStaleWorkDirs(app.jobs);
-        const service = await startService(app, {
-          workers: options.worker ? (options.workers ?? config.serveWorkers) : 0,
-        });
-        const address = await service.server.listen({ port: config.port, host: config.host });
-        const url = address.replace('0.0.0.0', '127.0.0.1');
-        print(
-          options,
-          {
-            event: 'serving',
-            url,
-            database: app.database.dialect,
-            workers: service.workers.length,
-            adminKey: service.admin.key ?? null,
-          },
-          () =>
-            [
-              `reelqueue serving on ${url} (${app.database.dialect}, ${service.workers.length} worker(s)); API docs at ${url}/docs`,
-              service.admin.key
-                ? `admin API key (shown once, also in ${service.admin.keyFile}): ${service.admin.key}`
-                : service.admin.created
-                  ? 'admin API key: the one in REELQUEUE_ADMIN_KEY'
-                  : '',
-            ]
-              .filter(Boolean)
-              .join('\n'),
-        );
-        let stopping = false;
-        const shutdown = () => {
-          if (stopping) return;
-          stopping = true;
-          void service
-            .close()
-            .then(() => process.exit(0))
-            .catch(fail);
-        };
-        process.on('SIGTERM', shutdown);
-        process.on('SIGINT', shutdown);
-      } catch (error) {
-        fail(error);
-      }
+      const config = configFrom(options, {
+        PORT: options.port,
+        HOST: options.host,
+        WORKER_CONCURRENCY: options.concurrency,
+      });
+      const app = await createReelqueue(config, { kinds: defaultKinds });
+      await removeStaleWorkDirs(app.jobs);
+      const service = await startService(app, {
+        workers: options.worker ? (options.workers ?? config.serveWorkers) : 0,
+      });
+      const address = await service.server.listen({ port: config.port, host: config.host });
+      const url = address.replace('0.0.0.0', '127.0.0.1');
+      print(
+        options,
+        {
+          event: 'serving',
+          url,
+          database: app.database.dialect,
+          workers: service.workers.length,
+          adminKey: service.admin.key ?? null,
+        },
+        () =>
+          [
+            `reelqueue serving on ${url} (${app.database.dialect}, ${service.workers.length} worker(s)); API docs at ${url}/docs`,
+            service.admin.key
+              ? `admin API key (shown once, also in ${service.admin.keyFile}): ${service.admin.key}`
+              : service.admin.created
+                ? 'admin API key: the one in REELQUEUE_ADMIN_KEY'
+                : '',
+          ]
+            .filter(Boolean)
+            .join('\n'),
+      );
+      let stopping = false;
+      const shutdown = () => {
+        if (stopping) return;
+        stopping = true;
+        void service
+          .close()
+          .then(() => process.exit(0))
+          .catch(fail);
+      };
+      process.on('SIGTERM', shutdown);
+      process.on('SIGINT', shutdown);
     });
 }

@@ -4,14 +4,7 @@ import type { Reelqueue } from '../../app.js';
 import { userNotFound } from '../../users/errors.js';
 import type { User } from '../../users/model.js';
 import { MAX_POINTS } from '../../users/new-user.js';
-import {
-  fail,
-  parseInteger,
-  print,
-  withCommonOptions,
-  withReelqueue,
-  type CommonOptions,
-} from '../context.js';
+import { parseInteger, print, withCommonOptions, withReelqueue, type CommonOptions } from '../context.js';
 
 /** A user named by id, or else by wallet address. */
 async function findUser(app: Reelqueue, idOrWallet: string): Promise<User> {
@@ -47,28 +40,24 @@ function createUserCommand(): Command {
     .option('--admin', 'an admin: sees every job, manages users and keys')
     .option('--label <text>', 'label of the first key')
     .action(async (options: CreateUserOptions) => {
-      try {
-        await withReelqueue(options, async (app) => {
-          const user = await app.database.users.createUser({
-            walletAddress: options.wallet ?? null,
-            points: options.points ?? 0,
-            role: options.admin ? 'admin' : 'user',
-          });
-          const key = await app.database.users.createKey(user.id, options.label ?? null);
-          print(options, { user, key }, () =>
-            [
-              `created ${user.role} ${user.id}`,
-              `  wallet          ${user.walletAddress ?? '-'}`,
-              `  points          ${user.promptPoints}`,
-              `  webhook secret  ${user.webhookSecret}`,
-              `  api key         ${key.key}`,
-              'the API key is shown only this once; keep it somewhere safe',
-            ].join('\n'),
-          );
+      await withReelqueue(options, async (app) => {
+        const user = await app.database.users.createUser({
+          walletAddress: options.wallet ?? null,
+          points: options.points ?? 0,
+          role: options.admin ? 'admin' : 'user',
         });
-      } catch (error) {
-        fail(error);
-      }
+        const key = await app.database.users.createKey(user.id, options.label ?? null);
+        print(options, { user, key }, () =>
+          [
+            `created ${user.role} ${user.id}`,
+            `  wallet          ${user.walletAddress ?? '-'}`,
+            `  points          ${user.promptPoints}`,
+            `  webhook secret  ${user.webhookSecret}`,
+            `  api key         ${key.key}`,
+            'the API key is shown only this once; keep it somewhere safe',
+          ].join('\n'),
+        );
+      });
     });
 }
 
@@ -76,16 +65,12 @@ function listUsersCommand(): Command {
   return withCommonOptions(new Command('list'))
     .description('list users, oldest first')
     .action(async (options: CommonOptions) => {
-      try {
-        await withReelqueue(options, async (app) => {
-          const users = await app.database.users.listUsers();
-          print(options, { users: users.map(listed) }, () =>
-            users.length === 0 ? 'no users' : users.map(userLine).join('\n'),
-          );
-        });
-      } catch (error) {
-        fail(error);
-      }
+      await withReelqueue(options, async (app) => {
+        const users = await app.database.users.listUsers();
+        print(options, { users: users.map(listed) }, () =>
+          users.length === 0 ? 'no users' : users.map(userLine).join('\n'),
+        );
+      });
     });
 }
 
@@ -95,15 +80,11 @@ function pointsCommand(): Command {
     .argument('<user>', 'user id or wallet address')
     .argument('<delta>', 'points to add', parseInteger('<delta>', -MAX_POINTS, MAX_POINTS))
     .action(async (idOrWallet: string, delta: number, options: CommonOptions) => {
-      try {
-        await withReelqueue(options, async (app) => {
-          const user = await findUser(app, idOrWallet);
-          const updated = await app.database.users.adjustPoints(user.id, delta);
-          print(options, listed(updated), () => `${updated.id} now has ${updated.promptPoints} points`);
-        });
-      } catch (error) {
-        fail(error);
-      }
+      await withReelqueue(options, async (app) => {
+        const user = await findUser(app, idOrWallet);
+        const updated = await app.database.users.adjustPoints(user.id, delta);
+        print(options, listed(updated), () => `${updated.id} now has ${updated.promptPoints} points`);
+      });
     });
 }
 
@@ -121,21 +102,17 @@ function createKeyCommand(): Command {
     .requiredOption('--user <user>', 'user id or wallet address')
     .option('--label <text>', 'what the key is for')
     .action(async (options: CommonOptions & { user: string; label?: string }) => {
-      try {
-        await withReelqueue(options, async (app) => {
-          const user = await findUser(app, options.user);
-          const key = await app.database.users.createKey(user.id, options.label ?? null);
-          print(options, { userId: user.id, ...key }, () =>
-            [
-              `created key ${key.id} (prefix ${key.prefix}) for ${user.id}`,
-              `  api key  ${key.key}`,
-              'the API key is shown only this once; keep it somewhere safe',
-            ].join('\n'),
-          );
-        });
-      } catch (error) {
-        fail(error);
-      }
+      await withReelqueue(options, async (app) => {
+        const user = await findUser(app, options.user);
+        const key = await app.database.users.createKey(user.id, options.label ?? null);
+        print(options, { userId: user.id, ...key }, () =>
+          [
+            `created key ${key.id} (prefix ${key.prefix}) for ${user.id}`,
+            `  api key  ${key.key}`,
+            'the API key is shown only this once; keep it somewhere safe',
+          ].join('\n'),
+        );
+      });
     });
 }
 
@@ -144,14 +121,10 @@ function revokeKeyCommand(): Command {
     .description('revoke an API key: it stops working at once')
     .argument('<key>', 'key id, prefix, or the whole key')
     .action(async (idOrPrefix: string, options: CommonOptions) => {
-      try {
-        await withReelqueue(options, async (app) => {
-          const key = await app.database.users.revokeKey(idOrPrefix);
-          print(options, key, () => `revoked ${key.id} (prefix ${key.prefix}) of ${key.userId}`);
-        });
-      } catch (error) {
-        fail(error);
-      }
+      await withReelqueue(options, async (app) => {
+        const key = await app.database.users.revokeKey(idOrPrefix);
+        print(options, key, () => `revoked ${key.id} (prefix ${key.prefix}) of ${key.userId}`);
+      });
     });
 }
 
@@ -160,25 +133,21 @@ function listKeysCommand(): Command {
     .description("list a user's API keys (never the keys themselves)")
     .requiredOption('--user <user>', 'user id or wallet address')
     .action(async (options: CommonOptions & { user: string }) => {
-      try {
-        await withReelqueue(options, async (app) => {
-          const user = await findUser(app, options.user);
-          const keys = await app.database.users.listKeys(user.id);
-          print(options, { keys }, () =>
-            keys.length === 0
-              ? 'no keys'
-              : keys
-                  .map(
-                    (k) =>
-                      `${k.id}  ${k.prefix}  ${k.revokedAt ? 'revoked' : 'active '}  ` +
-                      `last used ${k.lastUsedAt?.toISOString() ?? 'never'}  ${k.label ?? ''}`,
-                  )
-                  .join('\n'),
-          );
-        });
-      } catch (error) {
-        fail(error);
-      }
+      await withReelqueue(options, async (app) => {
+        const user = await findUser(app, options.user);
+        const keys = await app.database.users.listKeys(user.id);
+        print(options, { keys }, () =>
+          keys.length === 0
+            ? 'no keys'
+            : keys
+                .map(
+                  (k) =>
+                    `${k.id}  ${k.prefix}  ${k.revokedAt ? 'revoked' : 'active '}  ` +
+                    `last used ${k.lastUsedAt?.toISOString() ?? 'never'}  ${k.label ?? ''}`,
+                )
+                .join('\n'),
+        );
+      });
     });
 }
 

@@ -20,48 +20,44 @@ export function workerCommand(): Command {
     )
     .option('--kinds <list>', 'comma-separated job kinds to run (default: all)')
     .action(async (options: WorkerOptions) => {
-      try {
-        const config = configFrom(options, { WORKER_CONCURRENCY: options.concurrency });
-        const app = await createReelqueue(config, { kinds: defaultKinds });
-        await removeStaleWorkDirs(app.jobs);
-        const reaper = app.createReaper();
-        const worker = app.createWorker(
-          options.kinds ? { kinds: options.kinds.split(',').map((kind) => kind.trim()) } : {},
-        );
-        let stopping = false;
-        const shutdown = (signal: string) => {
-          if (stopping) return;
-          stopping = true;
-          app.logger.info({ signal }, 'stopping: no new jobs; running jobs get the grace period');
-          void (async () => {
-            await worker.stop();
-            await reaper.stop();
-            await app.close();
-            print(
-              options,
-              { event: 'worker_stopped', workerId: worker.id },
-              () => `worker ${worker.id} stopped`,
-            );
-            process.exit(0);
-          })().catch(fail);
-        };
-        process.on('SIGTERM', () => shutdown('SIGTERM'));
-        process.on('SIGINT', () => shutdown('SIGINT'));
-        reaper.start();
-        worker.start();
-        print(
-          options,
-          {
-            event: 'worker_started',
-            workerId: worker.id,
-            concurrency: config.workerConcurrency,
-            pid: process.pid,
-          },
-          () =>
-            `worker ${worker.id} started (concurrency ${config.workerConcurrency}, ${app.database.dialect})`,
-        );
-      } catch (error) {
-        fail(error);
-      }
+      const config = configFrom(options, { WORKER_CONCURRENCY: options.concurrency });
+      const app = await createReelqueue(config, { kinds: defaultKinds });
+      await removeStaleWorkDirs(app.jobs);
+      const reaper = app.createReaper();
+      const worker = app.createWorker(
+        options.kinds ? { kinds: options.kinds.split(',').map((kind) => kind.trim()) } : {},
+      );
+      let stopping = false;
+      const shutdown = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        app.logger.info({ signal }, 'stopping: no new jobs; running jobs get the grace period');
+        void (async () => {
+          await worker.stop();
+          await reaper.stop();
+          await app.close();
+          print(
+            options,
+            { event: 'worker_stopped', workerId: worker.id },
+            () => `worker ${worker.id} stopped`,
+          );
+          process.exit(0);
+        })().catch(fail);
+      };
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      reaper.start();
+      worker.start();
+      print(
+        options,
+        {
+          event: 'worker_started',
+          workerId: worker.id,
+          concurrency: config.workerConcurrency,
+          pid: process.pid,
+        },
+        () =>
+          `worker ${worker.id} started (concurrency ${config.workerConcurrency}, ${app.database.dialect})`,
+      );
     });
 }
