@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { jobsSql as postgresSql } from '../../src/db/postgres/sql/jobs-sql.js';
 import { jobsSql as sqliteSql } from '../../src/db/sqlite/sql/jobs-sql.js';
 import { useConformanceDatabase } from '../support/conformance.js';
-import { POSTGRES_URL, type TestDatabase } from '../support/test-database.js';
+import { DIALECT, POSTGRES_URL, type TestDatabase } from '../support/test-database.js';
 
 const WRITES_BY_ID = [
   'heartbeat',
@@ -65,7 +65,7 @@ function sqliteIndexes(t: TestDatabase): Record<string, string[]> {
   try {
     const statements = {
       ...Object.fromEntries(WRITES_BY_ID.map((name) => [name, sqliteSql[name]])),
-      completeNarrow: sqliteSql.completeNarrow,
+      completeMany: sqliteSql.completeMany,
     };
     const indexes: Record<string, string[]> = {};
     for (const [name, sql] of Object.entries(statements)) {
@@ -95,6 +95,39 @@ describe('plans of the writes to one job', () => {
     for (const [name, used] of Object.entries(indexes)) {
       expect(used, name).toContain(PRIMARY[t.dialect]);
       for (const index of WALKED) expect(used, name).not.toContain(index);
+    }
+  });
+});
+
+describe.runIf(DIALECT === 'sqlite')('status tests SQLite runs for every updated row', () => {
+  const ctx = useConformanceDatabase();
+
+  it('are comparisons, never an IN list of constants (a temporary b-tree per row)', async () => {
+    const { t } = ctx();
+    const perRow = await t.sql<{ name: string; sql: string }>({
+      sqlite: `SELECT name, sql FROM sqlite_schema
+                 WHERE tbl_name = 'jobs' AND sql IS NOT NULL
+                   AND (type = 'trigger' OR (type = 'index' AND sql LIKE '% WHERE %'))`,
+      postgres: 'SELECT 1',
+    });
+    expect(perRow.map((row) => row.name)).toEqual(
+      expect.arrayContaining(['jobs_points_refund', 'jobs_webhook_enqueue', 'jobs_finished_idx']),
+    );
+    for (const { name, sql } of perRow) expect(sql, name).not.toMatch(/\bIN\s*\(\s*'/i);
+  });
+
+  it('cleanup finds old finished jobs through jobs_finished_idx, not by walking every finished job', async () => {
+    const { t } = ctx();
+    const db = new Database(t.config.databaseUrl.slice('sqlite:'.length), { readonly: true });
+    try {
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${sqliteSql.cleanup}`).all({ maxAgeMs: null }) as {
+        detail: string;
+      }[];
+      expect(plan.map((step) => step.detail).join('; ')).toMatch(
+        /INDEX jobs_finished_idx \(completed_at<\?\)/,
+      );
+    } finally {
+      db.close();
     }
   });
 });

@@ -257,15 +257,20 @@ export class SqliteJobStore implements JobStore {
 
   async completeMany(completions: readonly Completion[]): Promise<boolean[]> {
     if (completions.length === 0) return [];
-    return this.#write(() =>
-      completions.map(({ lease, result }) => {
-        const row = this.#stmt(jobsSql.completeNarrow).get({ ...lease, result: JSON.stringify(result) }) as
-          EventSource | undefined;
-        if (!row) return false;
-        this.#insertEvent(row, 'completed');
-        return true;
-      }),
+    const input = JSON.stringify(
+      completions.map(({ lease, result }) => ({
+        id: lease.jobId,
+        attempt: lease.attempt,
+        worker_id: lease.workerId,
+        result,
+      })),
     );
+    const done = await this.#write(() => {
+      const rows = this.#stmt(jobsSql.completeMany).all({ completions: input }) as EventSource[];
+      for (const row of rows) this.#insertEvent(row, 'completed');
+      return new Set(rows.map((row) => row.id));
+    });
+    return completions.map(({ lease }) => done.has(lease.jobId));
   }
 
   async fail(lease: Lease, failure: Failure): Promise<Job> {

@@ -14,8 +14,7 @@ CREATE INDEX jobs_claim_idx ON jobs (priority DESC, run_at, id) WHERE status = '
 CREATE INDEX jobs_created_idx ON jobs (created_at DESC, id DESC);
 
 -- index jobs_finished_idx
-CREATE INDEX jobs_finished_idx ON jobs (completed_at)
-  WHERE status IN ('completed', 'failed', 'cancelled', 'timeout');
+CREATE INDEX jobs_finished_idx ON jobs (completed_at) WHERE status <> 'pending' AND status <> 'running';
 
 -- index jobs_idempotency_idx
 CREATE UNIQUE INDEX jobs_idempotency_idx ON jobs (coalesce(user_id, ''), idempotency_key)
@@ -180,9 +179,9 @@ END;
 
 -- trigger jobs_points_recharge
 CREATE TRIGGER jobs_points_recharge AFTER UPDATE OF status ON jobs
-WHEN OLD.status IN ('failed', 'cancelled', 'timeout')
-  AND NEW.status NOT IN ('failed', 'cancelled', 'timeout')
-  AND NEW.cost_points > 0 AND NEW.user_id IS NOT NULL AND NEW.points_charged = 0
+WHEN NEW.points_charged = 0 AND NEW.cost_points > 0 AND NEW.user_id IS NOT NULL
+  AND (OLD.status = 'failed' OR OLD.status = 'cancelled' OR OLD.status = 'timeout')
+  AND NEW.status <> 'failed' AND NEW.status <> 'cancelled' AND NEW.status <> 'timeout'
 BEGIN
   SELECT RAISE(ABORT, 'insufficient points')
   WHERE coalesce((SELECT prompt_points FROM users WHERE id = NEW.user_id), -1) < NEW.cost_points;
@@ -192,9 +191,9 @@ END;
 
 -- trigger jobs_points_refund
 CREATE TRIGGER jobs_points_refund AFTER UPDATE OF status ON jobs
-WHEN NEW.status IN ('failed', 'cancelled', 'timeout')
-  AND OLD.status NOT IN ('failed', 'cancelled', 'timeout')
-  AND OLD.points_charged > 0
+WHEN OLD.points_charged > 0
+  AND (NEW.status = 'failed' OR NEW.status = 'cancelled' OR NEW.status = 'timeout')
+  AND OLD.status <> 'failed' AND OLD.status <> 'cancelled' AND OLD.status <> 'timeout'
 BEGIN
   UPDATE users SET prompt_points = prompt_points + OLD.points_charged WHERE id = OLD.user_id;
   UPDATE jobs SET points_charged = 0 WHERE id = NEW.id;
@@ -202,8 +201,8 @@ END;
 
 -- trigger jobs_webhook_enqueue
 CREATE TRIGGER jobs_webhook_enqueue AFTER UPDATE OF status ON jobs
-WHEN NEW.status IN ('completed', 'failed', 'cancelled', 'timeout')
-  AND OLD.status NOT IN ('completed', 'failed', 'cancelled', 'timeout')
+WHEN (OLD.status = 'pending' OR OLD.status = 'running')
+  AND NEW.status <> 'pending' AND NEW.status <> 'running'
   AND CASE WHEN json_valid(NEW.payload) THEN json_type(NEW.payload, '$.webhook_url') END = 'text'
 BEGIN
   INSERT INTO jobs (id, kind, user_id, status, priority, payload, created_at, updated_at, run_at,
