@@ -54,6 +54,7 @@ import {
 import { signalsFor } from './signals.js';
 import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { mapPointsError } from './user-points.js';
+import { boundCount } from './sql/bound-count.js';
 
 type Statement = ReturnType<SqliteDatabase['prepare']>;
 
@@ -379,7 +380,7 @@ export class SqliteJobStore implements JobStore {
       params.cursorId = position.id;
     }
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY created_at DESC, id DESC LIMIT @limit`;
+      ORDER BY created_at DESC, id DESC LIMIT ${boundCount('limit')}`;
     const rows = await this.#read(() => this.#stmt(sql).all(params) as SqliteJobRow[]);
     const jobs = rows.slice(0, filter.limit).map(jobFromSqlite);
     const last = jobs[jobs.length - 1];
@@ -567,7 +568,7 @@ export class SqliteJobStore implements JobStore {
         const row = this.#stmt(
           `SELECT processing_time_seconds AS value FROM jobs
            WHERE ${window} AND status = 'completed' AND processing_time_seconds IS NOT NULL
-           ORDER BY processing_time_seconds LIMIT 1 OFFSET @offset`,
+           ORDER BY processing_time_seconds LIMIT 1 OFFSET ${boundCount('offset')}`,
         ).get({ ...params, offset: percentileIndex(p, timing.count) }) as { value: number };
         return row.value;
       };

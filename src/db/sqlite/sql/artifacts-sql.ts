@@ -3,6 +3,7 @@
  * pasted in is the constant clock expression and the lease fence below.
  */
 import { NOW } from './jobs-sql.js';
+import { boundCount } from './bound-count.js';
 
 /** The job's current lease: the same fence as every worker write to `jobs`. */
 const LEASE_HELD = `EXISTS (SELECT 1 FROM jobs WHERE jobs.id = @jobId AND jobs.attempt = @attempt
@@ -43,7 +44,7 @@ export const artifactsSql = {
   deleteChunks: `
     DELETE FROM artifact_chunks
     WHERE artifact_id = @artifactId AND seq IN (
-      SELECT seq FROM artifact_chunks WHERE artifact_id = @artifactId ORDER BY seq DESC LIMIT @limit)`,
+      SELECT seq FROM artifact_chunks WHERE artifact_id = @artifactId ORDER BY seq DESC LIMIT ${boundCount('limit')})`,
 
   deleteRecord: `DELETE FROM artifacts WHERE id = @id`,
 

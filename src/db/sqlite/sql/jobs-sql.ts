@@ -1,7 +1,9 @@
 /**
  * Every SQL statement of the SQLite job store. Values are bind parameters; the only text pasted in
- * is the constant clock expression below.
+ * is the constant clock expression below and the row-count casts of `boundCount`.
  */
+
+import { boundCount } from './bound-count.js';
 
 /** SQLite's clock, in integer milliseconds: the one clock every lease decision uses. */
 export const NOW = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
@@ -48,7 +50,7 @@ export const jobsSql = {
       SELECT id FROM jobs INDEXED BY jobs_claim_idx
       WHERE status = 'pending' AND run_at <= ${NOW} AND kind IN (SELECT value FROM json_each(@kinds))
       ORDER BY priority DESC, run_at, id
-      LIMIT @limit)
+      LIMIT ${boundCount('limit')})
     RETURNING *`,
 
   heartbeat: `
@@ -138,7 +140,7 @@ export const jobsSql = {
         OR (priority = @priority AND (run_at < @runAt OR (run_at = @runAt AND id < @id))))`,
 
   selectEvents: `
-    SELECT * FROM job_events WHERE job_id = @jobId AND id > @afterId ORDER BY id LIMIT @limit`,
+    SELECT * FROM job_events WHERE job_id = @jobId AND id > @afterId ORDER BY id LIMIT ${boundCount('limit')}`,
 
   cancelPending: `
     UPDATE jobs SET status = 'cancelled', completed_at = ${NOW}, updated_at = ${NOW},

@@ -3,6 +3,7 @@
  * by owner (`user_id = @userId`).
  */
 import { NOW } from './jobs-sql.js';
+import { boundCount } from './bound-count.js';
 
 export const lessonsSql = {
   insert: `
@@ -15,10 +16,10 @@ export const lessonsSql = {
   /** Newest first; @limit is one more than the page, to know whether another page follows. */
   list: `
     SELECT * FROM lessons WHERE user_id = @userId
-    ORDER BY created_at DESC, id DESC LIMIT @limit`,
+    ORDER BY created_at DESC, id DESC LIMIT ${boundCount('limit')}`,
 
   /** The page after the cursor (@createdAt, @id). */
   listAfter: `
     SELECT * FROM lessons WHERE user_id = @userId AND (created_at, id) < (@createdAt, @id)
-    ORDER BY created_at DESC, id DESC LIMIT @limit`,
+    ORDER BY created_at DESC, id DESC LIMIT ${boundCount('limit')}`,
 } as const;
