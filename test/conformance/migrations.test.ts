@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
@@ -5,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { SettingsInput } from '../../src/config.js';
+import { readMigrationFiles } from '../../src/db/migration-files.js';
 import { ALL_JOBS } from '../../src/jobs/store.js';
 import { countRows } from '../support/db-fixtures.js';
 import { DIALECT, type TestDatabase } from '../support/test-database.js';
@@ -205,5 +207,70 @@ describe('migrations', () => {
     });
     expect(Number(pending!.queue_position)).toBe(0);
     expect(Boolean(pending!.use_llm_polish)).toBe(false);
+  });
+});
+
+describe.runIf(DIALECT === 'sqlite')('SQLite upgrade through the table rebuild of migration 0009', () => {
+  const ctx = useConformanceDatabase();
+
+  it('keeps every job, event, artifact and delivery, and every constraint', async () => {
+    const { t } = ctx();
+    const fresh = freshDatabase(t);
+    const file = String(fresh.settings.DATABASE_URL).slice('sqlite:'.length);
+    // The database as release 0005 left it, with a job of each kind of child row.
+    const old = new Database(file);
+    const files = readMigrationFiles(new URL('../../src/db/sqlite/migrations/', import.meta.url));
+    old.exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+      checksum TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
+    for (const migration of files.filter((m) => m.version < 9)) {
+      old.exec(migration.sql);
+      old
+        .prepare('INSERT INTO schema_migrations VALUES (?, ?, ?, 0)')
+        .run(migration.version, migration.name, migration.checksum);
+    }
+    old.exec(`
+      INSERT INTO users (id, prompt_points, webhook_secret, created_at) VALUES ('u1', 10, 's', 0);
+      INSERT INTO jobs (id, kind, user_id, status, payload, created_at, updated_at, run_at,
+        timeout_seconds, max_retries, completed_at, cost_points, points_charged)
+      VALUES ('j1', 'noop', 'u1', 'completed', '{}', 1, 2, 1, 60, 3, 2, 4, 4);
+      INSERT INTO job_events (job_id, at, type, status, progress, attempt) VALUES
+        ('j1', 1, 'created', 'pending', 0, 0), ('j1', 2, 'completed', 'completed', 100, 1);
+      INSERT INTO artifacts (id, job_id, kind, content_type, chunk_size, attempt, created_at)
+      VALUES ('a1', 'j1', 'video', 'video/mp4', 1024, 1, 2);
+      INSERT INTO webhook_deliveries (id, webhook_job_id, job_id, attempt, url, event, duration_ms, at)
+      VALUES ('d1', 'w1', 'j1', 1, 'https://example.com/', 'job.completed', 5, 3);`);
+    const before = old.prepare('SELECT * FROM jobs').all();
+    const eventsBefore = old.prepare('SELECT * FROM job_events ORDER BY id').all();
+    old.close();
+
+    const upgraded = await t.reopen(fresh.settings);
+    try {
+      const report = await upgraded.migrate();
+      expect(report.applied.map((m) => m.version)).toContain(9);
+      const db = new Database(file);
+      try {
+        expect(db.prepare('SELECT * FROM jobs').all()).toEqual(before);
+        expect(db.prepare('SELECT * FROM job_events ORDER BY id').all()).toEqual(eventsBefore);
+        for (const table of ['artifacts', 'webhook_deliveries']) {
+          expect(db.prepare(`SELECT count(*) AS n FROM ${table}`).get(), table).toEqual({ n: 1 });
+        }
+        expect(db.pragma('foreign_key_check')).toEqual([]);
+        expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+        expect(db.pragma('legacy_alter_table', { simple: true })).toBe(0);
+        // The view and the children's foreign keys name the rebuilt table.
+        expect(db.prepare('SELECT id, status FROM presentation_jobs').all()).toEqual([]);
+        db.pragma('foreign_keys = ON');
+        expect(() => db.prepare("UPDATE jobs SET status = 'lost' WHERE id = 'j1'").run()).toThrow(/CHECK/);
+        db.prepare("DELETE FROM jobs WHERE id = 'j1'").run();
+        for (const table of ['job_events', 'artifacts', 'webhook_deliveries']) {
+          expect(db.prepare(`SELECT count(*) AS n FROM ${table}`).get(), table).toEqual({ n: 0 });
+        }
+      } finally {
+        db.close();
+      }
+    } finally {
+      await upgraded.close();
+      await fresh.drop();
+    }
   });
 });

@@ -1,7 +1,12 @@
 /**
  * Applies the SQLite migrations. `BEGIN IMMEDIATE` takes the write lock before reading what is
  * applied, so two processes starting together apply each migration once.
+ *
+ * Foreign keys are off while migrations run, as SQLite's procedure for rebuilding a table asks
+ * (dropping a parent table would otherwise delete its children's rows); every key is checked before
+ * the commit, and one that points nowhere rolls the whole run back.
  */
+import { ReelqueueError } from '../../errors.js';
 import { readMigrationFiles, type AppliedMigration, type MigrationReport } from '../migration-files.js';
 import { planMigrations } from '../migration-plan.js';
 import { withBusyRetry } from './busy-retry.js';
@@ -34,11 +39,28 @@ export async function migrateSqlite(
     }
     const update = db.prepare('UPDATE schema_migrations SET checksum = ? WHERE version = ?');
     for (const file of plan.checksumsToUpdate) update.run(file.checksum, file.version);
+    const dangling = db.pragma('foreign_key_check') as { table: string; parent: string }[];
+    if (dangling.length > 0) {
+      throw new ReelqueueError(
+        'MIGRATION_FAILED',
+        `Migration left ${dangling.length} rows whose foreign key points nowhere (first: ${dangling[0]?.table} -> ${dangling[0]?.parent}); nothing was applied`,
+        { rows: dangling.length },
+      );
+    }
     return {
       applied: plan.toApply.map((file) => ({ version: file.version, name: file.name })),
       alreadyApplied: plan.alreadyApplied,
       checksumsUpdated: plan.checksumsToUpdate.map((file) => file.version),
     };
   });
-  return withBusyRetry(() => run.immediate(), 60_000);
+  // One synchronous call: nothing else on this connection runs while its foreign keys are off.
+  return withBusyRetry(() => {
+    db.pragma('foreign_keys = OFF');
+    try {
+      return run.immediate();
+    } finally {
+      db.pragma('legacy_alter_table = OFF');
+      db.pragma('foreign_keys = ON');
+    }
+  }, 60_000);
 }

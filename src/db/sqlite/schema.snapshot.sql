@@ -73,9 +73,9 @@ CREATE TABLE artifacts (
 ) STRICT;
 
 -- table job_events
-CREATE TABLE job_events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+CREATE TABLE "job_events" (
+  id INTEGER PRIMARY KEY,
+  job_id TEXT NOT NULL,
   at INTEGER NOT NULL,
   type TEXT NOT NULL,
   status TEXT NOT NULL,
@@ -88,13 +88,14 @@ CREATE TABLE job_events (
 ) STRICT;
 
 -- table jobs
-CREATE TABLE jobs (
+CREATE TABLE "jobs" (
   id TEXT PRIMARY KEY NOT NULL,
   kind TEXT NOT NULL,
   user_id TEXT,
   lesson_id TEXT,
   status TEXT NOT NULL DEFAULT 'pending'
-    CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled', 'timeout')),
+    CHECK (status = 'pending' OR status = 'running' OR status = 'completed' OR status = 'failed'
+      OR status = 'cancelled' OR status = 'timeout'),
   priority INTEGER NOT NULL DEFAULT 1 CHECK (priority BETWEEN 0 AND 3),
   payload TEXT NOT NULL DEFAULT '{}',
   progress INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
@@ -119,8 +120,10 @@ CREATE TABLE jobs (
   error_message TEXT,
   error_details TEXT,
   idempotency_key TEXT,
-  processing_time_seconds REAL
-, cost_points INTEGER NOT NULL DEFAULT 0 CHECK (cost_points >= 0), points_charged INTEGER NOT NULL DEFAULT 0 CHECK (points_charged >= 0)) STRICT;
+  processing_time_seconds REAL,
+  cost_points INTEGER NOT NULL DEFAULT 0 CHECK (cost_points >= 0),
+  points_charged INTEGER NOT NULL DEFAULT 0 CHECK (points_charged >= 0)
+) STRICT;
 
 -- table lessons
 CREATE TABLE lessons (
@@ -166,6 +169,12 @@ CREATE TABLE webhook_deliveries (
   duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),
   at INTEGER NOT NULL
 ) STRICT;
+
+-- trigger jobs_events_delete
+CREATE TRIGGER jobs_events_delete AFTER DELETE ON jobs
+BEGIN
+  DELETE FROM job_events WHERE job_id = OLD.id;
+END;
 
 -- trigger jobs_points_charge
 CREATE TRIGGER jobs_points_charge AFTER INSERT ON jobs
