@@ -1,9 +1,17 @@
-// Copies the non-TypeScript files the build needs (SQL migrations) from src/ to dist/.
-import { cpSync, readdirSync, statSync } from 'node:fs';
+// Copies the non-TypeScript files the build needs (SQL migrations) from src/ to dist/, and removes
+// the ones dist/ still holds from an earlier build: a migration file renamed or removed in src/ must
+// not be applied from a stale copy.
+import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 function copyAssets(from, to) {
-  for (const entry of readdirSync(from)) {
+  const sources = readdirSync(from);
+  if (existsSync(to)) {
+    for (const entry of readdirSync(to)) {
+      if (entry.endsWith('.sql') && !sources.includes(entry)) rmSync(path.join(to, entry));
+    }
+  }
+  for (const entry of sources) {
     const source = path.join(from, entry);
     const target = path.join(to, entry);
     if (statSync(source).isDirectory()) copyAssets(source, target);
