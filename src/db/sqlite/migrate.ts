@@ -3,8 +3,8 @@
  * applied, so two processes starting together apply each migration once.
  *
  * Foreign keys are off while migrations run, as SQLite's procedure for rebuilding a table asks
- * (dropping a parent table would otherwise delete its children's rows); every key is checked before
- * the commit, and one that points nowhere rolls the whole run back.
+ * (dropping a parent table would otherwise delete its children's rows); when a migration was applied,
+ * every key is checked before the commit, and one that points nowhere rolls the whole run back.
  */
 import { ReelqueueError } from '../../errors.js';
 import { readMigrationFiles, type AppliedMigration, type MigrationReport } from '../migration-files.js';
@@ -39,7 +39,12 @@ export async function migrateSqlite(
     }
     const update = db.prepare('UPDATE schema_migrations SET checksum = ? WHERE version = ?');
     for (const file of plan.checksumsToUpdate) update.run(file.checksum, file.version);
-    const dangling = db.pragma('foreign_key_check') as { table: string; parent: string }[];
+    // Only a run that applied something can have broken a key; a start-up with nothing to apply
+    // must not scan every table.
+    const dangling =
+      plan.toApply.length === 0
+        ? []
+        : (db.pragma('foreign_key_check') as { table: string; parent: string }[]);
     if (dangling.length > 0) {
       throw new ReelqueueError(
         'MIGRATION_FAILED',
