@@ -18,6 +18,7 @@ import {
 import { countsByPriority, countsByStatus, healthFrom } from '../../jobs/statistics.js';
 import { checkRetryable, jobNotFound, leaseLost, tooManyJobs } from '../../jobs/store-errors.js';
 import { chargedOwners } from '../../users/points.js';
+import { completedInOrder, completionsJson } from '../completion-batch.js';
 import type {
   BulkCancelOutcome,
   CancelOutcome,
@@ -213,18 +214,11 @@ export class PostgresJobStore implements JobStore {
 
   async completeMany(completions: readonly Completion[]): Promise<boolean[]> {
     if (completions.length === 0) return [];
-    const input = JSON.stringify(
-      completions.map(({ lease, result }) => ({
-        id: lease.jobId,
-        attempt: lease.attempt,
-        worker_id: lease.workerId,
-        result,
-      })),
+    const rows = await this.#rows<{ id: string }>(jobsSql.completeMany, [completionsJson(completions)]);
+    return completedInOrder(
+      completions,
+      rows.map((row) => row.id),
     );
-    const done = new Set(
-      (await this.#rows<{ id: string }>(jobsSql.completeMany, [input])).map((row) => row.id),
-    );
-    return completions.map(({ lease }) => done.has(lease.jobId));
   }
 
   fail(lease: Lease, failure: Failure): Promise<Job> {

@@ -41,6 +41,7 @@ import type {
 } from '../../jobs/store.js';
 import { checkRetryable, jobNotFound, leaseLost, tooManyJobs } from '../../jobs/store-errors.js';
 import { chargedOwners } from '../../users/points.js';
+import { completedInOrder, completionsJson } from '../completion-batch.js';
 import { withBusyRetry } from './busy-retry.js';
 import type { SqliteDatabase } from './connection.js';
 import {
@@ -52,9 +53,9 @@ import {
   type SqliteJobRow,
 } from './job-row.js';
 import { signalsFor } from './signals.js';
+import { boundCount } from './sql/bound-count.js';
 import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { mapPointsError } from './user-points.js';
-import { boundCount } from './sql/bound-count.js';
 
 type Statement = ReturnType<SqliteDatabase['prepare']>;
 
@@ -258,20 +259,13 @@ export class SqliteJobStore implements JobStore {
 
   async completeMany(completions: readonly Completion[]): Promise<boolean[]> {
     if (completions.length === 0) return [];
-    const input = JSON.stringify(
-      completions.map(({ lease, result }) => ({
-        id: lease.jobId,
-        attempt: lease.attempt,
-        worker_id: lease.workerId,
-        result,
-      })),
-    );
-    const done = await this.#write(() => {
+    const input = completionsJson(completions);
+    const completed = await this.#write(() => {
       const rows = this.#stmt(jobsSql.completeMany).all({ completions: input }) as EventSource[];
       for (const row of rows) this.#insertEvent(row, 'completed');
-      return new Set(rows.map((row) => row.id));
+      return rows.map((row) => row.id);
     });
-    return completions.map(({ lease }) => done.has(lease.jobId));
+    return completedInOrder(completions, completed);
   }
 
   async fail(lease: Lease, failure: Failure): Promise<Job> {
