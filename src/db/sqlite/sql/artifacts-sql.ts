@@ -2,8 +2,8 @@
  * Every SQL statement of the SQLite artifact storage. Values are bind parameters; the only text
  * pasted in is the constant clock expression and the lease fence below.
  */
-import { NOW } from './jobs-sql.js';
 import { boundCount } from './bound-count.js';
+import { NOW } from './jobs-sql.js';
 
 /** The job's current lease: the same fence as every worker write to `jobs`. */
 const LEASE_HELD = `EXISTS (SELECT 1 FROM jobs WHERE jobs.id = @jobId AND jobs.attempt = @attempt

@@ -2,7 +2,6 @@
  * Every SQL statement of the SQLite job store. Values are bind parameters; the only text pasted in
  * is the constant clock expression below and the row-count casts of `boundCount`.
  */
-
 import { boundCount } from './bound-count.js';
 
 /** SQLite's clock, in integer milliseconds: the one clock every lease decision uses. */

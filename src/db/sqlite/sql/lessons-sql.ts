@@ -2,8 +2,8 @@
  * Every SQL statement of the SQLite lesson store. Values are bind parameters; every read is scoped
  * by owner (`user_id = @userId`).
  */
-import { NOW } from './jobs-sql.js';
 import { boundCount } from './bound-count.js';
+import { NOW } from './jobs-sql.js';
 
 export const lessonsSql = {
   insert: `
