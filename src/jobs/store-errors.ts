@@ -39,3 +39,28 @@ export function tooManyJobs(limit: number, active: number): ReelqueueError {
     { limit, active },
   );
 }
+
+/** A job id repeated within a batch or already stored: the whole batch is refused. */
+export function jobIdTaken(id: string): ReelqueueError {
+  return new ReelqueueError('VALIDATION_FAILED', `Job id ${id} is already taken`, { id });
+}
+
+/** The first id of `jobs` that repeats an earlier one in the batch or is among `storedIds`. */
+export function firstTakenId(jobs: readonly { id: string }[], storedIds: Iterable<string>): string | undefined {
+  const seen = new Set(storedIds);
+  for (const { id } of jobs) {
+    if (seen.has(id)) return id;
+    seen.add(id);
+  }
+  return undefined;
+}
+
+/**
+ * A job left out for its idempotency key, whose keyed job was deleted (by a cleanup) before it could
+ * be read back. Enqueueing it again creates it.
+ */
+export function keyedJobVanished(job: { userId: string | null; idempotencyKey: string | null }): Error {
+  return new Error(
+    `The job holding idempotency key ${job.idempotencyKey} of ${job.userId ?? 'no user'} was removed while this enqueue ran; enqueue again`,
+  );
+}

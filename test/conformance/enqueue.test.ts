@@ -89,10 +89,27 @@ describe('enqueue', () => {
         idempotencyKey: 'once',
         payload: { zeta: [1, 2.5, { b: null, a: 'ünï' }], alpha: true },
       }),
+      jobs.resolve({
+        kind: 'noop',
+        payload: { big: 1e21, tiny: 5e-7, max: Number.MAX_SAFE_INTEGER, text: 'a"b\\c\n\u2028🎬', empty: {} },
+      }),
     ];
     for (const { job } of await store.enqueueMany(inputs)) {
       expect(await mustGet(store, job.id)).toEqual(job);
     }
+  });
+
+  it('refuses a batch holding an id already taken, and writes none of it', async () => {
+    const { t, store, jobs } = ctx();
+    const existing = await jobs.pending();
+    const fresh = jobs.resolve({ kind: 'noop' });
+    const taken = { ...jobs.resolve({ kind: 'noop' }), id: existing.id };
+    const refused = await rejectionOf(store.enqueueMany([fresh, taken]));
+    expectCode(refused, 'VALIDATION_FAILED');
+    expect((refused as Error).message).toContain(existing.id);
+    await expectRejectsWith(store.enqueueMany([fresh, fresh]), 'VALIDATION_FAILED');
+    expect(await countRows(t, 'jobs')).toBe(1);
+    expect(await store.listEvents(fresh.id, 0, 10)).toEqual([]);
   });
 
   it('appends a created event for every new job', async () => {

@@ -16,7 +16,15 @@ import {
   type ResolvedNewJob,
 } from '../../jobs/model.js';
 import { countsByPriority, countsByStatus, healthFrom } from '../../jobs/statistics.js';
-import { checkRetryable, jobNotFound, leaseLost, tooManyJobs } from '../../jobs/store-errors.js';
+import {
+  checkRetryable,
+  firstTakenId,
+  jobIdTaken,
+  jobNotFound,
+  keyedJobVanished,
+  leaseLost,
+  tooManyJobs,
+} from '../../jobs/store-errors.js';
 import { chargedOwners } from '../../users/points.js';
 import { completedInOrder, completionsJson } from '../completion-batch.js';
 import type {
@@ -49,7 +57,7 @@ import {
 } from './job-row.js';
 import type { NotificationListener } from './listener.js';
 import { statementNames } from './named-statements.js';
-import { inTransaction, type PgClient, type PgPool } from './pool.js';
+import { inTransaction, isUniqueViolationOf, type PgClient, type PgPool } from './pool.js';
 import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { isPointsError, mapPointsError } from './user-points.js';
 
@@ -134,7 +142,11 @@ export class PostgresJobStore implements JobStore {
       })),
     );
     const rows = await this.#rows<PgInsertedRow>(jobsSql.insertMany, [input, this.#channel], db).catch(
-      (error: unknown) => {
+      async (error: unknown) => {
+        if (isUniqueViolationOf(error, 'jobs_pkey')) {
+          const stored = await this.#rows<{ id: string }>(jobsSql.selectStoredIds, [jobs.map((job) => job.id)], db);
+          throw jobIdTaken(firstTakenId(jobs, stored.map((row) => row.id)) ?? (jobs[0] as ResolvedNewJob).id);
+        }
         throw mapPointsError(error, () => chargedOwners(jobs));
       },
     );
@@ -153,8 +165,7 @@ export class PostgresJobStore implements JobStore {
       const row = inserted.get(job.id);
       if (row) return { job: insertedJobFromPg(job, row), created: true };
       const match = existing.get(`${job.userId ?? ''}\u0000${job.idempotencyKey}`);
-      if (!match)
-        throw new ReelqueueError('VALIDATION_FAILED', `Job id ${job.id} is already taken`, { id: job.id });
+      if (!match) throw keyedJobVanished(job);
       return { job: jobFromPg(match), created: false };
     });
   }

@@ -43,6 +43,14 @@ export async function inTransaction<T>(pool: PgPool, work: (client: PgClient) =>
   }
 }
 
+/** SQLSTATE of a duplicate key in a unique index or constraint. */
+export const UNIQUE_VIOLATION = '23505';
+
+/** Whether `error` is a duplicate key in `constraint` (an index or constraint name). */
+export function isUniqueViolationOf(error: unknown, constraint: string): boolean {
+  return pgCode(error) === UNIQUE_VIOLATION && (error as { constraint?: unknown }).constraint === constraint;
+}
+
 export function pgCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;

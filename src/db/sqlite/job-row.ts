@@ -45,24 +45,16 @@ export interface SqliteJobRow {
   points_charged: number;
 }
 
-/** What an insert returns: the columns the database decides (`jobAsInserted` adds the rest). */
-export interface SqliteInsertedRow {
-  status: string;
-  progress: number;
-  message: string;
-  created_at: number;
-  updated_at: number;
-  run_at: number;
-}
-
-export function insertedJobFromSqlite(job: ResolvedNewJob, row: SqliteInsertedRow): Job {
+/** A job as `insertMany` stores it: pending, stamped with its transaction's clock reading `now` (ms). */
+export function insertedJobAt(job: ResolvedNewJob, now: number): Job {
+  const at = new Date(now);
   return jobAsInserted(job, {
-    status: row.status as JobStatus,
-    progress: row.progress,
-    message: row.message,
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
-    runAt: new Date(row.run_at),
+    status: 'pending',
+    progress: 0,
+    message: '',
+    createdAt: at,
+    updatedAt: at,
+    runAt: job.runAt ?? at,
   });
 }
 

@@ -4,7 +4,6 @@
  * process is waited for asynchronously (`withBusyRetry`).
  */
 import type { EventEmitter } from 'node:events';
-import { ReelqueueError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
 import {
   FINISHED_STATUSES,
@@ -39,17 +38,24 @@ import type {
   RetryRequest,
   Scope,
 } from '../../jobs/store.js';
-import { checkRetryable, jobNotFound, leaseLost, tooManyJobs } from '../../jobs/store-errors.js';
+import {
+  checkRetryable,
+  firstTakenId,
+  jobIdTaken,
+  jobNotFound,
+  keyedJobVanished,
+  leaseLost,
+  tooManyJobs,
+} from '../../jobs/store-errors.js';
 import { chargedOwners } from '../../users/points.js';
 import { completedInOrder, completionsJson } from '../completion-batch.js';
 import { withBusyRetry } from './busy-retry.js';
 import type { SqliteDatabase } from './connection.js';
 import {
   eventFromSqlite,
-  insertedJobFromSqlite,
+  insertedJobAt,
   jobFromSqlite,
   type SqliteEventRow,
-  type SqliteInsertedRow,
   type SqliteJobRow,
 } from './job-row.js';
 import { signalsFor } from './signals.js';
@@ -141,11 +147,11 @@ export class SqliteJobStore implements JobStore {
   }
 
   /** Runs a statement that may charge a job's owner; a refused charge becomes INSUFFICIENT_POINTS. */
-  #charging<T>(owner: { userId: string | null; costPoints: number }, run: () => T): T {
+  #charging<T>(owners: readonly { userId: string | null; costPoints: number }[], run: () => T): T {
     try {
       return run();
     } catch (error) {
-      throw mapPointsError(error, () => chargedOwners([owner]));
+      throw mapPointsError(error, () => chargedOwners(owners));
     }
   }
 
@@ -156,32 +162,48 @@ export class SqliteJobStore implements JobStore {
       SqliteJobRow | undefined;
   }
 
-  #insertOne(job: ResolvedNewJob): EnqueueResult {
-    const row = this.#charging(job, () =>
-      this.#stmt(jobsSql.insert).get({
+  /**
+   * Inserts `jobs` with their `created` events, inside the caller's transaction. A job whose id or
+   * idempotency key is taken is answered with the job already there (its key's job), or refused when
+   * only its id collides.
+   */
+  #insertMany(jobs: readonly ResolvedNewJob[]): EnqueueResult[] {
+    const { now } = this.#stmt(jobsSql.now).get({}) as { now: number };
+    const input = JSON.stringify(
+      jobs.map((job) => ({
         id: job.id,
         kind: job.kind,
-        userId: job.userId,
-        lessonId: job.lessonId,
+        user_id: job.userId,
+        lesson_id: job.lessonId,
         priority: priorityRank(job.priority),
-        payload: JSON.stringify(job.payload),
-        runAt: job.runAt === null ? null : job.runAt.getTime(),
-        timeoutSeconds: job.timeoutSeconds,
-        maxRetries: job.maxRetries,
-        idempotencyKey: job.idempotencyKey,
-        costPoints: job.costPoints,
-      }),
-    ) as SqliteInsertedRow | undefined;
-    if (row) {
-      const created = insertedJobFromSqlite(job, row);
-      this.#appendEvent(created, 'created', null, 'Queued');
-      return { job: created, created: true };
+        payload: job.payload,
+        run_at: job.runAt === null ? null : job.runAt.getTime(),
+        timeout_seconds: job.timeoutSeconds,
+        max_retries: job.maxRetries,
+        idempotency_key: job.idempotencyKey,
+        cost_points: job.costPoints,
+      })),
+    );
+    const insertedIds = this.#charging(jobs, () => {
+      try {
+        return this.#stmt(jobsSql.insertMany).pluck().all({ jobs: input, now }) as string[];
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
+        const ids = JSON.stringify(jobs.map((job) => job.id));
+        const stored = this.#stmt(jobsSql.selectStoredIds).pluck().all({ ids }) as string[];
+        throw jobIdTaken(firstTakenId(jobs, stored) ?? (jobs[0] as ResolvedNewJob).id);
+      }
+    });
+    if (insertedIds.length > 0) {
+      this.#stmt(jobsSql.insertCreatedEvents).run({ ids: JSON.stringify(insertedIds), now });
     }
-    const existing = this.#existingFor(job);
-    if (!existing) {
-      throw new ReelqueueError('VALIDATION_FAILED', `Job id ${job.id} is already taken`, { id: job.id });
-    }
-    return { job: jobFromSqlite(existing), created: false };
+    const inserted = new Set(insertedIds);
+    return jobs.map((job): EnqueueResult => {
+      if (inserted.has(job.id)) return { job: insertedJobAt(job, now), created: true };
+      const existing = this.#existingFor(job);
+      if (!existing) throw keyedJobVanished(job);
+      return { job: jobFromSqlite(existing), created: false };
+    });
   }
 
   async enqueue(job: ResolvedNewJob, options: EnqueueOptions = {}): Promise<EnqueueResult> {
@@ -194,7 +216,7 @@ export class SqliteJobStore implements JobStore {
         const { active } = this.#stmt(jobsSql.countActive).get({ userId: job.userId }) as { active: number };
         if (active >= activeLimit) throw tooManyJobs(activeLimit, active);
       }
-      return this.#insertOne(job);
+      return this.#insertMany([job])[0] as EnqueueResult;
     });
     if (result.created) this.#signals.emit(AVAILABLE);
     return result;
@@ -202,7 +224,7 @@ export class SqliteJobStore implements JobStore {
 
   async enqueueMany(jobs: readonly ResolvedNewJob[]): Promise<EnqueueResult[]> {
     if (jobs.length === 0) return [];
-    const results = await this.#write(() => jobs.map((job) => this.#insertOne(job)));
+    const results = await this.#write(() => this.#insertMany(jobs));
     if (results.some((result) => result.created)) this.#signals.emit(AVAILABLE);
     return results;
   }
@@ -460,7 +482,7 @@ export class SqliteJobStore implements JobStore {
       checkRetryable(jobFromSqlite(row), request);
       const owner = { userId: row.user_id, costPoints: row.cost_points };
       const retried = jobFromSqlite(
-        this.#charging(owner, () => this.#stmt(jobsSql.retry).get({ id }) as SqliteJobRow),
+        this.#charging([owner], () => this.#stmt(jobsSql.retry).get({ id }) as SqliteJobRow),
       );
       this.#appendEvent(retried, 'retried', { force: request.force });
       return retried;

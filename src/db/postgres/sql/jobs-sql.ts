@@ -46,7 +46,8 @@ export const jobsSql = {
       SELECT id, kind, user_id, lesson_id, priority, payload, date_trunc('milliseconds', now()),
         coalesce(run_at, now()), timeout_seconds, max_retries, idempotency_key, cost_points
       FROM ${JOB_INPUT}
-      ON CONFLICT DO NOTHING
+      -- A taken idempotency key skips the job; a taken id aborts the statement (jobIdTaken).
+      ON CONFLICT (coalesce(user_id, ''), idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
       RETURNING *),
     ${eventFrom(`'created'`, 'NULL::jsonb', `'Queued'`)},
     n AS (SELECT pg_notify($2, 'a'))
@@ -63,6 +64,9 @@ export const jobsSql = {
   countActive: `
     SELECT count(*) AS active FROM jobs
     WHERE user_id = $1 AND status IN ('pending', 'running') AND kind <> 'webhook'`,
+
+  /** $1 job ids (uuid[]): those already stored, to name a taken id. */
+  selectStoredIds: `SELECT id FROM jobs WHERE id = ANY($1::uuid[])`,
 
   /** $1 user ids (text[], '' for none), $2 keys (text[]). */
   selectByIdempotencyKeys: `

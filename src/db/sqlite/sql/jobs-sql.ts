@@ -19,19 +19,40 @@ const FENCE = `id = @jobId AND attempt = @attempt AND worker_id = @workerId AND 
 const IS_FINISHED = `status <> 'pending' AND status <> 'running'`;
 
 export const jobsSql = {
-  /** Trigger jobs_points_charge (migration 0004) charges the owner, or aborts when short. */
-  insert: `
+  /**
+   * A batch of new jobs in one statement: @jobs is a JSON array of {id, kind, user_id, lesson_id,
+   * priority, payload, run_at, timeout_seconds, max_retries, idempotency_key, cost_points}, @now the
+   * transaction's clock (`now`). Returns the ids it inserted; a job whose id or idempotency key is
+   * taken is skipped. One statement, not one per job: SQLite then opens one statement journal and one
+   * table for RETURNING per batch instead of per job. Trigger jobs_points_charge (migration 0004)
+   * charges each owner, or aborts the whole statement when one is short.
+   */
+  insertMany: `
     INSERT INTO jobs (id, kind, user_id, lesson_id, status, priority, payload, created_at, updated_at,
       run_at, timeout_seconds, max_retries, idempotency_key, cost_points)
-    VALUES (@id, @kind, @userId, @lessonId, 'pending', @priority, @payload, ${NOW}, ${NOW},
-      coalesce(@runAt, ${NOW}), @timeoutSeconds, @maxRetries, @idempotencyKey, @costPoints)
-    ON CONFLICT DO NOTHING
-    RETURNING status, progress, message, created_at, updated_at, run_at`,
+    SELECT value ->> 'id', value ->> 'kind', value ->> 'user_id', value ->> 'lesson_id', 'pending',
+      value ->> 'priority', value -> 'payload', @now, @now, coalesce(value ->> 'run_at', @now),
+      value ->> 'timeout_seconds', value ->> 'max_retries', value ->> 'idempotency_key',
+      value ->> 'cost_points'
+    FROM json_each(@jobs)
+    -- WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join.
+    WHERE true
+    -- A taken idempotency key skips the job; a taken id aborts the statement (jobIdTaken).
+    ON CONFLICT (coalesce(user_id, ''), idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+    RETURNING id`,
+
+  /** The `created` events of the jobs @ids (a JSON array) that insertMany inserted at @now. */
+  insertCreatedEvents: `
+    INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
+    SELECT value, @now, 'created', 'pending', 0, NULL, 'Queued', 0, NULL, NULL FROM json_each(@ids)`,
 
   /** Pending and running jobs of @userId for the active-jobs limit (webhook deliveries are ours, not theirs). */
   countActive: `
     SELECT count(*) AS active FROM jobs
     WHERE user_id = @userId AND status IN ('pending', 'running') AND kind <> 'webhook'`,
+
+  /** Of the job ids @ids (a JSON array), those already stored, to name a taken id. */
+  selectStoredIds: `SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(@ids))`,
 
   selectByIdempotencyKey: `
     SELECT * FROM jobs WHERE coalesce(user_id, '') = coalesce(@userId, '') AND idempotency_key = @key`,
@@ -191,6 +212,7 @@ export const jobsSql = {
     DELETE FROM jobs WHERE ${IS_FINISHED} AND completed_at < ${NOW} - CAST(@maxAgeMs AS INTEGER)
       AND user_id = @userId`,
 
+  /** The clock, read once by a transaction that stamps many rows with it (insertMany). */
   now: `SELECT ${NOW} AS now`,
 } as const;
 
