@@ -78,18 +78,13 @@ export function resolveNewJob(input: NewJob, kinds: KindRegistry, defaults: NewJ
   };
 }
 
-/** The columns of a new job that the database decides; an insert returns only these. */
-export type InsertDecided = Pick<
-  Job,
-  'status' | 'progress' | 'message' | 'createdAt' | 'updatedAt' | 'runAt'
->;
-
 /**
- * The job an insert of `job` stored, without reading back what was sent: both stores' enqueue
- * return only the columns the database decides (the conformance suite checks the result equals a
- * read of the job).
+ * The job an insert of `job` stored, without reading back what was sent: a new job is pending, and
+ * only its times come from the database's clock (`createdAt` as stored, to the millisecond;
+ * `updatedAt` the clock itself, also the run time when none was asked for). The conformance suite
+ * checks the result equals a read of the job.
  */
-export function jobAsInserted(job: ResolvedNewJob, decided: InsertDecided): Job {
+export function jobAsInserted(job: ResolvedNewJob, clock: { createdAt: Date; updatedAt: Date }): Job {
   return {
     id: job.id,
     kind: job.kind,
@@ -115,6 +110,11 @@ export function jobAsInserted(job: ResolvedNewJob, decided: InsertDecided): Job 
     errorDetails: null,
     idempotencyKey: job.idempotencyKey,
     processingTimeSeconds: null,
-    ...decided,
+    status: 'pending',
+    progress: 0,
+    message: '',
+    createdAt: clock.createdAt,
+    updatedAt: clock.updatedAt,
+    runAt: job.runAt ?? clock.updatedAt,
   };
 }

@@ -95,25 +95,17 @@ export function jobFromPg(row: PgJobRow): Job {
 }
 
 /** What an insert returns: the columns the database decides (`jobAsInserted` adds the rest). */
-export interface PgInsertedRow {
-  id: string;
-  status: string;
-  progress: number;
-  message: string;
+/** What a batch insert returns: the ids it inserted and the clock that stamped them. */
+export interface PgInsertedBatch {
+  ids: string[];
+  /** `now` truncated to the millisecond, as created_at is stored. */
   created_at: Date;
-  updated_at: Date;
-  run_at: Date;
+  now: Date;
 }
 
-export function insertedJobFromPg(job: ResolvedNewJob, row: PgInsertedRow): Job {
-  return jobAsInserted(job, {
-    status: row.status as JobStatus,
-    progress: row.progress,
-    message: row.message,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    runAt: row.run_at,
-  });
+/** A job of `batch` as it was stored: pending, its times from the batch's clock. */
+export function insertedJobFromPg(job: ResolvedNewJob, batch: PgInsertedBatch): Job {
+  return jobAsInserted(job, { createdAt: batch.created_at, updatedAt: batch.now });
 }
 
 export function eventFromPg(row: PgEventRow): JobEvent {

@@ -52,7 +52,7 @@ import {
   insertedJobFromPg,
   jobFromPg,
   type PgEventRow,
-  type PgInsertedRow,
+  type PgInsertedBatch,
   type PgJobRow,
 } from './job-row.js';
 import type { NotificationListener } from './listener.js';
@@ -141,7 +141,7 @@ export class PostgresJobStore implements JobStore {
         cost_points: job.costPoints,
       })),
     );
-    const rows = await this.#rows<PgInsertedRow>(jobsSql.insertMany, [input, this.#channel], db).catch(
+    const [batch] = await this.#rows<PgInsertedBatch>(jobsSql.insertMany, [input, this.#channel], db).catch(
       async (error: unknown) => {
         if (isUniqueViolationOf(error, 'jobs_pkey')) {
           const stored = await this.#rows<{ id: string }>(jobsSql.selectStoredIds, [jobs.map((job) => job.id)], db);
@@ -150,7 +150,8 @@ export class PostgresJobStore implements JobStore {
         throw mapPointsError(error, () => chargedOwners(jobs));
       },
     );
-    const inserted = new Map(rows.map((row) => [row.id, row]));
+    if (!batch) throw new Error('the batch insert returned no row');
+    const inserted = new Set(batch.ids);
     const missing = jobs.filter((job) => !inserted.has(job.id));
     const existing = new Map<string, PgJobRow>();
     if (missing.length > 0) {
@@ -162,8 +163,7 @@ export class PostgresJobStore implements JobStore {
       for (const row of rows) existing.set(`${row.user_id ?? ''}\u0000${row.idempotency_key}`, row);
     }
     return jobs.map((job) => {
-      const row = inserted.get(job.id);
-      if (row) return { job: insertedJobFromPg(job, row), created: true };
+      if (inserted.has(job.id)) return { job: insertedJobFromPg(job, batch), created: true };
       const match = existing.get(`${job.userId ?? ''}\u0000${job.idempotencyKey}`);
       if (!match) throw keyedJobVanished(job);
       return { job: jobFromPg(match), created: false };

@@ -48,14 +48,7 @@ export interface SqliteJobRow {
 /** A job as `insertMany` stores it: pending, stamped with its transaction's clock reading `now` (ms). */
 export function insertedJobAt(job: ResolvedNewJob, now: number): Job {
   const at = new Date(now);
-  return jobAsInserted(job, {
-    status: 'pending',
-    progress: 0,
-    message: '',
-    createdAt: at,
-    updatedAt: at,
-    runAt: job.runAt ?? at,
-  });
+  return jobAsInserted(job, { createdAt: at, updatedAt: at });
 }
 
 export interface SqliteEventRow {

@@ -26,7 +26,8 @@ function eventFrom(type: string, data = 'NULL::jsonb', message = 'j.message'): s
     SELECT j.id, ${type}, j.status, j.progress, j.stage, ${message}, j.attempt, j.worker_id, ${data} FROM j)`;
 }
 
-const JOB_INPUT = `jsonb_to_recordset($1::jsonb) AS t(id uuid, kind text, user_id text, lesson_id text,
+/** New jobs as a JSON array. json, not jsonb: read once, so parsing it into jsonb first is wasted work. */
+const JOB_INPUT = `json_to_recordset($1::json) AS t(id uuid, kind text, user_id text, lesson_id text,
   priority smallint, payload jsonb, run_at timestamptz, timeout_seconds integer, max_retries integer,
   idempotency_key text, cost_points integer)`;
 
@@ -48,11 +49,16 @@ export const jobsSql = {
       FROM ${JOB_INPUT}
       -- A taken idempotency key skips the job; a taken id aborts the statement (jobIdTaken).
       ON CONFLICT (coalesce(user_id, ''), idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-      RETURNING *),
-    ${eventFrom(`'created'`, 'NULL::jsonb', `'Queued'`)},
+      RETURNING id),
+    -- Every column of a new job's event is known: only the id comes from the insert.
+    e AS (
+      INSERT INTO job_events (job_id, type, status, progress, stage, message, attempt, worker_id, data)
+      SELECT j.id, 'created', 'pending', 0, NULL, 'Queued', 0, NULL, NULL FROM j),
     n AS (SELECT pg_notify($2, 'a'))
-    -- Only what the database decides: the rest is what was sent (insertedJobFromPg).
-    SELECT j.id, j.status, j.progress, j.message, j.created_at, j.updated_at, j.run_at FROM j, n`,
+    -- One row: the ids inserted and the transaction's clock, which stamped them all
+    -- (insertedJobFromPg); the rest of each job is what was sent.
+    SELECT ARRAY(SELECT id FROM j) AS ids, date_trunc('milliseconds', now()) AS created_at, now() AS now
+    FROM n`,
 
   /**
    * $1 owner. Serialises enqueues with an active-jobs limit per owner, across every node, until the
