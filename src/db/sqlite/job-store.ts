@@ -54,9 +54,8 @@ import type { SqliteDatabase } from './connection.js';
 import {
   eventFromSqlite,
   insertedJobAt,
-  jobFromSqlite,
+  jobReader,
   type SqliteEventRow,
-  type SqliteJobRow,
 } from './job-row.js';
 import { signalsFor } from './signals.js';
 import { boundCount } from './sql/bound-count.js';
@@ -85,6 +84,8 @@ export class SqliteJobStore implements JobStore {
   readonly #signals: EventEmitter;
   readonly #busyRetryMs: number;
   readonly #statements = new Map<string, Statement>();
+  /** Statements that return jobs rows, in raw mode with their row reader (jobReader). */
+  readonly #jobStatements = new Map<string, { statement: Statement; read: (values: readonly unknown[]) => Job }>();
 
   constructor(db: SqliteDatabase, filename: string, options: { busyRetryMs: number }) {
     this.#db = db;
@@ -99,6 +100,29 @@ export class SqliteJobStore implements JobStore {
       this.#statements.set(sql, statement);
     }
     return statement;
+  }
+
+  #jobStatement(sql: string): { statement: Statement; read: (values: readonly unknown[]) => Job } {
+    let prepared = this.#jobStatements.get(sql);
+    if (!prepared) {
+      const statement = this.#db.prepare(sql).raw(true);
+      prepared = { statement, read: jobReader(statement.columns().map((column) => column.name)) };
+      this.#jobStatements.set(sql, prepared);
+    }
+    return prepared;
+  }
+
+  /** The job the statement `sql` returns (SELECT * or RETURNING *), if any. */
+  #oneJob(sql: string, params: Record<string, unknown>): Job | undefined {
+    const { statement, read } = this.#jobStatement(sql);
+    const values = statement.get(params) as unknown[] | undefined;
+    return values === undefined ? undefined : read(values);
+  }
+
+  /** Every job the statement `sql` returns. */
+  #allJobs(sql: string, params: Record<string, unknown>): Job[] {
+    const { statement, read } = this.#jobStatement(sql);
+    return (statement.all(params) as unknown[][]).map(read);
   }
 
   /** Runs `work` in BEGIN IMMEDIATE, retrying asynchronously while another process holds the lock. */
@@ -141,9 +165,9 @@ export class SqliteJobStore implements JobStore {
   }
 
   #fenced(sql: string, lease: Lease, params: Record<string, unknown>): Job {
-    const row = this.#stmt(sql).get({ ...params, ...lease }) as SqliteJobRow | undefined;
-    if (!row) throw leaseLost(lease);
-    return jobFromSqlite(row);
+    const job = this.#oneJob(sql, { ...params, ...lease });
+    if (!job) throw leaseLost(lease);
+    return job;
   }
 
   /** Runs a statement that may charge a job's owner; a refused charge becomes INSUFFICIENT_POINTS. */
@@ -156,10 +180,9 @@ export class SqliteJobStore implements JobStore {
   }
 
   /** The job already queued under `job`'s owner and idempotency key, if any. */
-  #existingFor(job: ResolvedNewJob): SqliteJobRow | undefined {
+  #existingFor(job: ResolvedNewJob): Job | undefined {
     if (job.idempotencyKey === null) return undefined;
-    return this.#stmt(jobsSql.selectByIdempotencyKey).get({ userId: job.userId, key: job.idempotencyKey }) as
-      SqliteJobRow | undefined;
+    return this.#oneJob(jobsSql.selectByIdempotencyKey, { userId: job.userId, key: job.idempotencyKey });
   }
 
   /**
@@ -202,7 +225,7 @@ export class SqliteJobStore implements JobStore {
       if (inserted.has(job.id)) return { job: insertedJobAt(job, now), created: true };
       const existing = this.#existingFor(job);
       if (!existing) throw keyedJobVanished(job);
-      return { job: jobFromSqlite(existing), created: false };
+      return { job: existing, created: false };
     });
   }
 
@@ -212,7 +235,7 @@ export class SqliteJobStore implements JobStore {
       // BEGIN IMMEDIATE holds the write lock: no other process inserts between the count and this.
       if (activeLimit !== undefined && job.userId !== null) {
         const existing = this.#existingFor(job);
-        if (existing) return { job: jobFromSqlite(existing), created: false };
+        if (existing) return { job: existing, created: false };
         const { active } = this.#stmt(jobsSql.countActive).get({ userId: job.userId }) as { active: number };
         if (active >= activeLimit) throw tooManyJobs(activeLimit, active);
       }
@@ -232,13 +255,12 @@ export class SqliteJobStore implements JobStore {
   async claim(request: ClaimRequest): Promise<Job[]> {
     if (request.limit < 1 || request.kinds.length === 0) return [];
     return this.#write(() => {
-      const rows = this.#stmt(jobsSql.claim).all({
+      const jobs = this.#allJobs(jobsSql.claim, {
         workerId: request.workerId,
         leaseMs: Math.round(request.leaseSeconds * 1000),
         kinds: JSON.stringify(request.kinds),
         limit: request.limit,
-      }) as SqliteJobRow[];
-      const jobs = rows.map(jobFromSqlite).sort(claimOrder);
+      }).sort(claimOrder);
       for (const job of jobs) this.#appendEvent(job, 'started');
       return jobs;
     });
@@ -340,9 +362,8 @@ export class SqliteJobStore implements JobStore {
     if (leases.length === 0) return [];
     const released = await this.#write(() =>
       leases.flatMap((lease) => {
-        const row = this.#stmt(jobsSql.release).get(lease) as SqliteJobRow | undefined;
-        if (!row) return [];
-        const job = jobFromSqlite(row);
+        const job = this.#oneJob(jobsSql.release, { ...lease });
+        if (!job) return [];
         this.#appendEvent(job, job.status === 'cancelled' ? 'cancelled' : 'released', {
           worker_id: lease.workerId,
         });
@@ -353,18 +374,15 @@ export class SqliteJobStore implements JobStore {
     return released;
   }
 
-  #getRow(id: string, scope: Scope): SqliteJobRow | undefined {
+  #getJob(id: string, scope: Scope): Job | undefined {
     if (!isJobId(id)) return undefined;
-    return (
-      scope.all
-        ? this.#stmt(jobsSql.selectById).get({ id })
-        : this.#stmt(jobsSql.selectByIdForUser).get({ id, userId: scope.userId })
-    ) as SqliteJobRow | undefined;
+    return scope.all
+      ? this.#oneJob(jobsSql.selectById, { id })
+      : this.#oneJob(jobsSql.selectByIdForUser, { id, userId: scope.userId });
   }
 
   async get(id: string, scope: Scope): Promise<Job | null> {
-    const row = await this.#read(() => this.#getRow(id, scope));
-    return row ? jobFromSqlite(row) : null;
+    return (await this.#read(() => this.#getJob(id, scope))) ?? null;
   }
 
   async list(filter: ListFilter, scope: Scope): Promise<JobPage> {
@@ -397,11 +415,11 @@ export class SqliteJobStore implements JobStore {
     }
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, id DESC LIMIT ${boundCount('limit')}`;
-    const rows = await this.#read(() => this.#stmt(sql).all(params) as SqliteJobRow[]);
-    const jobs = rows.slice(0, filter.limit).map(jobFromSqlite);
+    const found = await this.#read(() => this.#allJobs(sql, params));
+    const jobs = found.slice(0, filter.limit);
     const last = jobs[jobs.length - 1];
     const nextCursor =
-      rows.length > filter.limit && last
+      found.length > filter.limit && last
         ? encodeCursor({ createdAtMs: last.createdAt.getTime(), id: last.id })
         : null;
     return { jobs, nextCursor };
@@ -409,15 +427,15 @@ export class SqliteJobStore implements JobStore {
 
   async getWithPosition(id: string, scope: Scope): Promise<PositionedJob | null> {
     return this.#read(() => {
-      const row = this.#getRow(id, scope);
-      if (!row) return null;
-      if (row.status !== 'pending') return { job: jobFromSqlite(row), queuePosition: null };
+      const job = this.#getJob(id, scope);
+      if (!job) return null;
+      if (job.status !== 'pending') return { job, queuePosition: null };
       const { ahead } = this.#stmt(jobsSql.countAhead).get({
-        priority: row.priority,
-        runAt: row.run_at,
-        id: row.id,
+        priority: priorityRank(job.priority),
+        runAt: job.runAt.getTime(),
+        id: job.id,
       }) as { ahead: number };
-      return { job: jobFromSqlite(row), queuePosition: ahead };
+      return { job, queuePosition: ahead };
     });
   }
 
@@ -430,22 +448,20 @@ export class SqliteJobStore implements JobStore {
   }
 
   #cancelOne(id: string, reason: string | null, scope: Scope): CancelOutcome | null {
-    const row = this.#getRow(id, scope);
-    if (!row) return null;
+    const found = this.#getJob(id, scope);
+    if (!found) return null;
     const message = reason ? `Cancelled: ${reason}` : 'Cancelled';
-    if (row.status === 'pending') {
-      const job = jobFromSqlite(
-        this.#stmt(jobsSql.cancelPending).get({ id, reason, message }) as SqliteJobRow,
-      );
+    if (found.status === 'pending') {
+      const job = this.#oneJob(jobsSql.cancelPending, { id, reason, message }) as Job;
       this.#appendEvent(job, 'cancelled', reason ? { reason } : null);
       return { job, state: 'cancelled' };
     }
-    if (row.status === 'running') {
-      const job = jobFromSqlite(this.#stmt(jobsSql.requestCancel).get({ id, reason }) as SqliteJobRow);
+    if (found.status === 'running') {
+      const job = this.#oneJob(jobsSql.requestCancel, { id, reason }) as Job;
       this.#appendEvent(job, 'cancel_requested', reason ? { reason } : null);
       return { job, state: 'requested' };
     }
-    return { job: jobFromSqlite(row), state: 'already_finished' };
+    return { job: found, state: 'already_finished' };
   }
 
   async cancel(id: string, reason: string | null, scope: Scope): Promise<CancelOutcome> {
@@ -477,13 +493,11 @@ export class SqliteJobStore implements JobStore {
 
   async retry(id: string, request: RetryRequest, scope: Scope): Promise<Job> {
     const job = await this.#write(() => {
-      const row = this.#getRow(id, scope);
-      if (!row) throw jobNotFound(id);
-      checkRetryable(jobFromSqlite(row), request);
-      const owner = { userId: row.user_id, costPoints: row.cost_points };
-      const retried = jobFromSqlite(
-        this.#charging([owner], () => this.#stmt(jobsSql.retry).get({ id }) as SqliteJobRow),
-      );
+      const found = this.#getJob(id, scope);
+      if (!found) throw jobNotFound(id);
+      checkRetryable(found, request);
+      const owner = this.#stmt(jobsSql.selectCharge).get({ id }) as { userId: string | null; costPoints: number };
+      const retried = this.#charging([owner], () => this.#oneJob(jobsSql.retry, { id }) as Job);
       this.#appendEvent(retried, 'retried', { force: request.force });
       return retried;
     });
@@ -493,9 +507,8 @@ export class SqliteJobStore implements JobStore {
 
   #recover(condition: string, params: Record<string, unknown>): Promise<RecoveryOutcome> {
     return this.#write(() => {
-      const rows = this.#stmt(jobsSql.recoverWhere(condition)).all(params) as SqliteJobRow[];
       const outcome: RecoveryOutcome = { requeued: [], failed: [], cancelled: [] };
-      for (const job of rows.map(jobFromSqlite)) {
+      for (const job of this.#allJobs(jobsSql.recoverWhere(condition), params)) {
         if (job.status === 'pending') {
           outcome.requeued.push(job.id);
           this.#appendEvent(job, 'recovered', { error_code: 'WORKER_LOST' });

@@ -152,6 +152,8 @@ export const jobsSql = {
 
   selectById: `SELECT * FROM jobs WHERE id = @id`,
   selectByIdForUser: `SELECT * FROM jobs WHERE id = @id AND user_id = @userId`,
+  /** Who a retry charges, and how much. */
+  selectCharge: `SELECT user_id AS userId, cost_points AS costPoints FROM jobs WHERE id = @id`,
 
   countAhead: `
     SELECT count(*) AS ahead FROM jobs
