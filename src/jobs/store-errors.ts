@@ -46,7 +46,10 @@ export function jobIdTaken(id: string): ReelqueueError {
 }
 
 /** The first id of `jobs` that repeats an earlier one in the batch or is among `storedIds`. */
-export function firstTakenId(jobs: readonly { id: string }[], storedIds: Iterable<string>): string | undefined {
+export function firstTakenId(
+  jobs: readonly { id: string }[],
+  storedIds: Iterable<string>,
+): string | undefined {
   const seen = new Set(storedIds);
   for (const { id } of jobs) {
     if (seen.has(id)) return id;

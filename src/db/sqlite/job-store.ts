@@ -51,12 +51,7 @@ import { chargedOwners } from '../../users/points.js';
 import { completedInOrder, completionsJson } from '../completion-batch.js';
 import { withBusyRetry } from './busy-retry.js';
 import type { SqliteDatabase } from './connection.js';
-import {
-  eventFromSqlite,
-  insertedJobAt,
-  jobReader,
-  type SqliteEventRow,
-} from './job-row.js';
+import { eventFromSqlite, insertedJobAt, jobReader, type SqliteEventRow } from './job-row.js';
 import { signalsFor } from './signals.js';
 import { boundCount } from './sql/bound-count.js';
 import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
@@ -85,7 +80,10 @@ export class SqliteJobStore implements JobStore {
   readonly #busyRetryMs: number;
   readonly #statements = new Map<string, Statement>();
   /** Statements that return jobs rows, in raw mode with their row reader (jobReader). */
-  readonly #jobStatements = new Map<string, { statement: Statement; read: (values: readonly unknown[]) => Job }>();
+  readonly #jobStatements = new Map<
+    string,
+    { statement: Statement; read: (values: readonly unknown[]) => Job }
+  >();
 
   constructor(db: SqliteDatabase, filename: string, options: { busyRetryMs: number }) {
     this.#db = db;
@@ -496,7 +494,10 @@ export class SqliteJobStore implements JobStore {
       const found = this.#getJob(id, scope);
       if (!found) throw jobNotFound(id);
       checkRetryable(found, request);
-      const owner = this.#stmt(jobsSql.selectCharge).get({ id }) as { userId: string | null; costPoints: number };
+      const owner = this.#stmt(jobsSql.selectCharge).get({ id }) as {
+        userId: string | null;
+        costPoints: number;
+      };
       const retried = this.#charging([owner], () => this.#oneJob(jobsSql.retry, { id }) as Job);
       this.#appendEvent(retried, 'retried', { force: request.force });
       return retried;
