@@ -94,7 +94,6 @@ export function jobFromPg(row: PgJobRow): Job {
   };
 }
 
-/** What an insert returns: the columns the database decides (`jobAsInserted` adds the rest). */
 /** What a batch insert returns: the ids it inserted and the clock that stamped them. */
 export interface PgInsertedBatch {
   ids: string[];

@@ -144,17 +144,10 @@ export class PostgresJobStore implements JobStore {
     const [batch] = await this.#rows<PgInsertedBatch>(jobsSql.insertMany, [input, this.#channel], db).catch(
       async (error: unknown) => {
         if (isUniqueViolationOf(error, 'jobs_pkey')) {
-          const stored = await this.#rows<{ id: string }>(
-            jobsSql.selectStoredIds,
-            [jobs.map((job) => job.id)],
-            db,
-          );
-          throw jobIdTaken(
-            firstTakenId(
-              jobs,
-              stored.map((row) => row.id),
-            ) ?? (jobs[0] as ResolvedNewJob).id,
-          );
+          const ids = jobs.map((job) => job.id);
+          const stored = await this.#rows<{ id: string }>(jobsSql.selectStoredIds, [ids], db);
+          const storedIds = stored.map((row) => row.id);
+          throw jobIdTaken(firstTakenId(jobs, storedIds) ?? (ids[0] as string));
         }
         throw mapPointsError(error, () => chargedOwners(jobs));
       },

@@ -58,6 +58,11 @@ import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { mapPointsError } from './user-points.js';
 
 type Statement = ReturnType<SqliteDatabase['prepare']>;
+/** A statement returning jobs rows, in raw mode, with the reader of its columns. */
+interface JobStatement {
+  statement: Statement;
+  read: (values: readonly unknown[]) => Job;
+}
 
 const AVAILABLE = 'available';
 const CANCEL = 'cancel';
@@ -79,11 +84,7 @@ export class SqliteJobStore implements JobStore {
   readonly #signals: EventEmitter;
   readonly #busyRetryMs: number;
   readonly #statements = new Map<string, Statement>();
-  /** Statements that return jobs rows, in raw mode with their row reader (jobReader). */
-  readonly #jobStatements = new Map<
-    string,
-    { statement: Statement; read: (values: readonly unknown[]) => Job }
-  >();
+  readonly #jobStatements = new Map<string, JobStatement>();
 
   constructor(db: SqliteDatabase, filename: string, options: { busyRetryMs: number }) {
     this.#db = db;
@@ -100,7 +101,7 @@ export class SqliteJobStore implements JobStore {
     return statement;
   }
 
-  #jobStatement(sql: string): { statement: Statement; read: (values: readonly unknown[]) => Job } {
+  #jobStatement(sql: string): JobStatement {
     let prepared = this.#jobStatements.get(sql);
     if (!prepared) {
       const statement = this.#db.prepare(sql).raw(true);
@@ -184,9 +185,8 @@ export class SqliteJobStore implements JobStore {
   }
 
   /**
-   * Inserts `jobs` with their `created` events, inside the caller's transaction. A job whose id or
-   * idempotency key is taken is answered with the job already there (its key's job), or refused when
-   * only its id collides.
+   * Inserts `jobs` with their `created` events, inside the caller's transaction. A job whose
+   * idempotency key is taken is answered with the job holding it; a taken id refuses the whole batch.
    */
   #insertMany(jobs: readonly ResolvedNewJob[]): EnqueueResult[] {
     const { now } = this.#stmt(jobsSql.now).get({}) as { now: number };
@@ -648,6 +648,7 @@ export class SqliteJobStore implements JobStore {
 
   async close(): Promise<void> {
     this.#statements.clear();
+    this.#jobStatements.clear();
     if (this.#db.open) this.#db.close();
   }
 }
