@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { jobsSql as postgresSql } from '../../src/db/postgres/sql/jobs-sql.js';
+import { openSqlite } from '../../src/db/sqlite/connection.js';
 import { jobsSql as sqliteSql } from '../../src/db/sqlite/sql/jobs-sql.js';
 import { useConformanceDatabase } from '../support/conformance.js';
 import { DIALECT, POSTGRES_URL, type TestDatabase } from '../support/test-database.js';
@@ -114,6 +115,16 @@ describe.runIf(DIALECT === 'sqlite')('status tests SQLite runs for every updated
       expect.arrayContaining(['jobs', 'jobs_points_refund', 'jobs_webhook_enqueue', 'jobs_finished_idx']),
     );
     for (const { name, sql } of perRow) expect(sql, name).not.toMatch(/\bIN\s*\(\s*'/i);
+  });
+
+  it('keeps temporary b-trees (RETURNING rows, IN lists) in memory, never in temporary files', async () => {
+    const { t } = ctx();
+    const db = await openSqlite(t.config.databaseUrl.slice('sqlite:'.length), { busyTimeoutMs: 1000 });
+    try {
+      expect(db.pragma('temp_store', { simple: true })).toBe(2);
+    } finally {
+      db.close();
+    }
   });
 
   it('cleanup finds old finished jobs through jobs_finished_idx, not by walking every finished job', async () => {

@@ -26,5 +26,8 @@ export async function openSqlite(filename: string, options: SqliteOptions): Prom
     db.pragma('synchronous = NORMAL');
   }
   db.pragma('foreign_keys = ON');
+  // Temporary b-trees (RETURNING rows, IN (subquery) lists, sorts) in memory, never in temporary
+  // files: an `UPDATE … FROM json_each(…) RETURNING` alone took 180 µs with files, 27 µs without.
+  db.pragma('temp_store = MEMORY');
   return db;
 }
