@@ -22,10 +22,13 @@ export const jobsSql = {
   /**
    * A batch of new jobs in one statement: @jobs is a JSON array of {id, kind, user_id, lesson_id,
    * priority, payload, run_at, timeout_seconds, max_retries, idempotency_key, cost_points}, @now the
-   * transaction's clock (`now`). Returns the ids it inserted; a job whose id or idempotency key is
-   * taken is skipped. One statement, not one per job: SQLite then opens one statement journal and one
-   * table for RETURNING per batch instead of per job. Trigger jobs_points_charge (migration 0004)
-   * charges each owner, or aborts the whole statement when one is short.
+   * transaction's clock (`now`). Returns the ids it inserted; a job whose idempotency key is taken is
+   * skipped, a taken id aborts the statement. One statement, not one per job: SQLite then opens one
+   * statement journal and one table for RETURNING per batch instead of per job. Trigger
+   * jobs_points_charge (migration 0004) charges each owner, or aborts the whole statement when one is
+   * short. Batches are read with `jsonb_each` (here and in completeMany): it hands each element over
+   * as JSONB, which `->>` reads as is; `json_each` hands it over as text, which every `->>` parsed
+   * again (half of SQLite's instructions in a claim, complete and enqueue loop).
    */
   insertMany: `
     INSERT INTO jobs (id, kind, user_id, lesson_id, status, priority, payload, created_at, updated_at,
@@ -34,7 +37,7 @@ export const jobsSql = {
       value ->> 'priority', value -> 'payload', @now, @now, coalesce(value ->> 'run_at', @now),
       value ->> 'timeout_seconds', value ->> 'max_retries', value ->> 'idempotency_key',
       value ->> 'cost_points'
-    FROM json_each(@jobs)
+    FROM jsonb_each(@jobs)
     -- WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join.
     WHERE true
     -- A taken idempotency key skips the job; a taken id aborts the statement (jobIdTaken).
@@ -105,7 +108,7 @@ export const jobsSql = {
     FROM (
       SELECT value ->> 'id' AS id, value ->> 'attempt' AS attempt, value ->> 'worker_id' AS worker_id,
         value -> 'result' AS result
-      FROM json_each(@completions)) AS input
+      FROM jsonb_each(@completions)) AS input
     WHERE jobs.id = input.id AND jobs.attempt = input.attempt AND jobs.worker_id = input.worker_id
       AND +jobs.status = 'running'
     RETURNING jobs.id, jobs.status, jobs.progress, jobs.stage, jobs.message, jobs.attempt, jobs.worker_id`,
