@@ -94,6 +94,13 @@ describe('a job with its queue position', () => {
     expect(await positionOf(store, low.id)).toBe(3);
   });
 
+  it('orders the jobs of one batch, due at the same time, by id', async () => {
+    const { store, jobs } = ctx();
+    const batch = await jobs.pendingMany(4);
+    const byId = batch.map((job) => job.id).sort();
+    for (const job of batch) expect(await positionOf(store, job.id)).toBe(byId.indexOf(job.id));
+  });
+
   it('returns the job exactly as get does', async () => {
     const { store, jobs } = ctx();
     const pending = await jobs.pending({ userId: 'alice' });

@@ -61,6 +61,7 @@ type Statement = ReturnType<SqliteDatabase['prepare']>;
 /** A statement returning jobs rows, in raw mode, with the reader of its columns. */
 interface JobStatement {
   statement: Statement;
+  columns: readonly string[];
   read: (values: readonly unknown[]) => Job;
 }
 
@@ -105,7 +106,8 @@ export class SqliteJobStore implements JobStore {
     let prepared = this.#jobStatements.get(sql);
     if (!prepared) {
       const statement = this.#db.prepare(sql).raw(true);
-      prepared = { statement, read: jobReader(statement.columns().map((column) => column.name)) };
+      const columns = statement.columns().map((column) => column.name);
+      prepared = { statement, columns, read: jobReader(columns) };
       this.#jobStatements.set(sql, prepared);
     }
     return prepared;
@@ -424,17 +426,14 @@ export class SqliteJobStore implements JobStore {
   }
 
   async getWithPosition(id: string, scope: Scope): Promise<PositionedJob | null> {
-    return this.#read(() => {
-      const job = this.#getJob(id, scope);
-      if (!job) return null;
-      if (job.status !== 'pending') return { job, queuePosition: null };
-      const { ahead } = this.#stmt(jobsSql.countAhead).get({
-        priority: priorityRank(job.priority),
-        runAt: job.runAt.getTime(),
-        id: job.id,
-      }) as { ahead: number };
-      return { job, queuePosition: ahead };
-    });
+    if (!isJobId(id)) return null;
+    const { statement, read, columns } = this.#jobStatement(
+      scope.all ? jobsSql.selectWithPosition : jobsSql.selectWithPositionForUser,
+    );
+    const params = scope.all ? { id } : { id, userId: scope.userId };
+    const values = await this.#read(() => statement.get(params) as unknown[] | undefined);
+    if (!values) return null;
+    return { job: read(values), queuePosition: values[columns.indexOf('ahead')] as number | null };
   }
 
   async listEvents(jobId: string, afterEventId: number, limit: number): Promise<JobEvent[]> {

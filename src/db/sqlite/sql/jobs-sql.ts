@@ -18,6 +18,21 @@ const FENCE = `id = @jobId AND attempt = @attempt AND worker_id = @workerId AND 
  */
 const IS_FINISHED = `status <> 'pending' AND status <> 'running'`;
 
+/**
+ * Two counts, each a range of jobs_claim_idx (priority DESC, run_at, id): the pending jobs of a higher
+ * priority, and those of the same priority due earlier. One count with an OR scans the whole index.
+ */
+function withPosition(ownerTest: string): string {
+  return `
+    SELECT me.*, CASE WHEN me.status = 'pending' THEN
+      (SELECT count(*) FROM jobs AS ahead WHERE ahead.status = 'pending' AND ahead.priority > me.priority)
+      + (SELECT count(*) FROM jobs AS ahead WHERE ahead.status = 'pending' AND ahead.priority = me.priority
+          AND (ahead.run_at, ahead.id) < (me.run_at, me.id))
+    END AS ahead
+    FROM jobs AS me
+    WHERE me.id = @id ${ownerTest}`;
+}
+
 export const jobsSql = {
   /**
    * A batch of new jobs in one statement: @jobs is a JSON array of {id, kind, user_id, lesson_id,
@@ -158,11 +173,13 @@ export const jobsSql = {
   /** Who a retry charges, and how much. */
   selectCharge: `SELECT user_id AS userId, cost_points AS costPoints FROM jobs WHERE id = @id`,
 
-  countAhead: `
-    SELECT count(*) AS ahead FROM jobs
-    WHERE status = 'pending'
-      AND (priority > @priority
-        OR (priority = @priority AND (run_at < @runAt OR (run_at = @runAt AND id < @id))))`,
+  /**
+   * A job and, when pending, how many pending jobs are claimed before it (column `ahead`): one
+   * statement, so a status read takes the WAL read lock once. `selectWithPositionForUser` adds the
+   * owner.
+   */
+  selectWithPosition: withPosition(''),
+  selectWithPositionForUser: withPosition('AND me.user_id = @userId'),
 
   selectEvents: `
     SELECT * FROM job_events WHERE job_id = @jobId AND id > @afterId ORDER BY id LIMIT ${boundCount('limit')}`,
