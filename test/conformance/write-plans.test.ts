@@ -127,6 +127,23 @@ describe.runIf(DIALECT === 'sqlite')('status tests SQLite runs for every updated
     }
   });
 
+  it("counts a job's queue position in ranges that end at the job, not over its whole batch", async () => {
+    const { t } = ctx();
+    const db = new Database(t.config.databaseUrl.slice('sqlite:'.length), { readonly: true });
+    try {
+      const plan = db
+        .prepare(`EXPLAIN QUERY PLAN ${sqliteSql.selectWithPositionForUser}`)
+        .all({ id: 'x', userId: 'u' }) as { detail: string }[];
+      const steps = plan.map((step) => step.detail).join('; ');
+      expect(steps).toContain('INDEX jobs_claim_idx (priority>?)');
+      expect(steps).toContain('INDEX jobs_claim_idx (priority=? AND run_at<?)');
+      expect(steps).toContain('INDEX jobs_claim_idx (priority=? AND run_at=? AND id<?)');
+      expect(steps).not.toMatch(/SCAN ahead/);
+    } finally {
+      db.close();
+    }
+  });
+
   it('cleanup finds old finished jobs through jobs_finished_idx, not by walking every finished job', async () => {
     const { t } = ctx();
     const db = new Database(t.config.databaseUrl.slice('sqlite:'.length), { readonly: true });

@@ -19,15 +19,21 @@ const FENCE = `id = @jobId AND attempt = @attempt AND worker_id = @workerId AND 
 const IS_FINISHED = `status <> 'pending' AND status <> 'running'`;
 
 /**
- * Two counts, each a range of jobs_claim_idx (priority DESC, run_at, id): the pending jobs of a higher
- * priority, and those of the same priority due earlier. One count with an OR scans the whole index.
+ * Three counts, each a range of jobs_claim_idx (priority DESC, run_at, id), so the work is the number
+ * of jobs ahead: those of a higher priority, those of the same priority due earlier, and those due at
+ * the same time with a lower id (a batch). One count with an OR scans the whole index; a row-value
+ * `(run_at, id) <` range stops at run_at and walks the whole batch. INDEXED BY: without statistics
+ * SQLite may prefer walking every pending job in jobs_status_created_idx.
  */
 function withPosition(ownerTest: string): string {
+  const pendingAhead = (test: string) =>
+    `(SELECT count(*) FROM jobs AS ahead INDEXED BY jobs_claim_idx
+      WHERE ahead.status = 'pending' AND ${test})`;
   return `
     SELECT me.*, CASE WHEN me.status = 'pending' THEN
-      (SELECT count(*) FROM jobs AS ahead WHERE ahead.status = 'pending' AND ahead.priority > me.priority)
-      + (SELECT count(*) FROM jobs AS ahead WHERE ahead.status = 'pending' AND ahead.priority = me.priority
-          AND (ahead.run_at, ahead.id) < (me.run_at, me.id))
+      ${pendingAhead('ahead.priority > me.priority')}
+      + ${pendingAhead('ahead.priority = me.priority AND ahead.run_at < me.run_at')}
+      + ${pendingAhead('ahead.priority = me.priority AND ahead.run_at = me.run_at AND ahead.id < me.id')}
     END AS ahead
     FROM jobs AS me
     WHERE me.id = @id ${ownerTest}`;
