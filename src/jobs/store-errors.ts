@@ -40,22 +40,21 @@ export function tooManyJobs(limit: number, active: number): ReelqueueError {
   );
 }
 
-/** A job id repeated within a batch or already stored: the whole batch is refused. */
-export function jobIdTaken(id: string): ReelqueueError {
-  return new ReelqueueError('VALIDATION_FAILED', `Job id ${id} is already taken`, { id });
-}
-
-/** The first id of `jobs` that repeats an earlier one in the batch or is among `storedIds`. */
-export function firstTakenId(
-  jobs: readonly { id: string }[],
-  storedIds: Iterable<string>,
-): string | undefined {
+/**
+ * A batch refused because a job id in it is taken: repeated within the batch, or among `storedIds`
+ * (the batch's ids already stored). Names the first such id.
+ */
+export function jobIdTaken(jobs: readonly { id: string }[], storedIds: Iterable<string>): ReelqueueError {
   const seen = new Set(storedIds);
+  let taken = jobs[0]?.id ?? '';
   for (const { id } of jobs) {
-    if (seen.has(id)) return id;
+    if (seen.has(id)) {
+      taken = id;
+      break;
+    }
     seen.add(id);
   }
-  return undefined;
+  return new ReelqueueError('VALIDATION_FAILED', `Job id ${taken} is already taken`, { id: taken });
 }
 
 /**

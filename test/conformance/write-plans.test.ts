@@ -61,25 +61,31 @@ async function postgresIndexes(t: TestDatabase): Promise<Record<string, string[]
   }
 }
 
-function sqliteIndexes(t: TestDatabase): Record<string, string[]> {
+/** The steps of SQLite's plan for `sql`, every parameter bound to NULL. */
+function sqlitePlan(t: TestDatabase, sql: string): string[] {
   const db = new Database(t.config.databaseUrl.slice('sqlite:'.length), { readonly: true });
   try {
-    const statements = {
-      ...Object.fromEntries(WRITES_BY_ID.map((name) => [name, sqliteSql[name]])),
-      completeMany: sqliteSql.completeMany,
-    };
-    const indexes: Record<string, string[]> = {};
-    for (const [name, sql] of Object.entries(statements)) {
-      const params = Object.fromEntries([...sql.matchAll(/@(\w+)/g)].map((match) => [match[1], null]));
-      const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[];
-      indexes[name] = plan.flatMap(({ detail }) =>
-        [...detail.matchAll(/USING (?:COVERING )?INDEX (\w+)/g)].map((match) => match[1] ?? ''),
-      );
-    }
-    return indexes;
+    const params = Object.fromEntries([...sql.matchAll(/@(\w+)/g)].map((match) => [match[1], null]));
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[];
+    return plan.map((step) => step.detail);
   } finally {
     db.close();
   }
+}
+
+function sqliteIndexes(t: TestDatabase): Record<string, string[]> {
+  const statements = {
+    ...Object.fromEntries(WRITES_BY_ID.map((name) => [name, sqliteSql[name]])),
+    completeMany: sqliteSql.completeMany,
+  };
+  return Object.fromEntries(
+    Object.entries(statements).map(([name, sql]) => [
+      name,
+      sqlitePlan(t, sql).flatMap((detail) =>
+        [...detail.matchAll(/USING (?:COVERING )?INDEX (\w+)/g)].map((match) => match[1] ?? ''),
+      ),
+    ]),
+  );
 }
 
 describe('plans of the writes to one job', () => {
@@ -129,33 +135,17 @@ describe.runIf(DIALECT === 'sqlite')('status tests SQLite runs for every updated
 
   it("counts a job's queue position in ranges that end at the job, not over its whole batch", async () => {
     const { t } = ctx();
-    const db = new Database(t.config.databaseUrl.slice('sqlite:'.length), { readonly: true });
-    try {
-      const plan = db
-        .prepare(`EXPLAIN QUERY PLAN ${sqliteSql.selectWithPositionForUser}`)
-        .all({ id: 'x', userId: 'u' }) as { detail: string }[];
-      const steps = plan.map((step) => step.detail).join('; ');
-      expect(steps).toContain('INDEX jobs_claim_idx (priority>?)');
-      expect(steps).toContain('INDEX jobs_claim_idx (priority=? AND run_at<?)');
-      expect(steps).toContain('INDEX jobs_claim_idx (priority=? AND run_at=? AND id<?)');
-      expect(steps).not.toMatch(/SCAN ahead/);
-    } finally {
-      db.close();
-    }
+    const steps = sqlitePlan(t, sqliteSql.selectWithPositionForUser).join('; ');
+    expect(steps).toContain('INDEX jobs_claim_idx (priority>?)');
+    expect(steps).toContain('INDEX jobs_claim_idx (priority=? AND run_at<?)');
+    expect(steps).toContain('INDEX jobs_claim_idx (priority=? AND run_at=? AND id<?)');
+    expect(steps).not.toMatch(/SCAN ahead/);
   });
 
   it('cleanup finds old finished jobs through jobs_finished_idx, not by walking every finished job', async () => {
     const { t } = ctx();
-    const db = new Database(t.config.databaseUrl.slice('sqlite:'.length), { readonly: true });
-    try {
-      const plan = db.prepare(`EXPLAIN QUERY PLAN ${sqliteSql.cleanup}`).all({ maxAgeMs: null }) as {
-        detail: string;
-      }[];
-      expect(plan.map((step) => step.detail).join('; ')).toMatch(
-        /INDEX jobs_finished_idx \(completed_at<\?\)/,
-      );
-    } finally {
-      db.close();
-    }
+    expect(sqlitePlan(t, sqliteSql.cleanup).join('; ')).toMatch(
+      /INDEX jobs_finished_idx \(completed_at<\?\)/,
+    );
   });
 });

@@ -18,7 +18,6 @@ import {
 import { countsByPriority, countsByStatus, healthFrom } from '../../jobs/statistics.js';
 import {
   checkRetryable,
-  firstTakenId,
   jobIdTaken,
   jobNotFound,
   keyedJobVanished,
@@ -27,6 +26,7 @@ import {
 } from '../../jobs/store-errors.js';
 import { chargedOwners } from '../../users/points.js';
 import { completedInOrder, completionsJson } from '../completion-batch.js';
+import { newJobsJson } from '../new-jobs-batch.js';
 import type {
   BulkCancelOutcome,
   CancelOutcome,
@@ -126,28 +126,16 @@ export class PostgresJobStore implements JobStore {
 
   async #insertMany(db: PgPool | PgClient, jobs: readonly ResolvedNewJob[]): Promise<EnqueueResult[]> {
     if (jobs.length === 0) return [];
-    const input = JSON.stringify(
-      jobs.map((job) => ({
-        id: job.id,
-        kind: job.kind,
-        user_id: job.userId,
-        lesson_id: job.lessonId,
-        priority: priorityRank(job.priority),
-        payload: job.payload,
-        run_at: job.runAt?.toISOString() ?? null,
-        timeout_seconds: job.timeoutSeconds,
-        max_retries: job.maxRetries,
-        idempotency_key: job.idempotencyKey,
-        cost_points: job.costPoints,
-      })),
-    );
+    const input = newJobsJson(jobs, (at) => at.toISOString());
     const [batch] = await this.#rows<PgInsertedBatch>(jobsSql.insertMany, [input, this.#channel], db).catch(
       async (error: unknown) => {
         if (isUniqueViolationOf(error, 'jobs_pkey')) {
           const ids = jobs.map((job) => job.id);
           const stored = await this.#rows<{ id: string }>(jobsSql.selectStoredIds, [ids], db);
-          const storedIds = stored.map((row) => row.id);
-          throw jobIdTaken(firstTakenId(jobs, storedIds) ?? (ids[0] as string));
+          throw jobIdTaken(
+            jobs,
+            stored.map((row) => row.id),
+          );
         }
         throw mapPointsError(error, () => chargedOwners(jobs));
       },

@@ -40,7 +40,6 @@ import type {
 } from '../../jobs/store.js';
 import {
   checkRetryable,
-  firstTakenId,
   jobIdTaken,
   jobNotFound,
   keyedJobVanished,
@@ -49,6 +48,7 @@ import {
 } from '../../jobs/store-errors.js';
 import { chargedOwners } from '../../users/points.js';
 import { completedInOrder, completionsJson } from '../completion-batch.js';
+import { newJobsJson } from '../new-jobs-batch.js';
 import { withBusyRetry } from './busy-retry.js';
 import type { SqliteDatabase } from './connection.js';
 import { eventFromSqlite, insertedJobAt, jobReader, type SqliteEventRow } from './job-row.js';
@@ -58,6 +58,11 @@ import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { mapPointsError } from './user-points.js';
 
 type Statement = ReturnType<SqliteDatabase['prepare']>;
+/** Who a job charges, and how much (`jobsSql.selectCharge`). */
+interface OwnerCharge {
+  userId: string | null;
+  costPoints: number;
+}
 /** A statement returning jobs rows, in raw mode, with the reader of its columns. */
 interface JobStatement {
   statement: Statement;
@@ -171,12 +176,15 @@ export class SqliteJobStore implements JobStore {
     return job;
   }
 
-  /** Runs a statement that may charge a job's owner; a refused charge becomes INSUFFICIENT_POINTS. */
-  #charging<T>(owners: readonly { userId: string | null; costPoints: number }[], run: () => T): T {
+  /**
+   * Runs a statement that may charge a job's owner; a refused charge becomes INSUFFICIENT_POINTS,
+   * naming the owners `owners` reads (only then: the statement changed nothing, so they read as before).
+   */
+  #charging<T>(owners: () => readonly OwnerCharge[], run: () => T): T {
     try {
       return run();
     } catch (error) {
-      throw mapPointsError(error, () => chargedOwners(owners));
+      throw mapPointsError(error, () => chargedOwners(owners()));
     }
   }
 
@@ -192,31 +200,17 @@ export class SqliteJobStore implements JobStore {
    */
   #insertMany(jobs: readonly ResolvedNewJob[]): EnqueueResult[] {
     const { now } = this.#stmt(jobsSql.now).get({}) as { now: number };
-    const input = JSON.stringify(
-      jobs.map((job) => ({
-        id: job.id,
-        kind: job.kind,
-        user_id: job.userId,
-        lesson_id: job.lessonId,
-        priority: priorityRank(job.priority),
-        payload: job.payload,
-        run_at: job.runAt === null ? null : job.runAt.getTime(),
-        timeout_seconds: job.timeoutSeconds,
-        max_retries: job.maxRetries,
-        idempotency_key: job.idempotencyKey,
-        cost_points: job.costPoints,
-      })),
-    );
-    const insertedIds = this.#charging(jobs, () => {
-      try {
-        return this.#stmt(jobsSql.insertMany).pluck().all({ jobs: input, now }) as string[];
-      } catch (error) {
-        if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
-        const ids = JSON.stringify(jobs.map((job) => job.id));
-        const stored = this.#stmt(jobsSql.selectStoredIds).pluck().all({ ids }) as string[];
-        throw jobIdTaken(firstTakenId(jobs, stored) ?? (jobs[0] as ResolvedNewJob).id);
+    const input = newJobsJson(jobs, (at) => at.getTime());
+    let insertedIds: string[];
+    try {
+      insertedIds = this.#stmt(jobsSql.insertMany).pluck().all({ jobs: input, now }) as string[];
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw mapPointsError(error, () => chargedOwners(jobs));
       }
-    });
+      const ids = JSON.stringify(jobs.map((job) => job.id));
+      throw jobIdTaken(jobs, this.#stmt(jobsSql.selectStoredIds).pluck().all({ ids }) as string[]);
+    }
     if (insertedIds.length > 0) {
       this.#stmt(jobsSql.insertCreatedEvents).run({ ids: JSON.stringify(insertedIds), now });
     }
@@ -493,11 +487,8 @@ export class SqliteJobStore implements JobStore {
       const found = this.#getJob(id, scope);
       if (!found) throw jobNotFound(id);
       checkRetryable(found, request);
-      const owner = this.#stmt(jobsSql.selectCharge).get({ id }) as {
-        userId: string | null;
-        costPoints: number;
-      };
-      const retried = this.#charging([owner], () => this.#oneJob(jobsSql.retry, { id }) as Job);
+      const owner = () => [this.#stmt(jobsSql.selectCharge).get({ id }) as OwnerCharge];
+      const retried = this.#charging(owner, () => this.#oneJob(jobsSql.retry, { id }) as Job);
       this.#appendEvent(retried, 'retried', { force: request.force });
       return retried;
     });
