@@ -70,6 +70,13 @@ interface RunningJob {
   job: Job;
   lease: Lease;
   controller: AbortController;
+  /**
+   * Resolves when `#abort` aborts the controller (nothing else does). The handler race waits on
+   * this, not on a listener on the signal: `addEventListener` cost 2.7 µs a job, about a tenth of a
+   * no-op job's whole cost on SQLite.
+   */
+  aborted: Promise<void>;
+  markAborted: () => void;
   /** Settles once the outcome is written (or given up on). */
   done: Promise<void>;
   /** The handler returned; only the outcome write is left. */
@@ -222,10 +229,16 @@ export class Worker extends EventEmitter<WorkerEvents> {
   }
 
   #queue(job: Job): void {
+    let markAborted = (): void => undefined;
+    const aborted = new Promise<void>((resolve) => {
+      markAborted = resolve;
+    });
     const queued: RunningJob = {
       job,
       lease: leaseOf(job),
       controller: new AbortController(),
+      aborted,
+      markAborted,
       done: Promise.resolve(),
       handlerDone: false,
     };
@@ -303,6 +316,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
   #abort(running: RunningJob, code: ErrorCode, message: string): void {
     if (running.controller.signal.aborted) return;
     running.controller.abort(new ReelqueueError(code, message, { jobId: running.job.id }));
+    running.markAborted();
   }
 
   #run(running: RunningJob): void {
@@ -329,7 +343,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
   }
 
   async #execute(running: RunningJob): Promise<void> {
-    const { job, controller } = running;
+    const { job } = running;
     this.emit('started', job);
     const timeout = setTimeout(
       () => this.#abort(running, 'JOB_TIMEOUT', `The job ran past its timeout of ${job.timeoutSeconds} s`),
@@ -343,7 +357,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
         (result) => ({ ok: true as const, result: result ?? {} }),
         (error: unknown) => ({ ok: false as const, error }),
       );
-      settled = await Promise.race([work, this.#abortedThenGrace(controller.signal)]);
+      settled = await Promise.race([work, this.#abortedThenGrace(running.aborted)]);
     } catch (error) {
       settled = { ok: false, error };
     } finally {
@@ -358,11 +372,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.emit('finished', job, outcome);
   }
 
-  /** Resolves null once the signal fired and the handler had ABORT_GRACE_SECONDS to wind down. */
-  async #abortedThenGrace(signal: AbortSignal): Promise<null> {
-    if (!signal.aborted) {
-      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-    }
+  /** Resolves null once `#abort` fired and the handler had ABORT_GRACE_SECONDS to wind down. */
+  async #abortedThenGrace(aborted: Promise<void>): Promise<null> {
+    await aborted;
     await delay(this.#settings.abortGraceSeconds * 1000);
     return null;
   }
