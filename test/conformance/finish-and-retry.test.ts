@@ -52,6 +52,48 @@ describe('progress and completion', () => {
     expect(await mustGet(store, lease.jobId)).toEqual(done);
     expect(await eventTypes(store, lease.jobId)).toEqual(['created', 'started', 'completed']);
   });
+
+  it('completes a batch: each held lease gets its result and its events, a lost one is refused alone', async () => {
+    const { store, jobs } = ctx();
+    const kind = 'noop';
+    await jobs.pendingMany(3, { kind });
+    const claimed = await store.claim({ workerId: 'worker-b', kinds: [kind], limit: 3, leaseSeconds: 30 });
+    expect(claimed).toHaveLength(3);
+    const [first, second, third] = claimed.map((job) => ({
+      jobId: job.id,
+      attempt: job.attempt,
+      workerId: 'worker-b',
+    }));
+    const held = await store.completeMany([
+      { lease: third!, result: { n: 3 } },
+      { lease: { ...second!, attempt: 2 }, result: { n: 2 } },
+      { lease: first!, result: { n: 1 } },
+    ]);
+    expect(held).toEqual([true, false, true]);
+    expect(await mustGet(store, first!.jobId)).toMatchObject({
+      status: 'completed',
+      progress: 100,
+      result: { n: 1 },
+    });
+    expect(await mustGet(store, second!.jobId)).toMatchObject({ status: 'running', result: null });
+    expect(await mustGet(store, third!.jobId)).toMatchObject({ status: 'completed', result: { n: 3 } });
+    for (const lease of [first!, second!, third!]) {
+      const events = await store.listEvents(lease.jobId, 0, 10);
+      const expected = lease === second ? ['created', 'started'] : ['created', 'started', 'completed'];
+      expect(events.map((event) => event.type)).toEqual(expected);
+      expect(events[1]).toMatchObject({ status: 'running', progress: 0, attempt: 1, workerId: 'worker-b' });
+      if (lease !== second) {
+        expect(events[2]).toMatchObject({
+          status: 'completed',
+          progress: 100,
+          message: 'Completed',
+          attempt: 1,
+          workerId: 'worker-b',
+          data: null,
+        });
+      }
+    }
+  });
 });
 
 describe('failing an attempt', () => {

@@ -73,8 +73,8 @@ interface JobStatement {
 const AVAILABLE = 'available';
 const CANCEL = 'cancel';
 
-/** The columns of a job row that its event copies. */
-interface EventSource {
+/** The columns completeMany returns: those of a job row that its event copies. */
+interface CompletedRow {
   id: string;
   status: string;
   progress: number;
@@ -82,6 +82,17 @@ interface EventSource {
   message: string | null;
   attempt: number;
   worker_id: string | null;
+}
+
+/** An element of jobsSql.insertEvents' @events: [job_id, status, progress, stage, message, attempt, worker_id]. */
+type BatchEvent = [string, string, number, string | null, string | null, number, string | null];
+
+function eventOfJob(job: Job): BatchEvent {
+  return [job.id, job.status, job.progress, job.stage, job.message, job.attempt, job.workerId];
+}
+
+function eventOfRow(row: CompletedRow): BatchEvent {
+  return [row.id, row.status, row.progress, row.stage, row.message, row.attempt, row.worker_id];
 }
 
 export class SqliteJobStore implements JobStore {
@@ -155,19 +166,13 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
-  /** `#appendEvent` from the narrow columns a batch statement returns. */
-  #insertEvent(row: EventSource, type: JobEventType): void {
-    this.#stmt(jobsSql.insertEvent).run({
-      jobId: row.id,
-      type,
-      status: row.status,
-      progress: row.progress,
-      stage: row.stage,
-      message: row.message,
-      attempt: row.attempt,
-      workerId: row.worker_id,
-      data: null,
-    });
+  /**
+   * Events of one type for many jobs, in one statement: the loop of single inserts it replaced cost
+   * about a tenth more per no-op job (claim and completion batches of a few hundred).
+   */
+  #insertEvents(type: JobEventType, events: readonly BatchEvent[]): void {
+    if (events.length === 0) return;
+    this.#stmt(jobsSql.insertEvents).run({ type, events: JSON.stringify(events) });
   }
 
   #fenced(sql: string, lease: Lease, params: Record<string, unknown>): Job {
@@ -255,7 +260,7 @@ export class SqliteJobStore implements JobStore {
         kinds: JSON.stringify(request.kinds),
         limit: request.limit,
       }).sort(claimOrder);
-      for (const job of jobs) this.#appendEvent(job, 'started');
+      this.#insertEvents('started', jobs.map(eventOfJob));
       return jobs;
     });
   }
@@ -299,8 +304,8 @@ export class SqliteJobStore implements JobStore {
     if (completions.length === 0) return [];
     const input = completionsJson(completions);
     const completed = await this.#write(() => {
-      const rows = this.#stmt(jobsSql.completeMany).all({ completions: input }) as EventSource[];
-      for (const row of rows) this.#insertEvent(row, 'completed');
+      const rows = this.#stmt(jobsSql.completeMany).all({ completions: input }) as CompletedRow[];
+      this.#insertEvents('completed', rows.map(eventOfRow));
       return rows.map((row) => row.id);
     });
     return completedInOrder(completions, completed);

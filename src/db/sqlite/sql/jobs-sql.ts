@@ -85,6 +85,16 @@ export const jobsSql = {
     INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
     VALUES (@jobId, ${NOW}, @type, @status, @progress, @stage, @message, @attempt, @workerId, @data)`,
 
+  /**
+   * Events of one @type for many jobs, in @events' order: a JSON array of [job_id, status, progress,
+   * stage, message, attempt, worker_id].
+   */
+  insertEvents: `
+    INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
+    SELECT value ->> 0, ${NOW}, @type, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+      value ->> 6, NULL
+    FROM jsonb_each(@events)`,
+
   claim: `
     UPDATE jobs SET status = 'running', attempt = attempt + 1, worker_id = @workerId,
       started_at = ${NOW}, updated_at = ${NOW}, last_heartbeat = ${NOW},
