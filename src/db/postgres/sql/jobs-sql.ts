@@ -169,7 +169,10 @@ export const jobsSql = {
   markCancelled: `
     WITH j AS (
       UPDATE jobs SET status = 'cancelled', completed_at = now(), updated_at = now(),
-        lease_expires_at = NULL, error_code = 'JOB_CANCELLED', error_message = $5, message = $5,
+        lease_expires_at = NULL, error_code = 'JOB_CANCELLED',
+        -- The reason stored with the request wins: the worker may only know that a cancel was asked.
+        error_message = coalesce('Cancelled: ' || cancel_reason, $5),
+        message = coalesce('Cancelled: ' || cancel_reason, $5),
         cancel_reason = coalesce(cancel_reason, $4), cancel_requested_at = coalesce(cancel_requested_at, now()),
         processing_time_seconds = extract(epoch FROM now() - started_at)
       WHERE ${FENCE}

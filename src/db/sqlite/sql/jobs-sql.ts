@@ -166,8 +166,10 @@ export const jobsSql = {
 
   markCancelled: `
     UPDATE jobs SET status = 'cancelled', completed_at = ${NOW}, updated_at = ${NOW},
-      lease_expires_at = NULL, error_code = 'JOB_CANCELLED', error_message = @message,
-      message = @message, cancel_reason = coalesce(cancel_reason, @reason),
+      lease_expires_at = NULL, error_code = 'JOB_CANCELLED',
+      -- The reason stored with the request wins: the worker may only know that a cancel was asked.
+      error_message = coalesce('Cancelled: ' || cancel_reason, @message),
+      message = coalesce('Cancelled: ' || cancel_reason, @message), cancel_reason = coalesce(cancel_reason, @reason),
       cancel_requested_at = coalesce(cancel_requested_at, ${NOW}),
       processing_time_seconds = (${NOW} - started_at) / 1000.0
     WHERE ${FENCE}
