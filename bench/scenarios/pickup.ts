@@ -80,8 +80,8 @@ export const pickupScenario: Scenario = {
       id: this.id,
       title: this.title,
       notes: [
-        `${pickupJobs} jobs per run (${pickupJobsPolling} for polling-only systems: pg-boss at its 0.5 s minimum, SQLite across processes at POLL_INTERVAL_MS=1000), after ${WARM_UP} warm-up jobs; worker concurrency ${CONCURRENCY}; the next job is added once the store shows the previous one finished.`,
-        'The producer is the bench process, except reelqueue (SQLite), where the worker process adds each job itself when asked (SQLite wakes workers in the same process only). A handler may start before the add call returns: such samples are negative.',
+        `${pickupJobs} jobs per run (${pickupJobsPolling} for polling-only systems: pg-boss at its 0.5 s minimum), after ${WARM_UP} warm-up jobs; worker concurrency ${CONCURRENCY}; the next job is added once the store shows the previous one finished.`,
+        'The producer is the bench process, except reelqueue (SQLite), where the worker process adds each job itself when asked (the in-process wake-up); reelqueue (SQLite, producer in another process) is woken through the wake file beside the database. A handler may start before the add call returns: such samples are negative.',
       ],
       measurements: recorder.summarize(),
     };

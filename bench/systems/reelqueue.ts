@@ -109,7 +109,7 @@ class ReelqueuePostgresStore extends ReelqueueStore {
 }
 
 class ReelqueueSqliteStore extends ReelqueueStore {
-  /** SQLite wakes workers in the same process only; across processes they poll. */
+  /** True: the worker process adds each job (the in-process wake-up); false: the bench process does (the wake file). */
   readonly embeddedProducer: boolean;
   readonly pollsOnly: boolean;
 
@@ -134,7 +134,8 @@ class ReelqueueSqliteStore extends ReelqueueStore {
     super(app, env);
     this.count = counter.prepare(UNFINISHED);
     this.embeddedProducer = embedded;
-    this.pollsOnly = !embedded;
+    // Across processes the worker hears of new jobs through the database's wake file, not by polling.
+    this.pollsOnly = false;
   }
 
   async unfinished(): Promise<number> {
@@ -166,7 +167,7 @@ export const reelqueueSqlite: QueueSystem = {
   open: () => ReelqueueSqliteStore.open(true),
 };
 
-/** SQLite with the producer in another process: the worker only learns of new jobs by polling. */
+/** SQLite with the producer in another process: the worker hears of new jobs through the wake file. */
 export const reelqueueSqliteCrossProcess: QueueSystem = {
   id: 'reelqueue-sqlite-xproc',
   label: 'reelqueue (SQLite, producer in another process)',

@@ -1,7 +1,8 @@
 /**
  * A reelqueue worker process for the pickup scenario: `createReelqueue` + `app.createWorker()` with
  * the ping kind, whose handler reports its start time. On SQLite the parent may ask this process to
- * add each job itself ({type: 'add'}), since SQLite's instant wake-up works within one process.
+ * add each job itself ({type: 'add'}): the in-process wake-up, beside the one across processes
+ * (the wake file) that `reelqueue (SQLite, producer in another process)` measures.
  */
 import { createReelqueue } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';

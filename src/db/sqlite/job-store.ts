@@ -3,7 +3,6 @@
  * synchronous call, so it never interleaves with other work in this process); a lock held by another
  * process is waited for asynchronously (`withBusyRetry`).
  */
-import type { EventEmitter } from 'node:events';
 import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
 import {
   FINISHED_STATUSES,
@@ -52,7 +51,7 @@ import { newJobsJson } from '../new-jobs-batch.js';
 import { withBusyRetry } from './busy-retry.js';
 import type { SqliteDatabase } from './connection.js';
 import { eventFromSqlite, insertedJobAt, jobReader, type SqliteEventRow } from './job-row.js';
-import { signalsFor } from './signals.js';
+import { holdSignals, type SqliteSignals } from './signals.js';
 import { boundCount } from './sql/bound-count.js';
 import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { mapPointsError } from './user-points.js';
@@ -69,9 +68,6 @@ interface JobStatement {
   columns: readonly string[];
   read: (values: readonly unknown[]) => Job;
 }
-
-const AVAILABLE = 'available';
-const CANCEL = 'cancel';
 
 /** The columns completeMany returns: those of a job row that its event copies. */
 interface CompletedRow {
@@ -98,14 +94,15 @@ function eventOfRow(row: CompletedRow): BatchEvent {
 export class SqliteJobStore implements JobStore {
   readonly dialect = 'sqlite' as const;
   readonly #db: SqliteDatabase;
-  readonly #signals: EventEmitter;
+  readonly #signals: SqliteSignals;
+  #closed = false;
   readonly #busyRetryMs: number;
   readonly #statements = new Map<string, Statement>();
   readonly #jobStatements = new Map<string, JobStatement>();
 
   constructor(db: SqliteDatabase, filename: string, options: { busyRetryMs: number }) {
     this.#db = db;
-    this.#signals = signalsFor(filename);
+    this.#signals = holdSignals(filename);
     this.#busyRetryMs = options.busyRetryMs;
   }
 
@@ -240,14 +237,14 @@ export class SqliteJobStore implements JobStore {
       }
       return this.#insertMany([job])[0] as EnqueueResult;
     });
-    if (result.created) this.#signals.emit(AVAILABLE);
+    if (result.created) this.#signals.jobAvailable();
     return result;
   }
 
   async enqueueMany(jobs: readonly ResolvedNewJob[]): Promise<EnqueueResult[]> {
     if (jobs.length === 0) return [];
     const results = await this.#write(() => this.#insertMany(jobs));
-    if (results.some((result) => result.created)) this.#signals.emit(AVAILABLE);
+    if (results.some((result) => result.created)) this.#signals.jobAvailable();
     return results;
   }
 
@@ -342,7 +339,7 @@ export class SqliteJobStore implements JobStore {
       });
       return failed;
     });
-    if (job.status === 'pending') this.#signals.emit(AVAILABLE);
+    if (job.status === 'pending') this.#signals.jobAvailable();
     return job;
   }
 
@@ -369,7 +366,7 @@ export class SqliteJobStore implements JobStore {
         return job.status === 'cancelled' ? [] : [job.id];
       }),
     );
-    if (released.length > 0) this.#signals.emit(AVAILABLE);
+    if (released.length > 0) this.#signals.jobAvailable();
     return released;
   }
 
@@ -463,7 +460,7 @@ export class SqliteJobStore implements JobStore {
   async cancel(id: string, reason: string | null, scope: Scope): Promise<CancelOutcome> {
     const outcome = await this.#write(() => this.#cancelOne(id, reason, scope));
     if (!outcome) throw jobNotFound(id);
-    if (outcome.state === 'requested') this.#signals.emit(CANCEL, id);
+    if (outcome.state === 'requested') this.#signals.cancelRequested(id);
     return outcome;
   }
 
@@ -483,7 +480,7 @@ export class SqliteJobStore implements JobStore {
         else result.alreadyFinished.push(id);
       }
     });
-    for (const id of result.cancelRequested) this.#signals.emit(CANCEL, id);
+    for (const id of result.cancelRequested) this.#signals.cancelRequested(id);
     return result;
   }
 
@@ -497,7 +494,7 @@ export class SqliteJobStore implements JobStore {
       this.#appendEvent(retried, 'retried', { force: request.force });
       return retried;
     });
-    this.#signals.emit(AVAILABLE);
+    this.#signals.jobAvailable();
     return job;
   }
 
@@ -518,7 +515,7 @@ export class SqliteJobStore implements JobStore {
       }
       return outcome;
     }).then((outcome) => {
-      if (outcome.requeued.length > 0) this.#signals.emit(AVAILABLE);
+      if (outcome.requeued.length > 0) this.#signals.jobAvailable();
       return outcome;
     });
   }
@@ -623,13 +620,19 @@ export class SqliteJobStore implements JobStore {
   }
 
   onJobAvailable(listener: () => void): () => void {
-    this.#signals.on(AVAILABLE, listener);
-    return () => this.#signals.off(AVAILABLE, listener);
+    return this.#signals.onJobAvailable(listener);
   }
 
   onCancelRequested(listener: (jobId: string) => void): () => void {
-    this.#signals.on(CANCEL, listener);
-    return () => this.#signals.off(CANCEL, listener);
+    const here = this.#signals.onCancelRequested(listener);
+    // Another process asked: the running jobs whose cancellation is asked for, this worker's among them.
+    const elsewhere = this.#signals.onCancelElsewhere(() => {
+      for (const id of this.#cancelsAskedFor()) listener(id);
+    });
+    return () => {
+      here();
+      elsewhere();
+    };
   }
 
   async ping(): Promise<boolean> {
@@ -641,7 +644,19 @@ export class SqliteJobStore implements JobStore {
     }
   }
 
+  /** Running jobs asked to stop; none when the database cannot be read (heartbeats then tell). */
+  #cancelsAskedFor(): string[] {
+    if (this.#closed) return [];
+    try {
+      return this.#stmt(jobsSql.selectCancelRequested).pluck().all({}) as string[];
+    } catch {
+      return [];
+    }
+  }
+
   async close(): Promise<void> {
+    if (!this.#closed) this.#signals.release();
+    this.#closed = true;
     this.#statements.clear();
     this.#jobStatements.clear();
     if (this.#db.open) this.#db.close();

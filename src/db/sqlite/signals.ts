@@ -1,18 +1,94 @@
 /**
- * Wake-ups between stores on the same SQLite file in one process (an API and its workers): a new
- * job wakes idle workers at once, a cancel request reaches the worker running the job. Other
- * processes find the same changes by polling.
+ * Wake-ups between stores on one SQLite file: a new job wakes idle workers at once, a cancel request
+ * reaches the worker running the job. Within a process an EventEmitter carries them. Across
+ * processes (an API and a separate worker process) a `WakeFile` beside the database does: a new
+ * job wakes the other processes' workers; a cancel request tells them to look for running jobs
+ * whose cancellation was asked for, since the file carries no job id. Polling and heartbeats stay
+ * the backstop.
  */
 import { EventEmitter } from 'node:events';
+import { WakeFile } from './wake-file.js';
 
-const emitters = new Map<string, EventEmitter>();
+const AVAILABLE = 'available';
+const CANCEL = 'cancel';
+const CANCEL_ELSEWHERE = 'cancel-elsewhere';
 
-export function signalsFor(filename: string): EventEmitter {
-  let emitter = emitters.get(filename);
-  if (!emitter) {
-    emitter = new EventEmitter();
-    emitter.setMaxListeners(0);
-    emitters.set(filename, emitter);
+export class SqliteSignals {
+  readonly #emitter = new EventEmitter();
+  readonly #available: WakeFile | null;
+  readonly #cancel: WakeFile | null;
+  #holders = 0;
+  readonly #forget: () => void;
+
+  constructor(filename: string, forget: () => void) {
+    this.#emitter.setMaxListeners(0);
+    this.#forget = forget;
+    const shared = filename !== ':memory:';
+    this.#available = shared
+      ? new WakeFile(`${filename}-wake-available`, () => this.#emitter.emit(AVAILABLE))
+      : null;
+    this.#cancel = shared
+      ? new WakeFile(`${filename}-wake-cancel`, () => this.#emitter.emit(CANCEL_ELSEWHERE))
+      : null;
   }
-  return emitter;
+
+  /** True when wake-ups from other processes reach this one. */
+  get crossProcess(): boolean {
+    return (this.#available?.watching ?? false) && (this.#cancel?.watching ?? false);
+  }
+
+  hold(): this {
+    this.#holders += 1;
+    return this;
+  }
+
+  /** The last holder's release closes the files. */
+  release(): void {
+    this.#holders -= 1;
+    if (this.#holders > 0) return;
+    this.#available?.close();
+    this.#cancel?.close();
+    this.#forget();
+  }
+
+  /** After a commit that made jobs claimable. */
+  jobAvailable(): void {
+    this.#emitter.emit(AVAILABLE);
+    this.#available?.touch();
+  }
+
+  /** After a commit that asked a running job to stop. */
+  cancelRequested(jobId: string): void {
+    this.#emitter.emit(CANCEL, jobId);
+    this.#cancel?.touch();
+  }
+
+  onJobAvailable(listener: () => void): () => void {
+    this.#emitter.on(AVAILABLE, listener);
+    return () => this.#emitter.off(AVAILABLE, listener);
+  }
+
+  /** `listener` gets the job id of a cancel asked for in this process. */
+  onCancelRequested(listener: (jobId: string) => void): () => void {
+    this.#emitter.on(CANCEL, listener);
+    return () => this.#emitter.off(CANCEL, listener);
+  }
+
+  /** `listener` runs when some process asked for a cancel (this one too); which job, it must look up. */
+  onCancelElsewhere(listener: () => void): () => void {
+    this.#emitter.on(CANCEL_ELSEWHERE, listener);
+    return () => this.#emitter.off(CANCEL_ELSEWHERE, listener);
+  }
+}
+
+const open = new Map<string, SqliteSignals>();
+
+/** The signals of `filename` in this process; `release()` them when done. */
+export function holdSignals(filename: string): SqliteSignals {
+  let signals = open.get(filename);
+  if (!signals) {
+    signals = new SqliteSignals(filename, () => open.delete(filename));
+    open.set(filename, signals);
+  }
+  return signals.hold();
 }

@@ -107,6 +107,9 @@ export const jobsSql = {
       LIMIT ${boundCount('limit')})
     RETURNING *`,
 
+  /** Running jobs whose cancellation was asked for (few: running jobs are; jobs_lease_idx finds them). */
+  selectCancelRequested: `SELECT id FROM jobs WHERE status = 'running' AND cancel_requested_at IS NOT NULL`,
+
   heartbeat: `
     UPDATE jobs SET last_heartbeat = ${NOW}, lease_expires_at = ${NOW} + CAST(@leaseMs AS INTEGER)
     WHERE ${FENCE}
