@@ -10,7 +10,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { jobsSql as postgresSql } from '../../src/db/postgres/sql/jobs-sql.js';
 import { openSqlite } from '../../src/db/sqlite/connection.js';
-import { jobsSql as sqliteSql } from '../../src/db/sqlite/sql/jobs-sql.js';
+import { listingIndexTest, jobsSql as sqliteSql } from '../../src/db/sqlite/sql/jobs-sql.js';
 import { useConformanceDatabase } from '../support/conformance.js';
 import { DIALECT, POSTGRES_URL, type TestDatabase } from '../support/test-database.js';
 
@@ -29,7 +29,14 @@ const WRITES_BY_ID = [
 
 /** The primary key's index in each database, and the indexes these writes must not walk. */
 const PRIMARY = { postgres: 'jobs_pkey', sqlite: 'sqlite_autoindex_jobs_1' };
-const WALKED = ['jobs_status_created_idx', 'jobs_lease_idx', 'jobs_claim_idx', 'jobs_finished_idx'];
+const WALKED = [
+  'jobs_status_created_idx',
+  'jobs_pending_created_idx',
+  'jobs_unsuccessful_created_idx',
+  'jobs_lease_idx',
+  'jobs_claim_idx',
+  'jobs_finished_idx',
+];
 
 async function postgresIndexes(t: TestDatabase): Promise<Record<string, string[]>> {
   const client = new pg.Client({
@@ -140,6 +147,51 @@ describe.runIf(DIALECT === 'sqlite')('status tests SQLite runs for every updated
     expect(steps).toContain('INDEX jobs_claim_idx (priority=? AND run_at<?)');
     expect(steps).toContain('INDEX jobs_claim_idx (priority=? AND run_at=? AND id<?)');
     expect(steps).not.toMatch(/SCAN ahead/);
+  });
+
+  it('keeps no index of every job keyed on its status: each claim and completion would rewrite it', async () => {
+    const { t } = ctx();
+    const indexes = await t.sql<{ name: string; sql: string }>({
+      sqlite: `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'jobs' AND sql IS NOT NULL`,
+      postgres: 'SELECT 1',
+    });
+    const onStatus = indexes.filter(({ sql }) =>
+      /\([^)]*\bstatus\b[^)]*\)/.test(sql.split(/\bWHERE\b/i)[0] ?? ''),
+    );
+    expect(onStatus.map((index) => index.name).sort()).toEqual([
+      'jobs_finished_idx',
+      'jobs_pending_created_idx',
+    ]);
+    for (const { name, sql } of onStatus) expect(sql, name).toMatch(/\bWHERE\b.*\bstatus\b/i);
+  });
+
+  it('lists unsuccessful jobs through their partial index, pending ones through an index, newest first', async () => {
+    const { t } = ctx();
+    const listing = (statuses: string[]) =>
+      sqlitePlan(
+        t,
+        `SELECT * FROM jobs WHERE status IN (SELECT value FROM json_each(@statuses)) AND ${listingIndexTest(statuses)}
+         ORDER BY created_at DESC, id DESC LIMIT 51`,
+      ).join('; ');
+    expect(listing(['failed', 'timeout', 'cancelled'])).toContain(
+      'USING INDEX jobs_unsuccessful_created_idx',
+    );
+    expect(listing(['failed'])).not.toContain('TEMP B-TREE');
+    // Pending jobs: their partial index (creation order, ties of one millisecond sorted) or a walk of
+    // jobs_created_idx, newest first, where the pending jobs are; never the whole table, never a sort.
+    expect(listing(['pending'])).toMatch(/USING INDEX jobs_(pending_)?created_idx/);
+    expect(listing(['pending'])).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+    expect(listingIndexTest(['failed', 'completed'])).toBeNull();
+    expect(listingIndexTest(['pending', 'running'])).toBeNull();
+  });
+
+  it('counts jobs by status from indexes, never by reading the table', async () => {
+    const { t } = ctx();
+    const steps = sqlitePlan(t, sqliteSql.countByStatus);
+    expect(steps).toContain('SCAN jobs USING COVERING INDEX jobs_pending_created_idx');
+    expect(steps).toContain('SCAN jobs USING COVERING INDEX jobs_finished_idx');
+    expect(steps.join('; ')).toMatch(/SCAN jobs USING (COVERING )?INDEX jobs_lease_idx/);
+    expect(steps).not.toContain('SCAN jobs');
   });
 
   it('cleanup finds old finished jobs through jobs_finished_idx, not by walking every finished job', async () => {

@@ -53,7 +53,7 @@ import type { SqliteDatabase } from './connection.js';
 import { eventFromSqlite, insertedJobAt, jobReader, type SqliteEventRow } from './job-row.js';
 import { holdSignals, type SqliteSignals } from './signals.js';
 import { boundCount } from './sql/bound-count.js';
-import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
+import { heartbeatOlderThan, jobsSql, leaseExpired, listingIndexTest } from './sql/jobs-sql.js';
 import { mapPointsError } from './user-points.js';
 
 type Statement = ReturnType<SqliteDatabase['prepare']>;
@@ -391,6 +391,8 @@ export class SqliteJobStore implements JobStore {
     if (filter.statuses && filter.statuses.length > 0) {
       where.push('status IN (SELECT value FROM json_each(@statuses))');
       params.statuses = JSON.stringify(filter.statuses);
+      const indexTest = listingIndexTest(filter.statuses);
+      if (indexTest) where.push(indexTest);
     }
     if (filter.includeFinished === false) {
       where.push(`status NOT IN (${FINISHED_STATUSES.map((s) => `'${s}'`).join(', ')})`);
@@ -540,10 +542,10 @@ export class SqliteJobStore implements JobStore {
 
   async health(scope: Scope): Promise<HealthMetrics> {
     return this.#read(() => {
-      const owner = scope.all ? '' : 'WHERE user_id = @userId';
-      const params = scope.all ? {} : { userId: scope.userId };
-      const counts = this.#stmt(`SELECT status, count(*) AS count FROM jobs ${owner} GROUP BY status`).all(
-        params,
+      const counts = (
+        scope.all
+          ? this.#stmt(jobsSql.countByStatus).all({})
+          : this.#stmt(jobsSql.countByStatusOfOwner).all({ userId: scope.userId })
       ) as { status: string; count: number }[];
       return healthFrom(countsByStatus(counts), this.#oldestPendingAgeMs(scope));
     });

@@ -14,7 +14,7 @@ CREATE INDEX jobs_claim_idx ON jobs (priority DESC, run_at, id) WHERE status = '
 CREATE INDEX jobs_created_idx ON jobs (created_at DESC, id DESC);
 
 -- index jobs_finished_idx
-CREATE INDEX jobs_finished_idx ON jobs (completed_at) WHERE status <> 'pending' AND status <> 'running';
+CREATE INDEX jobs_finished_idx ON jobs (completed_at, status) WHERE status <> 'pending' AND status <> 'running';
 
 -- index jobs_idempotency_idx
 CREATE UNIQUE INDEX jobs_idempotency_idx ON jobs (coalesce(user_id, ''), idempotency_key)
@@ -23,8 +23,12 @@ CREATE UNIQUE INDEX jobs_idempotency_idx ON jobs (coalesce(user_id, ''), idempot
 -- index jobs_lease_idx
 CREATE INDEX jobs_lease_idx ON jobs (lease_expires_at) WHERE status = 'running';
 
--- index jobs_status_created_idx
-CREATE INDEX jobs_status_created_idx ON jobs (status, created_at);
+-- index jobs_pending_created_idx
+CREATE INDEX jobs_pending_created_idx ON jobs (created_at, status) WHERE status = 'pending';
+
+-- index jobs_unsuccessful_created_idx
+CREATE INDEX jobs_unsuccessful_created_idx ON jobs (created_at DESC, id DESC)
+  WHERE status <> 'pending' AND status <> 'running' AND status <> 'completed';
 
 -- index jobs_user_created_idx
 CREATE INDEX jobs_user_created_idx ON jobs (user_id, created_at DESC, id DESC);

@@ -17,13 +17,31 @@ const FENCE = `id = @jobId AND attempt = @attempt AND worker_id = @workerId AND 
  * temporary b-tree for a list of more than two constants.
  */
 const IS_FINISHED = `status <> 'pending' AND status <> 'running'`;
+/** jobs_pending_created_idx's predicate (migration 0010). */
+const IS_PENDING = `status = 'pending'`;
+/** jobs_unsuccessful_created_idx's predicate (migration 0010): failed, timed out or cancelled. */
+const IS_UNSUCCESSFUL = `${IS_FINISHED} AND status <> 'completed'`;
+
+/**
+ * For a listing of jobs in `statuses`: the predicate of the partial index, in listing order, that
+ * holds all of them, to add to the listing's WHERE so that SQLite may use it; null when none does
+ * (the listing then walks jobs_created_idx). SQLite uses a partial index only when the query repeats
+ * its predicate.
+ */
+export function listingIndexTest(statuses: readonly string[]): string | null {
+  if (statuses.length === 0) return null;
+  if (statuses.every((status) => status === 'pending')) return IS_PENDING;
+  const unsuccessful = ['failed', 'timeout', 'cancelled'];
+  if (statuses.every((status) => unsuccessful.includes(status))) return IS_UNSUCCESSFUL;
+  return null;
+}
 
 /**
  * Three counts, each a range of jobs_claim_idx (priority DESC, run_at, id), so the work is the number
  * of jobs ahead: those of a higher priority, those of the same priority due earlier, and those due at
  * the same time with a lower id (a batch). One count with an OR scans the whole index; a row-value
  * `(run_at, id) <` range stops at run_at and walks the whole batch. INDEXED BY: without statistics
- * SQLite may prefer walking every pending job in jobs_status_created_idx.
+ * SQLite may prefer walking every pending job in another index (jobs_pending_created_idx).
  */
 function withPosition(ownerTest: string): string {
   const pendingAhead = (test: string) =>
@@ -107,6 +125,18 @@ export const jobsSql = {
       LIMIT ${boundCount('limit')})
     RETURNING *`,
 
+  /**
+   * Jobs by status, each part from an index that holds it (migration 0010): a count of the whole
+   * table is a walk of a partial index per part, not of the table.
+   */
+  countByStatus: `
+    SELECT 'pending' AS status, count(*) AS count FROM jobs WHERE ${IS_PENDING}
+    UNION ALL SELECT 'running', count(*) FROM jobs WHERE status = 'running'
+    UNION ALL SELECT status, count(*) FROM jobs WHERE ${IS_FINISHED} GROUP BY status`,
+
+  /** An owner's jobs by status (jobs_user_created_idx). */
+  countByStatusOfOwner: `SELECT status, count(*) AS count FROM jobs WHERE user_id = @userId GROUP BY status`,
+
   /** Running jobs whose cancellation was asked for (few: running jobs are; jobs_lease_idx finds them). */
   selectCancelRequested: `SELECT id FROM jobs WHERE status = 'running' AND cancel_requested_at IS NOT NULL`,
 
@@ -132,7 +162,8 @@ export const jobsSql = {
   /**
    * `complete` for a batch in one statement: @completions is a JSON array of {id, attempt, worker_id,
    * result}. Returns only what each completed job's `completed` event needs. The unary `+` keeps the
-   * planner from walking the running jobs in jobs_status_created_idx instead of looking each id up.
+   * planner from walking the running jobs in an index on status (jobs_lease_idx, or before migration
+   * 0010 jobs_status_created_idx) instead of looking each id up.
    */
   completeMany: `
     UPDATE jobs SET status = 'completed', progress = 100, message = 'Completed', result = input.result,
