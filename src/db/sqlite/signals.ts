@@ -32,11 +32,6 @@ export class SqliteSignals {
       : null;
   }
 
-  /** True when wake-ups from other processes reach this one. */
-  get crossProcess(): boolean {
-    return (this.#available?.watching ?? false) && (this.#cancel?.watching ?? false);
-  }
-
   hold(): this {
     this.#holders += 1;
     return this;
