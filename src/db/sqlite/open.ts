@@ -2,6 +2,7 @@
 import { ChunkedArtifactStore } from '../../artifacts/chunked-artifact-store.js';
 import type { DatabaseConfig, OpenDatabase } from '../open-database.js';
 import { SqliteArtifactStorage } from './artifact-storage.js';
+import { Checkpointer, INLINE_CHECKPOINT_PAGES } from './checkpointer.js';
 import { openSqlite } from './connection.js';
 import { SqliteJobStore } from './job-store.js';
 import { SqliteLessonStore } from './lesson-store.js';
@@ -9,8 +10,16 @@ import { migrateSqlite } from './migrate.js';
 import { SqliteUserStore } from './user-store.js';
 import { SqliteWebhookStore } from './webhook-store.js';
 
+/** How often the checkpoint thread looks for WAL pages to copy into the database file. */
+const CHECKPOINT_INTERVAL_MS = 100;
+
 export async function openSqliteDatabase(filename: string, config: DatabaseConfig): Promise<OpenDatabase> {
   const db = await openSqlite(filename, { busyTimeoutMs: config.sqliteBusyTimeoutMs });
+  let checkpointer: Checkpointer | null = null;
+  if (filename !== ':memory:') {
+    db.pragma(`wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
+    checkpointer = Checkpointer.start(filename, CHECKPOINT_INTERVAL_MS);
+  }
   const jobs = new SqliteJobStore(db, filename, { busyRetryMs: config.sqliteBusyRetryMs });
   return {
     dialect: 'sqlite',
@@ -22,6 +31,9 @@ export async function openSqliteDatabase(filename: string, config: DatabaseConfi
     lessons: new SqliteLessonStore(db, { busyRetryMs: config.sqliteBusyRetryMs }),
     webhooks: new SqliteWebhookStore(db, { busyRetryMs: config.sqliteBusyRetryMs }),
     migrate: (options) => migrateSqlite(db, { force: options?.force ?? false }),
-    close: () => jobs.close(),
+    close: async () => {
+      await jobs.close();
+      await checkpointer?.stop();
+    },
   };
 }
