@@ -9,6 +9,13 @@ import { withBusyRetry } from './busy-retry.js';
 
 export type SqliteDatabase = Database.Database;
 
+/**
+ * The size a WAL file is cut back to when a write starts it over after a checkpoint. SQLite reuses
+ * the file rather than shrink it, so without a limit one large batch (a bulk enqueue, a video)
+ * would leave a WAL of its size on disk for as long as the database stays open.
+ */
+export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
 export interface SqliteOptions {
   busyTimeoutMs: number;
   readonly?: boolean;
@@ -24,6 +31,7 @@ export async function openSqlite(filename: string, options: SqliteOptions): Prom
     // NORMAL in WAL mode: a commit survives any process crash (kill -9); only an OS crash or power
     // loss can take back the last commits, and never corrupts the file.
     db.pragma('synchronous = NORMAL');
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   }
   db.pragma('foreign_keys = ON');
   // Temporary b-trees (RETURNING rows, IN (subquery) lists, sorts) in memory, never in temporary
