@@ -95,6 +95,8 @@ export class SqliteJobStore implements JobStore {
   readonly dialect = 'sqlite' as const;
   readonly #db: SqliteDatabase;
   readonly #signals: SqliteSignals;
+  readonly #cancelListeners = new Set<(jobId: string) => void>();
+  #stopHearingCancels: (() => void) | null = null;
   #closed = false;
   readonly #busyRetryMs: number;
   readonly #statements = new Map<string, Statement>();
@@ -627,13 +629,18 @@ export class SqliteJobStore implements JobStore {
 
   onCancelRequested(listener: (jobId: string) => void): () => void {
     const here = this.#signals.onCancelRequested(listener);
-    // Another process asked: the running jobs whose cancellation is asked for, this worker's among them.
-    const elsewhere = this.#signals.onCancelElsewhere(() => {
-      for (const id of this.#cancelsAskedFor()) listener(id);
+    this.#cancelListeners.add(listener);
+    // Another process asked: one lookup of the running jobs asked to stop, for every listener.
+    this.#stopHearingCancels ??= this.#signals.onCancelElsewhere(() => {
+      const ids = this.#cancelsAskedFor();
+      for (const tell of this.#cancelListeners) for (const id of ids) tell(id);
     });
     return () => {
       here();
-      elsewhere();
+      this.#cancelListeners.delete(listener);
+      if (this.#cancelListeners.size > 0) return;
+      this.#stopHearingCancels?.();
+      this.#stopHearingCancels = null;
     };
   }
 
