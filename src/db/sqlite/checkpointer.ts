@@ -9,6 +9,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type { SqliteDatabase } from './connection.js';
 
 /** Past this many WAL pages (about 40 MB) a commit checkpoints itself after all. */
 export const INLINE_CHECKPOINT_PAGES = 10_000;
@@ -38,7 +39,9 @@ export class Checkpointer {
     thread.unref();
   }
 
-  static start(filename: string, intervalMs: number): Checkpointer {
+  /** Starts the thread for `filename`, and moves `db`'s own checkpoints to the backstop. */
+  static start(db: SqliteDatabase, filename: string, intervalMs: number): Checkpointer {
+    db.pragma(`wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     return new Checkpointer(new Worker(THREAD, { eval: true, workerData: { filename, driver, intervalMs } }));
   }

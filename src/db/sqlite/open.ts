@@ -2,7 +2,7 @@
 import { ChunkedArtifactStore } from '../../artifacts/chunked-artifact-store.js';
 import type { DatabaseConfig, OpenDatabase } from '../open-database.js';
 import { SqliteArtifactStorage } from './artifact-storage.js';
-import { Checkpointer, INLINE_CHECKPOINT_PAGES } from './checkpointer.js';
+import { Checkpointer } from './checkpointer.js';
 import { openSqlite } from './connection.js';
 import { SqliteJobStore } from './job-store.js';
 import { SqliteLessonStore } from './lesson-store.js';
@@ -15,11 +15,8 @@ const CHECKPOINT_INTERVAL_MS = 100;
 
 export async function openSqliteDatabase(filename: string, config: DatabaseConfig): Promise<OpenDatabase> {
   const db = await openSqlite(filename, { busyTimeoutMs: config.sqliteBusyTimeoutMs });
-  let checkpointer: Checkpointer | null = null;
-  if (filename !== ':memory:') {
-    db.pragma(`wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
-    checkpointer = Checkpointer.start(filename, CHECKPOINT_INTERVAL_MS);
-  }
+  const checkpointer =
+    filename === ':memory:' ? null : Checkpointer.start(db, filename, CHECKPOINT_INTERVAL_MS);
   const jobs = new SqliteJobStore(db, filename, { busyRetryMs: config.sqliteBusyRetryMs });
   return {
     dialect: 'sqlite',
