@@ -113,7 +113,6 @@ class ReelqueuePostgresStore extends ReelqueueStore {
 class ReelqueueSqliteStore extends ReelqueueStore {
   /** True: the worker process adds each job (the in-process wake-up); false: the bench process does (the wake file). */
   readonly embeddedProducer: boolean;
-  readonly pollsOnly: boolean;
 
   static async open(embedded: boolean): Promise<ReelqueueSqliteStore> {
     const directory = tempDirectory('rq_sqlite');
@@ -136,8 +135,6 @@ class ReelqueueSqliteStore extends ReelqueueStore {
     super(app, env);
     this.count = counter.prepare(UNFINISHED);
     this.embeddedProducer = embedded;
-    // Across processes the worker hears of new jobs through the database's wake file, not by polling.
-    this.pollsOnly = false;
   }
 
   async unfinished(): Promise<number> {

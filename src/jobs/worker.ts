@@ -302,7 +302,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
   }
 
   #abort(running: RunningJob, code: ErrorCode, message: string): void {
-    if (running.abort.reason) return;
+    // A second abort changes nothing: JobAbort keeps the first reason.
     running.abort.abort(new ReelqueueError(code, message, { jobId: running.job.id }));
   }
 

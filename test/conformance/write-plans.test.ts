@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { jobsSql as postgresSql } from '../../src/db/postgres/sql/jobs-sql.js';
 import { openSqlite } from '../../src/db/sqlite/connection.js';
 import { listingIndexTest, jobsSql as sqliteSql } from '../../src/db/sqlite/sql/jobs-sql.js';
+import type { JobStatus } from '../../src/jobs/model.js';
 import { useConformanceDatabase } from '../support/conformance.js';
 import { DIALECT, POSTGRES_URL, type TestDatabase } from '../support/test-database.js';
 
@@ -167,7 +168,7 @@ describe.runIf(DIALECT === 'sqlite')('status tests SQLite runs for every updated
 
   it('lists unsuccessful jobs through their partial index, pending ones through an index, newest first', async () => {
     const { t } = ctx();
-    const listing = (statuses: string[]) =>
+    const listing = (statuses: JobStatus[]) =>
       sqlitePlan(
         t,
         `SELECT * FROM jobs WHERE status IN (SELECT value FROM json_each(@statuses)) AND ${listingIndexTest(statuses)}

@@ -2,6 +2,7 @@
  * Every SQL statement of the SQLite job store. Values are bind parameters; the only text pasted in
  * is the constant clock expression below and the row-count casts of `boundCount`.
  */
+import { isFinished, type JobStatus } from '../../../jobs/model.js';
 import { boundCount } from './bound-count.js';
 
 /** SQLite's clock, in integer milliseconds: the one clock every lease decision uses. */
@@ -28,11 +29,10 @@ const IS_UNSUCCESSFUL = `${IS_FINISHED} AND status <> 'completed'`;
  * (the listing then walks jobs_created_idx). SQLite uses a partial index only when the query repeats
  * its predicate.
  */
-export function listingIndexTest(statuses: readonly string[]): string | null {
+export function listingIndexTest(statuses: readonly JobStatus[]): string | null {
   if (statuses.length === 0) return null;
   if (statuses.every((status) => status === 'pending')) return IS_PENDING;
-  const unsuccessful = ['failed', 'timeout', 'cancelled'];
-  if (statuses.every((status) => unsuccessful.includes(status))) return IS_UNSUCCESSFUL;
+  if (statuses.every((status) => status !== 'completed' && isFinished(status))) return IS_UNSUCCESSFUL;
   return null;
 }
 
