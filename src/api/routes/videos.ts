@@ -4,6 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable } from '../schemas/json-types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ArtifactKind } from '../../artifacts/model.js';
 import type { Job } from '../../jobs/model.js';
@@ -37,12 +38,12 @@ const VideoStatus = Type.Object({
   jobId: Type.String(),
   status: Type.String(),
   ready: Type.Boolean(),
-  error: Type.Union([Type.String(), Type.Null()]),
+  error: Nullable(Type.String()),
   createdAt: Type.String(),
   updatedAt: Type.String(),
   videoAvailable: Type.Boolean(),
   progress: Type.Integer(),
-  stage: Type.Union([Type.String(), Type.Null()]),
+  stage: Nullable(Type.String()),
 });
 
 /** Seed 004's status names: pending | generating | failed | completed. */

@@ -3,6 +3,7 @@
  * verify `X-Reelqueue-Signature`. Deliveries themselves are `webhook` jobs (src/webhooks).
  */
 import { Type } from '@sinclair/typebox';
+import { Nullable } from '../schemas/json-types.js';
 import type { FastifyInstance } from 'fastify';
 import type { WebhookDelivery } from '../../webhooks/model.js';
 import { SIGNATURE_HEADER } from '../../webhooks/model.js';
@@ -11,9 +12,6 @@ import type { ApiContext } from '../context.js';
 import { notFound } from '../http-errors.js';
 import { errorResponses, JobIdParams } from '../schemas/common.js';
 import { jobNotFound } from '../../jobs/store-errors.js';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
 
 const DeliverySchema = Type.Object({
   id: Type.String(),

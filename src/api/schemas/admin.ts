@@ -1,10 +1,9 @@
 /** Request and response schemas of the admin routes (`/api/admin/...`): users, keys and points. */
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable, StringEnum } from './json-types.js';
 import { USER_ROLES } from '../../users/model.js';
 
-const Role = Type.Union(USER_ROLES.map((role) => Type.Literal(role)));
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+const Role = StringEnum(USER_ROLES);
 
 /** A user as an admin sees it: never the webhook secret nor the keys themselves. */
 export const AdminUserSchema = Type.Object({

@@ -4,9 +4,9 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { JOB_PRIORITIES, JOB_STATUSES, type Job } from '../../jobs/model.js';
+import { Nullable, StringEnum } from './json-types.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+/** Any JSON value, null included. */
 const Json = Type.Unknown();
 
 export const JobWireSchema = Type.Object(
@@ -16,8 +16,8 @@ export const JobWireSchema = Type.Object(
     kind: Type.String(),
     lesson_id: Nullable(Type.String()),
     user_id: Nullable(Type.String()),
-    status: Type.Union(JOB_STATUSES.map((s) => Type.Literal(s))),
-    priority: Type.Union(JOB_PRIORITIES.map((p) => Type.Literal(p))),
+    status: StringEnum(JOB_STATUSES),
+    priority: StringEnum(JOB_PRIORITIES),
     progress: Type.Integer({ minimum: 0, maximum: 100 }),
     stage: Nullable(Type.String()),
     message: Type.String(),
@@ -29,13 +29,13 @@ export const JobWireSchema = Type.Object(
     presentation_id: Nullable(Type.String()),
     slide_count: Nullable(Type.Integer()),
     duration_sec: Nullable(Type.Number()),
-    result_data: Nullable(Json),
+    result_data: Json,
     retry_count: Type.Integer(),
     max_retries: Type.Integer(),
     attempt: Type.Integer(),
     error_code: Nullable(Type.String()),
     error_message: Nullable(Type.String()),
-    error_details: Nullable(Json),
+    error_details: Json,
     style: Type.String(),
     use_llm_polish: Type.Boolean(),
     worker_id: Nullable(Type.String()),

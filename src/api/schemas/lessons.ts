@@ -1,5 +1,6 @@
 /** Request and response schemas of `/api/lessons`. */
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable } from './json-types.js';
 import { LessonInputSchema } from './presentations.js';
 
 const Slides = LessonInputSchema.properties.slides;
@@ -42,7 +43,7 @@ export const LessonSummarySchema = Type.Object({
 export const LessonListSchema = Type.Object({
   lessons: Type.Array(LessonSummarySchema),
   count: Type.Integer(),
-  next_cursor: Type.Union([Type.String(), Type.Null()]),
+  next_cursor: Nullable(Type.String()),
 });
 
 export const LessonListQuery = Type.Object(

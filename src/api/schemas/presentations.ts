@@ -1,5 +1,6 @@
 /** Request and response schemas of seed 003's `/api/presentations/...` family. */
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable } from './json-types.js';
 import { JOB_PRIORITIES, JOB_STATUSES } from '../../jobs/model.js';
 import { JobWireSchema } from './job-wire.js';
 
@@ -62,7 +63,7 @@ export type ListQuery = Static<typeof ListQuery>;
 export const JobListSchema = Type.Object({
   jobs: Type.Array(JobWireSchema),
   count: Type.Integer(),
-  next_cursor: Type.Union([Type.String(), Type.Null()]),
+  next_cursor: Nullable(Type.String()),
 });
 
 export const RetryBody = Type.Object(
@@ -92,7 +93,7 @@ export const BulkCancelResult = Type.Object({
   cancel_requested: Type.Array(Type.String()),
   already_finished: Type.Array(Type.String()),
   not_found: Type.Array(Type.String()),
-  reason: Type.Union([Type.String(), Type.Null()]),
+  reason: Nullable(Type.String()),
 });
 
 export const CleanupQuery = Type.Object(

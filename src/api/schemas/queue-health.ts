@@ -3,10 +3,12 @@
  * and the responses are serialised by their schema (a field not declared here is never sent).
  */
 import { Type, type TObject, type TProperties } from '@sinclair/typebox';
+import { Nullable, StringEnum } from './json-types.js';
+import { USER_ROLES } from '../../users/model.js';
 import { JOB_PRIORITIES, JOB_STATUSES } from '../../jobs/model.js';
 
 const Count = Type.Integer({ minimum: 0 });
-const MaybeNumber = Type.Union([Type.Number(), Type.Null()]);
+const MaybeNumber = Nullable(Type.Number());
 
 /** An object with one count per name, every name present. */
 function countsOf(names: readonly string[], description: string): TObject<TProperties> {
@@ -28,7 +30,7 @@ export const QueueHealthSchema = Type.Object({
   failure_rate: Type.Number({ description: 'Percent of all jobs that ended failed or timeout' }),
   oldest_pending_job_age_minutes: MaybeNumber,
   worker_id: Type.Null({ description: 'Workers are separate processes; kept for seed clients' }),
-  database: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')]),
+  database: StringEnum(['sqlite', 'postgres'] as const),
 });
 
 export const StatisticsSchema = Type.Object({
@@ -52,8 +54,8 @@ export const StatisticsSchema = Type.Object({
 
 export const AccountSchema = Type.Object({
   id: Type.String(),
-  role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
-  walletAddress: Type.Union([Type.String(), Type.Null()]),
+  role: StringEnum(USER_ROLES),
+  walletAddress: Nullable(Type.String()),
   prompt_points: Count,
   job_cost_points: Count,
   usage: Type.Object(StatusCounts),
