@@ -1,9 +1,10 @@
 /**
- * Remembers who an API key belongs to, so that on a database across the network a request costs
- * no round trip for its key. An answer is used only while the store's key revision is the one read
- * before the lookup (any revoke, in any process, changes it) and for at most `ttlMs`. Without a
- * revision (SQLite; PostgreSQL while its notification connection is down) every request looks its
- * key up. Wrong keys are never remembered, so guessing cannot fill the cache.
+ * Remembers who an API key belongs to, so that a request does not look its key up: no round trip on
+ * PostgreSQL, and on SQLite one tiny read instead of the key's join and hash check. An answer is
+ * used only while the store's key revision is the one read before the lookup (any revoke, in any
+ * process, changes it: a notification on PostgreSQL, a trigger-kept counter on SQLite) and for at
+ * most `ttlMs`. Without a revision (PostgreSQL while its notification connection is down) every
+ * request looks its key up. Wrong keys are never remembered, so guessing cannot fill the cache.
  */
 import { createHash } from 'node:crypto';
 import type { Authenticator, Caller } from './caller.js';

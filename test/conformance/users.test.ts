@@ -180,32 +180,43 @@ describe('API keys', () => {
     expect(await userRows(t)).toBe(1);
   });
 
-  it('key revision: changes when any connection revokes a key or changes a user (PostgreSQL); never known on SQLite', async () => {
+  it('key revision: changes when any connection revokes a key or changes a user', async () => {
     const { t } = ctx();
     const user = await t.db.users.createUser();
     const { id: keyId } = await t.db.users.createKey(user.id);
-    if (t.dialect === 'sqlite') {
-      expect(t.db.users.keyRevision()).toBeNull();
-      return;
-    }
-    const now = { sqlite: '', postgres: '' };
     const changes = [
-      { ...now, postgres: 'UPDATE api_keys SET revoked_at = now() WHERE id = ?' },
-      { ...now, postgres: "UPDATE users SET role = 'admin' WHERE id = ?" },
-      { ...now, postgres: 'DELETE FROM users WHERE id = ?' },
+      {
+        sqlite: 'UPDATE api_keys SET revoked_at = 1 WHERE id = ?',
+        postgres: 'UPDATE api_keys SET revoked_at = now() WHERE id = ?',
+      },
+      {
+        sqlite: "UPDATE users SET role = 'admin' WHERE id = ?",
+        postgres: "UPDATE users SET role = 'admin' WHERE id = ?",
+      },
+      { sqlite: 'DELETE FROM users WHERE id = ?', postgres: 'DELETE FROM users WHERE id = ?' },
     ];
     const params = [[keyId], [user.id], [user.id]];
+    // PostgreSQL knows a revision once its notification connection listens.
+    const known = () => waitFor(() => t.db.users.keyRevision() ?? false, { what: 'a known revision' });
     for (const [i, change] of changes.entries()) {
-      const before = await waitFor(() => t.db.users.keyRevision() ?? false, { what: 'the listener' });
+      const before = await known();
       await t.sql(change, params[i]);
       await waitFor(() => t.db.users.keyRevision() !== before, {
-        what: `a notification of ${change.postgres}`,
+        what: `the revision to change after ${change[t.dialect]}`,
       });
     }
+    // What a key check does not read leaves it alone: points and a key's last use.
+    const unchanged = t.db.users.keyRevision();
+    const points = {
+      sqlite: 'UPDATE users SET prompt_points = 5',
+      postgres: 'UPDATE users SET prompt_points = 5',
+    };
+    await t.sql(points, []);
+    expect(t.db.users.keyRevision()).toBe(unchanged);
     // This store's own revoke is seen at once, without waiting for the notification.
     const other = await t.db.users.createUser();
     const key = await t.db.users.createKey(other.id);
-    const before = await waitFor(() => t.db.users.keyRevision() ?? false, { what: 'the listener' });
+    const before = await known();
     await t.db.users.revokeKey(key.id);
     expect(t.db.users.keyRevision()).not.toBe(before);
   });

@@ -129,6 +129,12 @@ CREATE TABLE "jobs" (
   points_charged INTEGER NOT NULL DEFAULT 0 CHECK (points_charged >= 0)
 ) STRICT;
 
+-- table key_revision
+CREATE TABLE key_revision (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  revision INTEGER NOT NULL
+) STRICT;
+
 -- table lessons
 CREATE TABLE lessons (
   id TEXT PRIMARY KEY NOT NULL,
@@ -173,6 +179,18 @@ CREATE TABLE webhook_deliveries (
   duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),
   at INTEGER NOT NULL
 ) STRICT;
+
+-- trigger api_keys_changed
+CREATE TRIGGER api_keys_changed AFTER UPDATE OF revoked_at, key_hash, prefix, user_id ON api_keys
+BEGIN
+  UPDATE key_revision SET revision = revision + 1;
+END;
+
+-- trigger api_keys_deleted
+CREATE TRIGGER api_keys_deleted AFTER DELETE ON api_keys
+BEGIN
+  UPDATE key_revision SET revision = revision + 1;
+END;
 
 -- trigger jobs_events_delete
 CREATE TRIGGER jobs_events_delete AFTER DELETE ON jobs
@@ -232,6 +250,18 @@ BEGIN
   INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
   SELECT id, created_at, 'created', status, progress, NULL, 'Queued', attempt, NULL, NULL
   FROM jobs WHERE rowid = last_insert_rowid();
+END;
+
+-- trigger users_changed
+CREATE TRIGGER users_changed AFTER UPDATE OF id, role, wallet_address ON users
+BEGIN
+  UPDATE key_revision SET revision = revision + 1;
+END;
+
+-- trigger users_deleted
+CREATE TRIGGER users_deleted AFTER DELETE ON users
+BEGIN
+  UPDATE key_revision SET revision = revision + 1;
 END;
 
 -- view presentation_jobs

@@ -179,11 +179,17 @@ export class SqliteUserStore implements UserStore {
   }
 
   /**
-   * Never known: other processes sharing the file (the CLI revoking a key) cannot tell this one, so
-   * authentication answers are not remembered. A lookup here is an in-process read of microseconds.
+   * Migration 0011's counter, bumped by triggers in the transaction of every change to keys or users
+   * that could make a remembered answer wrong, whichever process made it; one indexed read, so the
+   * next request after such a commit sees it. Null when it cannot be read (then nothing is
+   * remembered, and the lookup itself reports what is wrong).
    */
-  keyRevision(): null {
-    return null;
+  keyRevision(): number | null {
+    try {
+      return this.#stmt(usersSql.keyRevision).pluck().get({}) as number;
+    } catch {
+      return null;
+    }
   }
 
   /** Best effort, never waits: when another process holds the write lock, the next minute will do. */

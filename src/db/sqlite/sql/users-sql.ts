@@ -53,5 +53,8 @@ export const usersSql = {
     FROM api_keys AS k JOIN users AS u ON u.id = k.user_id
     WHERE k.prefix = @prefix AND k.revoked_at IS NULL`,
 
+  /** Migration 0011's counter of changes to keys and users. */
+  keyRevision: 'SELECT revision FROM key_revision WHERE id = 1',
+
   touchKey: `UPDATE api_keys SET last_used_at = ${NOW} WHERE id = @id AND ${touchDue('last_used_at')}`,
 } as const;
