@@ -41,7 +41,8 @@ export class CachingAuthenticator implements Authenticator {
     this.#now = options.now ?? Date.now;
   }
 
-  async authenticate(plainKey: string): Promise<Caller | null> {
+  /** A remembered answer at once; otherwise the lookup's promise. */
+  authenticate(plainKey: string): Caller | null | Promise<Caller | null> {
     const revision = this.#ttlMs > 0 ? this.#revision() : null;
     if (revision === null) return this.#lookup.authenticate(plainKey);
     const digest = createHash('sha256').update(plainKey, 'utf8').digest('base64');
@@ -50,6 +51,10 @@ export class CachingAuthenticator implements Authenticator {
       return remembered.caller;
     }
     this.#entries.delete(digest);
+    return this.#lookUp(plainKey, digest, revision);
+  }
+
+  async #lookUp(plainKey: string, digest: string, revision: number): Promise<Caller | null> {
     const caller = await this.#lookup.authenticate(plainKey);
     if (caller)
       this.#remember(digest, {

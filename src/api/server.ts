@@ -5,7 +5,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import AjvCompiler from '@fastify/ajv-compiler';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { authenticateWith } from './caller.js';
 import type { ApiContext } from './context.js';
 import { errorBody, frameworkErrorHandler, makeErrorHandler } from './http-errors.js';
@@ -104,9 +104,21 @@ export async function buildServer(
   const authenticate = authenticateWith(ctx.authenticator);
   const limiter = new RateLimiter(ctx.limits.requestsPerMinute);
   await server.register(async (api) => {
-    api.addHook('onRequest', async (request, reply) => {
-      await authenticate(request, reply);
+    // A callback hook, not an async one: a remembered key then costs the request no promise.
+    const limit = (request: FastifyRequest) => {
       if (request.caller) limiter.take(request.caller.keyId);
+    };
+    api.addHook('onRequest', (request, _reply, done) => {
+      let lookup: Promise<void> | undefined;
+      try {
+        lookup = authenticate(request);
+        if (!lookup) limit(request);
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      if (!lookup) done();
+      else lookup.then(() => limit(request)).then(() => done(), done);
     });
     presentationRoutes(api, ctx);
     eventRoutes(api, ctx);

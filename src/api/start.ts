@@ -8,7 +8,8 @@ import type { Reelqueue } from '../app.js';
 import type { Reaper } from '../jobs/reaper.js';
 import type { Worker } from '../jobs/worker.js';
 import { ensureAdminKey, type AdminKeyOutcome } from '../users/bootstrap.js';
-import type { Caller } from './caller.js';
+import type { UserStore } from '../users/store.js';
+import type { Authenticator, Caller } from './caller.js';
 import type { ApiContext } from './context.js';
 import { CachingAuthenticator } from './key-cache.js';
 import type { Metrics } from './metrics.js';
@@ -33,28 +34,32 @@ export interface ServiceOptions {
   workers?: number;
 }
 
+/** Looks every key up in the user store (the key cache sits in front of it). */
+export function storeAuthenticator(users: UserStore): Authenticator {
+  return {
+    async authenticate(plainKey: string): Promise<Caller | null> {
+      const found = await users.authenticate(plainKey);
+      if (!found) return null;
+      return {
+        userId: found.user.id,
+        role: found.user.role,
+        walletAddress: found.user.walletAddress,
+        keyId: found.keyId,
+      };
+    },
+  };
+}
+
 export function apiContextFor(app: Reelqueue): ApiContext {
   const users = app.database.users;
   return {
     app,
     artifacts: app.database.artifacts,
     users,
-    authenticator: new CachingAuthenticator(
-      {
-        async authenticate(plainKey: string): Promise<Caller | null> {
-          const found = await users.authenticate(plainKey);
-          if (!found) return null;
-          return {
-            userId: found.user.id,
-            role: found.user.role,
-            walletAddress: found.user.walletAddress,
-            keyId: found.keyId,
-          };
-        },
-      },
-      () => users.keyRevision(),
-      { ttlMs: app.config.apiKeyCacheSeconds * 1000, maxEntries: KEY_CACHE_ENTRIES },
-    ),
+    authenticator: new CachingAuthenticator(storeAuthenticator(users), () => users.keyRevision(), {
+      ttlMs: app.config.apiKeyCacheSeconds * 1000,
+      maxEntries: KEY_CACHE_ENTRIES,
+    }),
     limits: {
       maxActiveJobsPerUser: app.config.maxActiveJobsPerUser,
       requestsPerMinute: app.config.rateLimitPerMinute,

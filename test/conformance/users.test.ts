@@ -221,6 +221,20 @@ describe('API keys', () => {
     expect(t.db.users.keyRevision()).not.toBe(before);
   });
 
+  it('key revision on SQLite: read once per turn of the event loop, a change elsewhere seen from the next turn', async () => {
+    const { t } = ctx();
+    if (t.dialect !== 'sqlite') return;
+    const user = await t.db.users.createUser();
+    const { id: keyId } = await t.db.users.createKey(user.id);
+    await new Promise((resolve) => setImmediate(resolve));
+    const read = t.db.users.keyRevision();
+    // Another connection revokes in this same turn (the SQLite write is synchronous).
+    await t.sql({ sqlite: 'UPDATE api_keys SET revoked_at = 1 WHERE id = ?', postgres: '' }, [keyId]);
+    expect(t.db.users.keyRevision()).toBe(read);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(t.db.users.keyRevision()).not.toBe(read);
+  });
+
   it('refuses a revoked key; revoking by id, prefix or whole key; revoking twice keeps the first time', async () => {
     const { t } = ctx();
     const user = await t.db.users.createUser();

@@ -1,11 +1,10 @@
 /**
- * The key cache on a real SQLite store, with a fake clock and a revision the test controls (the
- * store's own is null on SQLite, which turns remembering off): an answer is reused only while the
- * revision is unchanged and the entry is young, wrong keys are never remembered, and the oldest
- * entry makes room.
+ * The key cache in front of a real SQLite store's lookups, with a fake clock and a revision the test
+ * controls in place of the store's own: an answer is reused only while the revision is unchanged and
+ * the entry is young, wrong keys are never remembered, and the oldest entry makes room.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apiContextFor } from '../../src/api/start.js';
+import { storeAuthenticator } from '../../src/api/start.js';
 import { CachingAuthenticator } from '../../src/api/key-cache.js';
 import { createReelqueue, type Reelqueue } from '../../src/app.js';
 import { silentLogger } from '../../src/logger.js';
@@ -30,7 +29,7 @@ describe('CachingAuthenticator', () => {
   });
 
   const cacheOf = (ttlMs: number, maxEntries = 100) =>
-    new CachingAuthenticator(apiContextFor(app).authenticator, () => revision, {
+    new CachingAuthenticator(storeAuthenticator(app.database.users), () => revision, {
       ttlMs,
       maxEntries,
       now: () => clock,

@@ -39,6 +39,8 @@ export class SqliteUserStore implements UserStore {
   readonly #db: SqliteDatabase;
   readonly #busyRetryMs: number;
   readonly #statements = new Map<string, Statement>();
+  /** The key revision read in this turn of the event loop; null once the turn is over. */
+  #turnRevision: number | null = null;
 
   constructor(db: SqliteDatabase, options: { busyRetryMs: number }) {
     this.#db = db;
@@ -56,7 +58,12 @@ export class SqliteUserStore implements UserStore {
 
   #write<T>(work: () => T): Promise<T> {
     const transaction = this.#db.transaction(work);
-    return withBusyRetry(() => transaction.immediate(), this.#busyRetryMs);
+    return withBusyRetry(() => {
+      const result = transaction.immediate();
+      // This process's own change (a revoke) is seen by its very next request.
+      this.#turnRevision = null;
+      return result;
+    }, this.#busyRetryMs);
   }
 
   #read<T>(work: () => T): Promise<T> {
@@ -180,16 +187,25 @@ export class SqliteUserStore implements UserStore {
 
   /**
    * Migration 0011's counter, bumped by triggers in the transaction of every change to keys or users
-   * that could make a remembered answer wrong, whichever process made it; one indexed read, so the
-   * next request after such a commit sees it. Null when it cannot be read (then nothing is
+   * that could make a remembered answer wrong, whichever process made it. Read once per turn of the
+   * event loop (requests that arrive together share the read) and again after this store's own
+   * writes: a change committed by another process is seen from the next turn on, as PostgreSQL's
+   * nodes see one when its notification arrives. Null when it cannot be read (then nothing is
    * remembered, and the lookup itself reports what is wrong).
    */
   keyRevision(): number | null {
+    if (this.#turnRevision !== null) return this.#turnRevision;
+    let revision: number;
     try {
-      return this.#stmt(usersSql.keyRevision).pluck().get({}) as number;
+      revision = this.#stmt(usersSql.keyRevision).pluck().get({}) as number;
     } catch {
       return null;
     }
+    this.#turnRevision = revision;
+    setImmediate(() => {
+      this.#turnRevision = null;
+    });
+    return revision;
   }
 
   /** Best effort, never waits: when another process holds the write lock, the next minute will do. */
