@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import AjvCompiler from '@fastify/ajv-compiler';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { authenticateWith } from './caller.js';
+import { authenticateWith, callerOf } from './caller.js';
 import type { ApiContext } from './context.js';
 import { errorBody, frameworkErrorHandler, makeErrorHandler } from './http-errors.js';
 import { Metrics } from './metrics.js';
@@ -105,9 +105,7 @@ export async function buildServer(
   const limiter = new RateLimiter(ctx.limits.requestsPerMinute);
   await server.register(async (api) => {
     // A callback hook, not an async one: a remembered key then costs the request no promise.
-    const limit = (request: FastifyRequest) => {
-      if (request.caller) limiter.take(request.caller.keyId);
-    };
+    const limit = (request: FastifyRequest) => limiter.take(callerOf(request).keyId);
     api.addHook('onRequest', (request, _reply, done) => {
       let lookup: Promise<void> | undefined;
       try {

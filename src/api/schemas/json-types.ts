@@ -15,9 +15,6 @@ export function Nullable<T extends TSchema & { type: JsonTypeName }>(schema: T):
 }
 
 /** One of a fixed set of strings, as an `enum`. */
-export function StringEnum<T extends string>(
-  values: readonly T[],
-  options: { description?: string } = {},
-): TUnsafe<T> {
-  return Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
+export function StringEnum<T extends string>(values: readonly T[]): TUnsafe<T> {
+  return Type.Unsafe<T>({ type: 'string', enum: [...values] });
 }

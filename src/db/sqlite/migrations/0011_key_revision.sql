@@ -2,9 +2,10 @@
 -- the same. SQLite has no notifications, so the number lives in the database: these triggers bump it
 -- in the transaction of any change that could make a remembered answer wrong (a key revoked,
 -- re-pointed or deleted; a user's id, role or wallet changed, or the user deleted), whichever
--- process or connection makes it (reelqueue, the CLI, an operator's sqlite3). A process reads it
--- before each key check, so a change is seen by the first request after its commit, as before.
--- Not bumped by what a key check does not read: points, last_used_at, labels.
+-- process or connection makes it (reelqueue, the CLI, an operator's sqlite3). An API process reads
+-- it once per turn of its event loop and after its own writes (SqliteUserStore.keyRevision), so a
+-- change made elsewhere is seen from its next turn. Not bumped by what a key check does not read:
+-- points, last_used_at, labels. SQLite gives a trigger one event, hence one trigger per change.
 CREATE TABLE key_revision (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   revision INTEGER NOT NULL
