@@ -348,8 +348,15 @@ describe('webhooks to private and local addresses (refused by default)', () => {
       expect(deliveries).toHaveLength(1);
       expect(deliveries[0]).toMatchObject({ url, status_code: null, attempt: 1 });
       expect(deliveries[0]?.error).toMatch(/private or local address; set WEBHOOK_ALLOW_PRIVATE=true/);
-      const [webhookJob] = (await api.app.jobs.list({ limit: 50, kinds: ['webhook'] }, ALL_JOBS)).jobs.filter(
-        (j) => j.payload.job_id === job.id,
+      // The delivery row is written while the webhook job runs; its completion lands just after.
+      const webhookJob = await waitFor(
+        async () => {
+          const [found] = (await api.app.jobs.list({ limit: 50, kinds: ['webhook'] }, ALL_JOBS)).jobs.filter(
+            (j) => j.payload.job_id === job.id,
+          );
+          return found && found.status !== 'pending' && found.status !== 'running' ? found : null;
+        },
+        { what: `the webhook job for ${url} to finish` },
       );
       expect(webhookJob).toMatchObject({ status: 'completed', result: { delivered: false } });
     }
