@@ -1,7 +1,8 @@
 /**
- * A batch of new jobs as both stores' one-statement insert reads it: a JSON array of
+ * A batch of new jobs as the stores' one-statement inserts read it: SQLite a JSON array of
  * `{id, kind, user_id, lesson_id, priority, payload, run_at, timeout_seconds, max_retries,
- * idempotency_key, cost_points}`. Each store writes times its own way (`time`).
+ * idempotency_key, cost_points}` (each store writes times its own way: `time`), PostgreSQL one
+ * array per column in that order.
  */
 import { priorityRank, type ResolvedNewJob } from '../jobs/model.js';
 
@@ -21,4 +22,21 @@ export function newJobsJson(jobs: readonly ResolvedNewJob[], time: (at: Date) =>
       cost_points: job.costPoints,
     })),
   );
+}
+
+/** The fields of `newJobsJson`'s objects as one array per column, in its order; payloads as JSON text. */
+export function newJobsColumns(jobs: readonly ResolvedNewJob[]): unknown[][] {
+  return [
+    jobs.map((job) => job.id),
+    jobs.map((job) => job.kind),
+    jobs.map((job) => job.userId),
+    jobs.map((job) => job.lessonId),
+    jobs.map((job) => priorityRank(job.priority)),
+    jobs.map((job) => JSON.stringify(job.payload)),
+    jobs.map((job) => (job.runAt === null ? null : job.runAt.toISOString())),
+    jobs.map((job) => job.timeoutSeconds),
+    jobs.map((job) => job.maxRetries),
+    jobs.map((job) => job.idempotencyKey),
+    jobs.map((job) => job.costPoints),
+  ];
 }

@@ -99,6 +99,27 @@ describe('enqueue', () => {
     }
   });
 
+  it('keeps owner, lesson and key text exactly, whatever characters they hold', async () => {
+    const { store, jobs } = ctx();
+    // Characters that mean something in an array literal or in JSON, and the word NULL.
+    const texts = ['NULL', 'null', 'a,b', '{x}', 'back\\slash "quote"', ' padded ', "it's", 'ünï 🎬'];
+    const inputs = texts.map((text) =>
+      jobs.resolve({ kind: 'noop', userId: text, lessonId: text, idempotencyKey: text, payload: { text } }),
+    );
+    const results = await store.enqueueMany(inputs);
+    expect(results.every((r) => r.created)).toBe(true);
+    for (const [i, { job }] of results.entries()) {
+      const stored = await mustGet(store, job.id);
+      expect(stored).toEqual(job);
+      expect(stored).toMatchObject({ userId: texts[i], lessonId: texts[i], idempotencyKey: texts[i] });
+      expect(stored.payload).toEqual({ text: texts[i] });
+    }
+    const again = await store.enqueueMany(
+      texts.map((text) => jobs.resolve({ kind: 'noop', userId: text, idempotencyKey: text })),
+    );
+    expect(again.map((r) => [r.created, r.job.id])).toEqual(results.map((r) => [false, r.job.id]));
+  });
+
   it('refuses a batch holding an id already taken, and writes none of it', async () => {
     const { t, store, jobs } = ctx();
     const existing = await jobs.pending();

@@ -94,9 +94,10 @@ export function jobFromPg(row: PgJobRow): Job {
   };
 }
 
-/** What a batch insert returns: the ids it inserted and the clock that stamped them. */
+/** What a batch insert returns: the clock that stamped the jobs and which keyed jobs it inserted. */
 export interface PgInsertedBatch {
-  ids: string[];
+  /** The jobs with an idempotency key that were inserted; the others had their key taken. */
+  keyed_ids: string[];
   /** `now` truncated to the millisecond, as created_at is stored. */
   created_at: Date;
   now: Date;

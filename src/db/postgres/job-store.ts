@@ -26,7 +26,7 @@ import {
 } from '../../jobs/store-errors.js';
 import { chargedOwners } from '../../users/points.js';
 import { completedInOrder, completionsJson } from '../completion-batch.js';
-import { newJobsJson } from '../new-jobs-batch.js';
+import { newJobsColumns } from '../new-jobs-batch.js';
 import type {
   BulkCancelOutcome,
   CancelOutcome,
@@ -126,23 +126,27 @@ export class PostgresJobStore implements JobStore {
 
   async #insertMany(db: PgPool | PgClient, jobs: readonly ResolvedNewJob[]): Promise<EnqueueResult[]> {
     if (jobs.length === 0) return [];
-    const input = newJobsJson(jobs, (at) => at.toISOString());
-    const [batch] = await this.#rows<PgInsertedBatch>(jobsSql.insertMany, [input, this.#channel], db).catch(
-      async (error: unknown) => {
-        if (isUniqueViolationOf(error, 'jobs_pkey')) {
-          const ids = jobs.map((job) => job.id);
-          const stored = await this.#rows<{ id: string }>(jobsSql.selectStoredIds, [ids], db);
-          throw jobIdTaken(
-            jobs,
-            stored.map((row) => row.id),
-          );
-        }
-        throw mapPointsError(error, () => chargedOwners(jobs));
-      },
-    );
+    const columns = newJobsColumns(jobs);
+    const [batch] = await this.#rows<PgInsertedBatch>(
+      jobsSql.insertMany,
+      [...columns, this.#channel],
+      db,
+    ).catch(async (error: unknown) => {
+      if (isUniqueViolationOf(error, 'jobs_pkey')) {
+        const ids = jobs.map((job) => job.id);
+        const stored = await this.#rows<{ id: string }>(jobsSql.selectStoredIds, [ids], db);
+        throw jobIdTaken(
+          jobs,
+          stored.map((row) => row.id),
+        );
+      }
+      throw mapPointsError(error, () => chargedOwners(jobs));
+    });
     if (!batch) throw new Error('the batch insert returned no row');
-    const inserted = new Set(batch.ids);
-    const missing = jobs.filter((job) => !inserted.has(job.id));
+    const insertedKeyed = new Set(batch.keyed_ids);
+    const inserted = (job: ResolvedNewJob): boolean =>
+      job.idempotencyKey === null || insertedKeyed.has(job.id);
+    const missing = jobs.filter((job) => !inserted(job));
     const existing = new Map<string, PgJobRow>();
     if (missing.length > 0) {
       const rows = await this.#rows<PgJobRow>(
@@ -153,7 +157,7 @@ export class PostgresJobStore implements JobStore {
       for (const row of rows) existing.set(`${row.user_id ?? ''}\u0000${row.idempotency_key}`, row);
     }
     return jobs.map((job) => {
-      if (inserted.has(job.id)) return { job: insertedJobFromPg(job, batch), created: true };
+      if (inserted(job)) return { job: insertedJobFromPg(job, batch), created: true };
       const match = existing.get(`${job.userId ?? ''}\u0000${job.idempotencyKey}`);
       if (!match) throw keyedJobVanished(job);
       return { job: jobFromPg(match), created: false };

@@ -26,17 +26,22 @@ function eventFrom(type: string, data = 'NULL::jsonb', message = 'j.message'): s
     SELECT j.id, ${type}, j.status, j.progress, j.stage, ${message}, j.attempt, j.worker_id, ${data} FROM j)`;
 }
 
-/** New jobs as a JSON array. json, not jsonb: read once, so parsing it into jsonb first is wasted work. */
-const JOB_INPUT = `json_to_recordset($1::json) AS t(id uuid, kind text, user_id text, lesson_id text,
-  priority smallint, payload jsonb, run_at timestamptz, timeout_seconds integer, max_retries integer,
-  idempotency_key text, cost_points integer)`;
+/**
+ * New jobs as one typed array per column ($1–$11, in `newJobsColumns` order). PostgreSQL reads an
+ * array of uuids or integers far faster than it pulls fields out of a JSON object per job: 20,000
+ * jobs parse in about half the time of `json_to_recordset`.
+ */
+const JOB_INPUT = `unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::jsonb[],
+  $7::timestamptz[], $8::integer[], $9::integer[], $10::text[], $11::integer[])
+  AS t(id, kind, user_id, lesson_id, priority, payload, run_at, timeout_seconds, max_retries,
+  idempotency_key, cost_points)`;
 
 /** Arbitrary constant naming the per-owner enqueue lock (the migration lock uses another). */
 const OWNER_LOCK_CLASS = 0x72716f77;
 
 export const jobsSql = {
   /**
-   * $1 jobs as a JSON array, $2 the wake-up channel. Triggers of migration 0004 charge the owners
+   * $1–$11 the jobs, a column each (`newJobsColumns`), $12 the wake-up channel. Triggers of migration 0004 charge the owners
    * (SQLSTATE RQ402 when one is short: nothing is inserted).
    */
   insertMany: `
@@ -49,15 +54,16 @@ export const jobsSql = {
       FROM ${JOB_INPUT}
       -- A taken idempotency key skips the job; a taken id aborts the statement (jobIdTaken).
       ON CONFLICT (coalesce(user_id, ''), idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-      RETURNING id),
+      RETURNING id, idempotency_key IS NOT NULL AS keyed),
     -- Every column of a new job's event is known: only the id comes from the insert.
     e AS (
       INSERT INTO job_events (job_id, type, status, progress, stage, message, attempt, worker_id, data)
       SELECT j.id, 'created', 'pending', 0, NULL, 'Queued', 0, NULL, NULL FROM j),
-    n AS (SELECT pg_notify($2, 'a'))
-    -- One row: the ids inserted and the transaction's clock, which stamped them all
-    -- (insertedJobFromPg); the rest of each job is what was sent.
-    SELECT ARRAY(SELECT id FROM j) AS ids, date_trunc('milliseconds', now()) AS created_at, now() AS now
+    n AS (SELECT pg_notify($12, 'a'))
+    -- One row: the transaction's clock, which stamped them all (insertedJobFromPg), and the keyed
+    -- jobs inserted. A job without a key is always inserted (a taken id aborts the statement); the
+    -- rest of each job is what was sent.
+    SELECT ARRAY(SELECT id FROM j WHERE keyed) AS keyed_ids, date_trunc('milliseconds', now()) AS created_at, now() AS now
     FROM n`,
 
   /**
