@@ -276,6 +276,7 @@ $function$
 CREATE OR REPLACE FUNCTION reelqueue_delete_job_events()
  RETURNS trigger
  LANGUAGE plpgsql
+ SET search_path TO '<schema>'
 AS $function$
 BEGIN
   DELETE FROM job_events WHERE job_id IN (SELECT id FROM deleted_jobs);

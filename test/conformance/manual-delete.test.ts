@@ -1,0 +1,38 @@
+/**
+ * An operator may delete jobs by hand in SQL. Their events go with them, on PostgreSQL even from a
+ * session whose search_path does not name reelqueue's schema (the table named with its schema).
+ */
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { ALL_JOBS } from '../../src/jobs/store.js';
+import { countRows } from '../support/db-fixtures.js';
+import { useConformanceDatabase } from '../support/conformance.js';
+import { POSTGRES_URL } from '../support/test-database.js';
+
+describe('jobs deleted by hand in SQL', () => {
+  const ctx = useConformanceDatabase();
+
+  it('take their events with them, whatever the session search_path', async () => {
+    const { t, store, jobs } = ctx();
+    const [gone, kept] = await jobs.pendingMany(2);
+    expect(await countRows(t, 'job_events')).toBe(2);
+    if (t.dialect === 'postgres') {
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      try {
+        await client.query(
+          `DELETE FROM ${client.escapeIdentifier(t.env.DATABASE_SCHEMA ?? '')}.jobs WHERE id = $1`,
+          [gone!.id],
+        );
+      } finally {
+        await client.end();
+      }
+    } else {
+      await t.sql({ sqlite: 'DELETE FROM jobs WHERE id = ?', postgres: '' }, [gone!.id]);
+    }
+    expect(await store.get(gone!.id, ALL_JOBS)).toBeNull();
+    expect(await store.listEvents(gone!.id, 0, 10)).toEqual([]);
+    expect(await store.listEvents(kept!.id, 0, 10)).toHaveLength(1);
+    expect(await countRows(t, 'job_events')).toBe(1);
+  });
+});
