@@ -18,15 +18,17 @@ export function openPostgresDatabase(
   const pool = createPool(connectionString, schema, config.databasePoolSize);
   const channel = notifyChannel(schema);
   const listener = new NotificationListener(connectionString, channel);
+  const jobs = new PostgresJobStore(pool, listener, channel);
   return {
     dialect: 'postgres',
-    jobs: new PostgresJobStore(pool, listener, channel),
+    jobs,
     users: new PostgresUserStore(pool, listener),
     artifacts: new ChunkedArtifactStore(new PostgresArtifactStorage(pool)),
     lessons: new PostgresLessonStore(pool),
     webhooks: new PostgresWebhookStore(pool),
     migrate: (options) => migratePostgres(pool, schema, { force: options?.force ?? false }),
     close: async () => {
+      await jobs.wakeUpsSent();
       await listener.close();
       await pool.end();
     },

@@ -41,8 +41,9 @@ const OWNER_LOCK_CLASS = 0x72716f77;
 
 export const jobsSql = {
   /**
-   * $1–$11 the jobs, a column each (`newJobsColumns`), $12 the wake-up channel. Triggers of migration 0004 charge the owners
-   * (SQLSTATE RQ402 when one is short: nothing is inserted).
+   * $1–$11 the jobs, a column each (`newJobsColumns`); $12 the wake-up channel, or null when the
+   * store sends the wake-up after the commit (`WakeUpSender`). Triggers of migration 0004 charge the
+   * owners (SQLSTATE RQ402 when one is short: nothing is inserted).
    */
   insertMany: `
     WITH j AS (
@@ -59,12 +60,17 @@ export const jobsSql = {
     e AS (
       INSERT INTO job_events (job_id, type, status, progress, stage, message, attempt, worker_id, data)
       SELECT j.id, 'created', 'pending', 0, NULL, 'Queued', 0, NULL, NULL FROM j),
-    n AS (SELECT pg_notify($12, 'a'))
+    -- No wake-up when every job's key was taken: nothing new to run.
+    n AS (SELECT pg_notify($12, 'a') WHERE $12::text IS NOT NULL AND EXISTS (SELECT FROM j))
     -- One row: the transaction's clock, which stamped them all (insertedJobFromPg), and the keyed
     -- jobs inserted. A job without a key is always inserted (a taken id aborts the statement); the
     -- rest of each job is what was sent.
-    SELECT ARRAY(SELECT id FROM j WHERE keyed) AS keyed_ids, date_trunc('milliseconds', now()) AS created_at, now() AS now
-    FROM n`,
+    SELECT ARRAY(SELECT id FROM j WHERE keyed) AS keyed_ids,
+      date_trunc('milliseconds', now()) AS created_at, now() AS now
+    FROM (SELECT count(*) FROM n) AS notified`,
+
+  /** $1 the channel: the wake-up for jobs queued by overlapping enqueues, after their commits. */
+  announceAvailable: `SELECT pg_notify($1, 'a')`,
 
   /**
    * $1 owner. Serialises enqueues with an active-jobs limit per owner, across every node, until the

@@ -1,0 +1,69 @@
+/**
+ * Every enqueue on PostgreSQL wakes the workers of every node. A lone enqueue notifies inside its
+ * own transaction; enqueues that overlap in one process notify after their commits, so that they do
+ * not commit one after the other behind PostgreSQL's NOTIFY lock.
+ */
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { notifyChannel } from '../../src/db/postgres/listener.js';
+import type { PostgresJobStore } from '../../src/db/postgres/job-store.js';
+import { useConformanceDatabase } from '../support/conformance.js';
+import { DIALECT, POSTGRES_URL } from '../support/test-database.js';
+import { waitFor } from '../support/wait.js';
+
+describe.runIf(DIALECT === 'postgres')('PostgreSQL wake-ups for new jobs', () => {
+  const ctx = useConformanceDatabase();
+  let listener: pg.Client;
+  let wakeUps: number;
+
+  beforeEach(async () => {
+    wakeUps = 0;
+    listener = new pg.Client({ connectionString: POSTGRES_URL });
+    listener.on('notification', (message) => {
+      if (message.payload === 'a') wakeUps++;
+    });
+    await listener.connect();
+    const channel = notifyChannel(ctx().t.env.DATABASE_SCHEMA ?? '');
+    await listener.query(`LISTEN ${listener.escapeIdentifier(channel)}`);
+  });
+  afterEach(async () => {
+    await listener.end();
+  });
+
+  it('wakes the workers for a lone enqueue, and for each of enqueues that overlap', async () => {
+    const { store, jobs } = ctx();
+    await store.enqueue(jobs.resolve({ kind: 'noop' }));
+    await waitFor(() => wakeUps === 1, { what: "the lone enqueue's wake-up" });
+
+    // Called in the same turn: the first runs alone, the other two overlap it.
+    const overlapping = await Promise.all([
+      store.enqueue(jobs.resolve({ kind: 'noop' })),
+      store.enqueueMany([jobs.resolve({ kind: 'noop' })]).then(([result]) => result!),
+      store.enqueue(jobs.resolve({ kind: 'noop', userId: 'u1' }), { activeLimit: 5 }),
+    ]);
+    expect(overlapping.map((result) => result.created)).toEqual([true, true, true]);
+    await (store as PostgresJobStore).wakeUpsSent();
+    // One inside the first transaction, at least one after the overlapping commits.
+    await waitFor(() => wakeUps >= 3, { what: 'the wake-ups of the overlapping enqueues' });
+  });
+
+  it('sends no wake-up for an enqueue that created nothing', async () => {
+    const { store, jobs } = ctx();
+    const keyed = () => jobs.resolve({ kind: 'noop', userId: 'u1', idempotencyKey: 'once' });
+    await store.enqueue(keyed());
+    await waitFor(() => wakeUps === 1, { what: 'the first wake-up' });
+    const again = await Promise.all([store.enqueue(keyed()), store.enqueue(keyed())]);
+    expect(again.map((result) => result.created)).toEqual([false, false]);
+    await (store as PostgresJobStore).wakeUpsSent();
+    // A marker sent after them arrives after anything they sent.
+    let marker = false;
+    listener.on('notification', (message) => {
+      if (message.payload === 'marker') marker = true;
+    });
+    await listener.query(`SELECT pg_notify($1, 'marker')`, [
+      notifyChannel(ctx().t.env.DATABASE_SCHEMA ?? ''),
+    ]);
+    await waitFor(() => marker, { what: 'the marker' });
+    expect(wakeUps).toBe(1);
+  });
+});
