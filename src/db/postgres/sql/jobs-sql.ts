@@ -64,7 +64,7 @@ export const jobsSql = {
     n AS (SELECT pg_notify($12, 'a') WHERE $12::text IS NOT NULL AND EXISTS (SELECT FROM j))
     -- One row: the transaction's clock, which stamped them all (insertedJobFromPg), and the keyed
     -- jobs inserted. A job without a key is always inserted (a taken id aborts the statement); the
-    -- rest of each job is what was sent.
+    -- rest of each job is what was sent. Reading n makes it run: a CTE that nothing reads is skipped.
     SELECT ARRAY(SELECT id FROM j WHERE keyed) AS keyed_ids,
       date_trunc('milliseconds', now()) AS created_at, now() AS now
     FROM (SELECT count(*) FROM n) AS notified`,
