@@ -107,16 +107,18 @@ export async function buildServer(
     // A callback hook, not an async one: a remembered key then costs the request no promise.
     const limit = (request: FastifyRequest) => limiter.take(callerOf(request).keyId);
     api.addHook('onRequest', (request, _reply, done) => {
-      let lookup: Promise<void> | undefined;
       try {
-        lookup = authenticate(request);
-        if (!lookup) limit(request);
+        const lookup = authenticate(request);
+        if (lookup) {
+          lookup.then(() => limit(request)).then(() => done(), done);
+          return;
+        }
+        limit(request);
       } catch (error) {
         done(error as Error);
         return;
       }
-      if (!lookup) done();
-      else lookup.then(() => limit(request)).then(() => done(), done);
+      done();
     });
     presentationRoutes(api, ctx);
     eventRoutes(api, ctx);

@@ -15,6 +15,7 @@ describe.runIf(DIALECT === 'postgres')('PostgreSQL wake-ups for new jobs', () =>
   const ctx = useConformanceDatabase();
   let listener: pg.Client;
   let wakeUps: number;
+  let channel: string;
 
   beforeEach(async () => {
     wakeUps = 0;
@@ -23,7 +24,7 @@ describe.runIf(DIALECT === 'postgres')('PostgreSQL wake-ups for new jobs', () =>
       if (message.payload === 'a') wakeUps++;
     });
     await listener.connect();
-    const channel = notifyChannel(ctx().t.env.DATABASE_SCHEMA ?? '');
+    channel = notifyChannel(ctx().t.env.DATABASE_SCHEMA ?? '');
     await listener.query(`LISTEN ${listener.escapeIdentifier(channel)}`);
   });
   afterEach(async () => {
@@ -60,9 +61,7 @@ describe.runIf(DIALECT === 'postgres')('PostgreSQL wake-ups for new jobs', () =>
     listener.on('notification', (message) => {
       if (message.payload === 'marker') marker = true;
     });
-    await listener.query(`SELECT pg_notify($1, 'marker')`, [
-      notifyChannel(ctx().t.env.DATABASE_SCHEMA ?? ''),
-    ]);
+    await listener.query(`SELECT pg_notify($1, 'marker')`, [channel]);
     await waitFor(() => marker, { what: 'the marker' });
     expect(wakeUps).toBe(1);
   });
