@@ -10,7 +10,8 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { jobsSql as postgresSql } from '../../src/db/postgres/sql/jobs-sql.js';
 import { openSqlite } from '../../src/db/sqlite/connection.js';
-import { listingIndexTest, jobsSql as sqliteSql } from '../../src/db/sqlite/sql/jobs-sql.js';
+import { jobsSql as sqliteSql } from '../../src/db/sqlite/sql/jobs-sql.js';
+import { listingIndexTest } from '../../src/db/status-predicates.js';
 import type { JobStatus } from '../../src/jobs/model.js';
 import { useConformanceDatabase } from '../support/conformance.js';
 import { DIALECT, POSTGRES_URL, type TestDatabase } from '../support/test-database.js';
@@ -150,22 +151,6 @@ describe.runIf(DIALECT === 'sqlite')('status tests SQLite runs for every updated
     expect(steps).not.toMatch(/SCAN ahead/);
   });
 
-  it('keeps no index of every job keyed on its status: each claim and completion would rewrite it', async () => {
-    const { t } = ctx();
-    const indexes = await t.sql<{ name: string; sql: string }>({
-      sqlite: `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'jobs' AND sql IS NOT NULL`,
-      postgres: 'SELECT 1',
-    });
-    const onStatus = indexes.filter(({ sql }) =>
-      /\([^)]*\bstatus\b[^)]*\)/.test(sql.split(/\bWHERE\b/i)[0] ?? ''),
-    );
-    expect(onStatus.map((index) => index.name).sort()).toEqual([
-      'jobs_finished_idx',
-      'jobs_pending_created_idx',
-    ]);
-    for (const { name, sql } of onStatus) expect(sql, name).toMatch(/\bWHERE\b.*\bstatus\b/i);
-  });
-
   it('lists unsuccessful jobs through their partial index, pending ones through an index, newest first', async () => {
     const { t } = ctx();
     const listing = (statuses: JobStatus[]) =>
@@ -200,5 +185,71 @@ describe.runIf(DIALECT === 'sqlite')('status tests SQLite runs for every updated
     expect(sqlitePlan(t, sqliteSql.cleanup).join('; ')).toMatch(
       /INDEX jobs_finished_idx \(completed_at<\?\)/,
     );
+  });
+});
+
+describe('indexes on jobs by status', () => {
+  const ctx = useConformanceDatabase();
+
+  it('keeps no index of every job keyed on its status: each claim and completion would rewrite it', async () => {
+    const { t } = ctx();
+    const indexes = await t.sql<{ name: string; sql: string }>({
+      sqlite: `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'jobs' AND sql IS NOT NULL`,
+      postgres: `SELECT indexname AS name, indexdef AS sql FROM pg_indexes
+                   WHERE tablename = 'jobs' AND schemaname = current_schema()`,
+    });
+    const onStatus = indexes.filter(({ sql }) =>
+      /\([^)]*\bstatus\b[^)]*\)/.test(sql.split(/\bWHERE\b/i)[0] ?? ''),
+    );
+    expect(onStatus.map((index) => index.name).sort()).toEqual(
+      t.dialect === 'sqlite' ? ['jobs_finished_idx', 'jobs_pending_created_idx'] : ['jobs_finished_idx'],
+    );
+    for (const { name, sql } of onStatus) expect(sql, name).toMatch(/\bWHERE\b.*\bstatus\b/i);
+    // Every partial index on jobs by status exists in both databases, under one predicate.
+    const partial = indexes.filter(({ sql }) => /\bWHERE\b.*\bstatus\b/i.test(sql)).map(({ name }) => name);
+    expect(partial.sort()).toEqual([
+      'jobs_claim_idx',
+      'jobs_finished_idx',
+      'jobs_lease_idx',
+      'jobs_pending_created_idx',
+      'jobs_unsuccessful_created_idx',
+    ]);
+  });
+});
+
+describe.runIf(DIALECT === 'postgres')('listings by status on PostgreSQL', () => {
+  const ctx = useConformanceDatabase();
+
+  it('list failed, timed-out or cancelled jobs newest first through their partial index', async () => {
+    const { t, jobs } = ctx();
+    // Many finished jobs and few failures, analysed: walking jobs_created_idx would read them all.
+    await jobs.pendingMany(5_000);
+    await t.sql({
+      sqlite: 'SELECT 1',
+      postgres: `UPDATE jobs SET status = CASE WHEN random() < 0.01 THEN 'failed' ELSE 'completed' END,
+                   completed_at = now()`,
+    });
+    await t.sql({ sqlite: 'SELECT 1', postgres: 'ANALYZE jobs' });
+    const client = new pg.Client({
+      connectionString: POSTGRES_URL,
+      options: `-c search_path=${t.env.DATABASE_SCHEMA}`,
+    });
+    await client.connect();
+    try {
+      await client.query('SET plan_cache_mode = force_generic_plan');
+      const plan = async (statuses: JobStatus[]) => {
+        const test = listingIndexTest(statuses);
+        const sql = `SELECT * FROM jobs WHERE status = ANY($1::text[])${test ? ` AND ${test}` : ''}
+                     ORDER BY created_at DESC, id DESC LIMIT 51`;
+        const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${sql}`, [statuses]);
+        return JSON.stringify(rows[0]);
+      };
+      const unsuccessful = await plan(['failed', 'timeout', 'cancelled']);
+      expect(unsuccessful).toContain('"Index Name":"jobs_unsuccessful_created_idx"');
+      expect(unsuccessful).not.toContain('"Node Type":"Sort"');
+      expect(await plan(['pending'])).toMatch(/"Index Name":"jobs_(pending_)?created_idx"/);
+    } finally {
+      await client.end();
+    }
   });
 });

@@ -27,6 +27,7 @@ import {
 import { chargedOwners } from '../../users/points.js';
 import { completedInOrder, completionsJson } from '../completion-batch.js';
 import { newJobsColumns } from '../new-jobs-batch.js';
+import { listingIndexTest } from '../status-predicates.js';
 import type {
   BulkCancelOutcome,
   CancelOutcome,
@@ -330,8 +331,11 @@ export class PostgresJobStore implements JobStore {
       return `$${params.length}`;
     };
     if (!scope.all) where.push(`user_id = ${param(scope.userId)}`);
-    if (filter.statuses && filter.statuses.length > 0)
+    if (filter.statuses && filter.statuses.length > 0) {
       where.push(`status = ANY(${param(filter.statuses)}::text[])`);
+      const indexTest = listingIndexTest(filter.statuses);
+      if (indexTest) where.push(indexTest);
+    }
     if (filter.includeFinished === false) {
       where.push(`status <> ALL(${param(FINISHED_STATUSES)}::text[])`);
     }
@@ -473,20 +477,17 @@ export class PostgresJobStore implements JobStore {
   }
 
   async #oldestPendingAgeMs(userId: string | null): Promise<number | null> {
-    const [row] = await this.#rows<{ age: number | null }>(
-      `SELECT extract(epoch FROM now() - min(created_at)) * 1000 AS age FROM jobs
-       WHERE status = 'pending' AND ($1::text IS NULL OR user_id = $1)`,
-      [userId],
-    );
+    const [row] = await this.#rows<{ age: number | null }>(jobsSql.oldestPendingAgeMs, [userId]);
     return row?.age === null || row?.age === undefined ? null : Number(row.age);
   }
 
   async health(scope: Scope): Promise<HealthMetrics> {
     const userId = scope.all ? null : scope.userId;
-    const counts = await this.#rows<{ status: string; count: number }>(
-      `SELECT status, count(*) AS count FROM jobs WHERE ($1::text IS NULL OR user_id = $1) GROUP BY status`,
-      [userId],
-    );
+    type Count = { status: string; count: number };
+    const counts =
+      userId === null
+        ? await this.#rows<Count>(jobsSql.countByStatus)
+        : await this.#rows<Count>(jobsSql.countByStatusOfOwner, [userId]);
     return healthFrom(countsByStatus(counts), await this.#oldestPendingAgeMs(userId));
   }
 

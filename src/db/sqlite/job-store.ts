@@ -48,12 +48,13 @@ import {
 import { chargedOwners } from '../../users/points.js';
 import { completedInOrder, completionsJson } from '../completion-batch.js';
 import { newJobsJson } from '../new-jobs-batch.js';
+import { listingIndexTest } from '../status-predicates.js';
 import { withBusyRetry } from './busy-retry.js';
 import type { SqliteDatabase } from './connection.js';
 import { eventFromSqlite, insertedJobAt, jobReader, type SqliteEventRow } from './job-row.js';
 import { holdSignals, type SqliteSignals } from './signals.js';
 import { boundCount } from './sql/bound-count.js';
-import { heartbeatOlderThan, jobsSql, leaseExpired, listingIndexTest } from './sql/jobs-sql.js';
+import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { mapPointsError } from './user-points.js';
 
 type Statement = ReturnType<SqliteDatabase['prepare']>;

@@ -3,6 +3,7 @@
  * and its `job_events` row are written by one statement (a data-modifying CTE): one round trip,
  * atomic.
  */
+import { IS_FINISHED, IS_PENDING } from '../../status-predicates.js';
 
 const ifCancelRequested = (then: string, otherwise: string) =>
   `CASE WHEN cancel_requested_at IS NOT NULL THEN ${then} ELSE ${otherwise} END`;
@@ -17,7 +18,6 @@ const statusIs = (statuses: string, table = '') => `${table}status || '' IN (${s
 const stillRunning = (table = '') => statusIs(`'running'`, table);
 
 const FENCE = `id = $1 AND attempt = $2 AND worker_id = $3 AND ${stillRunning()}`;
-const FINISHED = `('completed', 'failed', 'cancelled', 'timeout')`;
 
 /** Appends one event per row of CTE `j`; `$data` is the parameter holding the event's JSON data. */
 function eventFrom(type: string, data = 'NULL::jsonb', message = 'j.message'): string {
@@ -290,9 +290,26 @@ export const jobsSql = {
     n AS (SELECT pg_notify($1, 'a'))
     SELECT j.id, j.status FROM j, n`,
 
+  /**
+   * Jobs by status, each part from a partial index that holds it (migration 0010): pending jobs,
+   * running jobs (jobs_lease_idx) and finished ones by status.
+   */
+  countByStatus: `
+    SELECT 'pending' AS status, count(*) AS count FROM jobs WHERE ${IS_PENDING}
+    UNION ALL SELECT 'running', count(*) FROM jobs WHERE status = 'running'
+    UNION ALL SELECT status, count(*) FROM jobs WHERE ${IS_FINISHED} GROUP BY status`,
+
+  /** $1 user id: an owner's jobs by status (jobs_user_created_idx). */
+  countByStatusOfOwner: `SELECT status, count(*) AS count FROM jobs WHERE user_id = $1 GROUP BY status`,
+
+  /** $1 user id or NULL: the age of the oldest pending job (jobs_pending_created_idx), in ms. */
+  oldestPendingAgeMs: `
+    SELECT extract(epoch FROM now() - min(created_at)) * 1000 AS age FROM jobs
+    WHERE ${IS_PENDING} AND ($1::text IS NULL OR user_id = $1)`,
+
   /** $1 max age in hours, $2 user id or NULL. */
   cleanup: `
-    DELETE FROM jobs WHERE status IN ${FINISHED} AND completed_at < now() - make_interval(secs => $1::double precision * 3600)
+    DELETE FROM jobs WHERE ${IS_FINISHED} AND completed_at < now() - make_interval(secs => $1::double precision * 3600)
       AND ($2::text IS NULL OR user_id = $2)`,
 
   ping: `SELECT 1`,

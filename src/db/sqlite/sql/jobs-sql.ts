@@ -2,7 +2,7 @@
  * Every SQL statement of the SQLite job store. Values are bind parameters; the only text pasted in
  * is the constant clock expression below and the row-count casts of `boundCount`.
  */
-import { isFinished, type JobStatus } from '../../../jobs/model.js';
+import { IS_FINISHED, IS_PENDING } from '../../status-predicates.js';
 import { boundCount } from './bound-count.js';
 
 /** SQLite's clock, in integer milliseconds: the one clock every lease decision uses. */
@@ -12,30 +12,6 @@ const ifCancelRequested = (then: string, otherwise: string) =>
   `CASE WHEN cancel_requested_at IS NOT NULL THEN ${then} ELSE ${otherwise} END`;
 
 const FENCE = `id = @jobId AND attempt = @attempt AND worker_id = @workerId AND status = 'running'`;
-/**
- * A finished job (the table's CHECK allows six statuses), as jobs_finished_idx's predicate (migration
- * 0009), which a query must repeat to use that index. Comparisons, not an IN list: SQLite builds a
- * temporary b-tree for a list of more than two constants.
- */
-const IS_FINISHED = `status <> 'pending' AND status <> 'running'`;
-/** jobs_pending_created_idx's predicate (migration 0010). */
-const IS_PENDING = `status = 'pending'`;
-/** jobs_unsuccessful_created_idx's predicate (migration 0010): failed, timed out or cancelled. */
-const IS_UNSUCCESSFUL = `${IS_FINISHED} AND status <> 'completed'`;
-
-/**
- * For a listing of jobs in `statuses`: the predicate of the partial index, in listing order, that
- * holds all of them, to add to the listing's WHERE so that SQLite may use it; null when none does
- * (the listing then walks jobs_created_idx). SQLite uses a partial index only when the query repeats
- * its predicate.
- */
-export function listingIndexTest(statuses: readonly JobStatus[]): string | null {
-  if (statuses.length === 0) return null;
-  if (statuses.every((status) => status === 'pending')) return IS_PENDING;
-  if (statuses.every((status) => status !== 'completed' && isFinished(status))) return IS_UNSUCCESSFUL;
-  return null;
-}
-
 /**
  * Three counts, each a range of jobs_claim_idx (priority DESC, run_at, id), so the work is the number
  * of jobs ahead: those of a higher priority, those of the same priority due earlier, and those due at

@@ -1,0 +1,27 @@
+/**
+ * The predicates of the partial indexes on jobs by status, the same text in both dialects (migration
+ * 0010 of each). A query that wants one of these indexes repeats its predicate word for word: SQLite
+ * uses a partial index only then, and PostgreSQL cannot prove a predicate from a parameter.
+ * Comparisons, not an IN list: SQLite builds a temporary b-tree for a list of more than two
+ * constants. The tables' CHECK allows six statuses, so these name the sets they mean.
+ */
+import { isFinished, type JobStatus } from '../jobs/model.js';
+
+/** jobs_finished_idx: completed, failed, cancelled or timed out. */
+export const IS_FINISHED = `status <> 'pending' AND status <> 'running'`;
+/** jobs_pending_created_idx. */
+export const IS_PENDING = `status = 'pending'`;
+/** jobs_unsuccessful_created_idx: failed, timed out or cancelled. */
+export const IS_UNSUCCESSFUL = `${IS_FINISHED} AND status <> 'completed'`;
+
+/**
+ * For a listing of jobs in `statuses`: the predicate of the partial index, in listing order, that
+ * holds all of them, to add to the listing's WHERE; null when none does (the listing then walks
+ * jobs_created_idx, newest first).
+ */
+export function listingIndexTest(statuses: readonly JobStatus[]): string | null {
+  if (statuses.length === 0) return null;
+  if (statuses.every((status) => status === 'pending')) return IS_PENDING;
+  if (statuses.every((status) => status !== 'completed' && isFinished(status))) return IS_UNSUCCESSFUL;
+  return null;
+}
