@@ -3,12 +3,21 @@
  * (server restart) is dropped by the pool and the next query opens a new one.
  */
 import pg from 'pg';
+import { parseTimestamptz } from './timestamp-parser.js';
 
 export type PgPool = pg.Pool;
 export type PgClient = pg.PoolClient;
 
 // Timestamps are parsed by the driver into Date; bigint counts come back as strings otherwise.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+/** The driver's parsers, but timestamptz (the type of every time the stores read) by `parseTimestamptz`. */
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.TIMESTAMPTZ && format !== 'binary'
+      ? parseTimestamptz
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
 
 export function createPool(connectionString: string, schema: string, size: number): PgPool {
   const pool = new pg.Pool({
@@ -18,6 +27,7 @@ export function createPool(connectionString: string, schema: string, size: numbe
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
     application_name: 'reelqueue',
+    types,
   });
   // An idle connection that dies (server restart) emits here; the pool discards it by itself.
   pool.on('error', () => undefined);
