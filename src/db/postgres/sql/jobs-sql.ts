@@ -11,8 +11,9 @@ const ifCancelRequested = (then: string, otherwise: string) =>
 /**
  * A status test for statements that find their rows by primary key, written so that no index can
  * serve it. Otherwise, whenever the statistics undercount the jobs in that status (stale, or right
- * after a burst), the planner finds the rows by walking every such job's entry in
- * jobs_status_created_idx or a partial index, dead entries included, instead of looking the ids up.
+ * after a burst), the planner finds the rows by walking every such job's entry in a partial index
+ * by status (or, before migration 0010, jobs_status_created_idx), dead entries included, instead of
+ * looking the ids up.
  */
 const statusIs = (statuses: string, table = '') => `${table}status || '' IN (${statuses})`;
 const stillRunning = (table = '') => statusIs(`'running'`, table);
