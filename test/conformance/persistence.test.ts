@@ -9,6 +9,14 @@ import { useConformanceDatabase } from '../support/conformance.js';
 describe('restart persistence', () => {
   const ctx = useConformanceDatabase();
 
+  it('closing a database twice, or twice at once, is harmless (shutdown handlers may race)', async () => {
+    const { t } = ctx();
+    const handle = await openDatabase(loadConfig({}, { ...t.env, LOG_LEVEL: 'silent' }));
+    await handle.jobs.get('00000000-0000-4000-8000-000000000000', ALL_JOBS);
+    await expect(Promise.all([handle.close(), handle.close()])).resolves.toBeDefined();
+    await expect(handle.close()).resolves.toBeUndefined();
+  });
+
   it('jobs in every state are there, unchanged, after the database is closed and opened again', async () => {
     const { t } = ctx();
     const settings = { ...t.env, LOG_LEVEL: 'silent' as const };

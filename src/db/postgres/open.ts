@@ -19,6 +19,8 @@ export function openPostgresDatabase(
   const channel = notifyChannel(schema);
   const listener = new NotificationListener(connectionString, channel);
   const jobs = new PostgresJobStore(pool, listener, channel);
+  // Closing again (a second shutdown handler) waits for the first close instead of ending the pool twice.
+  let closing: Promise<void> | undefined;
   return {
     dialect: 'postgres',
     jobs,
@@ -27,10 +29,11 @@ export function openPostgresDatabase(
     lessons: new PostgresLessonStore(pool),
     webhooks: new PostgresWebhookStore(pool),
     migrate: (options) => migratePostgres(pool, schema, { force: options?.force ?? false }),
-    close: async () => {
-      await jobs.wakeUpsSent();
-      await listener.close();
-      await pool.end();
-    },
+    close: () =>
+      (closing ??= (async () => {
+        await jobs.wakeUpsSent();
+        await listener.close();
+        await pool.end();
+      })()),
   };
 }
