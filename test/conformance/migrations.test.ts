@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
@@ -9,7 +10,7 @@ import type { SettingsInput } from '../../src/config.js';
 import { readMigrationFiles } from '../../src/db/migration-files.js';
 import { ALL_JOBS } from '../../src/jobs/store.js';
 import { countRows } from '../support/db-fixtures.js';
-import { DIALECT, type TestDatabase } from '../support/test-database.js';
+import { DIALECT, POSTGRES_URL, type TestDatabase } from '../support/test-database.js';
 import { mustGet, useConformanceDatabase } from '../support/conformance.js';
 
 const SEED_COLUMNS = [
@@ -274,3 +275,87 @@ describe.runIf(DIALECT === 'sqlite')('SQLite upgrade through the table rebuild o
     }
   });
 });
+
+describe.runIf(DIALECT === 'postgres')(
+  'PostgreSQL upgrade through the index changes of migration 0010',
+  () => {
+    const ctx = useConformanceDatabase();
+
+    it("keeps every job and event, lists and counts by status, and reads a job's events in order", async () => {
+      const { t } = ctx();
+      const fresh = freshDatabase(t);
+      const schema = String(fresh.settings.DATABASE_SCHEMA);
+      // The schema as migration 0009 left it: jobs in four statuses, events interleaved across jobs.
+      const old = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}` });
+      await old.connect();
+      try {
+        await old.query(`CREATE SCHEMA ${schema}`);
+        await old.query(`CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
+        checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+        const files = readMigrationFiles(new URL('../../src/db/postgres/migrations/', import.meta.url));
+        for (const migration of files.filter((m) => m.version < 10)) {
+          await old.query(migration.sql);
+          await old.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+            migration.version,
+            migration.name,
+            migration.checksum,
+          ]);
+        }
+        await old.query(`
+        INSERT INTO jobs (id, kind, status, created_at, run_at, completed_at, timeout_seconds, max_retries)
+        VALUES ('00000000-0000-4000-8000-000000000001', 'noop', 'pending', now() - interval '4 minutes', now(), NULL, 60, 2),
+               ('00000000-0000-4000-8000-000000000002', 'noop', 'failed', now() - interval '3 minutes', now(), now(), 60, 2),
+               ('00000000-0000-4000-8000-000000000003', 'noop', 'completed', now() - interval '2 minutes', now(), now(), 60, 2),
+               ('00000000-0000-4000-8000-000000000004', 'noop', 'timeout', now() - interval '1 minute', now(), now(), 60, 2);
+        INSERT INTO job_events (job_id, type, status, progress, attempt)
+        SELECT id, type, 'pending', 0, 0 FROM jobs, (VALUES ('created'), ('started'), ('completed')) AS e(type)
+        ORDER BY e.type, id;`);
+      } finally {
+        await old.end();
+      }
+
+      const upgraded = await t.reopen(fresh.settings);
+      try {
+        const report = await upgraded.migrate();
+        expect(report.applied.map((m) => m.version)).toEqual([10]);
+        const all = { all: true } as const;
+        const listed = await upgraded.jobs.list({ limit: 10, statuses: ['failed', 'timeout'] }, all);
+        expect(listed.jobs.map((job) => job.id)).toEqual([
+          '00000000-0000-4000-8000-000000000004',
+          '00000000-0000-4000-8000-000000000002',
+        ]);
+        const pending = await upgraded.jobs.list({ limit: 10, statuses: ['pending'] }, all);
+        expect(pending.jobs.map((job) => job.id)).toEqual(['00000000-0000-4000-8000-000000000001']);
+        const health = await upgraded.jobs.health(all);
+        expect(health).toMatchObject({
+          total: 4,
+          pending: 1,
+          running: 0,
+          completed: 1,
+          failed: 1,
+          timeout: 1,
+        });
+        expect(health.oldestPendingJobAgeMinutes).toBeGreaterThanOrEqual(4);
+        // Each job's events, in the order they were written, from the new key (job_id, id).
+        const events = await upgraded.jobs.listEvents('00000000-0000-4000-8000-000000000003', 0, 10);
+        expect(events.map((event) => event.type)).toEqual(['completed', 'created', 'started']);
+        const later = await upgraded.jobs.listEvents(
+          '00000000-0000-4000-8000-000000000003',
+          events[0]!.id,
+          10,
+        );
+        expect(later.map((event) => event.type)).toEqual(['created', 'started']);
+        const [key] = await t.sql<{ definition: string }>({
+          sqlite: 'SELECT 1',
+          postgres: `SELECT pg_get_constraintdef(oid) AS definition FROM pg_constraint
+                     WHERE conname = 'job_events_pkey' AND connamespace = '${schema}'::regnamespace`,
+        });
+        expect(key?.definition).toBe('PRIMARY KEY (job_id, id)');
+        expect(await upgraded.jobs.cleanup(0, all)).toBe(3);
+      } finally {
+        await upgraded.close();
+        await fresh.drop();
+      }
+    });
+  },
+);
