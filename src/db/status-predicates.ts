@@ -13,6 +13,17 @@ export const IS_FINISHED = `status <> 'pending' AND status <> 'running'`;
 export const IS_PENDING = `status = 'pending'`;
 /** jobs_unsuccessful_created_idx: failed, timed out or cancelled. */
 export const IS_UNSUCCESSFUL = `${IS_FINISHED} AND status <> 'completed'`;
+/** jobs_lease_idx. */
+export const IS_RUNNING = `status = 'running'`;
+
+/**
+ * Every job counted by status, the same statement in both dialects: each part walks the partial
+ * index that holds it (pending; running; finished, with the status), never the whole table.
+ */
+export const COUNT_BY_STATUS = `
+  SELECT 'pending' AS status, count(*) AS count FROM jobs WHERE ${IS_PENDING}
+  UNION ALL SELECT 'running', count(*) FROM jobs WHERE ${IS_RUNNING}
+  UNION ALL SELECT status, count(*) FROM jobs WHERE ${IS_FINISHED} GROUP BY status`;
 
 /**
  * For a listing of jobs in `statuses`: the predicate of the partial index, in listing order, that

@@ -3,7 +3,7 @@
  * and its `job_events` row are written by one statement (a data-modifying CTE): one round trip,
  * atomic.
  */
-import { IS_FINISHED, IS_PENDING } from '../../status-predicates.js';
+import { COUNT_BY_STATUS, IS_FINISHED, IS_PENDING } from '../../status-predicates.js';
 
 const ifCancelRequested = (then: string, otherwise: string) =>
   `CASE WHEN cancel_requested_at IS NOT NULL THEN ${then} ELSE ${otherwise} END`;
@@ -291,14 +291,7 @@ export const jobsSql = {
     n AS (SELECT pg_notify($1, 'a'))
     SELECT j.id, j.status FROM j, n`,
 
-  /**
-   * Jobs by status, each part from a partial index that holds it (migration 0010): pending jobs,
-   * running jobs (jobs_lease_idx) and finished ones by status.
-   */
-  countByStatus: `
-    SELECT 'pending' AS status, count(*) AS count FROM jobs WHERE ${IS_PENDING}
-    UNION ALL SELECT 'running', count(*) FROM jobs WHERE status = 'running'
-    UNION ALL SELECT status, count(*) FROM jobs WHERE ${IS_FINISHED} GROUP BY status`,
+  countByStatus: COUNT_BY_STATUS,
 
   /** $1 user id: an owner's jobs by status (jobs_user_created_idx). */
   countByStatusOfOwner: `SELECT status, count(*) AS count FROM jobs WHERE user_id = $1 GROUP BY status`,

@@ -2,7 +2,7 @@
  * Every SQL statement of the SQLite job store. Values are bind parameters; the only text pasted in
  * is the constant clock expression below and the row-count casts of `boundCount`.
  */
-import { IS_FINISHED, IS_PENDING } from '../../status-predicates.js';
+import { COUNT_BY_STATUS, IS_FINISHED } from '../../status-predicates.js';
 import { boundCount } from './bound-count.js';
 
 /** SQLite's clock, in integer milliseconds: the one clock every lease decision uses. */
@@ -101,14 +101,7 @@ export const jobsSql = {
       LIMIT ${boundCount('limit')})
     RETURNING *`,
 
-  /**
-   * Jobs by status, each part from an index that holds it (migration 0010): a count of the whole
-   * table is a walk of a partial index per part, not of the table.
-   */
-  countByStatus: `
-    SELECT 'pending' AS status, count(*) AS count FROM jobs WHERE ${IS_PENDING}
-    UNION ALL SELECT 'running', count(*) FROM jobs WHERE status = 'running'
-    UNION ALL SELECT status, count(*) FROM jobs WHERE ${IS_FINISHED} GROUP BY status`,
+  countByStatus: COUNT_BY_STATUS,
 
   /** An owner's jobs by status (jobs_user_created_idx). */
   countByStatusOfOwner: `SELECT status, count(*) AS count FROM jobs WHERE user_id = @userId GROUP BY status`,
