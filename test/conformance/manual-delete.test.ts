@@ -2,12 +2,11 @@
  * An operator may delete jobs by hand in SQL. Their events go with them, on PostgreSQL even from a
  * session whose search_path does not name reelqueue's schema (the table named with its schema).
  */
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { ALL_JOBS } from '../../src/jobs/store.js';
 import { countRows } from '../support/db-fixtures.js';
 import { useConformanceDatabase } from '../support/conformance.js';
-import { POSTGRES_URL } from '../support/test-database.js';
+import { withPostgresClient } from '../support/test-database.js';
 
 describe('jobs deleted by hand in SQL', () => {
   const ctx = useConformanceDatabase();
@@ -17,16 +16,13 @@ describe('jobs deleted by hand in SQL', () => {
     const [gone, kept] = await jobs.pendingMany(2);
     expect(await countRows(t, 'job_events')).toBe(2);
     if (t.dialect === 'postgres') {
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      try {
-        await client.query(
+      // A session of its own, whose search_path does not name the schema (an operator's psql).
+      await withPostgresClient(null, (client) =>
+        client.query(
           `DELETE FROM ${client.escapeIdentifier(t.env.DATABASE_SCHEMA ?? '')}.jobs WHERE id = $1`,
           [gone!.id],
-        );
-      } finally {
-        await client.end();
-      }
+        ),
+      );
     } else {
       await t.sql({ sqlite: 'DELETE FROM jobs WHERE id = ?', postgres: '' }, [gone!.id]);
     }

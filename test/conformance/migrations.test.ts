@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
@@ -10,7 +9,7 @@ import type { SettingsInput } from '../../src/config.js';
 import { readMigrationFiles } from '../../src/db/migration-files.js';
 import { ALL_JOBS } from '../../src/jobs/store.js';
 import { countRows } from '../support/db-fixtures.js';
-import { DIALECT, POSTGRES_URL, type TestDatabase } from '../support/test-database.js';
+import { DIALECT, withPostgresClient, type TestDatabase } from '../support/test-database.js';
 import { mustGet, useConformanceDatabase } from '../support/conformance.js';
 
 const SEED_COLUMNS = [
@@ -286,9 +285,7 @@ describe.runIf(DIALECT === 'postgres')(
       const fresh = freshDatabase(t);
       const schema = String(fresh.settings.DATABASE_SCHEMA);
       // The schema as migration 0009 left it: jobs in four statuses, events interleaved across jobs.
-      const old = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}` });
-      await old.connect();
-      try {
+      await withPostgresClient(schema, async (old) => {
         await old.query(`CREATE SCHEMA ${schema}`);
         await old.query(`CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
         checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
@@ -310,9 +307,7 @@ describe.runIf(DIALECT === 'postgres')(
         INSERT INTO job_events (job_id, type, status, progress, attempt)
         SELECT id, type, 'pending', 0, 0 FROM jobs, (VALUES ('created'), ('started'), ('completed')) AS e(type)
         ORDER BY e.type, id;`);
-      } finally {
-        await old.end();
-      }
+      });
 
       const upgraded = await t.reopen(fresh.settings);
       try {

@@ -2,19 +2,16 @@
  * Times read through the PostgreSQL pool, in whatever time zone the server's session is set to, are
  * the instants the server holds: the pool's timestamptz parser reads the text the server writes.
  */
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { parseTimestamptz } from '../../src/db/postgres/timestamp-parser.js';
-import { DIALECT, POSTGRES_URL } from '../support/test-database.js';
+import { DIALECT, withPostgresClient } from '../support/test-database.js';
 
 // Zones with whole-hour, half-hour, negative and (before 1900) second-level offsets.
 const ZONES = ['UTC', 'Asia/Kolkata', 'America/St_Johns', 'America/Los_Angeles', 'Europe/Amsterdam'];
 
 describe.runIf(DIALECT === 'postgres')('timestamptz read from PostgreSQL', () => {
   it('are the instants the server holds, in every session time zone', async () => {
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
+    await withPostgresClient(null, async (client) => {
       for (const zone of ZONES) {
         await client.query(`SET TimeZone = '${zone}'`);
         const { rows } = await client.query<{ text: string; ms: string }>(
@@ -27,8 +24,6 @@ describe.runIf(DIALECT === 'postgres')('timestamptz read from PostgreSQL', () =>
         for (const { text, ms } of rows)
           expect(parseTimestamptz(text).getTime(), `${zone}: ${text}`).toBe(Number(ms));
       }
-    } finally {
-      await client.end();
-    }
+    });
   });
 });

@@ -14,7 +14,7 @@ import { jobsSql as sqliteSql } from '../../src/db/sqlite/sql/jobs-sql.js';
 import { listingIndexTest } from '../../src/db/status-predicates.js';
 import type { JobStatus } from '../../src/jobs/model.js';
 import { useConformanceDatabase } from '../support/conformance.js';
-import { DIALECT, POSTGRES_URL, type TestDatabase } from '../support/test-database.js';
+import { DIALECT, withPostgresClient, type TestDatabase } from '../support/test-database.js';
 
 const WRITES_BY_ID = [
   'heartbeat',
@@ -40,14 +40,19 @@ const WALKED = [
   'jobs_finished_idx',
 ];
 
-async function postgresIndexes(t: TestDatabase): Promise<Record<string, string[]>> {
-  const client = new pg.Client({
-    connectionString: POSTGRES_URL,
-    options: `-c search_path=${t.env.DATABASE_SCHEMA}`,
-  });
-  await client.connect();
-  try {
+/**
+ * Runs `work` on a connection to the test's schema that plans every statement generically, as the
+ * driver's named statements are planned after their first runs.
+ */
+function withGenericPlans<T>(t: TestDatabase, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withPostgresClient(t.env.DATABASE_SCHEMA ?? null, async (client) => {
     await client.query('SET plan_cache_mode = force_generic_plan');
+    return work(client);
+  });
+}
+
+function postgresIndexes(t: TestDatabase): Promise<Record<string, string[]>> {
+  return withGenericPlans(t, async (client) => {
     const statements = {
       ...Object.fromEntries(WRITES_BY_ID.map((name) => [name, postgresSql[name]])),
       completeMany: postgresSql.completeMany,
@@ -65,9 +70,7 @@ async function postgresIndexes(t: TestDatabase): Promise<Record<string, string[]
       indexes[name] = [...text.matchAll(/"Index Name":"([a-z_]+)"/g)].map((match) => match[1] ?? '');
     }
     return indexes;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** The steps of SQLite's plan for `sql`, every parameter bound to NULL. */
@@ -230,13 +233,7 @@ describe.runIf(DIALECT === 'postgres')('listings by status on PostgreSQL', () =>
                    completed_at = now()`,
     });
     await t.sql({ sqlite: 'SELECT 1', postgres: 'ANALYZE jobs' });
-    const client = new pg.Client({
-      connectionString: POSTGRES_URL,
-      options: `-c search_path=${t.env.DATABASE_SCHEMA}`,
-    });
-    await client.connect();
-    try {
-      await client.query('SET plan_cache_mode = force_generic_plan');
+    await withGenericPlans(t, async (client) => {
       const plan = async (statuses: JobStatus[]) => {
         const test = listingIndexTest(statuses);
         const sql = `SELECT * FROM jobs WHERE status = ANY($1::text[])${test ? ` AND ${test}` : ''}
@@ -248,8 +245,6 @@ describe.runIf(DIALECT === 'postgres')('listings by status on PostgreSQL', () =>
       expect(unsuccessful).toContain('"Index Name":"jobs_unsuccessful_created_idx"');
       expect(unsuccessful).not.toContain('"Node Type":"Sort"');
       expect(await plan(['pending'])).toMatch(/"Index Name":"jobs_(pending_)?created_idx"/);
-    } finally {
-      await client.end();
-    }
+    });
   });
 });

@@ -16,6 +16,26 @@ export type Dialect = 'sqlite' | 'postgres';
 export const DIALECT: Dialect = process.env.DB === 'postgres' ? 'postgres' : 'sqlite';
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
+/**
+ * Runs `work` on a PostgreSQL connection of its own, for what the stores do not do (plans, SQL typed
+ * by hand, other session settings); `schema` is its search_path. Closed afterwards, however `work` ends.
+ */
+export async function withPostgresClient<T>(
+  schema: string | null,
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({
+    connectionString: POSTGRES_URL,
+    ...(schema !== null && { options: `-c search_path=${schema}` }),
+  });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 export interface TestDatabase {
   readonly dialect: Dialect;
   readonly config: Config;
