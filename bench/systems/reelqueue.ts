@@ -22,7 +22,7 @@ import {
 
 export const REELQUEUE_CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 /** Pending plus running jobs, each counted from its partial index (no index holds every job's status). */
-const UNFINISHED = `SELECT (SELECT count(*) FROM jobs WHERE status = 'pending')
+export const UNFINISHED = `SELECT (SELECT count(*) FROM jobs WHERE status = 'pending')
   + (SELECT count(*) FROM jobs WHERE status = 'running') AS n`;
 
 const jobFor = (purpose: JobPurpose): NewJob => ({ kind: purpose === 'ping' ? PING_KIND : 'noop' });

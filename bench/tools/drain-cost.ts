@@ -23,10 +23,8 @@ import { msSince, nowNs } from '../lib/clock.js';
 import { waitUntilDrained } from '../lib/drain.js';
 import { dropSchema, POSTGRES_URL, uniqueName } from '../lib/services.js';
 import { summarize } from '../lib/stats.js';
+import { REELQUEUE_CLI, UNFINISHED } from '../systems/reelqueue.js';
 
-const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
-const UNFINISHED = `SELECT (SELECT count(*) FROM jobs WHERE status = 'pending')
-  + (SELECT count(*) FROM jobs WHERE status = 'running') AS n`;
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ: 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 
@@ -94,7 +92,7 @@ async function drainOnce(setupSql: string): Promise<DrainCost> {
     if (!values['no-checkpoint']) await client.query('CHECKPOINT');
     const worker = new WorkerProcess({
       command: process.execPath,
-      args: [CLI, 'worker', '-c', String(concurrency), '--json'],
+      args: [REELQUEUE_CLI, 'worker', '-c', String(concurrency), '--json'],
       env,
       channel: 'stdout-json',
     });
