@@ -143,6 +143,13 @@ for (let round = 1; round <= rounds; round++) {
   }
 }
 
+/** The table's figures: each one's heading and decimals. */
+const FIGURES: [keyof DrainCost, string, number][] = [
+  ['jobsPerSecond', 'jobs/s', 0],
+  ['walBytesPerJob', 'WAL bytes a job', 0],
+  ['serverCpuUsPerJob', 'server CPU µs a job', 1],
+  ['workerCpuUsPerJob', 'worker CPU µs a job', 1],
+];
 const cell = (samples: number[], digits: number) => {
   const { median, min, max } = summarize(samples);
   return `${median.toFixed(digits)} (${min.toFixed(digits)}–${max.toFixed(digits)})`;
@@ -151,23 +158,15 @@ console.log(
   `${jobs} no-op jobs, worker concurrency ${concurrency}, ${rounds} round(s)` +
     (values['no-checkpoint'] ? ', no checkpoint before each drain' : ''),
 );
-console.log('\n| variant | jobs/s | WAL bytes a job | server CPU µs a job | worker CPU µs a job |');
-console.log('|---|---:|---:|---:|---:|');
+console.log(`\n| variant | ${FIGURES.map(([, heading]) => heading).join(' | ')} |`);
+console.log(`|---|${FIGURES.map(() => '---:').join('|')}|`);
 for (const [name, samples] of costs) {
-  console.log(
-    `| ${name} | ${cell(
-      samples.map((c) => c.jobsPerSecond),
-      0,
-    )} | ${cell(
-      samples.map((c) => c.walBytesPerJob),
-      0,
-    )} | ${cell(
-      samples.map((c) => c.serverCpuUsPerJob),
-      1,
-    )} | ${cell(
-      samples.map((c) => c.workerCpuUsPerJob),
-      1,
-    )} |`,
+  const cells = FIGURES.map(([figure, , digits]) =>
+    cell(
+      samples.map((cost) => cost[figure]),
+      digits,
+    ),
   );
+  console.log(`| ${name} | ${cells.join(' | ')} |`);
 }
 process.exit(0);
