@@ -8,7 +8,7 @@ import { parseTimestamptz } from './timestamp-parser.js';
 export type PgPool = pg.Pool;
 export type PgClient = pg.PoolClient;
 
-// Timestamps are parsed by the driver into Date; bigint counts come back as strings otherwise.
+// bigint counts come back as strings otherwise (timestamps: the pool's `types` below).
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 /** The driver's parsers, but timestamptz (the type of every time the stores read) by `parseTimestamptz`. */
