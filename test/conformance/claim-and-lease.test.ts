@@ -159,4 +159,21 @@ describe('heartbeats', () => {
     await store.complete(lease, {});
     expect(await store.heartbeat([lease], 30)).toEqual([{ jobId: lease.jobId, state: 'lost' }]);
   });
+
+  it('reads a claimed job back the same by id, with its position and in a listing', async () => {
+    // PostgreSQL returns a claim as columns and the other reads as one json value: both must agree.
+    const { store, jobs } = ctx();
+    const payload = {
+      title: 'Quotes " and \\ and \u00e9t\u00e9 \ud83c\udfac',
+      nested: { list: [1, 2.5, null, true] },
+    };
+    const stored = await jobs.pending({ kind: 'presentation', payload, idempotencyKey: 'read-back' });
+    const [claimed] = await store.claim(claimOf(['presentation'], 1));
+    expect(claimed!.id).toBe(stored.id);
+    expect(claimed!.payload).toEqual(payload);
+    expect(await store.get(stored.id, ALL_JOBS)).toEqual(claimed);
+    expect(await store.getWithPosition(stored.id, ALL_JOBS)).toEqual({ job: claimed, queuePosition: null });
+    const { jobs: listed } = await store.list({ limit: 5, statuses: ['running'] }, ALL_JOBS);
+    expect(listed).toEqual([claimed]);
+  });
 });

@@ -33,8 +33,10 @@ const FALLBACK = [
   '0044-03-15 12:00:00+00',
   '0044-03-15 12:00:00+00 BC',
   '10000-01-01 00:00:00+00',
-  '2026-12-04T23:31:57Z',
 ];
+
+/** The JSON form (to_json) of a text of TEXTS: 'T' between date and time, minutes in the offset. */
+const jsonForm = (text: string): string => text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
 
 describe('parseTimestamptz', () => {
   it('reads what PostgreSQL writes into the Date the driver makes', () => {
@@ -43,6 +45,22 @@ describe('parseTimestamptz', () => {
       expect(parsed, text).toBeInstanceOf(Date);
       expect(parsed.getTime(), text).toBe((driverParser(text) as Date).getTime());
     }
+  });
+
+  it('reads the JSON form of the same texts into the same Dates', () => {
+    for (const text of TEXTS) {
+      expect(parseTimestamptz(jsonForm(text)).getTime(), jsonForm(text)).toBe(
+        (driverParser(text) as Date).getTime(),
+      );
+    }
+  });
+
+  it('hands the JSON form of other shapes to the driver as its text form', () => {
+    const bc = parseTimestamptz('0044-03-15T12:19:32+00:19:32 BC');
+    expect(bc.getTime()).toBe((driverParser('0044-03-15 12:19:32+00:19:32 BC') as Date).getTime());
+    expect(bc.getUTCFullYear()).toBe(-43);
+    expect(parseTimestamptz('2026-12-04T23:31:57Z').toISOString()).toBe('2026-12-04T23:31:57.000Z');
+    expect(parseTimestamptz('10000-01-01T05:29:59.999+05:30').toISOString()).toBe('9999-12-31T23:59:59.999Z');
   });
 
   it('drops fractions of a millisecond, as the driver does', () => {

@@ -1,4 +1,4 @@
-/** `jobs` and `job_events` rows as the pg driver returns them, and their mapping to the model. */
+/** `jobs` and `job_events` rows as the stores read them from PostgreSQL, and their mapping to the model. */
 import {
   priorityFromRank,
   type Job,
@@ -9,8 +9,10 @@ import {
   type ResolvedNewJob,
 } from '../../jobs/model.js';
 import { jobAsInserted } from '../../jobs/new-job.js';
+import { parseTimestamptz } from './timestamp-parser.js';
 
-export interface PgJobRow {
+/** The columns of `jobs` but its times, as the driver and JSON both give them. */
+interface PgJobFields {
   id: string;
   kind: string;
   user_id: string | null;
@@ -21,19 +23,11 @@ export interface PgJobRow {
   progress: number;
   stage: string | null;
   message: string;
-  created_at: Date;
-  updated_at: Date;
-  run_at: Date;
-  started_at: Date | null;
-  completed_at: Date | null;
   timeout_seconds: number;
   attempt: number;
   retry_count: number;
   max_retries: number;
   worker_id: string | null;
-  lease_expires_at: Date | null;
-  last_heartbeat: Date | null;
-  cancel_requested_at: Date | null;
   cancel_reason: string | null;
   result: JsonObject | null;
   error_code: string | null;
@@ -43,6 +37,35 @@ export interface PgJobRow {
   processing_time_seconds: number | null;
   cost_points: number;
   points_charged: number;
+}
+
+/** The times of `jobs`, each a `T`. */
+interface PgJobTimes<T> {
+  created_at: T;
+  updated_at: T;
+  run_at: T;
+  started_at: T | null;
+  completed_at: T | null;
+  lease_expires_at: T | null;
+  last_heartbeat: T | null;
+  cancel_requested_at: T | null;
+}
+
+/** A `jobs` row as 32 columns: what a claim returns, a batch of jobs in one result. */
+export type PgJobRow = PgJobFields & PgJobTimes<Date>;
+
+/**
+ * A `jobs` row as one `to_json` value, the `job` column of every statement but the claim that returns
+ * jobs; times are text in PostgreSQL's JSON form. The driver rebuilds its per-column parsers from
+ * each result's row description: a one-row read of 32 columns cost the API process about 31 µs of
+ * CPU, the same row as one json column 17 µs (bench/tools/pg-row-cost.ts). A claim reads hundreds of
+ * rows in one result, and there building the JSON costs the server more than the driver saves.
+ */
+export type PgJobJson = PgJobFields & PgJobTimes<string>;
+
+/** What a statement returning jobs as JSON gives per row. */
+export interface PgJobColumn {
+  job: PgJobJson;
 }
 
 export interface PgEventRow {
@@ -59,7 +82,8 @@ export interface PgEventRow {
   data: JsonObject | null;
 }
 
-export function jobFromPg(row: PgJobRow): Job {
+function jobOf<T>(row: PgJobFields & PgJobTimes<T>, time: (value: T) => Date): Job {
+  const timeOrNull = (value: T | null): Date | null => (value === null ? null : time(value));
   return {
     id: row.id,
     kind: row.kind,
@@ -71,19 +95,19 @@ export function jobFromPg(row: PgJobRow): Job {
     progress: row.progress,
     stage: row.stage,
     message: row.message,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    runAt: row.run_at,
-    startedAt: row.started_at,
-    completedAt: row.completed_at,
+    createdAt: time(row.created_at),
+    updatedAt: time(row.updated_at),
+    runAt: time(row.run_at),
+    startedAt: timeOrNull(row.started_at),
+    completedAt: timeOrNull(row.completed_at),
     timeoutSeconds: row.timeout_seconds,
     attempt: row.attempt,
     retryCount: row.retry_count,
     maxRetries: row.max_retries,
     workerId: row.worker_id,
-    leaseExpiresAt: row.lease_expires_at,
-    lastHeartbeat: row.last_heartbeat,
-    cancelRequestedAt: row.cancel_requested_at,
+    leaseExpiresAt: timeOrNull(row.lease_expires_at),
+    lastHeartbeat: timeOrNull(row.last_heartbeat),
+    cancelRequestedAt: timeOrNull(row.cancel_requested_at),
     cancelReason: row.cancel_reason,
     result: row.result,
     errorCode: row.error_code,
@@ -93,6 +117,9 @@ export function jobFromPg(row: PgJobRow): Job {
     processingTimeSeconds: row.processing_time_seconds,
   };
 }
+
+export const jobFromPg = (row: PgJobRow): Job => jobOf(row, (date) => date);
+export const jobFromPgJson = (json: PgJobJson): Job => jobOf(json, parseTimestamptz);
 
 /** What a batch insert returns: the clock that stamped the jobs and which keyed jobs it inserted. */
 export interface PgInsertedBatch {

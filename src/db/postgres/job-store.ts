@@ -52,14 +52,17 @@ import {
   eventFromPg,
   insertedJobFromPg,
   jobFromPg,
+  jobFromPgJson,
   type PgEventRow,
   type PgInsertedBatch,
+  type PgJobColumn,
+  type PgJobJson,
   type PgJobRow,
 } from './job-row.js';
 import type { NotificationListener } from './listener.js';
 import { statementNames } from './named-statements.js';
 import { inTransaction, isUniqueViolationOf, type PgClient, type PgPool } from './pool.js';
-import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
+import { heartbeatOlderThan, JOB_COLUMN, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { isPointsError, mapPointsError } from './user-points.js';
 import { WakeUpSender } from './wake-up-sender.js';
 
@@ -91,10 +94,15 @@ export class PostgresJobStore implements JobStore {
     return (await db.query({ text: sql, values: params, ...(name && { name }) })).rows as T[];
   }
 
+  /** The jobs a statement returns in its `job` column (`PgJobJson`). */
+  async #jobs(sql: string, params: unknown[], db: PgPool | PgClient = this.#pool): Promise<Job[]> {
+    return (await this.#rows<PgJobColumn>(sql, params, db)).map((row) => jobFromPgJson(row.job));
+  }
+
   async #fenced(sql: string, lease: Lease, params: unknown[]): Promise<Job> {
-    const [row] = await this.#rows<PgJobRow>(sql, [lease.jobId, lease.attempt, lease.workerId, ...params]);
-    if (!row) throw leaseLost(lease);
-    return jobFromPg(row);
+    const [job] = await this.#jobs(sql, [lease.jobId, lease.attempt, lease.workerId, ...params]);
+    if (!job) throw leaseLost(lease);
+    return job;
   }
 
   async enqueue(job: ResolvedNewJob, options: EnqueueOptions = {}): Promise<EnqueueResult> {
@@ -120,12 +128,8 @@ export class PostgresJobStore implements JobStore {
       const [existing] =
         job.idempotencyKey === null
           ? []
-          : await this.#rows<PgJobRow>(
-              jobsSql.selectByIdempotencyKeys,
-              [[userId], [job.idempotencyKey]],
-              client,
-            );
-      if (existing) return [{ job: jobFromPg(existing), created: false }];
+          : await this.#jobs(jobsSql.selectByIdempotencyKeys, [[userId], [job.idempotencyKey]], client);
+      if (existing) return [{ job: existing, created: false }];
       const [row] = await this.#rows<{ active: number }>(jobsSql.countActive, [userId], client);
       const active = row?.active ?? 0;
       if (active >= limit) throw tooManyJobs(limit, active);
@@ -187,20 +191,20 @@ export class PostgresJobStore implements JobStore {
     const inserted = (job: ResolvedNewJob): boolean =>
       job.idempotencyKey === null || insertedKeyed.has(job.id);
     const missing = jobs.filter((job) => !inserted(job));
-    const existing = new Map<string, PgJobRow>();
+    const existing = new Map<string, Job>();
     if (missing.length > 0) {
-      const rows = await this.#rows<PgJobRow>(
+      const stored = await this.#jobs(
         jobsSql.selectByIdempotencyKeys,
         [missing.map((job) => job.userId ?? ''), missing.map((job) => job.idempotencyKey)],
         db,
       );
-      for (const row of rows) existing.set(`${row.user_id ?? ''}\u0000${row.idempotency_key}`, row);
+      for (const job of stored) existing.set(`${job.userId ?? ''}\u0000${job.idempotencyKey}`, job);
     }
     return jobs.map((job) => {
       if (inserted(job)) return { job: insertedJobFromPg(job, batch), created: true };
       const match = existing.get(`${job.userId ?? ''}\u0000${job.idempotencyKey}`);
       if (!match) throw keyedJobVanished(job);
-      return { job: jobFromPg(match), created: false };
+      return { job: match, created: false };
     });
   }
 
@@ -310,17 +314,18 @@ export class PostgresJobStore implements JobStore {
     return rows.filter((row) => row.status === 'pending').map((row) => row.id);
   }
 
-  async #getRow(id: string, scope: Scope): Promise<PgJobRow | undefined> {
+  /** The stored row, with what `Job` leaves out (its price). */
+  async #getRow(id: string, scope: Scope): Promise<PgJobJson | undefined> {
     if (!isJobId(id)) return undefined;
     const [row] = scope.all
-      ? await this.#rows<PgJobRow>(jobsSql.selectById, [id])
-      : await this.#rows<PgJobRow>(jobsSql.selectByIdForUser, [id, scope.userId]);
-    return row;
+      ? await this.#rows<PgJobColumn>(jobsSql.selectById, [id])
+      : await this.#rows<PgJobColumn>(jobsSql.selectByIdForUser, [id, scope.userId]);
+    return row?.job;
   }
 
   async get(id: string, scope: Scope): Promise<Job | null> {
     const row = await this.#getRow(id, scope);
-    return row ? jobFromPg(row) : null;
+    return row ? jobFromPgJson(row) : null;
   }
 
   async list(filter: ListFilter, scope: Scope): Promise<JobPage> {
@@ -349,13 +354,13 @@ export class PostgresJobStore implements JobStore {
         `(created_at, id) < (${param(new Date(position.createdAtMs))}, ${param(position.id)}::uuid)`,
       );
     }
-    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const sql = `SELECT ${JOB_COLUMN('jobs')} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, id DESC LIMIT ${param(filter.limit + 1)}`;
-    const rows = await this.#rows<PgJobRow>(sql, params);
-    const jobs = rows.slice(0, filter.limit).map(jobFromPg);
+    const found = await this.#jobs(sql, params);
+    const jobs = found.slice(0, filter.limit);
     const last = jobs[jobs.length - 1];
     const nextCursor =
-      rows.length > filter.limit && last
+      found.length > filter.limit && last
         ? encodeCursor({ createdAtMs: last.createdAt.getTime(), id: last.id })
         : null;
     return { jobs, nextCursor };
@@ -363,12 +368,12 @@ export class PostgresJobStore implements JobStore {
 
   async getWithPosition(id: string, scope: Scope): Promise<PositionedJob | null> {
     if (!isJobId(id)) return null;
-    const [row] = await this.#rows<PgJobRow & { ahead: string | null }>(jobsSql.selectWithPosition, [
+    const [row] = await this.#rows<PgJobColumn & { ahead: string | null }>(jobsSql.selectWithPosition, [
       id,
       scope.all ? null : scope.userId,
     ]);
     if (!row) return null;
-    return { job: jobFromPg(row), queuePosition: row.ahead === null ? null : Number(row.ahead) };
+    return { job: jobFromPgJson(row.job), queuePosition: row.ahead === null ? null : Number(row.ahead) };
   }
 
   async listEvents(jobId: string, afterEventId: number, limit: number): Promise<JobEvent[]> {
@@ -382,27 +387,15 @@ export class PostgresJobStore implements JobStore {
     const userId = scope.all ? null : scope.userId;
     const data = reason ? { reason } : null;
     const message = reason ? `Cancelled: ${reason}` : 'Cancelled';
-    const [cancelled] = await this.#rows<PgJobRow>(jobsSql.cancelPending, [
-      id,
-      userId,
-      reason,
-      message,
-      data,
-    ]);
-    if (cancelled) return { job: jobFromPg(cancelled), state: 'cancelled' };
-    const [requested] = await this.#rows<PgJobRow>(jobsSql.requestCancel, [
-      id,
-      userId,
-      reason,
-      data,
-      this.#channel,
-    ]);
-    if (requested) return { job: jobFromPg(requested), state: 'requested' };
+    const [cancelled] = await this.#jobs(jobsSql.cancelPending, [id, userId, reason, message, data]);
+    if (cancelled) return { job: cancelled, state: 'cancelled' };
+    const [requested] = await this.#jobs(jobsSql.requestCancel, [id, userId, reason, data, this.#channel]);
+    if (requested) return { job: requested, state: 'requested' };
     const row = await this.#getRow(id, scope);
     if (!row) throw jobNotFound(id);
     // It may have been claimed between the two updates above; try once more before calling it finished.
     if (row.status === 'pending' || row.status === 'running') return this.cancel(id, reason, scope);
-    return { job: jobFromPg(row), state: 'already_finished' };
+    return { job: jobFromPgJson(row), state: 'already_finished' };
   }
 
   async cancelMany(ids: readonly string[], reason: string | null, scope: Scope): Promise<BulkCancelOutcome> {
@@ -428,7 +421,7 @@ export class PostgresJobStore implements JobStore {
 
   async retry(id: string, request: RetryRequest, scope: Scope): Promise<Job> {
     if (!isJobId(id)) throw jobNotFound(id);
-    const [row] = await this.#rows<PgJobRow>(jobsSql.retry, [
+    const [retried] = await this.#jobs(jobsSql.retry, [
       id,
       scope.all ? null : scope.userId,
       request.force,
@@ -440,10 +433,10 @@ export class PostgresJobStore implements JobStore {
       const owner = job ? [{ userId: job.user_id, costPoints: job.cost_points }] : [];
       throw mapPointsError(error, () => chargedOwners(owner));
     });
-    if (row) return jobFromPg(row);
+    if (retried) return retried;
     const current = await this.#getRow(id, scope);
     if (!current) throw jobNotFound(id);
-    checkRetryable(jobFromPg(current), request);
+    checkRetryable(jobFromPgJson(current), request);
     // The row changed between the update and this read; report what it is now.
     throw new ReelqueueError('JOB_NOT_RETRYABLE', `Job ${id} changed while it was being retried; try again`, {
       jobId: id,
