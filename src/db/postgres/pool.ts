@@ -8,15 +8,23 @@ import { parseTimestamptz } from './timestamp-parser.js';
 export type PgPool = pg.Pool;
 export type PgClient = pg.PoolClient;
 
-// bigint counts come back as strings otherwise (timestamps: the pool's `types` below).
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+const INT8 = pg.types.builtins.INT8;
+const TIMESTAMPTZ = pg.types.builtins.TIMESTAMPTZ;
+/** bigint (counts, event ids) as a number instead of the driver's string; reelqueue's stay far below 2^53. */
+const parseInt8 = (text: string): number => Number(text);
 
-/** The driver's parsers, but timestamptz (the type of every time the stores read) by `parseTimestamptz`. */
+/**
+ * The driver's parsers, but bigint as a number and timestamptz (the type of every time the stores
+ * read) by `parseTimestamptz`. Set on the pool, not on the driver's global parsers, so that an
+ * application embedding reelqueue keeps the driver's behaviour in its own connections.
+ */
 const types: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.TIMESTAMPTZ && format !== 'binary'
-      ? parseTimestamptz
-      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (format === 'binary') return pg.types.getTypeParser(oid, format);
+    if (oid === INT8) return parseInt8;
+    if (oid === TIMESTAMPTZ) return parseTimestamptz;
+    return pg.types.getTypeParser(oid, format);
+  }) as typeof pg.types.getTypeParser,
 };
 
 export function createPool(connectionString: string, schema: string, size: number): PgPool {
