@@ -114,6 +114,8 @@ async function render(): Promise<void> {
       : notFoundPanel('Page not found', 'There is no such page in the dashboard.');
     if (controller.signal.aborted) return;
     replaceChildren(main, content);
+    // The address whose view this is, once its content is in: the URL changes before that.
+    main.dataset.route = location.hash;
   } catch (error) {
     if (controller.signal.aborted) return;
     if (error instanceof ApiError && error.status === 401) return; // signed out: the key form shows
