@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jobReader, type SqliteJobRow } from '../../src/db/sqlite/job-row.js';
+import { JOB_FIELDS, JSON_FIELDS, jobFromArray, type SqliteJobRow } from '../../src/db/sqlite/job-row.js';
 
 const row: SqliteJobRow = {
   id: '0190a5c8-0000-7000-8000-000000000001',
@@ -36,30 +36,56 @@ const row: SqliteJobRow = {
   points_charged: 5,
 };
 
-describe('jobReader', () => {
-  it('reads each field from its column, whatever the column order', () => {
-    const forwards = Object.keys(row);
-    const backwards = [...forwards].reverse();
-    const values = (columns: string[]) => columns.map((name) => row[name as keyof SqliteJobRow]);
-    const job = jobReader(forwards)(values(forwards));
-    expect(jobReader(backwards)(values(backwards))).toEqual(job);
-    expect(job).toMatchObject({
+/** The text SQLite's JOB_ARRAY makes of `row`: its fields in JOB_FIELDS order, JSON text embedded as JSON. */
+const arrayText = (fields: readonly string[]): string =>
+  JSON.stringify(
+    fields.map((field) => {
+      const value = row[field as keyof SqliteJobRow];
+      return JSON_FIELDS.has(field) && typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+    }),
+  );
+
+describe('jobFromArray', () => {
+  it('reads each field from its place in JOB_FIELDS', () => {
+    const job = jobFromArray(arrayText(JOB_FIELDS));
+    expect(job).toEqual({
       id: row.id,
+      kind: 'noop',
       userId: 'user-1',
+      lessonId: null,
       status: 'running',
       priority: 'urgent',
       payload: { a: [1, 2] },
+      progress: 40,
       stage: 'speech',
-      startedAt: new Date(row.started_at as number),
+      message: 'Speaking',
+      createdAt: new Date(1_700_000_000_000),
+      updatedAt: new Date(1_700_000_000_500),
+      runAt: new Date(1_700_000_000_000),
+      startedAt: new Date(1_700_000_000_100),
       completedAt: null,
+      timeoutSeconds: 60,
+      attempt: 2,
+      retryCount: 1,
+      maxRetries: 3,
       workerId: 'worker-a',
+      leaseExpiresAt: new Date(1_700_000_030_100),
+      lastHeartbeat: new Date(1_700_000_000_400),
+      cancelRequestedAt: null,
+      cancelReason: null,
+      result: null,
+      errorCode: 'HANDLER_FAILED',
+      errorMessage: 'boom',
       errorDetails: { line: 3 },
       idempotencyKey: 'k',
+      processingTimeSeconds: null,
     });
   });
 
-  it('refuses, naming it, a statement that lacks a column', () => {
-    const columns = Object.keys(row).filter((name) => name !== 'lease_expires_at');
-    expect(() => jobReader(columns)).toThrow(/lease_expires_at/);
+  it('reads fields by place, not by value: the same array in another order is another job', () => {
+    const swapped = [...JOB_FIELDS];
+    const [message, stage] = [swapped.indexOf('message'), swapped.indexOf('stage')];
+    [swapped[message], swapped[stage]] = [swapped[stage]!, swapped[message]!];
+    expect(jobFromArray(arrayText(swapped))).toMatchObject({ stage: 'Speaking', message: 'speech' });
   });
 });

@@ -51,10 +51,10 @@ import { newJobsJson } from '../new-jobs-batch.js';
 import { listingIndexTest } from '../status-predicates.js';
 import { withBusyRetry } from './busy-retry.js';
 import type { SqliteDatabase } from './connection.js';
-import { eventFromSqlite, insertedJobAt, jobReader, type SqliteEventRow } from './job-row.js';
+import { eventFromSqlite, insertedJobAt, jobFromArray, type SqliteEventRow } from './job-row.js';
 import { holdSignals, type SqliteSignals } from './signals.js';
 import { boundCount } from './sql/bound-count.js';
-import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
+import { heartbeatOlderThan, JOB_ARRAY, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { mapPointsError } from './user-points.js';
 
 type Statement = ReturnType<SqliteDatabase['prepare']>;
@@ -63,13 +63,6 @@ interface OwnerCharge {
   userId: string | null;
   costPoints: number;
 }
-/** A statement returning jobs rows, in raw mode, with the reader of its columns. */
-interface JobStatement {
-  statement: Statement;
-  columns: readonly string[];
-  read: (values: readonly unknown[]) => Job;
-}
-
 /** The columns completeMany returns: those of a job row that its event copies. */
 interface CompletedRow {
   id: string;
@@ -101,7 +94,6 @@ export class SqliteJobStore implements JobStore {
   #closed = false;
   readonly #busyRetryMs: number;
   readonly #statements = new Map<string, Statement>();
-  readonly #jobStatements = new Map<string, JobStatement>();
 
   constructor(db: SqliteDatabase, filename: string, options: { busyRetryMs: number }) {
     this.#db = db;
@@ -118,28 +110,15 @@ export class SqliteJobStore implements JobStore {
     return statement;
   }
 
-  #jobStatement(sql: string): JobStatement {
-    let prepared = this.#jobStatements.get(sql);
-    if (!prepared) {
-      const statement = this.#db.prepare(sql).raw(true);
-      const columns = statement.columns().map((column) => column.name);
-      prepared = { statement, columns, read: jobReader(columns) };
-      this.#jobStatements.set(sql, prepared);
-    }
-    return prepared;
-  }
-
-  /** The job the statement `sql` returns (SELECT * or RETURNING *), if any. */
+  /** The job the statement `sql` returns (a `JOB_ARRAY`), if any. */
   #oneJob(sql: string, params: Record<string, unknown>): Job | undefined {
-    const { statement, read } = this.#jobStatement(sql);
-    const values = statement.get(params) as unknown[] | undefined;
-    return values === undefined ? undefined : read(values);
+    const text = this.#stmt(sql).pluck().get(params) as string | undefined;
+    return text === undefined ? undefined : jobFromArray(text);
   }
 
-  /** Every job the statement `sql` returns. */
+  /** Every job the statement `sql` returns (a `JOB_ARRAY` each). */
   #allJobs(sql: string, params: Record<string, unknown>): Job[] {
-    const { statement, read } = this.#jobStatement(sql);
-    return (statement.all(params) as unknown[][]).map(read);
+    return (this.#stmt(sql).pluck().all(params) as string[]).map(jobFromArray);
   }
 
   /** Runs `work` in BEGIN IMMEDIATE, retrying asynchronously while another process holds the lock. */
@@ -414,7 +393,7 @@ export class SqliteJobStore implements JobStore {
       params.cursorAt = position.createdAtMs;
       params.cursorId = position.id;
     }
-    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const sql = `SELECT ${JOB_ARRAY} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, id DESC LIMIT ${boundCount('limit')}`;
     const found = await this.#read(() => this.#allJobs(sql, params));
     const jobs = found.slice(0, filter.limit);
@@ -428,13 +407,14 @@ export class SqliteJobStore implements JobStore {
 
   async getWithPosition(id: string, scope: Scope): Promise<PositionedJob | null> {
     if (!isJobId(id)) return null;
-    const { statement, read, columns } = this.#jobStatement(
-      scope.all ? jobsSql.selectWithPosition : jobsSql.selectWithPositionForUser,
-    );
+    const statement = this.#stmt(scope.all ? jobsSql.selectWithPosition : jobsSql.selectWithPositionForUser);
     const params = scope.all ? { id } : { id, userId: scope.userId };
-    const values = await this.#read(() => statement.get(params) as unknown[] | undefined);
-    if (!values) return null;
-    return { job: read(values), queuePosition: values[columns.indexOf('ahead')] as number | null };
+    // Raw: the job's JOB_ARRAY, then the number of jobs ahead of it.
+    const row = await this.#read(
+      () => statement.raw(true).get(params) as [string, number | null] | undefined,
+    );
+    if (!row) return null;
+    return { job: jobFromArray(row[0]), queuePosition: row[1] };
   }
 
   async listEvents(jobId: string, afterEventId: number, limit: number): Promise<JobEvent[]> {
@@ -668,7 +648,6 @@ export class SqliteJobStore implements JobStore {
     if (!this.#closed) this.#signals.release();
     this.#closed = true;
     this.#statements.clear();
-    this.#jobStatements.clear();
     if (this.#db.open) this.#db.close();
   }
 }

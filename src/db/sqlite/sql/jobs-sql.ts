@@ -3,10 +3,21 @@
  * is the constant clock expression below and the row-count casts of `boundCount`.
  */
 import { COUNT_BY_STATUS, IS_FINISHED } from '../../status-predicates.js';
+import { JOB_FIELDS, JSON_FIELDS } from '../job-row.js';
 import { boundCount } from './bound-count.js';
 
 /** SQLite's clock, in integer milliseconds: the one clock every lease decision uses. */
 export const NOW = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
+
+/** A job row as the text of one JSON array, fields in `JOB_FIELDS` order (`jobFromArray`); `table` an alias. */
+const jobArray = (table?: string): string =>
+  `json_array(${JOB_FIELDS.map((field) => {
+    const column = table ? `${table}.${field}` : field;
+    return JSON_FIELDS.has(field) ? `json(${column})` : column;
+  }).join(', ')})`;
+
+/** What every statement that returns jobs returns: one `jobArray` per job. */
+export const JOB_ARRAY = jobArray();
 
 const ifCancelRequested = (then: string, otherwise: string) =>
   `CASE WHEN cancel_requested_at IS NOT NULL THEN ${then} ELSE ${otherwise} END`;
@@ -24,7 +35,7 @@ function withPosition(ownerTest: string): string {
     `(SELECT count(*) FROM jobs AS ahead INDEXED BY jobs_claim_idx
       WHERE ahead.status = 'pending' AND ${test})`;
   return `
-    SELECT me.*, CASE WHEN me.status = 'pending' THEN
+    SELECT ${jobArray('me')}, CASE WHEN me.status = 'pending' THEN
       ${pendingAhead('ahead.priority > me.priority')}
       + ${pendingAhead('ahead.priority = me.priority AND ahead.run_at < me.run_at')}
       + ${pendingAhead('ahead.priority = me.priority AND ahead.run_at = me.run_at AND ahead.id < me.id')}
@@ -73,7 +84,7 @@ export const jobsSql = {
   selectStoredIds: `SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(@ids))`,
 
   selectByIdempotencyKey: `
-    SELECT * FROM jobs WHERE coalesce(user_id, '') = coalesce(@userId, '') AND idempotency_key = @key`,
+    SELECT ${JOB_ARRAY} FROM jobs WHERE coalesce(user_id, '') = coalesce(@userId, '') AND idempotency_key = @key`,
 
   insertEvent: `
     INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
@@ -99,7 +110,7 @@ export const jobsSql = {
       WHERE status = 'pending' AND run_at <= ${NOW} AND kind IN (SELECT value FROM json_each(@kinds))
       ORDER BY priority DESC, run_at, id
       LIMIT ${boundCount('limit')})
-    RETURNING *`,
+    RETURNING ${JOB_ARRAY}`,
 
   countByStatus: COUNT_BY_STATUS,
 
@@ -118,7 +129,7 @@ export const jobsSql = {
     UPDATE jobs SET progress = @progress, stage = @stage, message = @message, updated_at = ${NOW},
       last_heartbeat = ${NOW}
     WHERE ${FENCE}
-    RETURNING *`,
+    RETURNING ${JOB_ARRAY}`,
 
   complete: `
     UPDATE jobs SET status = 'completed', progress = 100, message = 'Completed', result = @result,
@@ -126,7 +137,7 @@ export const jobsSql = {
       error_code = NULL, error_message = NULL, error_details = NULL,
       processing_time_seconds = (${NOW} - started_at) / 1000.0
     WHERE ${FENCE}
-    RETURNING *`,
+    RETURNING ${JOB_ARRAY}`,
 
   /**
    * `complete` for a batch in one statement: @completions is a JSON array of {id, attempt, worker_id,
@@ -158,14 +169,14 @@ export const jobsSql = {
       error_message = ${ifCancelRequested(`'Cancelled while its attempt was failing'`, '@message')},
       error_details = @details, message = ${ifCancelRequested(`'Cancelled'`, '@statusMessage')}
     WHERE ${FENCE}
-    RETURNING *`,
+    RETURNING ${JOB_ARRAY}`,
 
   failTerminal: `
     UPDATE jobs SET status = @terminalStatus, completed_at = ${NOW}, updated_at = ${NOW},
       lease_expires_at = NULL, error_code = @code, error_message = @message, error_details = @details,
       message = @statusMessage, processing_time_seconds = (${NOW} - started_at) / 1000.0
     WHERE ${FENCE}
-    RETURNING *`,
+    RETURNING ${JOB_ARRAY}`,
 
   markCancelled: `
     UPDATE jobs SET status = 'cancelled', completed_at = ${NOW}, updated_at = ${NOW},
@@ -176,7 +187,7 @@ export const jobsSql = {
       cancel_requested_at = coalesce(cancel_requested_at, ${NOW}),
       processing_time_seconds = (${NOW} - started_at) / 1000.0
     WHERE ${FENCE}
-    RETURNING *`,
+    RETURNING ${JOB_ARRAY}`,
 
   /** Hands a job back at shutdown, unless a cancel was requested meanwhile: then it ends cancelled. */
   release: `
@@ -187,10 +198,10 @@ export const jobsSql = {
       error_code = ${ifCancelRequested(`'JOB_CANCELLED'`, 'error_code')},
       message = ${ifCancelRequested(`'Cancelled'`, `'Released by a stopping worker; waiting to run again'`)}
     WHERE ${FENCE}
-    RETURNING *`,
+    RETURNING ${JOB_ARRAY}`,
 
-  selectById: `SELECT * FROM jobs WHERE id = @id`,
-  selectByIdForUser: `SELECT * FROM jobs WHERE id = @id AND user_id = @userId`,
+  selectById: `SELECT ${JOB_ARRAY} FROM jobs WHERE id = @id`,
+  selectByIdForUser: `SELECT ${JOB_ARRAY} FROM jobs WHERE id = @id AND user_id = @userId`,
   /** Who a retry charges, and how much. */
   selectCharge: `SELECT user_id AS userId, cost_points AS costPoints FROM jobs WHERE id = @id`,
 
@@ -210,14 +221,14 @@ export const jobsSql = {
       cancel_requested_at = ${NOW}, cancel_reason = @reason, error_code = 'JOB_CANCELLED',
       error_message = @message, message = @message
     WHERE id = @id AND status = 'pending'
-    RETURNING *`,
+    RETURNING ${JOB_ARRAY}`,
 
   requestCancel: `
     UPDATE jobs SET cancel_requested_at = coalesce(cancel_requested_at, ${NOW}),
       cancel_reason = coalesce(cancel_reason, @reason), updated_at = ${NOW},
       message = 'Cancellation requested'
     WHERE id = @id AND status = 'running'
-    RETURNING *`,
+    RETURNING ${JOB_ARRAY}`,
 
   retry: `
     UPDATE jobs SET status = 'pending', retry_count = retry_count + 1, run_at = ${NOW},
@@ -226,7 +237,7 @@ export const jobsSql = {
       stage = NULL, message = 'Queued again by a manual retry', result = NULL, error_code = NULL,
       error_message = NULL, error_details = NULL, processing_time_seconds = NULL
     WHERE id = @id AND status IN ('failed', 'cancelled', 'timeout')
-    RETURNING *`,
+    RETURNING ${JOB_ARRAY}`,
 
   /** Orphans: cancelled if asked, re-queued (keeping their place in line) while retries are left, else failed. */
   recoverWhere: (condition: string) => `
@@ -247,7 +258,7 @@ export const jobsSql = {
         ELSE 'Failed: its worker was lost and no retries are left' END,
       updated_at = ${NOW}, lease_expires_at = NULL
     WHERE status = 'running' AND ${condition}
-    RETURNING *`,
+    RETURNING ${JOB_ARRAY}`,
 
   cleanup: `
     DELETE FROM jobs WHERE ${IS_FINISHED} AND completed_at < ${NOW} - CAST(@maxAgeMs AS INTEGER)`,
