@@ -368,12 +368,12 @@ export class PostgresJobStore implements JobStore {
 
   async getWithPosition(id: string, scope: Scope): Promise<PositionedJob | null> {
     if (!isJobId(id)) return null;
-    const [row] = await this.#rows<PgJobColumn & { ahead: string | null }>(jobsSql.selectWithPosition, [
+    const [row] = await this.#rows<PgJobColumn & { ahead: number | null }>(jobsSql.selectWithPosition, [
       id,
       scope.all ? null : scope.userId,
     ]);
     if (!row) return null;
-    return { job: jobFromPgJson(row.job), queuePosition: row.ahead === null ? null : Number(row.ahead) };
+    return { job: jobFromPgJson(row.job), queuePosition: row.ahead };
   }
 
   async listEvents(jobId: string, afterEventId: number, limit: number): Promise<JobEvent[]> {
