@@ -13,7 +13,6 @@
  * --no-checkpoint each drain starts right after a CHECKPOINT, so every first change of a page writes
  * a full-page image, as in a long-running server; with it, WAL per job is smaller and less steady.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createReelqueue } from '../../src/app.js';
@@ -21,12 +20,10 @@ import { loadConfig } from '../../src/config.js';
 import { WorkerProcess } from '../lib/child-process.js';
 import { msSince, nowNs } from '../lib/clock.js';
 import { waitUntilDrained } from '../lib/drain.js';
+import { cpuSeconds, postgresCpuSeconds } from '../lib/process-cpu.js';
 import { dropSchema, POSTGRES_URL, uniqueName } from '../lib/services.js';
 import { summarize } from '../lib/stats.js';
 import { REELQUEUE_CLI, UNFINISHED } from '../systems/reelqueue.js';
-
-/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ: 100 on Linux). */
-const TICKS_PER_SECOND = 100;
 
 interface DrainCost {
   jobsPerSecond: number;
@@ -55,25 +52,7 @@ for (const spec of values.variant) {
 }
 
 /** CPU seconds (user + system) of the processes whose stat line `matches`. */
-function cpuSeconds(matches: (pid: string, command: string) => boolean): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue; // the process ended meanwhile
-    }
-    const close = stat.lastIndexOf(')');
-    if (!matches(pid, stat.slice(stat.indexOf('(') + 1, close))) continue;
-    const fields = stat.slice(close + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks / TICKS_PER_SECOND;
-}
-
-const serverCpu = () => cpuSeconds((_pid, command) => command.startsWith('postgres'));
+const serverCpu = postgresCpuSeconds;
 
 async function drainOnce(setupSql: string): Promise<DrainCost> {
   const schema = uniqueName('drain');

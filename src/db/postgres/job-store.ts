@@ -62,7 +62,7 @@ import {
 import type { NotificationListener } from './listener.js';
 import { statementNames } from './named-statements.js';
 import { inTransaction, isUniqueViolationOf, type PgClient, type PgPool } from './pool.js';
-import { heartbeatOlderThan, JOB_COLUMN, jobsSql, leaseExpired } from './sql/jobs-sql.js';
+import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { isPointsError, mapPointsError } from './user-points.js';
 import { WakeUpSender } from './wake-up-sender.js';
 
@@ -94,7 +94,7 @@ export class PostgresJobStore implements JobStore {
     return (await db.query({ text: sql, values: params, ...(name && { name }) })).rows as T[];
   }
 
-  /** The jobs a statement returns in its `job` column (`PgJobJson`). */
+  /** The jobs a statement returns in its `job` column (`PgJobJson`): those that return one job. */
   async #jobs(sql: string, params: unknown[], db: PgPool | PgClient = this.#pool): Promise<Job[]> {
     return (await this.#rows<PgJobColumn>(sql, params, db)).map((row) => jobFromPgJson(row.job));
   }
@@ -128,8 +128,12 @@ export class PostgresJobStore implements JobStore {
       const [existing] =
         job.idempotencyKey === null
           ? []
-          : await this.#jobs(jobsSql.selectByIdempotencyKeys, [[userId], [job.idempotencyKey]], client);
-      if (existing) return [{ job: existing, created: false }];
+          : await this.#rows<PgJobRow>(
+              jobsSql.selectByIdempotencyKeys,
+              [[userId], [job.idempotencyKey]],
+              client,
+            );
+      if (existing) return [{ job: jobFromPg(existing), created: false }];
       const [row] = await this.#rows<{ active: number }>(jobsSql.countActive, [userId], client);
       const active = row?.active ?? 0;
       if (active >= limit) throw tooManyJobs(limit, active);
@@ -193,12 +197,14 @@ export class PostgresJobStore implements JobStore {
     const missing = jobs.filter((job) => !inserted(job));
     const existing = new Map<string, Job>();
     if (missing.length > 0) {
-      const stored = await this.#jobs(
+      const stored = await this.#rows<PgJobRow>(
         jobsSql.selectByIdempotencyKeys,
         [missing.map((job) => job.userId ?? ''), missing.map((job) => job.idempotencyKey)],
         db,
       );
-      for (const job of stored) existing.set(`${job.userId ?? ''}\u0000${job.idempotencyKey}`, job);
+      for (const job of stored.map(jobFromPg)) {
+        existing.set(`${job.userId ?? ''}\u0000${job.idempotencyKey}`, job);
+      }
     }
     return jobs.map((job) => {
       if (inserted(job)) return { job: insertedJobFromPg(job, batch), created: true };
@@ -354,9 +360,9 @@ export class PostgresJobStore implements JobStore {
         `(created_at, id) < (${param(new Date(position.createdAtMs))}, ${param(position.id)}::uuid)`,
       );
     }
-    const sql = `SELECT ${JOB_COLUMN('jobs')} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, id DESC LIMIT ${param(filter.limit + 1)}`;
-    const found = await this.#jobs(sql, params);
+    const found = (await this.#rows<PgJobRow>(sql, params)).map(jobFromPg);
     const jobs = found.slice(0, filter.limit);
     const last = jobs[jobs.length - 1];
     const nextCursor =
