@@ -1,9 +1,10 @@
 /**
  * The predicates of the partial indexes on jobs by status, the same text in both dialects (migration
- * 0010 of each; jobs_lease_idx since 0001), and the count by status built from them. A query that wants one of these indexes repeats its predicate word for word: SQLite
- * uses a partial index only then, and PostgreSQL cannot prove a predicate from a parameter.
- * Comparisons, not an IN list: SQLite builds a temporary b-tree for a list of more than two
- * constants. The tables' CHECK allows six statuses, so these name the sets they mean.
+ * 0010 of each; jobs_lease_idx since 0001), and the count by status built from them. A query that
+ * wants one of these indexes repeats its predicate word for word: SQLite uses a partial index only
+ * then, and PostgreSQL cannot prove a predicate from a parameter. Comparisons, not an IN list: SQLite
+ * builds a temporary b-tree for a list of more than two constants. The tables' CHECK allows six
+ * statuses, so these name the sets they mean.
  */
 import { isFinished, type JobStatus } from '../jobs/model.js';
 

@@ -82,8 +82,10 @@ export interface PgEventRow {
   data: JsonObject | null;
 }
 
+const timeOrNull = <T>(value: T | null, time: (value: T) => Date): Date | null =>
+  value === null ? null : time(value);
+
 function jobOf<T>(row: PgJobFields & PgJobTimes<T>, time: (value: T) => Date): Job {
-  const timeOrNull = (value: T | null): Date | null => (value === null ? null : time(value));
   return {
     id: row.id,
     kind: row.kind,
@@ -98,16 +100,16 @@ function jobOf<T>(row: PgJobFields & PgJobTimes<T>, time: (value: T) => Date): J
     createdAt: time(row.created_at),
     updatedAt: time(row.updated_at),
     runAt: time(row.run_at),
-    startedAt: timeOrNull(row.started_at),
-    completedAt: timeOrNull(row.completed_at),
+    startedAt: timeOrNull(row.started_at, time),
+    completedAt: timeOrNull(row.completed_at, time),
     timeoutSeconds: row.timeout_seconds,
     attempt: row.attempt,
     retryCount: row.retry_count,
     maxRetries: row.max_retries,
     workerId: row.worker_id,
-    leaseExpiresAt: timeOrNull(row.lease_expires_at),
-    lastHeartbeat: timeOrNull(row.last_heartbeat),
-    cancelRequestedAt: timeOrNull(row.cancel_requested_at),
+    leaseExpiresAt: timeOrNull(row.lease_expires_at, time),
+    lastHeartbeat: timeOrNull(row.last_heartbeat, time),
+    cancelRequestedAt: timeOrNull(row.cancel_requested_at, time),
     cancelReason: row.cancel_reason,
     result: row.result,
     errorCode: row.error_code,
@@ -118,7 +120,9 @@ function jobOf<T>(row: PgJobFields & PgJobTimes<T>, time: (value: T) => Date): J
   };
 }
 
-export const jobFromPg = (row: PgJobRow): Job => jobOf(row, (date) => date);
+const sameDate = (date: Date): Date => date;
+
+export const jobFromPg = (row: PgJobRow): Job => jobOf(row, sameDate);
 export const jobFromPgJson = (json: PgJobJson): Job => jobOf(json, parseTimestamptz);
 
 /** What a batch insert returns: the clock that stamped the jobs and which keyed jobs it inserted. */

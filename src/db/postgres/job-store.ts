@@ -68,6 +68,10 @@ import { WakeUpSender } from './wake-up-sender.js';
 
 const STATEMENT_NAMES = statementNames('jobs', jobsSql);
 
+/** A job's owner and idempotency key as one map key (the unique index's `coalesce(user_id, '')`). */
+const ownerKey = (job: { userId: string | null; idempotencyKey: string | null }): string =>
+  `${job.userId ?? ''}\u0000${job.idempotencyKey}`;
+
 export class PostgresJobStore implements JobStore {
   readonly dialect = 'postgres' as const;
   readonly #pool: PgPool;
@@ -202,13 +206,11 @@ export class PostgresJobStore implements JobStore {
         [missing.map((job) => job.userId ?? ''), missing.map((job) => job.idempotencyKey)],
         db,
       );
-      for (const job of stored.map(jobFromPg)) {
-        existing.set(`${job.userId ?? ''}\u0000${job.idempotencyKey}`, job);
-      }
+      for (const job of stored.map(jobFromPg)) existing.set(ownerKey(job), job);
     }
     return jobs.map((job) => {
       if (inserted(job)) return { job: insertedJobFromPg(job, batch), created: true };
-      const match = existing.get(`${job.userId ?? ''}\u0000${job.idempotencyKey}`);
+      const match = existing.get(ownerKey(job));
       if (!match) throw keyedJobVanished(job);
       return { job: match, created: false };
     });

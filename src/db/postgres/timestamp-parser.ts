@@ -1,12 +1,13 @@
 /**
  * PostgreSQL's text form of a timestamptz ('2026-12-04 23:31:57.123456+00'; the offset may be
  * '+05:30' or '-03:30:45' when the session's TimeZone is not UTC), or its JSON form, which has a 'T'
- * between date and time and an offset of at least hours and minutes ('2026-12-04T23:31:57.123456+00:00'),
- * read into a Date by character position. The driver's own parser (postgres-date) runs regular expressions: about 3.5 µs a claimed
- * job, which carries six timestamps, out of some 40 µs of worker time. Anything outside that shape
- * (infinity, BC, years before 100 or after 9999) goes to the driver's parser, which this one matches
- * value for value: fractions of a millisecond are dropped, and ±infinity (which reelqueue never
- * writes) comes back as the driver gives it, a number.
+ * between date and time and an offset of at least hours and minutes
+ * ('2026-12-04T23:31:57.123456+00:00'), read into a Date by character position. The driver's own
+ * parser (postgres-date) runs regular expressions: about 3.5 µs a claimed job, which carries six
+ * timestamps, out of some 40 µs of worker time. Anything outside that shape (infinity, BC, years
+ * before 100 or after 9999) goes to the driver's parser, which this one matches value for value:
+ * fractions of a millisecond are dropped, and ±infinity (which reelqueue never writes) comes back as
+ * the driver gives it, a number.
  */
 import pg from 'pg';
 
