@@ -8,6 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { createReelqueue, type Reelqueue } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { IS_PENDING, IS_RUNNING } from '../../src/db/status-predicates.js';
 import type { NewJob } from '../../src/jobs/model.js';
 import type { ProcessSpec } from '../lib/child-process.js';
 import { dropSchema, POSTGRES_URL, tempDirectory, uniqueName } from '../lib/services.js';
@@ -22,8 +23,8 @@ import {
 
 export const REELQUEUE_CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 /** Pending plus running jobs, each counted from its partial index (no index holds every job's status). */
-export const UNFINISHED = `SELECT (SELECT count(*) FROM jobs WHERE status = 'pending')
-  + (SELECT count(*) FROM jobs WHERE status = 'running') AS n`;
+export const UNFINISHED = `SELECT (SELECT count(*) FROM jobs WHERE ${IS_PENDING})
+  + (SELECT count(*) FROM jobs WHERE ${IS_RUNNING}) AS n`;
 
 const jobFor = (purpose: JobPurpose): NewJob => ({ kind: purpose === 'ping' ? PING_KIND : 'noop' });
 
