@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { SettingsInput } from '../../src/config.js';
 import { readMigrationFiles } from '../../src/db/migration-files.js';
@@ -275,6 +276,27 @@ describe.runIf(DIALECT === 'sqlite')('SQLite upgrade through the table rebuild o
   });
 });
 
+const POSTGRES_MIGRATIONS = readMigrationFiles(new URL('../../src/db/postgres/migrations/', import.meta.url));
+
+/** Creates `schema` as the PostgreSQL migrations before `version` left it, recorded as applied. */
+async function postgresSchemaBefore(old: pg.Client, schema: string, version: number): Promise<void> {
+  await old.query(`CREATE SCHEMA ${schema}`);
+  await old.query(`CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
+    checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  for (const migration of POSTGRES_MIGRATIONS.filter((m) => m.version < version)) {
+    await old.query(migration.sql);
+    await old.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+      migration.version,
+      migration.name,
+      migration.checksum,
+    ]);
+  }
+}
+
+/** The versions an upgrade from just before `version` applies. */
+const postgresVersionsFrom = (version: number) =>
+  POSTGRES_MIGRATIONS.filter((m) => m.version >= version).map((m) => m.version);
+
 describe.runIf(DIALECT === 'postgres')(
   'PostgreSQL upgrade through the index changes of migration 0010',
   () => {
@@ -286,18 +308,7 @@ describe.runIf(DIALECT === 'postgres')(
       const schema = String(fresh.settings.DATABASE_SCHEMA);
       // The schema as migration 0009 left it: jobs in four statuses, events interleaved across jobs.
       await withPostgresClient(schema, async (old) => {
-        await old.query(`CREATE SCHEMA ${schema}`);
-        await old.query(`CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
-        checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-        const files = readMigrationFiles(new URL('../../src/db/postgres/migrations/', import.meta.url));
-        for (const migration of files.filter((m) => m.version < 10)) {
-          await old.query(migration.sql);
-          await old.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-            migration.version,
-            migration.name,
-            migration.checksum,
-          ]);
-        }
+        await postgresSchemaBefore(old, schema, 10);
         await old.query(`
         INSERT INTO jobs (id, kind, status, created_at, run_at, completed_at, timeout_seconds, max_retries)
         VALUES ('00000000-0000-4000-8000-000000000001', 'noop', 'pending', now() - interval '4 minutes', now(), NULL, 60, 2),
@@ -312,7 +323,7 @@ describe.runIf(DIALECT === 'postgres')(
       const upgraded = await t.reopen(fresh.settings);
       try {
         const report = await upgraded.migrate();
-        expect(report.applied.map((m) => m.version)).toEqual([10]);
+        expect(report.applied.map((m) => m.version)).toEqual(postgresVersionsFrom(10));
         const all = { all: true } as const;
         const listed = await upgraded.jobs.list({ limit: 10, statuses: ['failed', 'timeout'] }, all);
         expect(listed.jobs.map((job) => job.id)).toEqual([
@@ -347,6 +358,60 @@ describe.runIf(DIALECT === 'postgres')(
         });
         expect(key?.definition).toBe('PRIMARY KEY (job_id, id)');
         expect(await upgraded.jobs.cleanup(0, all)).toBe(3);
+      } finally {
+        await upgraded.close();
+        await fresh.drop();
+      }
+    });
+  },
+);
+
+describe.runIf(DIALECT === 'postgres')(
+  'PostgreSQL upgrade to the AFTER points triggers of migration 0012',
+  () => {
+    const ctx = useConformanceDatabase();
+
+    it('refunds a job charged before it, and charges a manual retry of a job refunded before it', async () => {
+      const { t } = ctx();
+      const fresh = freshDatabase(t);
+      const schema = String(fresh.settings.DATABASE_SCHEMA);
+      const running = '00000000-0000-4000-8000-000000000011';
+      const failed = '00000000-0000-4000-8000-000000000012';
+      await withPostgresClient(schema, async (old) => {
+        await postgresSchemaBefore(old, schema, 12);
+        await old.query(`INSERT INTO users (id, prompt_points, webhook_secret) VALUES ('payer', 10, 's')`);
+        // Migration 0004's triggers charge both jobs (10 → 2), then refund the one that fails (→ 6).
+        await old.query(`
+        INSERT INTO jobs (id, kind, user_id, status, cost_points, timeout_seconds, max_retries)
+        VALUES ('${running}', 'noop', 'payer', 'pending', 4, 60, 0), ('${failed}', 'noop', 'payer', 'pending', 4, 60, 0);
+        UPDATE jobs SET status = 'running', attempt = 1, worker_id = 'old-worker', started_at = now(),
+          lease_expires_at = now() + interval '1 minute'
+        WHERE id IN ('${running}', '${failed}');
+        UPDATE jobs SET status = 'failed', completed_at = now() WHERE id = '${failed}';`);
+      });
+
+      const upgraded = await t.reopen(fresh.settings);
+      try {
+        const report = await upgraded.migrate();
+        expect(report.applied.map((m) => m.version)).toEqual(postgresVersionsFrom(12));
+        const points = async () => (await upgraded.users.getUser('payer'))?.promptPoints;
+        const charged = async (id: string) =>
+          (
+            await t.sql<{ n: number }>({
+              sqlite: '',
+              postgres: `SELECT points_charged AS n FROM ${schema}.jobs WHERE id = '${id}'`,
+            })
+          )[0]?.n;
+        expect(await points()).toBe(6);
+
+        await upgraded.jobs.markCancelled({ jobId: running, attempt: 1, workerId: 'old-worker' }, 'stopped');
+        expect(await points()).toBe(10);
+        expect(await charged(running)).toBe(0);
+
+        const retried = await upgraded.jobs.retry(failed, { force: true }, ALL_JOBS);
+        expect(retried.status).toBe('pending');
+        expect(await points()).toBe(6);
+        expect(await charged(failed)).toBe(4);
       } finally {
         await upgraded.close();
         await fresh.drop();

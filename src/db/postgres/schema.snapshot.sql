@@ -199,8 +199,9 @@ CREATE UNIQUE INDEX webhook_deliveries_pkey ON webhook_deliveries USING btree (i
 CREATE TRIGGER api_keys_changed AFTER DELETE OR UPDATE OF revoked_at, key_hash, prefix, user_id OR TRUNCATE ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_keys_changed()
 CREATE TRIGGER jobs_delete_events AFTER DELETE ON jobs REFERENCING OLD TABLE AS deleted_jobs FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_delete_job_events()
 CREATE TRIGGER jobs_points_charge AFTER INSERT ON jobs FOR EACH ROW WHEN ((new.points_charged > 0)) EXECUTE FUNCTION reelqueue_points_charge()
-CREATE TRIGGER jobs_points_on_status BEFORE UPDATE OF status ON jobs FOR EACH ROW WHEN (((old.status = ANY (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])) IS DISTINCT FROM (new.status = ANY (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])))) EXECUTE FUNCTION reelqueue_points_on_status()
 CREATE TRIGGER jobs_points_price BEFORE INSERT ON jobs FOR EACH ROW WHEN (((new.cost_points > 0) OR (new.points_charged <> 0))) EXECUTE FUNCTION reelqueue_points_price()
+CREATE TRIGGER jobs_points_recharge AFTER UPDATE OF status ON jobs FOR EACH ROW WHEN (((old.status = ANY (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])) AND (new.status <> ALL (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])) AND (new.user_id IS NOT NULL) AND (new.cost_points > 0) AND (new.points_charged = 0))) EXECUTE FUNCTION reelqueue_points_recharge()
+CREATE TRIGGER jobs_points_refund AFTER UPDATE OF status ON jobs FOR EACH ROW WHEN (((new.status = ANY (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])) AND (old.status <> ALL (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])) AND (old.points_charged > 0))) EXECUTE FUNCTION reelqueue_points_refund()
 CREATE TRIGGER jobs_webhook_enqueue AFTER UPDATE OF status ON jobs FOR EACH ROW WHEN (((new.status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text])) AND (old.status <> ALL (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text])) AND (jsonb_typeof((new.payload -> 'webhook_url'::text)) = 'string'::text))) EXECUTE FUNCTION reelqueue_webhook_enqueue()
 CREATE TRIGGER users_changed AFTER DELETE OR UPDATE OF id, role, wallet_address OR TRUNCATE ON users FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_keys_changed()
 
@@ -312,31 +313,6 @@ BEGIN
 END
 $function$
 
--- function reelqueue_points_on_status
-CREATE OR REPLACE FUNCTION reelqueue_points_on_status()
- RETURNS trigger
- LANGUAGE plpgsql
- SET search_path TO '<schema>'
-AS $function$
-BEGIN
-  IF NEW.status IN ('failed', 'cancelled', 'timeout') THEN
-    IF OLD.points_charged > 0 THEN
-      UPDATE users SET prompt_points = prompt_points + OLD.points_charged WHERE id = OLD.user_id;
-    END IF;
-    NEW.points_charged := 0;
-  ELSIF NEW.user_id IS NOT NULL AND NEW.cost_points > 0 AND OLD.points_charged = 0 THEN
-    UPDATE users SET prompt_points = prompt_points - NEW.cost_points
-    WHERE id = NEW.user_id AND prompt_points >= NEW.cost_points;
-    IF NOT FOUND THEN
-      RAISE EXCEPTION 'user % has fewer than % points', NEW.user_id, NEW.cost_points
-        USING ERRCODE = 'RQ402';
-    END IF;
-    NEW.points_charged := NEW.cost_points;
-  END IF;
-  RETURN NEW;
-END
-$function$
-
 -- function reelqueue_points_price
 CREATE OR REPLACE FUNCTION reelqueue_points_price()
  RETURNS trigger
@@ -345,6 +321,37 @@ AS $function$
 BEGIN
   NEW.points_charged := CASE WHEN NEW.user_id IS NULL THEN 0 ELSE NEW.cost_points END;
   RETURN NEW;
+END
+$function$
+
+-- function reelqueue_points_recharge
+CREATE OR REPLACE FUNCTION reelqueue_points_recharge()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO '<schema>'
+AS $function$
+BEGIN
+  UPDATE users SET prompt_points = prompt_points - NEW.cost_points
+  WHERE id = NEW.user_id AND prompt_points >= NEW.cost_points;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'user % has fewer than % points', NEW.user_id, NEW.cost_points
+      USING ERRCODE = 'RQ402';
+  END IF;
+  UPDATE jobs SET points_charged = NEW.cost_points WHERE id = NEW.id;
+  RETURN NULL;
+END
+$function$
+
+-- function reelqueue_points_refund
+CREATE OR REPLACE FUNCTION reelqueue_points_refund()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO '<schema>'
+AS $function$
+BEGIN
+  UPDATE users SET prompt_points = prompt_points + OLD.points_charged WHERE id = OLD.user_id;
+  UPDATE jobs SET points_charged = 0 WHERE id = NEW.id;
+  RETURN NULL;
 END
 $function$
 
