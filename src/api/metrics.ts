@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { JOB_STATUSES } from '../jobs/model.js';
 import { ALL_JOBS, type JobStore } from '../jobs/store.js';
 import type { JobOutcome, Worker } from '../jobs/worker.js';
+import type { JobEventFeeds } from './job-event-feeds.js';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -57,6 +58,26 @@ export class Metrics {
       help: 'Job attempts finished by workers of this process, by outcome',
       labelNames: ['kind', 'outcome'] as const,
       registers: [this.registry],
+    });
+  }
+
+  /** Event streams open on this server, and the jobs whose logs they read. */
+  watchEventFeeds(feeds: JobEventFeeds): void {
+    new Gauge({
+      name: 'reelqueue_event_streams',
+      help: 'Clients following a job as server-sent events on this process',
+      registers: [this.registry],
+      collect() {
+        this.set(feeds.counts.followers);
+      },
+    });
+    new Gauge({
+      name: 'reelqueue_event_stream_jobs',
+      help: 'Jobs whose event log this process reads for its event streams (one read per job, whatever the number of clients)',
+      registers: [this.registry],
+      collect() {
+        this.set(feeds.counts.jobs);
+      },
     });
   }
 

@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { authenticateWith, callerOf } from './caller.js';
 import type { ApiContext } from './context.js';
 import { errorBody, frameworkErrorHandler, makeErrorHandler } from './http-errors.js';
+import { JobEventFeeds } from './job-event-feeds.js';
 import { Metrics } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
 import { adminRoutes } from './routes/admin.js';
@@ -50,6 +51,9 @@ export async function buildServer(
     frameworkErrors: frameworkErrorHandler,
   });
   const metrics = options.metrics ?? new Metrics(ctx.app.jobs);
+  const feeds = new JobEventFeeds(ctx.app.jobs);
+  metrics.watchEventFeeds(feeds);
+  server.addHook('onClose', async () => feeds.close());
   const routes: RouteEntry[] = [];
   server.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -121,7 +125,7 @@ export async function buildServer(
       done();
     });
     presentationRoutes(api, ctx);
-    eventRoutes(api, ctx);
+    eventRoutes(api, ctx, feeds);
     videoRoutes(api, ctx);
     accountRoutes(api, ctx);
     lessonRoutes(api, ctx);

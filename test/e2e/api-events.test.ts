@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leaseOf } from '../../src/jobs/model.js';
 import { createJob, SseClient, type SseEvent } from '../support/api-helpers.js';
+import { waitFor } from '../support/wait.js';
 import { startApi, TINY_LESSON, type ApiHarness, type TestUser } from '../support/api-server.js';
 
 describe('HTTP API: job events as server-sent events', () => {
@@ -125,5 +126,32 @@ describe('HTTP API: job events as server-sent events', () => {
     const rest = await client.rest();
     expect(rest.map((e) => e.event)).toEqual(['cancelled']);
     expect(rest[0]?.data).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('serves the clients following one job from one read of its log, and lets go when they leave', async () => {
+    const job = await createJob(api, alice, TINY_LESSON);
+    const gauge = async (name: string) => {
+      const text = await (await api.call(null, 'GET', '/metrics')).text();
+      return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+    };
+    const clients = [await follow(job.id), await follow(job.id), await follow(job.id)];
+    for (const client of clients) expect((await client.next())?.event).toBe('created');
+    expect(await gauge('reelqueue_event_streams')).toBe(3);
+    expect(await gauge('reelqueue_event_stream_jobs')).toBe(1);
+
+    await clients[0]?.close();
+    await waitFor(async () => (await gauge('reelqueue_event_streams')) === 2, {
+      what: 'the first client to be let go',
+    });
+    expect(await gauge('reelqueue_event_stream_jobs')).toBe(1);
+
+    const cancel = await api.call(alice, 'POST', `/api/presentations/jobs/${job.id}/cancel`, {});
+    expect(cancel.status).toBe(200);
+    for (const client of clients.slice(1))
+      expect((await client.rest()).map((e) => e.event)).toEqual(['cancelled']);
+    await waitFor(async () => (await gauge('reelqueue_event_stream_jobs')) === 0, {
+      what: 'the feed to stop',
+    });
+    expect(await gauge('reelqueue_event_streams')).toBe(0);
   });
 });

@@ -1,21 +1,20 @@
 /**
  * Live progress as server-sent events: the job's event log replayed after `Last-Event-ID`, then new
  * events as they are written (by any process: the log is read from the database), until the job
- * reaches a final state.
+ * reaches a final state. Clients following the same job share one read of its log (JobEventFeeds).
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { isFinished, type JobEvent } from '../../jobs/model.js';
+import type { JobEvent } from '../../jobs/model.js';
+import type { JobEventFeeds } from '../job-event-feeds.js';
 import { scopeOf } from '../caller.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses, JobIdParams } from '../schemas/common.js';
 import { jobNotFound } from '../../jobs/store-errors.js';
 
-const POLL_MS = 250;
 const KEEPALIVE_MS = 15_000;
-const FINAL_EVENTS = new Set(['completed', 'failed', 'timeout', 'cancelled']);
 
-export function eventRoutes(server: FastifyInstance, ctx: ApiContext): void {
+export function eventRoutes(server: FastifyInstance, ctx: ApiContext, feeds: JobEventFeeds): void {
   const { jobs } = ctx.app;
   server.get<{ Params: JobIdParams; Querystring: { after?: number } }>(
     '/api/presentations/jobs/:id/events',
@@ -35,7 +34,7 @@ export function eventRoutes(server: FastifyInstance, ctx: ApiContext): void {
       const job = await jobs.get(request.params.id, scopeOf(request));
       if (!job) throw jobNotFound(request.params.id);
       const header = Number(request.headers['last-event-id']);
-      let after = Number.isSafeInteger(header) && header >= 0 ? header : (request.query.after ?? 0);
+      const after = Number.isSafeInteger(header) && header >= 0 ? header : (request.query.after ?? 0);
 
       reply.hijack();
       const out = reply.raw;
@@ -45,41 +44,34 @@ export function eventRoutes(server: FastifyInstance, ctx: ApiContext): void {
         Connection: 'keep-alive',
         'X-Accel-Buffering': 'no',
       });
-      let open = true;
-      request.raw.on('close', () => {
-        open = false;
-      });
-      const send = (event: JobEvent) => {
-        out.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(eventToWire(event))}\n\n`);
-      };
       let lastWrite = Date.now();
-      try {
-        while (open) {
-          const events = await jobs.listEvents(job.id, after, 500);
-          for (const event of events) {
-            send(event);
-            after = event.id;
-            lastWrite = Date.now();
+      const keepAlive = setInterval(() => {
+        if (Date.now() - lastWrite < KEEPALIVE_MS) return;
+        out.write(': keep-alive\n\n');
+        lastWrite = Date.now();
+      }, KEEPALIVE_MS / 3);
+      const stopFollowing = feeds.follow(job.id, after, {
+        events(events) {
+          for (const event of events)
+            out.write(
+              `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(eventToWire(event))}\n\n`,
+            );
+          lastWrite = Date.now();
+        },
+        end(error) {
+          clearInterval(keepAlive);
+          if (error) {
+            request.log.error({ err: error }, 'event stream failed');
+            out.write(`event: error\ndata: ${JSON.stringify({ code: 'INTERNAL_ERROR' })}\n\n`);
           }
-          const finalSeen = events.some((e) => FINAL_EVENTS.has(e.type) && isFinished(e.status));
-          if (finalSeen) break;
-          if (events.length === 0) {
-            const now = await jobs.get(job.id, scopeOf(request));
-            if (!now || (isFinished(now.status) && (await jobs.listEvents(job.id, after, 1)).length === 0))
-              break;
-          }
-          if (Date.now() - lastWrite > KEEPALIVE_MS) {
-            out.write(': keep-alive\n\n');
-            lastWrite = Date.now();
-          }
-          if (events.length < 500) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-        }
-      } catch (error) {
-        request.log.error({ err: error }, 'event stream failed');
-        if (open) out.write(`event: error\ndata: ${JSON.stringify({ code: 'INTERNAL_ERROR' })}\n\n`);
-      } finally {
-        out.end();
-      }
+          out.end();
+        },
+      });
+      // The response closes when the stream ends or the client goes away.
+      out.on('close', () => {
+        clearInterval(keepAlive);
+        stopFollowing();
+      });
     },
   );
 }
