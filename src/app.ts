@@ -2,6 +2,9 @@
  * The composition root: builds reelqueue from a resolved config. The CLI, the server and the tests
  * all start here; modules receive what they need from it instead of importing globals.
  */
+import { AnnouncingJobStore } from './cache/announcing-job-store.js';
+import type { JobSignals } from './cache/job-signals.js';
+import { eventsChannel, RedisJobSignals } from './cache/redis-job-signals.js';
 import type { Config } from './config.js';
 import { openDatabase, type OpenDatabase } from './db/open-database.js';
 import { noopKind, sleepKind } from './jobs/builtin-kinds.js';
@@ -17,7 +20,10 @@ export interface Reelqueue {
   readonly config: Config;
   readonly logger: Logger;
   readonly database: OpenDatabase;
+  /** The database's job store; with REDIS_URL, its writes also announce their jobs' new events. */
   readonly jobs: JobStore;
+  /** Wake-ups for live progress across processes (REDIS_URL), or null without Redis. */
+  readonly signals: JobSignals | null;
   readonly kinds: KindRegistry;
   /** Validates and queues one job; nothing is written when validation fails or a limit refuses it. */
   enqueue(job: NewJob, options?: EnqueueOptions): Promise<EnqueueResult>;
@@ -52,7 +58,8 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
     await database.close();
     throw error;
   }
-  const jobs = database.jobs;
+  const signals = config.redisUrl ? await openSignals(config.redisUrl, config, logger) : null;
+  const jobs = signals ? new AnnouncingJobStore(database.jobs, signals) : database.jobs;
   const defaults = { jobTimeoutSeconds: config.jobTimeoutSeconds, maxRetries: config.maxRetries };
   const workers = new Set<Worker>();
 
@@ -61,6 +68,7 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
     logger,
     database,
     jobs,
+    signals,
     kinds,
     enqueue: (job, options) => jobs.enqueue(resolveNewJob(job, kinds, defaults), options),
     enqueueMany: (many) => jobs.enqueueMany(many.map((job) => resolveNewJob(job, kinds, defaults))),
@@ -86,7 +94,34 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
     createReaper: () => new Reaper(jobs, { intervalSeconds: config.reaperIntervalSeconds, logger }),
     async close() {
       await Promise.all([...workers].map((worker) => worker.stop()));
+      await signals?.close();
       await database.close();
     },
   };
+}
+
+/** Redis should answer within this on start-up; past it, reelqueue starts anyway and polls. */
+const REDIS_READY_MS = 2000;
+
+/**
+ * Connects the wake-ups for live progress before the first write can announce anything. Redis being
+ * away does not stop reelqueue: the outage is logged (once) and the connections keep retrying.
+ */
+async function openSignals(url: string, config: Config, logger: Logger): Promise<JobSignals> {
+  const signals = new RedisJobSignals(url, eventsChannel(config), logger);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Redis did not answer within ${REDIS_READY_MS} ms`)),
+      REDIS_READY_MS,
+    );
+  });
+  try {
+    await Promise.race([signals.ready(), timeout]);
+  } catch (error) {
+    signals.reportOutage(error);
+  } finally {
+    clearTimeout(timer);
+  }
+  return signals;
 }

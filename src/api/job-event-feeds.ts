@@ -3,12 +3,14 @@
  * and hands every client the events after its own cursor. A client that connects behind the feed
  * (an earlier `Last-Event-ID`) reads what it missed from the database first, then takes the feed's
  * events from where that read ended. The log is read from the database, so events written by any
- * process arrive. A feed stops when its job reaches a final state or is deleted, or when its last
- * follower leaves.
+ * process arrive. With JobSignals (Redis), a feed also reads as soon as any process announces its
+ * job, and its poll is only the fallback. A feed stops when its job reaches a final state or is
+ * deleted, or when its last follower leaves.
  *
  * Cursors are event ids: one job's events get their ids in the order they commit, because each is
  * written with its job's row, under that row's lock.
  */
+import type { JobSignals } from '../cache/job-signals.js';
 import { isFinished, type JobEvent } from '../jobs/model.js';
 import { ALL_JOBS, type JobStore } from '../jobs/store.js';
 
@@ -98,16 +100,31 @@ class Feed {
   #cursor: number;
   #timer: NodeJS.Timeout | null = null;
   #reading = false;
+  /** An announcement arrived during a read: read again right after it. */
+  #readAgain = false;
   #stopped = false;
+  readonly #unwatch: () => void;
 
   constructor(
     private readonly jobId: string,
     cursor: number,
     private readonly log: EventLog,
     private readonly options: JobEventFeedOptions,
+    signals: JobSignals | null,
     private readonly onStop: (feed: Feed) => void,
   ) {
     this.#cursor = cursor;
+    this.#unwatch = signals?.watch(jobId, () => this.#announced()) ?? (() => undefined);
+  }
+
+  /** Another process wrote events for this job: read now rather than at the next poll. */
+  #announced(): void {
+    if (this.#stopped) return;
+    if (this.#reading) this.#readAgain = true;
+    else if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#schedule(0);
+    }
   }
 
   add(after: number, sink: FeedSink): Follower {
@@ -123,6 +140,7 @@ class Feed {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    this.#unwatch();
     this.onStop(this);
     for (const follower of [...this.followers]) follower.end(error);
   }
@@ -142,6 +160,7 @@ class Feed {
 
   async #read(): Promise<void> {
     this.#reading = true;
+    this.#readAgain = false;
     try {
       const events = await this.log.listEvents(this.jobId, this.#cursor, this.options.pageSize);
       if (this.#stopped) return;
@@ -149,7 +168,7 @@ class Feed {
         this.#cursor = events.at(-1)?.id ?? this.#cursor;
         // A follower ends itself at the final event; the feed stops when the last one has left.
         for (const follower of [...this.followers]) follower.deliver(events);
-        return this.#schedule(events.length === this.options.pageSize ? 0 : this.options.pollMs);
+        return this.#schedule(events.length === this.options.pageSize ? 0 : this.#pause());
       }
       // Nothing new: the stream also ends for a job that is gone, or that ended before the cursor.
       const job = await this.log.get(this.jobId, ALL_JOBS);
@@ -157,7 +176,7 @@ class Feed {
       if (!job) return this.#finish();
       if (isFinished(job.status) && (await this.log.listEvents(this.jobId, this.#cursor, 1)).length === 0)
         return this.#finish();
-      this.#schedule(this.options.pollMs);
+      this.#schedule(this.#pause());
     } catch (error) {
       this.stop(error);
     } finally {
@@ -165,9 +184,15 @@ class Feed {
     }
   }
 
+  /** Until the next read: none when an announcement came in during this one. */
+  #pause(): number {
+    return this.#readAgain ? 0 : this.options.pollMs;
+  }
+
   /** Ends the followers that are level with the feed; those still catching up end on their own. */
   #finish(): void {
     this.#stopped = true;
+    this.#unwatch();
     this.onStop(this);
     for (const follower of [...this.followers]) if (!this.#catchingUp.has(follower)) follower.end();
   }
@@ -198,6 +223,7 @@ export class JobEventFeeds {
   constructor(
     private readonly log: EventLog,
     private readonly options: JobEventFeedOptions = { pollMs: 250, pageSize: 500 },
+    private readonly signals: JobSignals | null = null,
   ) {}
 
   /**
@@ -207,7 +233,7 @@ export class JobEventFeeds {
   follow(jobId: string, after: number, sink: FeedSink): () => void {
     let feed = this.#feeds.get(jobId);
     if (!feed) {
-      feed = new Feed(jobId, after, this.log, this.options, (stopped) => {
+      feed = new Feed(jobId, after, this.log, this.options, this.signals, (stopped) => {
         if (this.#feeds.get(jobId) === stopped) this.#feeds.delete(jobId);
       });
       this.#feeds.set(jobId, feed);

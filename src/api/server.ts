@@ -51,7 +51,12 @@ export async function buildServer(
     frameworkErrors: frameworkErrorHandler,
   });
   const metrics = options.metrics ?? new Metrics(ctx.app.jobs);
-  const feeds = new JobEventFeeds(ctx.app.jobs);
+  // With Redis, announcements bring events at once and the poll is only the fallback.
+  const feeds = new JobEventFeeds(
+    ctx.app.jobs,
+    { pollMs: ctx.app.signals ? 2000 : 250, pageSize: 500 },
+    ctx.app.signals,
+  );
   metrics.watchEventFeeds(feeds);
   server.addHook('onClose', async () => feeds.close());
   const routes: RouteEntry[] = [];

@@ -1,0 +1,118 @@
+/**
+ * A JobStore that announces (JobSignals) the jobs each of its writes gave new events, once the write
+ * has returned, i.e. committed. Reads, heartbeats and cleanup pass straight through: they write no
+ * event. The announcement is a wake-up only (see job-signals.ts), so it never fails a write.
+ */
+import type { Job, JsonObject, Lease, ResolvedNewJob } from '../jobs/model.js';
+import type {
+  BulkCancelOutcome,
+  CancelOutcome,
+  ClaimRequest,
+  Completion,
+  EnqueueOptions,
+  EnqueueResult,
+  Failure,
+  JobStore,
+  ProgressUpdate,
+  RecoveryOutcome,
+  RetryRequest,
+  Scope,
+} from '../jobs/store.js';
+import type { JobSignals } from './job-signals.js';
+
+export class AnnouncingJobStore implements JobStore {
+  readonly dialect: JobStore['dialect'];
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly signals: JobSignals,
+  ) {
+    this.dialect = store.dialect;
+  }
+
+  async #announced<T>(write: Promise<T>, ids: (result: T) => readonly string[]): Promise<T> {
+    const result = await write;
+    this.signals.announce(ids(result));
+    return result;
+  }
+
+  enqueue(job: ResolvedNewJob, options?: EnqueueOptions): Promise<EnqueueResult> {
+    return this.#announced(this.store.enqueue(job, options), (r) => (r.created ? [r.job.id] : []));
+  }
+
+  enqueueMany(jobs: readonly ResolvedNewJob[]): Promise<EnqueueResult[]> {
+    return this.#announced(this.store.enqueueMany(jobs), (rs) =>
+      rs.filter((r) => r.created).map((r) => r.job.id),
+    );
+  }
+
+  claim(request: ClaimRequest): Promise<Job[]> {
+    return this.#announced(this.store.claim(request), (jobs) => jobs.map((job) => job.id));
+  }
+
+  reportProgress(lease: Lease, update: ProgressUpdate): Promise<void> {
+    return this.#announced(this.store.reportProgress(lease, update), () => [lease.jobId]);
+  }
+
+  complete(lease: Lease, result: JsonObject): Promise<Job> {
+    return this.#announced(this.store.complete(lease, result), () => [lease.jobId]);
+  }
+
+  completeMany(completions: readonly Completion[]): Promise<boolean[]> {
+    return this.#announced(this.store.completeMany(completions), (held) =>
+      completions.filter((_, i) => held[i]).map((c) => c.lease.jobId),
+    );
+  }
+
+  fail(lease: Lease, failure: Failure): Promise<Job> {
+    return this.#announced(this.store.fail(lease, failure), () => [lease.jobId]);
+  }
+
+  markCancelled(lease: Lease, reason: string | null): Promise<Job> {
+    return this.#announced(this.store.markCancelled(lease, reason), () => [lease.jobId]);
+  }
+
+  release(leases: readonly Lease[]): Promise<string[]> {
+    // Released jobs and jobs ended as cancelled both got an event; the result names only the former.
+    return this.#announced(this.store.release(leases), () => leases.map((lease) => lease.jobId));
+  }
+
+  cancel(id: string, reason: string | null, scope: Scope): Promise<CancelOutcome> {
+    return this.#announced(this.store.cancel(id, reason, scope), (o) =>
+      o.state === 'already_finished' ? [] : [o.job.id],
+    );
+  }
+
+  cancelMany(ids: readonly string[], reason: string | null, scope: Scope): Promise<BulkCancelOutcome> {
+    return this.#announced(this.store.cancelMany(ids, reason, scope), (o) => [
+      ...o.cancelled,
+      ...o.cancelRequested,
+    ]);
+  }
+
+  retry(id: string, request: RetryRequest, scope: Scope): Promise<Job> {
+    return this.#announced(this.store.retry(id, request, scope), (job) => [job.id]);
+  }
+
+  recoverExpiredLeases(): Promise<RecoveryOutcome> {
+    return this.#announced(this.store.recoverExpiredLeases(), recovered);
+  }
+
+  recoverStale(timeoutMinutes: number): Promise<RecoveryOutcome> {
+    return this.#announced(this.store.recoverStale(timeoutMinutes), recovered);
+  }
+
+  heartbeat: JobStore['heartbeat'] = (leases, leaseSeconds) => this.store.heartbeat(leases, leaseSeconds);
+  get: JobStore['get'] = (id, scope) => this.store.get(id, scope);
+  list: JobStore['list'] = (filter, scope) => this.store.list(filter, scope);
+  getWithPosition: JobStore['getWithPosition'] = (id, scope) => this.store.getWithPosition(id, scope);
+  listEvents: JobStore['listEvents'] = (jobId, after, limit) => this.store.listEvents(jobId, after, limit);
+  cleanup: JobStore['cleanup'] = (maxAgeHours, scope) => this.store.cleanup(maxAgeHours, scope);
+  health: JobStore['health'] = (scope) => this.store.health(scope);
+  statistics: JobStore['statistics'] = (hours, scope) => this.store.statistics(hours, scope);
+  onJobAvailable: JobStore['onJobAvailable'] = (listener) => this.store.onJobAvailable(listener);
+  onCancelRequested: JobStore['onCancelRequested'] = (listener) => this.store.onCancelRequested(listener);
+  ping: JobStore['ping'] = () => this.store.ping();
+}
+
+const recovered = (o: RecoveryOutcome) => [...o.requeued, ...o.failed, ...o.cancelled];
