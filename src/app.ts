@@ -4,7 +4,8 @@
  */
 import { AnnouncingJobStore } from './cache/announcing-job-store.js';
 import type { JobSignals } from './cache/job-signals.js';
-import { eventsChannel, RedisJobSignals } from './cache/redis-job-signals.js';
+import { RedisJobSignals } from './cache/redis-job-signals.js';
+import { databaseKey, openRedis, type RedisConnection } from './cache/redis.js';
 import type { Config } from './config.js';
 import { openDatabase, type OpenDatabase } from './db/open-database.js';
 import { noopKind, sleepKind } from './jobs/builtin-kinds.js';
@@ -22,6 +23,8 @@ export interface Reelqueue {
   readonly database: OpenDatabase;
   /** The database's job store; with REDIS_URL, its writes also announce their jobs' new events. */
   readonly jobs: JobStore;
+  /** The optional Redis (REDIS_URL), or null. */
+  readonly redis: RedisConnection | null;
   /** Wake-ups for live progress across processes (REDIS_URL), or null without Redis. */
   readonly signals: JobSignals | null;
   readonly kinds: KindRegistry;
@@ -58,7 +61,8 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
     await database.close();
     throw error;
   }
-  const signals = config.redisUrl ? await openSignals(config.redisUrl, config, logger) : null;
+  const redis = config.redisUrl ? await openRedis(config.redisUrl) : null;
+  const signals = redis ? new RedisJobSignals(redis, databaseKey(config), logger) : null;
   const jobs = signals ? new AnnouncingJobStore(database.jobs, signals) : database.jobs;
   const defaults = { jobTimeoutSeconds: config.jobTimeoutSeconds, maxRetries: config.maxRetries };
   const workers = new Set<Worker>();
@@ -68,6 +72,7 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
     logger,
     database,
     jobs,
+    redis,
     signals,
     kinds,
     enqueue: (job, options) => jobs.enqueue(resolveNewJob(job, kinds, defaults), options),
@@ -95,33 +100,8 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
     async close() {
       await Promise.all([...workers].map((worker) => worker.stop()));
       await signals?.close();
+      redis?.close();
       await database.close();
     },
   };
-}
-
-/** Redis should answer within this on start-up; past it, reelqueue starts anyway and polls. */
-const REDIS_READY_MS = 2000;
-
-/**
- * Connects the wake-ups for live progress before the first write can announce anything. Redis being
- * away does not stop reelqueue: the outage is logged (once) and the connections keep retrying.
- */
-async function openSignals(url: string, config: Config, logger: Logger): Promise<JobSignals> {
-  const signals = new RedisJobSignals(url, eventsChannel(config), logger);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Redis did not answer within ${REDIS_READY_MS} ms`)),
-      REDIS_READY_MS,
-    );
-  });
-  try {
-    await Promise.race([signals.ready(), timeout]);
-  } catch (error) {
-    signals.reportOutage(error);
-  } finally {
-    clearTimeout(timer);
-  }
-  return signals;
 }

@@ -141,6 +141,8 @@ export function makeErrorHandler(logger: Logger) {
   return (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void => {
     if (error instanceof HttpError || isReelqueueError(error)) {
       const body = OWNED_NOT_FOUND[error.code] ?? errorBody(error.code, error.message, error.details);
+      const retryAfter = error.details?.retryAfterSeconds;
+      if (typeof retryAfter === 'number') void reply.header('Retry-After', String(retryAfter));
       void reply.status(httpStatusFor(error.code)).send(body);
       return;
     }

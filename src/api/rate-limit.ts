@@ -1,7 +1,18 @@
-/** Requests per API key: a token bucket per key, in this process. */
+/** Requests per API key: a token bucket per key, in this process (RedisRateLimiter shares one). */
 import { HttpError } from './http-errors.js';
 
-export class RateLimiter {
+/** Takes one request from a key's allowance, or throws RATE_LIMITED; a promise when it asks Redis. */
+export interface RequestLimiter {
+  take(key: string): Promise<void> | void;
+}
+
+export function rateLimited(retryAfterSeconds: number): HttpError {
+  return new HttpError('RATE_LIMITED', `Too many requests; try again in ${retryAfterSeconds} s`, {
+    retryAfterSeconds,
+  });
+}
+
+export class RateLimiter implements RequestLimiter {
   readonly #perMinute: number;
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
 
@@ -18,10 +29,7 @@ export class RateLimiter {
     bucket.at = now;
     if (bucket.tokens < 1) {
       this.#buckets.set(key, bucket);
-      const retryAfterSeconds = Math.ceil((1 - bucket.tokens) / refillPerMs / 1000);
-      throw new HttpError('RATE_LIMITED', `Too many requests; try again in ${retryAfterSeconds} s`, {
-        retryAfterSeconds,
-      });
+      throw rateLimited(Math.ceil((1 - bucket.tokens) / refillPerMs / 1000));
     }
     bucket.tokens -= 1;
     this.#buckets.set(key, bucket);

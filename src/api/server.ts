@@ -11,7 +11,9 @@ import type { ApiContext } from './context.js';
 import { errorBody, frameworkErrorHandler, makeErrorHandler } from './http-errors.js';
 import { JobEventFeeds } from './job-event-feeds.js';
 import { Metrics } from './metrics.js';
-import { RateLimiter } from './rate-limit.js';
+import { RateLimiter, type RequestLimiter } from './rate-limit.js';
+import { RedisRateLimiter } from '../cache/redis-rate-limiter.js';
+import { databaseKey } from '../cache/redis.js';
 import { adminRoutes } from './routes/admin.js';
 import { eventRoutes } from './routes/events.js';
 import { lessonRoutes } from './routes/lessons.js';
@@ -111,7 +113,11 @@ export async function buildServer(
   dashboardRoutes(server);
 
   const authenticate = authenticateWith(ctx.authenticator);
-  const limiter = new RateLimiter(ctx.limits.requestsPerMinute);
+  const { redis } = ctx.app;
+  const limiter: RequestLimiter =
+    redis && ctx.limits.requestsPerMinute > 0
+      ? new RedisRateLimiter(redis, ctx.limits.requestsPerMinute, databaseKey(ctx.app.config), ctx.app.logger)
+      : new RateLimiter(ctx.limits.requestsPerMinute);
   await server.register(async (api) => {
     // A callback hook, not an async one: a remembered key then costs the request no promise.
     const limit = (request: FastifyRequest) => limiter.take(callerOf(request).keyId);
@@ -122,7 +128,11 @@ export async function buildServer(
           lookup.then(() => limit(request)).then(() => done(), done);
           return;
         }
-        limit(request);
+        const counting = limit(request);
+        if (counting) {
+          counting.then(() => done(), done);
+          return;
+        }
       } catch (error) {
         done(error as Error);
         return;

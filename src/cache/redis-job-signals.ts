@@ -1,73 +1,39 @@
 /**
- * JobSignals over Redis pub/sub (REDIS_URL): one channel per database, each message the ids of the
- * jobs one write touched, comma-separated. Redis being away costs latency only: announcing fails
- * fast (no offline queue), is logged once per outage, and the followers' polls carry on.
+ * JobSignals over Redis pub/sub: one channel per database, each message the ids of the jobs one
+ * write touched, comma-separated. Redis being away costs latency only: announcing fails fast, is
+ * logged once per outage, and the followers' polls carry on.
  */
-import { createHash } from 'node:crypto';
-import path from 'node:path';
-import { Redis } from 'ioredis';
-import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { JobSignals } from './job-signals.js';
-
-/** One channel per database (and schema): processes on other databases never hear these. */
-export function eventsChannel(config: Pick<Config, 'databaseUrl' | 'databaseSchema'>): string {
-  const url = config.databaseUrl.startsWith('sqlite:')
-    ? `sqlite:${path.resolve(config.databaseUrl.slice('sqlite:'.length))}`
-    : config.databaseUrl;
-  const id = createHash('sha256').update(`${url}\n${config.databaseSchema}`).digest('hex').slice(0, 16);
-  return `reelqueue:events:${id}`;
-}
-
-function connected(client: Redis): Promise<void> {
-  if (client.status === 'ready') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onReady = () => {
-      client.off('error', onError);
-      resolve();
-    };
-    const onError = (error: unknown) => {
-      client.off('ready', onReady);
-      reject(error instanceof Error ? error : new Error(String(error)));
-    };
-    client.once('ready', onReady);
-    client.once('error', onError);
-  });
-}
+import type { RedisConnection } from './redis.js';
 
 export class RedisJobSignals implements JobSignals {
-  readonly #publisher: Redis;
-  readonly #subscriber: Redis;
+  readonly #redis: RedisConnection;
   readonly #channel: string;
   readonly #listeners = new Map<string, Set<() => void>>();
   readonly #logger: Logger;
   #failing = false;
 
-  constructor(url: string, channel: string, logger: Logger) {
-    this.#channel = channel;
+  constructor(redis: RedisConnection, databaseKey: string, logger: Logger) {
+    this.#redis = redis;
+    this.#channel = `reelqueue:events:${databaseKey}`;
     this.#logger = logger;
-    // Announcements are worth nothing late: fail at once while disconnected instead of queueing.
-    this.#publisher = new Redis(url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      lazyConnect: false,
+    redis.subscriber.on('message', (channel: string, message: string) => {
+      if (channel === this.#channel) this.#heard(message);
     });
-    this.#subscriber = new Redis(url, { lazyConnect: false });
-    for (const client of [this.#publisher, this.#subscriber])
-      client.on('error', (error) => this.#failed(error));
-    this.#subscriber.on('message', (_channel: string, message: string) => this.#heard(message));
-    this.#subscriber.subscribe(channel).catch((error: unknown) => this.#failed(error));
+    // Subscribes now, or on connecting: ioredis queues it and subscribes again after a reconnect.
+    redis.subscriber.subscribe(this.#channel).catch((error: unknown) => this.#failed(error));
+    if (redis.startupError) this.#failed(redis.startupError);
   }
 
-  /** Resolves once both connections are up and the channel is subscribed; rejects on a failure. */
   async ready(): Promise<void> {
-    await Promise.all([connected(this.#publisher), connected(this.#subscriber)]);
-    await this.#subscriber.subscribe(this.#channel);
+    await this.#redis.subscriber.subscribe(this.#channel);
+    await this.#redis.commands.ping();
   }
 
   announce(jobIds: readonly string[]): void {
     if (jobIds.length === 0) return;
-    this.#publisher.publish(this.#channel, jobIds.join(',')).then(
+    this.#redis.commands.publish(this.#channel, jobIds.join(',')).then(
       () => this.#recovered(),
       (error: unknown) => this.#failed(error),
     );
@@ -85,8 +51,6 @@ export class RedisJobSignals implements JobSignals {
 
   async close(): Promise<void> {
     this.#listeners.clear();
-    this.#publisher.disconnect();
-    this.#subscriber.disconnect();
   }
 
   #heard(message: string): void {
@@ -95,11 +59,6 @@ export class RedisJobSignals implements JobSignals {
       const listeners = this.#listeners.get(jobId);
       if (listeners) for (const listener of [...listeners]) listener();
     }
-  }
-
-  /** Logs that Redis is away, once until it is back. */
-  reportOutage(error: unknown): void {
-    this.#failed(error);
   }
 
   #failed(error: unknown): void {
