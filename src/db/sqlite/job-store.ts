@@ -50,6 +50,7 @@ import { completedInOrder, completionsJson } from '../completion-batch.js';
 import { newJobsJson } from '../new-jobs-batch.js';
 import { listingIndexTest } from '../status-predicates.js';
 import { withBusyRetry } from './busy-retry.js';
+import { ReadBatcher } from './read-batcher.js';
 import type { SqliteDatabase } from './connection.js';
 import { eventFromSqlite, insertedJobAt, jobFromArray, type SqliteEventRow } from './job-row.js';
 import { holdSignals, type SqliteSignals } from './signals.js';
@@ -94,9 +95,11 @@ export class SqliteJobStore implements JobStore {
   #closed = false;
   readonly #busyRetryMs: number;
   readonly #statements = new Map<string, Statement>();
+  readonly #reads: ReadBatcher;
 
   constructor(db: SqliteDatabase, filename: string, options: { busyRetryMs: number }) {
     this.#db = db;
+    this.#reads = new ReadBatcher(db, options.busyRetryMs);
     this.#signals = holdSignals(filename);
     this.#busyRetryMs = options.busyRetryMs;
   }
@@ -127,8 +130,9 @@ export class SqliteJobStore implements JobStore {
     return withBusyRetry(() => transaction.immediate(), this.#busyRetryMs);
   }
 
+  /** Reads go through the batcher: those of one event-loop turn run together (read-batcher.ts). */
   #read<T>(work: () => T): Promise<T> {
-    return withBusyRetry(work, this.#busyRetryMs);
+    return this.#reads.read(work);
   }
 
   #appendEvent(job: Job, type: JobEventType, data: JsonObject | null = null, message?: string | null): void {
