@@ -134,6 +134,54 @@ describe('a job with its queue position', () => {
     expect(await store.getWithPosition('nope', ALL_JOBS)).toBeNull();
     expect(await store.getWithPosition(theirs.id, ownedBy('alice'))).toBeNull();
   });
+
+  it('answers reads asked together (one batch) each as it would alone, scope included', async () => {
+    const { store, jobs } = ctx();
+    const [first, second] = await jobs.pendingMany(2, { userId: 'alice' });
+    const urgent = await jobs.pending({ userId: 'alice', priority: 'urgent' });
+    const theirs = await jobs.pending({ userId: 'bob' });
+    const { job: running } = await jobs.running({ userId: 'alice' });
+    const asks: Array<[string, Scope]> = [
+      [first!.id, ownedBy('alice')],
+      [second!.id, ownedBy('alice')],
+      [urgent.id, ownedBy('alice')],
+      [urgent.id, ALL_JOBS],
+      [theirs.id, ownedBy('alice')],
+      [theirs.id, ownedBy('bob')],
+      [running.id, ownedBy('alice')],
+      [running.id, ownedBy('bob')],
+      [randomUUID(), ALL_JOBS],
+      [first!.id, ownedBy('alice')],
+    ];
+    const together = await Promise.all(asks.map(([id, scope]) => store.getWithPosition(id, scope)));
+    const alone = [];
+    for (const [id, scope] of asks) alone.push(await store.getWithPosition(id, scope));
+    expect(together).toEqual(alone);
+    expect(together.map((answer) => answer?.queuePosition)).toEqual([
+      1,
+      2,
+      0,
+      0,
+      undefined,
+      3,
+      null,
+      undefined,
+      undefined,
+      1,
+    ]);
+  });
+
+  it('fails every read of a batch when the database cannot answer it', async () => {
+    const { t, jobs } = ctx();
+    const job = await jobs.pending();
+    const other = await t.reopen();
+    await other.close();
+    const answers = await Promise.allSettled([
+      other.jobs.getWithPosition(job.id, ALL_JOBS),
+      other.jobs.getWithPosition(randomUUID(), ALL_JOBS),
+    ]);
+    expect(answers.map((answer) => answer.status)).toEqual(['rejected', 'rejected']);
+  });
 });
 
 describe("scope: a user cannot reach another user's jobs", () => {

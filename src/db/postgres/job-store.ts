@@ -2,6 +2,7 @@
  * The job store on PostgreSQL. Claims use `FOR UPDATE SKIP LOCKED`; every state change and its event
  * are one statement; wake-ups travel by LISTEN/NOTIFY on a channel per schema.
  */
+import { StatusReadBatcher } from './status-read-batcher.js';
 import { ReelqueueError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
 import {
@@ -82,11 +83,20 @@ export class PostgresJobStore implements JobStore {
   #enqueuesInFlight = 0;
 
   /** `listener` listens on `channel`; the database that owns both closes the listener. */
+  /** Status reads of one loop turn, as one statement (status-read-batcher.ts). */
+  readonly #statusReads: StatusReadBatcher;
+
   constructor(pool: PgPool, listener: NotificationListener, channel: string) {
     this.#pool = pool;
     this.#listener = listener;
     this.#channel = channel;
     this.#wakeUps = new WakeUpSender(() => this.#rows(jobsSql.announceAvailable, [channel]));
+    this.#statusReads = new StatusReadBatcher(async (ids) => {
+      const rows = await this.#rows<PgJobColumn & { ahead: number | null }>(jobsSql.selectManyWithPosition, [
+        ids,
+      ]);
+      return rows.map((row) => ({ job: jobFromPgJson(row.job), queuePosition: row.ahead }));
+    });
   }
 
   /**
@@ -376,12 +386,7 @@ export class PostgresJobStore implements JobStore {
 
   async getWithPosition(id: string, scope: Scope): Promise<PositionedJob | null> {
     if (!isJobId(id)) return null;
-    const [row] = await this.#rows<PgJobColumn & { ahead: number | null }>(jobsSql.selectWithPosition, [
-      id,
-      scope.all ? null : scope.userId,
-    ]);
-    if (!row) return null;
-    return { job: jobFromPgJson(row.job), queuePosition: row.ahead };
+    return this.#statusReads.read(id, scope);
   }
 
   async listEvents(jobId: string, afterEventId: number, limit: number): Promise<JobEvent[]> {

@@ -232,14 +232,18 @@ export const jobsSql = {
   selectById: `SELECT ${JOB_COLUMN('jobs')} FROM jobs WHERE id = $1`,
   selectByIdForUser: `SELECT ${JOB_COLUMN('jobs')} FROM jobs WHERE id = $1 AND user_id = $2`,
 
-  /** $1 id, $2 user id or NULL for every user. The job and, when pending, the jobs ahead of it. */
-  selectWithPosition: `
+  /**
+   * $1 ids (uuid[]): the jobs the status reads of one turn of the event loop asked for, each with,
+   * when pending, the number of jobs ahead of it (`StatusReadBatcher`, which applies each reader's
+   * scope).
+   */
+  selectManyWithPosition: `
     SELECT ${JOB_COLUMN('me')}, CASE WHEN me.status = 'pending' THEN (SELECT count(*) FROM jobs AS ahead
       WHERE ahead.status = 'pending'
         AND (ahead.priority > me.priority
           OR (ahead.priority = me.priority AND (ahead.run_at, ahead.id) < (me.run_at, me.id)))) END AS ahead
     FROM jobs AS me
-    WHERE me.id = $1 AND ($2::text IS NULL OR me.user_id = $2)`,
+    WHERE me.id = ANY($1::uuid[])`,
 
   selectEvents: `SELECT * FROM job_events WHERE job_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
 
