@@ -21,11 +21,23 @@ interface Load {
 interface Target {
   url: string;
   headers: Record<string, string>;
+  /** Paths to cycle through, one per request, instead of the URL's own. */
+  paths?: readonly string[];
 }
 
 /** Loads one URL for `seconds`; any error or non-2xx answer fails the run (e.g. a rate limit). */
 async function load(target: Target, seconds: number, connections: number): Promise<Load> {
-  const result = await autocannon({ ...target, connections, duration: seconds });
+  const { paths, ...options } = target;
+  let next = 0;
+  const requests = paths && [
+    { setupRequest: (request: object) => ({ ...request, path: paths[next++ % paths.length] }) },
+  ];
+  const result = await autocannon({
+    ...options,
+    ...(requests && { requests }),
+    connections,
+    duration: seconds,
+  });
   if (result.errors > 0 || result.non2xx > 0) {
     throw new Error(
       `${target.url}: ${result.non2xx} non-2xx answers, ${result.errors} errors (${result.timeouts} timeouts)`,
@@ -47,12 +59,14 @@ async function measureOnce(system: QueueSystem, run: number, context: ScenarioCo
       headers: { authorization: `Bearer ${messageText(ready, 'apiKey')}` },
     };
     const hello: Target = { url: messageText(ready, 'helloUrl'), headers: {} };
+    const spread: Target = { ...status, paths: messageText(ready, 'spreadPaths').split(',') };
     // Alternate which route goes first, so a drift in machine load does not always favour one.
-    const order = run % 2 === 1 ? [status, hello] : [hello, status];
+    const order = run % 2 === 1 ? [status, spread, hello] : [hello, spread, status];
     for (const target of order) await load(target, WARM_UP_SECONDS, connections);
     const loads = new Map<Target, Load>();
     for (const target of order) loads.set(target, await load(target, seconds, connections));
     const statusLoad = loads.get(status) as Load;
+    const spreadLoad = loads.get(spread) as Load;
     const helloLoad = loads.get(hello) as Load;
     const ratio = statusLoad.perSecond / helloLoad.perSecond;
     recorder.record(system, 'status reads/s', 'req/s', 'higher', statusLoad.perSecond);
@@ -60,7 +74,16 @@ async function measureOnce(system: QueueSystem, run: number, context: ScenarioCo
     recorder.record(system, 'hello-world req/s', 'req/s', 'higher', helloLoad.perSecond);
     recorder.record(system, 'hello-world p99', 'ms', 'lower', helloLoad.p99Ms);
     recorder.record(system, 'status ÷ hello-world req/s', '×', 'higher', ratio);
-    return `status ${statusLoad.perSecond.toFixed(0)} req/s (p99 ${statusLoad.p99Ms} ms), hello ${helloLoad.perSecond.toFixed(0)} req/s (p99 ${helloLoad.p99Ms} ms), ratio ${ratio.toFixed(2)}`;
+    recorder.record(system, 'status reads/s, 200 jobs', 'req/s', 'higher', spreadLoad.perSecond);
+    recorder.record(system, 'status read p99, 200 jobs', 'ms', 'lower', spreadLoad.p99Ms);
+    recorder.record(
+      system,
+      'status ÷ hello-world req/s, 200 jobs',
+      '×',
+      'higher',
+      spreadLoad.perSecond / helloLoad.perSecond,
+    );
+    return `status ${statusLoad.perSecond.toFixed(0)} req/s (p99 ${statusLoad.p99Ms} ms), over 200 jobs ${spreadLoad.perSecond.toFixed(0)} req/s (p99 ${spreadLoad.p99Ms} ms), hello ${helloLoad.perSecond.toFixed(0)} req/s (p99 ${helloLoad.p99Ms} ms), ratio ${ratio.toFixed(2)}`;
   } finally {
     await server.stop();
     await database.remove();
@@ -84,7 +107,7 @@ export const httpScenario: Scenario = {
       title: this.title,
       notes: [
         `autocannon (${httpConnections} connections, no pipelining) for ${httpSeconds} s per route after a ${WARM_UP_SECONDS} s warm-up of each, from the bench process; the server is \`startService\` (no workers, RATE_LIMIT_PER_MINUTE=0, default pool) in its own process on a fresh database, started anew for every run.`,
-        'Status read: `GET /api/presentations/jobs/{id}` of a pending job with its owner’s Bearer key (key check, job read, queue position, response schema). Hello-world: `GET /bench/hello` → `{"hello":"world"}`, registered on the same Fastify instance for the bench only (global hooks such as the metrics one apply, the /api key check does not). req/s counts 2xx answers; p99 is autocannon’s.',
+        'Status read: `GET /api/presentations/jobs/{id}` of a pending job with its owner’s Bearer key (key check, job read, queue position, response schema); every client reads the same job. Over 200 jobs: the same, each request for the next of the owner’s 200 pending jobs in turn (positions 0–199). Hello-world: `GET /bench/hello` → `{"hello":"world"}`, registered on the same Fastify instance for the bench only (global hooks such as the metrics one apply, the /api key check does not). req/s counts 2xx answers; p99 is autocannon’s.',
       ],
       measurements: recorder.summarize(),
     };
