@@ -12,7 +12,7 @@
  * batch's start, which is no older than when it was asked for. A read that meets SQLITE_BUSY (a
  * read lock is refused only during WAL recovery) is retried alone with `withBusyRetry`.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { withBusyRetry } from './busy-retry.js';
 
 interface PendingRead {
@@ -28,8 +28,9 @@ const isBusy = (error: unknown) => {
 
 export class ReadBatcher {
   #pending: PendingRead[] = [];
-  readonly #begin;
-  readonly #commit;
+  readonly #begin: Statement;
+  readonly #commit: Statement;
+  readonly #rollback: Statement;
 
   constructor(
     private readonly db: Database,
@@ -37,6 +38,7 @@ export class ReadBatcher {
   ) {
     this.#begin = db.prepare('BEGIN');
     this.#commit = db.prepare('COMMIT');
+    this.#rollback = db.prepare('ROLLBACK');
   }
 
   read<T>(work: () => T): Promise<T> {
@@ -50,21 +52,28 @@ export class ReadBatcher {
     const batch = this.#pending;
     this.#pending = [];
     // Alone, or with a transaction already open on this connection: nothing to share.
-    const shared = batch.length > 1 && !this.db.inTransaction;
-    if (shared) this.#begin.run();
+    const shared = batch.length > 1 && !this.db.inTransaction && this.#tryRun(this.#begin);
     const busy: PendingRead[] = [];
-    try {
-      for (const read of batch) {
-        try {
-          read.resolve(read.work());
-        } catch (error) {
-          if (isBusy(error)) busy.push(read);
-          else read.reject(error);
-        }
+    for (const read of batch) {
+      try {
+        read.resolve(read.work());
+      } catch (error) {
+        if (isBusy(error)) busy.push(read);
+        else read.reject(error);
       }
-    } finally {
-      if (shared && this.db.inTransaction) this.#commit.run();
     }
+    // A read-only transaction has nothing to lose: if COMMIT fails, ROLLBACK ends it as well.
+    if (shared && this.db.inTransaction && !this.#tryRun(this.#commit)) this.#tryRun(this.#rollback);
     for (const read of busy) withBusyRetry(read.work, this.busyRetryMs).then(read.resolve, read.reject);
+  }
+
+  /** Runs BEGIN, COMMIT or ROLLBACK; false when SQLite refused it (this runs outside any caller). */
+  #tryRun(statement: Statement): boolean {
+    try {
+      statement.run();
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
