@@ -5,7 +5,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ReelqueueError } from '../../errors.js';
 
-function isBusy(error: unknown): boolean {
+/** SQLITE_BUSY and its kin: another connection holds a lock this statement needs. */
+export function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
 }

@@ -13,18 +13,13 @@
  * read lock is refused only during WAL recovery) is retried alone with `withBusyRetry`.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { withBusyRetry } from './busy-retry.js';
+import { isBusy, withBusyRetry } from './busy-retry.js';
 
 interface PendingRead {
   work: () => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
-
-const isBusy = (error: unknown) => {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
-};
 
 export class ReadBatcher {
   #pending: PendingRead[] = [];
