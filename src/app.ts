@@ -5,7 +5,7 @@
 import { AnnouncingJobStore } from './cache/announcing-job-store.js';
 import type { JobSignals } from './cache/job-signals.js';
 import { RedisJobSignals } from './cache/redis-job-signals.js';
-import { databaseKey, openRedis, type RedisConnection } from './cache/redis.js';
+import { openRedis, type RedisConnection } from './cache/redis.js';
 import type { Config } from './config.js';
 import { openDatabase, type OpenDatabase } from './db/open-database.js';
 import { noopKind, sleepKind } from './jobs/builtin-kinds.js';
@@ -61,8 +61,8 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
     await database.close();
     throw error;
   }
-  const redis = config.redisUrl ? await openRedis(config.redisUrl) : null;
-  const signals = redis ? new RedisJobSignals(redis, databaseKey(config), logger) : null;
+  const redis = config.redisUrl ? await openRedis(config.redisUrl, config) : null;
+  const signals = redis ? new RedisJobSignals(redis, logger) : null;
   const jobs = signals ? new AnnouncingJobStore(database.jobs, signals) : database.jobs;
   const defaults = { jobTimeoutSeconds: config.jobTimeoutSeconds, maxRetries: config.maxRetries };
   const workers = new Set<Worker>();
@@ -99,7 +99,6 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
     createReaper: () => new Reaper(jobs, { intervalSeconds: config.reaperIntervalSeconds, logger }),
     async close() {
       await Promise.all([...workers].map((worker) => worker.stop()));
-      await signals?.close();
       redis?.close();
       await database.close();
     },

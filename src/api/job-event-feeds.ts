@@ -135,14 +135,20 @@ class Feed {
     return follower;
   }
 
+  /** Ends every follower, with the error when reading failed. */
   stop(error?: unknown): void {
-    if (this.#stopped) return;
+    if (this.#halt()) for (const follower of [...this.followers]) follower.end(error);
+  }
+
+  /** Stops reading and listening, and leaves the feeds; false when already stopped. */
+  #halt(): boolean {
+    if (this.#stopped) return false;
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     this.#unwatch();
     this.onStop(this);
-    for (const follower of [...this.followers]) follower.end(error);
+    return true;
   }
 
   #remove(follower: Follower): void {
@@ -191,9 +197,7 @@ class Feed {
 
   /** Ends the followers that are level with the feed; those still catching up end on their own. */
   #finish(): void {
-    this.#stopped = true;
-    this.#unwatch();
-    this.onStop(this);
+    if (!this.#halt()) return;
     for (const follower of [...this.followers]) if (!this.#catchingUp.has(follower)) follower.end();
   }
 

@@ -63,22 +63,25 @@ export class Metrics {
 
   /** Event streams open on this server, and the jobs whose logs they read. */
   watchEventFeeds(feeds: JobEventFeeds): void {
-    new Gauge({
-      name: 'reelqueue_event_streams',
-      help: 'Clients following a job as server-sent events on this process',
-      registers: [this.registry],
-      collect() {
-        this.set(feeds.counts.followers);
-      },
-    });
-    new Gauge({
-      name: 'reelqueue_event_stream_jobs',
-      help: 'Jobs whose event log this process reads for its event streams (one read per job, whatever the number of clients)',
-      registers: [this.registry],
-      collect() {
-        this.set(feeds.counts.jobs);
-      },
-    });
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(read());
+        },
+      });
+    gauge(
+      'reelqueue_event_streams',
+      'Clients following a job as server-sent events on this process',
+      () => feeds.counts.followers,
+    );
+    gauge(
+      'reelqueue_event_stream_jobs',
+      'Jobs whose event log this process reads for its event streams (one read per job, whatever the number of clients)',
+      () => feeds.counts.jobs,
+    );
   }
 
   watch(worker: Worker): void {

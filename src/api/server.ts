@@ -13,7 +13,6 @@ import { JobEventFeeds } from './job-event-feeds.js';
 import { Metrics } from './metrics.js';
 import { RateLimiter, type RequestLimiter } from './rate-limit.js';
 import { RedisRateLimiter } from '../cache/redis-rate-limiter.js';
-import { databaseKey } from '../cache/redis.js';
 import { adminRoutes } from './routes/admin.js';
 import { eventRoutes } from './routes/events.js';
 import { lessonRoutes } from './routes/lessons.js';
@@ -116,7 +115,7 @@ export async function buildServer(
   const { redis } = ctx.app;
   const limiter: RequestLimiter =
     redis && ctx.limits.requestsPerMinute > 0
-      ? new RedisRateLimiter(redis, ctx.limits.requestsPerMinute, databaseKey(ctx.app.config), ctx.app.logger)
+      ? new RedisRateLimiter(redis, ctx.limits.requestsPerMinute, ctx.app.logger)
       : new RateLimiter(ctx.limits.requestsPerMinute);
   await server.register(async (api) => {
     // A callback hook, not an async one: a remembered key then costs the request no promise.

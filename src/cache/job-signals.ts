@@ -9,7 +9,4 @@ export interface JobSignals {
   announce(jobIds: readonly string[]): void;
   /** Calls `listener` whenever a process announces `jobId`; returns the way to stop. */
   watch(jobId: string, listener: () => void): () => void;
-  /** Resolves once announcements are heard (tests, start-up checks); rejects while Redis is away. */
-  ready(): Promise<void>;
-  close(): Promise<void>;
 }

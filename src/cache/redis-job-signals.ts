@@ -5,37 +5,35 @@
  */
 import type { Logger } from '../logger.js';
 import type { JobSignals } from './job-signals.js';
-import type { RedisConnection } from './redis.js';
+import { RedisOutageLog, type RedisConnection } from './redis.js';
 
 export class RedisJobSignals implements JobSignals {
   readonly #redis: RedisConnection;
   readonly #channel: string;
   readonly #listeners = new Map<string, Set<() => void>>();
-  readonly #logger: Logger;
-  #failing = false;
+  readonly #outage: RedisOutageLog;
 
-  constructor(redis: RedisConnection, databaseKey: string, logger: Logger) {
+  constructor(redis: RedisConnection, logger: Logger) {
     this.#redis = redis;
-    this.#channel = `reelqueue:events:${databaseKey}`;
-    this.#logger = logger;
+    this.#channel = `${redis.namespace}:events`;
+    this.#outage = new RedisOutageLog(
+      redis,
+      logger,
+      'live progress falls back to polling the database',
+      'live progress wake-ups resume',
+    );
     redis.subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.#channel) this.#heard(message);
     });
     // Subscribes now, or on connecting: ioredis queues it and subscribes again after a reconnect.
-    redis.subscriber.subscribe(this.#channel).catch((error: unknown) => this.#failed(error));
-    if (redis.startupError) this.#failed(redis.startupError);
-  }
-
-  async ready(): Promise<void> {
-    await this.#redis.subscriber.subscribe(this.#channel);
-    await this.#redis.commands.ping();
+    redis.subscriber.subscribe(this.#channel).catch((error: unknown) => this.#outage.down(error));
   }
 
   announce(jobIds: readonly string[]): void {
     if (jobIds.length === 0) return;
     this.#redis.commands.publish(this.#channel, jobIds.join(',')).then(
-      () => this.#recovered(),
-      (error: unknown) => this.#failed(error),
+      () => this.#outage.up(),
+      (error: unknown) => this.#outage.down(error),
     );
   }
 
@@ -49,30 +47,11 @@ export class RedisJobSignals implements JobSignals {
     };
   }
 
-  async close(): Promise<void> {
-    this.#listeners.clear();
-  }
-
   #heard(message: string): void {
     if (this.#listeners.size === 0) return;
     for (const jobId of message.split(',')) {
       const listeners = this.#listeners.get(jobId);
       if (listeners) for (const listener of [...listeners]) listener();
     }
-  }
-
-  #failed(error: unknown): void {
-    if (this.#failing) return;
-    this.#failing = true;
-    this.#logger.warn(
-      { err: error },
-      'Redis is unavailable: live progress falls back to polling the database',
-    );
-  }
-
-  #recovered(): void {
-    if (!this.#failing) return;
-    this.#failing = false;
-    this.#logger.info('Redis is back: live progress wake-ups resume');
   }
 }

@@ -7,50 +7,38 @@
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimiter, rateLimited, type RequestLimiter } from '../api/rate-limit.js';
 import type { Logger } from '../logger.js';
-import type { RedisConnection } from './redis.js';
+import { RedisOutageLog, type RedisConnection } from './redis.js';
 
 export class RedisRateLimiter implements RequestLimiter {
   readonly #shared: RateLimiterRedis;
   readonly #local: RateLimiter;
-  readonly #logger: Logger;
-  #failing = false;
+  readonly #outage: RedisOutageLog;
 
-  constructor(redis: RedisConnection, perMinute: number, databaseKey: string, logger: Logger) {
+  constructor(redis: RedisConnection, perMinute: number, logger: Logger) {
     this.#shared = new RateLimiterRedis({
       storeClient: redis.commands,
       points: perMinute,
       duration: 60,
-      keyPrefix: `reelqueue:rate:${databaseKey}`,
+      keyPrefix: `${redis.namespace}:rate`,
     });
     this.#local = new RateLimiter(perMinute);
-    this.#logger = logger;
-    if (redis.startupError) this.#failed(redis.startupError);
+    this.#outage = new RedisOutageLog(
+      redis,
+      logger,
+      'rate limits are counted per API node until it is back',
+      'rate limits are shared by every API node again',
+    );
   }
 
   take(key: string): Promise<void> {
     return this.#shared.consume(key).then(
-      () => this.#recovered(),
+      () => this.#outage.up(),
       (refusal: unknown) => {
         if (refusal instanceof RateLimiterRes)
           throw rateLimited(Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)));
-        this.#failed(refusal);
+        this.#outage.down(refusal);
         this.#local.take(key);
       },
     );
-  }
-
-  #failed(error: unknown): void {
-    if (this.#failing) return;
-    this.#failing = true;
-    this.#logger.warn(
-      { err: error },
-      'Redis is unavailable: rate limits are counted per API node until it is back',
-    );
-  }
-
-  #recovered(): void {
-    if (!this.#failing) return;
-    this.#failing = false;
-    this.#logger.info('Redis is back: rate limits are shared by every API node again');
   }
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
 
 /** Redis should answer within this on start-up; past it, reelqueue starts anyway and falls back. */
 const READY_MS = 2000;
@@ -14,20 +15,22 @@ const READY_MS = 2000;
 export interface RedisConnection {
   readonly commands: Redis;
   readonly subscriber: Redis;
+  /** Prefix of reelqueue's keys and channels for this database (and schema): never shared with another. */
+  readonly namespace: string;
   /** Why Redis was not ready at start-up, or null when it was. */
   readonly startupError: Error | null;
   close(): void;
 }
 
-/** Names reelqueue's keys and channels for one database (and schema): never shared with another. */
-export function databaseKey(config: Pick<Config, 'databaseUrl' | 'databaseSchema'>): string {
-  const url = config.databaseUrl.startsWith('sqlite:')
-    ? `sqlite:${path.resolve(config.databaseUrl.slice('sqlite:'.length))}`
-    : config.databaseUrl;
-  return createHash('sha256').update(`${url}\n${config.databaseSchema}`).digest('hex').slice(0, 16);
+function namespaceOf(database: Pick<Config, 'databaseUrl' | 'databaseSchema'>): string {
+  const url = database.databaseUrl.startsWith('sqlite:')
+    ? `sqlite:${path.resolve(database.databaseUrl.slice('sqlite:'.length))}`
+    : database.databaseUrl;
+  const id = createHash('sha256').update(`${url}\n${database.databaseSchema}`).digest('hex').slice(0, 16);
+  return `reelqueue:${id}`;
 }
 
-export function connected(client: Redis): Promise<void> {
+function connected(client: Redis): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const onReady = () => {
@@ -44,7 +47,10 @@ export function connected(client: Redis): Promise<void> {
 }
 
 /** Connects both clients, waiting up to READY_MS; they keep retrying in the background after that. */
-export async function openRedis(url: string): Promise<RedisConnection> {
+export async function openRedis(
+  url: string,
+  database: Pick<Config, 'databaseUrl' | 'databaseSchema'>,
+): Promise<RedisConnection> {
   const commands = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
   const subscriber = new Redis(url);
   // Without a listener, ioredis prints every failed reconnection; the users of the connection log.
@@ -64,10 +70,40 @@ export async function openRedis(url: string): Promise<RedisConnection> {
   return {
     commands,
     subscriber,
+    namespace: namespaceOf(database),
     startupError,
     close() {
       commands.disconnect();
       subscriber.disconnect();
     },
   };
+}
+
+/**
+ * What one use of Redis falls back to while Redis is away, logged once per outage (from start-up
+ * on, when it was away then) and again when Redis is back.
+ */
+export class RedisOutageLog {
+  #down = false;
+
+  constructor(
+    redis: RedisConnection,
+    private readonly logger: Logger,
+    private readonly whileDown: string,
+    private readonly whenBack: string,
+  ) {
+    if (redis.startupError) this.down(redis.startupError);
+  }
+
+  down(error: unknown): void {
+    if (this.#down) return;
+    this.#down = true;
+    this.logger.warn({ err: error }, `Redis is unavailable: ${this.whileDown}`);
+  }
+
+  up(): void {
+    if (!this.#down) return;
+    this.#down = false;
+    this.logger.info(`Redis is back: ${this.whenBack}`);
+  }
 }
