@@ -92,10 +92,10 @@ export class PostgresJobStore implements JobStore {
     this.#channel = channel;
     this.#wakeUps = new WakeUpSender(() => this.#rows(jobsSql.announceAvailable, [channel]));
     this.#statusReads = new StatusReadBatcher(async (ids) => {
-      const rows = await this.#rows<PgJobColumn & { ahead: number | null }>(jobsSql.selectManyWithPosition, [
+      const rows = await this.#rows<PgJobRow & { ahead: number | null }>(jobsSql.selectManyWithPosition, [
         ids,
       ]);
-      return rows.map((row) => ({ job: jobFromPgJson(row.job), queuePosition: row.ahead }));
+      return rows.map((row) => ({ job: jobFromPg(row), queuePosition: row.ahead }));
     });
   }
 

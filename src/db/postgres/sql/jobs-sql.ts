@@ -235,10 +235,11 @@ export const jobsSql = {
   /**
    * $1 ids (uuid[]): the jobs the status reads of one turn of the event loop asked for, each with,
    * when pending, the number of jobs ahead of it (`StatusReadBatcher`, which applies each reader's
-   * scope).
+   * scope). Columns, not JOB_COLUMN, as for the other statements that return many jobs: status
+   * reads over 200 jobs ran 11.8–12.6k req/s so against 10.9–11.9k as JSON (4 interleaved runs).
    */
   selectManyWithPosition: `
-    SELECT ${JOB_COLUMN('me')}, CASE WHEN me.status = 'pending' THEN (SELECT count(*) FROM jobs AS ahead
+    SELECT me.*, CASE WHEN me.status = 'pending' THEN (SELECT count(*) FROM jobs AS ahead
       WHERE ahead.status = 'pending'
         AND (ahead.priority > me.priority
           OR (ahead.priority = me.priority AND (ahead.run_at, ahead.id) < (me.run_at, me.id)))) END AS ahead
