@@ -4,43 +4,12 @@
  * stream ends at the job's final event, at its deletion, or when reading fails.
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { JobEventFeeds, type FeedSink } from '../../src/api/job-event-feeds.js';
-import type { JobEvent } from '../../src/jobs/model.js';
+import { JobEventFeeds } from '../../src/api/job-event-feeds.js';
 import { ALL_JOBS } from '../../src/jobs/store.js';
 import { useConformanceDatabase } from '../support/conformance.js';
 import { setFinishedHoursAgo } from '../support/db-fixtures.js';
+import { RecordingSink } from '../support/recording-sink.js';
 import { waitFor } from '../support/wait.js';
-
-/** A follower that records what it is sent; `ended` settles when its stream ends. */
-class RecordingSink implements FeedSink {
-  readonly received: JobEvent[] = [];
-  error: unknown = undefined;
-  #resolveEnded!: () => void;
-  readonly ended = new Promise<void>((resolve) => (this.#resolveEnded = resolve));
-  isEnded = false;
-
-  events(events: readonly JobEvent[]): void {
-    if (this.isEnded) throw new Error('events sent after the end');
-    this.received.push(...events);
-  }
-
-  end(error?: unknown): void {
-    if (this.isEnded) throw new Error('ended twice');
-    this.isEnded = true;
-    this.error = error;
-    this.#resolveEnded();
-  }
-
-  get ids(): number[] {
-    return this.received.map((event) => event.id);
-  }
-}
-
-const withDeadline = <T>(promise: Promise<T>, what: string, ms = 15_000): Promise<T> =>
-  Promise.race([
-    promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)),
-  ]);
 
 describe('job event feeds (shared reads for server-sent events)', () => {
   const ctx = useConformanceDatabase();
@@ -66,7 +35,7 @@ describe('job event feeds (shared reads for server-sent events)', () => {
     for (const progress of [10, 20, 30, 40, 50])
       await store.reportProgress(lease, { progress, stage: 'speech', message: `at ${progress}` });
     await store.complete(lease, { ok: true });
-    await withDeadline(Promise.all(sinks.map((sink) => sink.ended)), 'every stream to end');
+    await waitFor(() => sinks.every((sink) => sink.isEnded), { what: 'every stream to end' });
 
     const log = await store.listEvents(job.id, 0, 100);
     expect(log.at(-1)?.type).toBe('completed');
@@ -101,7 +70,9 @@ describe('job event feeds (shared reads for server-sent events)', () => {
     for (const progress of [60, 80])
       await store.reportProgress(lease, { progress, stage: 'video', message: `at ${progress}` });
     await store.complete(lease, { ok: true });
-    await withDeadline(Promise.all([early.ended, late.ended, resumed.ended]), 'every stream to end');
+    await waitFor(() => [early, late, resumed].every((sink) => sink.isEnded), {
+      what: 'every stream to end',
+    });
 
     const log = (await store.listEvents(job.id, 0, 100)).map((event) => event.id);
     expect(early.ids).toEqual(log);
@@ -116,7 +87,7 @@ describe('job event feeds (shared reads for server-sent events)', () => {
     const last = (await store.listEvents(done.id, 0, 100)).at(-1)?.id ?? 0;
     const sink = new RecordingSink();
     feeds.follow(done.id, last, sink);
-    await withDeadline(sink.ended, 'the stream to end');
+    await waitFor(() => sink.isEnded, { what: 'the stream to end' });
     expect(sink.received).toEqual([]);
     expect(sink.error).toBeUndefined();
   });
@@ -129,7 +100,7 @@ describe('job event feeds (shared reads for server-sent events)', () => {
     expect(await store.cleanup(1, ALL_JOBS)).toBe(1);
     const sink = new RecordingSink();
     feeds.follow(done.id, 0, sink);
-    await withDeadline(sink.ended, 'the stream to end');
+    await waitFor(() => sink.isEnded, { what: 'the stream to end' });
     expect(sink.received).toEqual([]);
     expect(sink.error).toBeUndefined();
   });
@@ -169,7 +140,7 @@ describe('job event feeds (shared reads for server-sent events)', () => {
     feeds.follow(job.id, 0, sink);
     await waitFor(() => sink.received.length > 0, { what: 'the first events' });
     await other.close();
-    await withDeadline(sink.ended, 'the stream to end');
+    await waitFor(() => sink.isEnded, { what: 'the stream to end' });
     expect(sink.error).toBeInstanceOf(Error);
     expect(feeds.counts).toEqual({ jobs: 0, followers: 0 });
   });

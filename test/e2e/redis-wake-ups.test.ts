@@ -6,30 +6,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { JobEventFeeds, type FeedSink } from '../../src/api/job-event-feeds.js';
+import { JobEventFeeds } from '../../src/api/job-event-feeds.js';
 import { createReelqueue, type Reelqueue } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
-import { leaseOf, type JobEvent } from '../../src/jobs/model.js';
+import { leaseOf } from '../../src/jobs/model.js';
 import { silentLogger } from '../../src/logger.js';
+import { RecordingSink } from '../support/recording-sink.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** A port nothing listens on: Redis is away. */
 const NO_REDIS_URL = 'redis://127.0.0.1:1';
-
-class RecordingSink implements FeedSink {
-  readonly received: JobEvent[] = [];
-  ended = false;
-  error: unknown;
-  events(events: readonly JobEvent[]): void {
-    this.received.push(...events);
-  }
-  end(error?: unknown): void {
-    this.ended = true;
-    this.error = error;
-  }
-}
 
 describe('live progress wake-ups over Redis (REDIS_URL)', () => {
   let t: TestDatabase | undefined;
@@ -76,7 +64,7 @@ describe('live progress wake-ups over Redis (REDIS_URL)', () => {
       });
     }
     await worker.jobs.complete(lease, { ok: true });
-    await waitFor(() => sink.ended, { timeoutMs: 10_000, what: 'the completion to end the stream' });
+    await waitFor(() => sink.isEnded, { timeoutMs: 10_000, what: 'the completion to end the stream' });
     expect(sink.error).toBeUndefined();
     const log = await api.jobs.listEvents(job.id, 0, 100);
     expect(sink.received.map((e) => e.id)).toEqual(log.map((e) => e.id));
@@ -107,7 +95,7 @@ describe('live progress wake-ups over Redis (REDIS_URL)', () => {
       await app.jobs.reportProgress(lease, { progress, stage: 'video', message: `at ${progress}` });
     await app.jobs.complete(lease, { ok: true });
 
-    await waitFor(() => sink.ended, { what: 'the stream to end by polling' });
+    await waitFor(() => sink.isEnded, { what: 'the stream to end by polling' });
     expect(sink.error).toBeUndefined();
     const log = await app.jobs.listEvents(job.id, 0, 100);
     expect(log.map((e) => e.type)).toEqual(['created', 'started', 'progress', 'progress', 'completed']);
