@@ -1,7 +1,8 @@
 // Copies the non-TypeScript files the build needs (SQL migrations) from src/ to dist/, and removes
 // the ones dist/ still holds from an earlier build: a migration file renamed or removed in src/ must
-// not be applied from a stale copy.
-import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+// not be applied from a stale copy. Then marks the `reelqueue` command executable: tsc writes it as
+// a plain file, and `npx reelqueue` (the README's try-it line) runs package.json's bin directly.
+import { chmodSync, cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 function copyAssets(from, to) {
@@ -20,3 +21,4 @@ function copyAssets(from, to) {
 }
 
 copyAssets('src', 'dist');
+chmodSync('dist/cli/main.js', 0o755);
