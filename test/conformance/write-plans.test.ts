@@ -220,6 +220,44 @@ describe('indexes on jobs by status', () => {
   });
 });
 
+describe('the index of owned jobs', () => {
+  const ctx = useConformanceDatabase();
+
+  it("serves one owner's listing and counts, and holds no ownerless job", async () => {
+    const { t, jobs } = ctx();
+    // Many ownerless jobs (the CLI's, an embedding application's) and one owner's few, analysed.
+    await jobs.pendingMany(5_000);
+    await t.sql({
+      sqlite: `UPDATE jobs SET user_id = 'owner' WHERE rowid % 500 = 0`,
+      postgres: `UPDATE jobs SET user_id = 'owner' WHERE id IN (SELECT id FROM jobs LIMIT 10)`,
+    });
+    await t.sql({ sqlite: 'ANALYZE', postgres: 'ANALYZE jobs' });
+    const listing = {
+      sqlite: 'SELECT * FROM jobs WHERE user_id = @userId ORDER BY created_at DESC, id DESC LIMIT 51',
+      postgres: 'SELECT * FROM jobs WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 51',
+    };
+    const counts = { sqlite: sqliteSql.countByStatusOfOwner, postgres: postgresSql.countByStatusOfOwner };
+    if (t.dialect === 'sqlite') {
+      for (const sql of [listing.sqlite, counts.sqlite]) {
+        expect(sqlitePlan(t, sql).join('; '), sql).toMatch(/INDEX jobs_user_created_idx \(user_id=\?\)/);
+      }
+    } else {
+      await withGenericPlans(t, async (client) => {
+        for (const sql of [listing.postgres, counts.postgres]) {
+          const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${sql}`, ['owner']);
+          expect(JSON.stringify(rows[0]), sql).toContain('"Index Name":"jobs_user_created_idx"');
+        }
+      });
+    }
+    // Its entries are the owned jobs only: the index's own size, not a query through it.
+    const [entries] = await t.sql<{ n: number }>({
+      sqlite: `SELECT sum(ncell) AS n FROM dbstat WHERE name = 'jobs_user_created_idx' AND pagetype = 'leaf'`,
+      postgres: `SELECT (SELECT reltuples FROM pg_class WHERE oid = 'jobs_user_created_idx'::regclass)::int AS n`,
+    });
+    expect(Number(entries?.n)).toBe(10);
+  });
+});
+
 describe.runIf(DIALECT === 'postgres')('listings by status on PostgreSQL', () => {
   const ctx = useConformanceDatabase();
 

@@ -186,7 +186,7 @@ CREATE INDEX jobs_lease_idx ON jobs USING btree (lease_expires_at) WHERE (status
 CREATE INDEX jobs_pending_created_idx ON jobs USING btree (created_at, id) WHERE (status = 'pending'::text)
 CREATE UNIQUE INDEX jobs_pkey ON jobs USING btree (id)
 CREATE INDEX jobs_unsuccessful_created_idx ON jobs USING btree (created_at DESC, id DESC) WHERE ((status <> 'pending'::text) AND (status <> 'running'::text) AND (status <> 'completed'::text))
-CREATE INDEX jobs_user_created_idx ON jobs USING btree (user_id, created_at DESC, id DESC)
+CREATE INDEX jobs_user_created_idx ON jobs USING btree (user_id, created_at DESC, id DESC) WHERE (user_id IS NOT NULL)
 CREATE UNIQUE INDEX lessons_pkey ON lessons USING btree (id)
 CREATE INDEX lessons_user_created_idx ON lessons USING btree (user_id, created_at DESC, id DESC)
 CREATE UNIQUE INDEX schema_migrations_pkey ON schema_migrations USING btree (version)

@@ -31,7 +31,7 @@ CREATE INDEX jobs_unsuccessful_created_idx ON jobs (created_at DESC, id DESC)
   WHERE status <> 'pending' AND status <> 'running' AND status <> 'completed';
 
 -- index jobs_user_created_idx
-CREATE INDEX jobs_user_created_idx ON jobs (user_id, created_at DESC, id DESC);
+CREATE INDEX jobs_user_created_idx ON jobs (user_id, created_at DESC, id DESC) WHERE user_id IS NOT NULL;
 
 -- index lessons_user_created_idx
 CREATE INDEX lessons_user_created_idx ON lessons (user_id, created_at DESC, id DESC);
