@@ -35,6 +35,11 @@ export function scopeOf(request: FastifyRequest): Scope {
   return caller.role === 'admin' ? ALL_JOBS : ownedBy(caller.userId);
 }
 
+/** Whether `caller` may see a job owned by `ownerId` (admins see every job). */
+export function maySee(caller: Caller, ownerId: string | null): boolean {
+  return caller.role === 'admin' || caller.userId === ownerId;
+}
+
 /** Jobs a caller creates always belong to the caller, admins included. */
 export function ownScopeOf(request: FastifyRequest): Scope {
   return ownedBy(callerOf(request).userId);
@@ -48,6 +53,12 @@ export function requireAdmin(request: FastifyRequest): void {
 
 const BEARER = /^Bearer\s+(\S{8,512})$/i;
 
+/** The key in `Authorization: Bearer <key>`, or null when the header is missing or malformed. */
+export function presentedKey(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  return (typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined) ?? null;
+}
+
 /**
  * Resolves the caller, answering 401 (thrown) for a missing, malformed or revoked key. Returns a
  * promise only when the key had to be looked up: a remembered key costs the request no promise.
@@ -58,10 +69,9 @@ export function authenticateWith(authenticator: Authenticator) {
     request.caller = caller;
   };
   return (request: FastifyRequest): Promise<void> | undefined => {
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? BEARER.exec(header) : null;
-    if (!match?.[1]) throw new HttpError('UNAUTHORIZED', 'Send an API key: Authorization: Bearer <key>');
-    const answer = authenticator.authenticate(match[1]);
+    const key = presentedKey(request);
+    if (!key) throw new HttpError('UNAUTHORIZED', 'Send an API key: Authorization: Bearer <key>');
+    const answer = authenticator.authenticate(key);
     if (answer instanceof Promise) return answer.then((caller) => accept(request, caller));
     accept(request, answer);
     return undefined;

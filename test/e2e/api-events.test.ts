@@ -1,7 +1,8 @@
 /**
  * Live progress as server-sent events over real HTTP: a client following a job from its creation, a
  * client replaying a finished job from `Last-Event-ID`, and a client connecting mid-job that gets
- * exactly the events it missed, then the live ones, until the terminal event ends the stream.
+ * exactly the events it missed, then the live ones, until the terminal event ends the stream. A
+ * stream whose key is revoked, or whose caller may no longer see the job, ends with an error event.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leaseOf } from '../../src/jobs/model.js';
@@ -153,5 +154,43 @@ describe('HTTP API: job events as server-sent events', () => {
       what: 'the feed to stop',
     });
     expect(await gauge('reelqueue_event_streams')).toBe(0);
+  });
+
+  it('ends the stream with an UNAUTHORIZED error event when its key is revoked meanwhile', async () => {
+    const created = await api.call(api.admin, 'POST', '/api/admin/users', {});
+    expect(created.status).toBe(201);
+    const { user, key } = (await created.json()) as { user: { id: string }; key: { id: string; key: string } };
+    const bob: TestUser = { id: user.id, key: key.key, walletAddress: null };
+    const job = await createJob(api, bob, TINY_LESSON);
+    const client = await SseClient.open(api, bob, eventsPath(job.id));
+    expect((await client.next())?.event).toBe('created');
+
+    const revoked = await api.call(api.admin, 'DELETE', `/api/admin/keys/${key.id}`);
+    expect(revoked.status).toBe(200);
+    const ending = await client.next();
+    expect(ending).toMatchObject({ event: 'error', data: { code: 'UNAUTHORIZED' } });
+    expect(await client.next()).toBeNull();
+    // The job itself is untouched: only the stream ended.
+    const [stored] = await api.t.sql<{ status: string }>({
+      sqlite: `SELECT status FROM jobs WHERE id = '${job.id}'`,
+      postgres: `SELECT status FROM jobs WHERE id = '${job.id}'`,
+    });
+    expect(stored?.status).toBe('pending');
+  });
+
+  it("ends an admin's stream of another user's job with FORBIDDEN once the admin is made a user", async () => {
+    const operator = await api.app.database.users.createUser({ role: 'admin' });
+    const { key } = await api.app.database.users.createKey(operator.id, 'test');
+    const job = await createJob(api, alice, TINY_LESSON);
+    const client = await SseClient.open(api, { id: operator.id, key, walletAddress: null }, eventsPath(job.id));
+    expect((await client.next())?.event).toBe('created');
+
+    // No route demotes an admin: an operator does it in the database, and the key's revision moves.
+    await api.t.sql({
+      sqlite: `UPDATE users SET role = 'user' WHERE id = '${operator.id}'`,
+      postgres: `UPDATE users SET role = 'user' WHERE id = '${operator.id}'`,
+    });
+    expect(await client.next()).toMatchObject({ event: 'error', data: { code: 'FORBIDDEN' } });
+    expect(await client.next()).toBeNull();
   });
 });

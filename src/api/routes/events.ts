@@ -2,15 +2,17 @@
  * Live progress as server-sent events: the job's event log replayed after `Last-Event-ID`, then new
  * events as they are written (by any process: the log is read from the database), until the job
  * reaches a final state. Clients following the same job share one read of its log (JobEventFeeds).
+ * The stream ends with an `error` event when its key is revoked meanwhile (key-watch.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { JobEvent } from '../../jobs/model.js';
 import type { JobEventFeeds } from '../job-event-feeds.js';
-import { scopeOf } from '../caller.js';
+import { maySee, presentedKey, scopeOf } from '../caller.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses, JobIdParams } from '../schemas/common.js';
 import { jobNotFound } from '../../jobs/store-errors.js';
+import { watchKey } from '../key-watch.js';
 
 const KEEPALIVE_MS = 15_000;
 
@@ -50,6 +52,18 @@ export function eventRoutes(server: FastifyInstance, ctx: ApiContext, feeds: Job
         out.write(': keep-alive\n\n');
         lastWrite = Date.now();
       }, KEEPALIVE_MS / 3);
+      const errorEvent = (code: string, message: string) =>
+        out.write(`event: error\ndata: ${JSON.stringify({ code, message })}\n\n`);
+      const stopWatching = watchKey({
+        authenticator: ctx.authenticator,
+        key: presentedKey(request) ?? '',
+        admits: (caller) => maySee(caller, job.userId),
+        onLost({ code, message }) {
+          errorEvent(code, message);
+          out.end();
+        },
+        logger: ctx.app.logger,
+      });
       const stopFollowing = feeds.follow(job.id, after, {
         events(events) {
           for (const event of events)
@@ -60,9 +74,10 @@ export function eventRoutes(server: FastifyInstance, ctx: ApiContext, feeds: Job
         },
         end(error) {
           clearInterval(keepAlive);
+          stopWatching();
           if (error) {
             request.log.error({ err: error }, 'event stream failed');
-            out.write(`event: error\ndata: ${JSON.stringify({ code: 'INTERNAL_ERROR' })}\n\n`);
+            errorEvent('INTERNAL_ERROR', 'Reading the job’s events failed');
           }
           out.end();
         },
@@ -70,6 +85,7 @@ export function eventRoutes(server: FastifyInstance, ctx: ApiContext, feeds: Job
       // The response closes when the stream ends or the client goes away.
       out.on('close', () => {
         clearInterval(keepAlive);
+        stopWatching();
         stopFollowing();
       });
     },
