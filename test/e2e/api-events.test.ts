@@ -159,7 +159,10 @@ describe('HTTP API: job events as server-sent events', () => {
   it('ends the stream with an UNAUTHORIZED error event when its key is revoked meanwhile', async () => {
     const created = await api.call(api.admin, 'POST', '/api/admin/users', {});
     expect(created.status).toBe(201);
-    const { user, key } = (await created.json()) as { user: { id: string }; key: { id: string; key: string } };
+    const { user, key } = (await created.json()) as {
+      user: { id: string };
+      key: { id: string; key: string };
+    };
     const bob: TestUser = { id: user.id, key: key.key, walletAddress: null };
     const job = await createJob(api, bob, TINY_LESSON);
     const client = await SseClient.open(api, bob, eventsPath(job.id));
@@ -182,7 +185,11 @@ describe('HTTP API: job events as server-sent events', () => {
     const operator = await api.app.database.users.createUser({ role: 'admin' });
     const { key } = await api.app.database.users.createKey(operator.id, 'test');
     const job = await createJob(api, alice, TINY_LESSON);
-    const client = await SseClient.open(api, { id: operator.id, key, walletAddress: null }, eventsPath(job.id));
+    const client = await SseClient.open(
+      api,
+      { id: operator.id, key, walletAddress: null },
+      eventsPath(job.id),
+    );
     expect((await client.next())?.event).toBe('created');
 
     // No route demotes an admin: an operator does it in the database, and the key's revision moves.
