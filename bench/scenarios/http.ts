@@ -13,12 +13,12 @@ import { systemsFor, type Scenario, type ScenarioContext } from './types.js';
 
 const WARM_UP_SECONDS = 1;
 
-interface Load {
+export interface Load {
   perSecond: number;
   p99Ms: number;
 }
 
-interface Target {
+export interface Target {
   url: string;
   headers: Record<string, string>;
   /** Paths to cycle through, one per request, instead of the URL's own. */
@@ -26,7 +26,7 @@ interface Target {
 }
 
 /** Loads one URL for `seconds`; any error or non-2xx answer fails the run (e.g. a rate limit). */
-async function load(target: Target, seconds: number, connections: number): Promise<Load> {
+export async function load(target: Target, seconds: number, connections: number): Promise<Load> {
   const { paths, ...options } = target;
   let next = 0;
   const requests = paths && [

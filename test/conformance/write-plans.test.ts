@@ -286,3 +286,58 @@ describe.runIf(DIALECT === 'postgres')('listings by status on PostgreSQL', () =>
     });
   });
 });
+
+describe.runIf(DIALECT === 'postgres')("a job's queue position on PostgreSQL", () => {
+  const ctx = useConformanceDatabase();
+
+  /** The plans of the statements `sql` runs inside functions, from auto_explain, as JSON. */
+  async function nestedPlans(client: pg.Client, sql: string): Promise<{ text: string; plan: unknown }[]> {
+    const notices: string[] = [];
+    const onNotice = (notice: { message?: string }) => notices.push(notice.message ?? '');
+    client.on('notice', onNotice);
+    try {
+      await client.query(`LOAD 'auto_explain'`);
+      await client.query(`SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on;
+        SET auto_explain.log_nested_statements = on; SET auto_explain.log_format = json;
+        SET auto_explain.log_level = notice`);
+      await client.query(sql);
+      await client.query('SET auto_explain.log_min_duration = -1');
+    } finally {
+      client.off('notice', onNotice);
+    }
+    return notices
+      .map(
+        (message) =>
+          JSON.parse(message.slice(message.indexOf('{'))) as { 'Query Text': string; Plan: unknown },
+      )
+      .map((entry) => ({ text: entry['Query Text'], plan: entry.Plan }));
+  }
+
+  it('is counted over the jobs ahead only, in ranges of jobs_claim_idx, never over the whole backlog', async () => {
+    const { t, jobs } = ctx();
+    // One bulk add, not analysed: every job due in the same millisecond, told apart by id only.
+    const backlog = await jobs.pendingMany(3_000);
+    const rowsCounted = (plan: unknown): number => {
+      const node = plan as { 'Index Name'?: string; 'Actual Rows'?: number; Plans?: unknown[] };
+      const own = node['Index Name'] === 'jobs_claim_idx' ? (node['Actual Rows'] ?? 0) : 0;
+      return own + (node.Plans ?? []).reduce<number>((sum, child) => sum + rowsCounted(child), 0);
+    };
+    await withPostgresClient(t.env.DATABASE_SCHEMA ?? null, async (client) => {
+      const read = async (index: number) => {
+        const ids = `ARRAY['${backlog[index]?.id}']::uuid[]`;
+        const sql = postgresSql.selectManyWithPosition.replaceAll('$1::uuid[]', ids);
+        const [counting] = (await nestedPlans(client, sql)).filter(({ text }) =>
+          text.includes('FROM jobs AS me'),
+        );
+        const [answer] = (await client.query<{ ahead: string }>(sql)).rows;
+        const plan = JSON.stringify(counting?.plan);
+        return { plan, counted: rowsCounted(counting?.plan), ahead: Number(answer?.ahead) };
+      };
+      const first = await read(0);
+      expect(first.plan).not.toContain('Seq Scan');
+      expect(first.plan.match(/"Index Name":"jobs_claim_idx"/g)).toHaveLength(3);
+      expect(first).toMatchObject({ counted: 0, ahead: 0 });
+      expect(await read(1_000)).toMatchObject({ counted: 1_000, ahead: 1_000 });
+    });
+  });
+});

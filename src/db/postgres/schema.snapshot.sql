@@ -285,6 +285,37 @@ BEGIN
 END
 $function$
 
+-- function reelqueue_jobs_ahead
+CREATE OR REPLACE FUNCTION reelqueue_jobs_ahead(job_ids uuid[])
+ RETURNS TABLE(job_id uuid, jobs_ahead bigint)
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO '<schema>'
+ SET enable_bitmapscan TO 'off'
+ SET enable_seqscan TO 'off'
+ SET enable_sort TO 'off'
+AS $function$
+BEGIN
+  -- Each count reads its jobs in the claim order: with sorts off, only jobs_claim_idx gives it.
+  RETURN QUERY
+    SELECT me.id, CASE WHEN me.status = 'pending' THEN
+      (SELECT count(*) FROM (SELECT FROM jobs AS a
+        WHERE a.status = 'pending' AND a.priority > me.priority
+        ORDER BY a.priority DESC, a.run_at, a.id) AS higher)
+      + (SELECT count(*) FROM (SELECT FROM jobs AS a
+          WHERE a.status = 'pending' AND a.priority = me.priority AND a.run_at < me.run_at
+          ORDER BY a.priority DESC, a.run_at, a.id) AS earlier)
+      + (SELECT count(*) FROM (SELECT FROM jobs AS a
+          WHERE a.status = 'pending' AND a.priority = me.priority AND a.run_at = me.run_at
+            AND a.id < me.id
+          ORDER BY a.priority DESC, a.run_at, a.id) AS same_time)
+    END
+    FROM jobs AS me
+    -- Not `AND me.status = 'pending'`: with sequential scans off, that made it walk every pending job.
+    WHERE me.id = ANY(job_ids);
+END
+$function$
+
 -- function reelqueue_keys_changed
 CREATE OR REPLACE FUNCTION reelqueue_keys_changed()
  RETURNS trigger
