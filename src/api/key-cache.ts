@@ -5,6 +5,9 @@
  * process, changes it: a notification on PostgreSQL, a trigger-kept counter on SQLite) and for at
  * most `ttlMs`. Without a revision (PostgreSQL while its notification connection is down) every
  * request looks its key up. Wrong keys are never remembered, so guessing cannot fill the cache.
+ * Callers that miss at once share one lookup of the key under the same revision: after a revoke
+ * moves the revision, a thousand open event streams (key-watch.ts) or a burst of requests with one
+ * key cost one lookup, not one each.
  */
 import { hash } from 'node:crypto';
 import type { Authenticator, Caller } from './caller.js';
@@ -32,6 +35,8 @@ export class CachingAuthenticator implements Authenticator {
   readonly #now: () => number;
   /** By the sha256 of the key, so the plain keys are not kept; insertion order is age. */
   readonly #entries = new Map<string, Remembered>();
+  /** Lookups under way, by the sha256 of the key, with the revision read before each began. */
+  readonly #inFlight = new Map<string, { revision: number; caller: Promise<Caller | null> }>();
 
   constructor(lookup: Authenticator, revision: () => number | null, options: KeyCacheOptions) {
     this.#lookup = lookup;
@@ -52,7 +57,13 @@ export class CachingAuthenticator implements Authenticator {
       return remembered.caller;
     }
     this.#entries.delete(digest);
-    return this.#lookUp(plainKey, digest, revision);
+    const flying = this.#inFlight.get(digest);
+    if (flying && flying.revision === revision) return flying.caller;
+    const caller = this.#lookUp(plainKey, digest, revision).finally(() => {
+      if (this.#inFlight.get(digest)?.caller === caller) this.#inFlight.delete(digest);
+    });
+    this.#inFlight.set(digest, { revision, caller });
+    return caller;
   }
 
   async #lookUp(plainKey: string, digest: string, revision: number): Promise<Caller | null> {

@@ -1,7 +1,8 @@
 /**
  * The key cache in front of a real SQLite store's lookups, with a fake clock and a revision the test
  * controls in place of the store's own: an answer is reused only while the revision is unchanged and
- * the entry is young, wrong keys are never remembered, and the oldest entry makes room.
+ * the entry is young, wrong keys are never remembered, the oldest entry makes room, and callers that
+ * miss together share one lookup.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeAuthenticator } from '../../src/api/start.js';
@@ -98,5 +99,30 @@ describe('CachingAuthenticator', () => {
     for (const { id } of keys) await revokeQuietly(id);
     expect(await cache.authenticate(keys[0]!.key)).toBeNull();
     expect(await cache.authenticate(keys[2]!.key)).not.toBeNull();
+  });
+
+  it('lets callers that miss together share one lookup, and starts another once the revision moves', async () => {
+    const { key, user } = await newKey();
+    const store = storeAuthenticator(app.database.users);
+    let lookups = 0;
+    const cache = new CachingAuthenticator(
+      { authenticate: (plain) => (lookups++, store.authenticate(plain)) },
+      () => revision,
+      { ttlMs: 30_000, maxEntries: 100, now: () => clock },
+    );
+    const answers = await Promise.all(Array.from({ length: 20 }, () => cache.authenticate(key)));
+    expect(answers.map((caller) => caller?.userId)).toEqual(Array(20).fill(user.id));
+    expect(lookups).toBe(1);
+
+    // Asked while a lookup under the old revision is still under way: a lookup of its own.
+    const before = cache.authenticate(key);
+    expect(before).not.toBeInstanceOf(Promise);
+    revision = 8;
+    const first = cache.authenticate(key);
+    revision = 9;
+    const second = cache.authenticate(key);
+    const third = cache.authenticate(key);
+    expect(await Promise.all([first, second, third])).toEqual([answers[0], answers[0], answers[0]]);
+    expect(lookups).toBe(3);
   });
 });
