@@ -188,7 +188,7 @@ export class SqliteJobStore implements JobStore {
    */
   #insertMany(jobs: readonly ResolvedNewJob[]): EnqueueResult[] {
     const { now } = this.#stmt(jobsSql.now).get({}) as { now: number };
-    const input = newJobsJson(jobs, (at) => at.getTime());
+    const input = newJobsJson(jobs);
     let insertedIds: string[];
     try {
       insertedIds = this.#stmt(jobsSql.insertMany).pluck().all({ jobs: input, now }) as string[];

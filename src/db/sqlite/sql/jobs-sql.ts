@@ -46,9 +46,9 @@ function withPosition(ownerTest: string): string {
 
 export const jobsSql = {
   /**
-   * A batch of new jobs in one statement: @jobs is a JSON array of {id, kind, user_id, lesson_id,
-   * priority, payload, run_at, timeout_seconds, max_retries, idempotency_key, cost_points}, @now the
-   * transaction's clock (`now`). Returns the ids it inserted; a job whose idempotency key is taken is
+   * A batch of new jobs in one statement: @jobs is a JSON array of [id, kind, user_id, lesson_id,
+   * priority, payload, run_at, timeout_seconds, max_retries, idempotency_key, cost_points] rows
+   * (`newJobsJson`), @now the transaction's clock (`now`). Returns the ids it inserted; a job whose idempotency key is taken is
    * skipped, a taken id aborts the statement. One statement, not one per job: SQLite then opens one
    * statement journal and one table for RETURNING per batch instead of per job. Trigger
    * jobs_points_charge (migration 0004) charges each owner, or aborts the whole statement when one is
@@ -59,10 +59,8 @@ export const jobsSql = {
   insertMany: `
     INSERT INTO jobs (id, kind, user_id, lesson_id, status, priority, payload, created_at, updated_at,
       run_at, timeout_seconds, max_retries, idempotency_key, cost_points)
-    SELECT value ->> 'id', value ->> 'kind', value ->> 'user_id', value ->> 'lesson_id', 'pending',
-      value ->> 'priority', value -> 'payload', @now, @now, coalesce(value ->> 'run_at', @now),
-      value ->> 'timeout_seconds', value ->> 'max_retries', value ->> 'idempotency_key',
-      value ->> 'cost_points'
+    SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, 'pending', value ->> 4, value -> 5,
+      @now, @now, coalesce(value ->> 6, @now), value ->> 7, value ->> 8, value ->> 9, value ->> 10
     FROM jsonb_each(@jobs)
     -- WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join.
     WHERE true
