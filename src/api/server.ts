@@ -10,6 +10,7 @@ import { authenticateWith, callerOf } from './caller.js';
 import type { ApiContext } from './context.js';
 import { errorBody, frameworkErrorHandler, makeErrorHandler } from './http-errors.js';
 import { JobEventFeeds } from './job-event-feeds.js';
+import { KeyWatcher } from './key-watch.js';
 import { Metrics } from './metrics.js';
 import { RateLimiter, type RequestLimiter } from './rate-limit.js';
 import { RedisRateLimiter } from '../cache/redis-rate-limiter.js';
@@ -59,7 +60,11 @@ export async function buildServer(
     ctx.app.signals,
   );
   metrics.watchEventFeeds(feeds);
-  server.addHook('onClose', async () => feeds.close());
+  const keys = new KeyWatcher(ctx.authenticator, ctx.app.logger);
+  server.addHook('onClose', async () => {
+    keys.close();
+    feeds.close();
+  });
   const routes: RouteEntry[] = [];
   server.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -139,7 +144,7 @@ export async function buildServer(
       done();
     });
     presentationRoutes(api, ctx);
-    eventRoutes(api, ctx, feeds);
+    eventRoutes(api, ctx, feeds, keys);
     videoRoutes(api, ctx);
     accountRoutes(api, ctx);
     lessonRoutes(api, ctx);

@@ -12,11 +12,16 @@ import { maySee, presentedKey, scopeOf } from '../caller.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses, JobIdParams } from '../schemas/common.js';
 import { jobNotFound } from '../../jobs/store-errors.js';
-import { watchKey } from '../key-watch.js';
+import type { KeyWatcher } from '../key-watch.js';
 
 const KEEPALIVE_MS = 15_000;
 
-export function eventRoutes(server: FastifyInstance, ctx: ApiContext, feeds: JobEventFeeds): void {
+export function eventRoutes(
+  server: FastifyInstance,
+  ctx: ApiContext,
+  feeds: JobEventFeeds,
+  keys: KeyWatcher,
+): void {
   const { jobs } = ctx.app;
   server.get<{ Params: JobIdParams; Querystring: { after?: number } }>(
     '/api/presentations/jobs/:id/events',
@@ -54,16 +59,14 @@ export function eventRoutes(server: FastifyInstance, ctx: ApiContext, feeds: Job
       }, KEEPALIVE_MS / 3);
       const errorEvent = (code: string, message: string) =>
         out.write(`event: error\ndata: ${JSON.stringify({ code, message })}\n\n`);
-      const stopWatching = watchKey({
-        authenticator: ctx.authenticator,
-        key: presentedKey(request) ?? '',
-        admits: (caller) => maySee(caller, job.userId),
-        onLost({ code, message }) {
+      const stopWatching = keys.watch(
+        presentedKey(request) ?? '',
+        (caller) => maySee(caller, job.userId),
+        ({ code, message }) => {
           errorEvent(code, message);
           out.end();
         },
-        logger: ctx.app.logger,
-      });
+      );
       const stopFollowing = feeds.follow(job.id, after, {
         events(events) {
           for (const event of events)
