@@ -355,6 +355,19 @@ describe('dashboard in a real browser', () => {
     await dave.getByRole('alert').filter({ hasText: 'not accepted' }).waitFor();
   });
 
+  it('signs out by itself when the key of a job page it follows live is revoked', async () => {
+    const erin = await idle.createUser({ wallet: 'wallet-erin' });
+    const job = await queue(idle, erin);
+    const page = await openPage(idle, erin.key, `#/jobs/${job.id}`);
+    await page.getByTestId('job-status').filter({ hasText: 'pending' }).waitFor();
+    await page.getByRole('list', { name: 'Job events' }).getByText('created', { exact: true }).waitFor();
+    // No click after this: the open event stream is what hears of the revoke.
+    const revoked = await idle.call(idle.admin, 'DELETE', `/api/admin/keys/${erin.key.slice(3, 15)}`);
+    expect(revoked.status).toBe(200);
+    await heading(page, 'Sign in to reelqueue').waitFor();
+    await page.getByRole('alert').filter({ hasText: 'not accepted' }).waitFor();
+  });
+
   it('shows queue health with counts by status, failure rate and processing times', async () => {
     const page = await openPage(api, api.admin.key, '#/health');
     await heading(page, 'Health').waitFor();

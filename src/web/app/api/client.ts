@@ -47,6 +47,11 @@ export class ApiClient {
     private readonly options: ClientOptions = {},
   ) {}
 
+  /** A refusal of the key that came another way than an answer (an event stream's error event). */
+  keyRefused(error: ApiError): void {
+    if (error.status === 401) this.options.onUnauthorized?.(error);
+  }
+
   /** The raw response of a successful call; errors are thrown. */
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);

@@ -1,9 +1,11 @@
 /**
  * Follows a job's server-sent events over `fetch` (EventSource cannot send an Authorization header):
  * parses `text/event-stream`, resumes after the last id when the connection drops, and stops when
- * the server ends the stream after the job's final event or when `signal` aborts.
+ * the server ends the stream after the job's final event or when `signal` aborts. A stream the server
+ * ends because its key was revoked (or may no longer see the job) ends following, as a 401 or 403
+ * answer would: no reconnect.
  */
-import { NetworkError, type ApiClient } from './client.js';
+import { ApiError, NetworkError, type ApiClient } from './client.js';
 import type { JobEventWire } from './types.js';
 
 const RECONNECT_MS = 1000;
@@ -38,6 +40,24 @@ export function parseEventStream(buffer: string): { events: RawEvent[]; rest: st
   return { events, rest };
 }
 
+/** The error a stream ended with: a refused key as the answer it stands for, anything else a lost connection. */
+function streamError(client: ApiClient, data: string): Error {
+  let body: { code?: unknown; message?: unknown } = {};
+  try {
+    body = JSON.parse(data) as typeof body;
+  } catch {
+    // Not the server's error shape: treated as a lost connection below.
+  }
+  const message = typeof body.message === 'string' ? body.message : 'The API key was refused';
+  if (body.code === 'UNAUTHORIZED') {
+    const error = new ApiError(401, 'UNAUTHORIZED', message);
+    client.keyRefused(error);
+    return error;
+  }
+  if (body.code === 'FORBIDDEN') return new ApiError(403, 'FORBIDDEN', message);
+  return new NetworkError('events');
+}
+
 async function readOnce(
   client: ApiClient,
   jobId: string,
@@ -58,7 +78,7 @@ async function readOnce(
     const parsed = parseEventStream(buffer + value);
     buffer = parsed.rest;
     for (const raw of parsed.events) {
-      if (raw.event === 'error') throw new NetworkError('events');
+      if (raw.event === 'error') throw streamError(client, raw.data);
       onEvent(JSON.parse(raw.data) as JobEventWire);
     }
   }
