@@ -30,14 +30,12 @@ export function callerOf(request: FastifyRequest): Caller {
 }
 
 /** Admins see every job; a user only their own. */
-export function scopeOf(request: FastifyRequest): Scope {
-  const caller = callerOf(request);
+export function scopeOfCaller(caller: Caller): Scope {
   return caller.role === 'admin' ? ALL_JOBS : ownedBy(caller.userId);
 }
 
-/** Whether `caller` may see a job owned by `ownerId` (admins see every job). */
-export function maySee(caller: Caller, ownerId: string | null): boolean {
-  return caller.role === 'admin' || caller.userId === ownerId;
+export function scopeOf(request: FastifyRequest): Scope {
+  return scopeOfCaller(callerOf(request));
 }
 
 /** Jobs a caller creates always belong to the caller, admins included. */

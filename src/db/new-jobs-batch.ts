@@ -2,9 +2,9 @@
  * A batch of new jobs as the stores' one-statement inserts read it: SQLite a JSON array of rows
  * `[id, kind, user_id, lesson_id, priority, payload, run_at, timeout_seconds, max_retries,
  * idempotency_key, cost_points]` (run_at in ms), PostgreSQL one array per column in that order
- * (run_at as ISO text, payloads as JSON text). Rows, not objects,
- * for SQLite: `value ->> 4` finds a field without comparing keys, and the text is shorter (a bulk add
- * of 20,000 jobs: 150 → 129 ms for the JSON and the two statements).
+ * (run_at as ISO text, payloads as JSON text). Rows, not objects, for SQLite: `value ->> 4` finds a
+ * field without comparing keys, and the text is shorter (a bulk add of 20,000 jobs: 150 → 129 ms for
+ * the JSON and the two statements).
  */
 import { priorityRank, type ResolvedNewJob } from '../jobs/model.js';
 

@@ -22,6 +22,10 @@ export const ALL_JOBS: Scope = Object.freeze({ all: true });
 export function ownedBy(userId: string): Scope {
   return Object.freeze({ all: false, userId });
 }
+/** Whether a job owned by `ownerId` is within `scope`. */
+export function inScope(scope: Scope, ownerId: string | null): boolean {
+  return scope.all || ownerId === scope.userId;
+}
 
 export interface EnqueueResult {
   job: Job;

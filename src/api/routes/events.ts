@@ -8,10 +8,11 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { JobEvent } from '../../jobs/model.js';
 import type { JobEventFeeds } from '../job-event-feeds.js';
-import { maySee, presentedKey, scopeOf } from '../caller.js';
+import { presentedKey, scopeOf, scopeOfCaller } from '../caller.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses, JobIdParams } from '../schemas/common.js';
 import { jobNotFound } from '../../jobs/store-errors.js';
+import { inScope } from '../../jobs/store.js';
 import type { KeyWatcher } from '../key-watch.js';
 
 const KEEPALIVE_MS = 15_000;
@@ -61,7 +62,7 @@ export function eventRoutes(
         out.write(`event: error\ndata: ${JSON.stringify({ code, message })}\n\n`);
       const stopWatching = keys.watch(
         presentedKey(request) ?? '',
-        (caller) => maySee(caller, job.userId),
+        (caller) => inScope(scopeOfCaller(caller), job.userId),
         ({ code, message }) => {
           errorEvent(code, message);
           out.end();

@@ -6,7 +6,7 @@
  * (bench/tools/pg-row-cost.ts); under load a turn holds many reads. An idle read waits one loop turn
  * longer. The answer is as of the statement, which runs after every read in it was asked for.
  */
-import type { PositionedJob, Scope } from '../../jobs/store.js';
+import { inScope, type PositionedJob, type Scope } from '../../jobs/store.js';
 
 interface Reader {
   scope: Scope;
@@ -42,7 +42,7 @@ export class StatusReadBatcher {
       const answer = found.get(id) ?? null;
       for (const { scope, resolve } of readers) {
         // Another user's job answers exactly like a missing one.
-        resolve(answer && (scope.all || answer.job.userId === scope.userId) ? answer : null);
+        resolve(answer && inScope(scope, answer.job.userId) ? answer : null);
       }
     }
   }
