@@ -17,6 +17,12 @@ export interface ScratchDatabase {
 }
 
 /** `reelqueue-pg` runs on PostgreSQL; the other reelqueue systems on SQLite. */
+/** A tool's `--db pg|sqlite` option. */
+export function dialectOption(value: string | undefined): Dialect {
+  if (value !== 'pg' && value !== 'sqlite') throw new Error(`--db wants pg or sqlite, got ${value}`);
+  return value;
+}
+
 export function dialectOf(system: QueueSystem): Dialect {
   return system.id === 'reelqueue-pg' ? 'pg' : 'sqlite';
 }

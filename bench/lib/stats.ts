@@ -14,6 +14,12 @@ export interface Summary {
   max: number;
 }
 
+/** `median (min–max)` of one figure measured in several runs, for the tools' tables. */
+export function summaryText(samples: readonly number[], digits: number): string {
+  const { median, min, max } = summarize(samples);
+  return `${median.toFixed(digits)} (${min.toFixed(digits)}–${max.toFixed(digits)})`;
+}
+
 /** Median and range of one figure measured in several runs. */
 export function summarize(samples: readonly number[]): Summary {
   if (samples.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN };

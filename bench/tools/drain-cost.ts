@@ -22,7 +22,7 @@ import { msSince, nowNs } from '../lib/clock.js';
 import { waitUntilDrained } from '../lib/drain.js';
 import { cpuSeconds, postgresCpuSeconds } from '../lib/process-cpu.js';
 import { dropSchema, POSTGRES_URL, uniqueName } from '../lib/services.js';
-import { summarize } from '../lib/stats.js';
+import { summaryText } from '../lib/stats.js';
 import { REELQUEUE_CLI, UNFINISHED } from '../systems/reelqueue.js';
 
 interface DrainCost {
@@ -129,10 +129,6 @@ const FIGURES: [keyof DrainCost, string, number][] = [
   ['serverCpuUsPerJob', 'server CPU µs a job', 1],
   ['workerCpuUsPerJob', 'worker CPU µs a job', 1],
 ];
-const cell = (samples: number[], digits: number) => {
-  const { median, min, max } = summarize(samples);
-  return `${median.toFixed(digits)} (${min.toFixed(digits)}–${max.toFixed(digits)})`;
-};
 console.log(
   `${jobs} no-op jobs, worker concurrency ${concurrency}, ${rounds} round(s)` +
     (values['no-checkpoint'] ? ', no checkpoint before each drain' : ''),
@@ -141,7 +137,7 @@ console.log(`\n| variant | ${FIGURES.map(([, heading]) => heading).join(' | ')} 
 console.log(`|---|${FIGURES.map(() => '---:').join('|')}|`);
 for (const [name, samples] of costs) {
   const cells = FIGURES.map(([figure, , digits]) =>
-    cell(
+    summaryText(
       samples.map((cost) => cost[figure]),
       digits,
     ),

@@ -9,8 +9,8 @@
 import { parseArgs } from 'node:util';
 import { messageText, WorkerProcess } from '../lib/child-process.js';
 import { cpuSeconds, postgresCpuSeconds } from '../lib/process-cpu.js';
-import { scratchDatabase, type Dialect } from '../lib/scratch-database.js';
-import { summarize } from '../lib/stats.js';
+import { dialectOption, scratchDatabase } from '../lib/scratch-database.js';
+import { summaryText } from '../lib/stats.js';
 import { load, type Target } from '../scenarios/http.js';
 import { benchScript } from '../systems/types.js';
 
@@ -27,11 +27,9 @@ const { values } = parseArgs({
 });
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
-if (values.db !== 'pg' && values.db !== 'sqlite')
-  throw new Error(`--db wants pg or sqlite, got ${values.db}`);
 if (values.jobs !== 'one' && values.jobs !== 'spread')
   throw new Error(`--jobs wants one or spread, got ${values.jobs}`);
-const dialect: Dialect = values.db;
+const dialect = dialectOption(values.db);
 
 interface Cost {
   perSecond: number;
@@ -75,10 +73,7 @@ for (let round = 1; round <= rounds; round++) {
     `[http-cost] round ${round}/${rounds}: ${cost.perSecond.toFixed(0)} req/s, API ${cost.apiUs.toFixed(1)} µs, PostgreSQL ${cost.serverUs.toFixed(1)} µs a read`,
   );
 }
-const row = (pick: (cost: Cost) => number, digits: number) => {
-  const s = summarize(costs.map(pick));
-  return `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
-};
+const row = (pick: (cost: Cost) => number, digits: number) => summaryText(costs.map(pick), digits);
 console.log(
   `status reads of ${values.jobs === 'one' ? 'one job' : '200 jobs in turn'}, ${CONNECTIONS} connections, ${seconds} s, ${dialect}, ${rounds} round(s)\n`,
 );

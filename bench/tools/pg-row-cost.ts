@@ -19,7 +19,7 @@ import { createPool, type PgPool } from '../../src/db/postgres/pool.js';
 import { JOB_COLUMN } from '../../src/db/postgres/sql/jobs-sql.js';
 import { postgresCpuSeconds } from '../lib/process-cpu.js';
 import { dropSchema, POSTGRES_URL, uniqueName } from '../lib/services.js';
-import { summarize } from '../lib/stats.js';
+import { summaryText } from '../lib/stats.js';
 
 const IN_FLIGHT = 8;
 
@@ -107,16 +107,20 @@ try {
       figures.get(label)?.push(await cpuPerRead(pool, name, shape, first.job.id, reads));
     }
   }
-  const cell = (samples: number[]) => {
-    const { median, min, max } = summarize(samples);
-    return `${median.toFixed(1)} (${min.toFixed(1)}–${max.toFixed(1)})`;
-  };
   console.log(`CPU µs a read, median (range) of ${rounds} rounds of ${reads} reads:\n`);
   console.log('| read, result shape | this process | PostgreSQL server |');
   console.log('|---|---:|---:|');
   for (const [label, costs] of figures) {
-    const client = cell(costs.map((cost) => cost.clientUs));
-    console.log(`| ${label} | ${client} | ${cell(costs.map((cost) => cost.serverUs))} |`);
+    const client = summaryText(
+      costs.map((cost) => cost.clientUs),
+      1,
+    );
+    console.log(
+      `| ${label} | ${client} | ${summaryText(
+        costs.map((cost) => cost.serverUs),
+        1,
+      )} |`,
+    );
   }
 } finally {
   await pool.end();

@@ -12,9 +12,9 @@ import pg from 'pg';
 import { messageText, WorkerProcess } from '../lib/child-process.js';
 import { sleep } from '../lib/clock.js';
 import { cpuSeconds, postgresCpuSeconds } from '../lib/process-cpu.js';
-import { scratchDatabase, type Dialect } from '../lib/scratch-database.js';
+import { dialectOption, scratchDatabase } from '../lib/scratch-database.js';
 import { POSTGRES_URL } from '../lib/services.js';
-import { summarize } from '../lib/stats.js';
+import { summaryText } from '../lib/stats.js';
 import { benchScript } from '../systems/types.js';
 
 const { values } = parseArgs({
@@ -28,9 +28,7 @@ const { values } = parseArgs({
 const clients = Number(values.clients);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
-if (values.db !== 'pg' && values.db !== 'sqlite')
-  throw new Error(`--db wants pg or sqlite, got ${values.db}`);
-const dialect: Dialect = values.db;
+const dialect = dialectOption(values.db);
 
 interface Cost {
   apiCpuPercent: number;
@@ -100,10 +98,7 @@ for (let round = 1; round <= rounds; round++) {
     `[sse-followers] round ${round}/${rounds}: API ${cost.apiCpuPercent.toFixed(1)} % CPU, PostgreSQL ${cost.serverCpuPercent.toFixed(1)} %, ${cost.transactionsPerSecond.toFixed(0)} transactions/s`,
   );
 }
-const row = (pick: (cost: Cost) => number) => {
-  const s = summarize(costs.map(pick));
-  return `${s.median.toFixed(1)} (${s.min.toFixed(1)}–${s.max.toFixed(1)})`;
-};
+const row = (pick: (cost: Cost) => number) => summaryText(costs.map(pick), 1);
 console.log(
   `${clients} clients following one pending job, ${seconds} s measured, ${dialect}, ${rounds} round(s)\n`,
 );
