@@ -14,7 +14,7 @@ export {
   type Lease,
   type NewJob,
 } from './jobs/model.js';
-export { ALL_JOBS, ownedBy, type JobStore, type Scope } from './jobs/store.js';
+export { ALL_JOBS, FROM_THE_START, ownedBy, type JobStore, type Scope } from './jobs/store.js';
 export { Worker, type WorkerSettings } from './jobs/worker.js';
 export { ensureAdminKey, type AdminKeyOptions, type AdminKeyOutcome } from './users/bootstrap.js';
 export {

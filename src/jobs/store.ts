@@ -19,6 +19,10 @@ import type {
 /** Who is asking: an admin (or the system) sees every job, a user only their own. */
 export type Scope = { readonly all: true } | { readonly all: false; readonly userId: string };
 export const ALL_JOBS: Scope = Object.freeze({ all: true });
+
+/** `listEvents` after this id: a job's whole log, its `created` event (id 0) first. */
+export const FROM_THE_START = -1;
+
 export function ownedBy(userId: string): Scope {
   return Object.freeze({ all: false, userId });
 }
@@ -180,6 +184,10 @@ export interface JobStore {
   list(filter: ListFilter, scope: Scope): Promise<JobPage>;
   /** A job with its queue position, read together (one round trip): what a client polls. */
   getWithPosition(id: string, scope: Scope): Promise<PositionedJob | null>;
+  /**
+   * A job's events with ids above `afterEventId`, oldest first. The `created` event, read from the
+   * job itself, is event 0: `FROM_THE_START` reads the whole log, 0 everything after it.
+   */
   listEvents(jobId: string, afterEventId: number, limit: number): Promise<JobEvent[]>;
 
   cancel(id: string, reason: string | null, scope: Scope): Promise<CancelOutcome>;

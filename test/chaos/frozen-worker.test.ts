@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReelqueue, type Reelqueue } from '../../src/app.js';
-import { ALL_JOBS } from '../../src/jobs/store.js';
+import { ALL_JOBS, FROM_THE_START } from '../../src/jobs/store.js';
 import { silentLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
@@ -59,7 +59,7 @@ describe('a frozen worker', () => {
     );
     expect(finished.workerId).toBe(rescuerId);
     expect(finished.attempt).toBe(2);
-    const eventsBefore = await app.jobs.listEvents(job.id, 0, 1000);
+    const eventsBefore = await app.jobs.listEvents(job.id, FROM_THE_START, 1000);
 
     frozen.signal('SIGCONT');
     await waitFor(() => frozen.stderrLines.some((line) => line.includes('lost the lease')), {
@@ -68,7 +68,7 @@ describe('a frozen worker', () => {
 
     const after = await app.jobs.get(job.id, ALL_JOBS);
     expect(after).toEqual(finished);
-    expect(await app.jobs.listEvents(job.id, 0, 1000)).toEqual(eventsBefore);
+    expect(await app.jobs.listEvents(job.id, FROM_THE_START, 1000)).toEqual(eventsBefore);
     const writesByFrozenAfterTakeover = eventsBefore.filter(
       (e) => e.workerId === frozenId && e.attempt === 2,
     );

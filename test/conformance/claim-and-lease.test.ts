@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobPriority } from '../../src/jobs/model.js';
-import { ALL_JOBS } from '../../src/jobs/store.js';
+import { ALL_JOBS, FROM_THE_START } from '../../src/jobs/store.js';
 import { expireLease, makeRunnableNow } from '../support/db-fixtures.js';
 import { dbNow, eventTypes, msBetween, mustGet, useConformanceDatabase } from '../support/conformance.js';
 
@@ -87,7 +87,7 @@ describe('claiming', () => {
     expect(msBetween(job!.startedAt!, now)).toBeLessThan(2000);
     expect(await mustGet(store, pending.id)).toEqual(job);
     expect(await eventTypes(store, pending.id)).toEqual(['created', 'started']);
-    const events = await store.listEvents(pending.id, 0, 10);
+    const events = await store.listEvents(pending.id, FROM_THE_START, 10);
     expect(events[1]).toMatchObject({ status: 'running', attempt: 1, workerId: 'worker-z' });
   });
 

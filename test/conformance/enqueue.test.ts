@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobPriority } from '../../src/jobs/model.js';
-import { ALL_JOBS } from '../../src/jobs/store.js';
+import { ALL_JOBS, FROM_THE_START } from '../../src/jobs/store.js';
 import { countRows, makeRunnableNow } from '../support/db-fixtures.js';
 import {
   dbNow,
@@ -130,16 +130,43 @@ describe('enqueue', () => {
     expect((refused as Error).message).toContain(existing.id);
     await expectRejectsWith(store.enqueueMany([fresh, fresh]), 'VALIDATION_FAILED');
     expect(await countRows(t, 'jobs')).toBe(1);
-    expect(await store.listEvents(fresh.id, 0, 10)).toEqual([]);
+    expect(await store.listEvents(fresh.id, FROM_THE_START, 10)).toEqual([]);
   });
 
-  it('appends a created event for every new job', async () => {
-    const { store, jobs } = ctx();
+  it('starts every new job’s log with its created event, event 0, read from the job and stored nowhere else', async () => {
+    const { t, store, jobs } = ctx();
     const [a, b] = await jobs.pendingMany(2);
+    const one = await jobs.pending();
     expect(await eventTypes(store, a!.id)).toEqual(['created']);
     expect(await eventTypes(store, b!.id)).toEqual(['created']);
-    const [event] = await store.listEvents(a!.id, 0, 10);
-    expect(event).toMatchObject({ jobId: a!.id, status: 'pending', attempt: 0 });
+    expect(await eventTypes(store, one.id)).toEqual(['created']);
+    const [event] = await store.listEvents(a!.id, FROM_THE_START, 10);
+    expect(event).toEqual({
+      id: 0,
+      jobId: a!.id,
+      at: a!.createdAt,
+      type: 'created',
+      status: 'pending',
+      progress: 0,
+      stage: null,
+      message: 'Queued',
+      attempt: 0,
+      workerId: null,
+      data: null,
+    });
+    // After event 0: what came since (nothing yet); a limit of 0 reads nothing.
+    expect(await store.listEvents(a!.id, 0, 10)).toEqual([]);
+    expect(await store.listEvents(a!.id, FROM_THE_START, 0)).toEqual([]);
+    expect(await countRows(t, 'job_events')).toBe(0);
+    // Once it runs, the stored events follow it.
+    const [claimed] = await store.claim(claimNoop);
+    expect(claimed?.id).toBe(a!.id);
+    const log = await store.listEvents(a!.id, FROM_THE_START, 10);
+    expect(log.map((e) => [e.id > 0, e.type])).toEqual([
+      [false, 'created'],
+      [true, 'started'],
+    ]);
+    expect(await store.listEvents(a!.id, FROM_THE_START, 1)).toEqual([event]);
   });
 
   it('does not let a job run before its run_at, then lets it run once due', async () => {

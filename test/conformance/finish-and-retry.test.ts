@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_JOBS, type Failure } from '../../src/jobs/store.js';
+import { ALL_JOBS, FROM_THE_START, type Failure } from '../../src/jobs/store.js';
 import { makeRunnableNow } from '../support/db-fixtures.js';
 import {
   eventTypes,
@@ -32,7 +32,7 @@ describe('progress and completion', () => {
       stage: 'tts',
       message: 'Narrating slide 3',
     });
-    const events = await store.listEvents(lease.jobId, 0, 10);
+    const events = await store.listEvents(lease.jobId, FROM_THE_START, 10);
     expect(events.at(-1)).toMatchObject({ type: 'progress', progress: 42, stage: 'tts', status: 'running' });
   });
 
@@ -78,7 +78,7 @@ describe('progress and completion', () => {
     expect(await mustGet(store, second!.jobId)).toMatchObject({ status: 'running', result: null });
     expect(await mustGet(store, third!.jobId)).toMatchObject({ status: 'completed', result: { n: 3 } });
     for (const lease of [first!, second!, third!]) {
-      const events = await store.listEvents(lease.jobId, 0, 10);
+      const events = await store.listEvents(lease.jobId, FROM_THE_START, 10);
       const expected = lease === second ? ['created', 'started'] : ['created', 'started', 'completed'];
       expect(events.map((event) => event.type)).toEqual(expected);
       expect(events[1]).toMatchObject({ status: 'running', progress: 0, attempt: 1, workerId: 'worker-b' });
@@ -148,7 +148,7 @@ describe('failing an attempt', () => {
       leaseExpiresAt: null,
     });
     expect(failed.completedAt).not.toBeNull();
-    const events = await store.listEvents(lease.jobId, 0, 10);
+    const events = await store.listEvents(lease.jobId, FROM_THE_START, 10);
     expect(events.map((e) => e.type)).toEqual(['created', 'started', 'failed']);
     expect(events[2]).toMatchObject({ status: 'failed' });
   });

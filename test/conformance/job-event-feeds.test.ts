@@ -5,7 +5,7 @@
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { JobEventFeeds } from '../../src/api/job-event-feeds.js';
-import { ALL_JOBS } from '../../src/jobs/store.js';
+import { ALL_JOBS, FROM_THE_START } from '../../src/jobs/store.js';
 import { useConformanceDatabase } from '../support/conformance.js';
 import { setFinishedHoursAgo } from '../support/db-fixtures.js';
 import { RecordingSink } from '../support/recording-sink.js';
@@ -25,7 +25,7 @@ describe('job event feeds (shared reads for server-sent events)', () => {
     const feeds = feedsFor(store);
     const { job, lease } = await jobs.running();
     const sinks = [new RecordingSink(), new RecordingSink(), new RecordingSink()];
-    for (const sink of sinks) feeds.follow(job.id, 0, sink);
+    for (const sink of sinks) feeds.follow(job.id, FROM_THE_START, sink);
     expect(feeds.counts).toEqual({ jobs: 1, followers: 3 });
 
     await waitFor(() => sinks.every((sink) => sink.received.some((e) => e.type === 'started')), {
@@ -37,7 +37,7 @@ describe('job event feeds (shared reads for server-sent events)', () => {
     await store.complete(lease, { ok: true });
     await waitFor(() => sinks.every((sink) => sink.isEnded), { what: 'every stream to end' });
 
-    const log = await store.listEvents(job.id, 0, 100);
+    const log = await store.listEvents(job.id, FROM_THE_START, 100);
     expect(log.at(-1)?.type).toBe('completed');
     for (const sink of sinks) {
       expect(sink.error).toBeUndefined();
@@ -51,7 +51,7 @@ describe('job event feeds (shared reads for server-sent events)', () => {
     const feeds = feedsFor(store);
     const { job, lease } = await jobs.running();
     const early = new RecordingSink();
-    feeds.follow(job.id, 0, early);
+    feeds.follow(job.id, FROM_THE_START, early);
     for (const progress of [10, 20, 30, 40])
       await store.reportProgress(lease, { progress, stage: 'slides', message: `at ${progress}` });
     await waitFor(() => early.received.some((e) => e.progress === 40), {
@@ -60,7 +60,7 @@ describe('job event feeds (shared reads for server-sent events)', () => {
 
     // Joins from the start while the feed is six events in: it must read those itself.
     const late = new RecordingSink();
-    feeds.follow(job.id, 0, late);
+    feeds.follow(job.id, FROM_THE_START, late);
     // And one that resumes from the third event, as a reconnecting EventSource does.
     const third = early.ids[2] ?? 0;
     const resumed = new RecordingSink();
@@ -74,7 +74,7 @@ describe('job event feeds (shared reads for server-sent events)', () => {
       what: 'every stream to end',
     });
 
-    const log = (await store.listEvents(job.id, 0, 100)).map((event) => event.id);
+    const log = (await store.listEvents(job.id, FROM_THE_START, 100)).map((event) => event.id);
     expect(early.ids).toEqual(log);
     expect(late.ids).toEqual(log);
     expect(resumed.ids).toEqual(log.filter((id) => id > third));
@@ -84,7 +84,7 @@ describe('job event feeds (shared reads for server-sent events)', () => {
     const { store, jobs } = ctx();
     const feeds = feedsFor(store);
     const done = await jobs.completed();
-    const last = (await store.listEvents(done.id, 0, 100)).at(-1)?.id ?? 0;
+    const last = (await store.listEvents(done.id, FROM_THE_START, 100)).at(-1)?.id ?? 0;
     const sink = new RecordingSink();
     feeds.follow(done.id, last, sink);
     await waitFor(() => sink.isEnded, { what: 'the stream to end' });
@@ -99,7 +99,7 @@ describe('job event feeds (shared reads for server-sent events)', () => {
     await setFinishedHoursAgo(t, done.id, 2);
     expect(await store.cleanup(1, ALL_JOBS)).toBe(1);
     const sink = new RecordingSink();
-    feeds.follow(done.id, 0, sink);
+    feeds.follow(done.id, FROM_THE_START, sink);
     await waitFor(() => sink.isEnded, { what: 'the stream to end' });
     expect(sink.received).toEqual([]);
     expect(sink.error).toBeUndefined();
@@ -111,8 +111,8 @@ describe('job event feeds (shared reads for server-sent events)', () => {
     const { job, lease } = await jobs.running();
     const leaving = new RecordingSink();
     const staying = new RecordingSink();
-    const leave = feeds.follow(job.id, 0, leaving);
-    const leaveToo = feeds.follow(job.id, 0, staying);
+    const leave = feeds.follow(job.id, FROM_THE_START, leaving);
+    const leaveToo = feeds.follow(job.id, FROM_THE_START, staying);
     await waitFor(() => leaving.received.length > 0 && staying.received.length > 0, {
       what: 'both clients served',
     });
@@ -137,7 +137,7 @@ describe('job event feeds (shared reads for server-sent events)', () => {
     const other = await t.reopen();
     const feeds = feedsFor(other.jobs);
     const sink = new RecordingSink();
-    feeds.follow(job.id, 0, sink);
+    feeds.follow(job.id, FROM_THE_START, sink);
     await waitFor(() => sink.received.length > 0, { what: 'the first events' });
     await other.close();
     await waitFor(() => sink.isEnded, { what: 'the stream to end' });

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/jobs/model.js';
-import { ALL_JOBS, ownedBy, type JobStore, type ListFilter, type Scope } from '../../src/jobs/store.js';
+import {
+  ALL_JOBS,
+  FROM_THE_START,
+  ownedBy,
+  type JobStore,
+  type ListFilter,
+  type Scope,
+} from '../../src/jobs/store.js';
 import { expectRejectsWith, mustGet, useConformanceDatabase } from '../support/conformance.js';
 
 const ids = (jobs: readonly Job[]) => jobs.map((job) => job.id);
@@ -211,7 +218,7 @@ describe("scope: a user cannot reach another user's jobs", () => {
       expect(await store.get(id, ownedBy('alice'))).toBeNull();
       await expectRejectsWith(store.cancel(id, null, ALL_JOBS), 'JOB_NOT_FOUND');
       await expectRejectsWith(store.retry(id, { force: false }, ALL_JOBS), 'JOB_NOT_FOUND');
-      expect(await store.listEvents(id, 0, 10)).toEqual([]);
+      expect(await store.listEvents(id, FROM_THE_START, 10)).toEqual([]);
     }
   });
 });
@@ -238,7 +245,7 @@ describe('job events', () => {
     });
     await store.complete({ jobId: job.id, attempt: again!.attempt, workerId: 'worker-b' }, { ok: true });
 
-    const events = await store.listEvents(job.id, 0, 100);
+    const events = await store.listEvents(job.id, FROM_THE_START, 100);
     expect(events.map((e) => [e.type, e.status, e.attempt])).toEqual([
       ['created', 'pending', 0],
       ['started', 'running', 1],
@@ -264,6 +271,6 @@ describe('job events', () => {
     const { store, jobs } = ctx();
     const [a, b] = await jobs.pendingMany(2);
     await store.cancel(a!.id, null, ALL_JOBS);
-    expect((await store.listEvents(b!.id, 0, 10)).map((e) => e.type)).toEqual(['created']);
+    expect((await store.listEvents(b!.id, FROM_THE_START, 10)).map((e) => e.type)).toEqual(['created']);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import type { Job } from '../../src/jobs/model.js';
-import { ALL_JOBS } from '../../src/jobs/store.js';
+import { ALL_JOBS, FROM_THE_START } from '../../src/jobs/store.js';
 import { JobFactory } from '../support/job-factory.js';
 import { useConformanceDatabase } from '../support/conformance.js';
 
@@ -41,7 +41,9 @@ describe('restart persistence', () => {
       { progress: 55, stage: 'render', message: 'Halfway' },
     );
     const saved = await Promise.all(before.map((job) => first.jobs.get(job.id, ALL_JOBS)));
-    const savedEvents = await Promise.all(before.map((job) => first.jobs.listEvents(job.id, 0, 100)));
+    const savedEvents = await Promise.all(
+      before.map((job) => first.jobs.listEvents(job.id, FROM_THE_START, 100)),
+    );
     await first.close();
     closed = true;
 
@@ -57,9 +59,9 @@ describe('restart persistence', () => {
       'cancelled',
     ]);
     expect(after[1]).toMatchObject({ progress: 55, stage: 'render', workerId: 'worker-x' });
-    expect(await Promise.all(before.map((job) => second.jobs.listEvents(job.id, 0, 100)))).toEqual(
-      savedEvents,
-    );
+    expect(
+      await Promise.all(before.map((job) => second.jobs.listEvents(job.id, FROM_THE_START, 100))),
+    ).toEqual(savedEvents);
 
     const again = await second.jobs.enqueue(
       jobs.resolve({ kind: 'noop', userId: 'alice', idempotencyKey: 'k1' }),

@@ -5,6 +5,7 @@
  * stream whose key is revoked, or whose caller may no longer see the job, ends with an error event.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FROM_THE_START } from '../../src/jobs/store.js';
 import { leaseOf } from '../../src/jobs/model.js';
 import { createJob, SseClient, type SseEvent } from '../support/api-helpers.js';
 import { waitFor } from '../support/wait.js';
@@ -42,6 +43,8 @@ describe('HTTP API: job events as server-sent events', () => {
     const client = await follow(job.id);
     const first = await client.next();
     expect(first?.event).toBe('created');
+    // Read from the job, not stored: event 0, first in every job's log.
+    expect(first?.id).toBe(0);
 
     // The job starts only now, while the client is connected: what follows arrives live.
     const worker = api.app.createWorker();
@@ -54,7 +57,7 @@ describe('HTTP API: job events as server-sent events', () => {
       expect(all.at(-1)?.data).toMatchObject({ type: 'completed', status: 'completed', progress: 100 });
 
       // What was streamed is the job's whole event log, in order.
-      const log = await api.app.jobs.listEvents(job.id, 0, 1000);
+      const log = await api.app.jobs.listEvents(job.id, FROM_THE_START, 1000);
       expect(ids(all)).toEqual(log.map((event) => event.id));
     } finally {
       await worker.stop();
@@ -77,6 +80,10 @@ describe('HTTP API: job events as server-sent events', () => {
 
     const last = full.at(-1)?.id ?? 0;
     expect(await (await follow(renderedId, { 'last-event-id': String(last) })).rest()).toEqual([]);
+
+    // A client that saw only the `created` event (id 0) resumes after it, not with it again.
+    expect(full[0]).toMatchObject({ id: 0, event: 'created' });
+    expect(await (await follow(renderedId, { 'last-event-id': '0' })).rest()).toEqual(full.slice(1));
   });
 
   it('gives a client that connects mid-job the events it missed, then live ones, until the terminal event', async () => {
@@ -92,7 +99,7 @@ describe('HTTP API: job events as server-sent events', () => {
     const lease = leaseOf(claimed!);
     for (const progress of [10, 20, 30])
       await api.app.jobs.reportProgress(lease, { progress, stage: 'render', message: `at ${progress}` });
-    const before = await api.app.jobs.listEvents(job.id, 0, 100);
+    const before = await api.app.jobs.listEvents(job.id, FROM_THE_START, 100);
     expect(before.map((e) => e.type)).toEqual(['created', 'started', 'progress', 'progress', 'progress']);
 
     // The client saw `created` and `started` before it lost the connection.
@@ -112,7 +119,7 @@ describe('HTTP API: job events as server-sent events', () => {
     expect(terminal?.data).toMatchObject({ type: 'completed', status: 'completed' });
     expect(await client.next()).toBeNull();
 
-    const log = await api.app.jobs.listEvents(job.id, 0, 100);
+    const log = await api.app.jobs.listEvents(job.id, FROM_THE_START, 100);
     expect(ids([...missed, live as SseEvent, terminal as SseEvent])).toEqual(log.slice(2).map((e) => e.id));
   });
 

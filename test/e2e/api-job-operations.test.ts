@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leaseOf } from '../../src/jobs/model.js';
+import { FROM_THE_START } from '../../src/jobs/store.js';
 import { createJob, errorOf, getJob, json, untilStatus, type WireJob } from '../support/api-helpers.js';
 import { startApi, TINY_LESSON, type ApiHarness, type TestUser } from '../support/api-server.js';
 import { expireLease, setCreatedHoursAgo, setFinishedHoursAgo } from '../support/db-fixtures.js';
@@ -55,7 +56,7 @@ describe('HTTP API: job operations', () => {
     }
     const after = await getJob(api, user, doomed.id);
     expect(after).toMatchObject({ status: 'cancelled', started_at: null, attempt: 0 });
-    const events = await api.app.jobs.listEvents(doomed.id, 0, 100);
+    const events = await api.app.jobs.listEvents(doomed.id, FROM_THE_START, 100);
     expect(events.map((e) => e.type)).toEqual(['created', 'cancelled']);
 
     // Its retries are used up (max_retries 0): only force_retry queues it again.

@@ -14,6 +14,7 @@ import { silentLogger } from '../../src/logger.js';
 import { RecordingSink } from '../support/recording-sink.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
+import { FROM_THE_START } from '../../src/jobs/store.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** A port nothing listens on: Redis is away. */
@@ -53,7 +54,7 @@ describe('live progress wake-ups over Redis (REDIS_URL)', () => {
     const feed = new JobEventFeeds(api.jobs, { pollMs: 60_000, pageSize: 500 }, api.signals);
     feeds.push(feed);
     const sink = new RecordingSink();
-    feed.follow(job.id, 0, sink);
+    feed.follow(job.id, FROM_THE_START, sink);
     await waitFor(() => sink.received.some((e) => e.type === 'started'), { what: 'the events so far' });
 
     for (const progress of [25, 50, 75]) {
@@ -66,7 +67,7 @@ describe('live progress wake-ups over Redis (REDIS_URL)', () => {
     await worker.jobs.complete(lease, { ok: true });
     await waitFor(() => sink.isEnded, { timeoutMs: 10_000, what: 'the completion to end the stream' });
     expect(sink.error).toBeUndefined();
-    const log = await api.jobs.listEvents(job.id, 0, 100);
+    const log = await api.jobs.listEvents(job.id, FROM_THE_START, 100);
     expect(sink.received.map((e) => e.id)).toEqual(log.map((e) => e.id));
   });
 
@@ -88,7 +89,7 @@ describe('live progress wake-ups over Redis (REDIS_URL)', () => {
 
     const job = (await app.enqueue({ kind: 'noop' })).job;
     const sink = new RecordingSink();
-    feed.follow(job.id, 0, sink);
+    feed.follow(job.id, FROM_THE_START, sink);
     const [claimed] = await app.jobs.claim({ workerId: 'w', kinds: ['noop'], limit: 1, leaseSeconds: 30 });
     const lease = leaseOf(claimed!);
     for (const progress of [30, 60])
@@ -97,7 +98,7 @@ describe('live progress wake-ups over Redis (REDIS_URL)', () => {
 
     await waitFor(() => sink.isEnded, { what: 'the stream to end by polling' });
     expect(sink.error).toBeUndefined();
-    const log = await app.jobs.listEvents(job.id, 0, 100);
+    const log = await app.jobs.listEvents(job.id, FROM_THE_START, 100);
     expect(log.map((e) => e.type)).toEqual(['created', 'started', 'progress', 'progress', 'completed']);
     expect(sink.received.map((e) => e.id)).toEqual(log.map((e) => e.id));
     const outages = lines.filter((line) => line.includes('Redis is unavailable'));

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReelqueue, type Reelqueue } from '../../src/app.js';
 import { ReelqueueError, isReelqueueError } from '../../src/errors.js';
 import { isJsonObject, type JobKind } from '../../src/jobs/kinds.js';
-import { ALL_JOBS } from '../../src/jobs/store.js';
+import { ALL_JOBS, FROM_THE_START } from '../../src/jobs/store.js';
 import type { Worker, WorkerSettings } from '../../src/jobs/worker.js';
 import { silentLogger } from '../../src/logger.js';
 import { expireLease } from '../support/db-fixtures.js';
@@ -123,7 +123,7 @@ describe('worker', () => {
     const done = await untilStatus(job.id, 'completed');
     expect(done.result).toEqual({ name: 'only' });
     expect(done.progress).toBe(100);
-    const events = (await app.jobs.listEvents(job.id, 0, 100)).map((e) => e.type);
+    const events = (await app.jobs.listEvents(job.id, FROM_THE_START, 100)).map((e) => e.type);
     expect(events).toEqual(['created', 'started', 'progress', 'completed']);
   });
 
@@ -145,7 +145,7 @@ describe('worker', () => {
     const done = await untilStatus(job.id, 'completed');
     expect(done.retryCount).toBe(2);
     expect(done.attempt).toBe(3);
-    const types = (await app.jobs.listEvents(job.id, 0, 100)).map((e) => e.type);
+    const types = (await app.jobs.listEvents(job.id, FROM_THE_START, 100)).map((e) => e.type);
     expect(types.filter((type) => type === 'retry_scheduled')).toHaveLength(2);
   });
 

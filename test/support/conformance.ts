@@ -3,7 +3,7 @@ import { afterEach, beforeEach, expect } from 'vitest';
 import type { SettingsInput } from '../../src/config.js';
 import { ReelqueueError, type ErrorCode } from '../../src/errors.js';
 import type { Job, JobEventType } from '../../src/jobs/model.js';
-import { ALL_JOBS, type JobStore } from '../../src/jobs/store.js';
+import { ALL_JOBS, FROM_THE_START, type JobStore } from '../../src/jobs/store.js';
 import { JobFactory } from './job-factory.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -74,7 +74,7 @@ export async function mustGet(store: JobStore, id: string): Promise<Job> {
 }
 
 export async function eventTypes(store: JobStore, jobId: string): Promise<JobEventType[]> {
-  return (await store.listEvents(jobId, 0, 1000)).map((event) => event.type);
+  return (await store.listEvents(jobId, FROM_THE_START, 1000)).map((event) => event.type);
 }
 
 export async function eventCount(t: TestDatabase, jobId: string): Promise<number> {

@@ -12,7 +12,7 @@ import { presentedKey, scopeOf, scopeOfCaller } from '../caller.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses, JobIdParams } from '../schemas/common.js';
 import { jobNotFound } from '../../jobs/store-errors.js';
-import { inScope } from '../../jobs/store.js';
+import { FROM_THE_START, inScope } from '../../jobs/store.js';
 import type { KeyWatcher } from '../key-watch.js';
 
 const KEEPALIVE_MS = 15_000;
@@ -32,7 +32,17 @@ export function eventRoutes(
         summary: 'Follow a job: its events as text/event-stream (resumes after Last-Event-ID)',
         params: JobIdParams,
         querystring: Type.Object(
-          { after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })) },
+          {
+            after: Type.Optional(
+              Type.Integer({
+                minimum: 0,
+                maximum: Number.MAX_SAFE_INTEGER,
+                description:
+                  'Replay the events after this id (Last-Event-ID wins). Without either, the whole log, ' +
+                  'from the `created` event, whose id is 0.',
+              }),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: errorResponses,
@@ -42,7 +52,9 @@ export function eventRoutes(
       const job = await jobs.get(request.params.id, scopeOf(request));
       if (!job) throw jobNotFound(request.params.id);
       const header = Number(request.headers['last-event-id']);
-      const after = Number.isSafeInteger(header) && header >= 0 ? header : (request.query.after ?? 0);
+      // Without either, the whole log: the `created` event is id 0.
+      const after =
+        Number.isSafeInteger(header) && header >= 0 ? header : (request.query.after ?? FROM_THE_START);
 
       reply.hijack();
       const out = reply.raw;

@@ -7,7 +7,7 @@ import {
   type JobStatus,
   type JsonObject,
 } from '../../jobs/model.js';
-import { ALL_JOBS } from '../../jobs/store.js';
+import { ALL_JOBS, FROM_THE_START } from '../../jobs/store.js';
 import { ReelqueueError } from '../../errors.js';
 import { parseInteger, print, withCommonOptions, withReelqueue, type CommonOptions } from '../context.js';
 import { jobDetails, jobLine } from '../format.js';
@@ -131,7 +131,7 @@ function showCommand(): Command {
         const found = await app.jobs.getWithPosition(id, ALL_JOBS);
         if (!found) throw new ReelqueueError('JOB_NOT_FOUND', `No job ${id}`, { jobId: id });
         const { job, queuePosition: position } = found;
-        const events = options.events ? await app.jobs.listEvents(id, 0, 10_000) : [];
+        const events = options.events ? await app.jobs.listEvents(id, FROM_THE_START, 10_000) : [];
         print(options, { ...job, queuePosition: position, ...(options.events && { events }) }, () =>
           [
             jobDetails(job, position),

@@ -183,7 +183,7 @@ export class PostgresJobStore implements JobStore {
     return this.#wakeUps.settled();
   }
 
-  /** Inserts `jobs` and their events in one statement; `channel`, if any, is notified inside it. */
+  /** Inserts `jobs` in one statement; `channel`, if any, is notified inside it. */
   async #insertMany(
     db: PgPool | PgClient,
     jobs: readonly ResolvedNewJob[],
@@ -191,7 +191,12 @@ export class PostgresJobStore implements JobStore {
   ): Promise<EnqueueResult[]> {
     if (jobs.length === 0) return [];
     const columns = newJobsColumns(jobs);
-    const [batch] = await this.#rows<PgInsertedBatch>(jobsSql.insertMany, [...columns, channel], db).catch(
+    // One job: its values as they are (insertOne), not arrays of one.
+    const [sql, values] =
+      jobs.length === 1
+        ? [jobsSql.insertOne, columns.map(([value]) => value)]
+        : [jobsSql.insertMany, columns];
+    const [batch] = await this.#rows<PgInsertedBatch>(sql, [...values, channel], db).catch(
       async (error: unknown) => {
         if (isUniqueViolationOf(error, 'jobs_pkey')) {
           const ids = jobs.map((job) => job.id);

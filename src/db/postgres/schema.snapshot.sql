@@ -392,15 +392,11 @@ CREATE OR REPLACE FUNCTION reelqueue_webhook_enqueue()
  LANGUAGE plpgsql
  SET search_path TO '<schema>'
 AS $function$
-DECLARE
-  delivery uuid := gen_random_uuid();
 BEGIN
   INSERT INTO jobs (id, kind, user_id, priority, payload, created_at, run_at, timeout_seconds, max_retries)
-  VALUES (delivery, 'webhook', NEW.user_id, 3,
+  VALUES (gen_random_uuid(), 'webhook', NEW.user_id, 3,
     jsonb_build_object('job_id', NEW.id, 'url', NEW.payload ->> 'webhook_url', 'status', NEW.status),
     date_trunc('milliseconds', now()), now(), 60, 5);
-  INSERT INTO job_events (job_id, type, status, progress, message, attempt)
-  VALUES (delivery, 'created', 'pending', 0, 'Queued', 0);
   PERFORM pg_notify('reelqueue_' || current_schema(), 'a');
   RETURN NULL;
 END

@@ -183,8 +183,9 @@ export class SqliteJobStore implements JobStore {
   }
 
   /**
-   * Inserts `jobs` with their `created` events, inside the caller's transaction. A job whose
-   * idempotency key is taken is answered with the job holding it; a taken id refuses the whole batch.
+   * Inserts `jobs`, inside the caller's transaction (a job's `created` event is read from the job
+   * itself: `selectEvents`). A job whose idempotency key is taken is answered with the job holding
+   * it; a taken id refuses the whole batch.
    */
   #insertMany(jobs: readonly ResolvedNewJob[]): EnqueueResult[] {
     const { now } = this.#stmt(jobsSql.now).get({}) as { now: number };
@@ -198,9 +199,6 @@ export class SqliteJobStore implements JobStore {
       }
       const ids = JSON.stringify(jobs.map((job) => job.id));
       throw jobIdTaken(jobs, this.#stmt(jobsSql.selectStoredIds).pluck().all({ ids }) as string[]);
-    }
-    if (insertedIds.length > 0) {
-      this.#stmt(jobsSql.insertCreatedEvents).run({ ids: JSON.stringify(insertedIds), now });
     }
     const inserted = new Set(insertedIds);
     return jobs.map((job): EnqueueResult => {

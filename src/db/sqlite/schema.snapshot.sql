@@ -247,9 +247,6 @@ BEGIN
     json_object('job_id', NEW.id, 'url', json_extract(NEW.payload, '$.webhook_url'), 'status', NEW.status),
     CAST(unixepoch('subsec') * 1000 AS INTEGER), CAST(unixepoch('subsec') * 1000 AS INTEGER),
     CAST(unixepoch('subsec') * 1000 AS INTEGER), 60, 5);
-  INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
-  SELECT id, created_at, 'created', status, progress, NULL, 'Queued', attempt, NULL, NULL
-  FROM jobs WHERE rowid = last_insert_rowid();
 END;
 
 -- trigger users_changed

@@ -1,7 +1,7 @@
 /**
  * Every SQL statement of the PostgreSQL job store. Values are bind parameters. Each state change
  * and its `job_events` row are written by one statement (a data-modifying CTE): one round trip,
- * atomic.
+ * atomic. A new job's `created` event is the one not stored: it is read from the job itself.
  */
 import { COUNT_BY_STATUS, IS_FINISHED, IS_PENDING } from '../../status-predicates.js';
 
@@ -50,35 +50,34 @@ export const JOB_COLUMN = (row: string): string => `to_json(${row}) AS job`;
  * array of uuids or integers far faster than it pulls fields out of a JSON object per job: 20,000
  * jobs parse in about half the time of `json_to_recordset`.
  */
-const JOB_INPUT = `unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::jsonb[],
-  $7::timestamptz[], $8::integer[], $9::integer[], $10::text[], $11::integer[])
-  AS t(id, kind, user_id, lesson_id, priority, payload, run_at, timeout_seconds, max_retries,
-  idempotency_key, cost_points)`;
+const JOB_ARRAYS = `unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::jsonb[],
+  $7::timestamptz[], $8::integer[], $9::integer[], $10::text[], $11::integer[])`;
 
-/** Arbitrary constant naming the per-owner enqueue lock (the migration lock uses another). */
-const OWNER_LOCK_CLASS = 0x72716f77;
+/**
+ * One new job as one parameter per column ($1–$11, the same order): for a single job the arrays'
+ * unnest costs more than the row (sequential adds 2.6–2.8k → 2.9k a second, 4 interleaved rounds).
+ */
+const JOB_VALUES = `(VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::smallint, $6::jsonb,
+  $7::timestamptz, $8::integer, $9::integer, $10::text, $11::integer))`;
 
-export const jobsSql = {
-  /**
-   * $1–$11 the jobs, a column each (`newJobsColumns`); $12 the wake-up channel, or null when the
-   * store sends the wake-up after the commit (`WakeUpSender`). Triggers of migration 0004 charge the
-   * owners (SQLSTATE RQ402 when one is short: nothing is inserted).
-   */
-  insertMany: `
+/**
+ * Inserts the jobs of `source` (JOB_ARRAYS or JOB_VALUES); $12 the wake-up channel, or null when the
+ * store sends the wake-up after the commit (`WakeUpSender`). Triggers of migration 0004 charge the
+ * owners (SQLSTATE RQ402 when one is short: nothing is inserted). No event row: a job's `created`
+ * event is read from the job itself (`selectEvents`, migration 0015).
+ */
+const insertJobs = (source: string): string => `
     WITH j AS (
       INSERT INTO jobs (id, kind, user_id, lesson_id, priority, payload, created_at, run_at,
         timeout_seconds, max_retries, idempotency_key, cost_points)
       -- created_at to the millisecond: listing cursors carry JavaScript (millisecond) times.
       SELECT id, kind, user_id, lesson_id, priority, payload, date_trunc('milliseconds', now()),
         coalesce(run_at, now()), timeout_seconds, max_retries, idempotency_key, cost_points
-      FROM ${JOB_INPUT}
+      FROM ${source} AS t(id, kind, user_id, lesson_id, priority, payload, run_at, timeout_seconds,
+        max_retries, idempotency_key, cost_points)
       -- A taken idempotency key skips the job; a taken id aborts the statement (jobIdTaken).
       ON CONFLICT (coalesce(user_id, ''), idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
       RETURNING id, idempotency_key IS NOT NULL AS keyed),
-    -- Every column of a new job's event is known: only the id comes from the insert.
-    e AS (
-      INSERT INTO job_events (job_id, type, status, progress, stage, message, attempt, worker_id, data)
-      SELECT j.id, 'created', 'pending', 0, NULL, 'Queued', 0, NULL, NULL FROM j),
     -- No wake-up when every job's key was taken: nothing new to run.
     n AS (SELECT pg_notify($12, 'a') WHERE $12::text IS NOT NULL AND EXISTS (SELECT FROM j))
     -- One row: the transaction's clock, which stamped them all (insertedJobFromPg), and the keyed
@@ -86,7 +85,17 @@ export const jobsSql = {
     -- rest of each job is what was sent. Reading n makes it run: a CTE that nothing reads is skipped.
     SELECT ARRAY(SELECT id FROM j WHERE keyed) AS keyed_ids,
       date_trunc('milliseconds', now()) AS created_at, now() AS now
-    FROM (SELECT count(*) FROM n) AS notified`,
+    FROM (SELECT count(*) FROM n) AS notified`;
+
+/** Arbitrary constant naming the per-owner enqueue lock (the migration lock uses another). */
+const OWNER_LOCK_CLASS = 0x72716f77;
+
+export const jobsSql = {
+  /** Many new jobs: $1–$11 a column each (`newJobsColumns`), $12 the channel (`insertJobs`). */
+  insertMany: insertJobs(JOB_ARRAYS),
+
+  /** One new job: $1–$11 its values (`newJobsColumns`' first row), $12 the channel (`insertJobs`). */
+  insertOne: insertJobs(JOB_VALUES),
 
   /** $1 the channel: the wake-up for jobs queued by overlapping enqueues, after their commits. */
   announceAvailable: `SELECT pg_notify($1, 'a')`,
@@ -244,7 +253,19 @@ export const jobsSql = {
     FROM jobs AS me LEFT JOIN reelqueue_jobs_ahead($1::uuid[]) AS position ON position.job_id = me.id
     WHERE me.id = ANY($1::uuid[])`,
 
-  selectEvents: `SELECT * FROM job_events WHERE job_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+  /**
+   * $1 job id, $2 after this event id, $3 limit. The job's `created` event is not stored: it is read
+   * from the job as event 0 (migration 0015), so a log read from the start ($2 < 0) begins with it.
+   */
+  selectEvents: `
+    SELECT 0::bigint AS id, id AS job_id, created_at AS at, 'created' AS type, 'pending' AS status,
+      0::smallint AS progress, NULL::text AS stage, 'Queued' AS message, 0 AS attempt,
+      NULL::text AS worker_id, NULL::jsonb AS data
+    FROM jobs WHERE id = $1 AND $2::bigint < 0
+    UNION ALL
+    (SELECT id, job_id, at, type, status, progress, stage, message, attempt, worker_id, data
+     FROM job_events WHERE job_id = $1 AND id > $2 ORDER BY id LIMIT $3)
+    ORDER BY id LIMIT $3`,
 
   /** $1 id, $2 user id or NULL, $3 reason, $4 message, $5 event data. */
   cancelPending: `

@@ -68,11 +68,6 @@ export const jobsSql = {
     ON CONFLICT (coalesce(user_id, ''), idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING id`,
 
-  /** The `created` events of the jobs @ids (a JSON array) that insertMany inserted at @now. */
-  insertCreatedEvents: `
-    INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
-    SELECT value, @now, 'created', 'pending', 0, NULL, 'Queued', 0, NULL, NULL FROM json_each(@ids)`,
-
   /** Pending and running jobs of @userId for the active-jobs limit (webhook deliveries are ours, not theirs). */
   countActive: `
     SELECT count(*) AS active FROM jobs
@@ -211,8 +206,18 @@ export const jobsSql = {
   selectWithPosition: withPosition(''),
   selectWithPositionForUser: withPosition('AND me.user_id = @userId'),
 
+  /**
+   * A job's events after @afterId. The `created` event is not stored: it is read from the job as
+   * event 0 (migration 0015), so a log read from the start (@afterId < 0) begins with it.
+   */
   selectEvents: `
-    SELECT * FROM job_events WHERE job_id = @jobId AND id > @afterId ORDER BY id LIMIT ${boundCount('limit')}`,
+    SELECT 0 AS id, id AS job_id, created_at AS at, 'created' AS type, 'pending' AS status,
+      0 AS progress, NULL AS stage, 'Queued' AS message, 0 AS attempt, NULL AS worker_id, NULL AS data
+    FROM jobs WHERE id = @jobId AND @afterId < 0
+    UNION ALL
+    SELECT * FROM (SELECT id, job_id, at, type, status, progress, stage, message, attempt, worker_id, data
+      FROM job_events WHERE job_id = @jobId AND id > @afterId ORDER BY id LIMIT ${boundCount('limit')})
+    ORDER BY id LIMIT ${boundCount('limit')}`,
 
   cancelPending: `
     UPDATE jobs SET status = 'cancelled', completed_at = ${NOW}, updated_at = ${NOW},

@@ -61,12 +61,12 @@ function streamError(client: ApiClient, data: string): Error {
 async function readOnce(
   client: ApiClient,
   jobId: string,
-  after: number,
+  after: number | null,
   onEvent: (event: JobEventWire) => void,
   signal: AbortSignal,
 ): Promise<void> {
   const response = await client.fetch(`/api/presentations/jobs/${encodeURIComponent(jobId)}/events`, {
-    headers: { accept: 'text/event-stream', 'last-event-id': String(after) },
+    headers: { accept: 'text/event-stream', ...(after !== null && { 'last-event-id': String(after) }) },
     signal,
   });
   if (!response.body) throw new NetworkError('events');
@@ -87,8 +87,8 @@ async function readOnce(
 export interface FollowOptions {
   client: ApiClient;
   jobId: string;
-  /** Replay events after this id (0: the whole log). */
-  after: number;
+  /** Replay events after this id (null: the whole log, from the `created` event, id 0). */
+  after: number | null;
   onEvent: (event: JobEventWire) => void;
   /** Whether the job has reached a final state (the server then ends the stream). */
   isFinished: () => boolean;
@@ -101,7 +101,7 @@ export interface FollowOptions {
  * Calls `onEvent` for each event until the stream ends with the job finished, reconnecting after the
  * last event seen when the connection drops. Resolves with the last event id.
  */
-export async function followJobEvents(options: FollowOptions): Promise<number> {
+export async function followJobEvents(options: FollowOptions): Promise<number | null> {
   const { client, jobId, onEvent, isFinished, signal } = options;
   let after = options.after;
   const record = (event: JobEventWire) => {

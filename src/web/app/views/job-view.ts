@@ -90,7 +90,8 @@ class JobPage {
   private mediaLoaded = false;
   private shownStatus: JobWire['status'] | null = null;
   private following = false;
-  private lastEventId = 0;
+  /** The last event shown; null before the first (the stream then replays the whole log). */
+  private lastEventId: number | null = null;
   private refreshing: Promise<void> | null = null;
 
   constructor(
