@@ -10,10 +10,12 @@ import { artifactsSql } from './sql/artifacts-sql.js';
 
 export class PostgresArtifactStorage implements ArtifactStorage {
   /**
-   * bytea arrives as hex text (the driver reads text results only): a piece costs a string of twice
-   * its size, then its Buffer. At 60 KiB the string stays under V8's large-object size (128 KiB),
-   * so it dies young; a 500 MB video to 20 Range clients grew the server by 31 MB at 157 MB/s,
-   * against 74 MB at 146 MB/s with 128 KiB pieces (`npm run bench -- --only streaming`).
+   * The driver reads text results only, so a piece travels as text: base64 (`chunkPiece`), a third
+   * larger than the bytes, rather than bytea's hex, twice as large. At 60 KiB the text stays under
+   * V8's large-object size (128 KiB), so it dies young. A 500 MB video to 20 Range clients
+   * (`npm run bench -- --only streaming`): as hex, 72–119 MB/s, the server growing by 32–37 MB; as
+   * base64, 111–151 MB/s and 34.5–40.5 MB. With either, a run right after a large write sometimes
+   * grows by 84–133 MB (docs/benchmarks.md, "Streaming"). With 128 KiB pieces as hex it was 74 MB.
    */
   readonly pieceBytes = 60 * 1024;
   readonly #pool: PgPool;
@@ -92,13 +94,13 @@ export class PostgresArtifactStorage implements ArtifactStorage {
   }
 
   async chunkPiece(artifactId: string, seq: number, offset: number, length: number): Promise<Buffer | null> {
-    const [row] = await this.#rows<{ data: Buffer }>(artifactsSql.chunkPiece, [
+    const [row] = await this.#rows<{ data: string }>(artifactsSql.chunkPiece, [
       artifactId,
       seq,
       offset,
       length,
     ]);
-    return row?.data ?? null;
+    return row ? Buffer.from(row.data, 'base64') : null;
   }
 
   deleteChunks(artifactId: string, limit: number): Promise<number> {
