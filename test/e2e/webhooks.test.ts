@@ -238,10 +238,14 @@ describe('webhooks', () => {
     }
     expect(recorded.every((d) => d.delivery_id === deliveryId)).toBe(true);
 
-    // The delivery is a job of Alice's: completed after two retries.
-    const delivery = await json<{ kind: string; status: string; retry_count: number }>(
-      await api.call(alice, 'GET', `/api/presentations/jobs/${String(deliveryId)}`),
-    );
+    // The delivery is a job of Alice's: completed after two retries. The attempt is recorded by the
+    // handler, the completion by the worker after it returns, so wait for that write.
+    const delivery = await waitFor(async () => {
+      const job = await json<{ kind: string; status: string; retry_count: number }>(
+        await api.call(alice, 'GET', `/api/presentations/jobs/${String(deliveryId)}`),
+      );
+      return job.status === 'running' ? null : job;
+    });
     expect(delivery).toMatchObject({ kind: 'webhook', status: 'completed', retry_count: 2 });
   });
 
