@@ -111,16 +111,8 @@ try {
   console.log('| read, result shape | this process | PostgreSQL server |');
   console.log('|---|---:|---:|');
   for (const [label, costs] of figures) {
-    const client = summaryText(
-      costs.map((cost) => cost.clientUs),
-      1,
-    );
-    console.log(
-      `| ${label} | ${client} | ${summaryText(
-        costs.map((cost) => cost.serverUs),
-        1,
-      )} |`,
-    );
+    const cell = (pick: (cost: ReadCost) => number) => summaryText(costs.map(pick), 1);
+    console.log(`| ${label} | ${cell((cost) => cost.clientUs)} | ${cell((cost) => cost.serverUs)} |`);
   }
 } finally {
   await pool.end();

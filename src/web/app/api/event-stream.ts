@@ -99,9 +99,9 @@ export interface FollowOptions {
 
 /**
  * Calls `onEvent` for each event until the stream ends with the job finished, reconnecting after the
- * last event seen when the connection drops. Resolves with the last event id.
+ * last event seen when the connection drops.
  */
-export async function followJobEvents(options: FollowOptions): Promise<number | null> {
+export async function followJobEvents(options: FollowOptions): Promise<void> {
   const { client, jobId, onEvent, isFinished, signal } = options;
   let after = options.after;
   const record = (event: JobEventWire) => {
@@ -112,13 +112,12 @@ export async function followJobEvents(options: FollowOptions): Promise<number | 
     try {
       await readOnce(client, jobId, after, record, signal);
       options.onConnectionProblem?.(null);
-      if (isFinished()) return after;
+      if (isFinished()) return;
     } catch (error) {
-      if (signal.aborted) return after;
+      if (signal.aborted) return;
       if (!(error instanceof NetworkError) && !(error instanceof TypeError)) throw error;
       options.onConnectionProblem?.(error);
     }
     await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS));
   }
-  return after;
 }
