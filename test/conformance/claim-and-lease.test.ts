@@ -88,7 +88,17 @@ describe('claiming', () => {
     expect(await mustGet(store, pending.id)).toEqual(job);
     expect(await eventTypes(store, pending.id)).toEqual(['created', 'started']);
     const events = await store.listEvents(pending.id, FROM_THE_START, 10);
-    expect(events[1]).toMatchObject({ status: 'running', attempt: 1, workerId: 'worker-z' });
+    expect(events[1]).toMatchObject({
+      type: 'started',
+      at: job!.startedAt,
+      status: 'running',
+      progress: 0,
+      stage: null,
+      message: 'Started',
+      attempt: 1,
+      workerId: 'worker-z',
+      data: null,
+    });
   });
 
   it('does not claim a job that is already running', async () => {

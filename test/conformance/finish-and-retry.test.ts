@@ -50,7 +50,16 @@ describe('progress and completion', () => {
     expect(done.processingTimeSeconds).toBeLessThan(60);
     expect(done.leaseExpiresAt).toBeNull();
     expect(await mustGet(store, lease.jobId)).toEqual(done);
-    expect(await eventTypes(store, lease.jobId)).toEqual(['created', 'started', 'completed']);
+    const events = await store.listEvents(lease.jobId, FROM_THE_START, 10);
+    expect(events.map((event) => event.type)).toEqual(['created', 'started', 'completed']);
+    expect(events[2]).toMatchObject({
+      at: done.completedAt,
+      status: 'completed',
+      progress: 100,
+      message: 'Completed',
+      attempt: lease.attempt,
+      workerId: lease.workerId,
+    });
   });
 
   it('completes a batch: each held lease gets its result and its events, a lost one is refused alone', async () => {
@@ -84,6 +93,7 @@ describe('progress and completion', () => {
       expect(events[1]).toMatchObject({ status: 'running', progress: 0, attempt: 1, workerId: 'worker-b' });
       if (lease !== second) {
         expect(events[2]).toMatchObject({
+          at: (await mustGet(store, lease.jobId)).completedAt,
           status: 'completed',
           progress: 100,
           message: 'Completed',

@@ -192,6 +192,15 @@ BEGIN
   UPDATE key_revision SET revision = revision + 1;
 END;
 
+-- trigger jobs_completed_event
+CREATE TRIGGER jobs_completed_event AFTER UPDATE OF status ON jobs
+WHEN OLD.status = 'running' AND NEW.status = 'completed'
+BEGIN
+  INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
+  VALUES (NEW.id, NEW.completed_at, 'completed', NEW.status, NEW.progress, NEW.stage, NEW.message,
+    NEW.attempt, NEW.worker_id, NULL);
+END;
+
 -- trigger jobs_events_delete
 CREATE TRIGGER jobs_events_delete AFTER DELETE ON jobs
 BEGIN
@@ -228,6 +237,15 @@ WHEN OLD.points_charged > 0
 BEGIN
   UPDATE users SET prompt_points = prompt_points + OLD.points_charged WHERE id = OLD.user_id;
   UPDATE jobs SET points_charged = 0 WHERE id = NEW.id;
+END;
+
+-- trigger jobs_started_event
+CREATE TRIGGER jobs_started_event AFTER UPDATE OF status ON jobs
+WHEN OLD.status = 'pending' AND NEW.status = 'running'
+BEGIN
+  INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
+  VALUES (NEW.id, NEW.started_at, 'started', NEW.status, NEW.progress, NEW.stage, NEW.message,
+    NEW.attempt, NEW.worker_id, NULL);
 END;
 
 -- trigger jobs_webhook_enqueue

@@ -83,16 +83,6 @@ export const jobsSql = {
     INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
     VALUES (@jobId, ${NOW}, @type, @status, @progress, @stage, @message, @attempt, @workerId, @data)`,
 
-  /**
-   * Events of one @type for many jobs, in @events' order: a JSON array of [job_id, status, progress,
-   * stage, message, attempt, worker_id].
-   */
-  insertEvents: `
-    INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
-    SELECT value ->> 0, ${NOW}, @type, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
-      value ->> 6, NULL
-    FROM jsonb_each(@events)`,
-
   claim: `
     UPDATE jobs SET status = 'running', attempt = attempt + 1, worker_id = @workerId,
       started_at = ${NOW}, updated_at = ${NOW}, last_heartbeat = ${NOW},
@@ -134,9 +124,9 @@ export const jobsSql = {
 
   /**
    * `complete` for a batch in one statement: @completions is a JSON array of {id, attempt, worker_id,
-   * result}. Returns only what each completed job's `completed` event needs. The unary `+` keeps the
-   * planner from walking the running jobs in an index on status (jobs_lease_idx, or before migration
-   * 0010 jobs_status_created_idx) instead of looking each id up.
+   * result}. Returns the ids it completed; trigger jobs_completed_event writes their events. The
+   * unary `+` keeps the planner from walking the running jobs in an index on status (jobs_lease_idx,
+   * or before migration 0010 jobs_status_created_idx) instead of looking each id up.
    */
   completeMany: `
     UPDATE jobs SET status = 'completed', progress = 100, message = 'Completed', result = input.result,
@@ -149,7 +139,7 @@ export const jobsSql = {
       FROM jsonb_each(@completions)) AS input
     WHERE jobs.id = input.id AND jobs.attempt = input.attempt AND jobs.worker_id = input.worker_id
       AND +jobs.status = 'running'
-    RETURNING jobs.id, jobs.status, jobs.progress, jobs.stage, jobs.message, jobs.attempt, jobs.worker_id`,
+    RETURNING jobs.id`,
 
   /** Re-queues a failed attempt, unless a cancel was requested meanwhile: then it ends cancelled. */
   failWithRetry: `
