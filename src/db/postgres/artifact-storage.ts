@@ -96,20 +96,18 @@ export class PostgresArtifactStorage implements ArtifactStorage {
   }
 
   async chunkPiece(artifactId: string, seq: number, offset: number, length: number): Promise<Buffer | null> {
-    const text = chunkPieceCopy(artifactId, seq, offset, length);
+    const copy = copyTo(chunkPieceCopy(artifactId, seq, offset, length));
     const client = await this.#pool.connect();
-    let broken: Error | undefined;
+    const parts: Buffer[] = [];
     try {
-      const parts: Buffer[] = [];
-      for await (const part of client.query(copyTo(text))) parts.push(part as Buffer);
-      return singleFieldOfBinaryCopy(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
+      for await (const part of client.query(copy)) parts.push(part as Buffer);
     } catch (error) {
       // A COPY that failed half-way may leave the connection mid-protocol: the pool drops it.
-      broken = error instanceof Error ? error : new Error(String(error));
+      client.release(true);
       throw error;
-    } finally {
-      client.release(broken);
     }
+    client.release();
+    return singleFieldOfBinaryCopy(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
   }
 
   deleteChunks(artifactId: string, limit: number): Promise<number> {

@@ -202,7 +202,7 @@ export class SqliteJobStore implements JobStore {
     return results;
   }
 
-  /** Trigger jobs_started_event (migration 0016) writes each claimed job's `started` event. */
+  /** Trigger jobs_started_or_completed_event (migration 0016) writes each claimed job's `started` event. */
   async claim(request: ClaimRequest): Promise<Job[]> {
     if (request.limit < 1 || request.kinds.length === 0) return [];
     const jobs = await this.#write(() =>
@@ -243,7 +243,10 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
-  /** Trigger jobs_completed_event (migration 0016) writes the `completed` event, here and in completeMany. */
+  /**
+   * Trigger jobs_started_or_completed_event (migration 0016) writes the `completed` event, here and
+   * in completeMany.
+   */
   async complete(lease: Lease, result: JsonObject): Promise<Job> {
     return this.#write(() => this.#fenced(jobsSql.complete, lease, { result: JSON.stringify(result) }));
   }

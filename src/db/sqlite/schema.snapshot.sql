@@ -192,15 +192,6 @@ BEGIN
   UPDATE key_revision SET revision = revision + 1;
 END;
 
--- trigger jobs_completed_event
-CREATE TRIGGER jobs_completed_event AFTER UPDATE OF status ON jobs
-WHEN OLD.status = 'running' AND NEW.status = 'completed'
-BEGIN
-  INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
-  VALUES (NEW.id, NEW.completed_at, 'completed', NEW.status, NEW.progress, NEW.stage, NEW.message,
-    NEW.attempt, NEW.worker_id, NULL);
-END;
-
 -- trigger jobs_events_delete
 CREATE TRIGGER jobs_events_delete AFTER DELETE ON jobs
 BEGIN
@@ -239,13 +230,16 @@ BEGIN
   UPDATE jobs SET points_charged = 0 WHERE id = NEW.id;
 END;
 
--- trigger jobs_started_event
-CREATE TRIGGER jobs_started_event AFTER UPDATE OF status ON jobs
-WHEN OLD.status = 'pending' AND NEW.status = 'running'
+-- trigger jobs_started_or_completed_event
+CREATE TRIGGER jobs_started_or_completed_event AFTER UPDATE OF status ON jobs
+WHEN (OLD.status = 'pending' AND NEW.status = 'running')
+  OR (OLD.status = 'running' AND NEW.status = 'completed')
 BEGIN
   INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
-  VALUES (NEW.id, NEW.started_at, 'started', NEW.status, NEW.progress, NEW.stage, NEW.message,
-    NEW.attempt, NEW.worker_id, NULL);
+  VALUES (NEW.id,
+    CASE NEW.status WHEN 'running' THEN NEW.started_at ELSE NEW.completed_at END,
+    CASE NEW.status WHEN 'running' THEN 'started' ELSE 'completed' END,
+    NEW.status, NEW.progress, NEW.stage, NEW.message, NEW.attempt, NEW.worker_id, NULL);
 END;
 
 -- trigger jobs_webhook_enqueue

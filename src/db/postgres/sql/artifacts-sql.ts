@@ -60,11 +60,9 @@ export const artifactsSql = {
 
 /**
  * A piece of a chunk (`length` bytes from `offset`, counted from 0) as binary COPY output
- * (`singleFieldOfBinaryCopy`): the driver reads a query's results as text only, and 60 KiB of
- * text per piece filled V8's heap faster than it could collect it when 20 clients streamed at
- * once (docs/benchmarks.md, "Streaming"); COPY's output arrives as the socket's Buffers. COPY
- * takes no parameters, so the values are written into the text, each checked first: a UUID and
- * three non-negative integers.
+ * (`singleFieldOfBinaryCopy`; why COPY: `PostgresArtifactStorage.pieceBytes`). COPY takes no
+ * parameters, so the values are written into the text, each checked first: a UUID and three
+ * non-negative integers. A bad one throws before any connection is taken.
  */
 export function chunkPieceCopy(artifactId: string, seq: number, offset: number, length: number): string {
   if (!isArtifactId(artifactId)) throw new Error(`Not an artifact id: ${JSON.stringify(artifactId)}`);
