@@ -22,11 +22,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { describeError, isReelqueueError, ReelqueueError, type ErrorCode } from '../errors.js';
 import { leaseLost } from './store-errors.js';
 import type { Logger } from '../logger.js';
-import type { JobContext, KindRegistry } from './kinds.js';
+import type { KindRegistry } from './kinds.js';
 import { leaseOf, type Job, type JsonObject, type Lease } from './model.js';
 import { retryDelaySeconds, type RetryPolicy } from './retry-policy.js';
 import type { Completion, JobStore } from './store.js';
 import { JobAbort } from './job-abort.js';
+import { RunningJobContext, type ProgressWriter } from './job-context.js';
 import { WriteBatcher } from './write-batcher.js';
 
 export interface WorkerSettings {
@@ -62,10 +63,14 @@ export interface WorkerEvents {
 
 /** Errors that no retry can fix: the job fails at once. */
 const PERMANENT: ReadonlySet<ErrorCode> = new Set(['INVALID_PAYLOAD', 'VALIDATION_FAILED', 'UNKNOWN_KIND']);
-/** A progress write at most this often per job, unless its stage changes. */
-const PROGRESS_INTERVAL_MS = 200;
 /** Weight of the newest handler duration in the running average. */
 const DURATION_WEIGHT = 0.1;
+
+/** What a handler came to: its result, what it threw, or null (aborted, and past its grace period). */
+type Settled = { ok: true; result: JsonObject } | { ok: false; error: unknown } | null;
+
+/** `done` of a job that has not started: shared, not one resolved promise per claimed job. */
+const NOT_STARTED: Promise<void> = Promise.resolve();
 
 interface RunningJob {
   job: Job;
@@ -104,6 +109,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
   #wakeScheduled = false;
   #activeHandlers = 0;
   readonly #completions: WriteBatcher<Completion, boolean>;
+  readonly #writeProgress: ProgressWriter;
 
   constructor(options: WorkerOptions) {
     super();
@@ -114,6 +120,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.#settings = options;
     this.#kinds = options.kinds ?? options.registry.names();
     this.#completions = new WriteBatcher((items) => this.#store.completeMany(items));
+    this.#writeProgress = (lease, update) => this.#store.reportProgress(lease, update);
     for (const kind of this.#kinds) options.registry.get(kind);
   }
 
@@ -227,7 +234,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       job,
       lease: leaseOf(job),
       abort: new JobAbort(),
-      done: Promise.resolve(),
+      done: NOT_STARTED,
       handlerDone: false,
     };
     this.#queued.set(job.id, queued);
@@ -313,20 +320,24 @@ export class Worker extends EventEmitter<WorkerEvents> {
 
   /** Holds the job as running until `work` (its handler and outcome write) settles. */
   #track(running: RunningJob, work: Promise<void>): void {
-    const { job } = running;
-    this.#running.set(job.id, running);
-    running.done = work
-      .catch((error: unknown) => {
+    this.#running.set(running.job.id, running);
+    // One then, not catch and finally: a no-op job's bookkeeping is most of what it costs.
+    running.done = work.then(
+      () => this.#untrack(running),
+      (error: unknown) => {
         this.#logger.error(
-          { err: error, jobId: job.id },
+          { err: error, jobId: running.job.id },
           'writing the outcome failed; the reaper will recover the job',
         );
-      })
-      .finally(() => {
-        this.#handlerReturned(running);
-        this.#running.delete(job.id);
-        this.#wakeSoon();
-      });
+        this.#untrack(running);
+      },
+    );
+  }
+
+  #untrack(running: RunningJob): void {
+    this.#handlerReturned(running);
+    this.#running.delete(running.job.id);
+    this.#wakeSoon();
   }
 
   async #execute(running: RunningJob): Promise<void> {
@@ -336,17 +347,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
       () => this.#abort(running, 'JOB_TIMEOUT', `The job ran past its timeout of ${job.timeoutSeconds} s`),
       job.timeoutSeconds * 1000,
     );
-    let settled: { ok: true; result: JsonObject } | { ok: false; error: unknown } | null = null;
+    let settled: Settled = null;
     const startedAt = performance.now();
     try {
-      const handler = this.#registry.get(job.kind);
-      const work = handler.run(this.#context(running)).then(
-        (result) => ({ ok: true as const, result: result ?? {} }),
-        (error: unknown) => ({ ok: false as const, error }),
-      );
-      settled = await Promise.race([work, this.#abortedThenGrace(running.abort.aborted)]);
-    } catch (error) {
-      settled = { ok: false, error };
+      settled = await this.#handlerSettled(running);
     } finally {
       clearTimeout(timeout);
       const ms = performance.now() - startedAt;
@@ -359,43 +363,32 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.emit('finished', job, outcome);
   }
 
-  /** Resolves null once `#abort` fired and the handler had ABORT_GRACE_SECONDS to wind down. */
-  async #abortedThenGrace(aborted: Promise<void>): Promise<null> {
-    await aborted;
-    await delay(this.#settings.abortGraceSeconds * 1000);
-    return null;
+  /**
+   * Runs the handler: its result or error, or null once the job was aborted (`#abort`) and the
+   * handler had ABORT_GRACE_SECONDS to wind down without settling. One promise per job; a race
+   * between the handler and an abort promise made three more.
+   */
+  #handlerSettled(running: RunningJob): Promise<Settled> {
+    return new Promise<Settled>((resolve) => {
+      running.abort.onAbort(() => {
+        setTimeout(() => resolve(null), this.#settings.abortGraceSeconds * 1000);
+      });
+      const context = new RunningJobContext(running.job, running.lease, running.abort, this.#writeProgress);
+      let work: Promise<JsonObject | void>;
+      try {
+        work = this.#registry.get(running.job.kind).run(context);
+      } catch (error) {
+        resolve({ ok: false, error });
+        return;
+      }
+      work.then(
+        (result) => resolve({ ok: true, result: result ?? {} }),
+        (error: unknown) => resolve({ ok: false, error }),
+      );
+    });
   }
 
-  #context(running: RunningJob): JobContext {
-    const { job, lease, abort } = running;
-    let lastWriteAt = 0;
-    let lastStage: string | null = null;
-    return {
-      job,
-      payload: job.payload,
-      get signal() {
-        return abort.signal;
-      },
-      progress: async (stage, percent, message = '') => {
-        if (abort.reason) throw abort.reason;
-        const now = Date.now();
-        if (stage === lastStage && percent < 100 && now - lastWriteAt < PROGRESS_INTERVAL_MS) return;
-        lastWriteAt = now;
-        lastStage = stage;
-        try {
-          await this.#store.reportProgress(lease, { progress: percent, stage, message });
-        } catch (error) {
-          if (isReelqueueError(error, 'LEASE_LOST')) this.#abort(running, 'LEASE_LOST', error.message);
-          throw error;
-        }
-      },
-    };
-  }
-
-  async #finish(
-    running: RunningJob,
-    settled: { ok: true; result: JsonObject } | { ok: false; error: unknown } | null,
-  ): Promise<JobOutcome> {
+  async #finish(running: RunningJob, settled: Settled): Promise<JobOutcome> {
     const { job, lease } = running;
     const reason = running.abort.reason;
     if (reason?.code === 'LEASE_LOST') {

@@ -22,21 +22,25 @@ describe('JobAbort', () => {
     expect(abort.signal.reason).toBe(reason);
   });
 
-  it('keeps the first reason and resolves `aborted` once aborted', async () => {
+  it('keeps the first reason and calls its abort listener once, when aborted', () => {
     const abort = new JobAbort();
-    let resolved = false;
-    const waiting = abort.aborted.then(() => {
-      resolved = true;
-    });
-    await Promise.resolve();
-    expect(resolved).toBe(false);
+    let calls = 0;
+    abort.onAbort(() => (calls += 1));
+    expect(calls).toBe(0);
     expect(abort.reason).toBeNull();
     const first = new ReelqueueError('LEASE_LOST', 'Another worker took over this job');
     abort.abort(first);
     abort.abort(new ReelqueueError('WORKER_SHUTDOWN', 'The worker is stopping'));
-    await waiting;
-    expect(resolved).toBe(true);
+    expect(calls).toBe(1);
     expect(abort.reason).toBe(first);
     expect(abort.signal.reason).toBe(first);
+  });
+
+  it('calls a listener set after the abort at once', () => {
+    const abort = new JobAbort();
+    abort.abort(new ReelqueueError('JOB_TIMEOUT', 'The job ran past its timeout of 1 s'));
+    let calls = 0;
+    abort.onAbort(() => (calls += 1));
+    expect(calls).toBe(1);
   });
 });
