@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createReelqueue, type Reelqueue } from '../../src/app.js';
+import { FROM_THE_START } from '../../src/jobs/store.js';
 import { silentLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
@@ -27,7 +28,7 @@ const settings = {
 interface EventRow {
   job_id: string;
   type: string;
-  at: number | Date;
+  at: Date;
   attempt: number;
   worker_id: string | null;
 }
@@ -88,24 +89,30 @@ describe('crash recovery with real processes', () => {
     const health = await app.jobs.health({ all: true });
     expect(health).toMatchObject({ completed: JOBS, failed: 0, pending: 0, running: 0 });
 
-    const events = await t.sql<EventRow>({
-      sqlite:
-        "SELECT job_id, type, at, attempt, worker_id FROM job_events WHERE type IN ('started', 'completed') ORDER BY id",
-      postgres:
-        "SELECT job_id::text, type, at, attempt, worker_id FROM job_events WHERE type IN ('started', 'completed') ORDER BY id",
+    // Every job's log through the store: PostgreSQL reads the current attempt's `started` and the
+    // `completed` event from the job itself (migration 0017), so job_events holds only some of them.
+    const ids = await t.sql<{ id: string }>({
+      sqlite: 'SELECT id FROM jobs',
+      postgres: 'SELECT id::text AS id FROM jobs',
     });
+    const events: EventRow[] = [];
+    for (const { id } of ids) {
+      for (const e of await app.jobs.listEvents(id, FROM_THE_START, 1000)) {
+        if (e.type !== 'started' && e.type !== 'completed') continue;
+        events.push({ job_id: e.jobId, type: e.type, at: e.at, attempt: e.attempt, worker_id: e.workerId });
+      }
+    }
     const killedAt = new Map(killed.map((p) => [p.workerId, p.killedAt ?? 0]));
-    const ms = (at: number | Date) => (at instanceof Date ? at.getTime() : Number(at));
 
     // Runs per job: a run starts with 'started' and ends with 'completed' or with its worker's death.
     const runs = new Map<string, { attempt: number; worker: string; start: number; end: number | null }[]>();
     for (const e of events) {
       const list = runs.get(e.job_id) ?? [];
       if (e.type === 'started')
-        list.push({ attempt: e.attempt, worker: e.worker_id ?? '', start: ms(e.at), end: null });
+        list.push({ attempt: e.attempt, worker: e.worker_id ?? '', start: e.at.getTime(), end: null });
       else {
         const run = list.find((r) => r.attempt === e.attempt);
-        if (run) run.end = ms(e.at);
+        if (run) run.end = e.at.getTime();
       }
       runs.set(e.job_id, list);
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Job } from '../../src/jobs/model.js';
+import { leaseOf, type Job } from '../../src/jobs/model.js';
 import {
   ALL_JOBS,
   FROM_THE_START,
@@ -10,6 +10,7 @@ import {
   type Scope,
 } from '../../src/jobs/store.js';
 import { expectRejectsWith, mustGet, useConformanceDatabase } from '../support/conformance.js';
+import { expireLease } from '../support/db-fixtures.js';
 
 const ids = (jobs: readonly Job[]) => jobs.map((job) => job.id);
 const newestFirst = (a: Job, b: Job) =>
@@ -265,6 +266,62 @@ describe('job events', () => {
     const after = await store.listEvents(job.id, eventIds[2]!, 2);
     expect(after.map((e) => e.type)).toEqual(['retry_scheduled', 'started']);
     expect(await store.listEvents(job.id, eventIds[5]!, 10)).toEqual([]);
+  });
+
+  it('keep each attempt’s started event, with its worker and time, through every way back to the queue', async () => {
+    const { t, store, jobs } = ctx();
+    const { job } = await jobs.running({ maxRetries: 5, workerId: 'worker-a' });
+    const claim = async (workerId: string): Promise<Job> => {
+      const [claimed] = await store.claim({ workerId, kinds: [job.kind], limit: 1, leaseSeconds: 30 });
+      if (!claimed) throw new Error(`${workerId} claimed nothing`);
+      return claimed;
+    };
+    const startedAt: Date[] = [(await mustGet(store, job.id)).startedAt!];
+    // worker-a releases it, worker-b's lease lapses, worker-c's attempt fails for good and is
+    // retried by hand, worker-d completes it.
+    await store.release([{ jobId: job.id, attempt: 1, workerId: 'worker-a' }]);
+    startedAt.push((await claim('worker-b')).startedAt!);
+    await expireLease(t, job.id);
+    expect((await store.recoverExpiredLeases()).requeued).toEqual([job.id]);
+    const third = await claim('worker-c');
+    startedAt.push(third.startedAt!);
+    await store.fail(leaseOf(third), {
+      code: 'E',
+      message: 'e',
+      details: null,
+      terminalStatus: 'failed',
+      retryAfterSeconds: null,
+    });
+    await store.retry(job.id, { force: false }, ALL_JOBS);
+    const fourth = await claim('worker-d');
+    startedAt.push(fourth.startedAt!);
+    const completed = await store.complete(leaseOf(fourth), { ok: true });
+
+    const events = await store.listEvents(job.id, FROM_THE_START, 100);
+    expect(events.map((e) => [e.type, e.attempt, e.workerId])).toEqual([
+      ['created', 0, null],
+      ['started', 1, 'worker-a'],
+      ['released', 1, null],
+      ['started', 2, 'worker-b'],
+      ['recovered', 2, null],
+      ['started', 3, 'worker-c'],
+      ['failed', 3, 'worker-c'],
+      ['retried', 3, null],
+      ['started', 4, 'worker-d'],
+      ['completed', 4, 'worker-d'],
+    ]);
+    const started = events.filter((e) => e.type === 'started');
+    expect(started.map((e) => e.at)).toEqual(startedAt);
+    expect(started.every((e) => e.status === 'running' && e.progress === 0 && e.stage === null)).toBe(true);
+    expect(started.every((e) => e.message === 'Started' && e.data === null)).toBe(true);
+    expect(events.at(-1)).toMatchObject({ at: completed.completedAt, status: 'completed', progress: 100 });
+    const eventIds = events.map((e) => e.id);
+    expect(eventIds).toEqual([...eventIds].sort((a, b) => a - b));
+    expect(new Set(eventIds).size).toBe(events.length);
+    // Paging after each event gives the rest, whichever are stored and whichever read from the job.
+    for (let i = 0; i < events.length; i++) {
+      expect(await store.listEvents(job.id, eventIds[i]!, 100)).toEqual(events.slice(i + 1));
+    }
   });
 
   it('keep each job’s events apart', async () => {

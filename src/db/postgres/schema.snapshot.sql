@@ -72,6 +72,8 @@ idempotency_key text
 processing_time_seconds double precision
 cost_points integer NOT NULL DEFAULT 0
 points_charged integer NOT NULL DEFAULT 0
+started_event_id bigint
+completed_event_id bigint
 
 -- table lessons
 id text NOT NULL
@@ -202,6 +204,7 @@ CREATE TRIGGER jobs_points_charge AFTER INSERT ON jobs FOR EACH ROW WHEN ((new.p
 CREATE TRIGGER jobs_points_price BEFORE INSERT ON jobs FOR EACH ROW WHEN (((new.cost_points > 0) OR (new.points_charged <> 0))) EXECUTE FUNCTION reelqueue_points_price()
 CREATE TRIGGER jobs_points_recharge AFTER UPDATE OF status ON jobs FOR EACH ROW WHEN (((old.status = ANY (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])) AND (new.status <> ALL (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])) AND (new.user_id IS NOT NULL) AND (new.cost_points > 0) AND (new.points_charged = 0))) EXECUTE FUNCTION reelqueue_points_recharge()
 CREATE TRIGGER jobs_points_refund AFTER UPDATE OF status ON jobs FOR EACH ROW WHEN (((new.status = ANY (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])) AND (old.status <> ALL (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])) AND (old.points_charged > 0))) EXECUTE FUNCTION reelqueue_points_refund()
+CREATE TRIGGER jobs_store_derived_events AFTER UPDATE OF started_event_id, completed_event_id ON jobs FOR EACH ROW WHEN ((((old.started_event_id IS NOT NULL) AND (new.started_event_id IS DISTINCT FROM old.started_event_id)) OR ((old.completed_event_id IS NOT NULL) AND (new.completed_event_id IS DISTINCT FROM old.completed_event_id)))) EXECUTE FUNCTION reelqueue_store_derived_events()
 CREATE TRIGGER jobs_webhook_enqueue AFTER UPDATE OF status ON jobs FOR EACH ROW WHEN (((new.status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text])) AND (old.status <> ALL (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text])) AND (jsonb_typeof((new.payload -> 'webhook_url'::text)) = 'string'::text))) EXECUTE FUNCTION reelqueue_webhook_enqueue()
 CREATE TRIGGER users_changed AFTER DELETE OR UPDATE OF id, role, wallet_address OR TRUNCATE ON users FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_keys_changed()
 
@@ -382,6 +385,27 @@ AS $function$
 BEGIN
   UPDATE users SET prompt_points = prompt_points + OLD.points_charged WHERE id = OLD.user_id;
   UPDATE jobs SET points_charged = 0 WHERE id = NEW.id;
+  RETURN NULL;
+END
+$function$
+
+-- function reelqueue_store_derived_events
+CREATE OR REPLACE FUNCTION reelqueue_store_derived_events()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO '<schema>'
+AS $function$
+BEGIN
+  IF OLD.started_event_id IS NOT NULL AND NEW.started_event_id IS DISTINCT FROM OLD.started_event_id THEN
+    INSERT INTO job_events (id, job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
+    VALUES (OLD.started_event_id, OLD.id, OLD.started_at, 'started', 'running', 0, NULL, 'Started',
+      OLD.attempt, OLD.worker_id, NULL);
+  END IF;
+  IF OLD.completed_event_id IS NOT NULL AND NEW.completed_event_id IS DISTINCT FROM OLD.completed_event_id THEN
+    INSERT INTO job_events (id, job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
+    VALUES (OLD.completed_event_id, OLD.id, OLD.completed_at, 'completed', 'completed', 100, OLD.stage,
+      'Completed', OLD.attempt, OLD.worker_id, NULL);
+  END IF;
   RETURN NULL;
 END
 $function$

@@ -1,7 +1,8 @@
 /**
  * Every SQL statement of the PostgreSQL job store. Values are bind parameters. Each state change
  * and its `job_events` row are written by one statement (a data-modifying CTE): one round trip,
- * atomic. A new job's `created` event is the one not stored: it is read from the job itself.
+ * atomic. Three events are read from the job itself instead of stored: `created` (migration 0015),
+ * and `started` and `completed` while the row still holds them (migration 0017, `selectEvents`).
  */
 import { COUNT_BY_STATUS, IS_FINISHED, IS_PENDING } from '../../status-predicates.js';
 
@@ -25,7 +26,7 @@ const FENCE = `id = $1 AND attempt = $2 AND worker_id = $3 AND ${stillRunning()}
  * these from its update, not the whole row (payload and result included) into the CTE. For a batch
  * of completions, 1.4 µs less server CPU a job (12 interleaved rounds of 20,000).
  */
-const EVENT_SOURCE = (table: string) =>
+const EVENT_SOURCE = (table: string): string =>
   ['id', 'status', 'progress', 'stage', 'message', 'attempt', 'worker_id']
     .map((c) => `${table}.${c}`)
     .join(', ');
@@ -104,6 +105,19 @@ const insertJobs = (source: string): string => `
 /** Arbitrary constant naming the per-owner enqueue lock (the migration lock uses another). */
 const OWNER_LOCK_CLASS = 0x72716f77;
 
+/**
+ * An id from the events' sequence, reserved for an event the row holds (`started_event_id`,
+ * `completed_event_id`; migration 0017): read from the job, it keeps its place in the job's log.
+ */
+const RESERVED_EVENT_ID = `nextval('job_events_id_seq')`;
+
+/**
+ * started_event_id of a job that leaves its attempt for the queue, which clears its worker: NULL, so
+ * trigger jobs_store_derived_events (migration 0017) stores the `started` event the row held.
+ * `whenKept` is the condition under which the attempt stays (a cancel, which keeps the worker).
+ */
+const startedEventIdLeaving = (whenKept: string): string => `CASE WHEN ${whenKept} THEN started_event_id END`;
+
 export const jobsSql = {
   /** Many new jobs: $1–$11 a column each (`newJobsColumns`), $12 the channel (`insertJobs`). */
   insertMany: insertJobs(JOB_ARRAYS),
@@ -133,17 +147,16 @@ export const jobsSql = {
     SELECT * FROM jobs
     WHERE (coalesce(user_id, ''), idempotency_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
 
-  /** $1 kinds, $2 limit, $3 worker id, $4 lease seconds. */
+  /** $1 kinds, $2 limit, $3 worker id, $4 lease seconds. The `started` events are read from the rows. */
   claim: `
     WITH j AS (
       UPDATE jobs SET status = 'running', attempt = attempt + 1, worker_id = $3, started_at = now(),
         updated_at = now(), last_heartbeat = now(), lease_expires_at = now() + make_interval(secs => $4),
-        progress = 0, stage = NULL, message = 'Started'
+        progress = 0, stage = NULL, message = 'Started', started_event_id = ${RESERVED_EVENT_ID}
       -- Candidates: FOR UPDATE SKIP LOCKED over jobs_claim_idx in claim order (migration 0003 pins
       -- that plan); = ANY(ARRAY(...)) makes the update find them by primary key.
       WHERE jobs.id = ANY(ARRAY(SELECT reelqueue_claim_candidates($1::text[], $2::integer)))
-      RETURNING jobs.*),
-    ${eventFrom(`'started'`)}
+      RETURNING jobs.*)
     -- Columns, not JOB_COLUMN: for many rows, the server's cost of building JSON outweighs the driver's saving.
     SELECT * FROM j ORDER BY priority DESC, run_at, id`,
 
@@ -164,33 +177,29 @@ export const jobsSql = {
     ${eventFrom(`'progress'`)}
     SELECT id FROM j`,
 
-  /** Fence $1–$3; $4 result. */
+  /** Fence $1–$3; $4 result. The `completed` event is read from the row. */
   complete: `
-    WITH j AS (
-      UPDATE jobs SET status = 'completed', progress = 100, message = 'Completed', result = $4,
-        completed_at = now(), updated_at = now(), lease_expires_at = NULL, error_code = NULL,
-        error_message = NULL, error_details = NULL,
-        processing_time_seconds = extract(epoch FROM now() - started_at)
-      WHERE ${FENCE}
-      RETURNING *),
-    ${eventFrom(`'completed'`)}
-    SELECT ${JOB_COLUMN('j')} FROM j`,
+    UPDATE jobs SET status = 'completed', progress = 100, message = 'Completed', result = $4,
+      completed_at = now(), updated_at = now(), lease_expires_at = NULL, error_code = NULL,
+      error_message = NULL, error_details = NULL,
+      processing_time_seconds = extract(epoch FROM now() - started_at),
+      completed_event_id = ${RESERVED_EVENT_ID}
+    WHERE ${FENCE}
+    RETURNING ${JOB_COLUMN('jobs')}`,
 
-  /** $1 completions as a JSON array of {id, attempt, worker_id, result}. */
+  /** $1 completions as a JSON array of {id, attempt, worker_id, result}; the events are read from the rows. */
   completeMany: `
     WITH input AS (
-      SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, attempt integer, worker_id text, result jsonb)),
-    j AS (
-      UPDATE jobs SET status = 'completed', progress = 100, message = 'Completed', result = input.result,
-        completed_at = now(), updated_at = now(), lease_expires_at = NULL, error_code = NULL,
-        error_message = NULL, error_details = NULL,
-        processing_time_seconds = extract(epoch FROM now() - started_at)
-      FROM input
-      WHERE jobs.id = ANY(ARRAY(SELECT id FROM input)) AND jobs.id = input.id
-        AND jobs.attempt = input.attempt AND jobs.worker_id = input.worker_id AND ${stillRunning('jobs.')}
-      RETURNING ${EVENT_SOURCE('jobs')}),
-    ${eventFrom(`'completed'`)}
-    SELECT j.id FROM j`,
+      SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, attempt integer, worker_id text, result jsonb))
+    UPDATE jobs SET status = 'completed', progress = 100, message = 'Completed', result = input.result,
+      completed_at = now(), updated_at = now(), lease_expires_at = NULL, error_code = NULL,
+      error_message = NULL, error_details = NULL,
+      processing_time_seconds = extract(epoch FROM now() - started_at),
+      completed_event_id = ${RESERVED_EVENT_ID}
+    FROM input
+    WHERE jobs.id = ANY(ARRAY(SELECT id FROM input)) AND jobs.id = input.id
+      AND jobs.attempt = input.attempt AND jobs.worker_id = input.worker_id AND ${stillRunning('jobs.')}
+    RETURNING jobs.id`,
 
   /** Fence $1–$3; $4 code, $5 message, $6 details, $7 retry after seconds, $8 status message, $9 event data, $10 channel. */
   failWithRetry: `
@@ -200,6 +209,7 @@ export const jobsSql = {
         run_at = ${ifCancelRequested('run_at', 'now() + make_interval(secs => $7)')},
         completed_at = ${ifCancelRequested('now()', 'NULL')}, updated_at = now(),
         worker_id = ${ifCancelRequested('worker_id', 'NULL')}, lease_expires_at = NULL,
+        started_event_id = ${startedEventIdLeaving('cancel_requested_at IS NOT NULL')},
         error_code = ${ifCancelRequested(`'JOB_CANCELLED'`, '$4')},
         error_message = ${ifCancelRequested(`'Cancelled while its attempt was failing'`, '$5')},
         error_details = $6, message = ${ifCancelRequested(`'Cancelled'`, '$8')}
@@ -240,6 +250,7 @@ export const jobsSql = {
     WITH j AS (
       UPDATE jobs SET status = ${ifCancelRequested(`'cancelled'`, `'pending'`)},
         worker_id = ${ifCancelRequested('jobs.worker_id', 'NULL')}, lease_expires_at = NULL,
+        started_event_id = ${startedEventIdLeaving('cancel_requested_at IS NOT NULL')},
         completed_at = ${ifCancelRequested('now()', 'NULL')}, updated_at = now(),
         progress = ${ifCancelRequested('progress', '0')}, stage = ${ifCancelRequested('stage', 'NULL')},
         error_code = ${ifCancelRequested(`'JOB_CANCELLED'`, 'error_code')},
@@ -268,14 +279,21 @@ export const jobsSql = {
     WHERE me.id = ANY($1::uuid[])`,
 
   /**
-   * $1 job id, $2 after this event id, $3 limit. The job's `created` event is not stored: it is read
-   * from the job as event 0 (migration 0015), so a log read from the start ($2 < 0) begins with it.
+   * $1 job id, $2 after this event id, $3 limit. Three events are read from the job, not stored: its
+   * `created` event as event 0 (migration 0015), so a log read from the start ($2 < 0) begins with
+   * it; and its `started` and `completed` events under the ids the claim and the completion reserved
+   * (migration 0017), while the row holds them (NULL ids are no event: `NULL > $2` is not true).
    */
   selectEvents: `
-    SELECT 0::bigint AS id, id AS job_id, created_at AS at, 'created' AS type, 'pending' AS status,
-      0::smallint AS progress, NULL::text AS stage, 'Queued' AS message, 0 AS attempt,
-      NULL::text AS worker_id, NULL::jsonb AS data
-    FROM jobs WHERE id = $1 AND $2::bigint < 0
+    SELECT held.* FROM jobs, LATERAL (VALUES
+      (0::bigint, jobs.id, jobs.created_at, 'created', 'pending', 0::smallint, NULL::text, 'Queued',
+        0, NULL::text, NULL::jsonb),
+      (jobs.started_event_id, jobs.id, jobs.started_at, 'started', 'running', 0::smallint, NULL::text,
+        'Started', jobs.attempt, jobs.worker_id, NULL::jsonb),
+      (jobs.completed_event_id, jobs.id, jobs.completed_at, 'completed', 'completed', 100::smallint,
+        jobs.stage, 'Completed', jobs.attempt, jobs.worker_id, NULL::jsonb)
+    ) AS held(id, job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
+    WHERE jobs.id = $1 AND held.id > $2::bigint
     UNION ALL
     (SELECT id, job_id, at, type, status, progress, stage, message, attempt, worker_id, data
      FROM job_events WHERE job_id = $1 AND id > $2 ORDER BY id LIMIT $3)
@@ -308,6 +326,7 @@ export const jobsSql = {
     WITH j AS (
       UPDATE jobs SET status = 'pending', retry_count = retry_count + 1, run_at = now(),
         updated_at = now(), completed_at = NULL, started_at = NULL, worker_id = NULL,
+        started_event_id = NULL, completed_event_id = NULL,
         lease_expires_at = NULL, cancel_requested_at = NULL, cancel_reason = NULL, progress = 0,
         stage = NULL, message = 'Queued again by a manual retry', result = NULL, error_code = NULL,
         error_message = NULL, error_details = NULL, processing_time_seconds = NULL
@@ -332,6 +351,7 @@ export const jobsSql = {
           THEN NULL ELSE now() END,
         worker_id = CASE WHEN cancel_requested_at IS NULL AND retry_count < max_retries
           THEN NULL ELSE worker_id END,
+        started_event_id = ${startedEventIdLeaving('cancel_requested_at IS NOT NULL OR retry_count >= max_retries')},
         error_code = CASE WHEN cancel_requested_at IS NOT NULL THEN 'JOB_CANCELLED' ELSE 'WORKER_LOST' END,
         error_message = CASE WHEN cancel_requested_at IS NOT NULL THEN 'Cancelled; its worker had stopped'
           ELSE 'The worker running this job stopped sending heartbeats' END,
