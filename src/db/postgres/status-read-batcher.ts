@@ -12,9 +12,9 @@ import { inScope, type PositionedJob, type Scope } from '../../jobs/store.js';
 /**
  * Statements of status reads out at once; the reads asked for meanwhile gather into the next. With
  * every client reading one job (`bench/tools/http-cost.ts --jobs one`, 2 pairs against a statement
- * every turn, 2 against 2 out): 1 statement out
- * at a time cost PostgreSQL 14.0–15.4 µs a read against 16.7 µs with a statement every turn, and
- * answered 19.0–21.1k reads/s against 18.1–19.0k; 2 out at a time 16.4–17.2 µs.
+ * every turn, 2 against 2 out): 1 statement out at a time cost PostgreSQL 14.0–15.4 µs a read
+ * against 16.7 µs with a statement every turn, and answered 19.0–21.1k reads/s against 18.1–19.0k;
+ * 2 out at a time 16.4–17.2 µs.
  */
 const MAX_STATEMENTS_IN_FLIGHT = 1;
 
