@@ -375,6 +375,69 @@ describe.runIf(DIALECT === 'postgres')(
 );
 
 describe.runIf(DIALECT === 'postgres')(
+  'PostgreSQL upgrade to the started and completed events read from the job (migration 0017)',
+  () => {
+    const ctx = useConformanceDatabase();
+
+    it('keeps the stored started event of a job running across it, once, beside the events read from the job', async () => {
+      const { t } = ctx();
+      const fresh = freshDatabase(t);
+      const schema = String(fresh.settings.DATABASE_SCHEMA);
+      const finishing = '00000000-0000-4000-8000-000000000021';
+      const released = '00000000-0000-4000-8000-000000000022';
+      // Two jobs claimed by a worker of the version before, each with its stored `started` event.
+      await withPostgresClient(schema, async (old) => {
+        await postgresSchemaBefore(old, schema, 17);
+        await old.query(`
+        INSERT INTO jobs (id, kind, status, attempt, worker_id, started_at, lease_expires_at, message,
+          timeout_seconds, max_retries)
+        VALUES ('${finishing}', 'noop', 'running', 1, 'old-worker', now(), now() + interval '1 minute',
+                'Started', 60, 2),
+               ('${released}', 'noop', 'running', 1, 'old-worker', now(), now() + interval '1 minute',
+                'Started', 60, 2);
+        INSERT INTO job_events (job_id, type, status, progress, message, attempt, worker_id)
+        SELECT id, 'started', 'running', 0, 'Started', 1, 'old-worker' FROM jobs;`);
+      });
+
+      const upgraded = await t.reopen(fresh.settings);
+      try {
+        const report = await upgraded.migrate();
+        expect(report.applied.map((m) => m.version)).toEqual(postgresVersionsFrom(17));
+        const { jobs } = upgraded;
+        await jobs.complete({ jobId: finishing, attempt: 1, workerId: 'old-worker' }, { ok: true });
+        await jobs.release([{ jobId: released, attempt: 1, workerId: 'old-worker' }]);
+        const [again] = await jobs.claim({
+          workerId: 'new-worker',
+          kinds: ['noop'],
+          limit: 1,
+          leaseSeconds: 30,
+        });
+        expect(again?.id).toBe(released);
+        await jobs.complete({ jobId: released, attempt: 2, workerId: 'new-worker' }, { ok: true });
+
+        const log = async (id: string) =>
+          (await jobs.listEvents(id, FROM_THE_START, 20)).map((e) => [e.type, e.attempt, e.workerId]);
+        expect(await log(finishing)).toEqual([
+          ['created', 0, null],
+          ['started', 1, 'old-worker'],
+          ['completed', 1, 'old-worker'],
+        ]);
+        expect(await log(released)).toEqual([
+          ['created', 0, null],
+          ['started', 1, 'old-worker'],
+          ['released', 1, null],
+          ['started', 2, 'new-worker'],
+          ['completed', 2, 'new-worker'],
+        ]);
+      } finally {
+        await upgraded.close();
+        await fresh.drop();
+      }
+    });
+  },
+);
+
+describe.runIf(DIALECT === 'postgres')(
   'PostgreSQL upgrade to the AFTER points triggers of migration 0012',
   () => {
     const ctx = useConformanceDatabase();
