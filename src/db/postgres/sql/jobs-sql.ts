@@ -108,15 +108,10 @@ const OWNER_LOCK_CLASS = 0x72716f77;
 /**
  * An id from the events' sequence, reserved for an event the row holds (`started_event_id`,
  * `completed_event_id`; migration 0017): read from the job, it keeps its place in the job's log.
+ * Every statement that clears a job's worker (its attempt goes back to the queue) clears
+ * started_event_id with it, and trigger jobs_store_derived_events stores the `started` event first.
  */
 const RESERVED_EVENT_ID = `nextval('job_events_id_seq')`;
-
-/**
- * started_event_id of a job that leaves its attempt for the queue, which clears its worker: NULL, so
- * trigger jobs_store_derived_events (migration 0017) stores the `started` event the row held.
- * `whenKept` is the condition under which the attempt stays (a cancel, which keeps the worker).
- */
-const startedEventIdLeaving = (whenKept: string): string => `CASE WHEN ${whenKept} THEN started_event_id END`;
 
 export const jobsSql = {
   /** Many new jobs: $1–$11 a column each (`newJobsColumns`), $12 the channel (`insertJobs`). */
@@ -209,7 +204,7 @@ export const jobsSql = {
         run_at = ${ifCancelRequested('run_at', 'now() + make_interval(secs => $7)')},
         completed_at = ${ifCancelRequested('now()', 'NULL')}, updated_at = now(),
         worker_id = ${ifCancelRequested('worker_id', 'NULL')}, lease_expires_at = NULL,
-        started_event_id = ${startedEventIdLeaving('cancel_requested_at IS NOT NULL')},
+        started_event_id = ${ifCancelRequested('started_event_id', 'NULL')},
         error_code = ${ifCancelRequested(`'JOB_CANCELLED'`, '$4')},
         error_message = ${ifCancelRequested(`'Cancelled while its attempt was failing'`, '$5')},
         error_details = $6, message = ${ifCancelRequested(`'Cancelled'`, '$8')}
@@ -250,7 +245,7 @@ export const jobsSql = {
     WITH j AS (
       UPDATE jobs SET status = ${ifCancelRequested(`'cancelled'`, `'pending'`)},
         worker_id = ${ifCancelRequested('jobs.worker_id', 'NULL')}, lease_expires_at = NULL,
-        started_event_id = ${startedEventIdLeaving('cancel_requested_at IS NOT NULL')},
+        started_event_id = ${ifCancelRequested('started_event_id', 'NULL')},
         completed_at = ${ifCancelRequested('now()', 'NULL')}, updated_at = now(),
         progress = ${ifCancelRequested('progress', '0')}, stage = ${ifCancelRequested('stage', 'NULL')},
         error_code = ${ifCancelRequested(`'JOB_CANCELLED'`, 'error_code')},
@@ -326,7 +321,7 @@ export const jobsSql = {
     WITH j AS (
       UPDATE jobs SET status = 'pending', retry_count = retry_count + 1, run_at = now(),
         updated_at = now(), completed_at = NULL, started_at = NULL, worker_id = NULL,
-        started_event_id = NULL, completed_event_id = NULL,
+        started_event_id = NULL,
         lease_expires_at = NULL, cancel_requested_at = NULL, cancel_reason = NULL, progress = 0,
         stage = NULL, message = 'Queued again by a manual retry', result = NULL, error_code = NULL,
         error_message = NULL, error_details = NULL, processing_time_seconds = NULL
@@ -351,7 +346,8 @@ export const jobsSql = {
           THEN NULL ELSE now() END,
         worker_id = CASE WHEN cancel_requested_at IS NULL AND retry_count < max_retries
           THEN NULL ELSE worker_id END,
-        started_event_id = ${startedEventIdLeaving('cancel_requested_at IS NOT NULL OR retry_count >= max_retries')},
+        started_event_id = CASE WHEN cancel_requested_at IS NULL AND retry_count < max_retries
+          THEN NULL ELSE started_event_id END,
         error_code = CASE WHEN cancel_requested_at IS NOT NULL THEN 'JOB_CANCELLED' ELSE 'WORKER_LOST' END,
         error_message = CASE WHEN cancel_requested_at IS NOT NULL THEN 'Cancelled; its worker had stopped'
           ELSE 'The worker running this job stopped sending heartbeats' END,

@@ -125,9 +125,8 @@ export const jobsSql = {
   /**
    * `complete` for a batch in one statement: @completions is a JSON array of {id, attempt, worker_id,
    * result}. Returns the ids it completed; trigger jobs_started_or_completed_event writes their
-   * events. The
-   * unary `+` keeps the planner from walking the running jobs in an index on status (jobs_lease_idx,
-   * or before migration 0010 jobs_status_created_idx) instead of looking each id up.
+   * events. The unary `+` keeps the planner from walking the running jobs in an index on status
+   * (jobs_lease_idx, or before migration 0010 jobs_status_created_idx) instead of looking each id up.
    */
   completeMany: `
     UPDATE jobs SET status = 'completed', progress = 100, message = 'Completed', result = input.result,
