@@ -2,8 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 // The conformance suite runs once per database; everything else runs once.
 const perDialect = ['test/conformance/**/*.test.ts', 'test/chaos/**/*.test.ts', 'test/e2e/**/*.test.ts'];
-// Restarts the PostgreSQL server: runs alone, after everything else (`npm run test:restart`).
-const restart = ['test/chaos/postgres-restart.test.ts'];
 
 export default defineConfig({
   test: {
@@ -22,7 +20,6 @@ export default defineConfig({
         test: {
           name: 'sqlite',
           include: perDialect,
-          exclude: restart,
           env: { DB: 'sqlite' },
           testTimeout: 120_000,
           hookTimeout: 60_000,
@@ -32,18 +29,8 @@ export default defineConfig({
         test: {
           name: 'postgres',
           include: perDialect,
-          exclude: restart,
           env: { DB: 'postgres' },
           testTimeout: 120_000,
-          hookTimeout: 60_000,
-        },
-      },
-      {
-        test: {
-          name: 'postgres-restart',
-          include: restart,
-          env: { DB: 'postgres' },
-          testTimeout: 180_000,
           hookTimeout: 60_000,
         },
       },

@@ -1,13 +1,13 @@
 /**
  * PostgreSQL restarted under running workers: they reconnect by themselves and nothing is lost.
- * Runs alone (`npm run test:restart`), since a restart would break other tests running beside it.
+ * The server restarted is a throwaway one this test starts (`initdb` into a temp folder), never the
+ * machine's. PostgreSQL only: SQLite has no server to restart.
  */
-import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createReelqueue, type Reelqueue } from '../../src/app.js';
 import { silentLogger } from '../../src/logger.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createTestDatabase, DIALECT, type TestDatabase } from '../support/test-database.js';
+import { ThrowawayPostgres } from '../support/throwaway-postgres.js';
 import { waitFor } from '../support/wait.js';
 import { assertBuilt, WorkerProcess } from '../support/worker-process.js';
 
@@ -19,22 +19,23 @@ const settings = {
   POLL_INTERVAL_MS: '200',
 };
 
-function restartPostgres(): void {
-  const version = readdirSync('/etc/postgresql')[0];
-  if (!version) throw new Error('no PostgreSQL cluster in /etc/postgresql');
-  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart'], {
-    stdio: 'inherit',
-  });
-}
-
-describe('a PostgreSQL restart during a run', () => {
+describe.runIf(DIALECT === 'postgres')('a PostgreSQL restart during a run', () => {
+  let server: ThrowawayPostgres;
   let t: TestDatabase;
   let app: Reelqueue;
   const processes: WorkerProcess[] = [];
 
+  beforeAll(async () => {
+    server = await ThrowawayPostgres.start();
+  });
+
+  afterAll(() => {
+    server.destroy();
+  });
+
   beforeEach(async () => {
     assertBuilt();
-    t = await createTestDatabase(settings);
+    t = await createTestDatabase(settings, { postgresUrl: server.url });
     app = await createReelqueue(t.config, { logger: silentLogger() });
   });
 
@@ -56,7 +57,7 @@ describe('a PostgreSQL restart during a run', () => {
     await waitFor(async () => (await app.jobs.health({ all: true })).completed >= JOBS / 6, {
       what: 'the run to get going',
     });
-    restartPostgres();
+    server.restartServer('fast');
     // The test's own pool reconnects too: the first queries after the restart may fail.
     await waitFor(
       async () => {

@@ -23,9 +23,10 @@ export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgre
 export async function withPostgresClient<T>(
   schema: string | null,
   work: (client: pg.Client) => Promise<T>,
+  postgresUrl = POSTGRES_URL,
 ): Promise<T> {
   const client = new pg.Client({
-    connectionString: POSTGRES_URL,
+    connectionString: postgresUrl,
     ...(schema !== null && { options: `-c search_path=${schema}` }),
   });
   await client.connect();
@@ -52,16 +53,25 @@ export interface TestDatabase {
   cleanup(): Promise<void>;
 }
 
-export async function createTestDatabase(overrides: SettingsInput = {}): Promise<TestDatabase> {
+export interface TestDatabaseOptions {
+  /** PostgreSQL server to use instead of `TEST_DATABASE_URL` (a throwaway one a test started). */
+  postgresUrl?: string;
+}
+
+export async function createTestDatabase(
+  overrides: SettingsInput = {},
+  options: TestDatabaseOptions = {},
+): Promise<TestDatabase> {
+  const postgresUrl = options.postgresUrl ?? POSTGRES_URL;
   const name = `rq_t_${randomBytes(6).toString('hex')}`;
   let env: Record<string, string>;
   let dir: string | undefined;
   let admin: pg.Pool | undefined;
   let sqlite: Database.Database | undefined;
   if (DIALECT === 'postgres') {
-    env = { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: name };
+    env = { DATABASE_URL: postgresUrl, DATABASE_SCHEMA: name };
     // A pool, not a client: it survives a server restart by opening a new connection.
-    admin = new pg.Pool({ connectionString: POSTGRES_URL, options: `-c search_path=${name}`, max: 2 });
+    admin = new pg.Pool({ connectionString: postgresUrl, options: `-c search_path=${name}`, max: 2 });
     admin.on('error', () => undefined);
   } else {
     dir = mkdtempSync(path.join(tmpdir(), 'reelqueue-test-'));
