@@ -15,7 +15,7 @@ export class Metrics {
   readonly jobsFinished: Counter<'kind' | 'outcome'>;
 
   constructor(store: JobStore) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'reelqueue_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'reelqueue_' });
     const byStatus = new Gauge({
       name: 'reelqueue_jobs',
       help: 'Jobs in the database by status',

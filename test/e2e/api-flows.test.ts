@@ -108,6 +108,8 @@ describe('HTTP API: the seeds flows', () => {
     const metrics = await (await api.call(null, 'GET', '/metrics')).text();
     expect(metrics).toContain('reelqueue_jobs{status="completed"}');
     expect(metrics).toContain('reelqueue_http_request_duration_seconds');
+    expect(metrics).toContain('reelqueue_process_cpu_seconds_total');
+    expect(metrics).not.toContain('reelqueue_process_process_');
     const openapi = await json<{ openapi: string; paths: Record<string, unknown> }>(
       await api.call(null, 'GET', '/docs/json'),
     );
