@@ -15,6 +15,8 @@ import type {
   JobStore,
   ProgressUpdate,
   RecoveryOutcome,
+  RetryOptions,
+  RetryOutcome,
   RetryRequest,
   Scope,
 } from '../jobs/store.js';
@@ -90,8 +92,19 @@ export class AnnouncingJobStore implements JobStore {
     ]);
   }
 
-  retry(id: string, request: RetryRequest, scope: Scope): Promise<Job> {
-    return this.#announced(this.store.retry(id, request, scope), (job) => [job.id]);
+  retry(id: string, request: RetryRequest, scope: Scope, options?: RetryOptions): Promise<Job> {
+    return this.#announced(this.store.retry(id, request, scope, options), (job) => [job.id]);
+  }
+
+  retryMany(
+    ids: readonly string[],
+    request: RetryRequest,
+    scope: Scope,
+    options?: RetryOptions,
+  ): Promise<RetryOutcome[]> {
+    return this.#announced(this.store.retryMany(ids, request, scope, options), (outcomes) =>
+      outcomes.flatMap((outcome) => (outcome.job ? [outcome.jobId] : [])),
+    );
   }
 
   recoverExpiredLeases(): Promise<RecoveryOutcome> {

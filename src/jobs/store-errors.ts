@@ -32,6 +32,14 @@ export function checkRetryable(job: Job, request: RetryRequest): void {
   }
 }
 
+/** A retry whose job changed between its checks and its update (another process retried it). */
+export function changedWhileRetrying(id: string, status: string): ReelqueueError {
+  return new ReelqueueError('JOB_NOT_RETRYABLE', `Job ${id} changed while it was being retried; try again`, {
+    jobId: id,
+    status,
+  });
+}
+
 export function tooManyJobs(limit: number, active: number): ReelqueueError {
   return new ReelqueueError(
     'TOO_MANY_JOBS',

@@ -5,6 +5,7 @@
  * Every write a worker makes is fenced on (id, attempt, worker id, status = running): a worker that
  * lost its lease changes nothing and gets a `LEASE_LOST` error at once.
  */
+import type { ReelqueueError } from '../errors.js';
 import type {
   FinishedStatus,
   Job,
@@ -151,6 +152,18 @@ export interface RetryRequest {
   force: boolean;
 }
 
+export interface RetryOptions {
+  /**
+   * Most pending + running jobs the job's owner may have once it is queued again (owned jobs only),
+   * the same limit `EnqueueOptions.activeLimit` sets for a new job.
+   */
+  activeLimit?: number;
+}
+
+/** What became of one id of a `retryMany`: the job queued again, or why it was refused. */
+export type RetryOutcome =
+  { jobId: string; job: Job; error: null } | { jobId: string; job: null; error: ReelqueueError };
+
 export interface JobStore {
   readonly dialect: 'sqlite' | 'postgres';
 
@@ -192,8 +205,24 @@ export interface JobStore {
 
   cancel(id: string, reason: string | null, scope: Scope): Promise<CancelOutcome>;
   cancelMany(ids: readonly string[], reason: string | null, scope: Scope): Promise<BulkCancelOutcome>;
-  /** Re-queues a finished job; without `force`, only while retries are left. */
-  retry(id: string, request: RetryRequest, scope: Scope): Promise<Job>;
+  /**
+   * Re-queues a finished job; without `force`, only while retries are left. It charges the job's
+   * cost again (INSUFFICIENT_POINTS when short). With `activeLimit`, TOO_MANY_JOBS when the owner
+   * already has that many pending or running jobs: checked and re-queued atomically across every
+   * process on the database, like `enqueue`.
+   */
+  retry(id: string, request: RetryRequest, scope: Scope, options?: RetryOptions): Promise<Job>;
+  /**
+   * Retries each id once, in order of first appearance, in one transaction, as `retry` would; the
+   * outcome of each says whether it was queued again or the error that refused it (a refused id
+   * changes nothing). Only refusals are reported per id: any other error fails the whole call.
+   */
+  retryMany(
+    ids: readonly string[],
+    request: RetryRequest,
+    scope: Scope,
+    options?: RetryOptions,
+  ): Promise<RetryOutcome[]>;
 
   /** Re-queues running jobs whose lease lapsed (or fails them when out of retries). */
   recoverExpiredLeases(): Promise<RecoveryOutcome>;

@@ -18,6 +18,7 @@ import {
 } from '../../jobs/model.js';
 import { countsByPriority, countsByStatus, healthFrom } from '../../jobs/statistics.js';
 import {
+  changedWhileRetrying,
   checkRetryable,
   jobIdTaken,
   jobNotFound,
@@ -25,6 +26,7 @@ import {
   leaseLost,
   tooManyJobs,
 } from '../../jobs/store-errors.js';
+import { activeLimitFor, distinctIds, refusedRetry } from '../../jobs/manual-retry.js';
 import { chargedOwners } from '../../users/points.js';
 import { completedInOrder, completionsJson } from '../completion-batch.js';
 import { newJobsColumns } from '../new-jobs-batch.js';
@@ -46,6 +48,8 @@ import type {
   PositionedJob,
   ProgressUpdate,
   RecoveryOutcome,
+  RetryOptions,
+  RetryOutcome,
   RetryRequest,
   Scope,
 } from '../../jobs/store.js';
@@ -62,7 +66,7 @@ import {
 } from './job-row.js';
 import type { NotificationListener } from './listener.js';
 import { statementNames } from './named-statements.js';
-import { inTransaction, isUniqueViolationOf, type PgClient, type PgPool } from './pool.js';
+import { inTransaction, isUniqueViolationOf, withSavepoint, type PgClient, type PgPool } from './pool.js';
 import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { isPointsError, mapPointsError } from './user-points.js';
 import { WakeUpSender } from './wake-up-sender.js';
@@ -338,11 +342,15 @@ export class PostgresJobStore implements JobStore {
   }
 
   /** The stored row, with what `Job` leaves out (its price). */
-  async #getRow(id: string, scope: Scope): Promise<PgJobJson | undefined> {
+  async #getRow(
+    id: string,
+    scope: Scope,
+    db: PgPool | PgClient = this.#pool,
+  ): Promise<PgJobJson | undefined> {
     if (!isJobId(id)) return undefined;
     const [row] = scope.all
-      ? await this.#rows<PgJobColumn>(jobsSql.selectById, [id])
-      : await this.#rows<PgJobColumn>(jobsSql.selectByIdForUser, [id, scope.userId]);
+      ? await this.#rows<PgJobColumn>(jobsSql.selectById, [id], db)
+      : await this.#rows<PgJobColumn>(jobsSql.selectByIdForUser, [id, scope.userId], db);
     return row?.job;
   }
 
@@ -437,29 +445,97 @@ export class PostgresJobStore implements JobStore {
     return result;
   }
 
-  async retry(id: string, request: RetryRequest, scope: Scope): Promise<Job> {
+  async retry(id: string, request: RetryRequest, scope: Scope, options: RetryOptions = {}): Promise<Job> {
+    if (options.activeLimit === undefined) return this.#retryWithoutLimit(id, request, scope);
+    const [outcome] = await this.retryMany([id], request, scope, options);
+    if (!outcome) throw jobNotFound(id);
+    if (outcome.error) throw outcome.error;
+    return outcome.job;
+  }
+
+  /** Without a limit to hold, a retry is one statement (the CLI's). */
+  async #retryWithoutLimit(id: string, request: RetryRequest, scope: Scope): Promise<Job> {
     if (!isJobId(id)) throw jobNotFound(id);
-    const [retried] = await this.#jobs(jobsSql.retry, [
-      id,
-      scope.all ? null : scope.userId,
-      request.force,
-      { force: request.force },
-      this.#channel,
-    ]).catch(async (error: unknown) => {
-      // A refused re-charge (trigger of migration 0004): name the owner and the cost.
-      const job = isPointsError(error) ? await this.#getRow(id, scope) : undefined;
-      const owner = job ? [{ userId: job.user_id, costPoints: job.cost_points }] : [];
-      throw mapPointsError(error, () => chargedOwners(owner));
-    });
+    const [retried] = await this.#jobs(jobsSql.retry, this.#retryParams(id, request, scope)).catch(
+      async (error: unknown) => {
+        // A refused re-charge (trigger of migration 0004): name the owner and the cost.
+        const job = isPointsError(error) ? await this.#getRow(id, scope) : undefined;
+        const owner = job ? [{ userId: job.user_id, costPoints: job.cost_points }] : [];
+        throw mapPointsError(error, () => chargedOwners(owner));
+      },
+    );
     if (retried) return retried;
     const current = await this.#getRow(id, scope);
     if (!current) throw jobNotFound(id);
     checkRetryable(jobFromPgJson(current), request);
-    // The row changed between the update and this read; report what it is now.
-    throw new ReelqueueError('JOB_NOT_RETRYABLE', `Job ${id} changed while it was being retried; try again`, {
-      jobId: id,
-      status: current.status,
+    throw changedWhileRetrying(id, current.status);
+  }
+
+  #retryParams(id: string, request: RetryRequest, scope: Scope): unknown[] {
+    return [id, scope.all ? null : scope.userId, request.force, { force: request.force }, this.#channel];
+  }
+
+  /**
+   * One transaction: with a limit, it first takes the lock of every owner concerned (the lock
+   * `enqueue` takes), so that the counts it reads stay true until it commits, whichever node queues
+   * or retries for the same owner meanwhile.
+   */
+  async retryMany(
+    ids: readonly string[],
+    request: RetryRequest,
+    scope: Scope,
+    options: RetryOptions = {},
+  ): Promise<RetryOutcome[]> {
+    const distinct = distinctIds(ids);
+    if (distinct.length === 0) return [];
+    return inTransaction(this.#pool, async (client) => {
+      if (options.activeLimit !== undefined) {
+        const owner = scope.all ? null : scope.userId;
+        await this.#rows(jobsSql.lockOwnersOf, [distinct.filter(isJobId), owner], client);
+      }
+      const outcomes: RetryOutcome[] = [];
+      for (const id of distinct) {
+        outcomes.push(
+          await this.#retryOne(client, id, request, scope, options).then(
+            (job): RetryOutcome => ({ jobId: id, job, error: null }),
+            (error: unknown) => refusedRetry(id, error),
+          ),
+        );
+      }
+      return outcomes;
     });
+  }
+
+  /** Re-queues one job inside `client`'s transaction, which holds its owner's lock when limited. */
+  async #retryOne(
+    client: PgClient,
+    id: string,
+    request: RetryRequest,
+    scope: Scope,
+    options: RetryOptions,
+  ): Promise<Job> {
+    const row = await this.#getRow(id, scope, client);
+    if (!row) throw jobNotFound(id);
+    const job = jobFromPgJson(row);
+    checkRetryable(job, request);
+    const limit = activeLimitFor(job, options.activeLimit);
+    if (limit !== undefined) {
+      const [count] = await this.#rows<{ active: number }>(jobsSql.countActive, [job.userId], client);
+      const active = count?.active ?? 0;
+      if (active >= limit) throw tooManyJobs(limit, active);
+    }
+    const retry = () => this.#jobs(jobsSql.retry, this.#retryParams(id, request, scope), client);
+    // A refused charge aborts the statement; its savepoint keeps the rest of the transaction.
+    const [retried] =
+      job.userId !== null && row.cost_points > 0
+        ? await withSavepoint(client, retry).catch((error: unknown) => {
+            throw mapPointsError(error, () =>
+              chargedOwners([{ userId: job.userId, costPoints: row.cost_points }]),
+            );
+          })
+        : await retry();
+    if (!retried) throw changedWhileRetrying(id, job.status);
+    return retried;
   }
 
   async #recover(condition: string, params: unknown[]): Promise<RecoveryOutcome> {

@@ -61,6 +61,22 @@ export async function inTransaction<T>(pool: PgPool, work: (client: PgClient) =>
   }
 }
 
+/**
+ * Runs `work` inside `client`'s transaction under a savepoint: when it fails, what it did is undone
+ * and the transaction goes on (the error is rethrown).
+ */
+export async function withSavepoint<T>(client: PgClient, work: () => Promise<T>): Promise<T> {
+  await client.query('SAVEPOINT reelqueue_step');
+  try {
+    const result = await work();
+    await client.query('RELEASE SAVEPOINT reelqueue_step');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK TO SAVEPOINT reelqueue_step');
+    throw error;
+  }
+}
+
 /** SQLSTATE of a duplicate key in a unique index or constraint. */
 export const UNIQUE_VIOLATION = '23505';
 

@@ -34,6 +34,8 @@ import type {
   PositionedJob,
   ProgressUpdate,
   RecoveryOutcome,
+  RetryOptions,
+  RetryOutcome,
   RetryRequest,
   Scope,
 } from '../../jobs/store.js';
@@ -45,6 +47,7 @@ import {
   leaseLost,
   tooManyJobs,
 } from '../../jobs/store-errors.js';
+import { activeLimitFor, distinctIds, refusedRetry } from '../../jobs/manual-retry.js';
 import { chargedOwners } from '../../users/points.js';
 import { completedInOrder, completionsJson } from '../completion-batch.js';
 import { newJobsJson } from '../new-jobs-batch.js';
@@ -439,18 +442,49 @@ export class SqliteJobStore implements JobStore {
     return result;
   }
 
-  async retry(id: string, request: RetryRequest, scope: Scope): Promise<Job> {
-    const job = await this.#write(() => {
-      const found = this.#getJob(id, scope);
-      if (!found) throw jobNotFound(id);
-      checkRetryable(found, request);
-      const owner = () => [this.#stmt(jobsSql.selectCharge).get({ id }) as OwnerCharge];
-      const retried = this.#charging(owner, () => this.#oneJob(jobsSql.retry, { id }) as Job);
-      this.#appendEvent(retried, 'retried', { force: request.force });
-      return retried;
-    });
+  /**
+   * Re-queues one job inside the caller's write transaction. BEGIN IMMEDIATE holds the write lock,
+   * so no other process queues a job for the owner between the count and the update.
+   */
+  #retryOne(id: string, request: RetryRequest, scope: Scope, options: RetryOptions): Job {
+    const found = this.#getJob(id, scope);
+    if (!found) throw jobNotFound(id);
+    checkRetryable(found, request);
+    const limit = activeLimitFor(found, options.activeLimit);
+    if (limit !== undefined) {
+      const { active } = this.#stmt(jobsSql.countActive).get({ userId: found.userId }) as { active: number };
+      if (active >= limit) throw tooManyJobs(limit, active);
+    }
+    const owner = () => [this.#stmt(jobsSql.selectCharge).get({ id }) as OwnerCharge];
+    // A refused charge aborts this statement only (RAISE(ABORT)): the transaction goes on.
+    const retried = this.#charging(owner, () => this.#oneJob(jobsSql.retry, { id }) as Job);
+    this.#appendEvent(retried, 'retried', { force: request.force });
+    return retried;
+  }
+
+  async retry(id: string, request: RetryRequest, scope: Scope, options: RetryOptions = {}): Promise<Job> {
+    const job = await this.#write(() => this.#retryOne(id, request, scope, options));
     this.#signals.jobAvailable();
     return job;
+  }
+
+  async retryMany(
+    ids: readonly string[],
+    request: RetryRequest,
+    scope: Scope,
+    options: RetryOptions = {},
+  ): Promise<RetryOutcome[]> {
+    const outcomes = await this.#write(() =>
+      distinctIds(ids).map((id): RetryOutcome => {
+        try {
+          return { jobId: id, job: this.#retryOne(id, request, scope, options), error: null };
+        } catch (error) {
+          return refusedRetry(id, error);
+        }
+      }),
+    );
+    if (outcomes.some((outcome) => outcome.job)) this.#signals.jobAvailable();
+    return outcomes;
   }
 
   #recover(condition: string, params: Record<string, unknown>): Promise<RecoveryOutcome> {

@@ -124,10 +124,22 @@ export const jobsSql = {
   announceAvailable: `SELECT pg_notify($1, 'a')`,
 
   /**
-   * $1 owner. Serialises enqueues with an active-jobs limit per owner, across every node, until the
+   * $1 owner. Serialises enqueues and retries with an active-jobs limit per owner, across every node, until the
    * transaction ends (hash collisions only make two owners wait for each other).
    */
   lockOwner: `SELECT pg_advisory_xact_lock(${OWNER_LOCK_CLASS}, hashtext($1))`,
+
+  /**
+   * $1 job ids (uuid[]), $2 the caller's user id (NULL: any). Takes `lockOwner`'s lock of each owner
+   * of those jobs (webhook deliveries and ownerless jobs have no limit), in the order of the lock
+   * keys, so that batches of retries on two nodes cannot deadlock.
+   */
+  lockOwnersOf: `
+    SELECT pg_advisory_xact_lock(${OWNER_LOCK_CLASS}, owner) FROM (
+      SELECT DISTINCT hashtext(user_id) AS owner FROM jobs
+      WHERE id = ANY($1::uuid[]) AND user_id IS NOT NULL AND kind <> 'webhook'
+        AND ($2::text IS NULL OR user_id = $2)
+      ORDER BY owner) AS owners`,
 
   /** $1 owner. Pending and running jobs for the active-jobs limit (webhook deliveries are ours, not theirs). */
   countActive: `
