@@ -3,7 +3,7 @@
  * `{error: {code, message, details}}`.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isReelqueueError, type ErrorCode } from '../errors.js';
+import { isReelqueueError, type ErrorCode, type ReelqueueError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 /** Codes the HTTP layer itself raises, besides the domain's. */
@@ -108,6 +108,14 @@ const OWNED_NOT_FOUND: Partial<Record<string, ErrorBody>> = {
   JOB_NOT_FOUND: errorBody('JOB_NOT_FOUND', 'No such job'),
   LESSON_NOT_FOUND: errorBody('LESSON_NOT_FOUND', 'No such lesson'),
 };
+
+/**
+ * The `error` object an answer refusing `error` carries, for results that report refusals item by
+ * item (a bulk retry): worded as the error answer of a single request would be.
+ */
+export function refusalOf(error: HttpError | ReelqueueError): ErrorBody['error'] {
+  return (OWNED_NOT_FOUND[error.code] ?? errorBody(error.code, error.message, error.details)).error;
+}
 
 /**
  * For Fastify's `frameworkErrors` option: what the router refuses before any route runs (a path

@@ -13,10 +13,12 @@ import {
   type JsonObject,
 } from '../../jobs/model.js';
 import { jobNotFound } from '../../jobs/store-errors.js';
+import type { RetryOutcome } from '../../jobs/store.js';
 import { callerOf, ownScopeOf, requireAdmin, scopeOf } from '../caller.js';
 import type { ApiContext } from '../context.js';
-import { HttpError } from '../http-errors.js';
-import { errorResponses, JobIdParams } from '../schemas/common.js';
+import { HttpError, refusalOf } from '../http-errors.js';
+import { BULK_RETRY_MAX_IDS, BulkRetryBody, BulkRetryResult } from '../schemas/bulk-retry.js';
+import { ErrorSchema, errorResponses, JobIdParams } from '../schemas/common.js';
 import { jobToWire, JobWireSchema } from '../schemas/job-wire.js';
 import {
   CleanupResultSchema,
@@ -40,6 +42,19 @@ import {
 } from '../schemas/presentations.js';
 
 const TAG = ['presentations'];
+
+/** The answers a retry is refused with besides the usual ones: as for a new job, and 409. */
+const retryRefusals = { 402: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
+
+function bulkRetryToWire(outcomes: readonly RetryOutcome[]): BulkRetryResult {
+  const results = outcomes.map((outcome) =>
+    outcome.job
+      ? { job_id: outcome.jobId, outcome: 'retried' as const, job: jobToWire(outcome.job), error: null }
+      : { job_id: outcome.jobId, outcome: 'refused' as const, job: null, error: refusalOf(outcome.error) },
+  );
+  const retried = results.filter((result) => result.job).length;
+  return { results, retried, refused: results.length - retried };
+}
 
 function listOf<T extends string>(
   text: string | undefined,
@@ -217,9 +232,13 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
       schema: {
         tags: TAG,
         summary: 'Queue a failed, cancelled or timed-out job again (force_retry ignores the limit)',
+        description:
+          "force_retry ignores the job's max_retries, never the owner's MAX_ACTIVE_JOBS_PER_USER " +
+          '(429 TOO_MANY_JOBS) nor the points a job costs (402 INSUFFICIENT_POINTS), which a retry ' +
+          'obeys as a new job does.',
         params: JobIdParams,
         body: RetryBodyOrNull,
-        response: { 200: JobWireSchema, 409: errorResponses[400], ...errorResponses },
+        response: { 200: JobWireSchema, ...retryRefusals, ...errorResponses },
       },
     },
     async (request) => {
@@ -227,8 +246,35 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         request.params.id,
         { force: request.body?.force_retry ?? false },
         scopeOf(request),
+        { activeLimit: ctx.limits.maxActiveJobsPerUser },
       );
       return jobToWire(job);
+    },
+  );
+
+  server.post<{ Body: BulkRetryBody }>(
+    '/api/presentations/jobs/bulk-retry',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Queue many failed, cancelled or timed-out jobs again, reporting what became of each id',
+        description:
+          'Each id is retried as POST /api/presentations/jobs/{id}/retry would, in the order given, in ' +
+          `one transaction (at most ${BULK_RETRY_MAX_IDS} ids). An id that is refused (JOB_NOT_FOUND, ` +
+          'JOB_NOT_RETRYABLE, RETRY_LIMIT_REACHED, TOO_MANY_JOBS, INSUFFICIENT_POINTS) gets its error ' +
+          'and is left as it was; the others are queued again.',
+        body: BulkRetryBody,
+        response: { 200: BulkRetryResult, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const outcomes = await jobs.retryMany(
+        request.body.job_ids,
+        { force: request.body.force_retry ?? false },
+        scopeOf(request),
+        { activeLimit: ctx.limits.maxActiveJobsPerUser },
+      );
+      return bulkRetryToWire(outcomes);
     },
   );
 
