@@ -277,6 +277,37 @@ describe('dashboard in a real browser', () => {
       .waitFor();
   });
 
+  it('retries several jobs from the table in one bulk-retry request, and says which were refused', async () => {
+    const dave = await idle.createUser({ wallet: 'wallet-dave' });
+    const [again, spent, waiting] = [
+      await queue(idle, dave),
+      await queue(idle, dave, { ...TINY_LESSON, max_retries: 0 }),
+      await queue(idle, dave),
+    ];
+    const cancel = await idle.call(dave, 'POST', '/api/presentations/jobs/bulk-cancel', {
+      job_ids: [again!.id, spent!.id],
+    });
+    expect(cancel.status).toBe(200);
+    const page = await openPage(idle, dave.key, '#/jobs');
+    const retries: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().includes('retry')) retries.push(request.url());
+    });
+    for (const job of [again!, spent!, waiting!]) {
+      await page.getByLabel(`Select job ${job.id.slice(-8)}`).check();
+    }
+    await page.getByText('3 selected').waitFor();
+    await page.getByRole('button', { name: 'Retry selected' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: '1 queued again, 1 refused (' })
+      .filter({ hasText: '1 not failed, cancelled or timed out.' })
+      .waitFor();
+    expect(retries).toEqual([`${idle.baseUrl}/api/presentations/jobs/bulk-retry`]);
+    expect((await jobOf(idle, dave, again!.id)).status).toBe('pending');
+    expect((await jobOf(idle, dave, spent!.id)).status).toBe('cancelled');
+  });
+
   it('pages through the jobs with the cursor, and shows each owner to an admin', async () => {
     const owners = [
       await idle.createUser({ wallet: 'wallet-p1' }),

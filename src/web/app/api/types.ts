@@ -12,6 +12,7 @@ import type {
   CreateUserBody,
 } from '../../../api/schemas/admin.js';
 import type { ErrorSchema } from '../../../api/schemas/common.js';
+import type { BulkRetryResult } from '../../../api/schemas/bulk-retry.js';
 import type { BulkCancelResult, GenerateBody, JobListSchema } from '../../../api/schemas/presentations.js';
 import type { eventToWire } from '../../../api/routes/events.js';
 import type { HealthMetrics, JobStatistics } from '../../../jobs/store.js';
@@ -24,6 +25,7 @@ export type JobEventWire = ReturnType<typeof eventToWire>;
 export type ErrorBody = Static<typeof ErrorSchema>;
 export type GenerateRequest = GenerateBody;
 export type BulkCancelOutcome = Static<typeof BulkCancelResult>;
+export type BulkRetryOutcome = BulkRetryResult;
 export type AdminUser = Static<typeof AdminUserSchema>;
 export type AdminUserList = Static<typeof AdminUserListSchema>;
 export type CreatedKey = Static<typeof CreatedKeySchema>;

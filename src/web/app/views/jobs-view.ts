@@ -4,7 +4,7 @@
  */
 import { JOB_PRIORITIES, JOB_STATUSES, isJobId } from '../../../jobs/model.js';
 import { query } from '../api/client.js';
-import type { BulkCancelOutcome, JobList, JobWire } from '../api/types.js';
+import type { BulkCancelOutcome, BulkRetryOutcome, JobList, JobWire } from '../api/types.js';
 import { h, replaceChildren } from '../dom.js';
 import { age, shortId } from '../format.js';
 import { links } from '../router.js';
@@ -82,6 +82,17 @@ function bulkSummary(outcome: BulkCancelOutcome): string {
     outcome.not_found.length && `${outcome.not_found.length} not found`,
   ].filter(Boolean);
   return parts.length ? `${parts.join(', ')}.` : 'Nothing to cancel.';
+}
+
+/** What a bulk retry did; `skipped`: selected jobs that were not failed, cancelled or timed out. */
+function retrySummary(outcome: BulkRetryOutcome | null, skipped: number): string {
+  const refusals = [...new Set(outcome?.results.flatMap((result) => result.error?.message ?? []))];
+  const parts = [
+    `${outcome?.retried ?? 0} queued again`,
+    outcome?.refused && `${outcome.refused} refused (${refusals.slice(0, 2).join(' ')})`,
+    skipped && `${skipped} not failed, cancelled or timed out`,
+  ].filter(Boolean);
+  return `${parts.join(', ')}.`;
 }
 
 function filtersForm(ctx: ViewContext, params: URLSearchParams): HTMLFormElement {
@@ -207,18 +218,13 @@ export function jobsView(params: URLSearchParams): View {
     const retrySelected = actionButton('Retry selected', async () => {
       const chosen = selected().map((row) => row.job);
       if (chosen.length === 0) throw new Error('Select the jobs to retry first.');
-      const retryable = chosen.filter((job) => RETRYABLE.has(job.status));
-      const results = await Promise.allSettled(
-        retryable.map((job) => ctx.client.post(`/api/presentations/jobs/${job.id}/retry`, {})),
-      );
-      const failed = results.filter((result) => result.status === 'rejected').length;
-      const skipped = chosen.length - retryable.length;
-      ctx.announce(
-        `${retryable.length - failed} queued again` +
-          (failed ? `, ${failed} refused` : '') +
-          (skipped ? `, ${skipped} not failed, cancelled or timed out` : '') +
-          '.',
-      );
+      const ids = chosen.filter((job) => RETRYABLE.has(job.status)).map((job) => job.id);
+      // One request for them all: the server holds the per-user limits over the whole batch.
+      const outcome =
+        ids.length === 0
+          ? null
+          : await ctx.client.post<BulkRetryOutcome>('/api/presentations/jobs/bulk-retry', { job_ids: ids });
+      ctx.announce(retrySummary(outcome, chosen.length - ids.length));
       await refresh();
     });
 
