@@ -35,6 +35,16 @@ interface BulkRetryAnswer {
   refused: number;
 }
 
+interface OpenApiSchema {
+  required?: string[];
+  properties?: Record<string, unknown>;
+}
+interface OpenApiOperation {
+  summary?: string;
+  requestBody?: { content: Record<string, { schema: OpenApiSchema }> };
+  responses: Record<string, { content: Record<string, { schema: OpenApiSchema }> }>;
+}
+
 /** What each id came to: `retried`, or the refusal's code. */
 const verdicts = (answer: BulkRetryAnswer) =>
   answer.results.map((result) => (result.outcome === 'retried' ? 'retried' : result.error?.code));
@@ -164,6 +174,19 @@ describe('HTTP API: retries within the per-user limits', () => {
       expect(response.status, path).toBe(402);
       expect((await errorOf(response)).code).toBe('INSUFFICIENT_POINTS');
     }
+  });
+
+  it('documents bulk-retry in the OpenAPI document, with its body and per-id answer', async () => {
+    const document = await json<{ paths: Record<string, Record<string, OpenApiOperation>> }>(
+      await api.call(null, 'GET', '/docs/json'),
+    );
+    const operation = document.paths['/api/presentations/jobs/bulk-retry']?.post;
+    expect(operation?.summary).toMatch(/retry|again/i);
+    const body = operation?.requestBody?.content['application/json']?.schema;
+    expect(body?.required).toEqual(['job_ids']);
+    expect(body?.properties).toHaveProperty('force_retry');
+    const answer = operation?.responses['200']?.content['application/json']?.schema;
+    expect(answer?.properties).toHaveProperty('results');
   });
 
   it('refuses a bulk retry without ids, or with more than 100, with a 400 and changes nothing', async () => {
