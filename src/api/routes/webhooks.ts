@@ -71,7 +71,6 @@ const RotateBody = Type.Union([
         Type.Integer({
           minimum: 0,
           maximum: MAX_OVERLAP_SECONDS,
-          default: DEFAULT_OVERLAP_SECONDS,
           description: `How long the replaced secret keeps signing deliveries (default ${DEFAULT_OVERLAP_SECONDS}, a day; at most a week; 0 retires it at once)`,
         }),
       ),
