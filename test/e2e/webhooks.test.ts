@@ -335,6 +335,10 @@ describe('webhooks to private and local addresses (refused by default)', () => {
       receiver.url('/literal'),
       `http://localhost:${port}/name`,
       `http://[::1]:${port}/v6`,
+      // IPv6 ranges that reach IPv4 loopback: mapped, IPv4-compatible, 6to4.
+      `http://[::ffff:127.0.0.1]:${port}/mapped`,
+      `http://[::127.0.0.1]:${port}/compatible`,
+      `http://[2002:7f00:1::1]:${port}/6to4`,
     ]) {
       const { job } = await api.app.enqueue({
         kind: 'presentation',
