@@ -35,7 +35,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'WALLET_TAKEN'
   | 'LESSON_NOT_FOUND'
-  | 'WEBHOOK_FAILED';
+  | 'WEBHOOK_FAILED'
+  | 'WEBHOOK_ROTATION_IN_PROGRESS';
 
 export class ReelqueueError extends Error {
   readonly code: ErrorCode;

@@ -28,3 +28,9 @@ export {
   type UserUsage,
 } from './users/model.js';
 export type { UserStore } from './users/store.js';
+export {
+  DEFAULT_TOLERANCE_SECONDS,
+  verifyWebhook,
+  type Verification,
+  type VerifyOptions,
+} from './webhooks/signature.js';

@@ -13,8 +13,18 @@ export interface User {
   role: UserRole;
   /** Seed 004's `prompt_points`: never negative; jobs are charged and refunded by the database. */
   promptPoints: number;
-  /** Signs this user's webhook deliveries (HMAC-SHA256); show it only to its owner. */
+  /**
+   * Signs this user's webhook deliveries (HMAC-SHA256, Standard Webhooks): `whsec_<base64 key>`.
+   * Show it only to its owner.
+   */
   webhookSecret: string;
+  /**
+   * The secret a rotation replaced, still signing deliveries beside the new one until
+   * `previousWebhookSecretExpiresAt` (see src/webhooks/secret-rotation.ts); null when there is none.
+   * Never shown: its owner already has it.
+   */
+  previousWebhookSecret: string | null;
+  previousWebhookSecretExpiresAt: Date | null;
   createdAt: Date;
 }
 

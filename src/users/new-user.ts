@@ -23,8 +23,9 @@ export function newId(): string {
   return uuidv7();
 }
 
+/** A Standard Webhooks secret: `whsec_` and 32 random bytes in standard base64. */
 export function newWebhookSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64url')}`;
+  return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
 export function checkWalletAddress(wallet: string): string {

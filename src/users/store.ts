@@ -20,6 +20,13 @@ export interface UserStore {
    * `INSUFFICIENT_POINTS` when it would go below zero.
    */
   adjustPoints(userId: string, delta: number): Promise<User>;
+  /**
+   * Gives the user a new webhook secret; the current one keeps signing deliveries for
+   * `overlapSeconds` (database clock; none when 0). The caller checks the overlap
+   * (src/webhooks/secret-rotation.ts). `USER_NOT_FOUND`; `WEBHOOK_ROTATION_IN_PROGRESS` while an
+   * earlier rotation's old secret is still valid, unless `overlapSeconds` is 0 (which retires it).
+   */
+  rotateWebhookSecret(userId: string, overlapSeconds: number): Promise<User>;
   /** The user's jobs by status, in one query scoped by owner. */
   usage(userId: string): Promise<UserUsage>;
 

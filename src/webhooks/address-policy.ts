@@ -28,27 +28,55 @@ for (const [network, prefix] of [
   NOT_PUBLIC.addSubnet(network, prefix, 'ipv4');
 }
 for (const [network, prefix] of [
-  ['::', 128], // unspecified
-  ['::1', 128], // loopback
-  ['64:ff9b::', 96], // NAT64 (embeds an IPv4 address)
+  ['::', 96], // unspecified, loopback and IPv4-compatible (deprecated; tunnels to any IPv4)
+  ['::ffff:0:0:0', 96], // IPv4-translated (SIIT)
+  ['64:ff9b::', 96], // NAT64, well-known prefix (embeds an IPv4 address)
+  ['64:ff9b:1::', 48], // NAT64, local use
   ['100::', 64], // discard
+  ['2001::', 32], // Teredo (tunnels to an IPv4 address)
   ['2001:db8::', 32], // documentation
+  ['2002::', 16], // 6to4 (embeds an IPv4 address)
   ['fc00::', 7], // unique local
   ['fe80::', 10], // link-local
+  ['fec0::', 10], // site-local (deprecated, still routed inside some networks)
   ['ff00::', 8], // multicast
 ] as const) {
   NOT_PUBLIC.addSubnet(network, prefix, 'ipv6');
 }
 
-const MAPPED_IPV4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
+/** An IPv4-mapped address (`::ffff:0:0/96`) as the URL parser writes every spelling of it. */
+const MAPPED_IPV4 = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/;
 
-/** True for an address on the public internet; false for private, local, reserved or malformed. */
+/** The one canonical spelling of an IPv6 address (lower case, `::` compressed, hex), or null. */
+function canonicalIpv6(address: string): string | null {
+  try {
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return null; // a zone index (`fe80::1%eth0`), which only link-local addresses carry
+  }
+}
+
+function mappedIpv4(canonical: string): string | null {
+  const match = MAPPED_IPV4.exec(canonical);
+  if (!match) return null;
+  const [high, low] = [Number.parseInt(match[1] ?? '', 16), Number.parseInt(match[2] ?? '', 16)];
+  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
+}
+
+/**
+ * True for an address on the public internet; false for private, local, reserved or malformed.
+ * An IPv4-mapped IPv6 address is judged by the IPv4 address inside it; every other IPv6 range that
+ * embeds or tunnels to IPv4 (IPv4-compatible, NAT64, 6to4, Teredo) is refused whole.
+ */
 export function isPublicAddress(address: string): boolean {
-  const mapped = MAPPED_IPV4.exec(address)?.[1];
-  if (mapped !== undefined) return isPublicAddress(mapped);
   const family = isIP(address);
-  if (family === 0) return false;
-  return !NOT_PUBLIC.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (family === 4) return !NOT_PUBLIC.check(address, 'ipv4');
+  if (family !== 6) return false;
+  const canonical = canonicalIpv6(address);
+  if (canonical === null) return false;
+  const mapped = mappedIpv4(canonical);
+  if (mapped !== null) return isPublicAddress(mapped);
+  return !NOT_PUBLIC.check(canonical, 'ipv6');
 }
 
 export class AddressRefusedError extends Error {

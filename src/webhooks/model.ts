@@ -8,11 +8,6 @@ import type { FinishedStatus } from '../jobs/model.js';
 /** The job kind that delivers webhooks. Only the database creates these jobs. */
 export const WEBHOOK_KIND = 'webhook';
 
-/** Headers of a delivery: the signature, the event (`job.<status>`) and the delivery (webhook job) id. */
-export const SIGNATURE_HEADER = 'X-Reelqueue-Signature';
-export const EVENT_HEADER = 'X-Reelqueue-Event';
-export const DELIVERY_HEADER = 'X-Reelqueue-Delivery';
-
 /** The payload the trigger writes on a `webhook` job. */
 export interface WebhookPayload {
   jobId: string;
@@ -23,7 +18,7 @@ export interface WebhookPayload {
 /** One attempt to deliver a webhook, as recorded. */
 export interface WebhookDelivery {
   id: string;
-  /** The `webhook` job that made the attempt (the X-Reelqueue-Delivery header). */
+  /** The `webhook` job that made the attempt (the `webhook-id` header, the same on every retry). */
   webhookJobId: string;
   /** The job the webhook is about. */
   jobId: string;

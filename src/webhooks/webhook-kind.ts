@@ -1,6 +1,8 @@
 /**
- * The `webhook` job kind: POSTs a finished job (the wire shape of `GET /api/presentations/jobs/{id}`)
- * to its `webhook_url`, signed with the owner's secret, and records the attempt. A failed attempt
+ * The `webhook` job kind: POSTs a finished job (the wire shape of `GET /api/presentations/jobs/{id}`,
+ * with the event's `type` and `timestamp` beside its fields, so they are signed too) to its
+ * `webhook_url`, signed the Standard Webhooks way with the owner's secrets (signature.ts), and
+ * records the attempt. A failed attempt
  * (non-2xx, network error, no answer in 10 s) throws, so the worker retries it with backoff.
  *
  * Only the database queues these jobs (migration 0005): `parsePayload` refuses every enqueue.
@@ -12,14 +14,15 @@ import { FINISHED_STATUSES, isJobId, type FinishedStatus, type JsonObject } from
 import { ownedBy, type JobStore } from '../jobs/store.js';
 import type { UserStore } from '../users/store.js';
 import {
-  DELIVERY_HEADER,
-  EVENT_HEADER,
-  SIGNATURE_HEADER,
-  WEBHOOK_KIND,
-  type WebhookPayload,
-} from './model.js';
+  LEGACY_DELIVERY_HEADER,
+  LEGACY_EVENT_HEADER,
+  LEGACY_SIGNATURE_HEADER,
+  signLegacyBody,
+} from './legacy-signature.js';
+import { WEBHOOK_KIND, type WebhookPayload } from './model.js';
 import { postWebhook } from './post-webhook.js';
-import { signWebhookBody } from './signature.js';
+import { signingSecrets } from './secret-rotation.js';
+import { standardWebhookHeaders } from './signature.js';
 import type { WebhookStore } from './store.js';
 import { checkWebhookUrl } from './webhook-url.js';
 
@@ -68,15 +71,23 @@ export function webhookKind(options: WebhookKindOptions): JobKind {
         const reason = owner === null ? 'the job has no owner to sign with' : 'the job no longer exists';
         return { delivered: false, reason };
       }
-      const body = JSON.stringify(jobToWire(subject));
       const event = `job.${target.status}`;
+      // The webhook job is queued in the transaction that ended the job: its creation is the event's time.
+      const body = JSON.stringify({
+        type: event,
+        timestamp: job.createdAt.toISOString(),
+        ...jobToWire(subject),
+      });
+      const now = new Date();
       const attempt = await postWebhook({
         url: target.url,
         body,
         headers: {
-          [SIGNATURE_HEADER]: signWebhookBody(owner.webhookSecret, body),
-          [EVENT_HEADER]: event,
-          [DELIVERY_HEADER]: job.id,
+          ...standardWebhookHeaders(signingSecrets(owner, now), job.id, body, now),
+          // Deprecated, sent for one more release (docs/webhooks.md).
+          [LEGACY_SIGNATURE_HEADER]: signLegacyBody(owner.webhookSecret, body),
+          [LEGACY_EVENT_HEADER]: event,
+          [LEGACY_DELIVERY_HEADER]: job.id,
         },
         timeoutMs,
         signal,

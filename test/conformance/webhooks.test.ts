@@ -9,7 +9,7 @@ import { resolveNewJob } from '../../src/jobs/new-job.js';
 import { ALL_JOBS, ownedBy, type JobStore } from '../../src/jobs/store.js';
 import { webhookKind } from '../../src/webhooks/webhook-kind.js';
 import { checkWebhookUrl, withWebhookUrl } from '../../src/webhooks/webhook-url.js';
-import { signWebhookBody, verifyWebhookSignature } from '../../src/webhooks/signature.js';
+import { signLegacyBody, verifyLegacySignature } from '../../src/webhooks/legacy-signature.js';
 import { expireLease, setFinishedHoursAgo } from '../support/db-fixtures.js';
 import {
   eventTypes,
@@ -224,13 +224,15 @@ describe('webhook jobs and URLs', () => {
     expect(checkWebhookUrl('https://example.com/a?b=c')).toBe('https://example.com/a?b=c');
   });
 
-  it('signs with HMAC-SHA256 of the raw body, verified in constant time', () => {
+  it('still signs the legacy header with HMAC-SHA256 of the raw body, keyed with the old spelling', () => {
     const body = '{"id":"x","status":"completed"}';
-    const header = signWebhookBody('whsec_test', body);
+    const held = 'whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8'; // the base64url spelling
+    const stored = 'whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8='; // the same key after 0020
+    const header = signLegacyBody(stored, body);
     expect(header).toMatch(/^sha256=[0-9a-f]{64}$/);
-    expect(verifyWebhookSignature('whsec_test', body, header)).toBe(true);
-    expect(verifyWebhookSignature('whsec_other', body, header)).toBe(false);
-    expect(verifyWebhookSignature('whsec_test', `${body} `, header)).toBe(false);
-    expect(verifyWebhookSignature('whsec_test', body, undefined)).toBe(false);
+    expect(verifyLegacySignature(held, body, header)).toBe(true);
+    expect(verifyLegacySignature(stored, body, header)).toBe(false);
+    expect(verifyLegacySignature(held, `${body} `, header)).toBe(false);
+    expect(verifyLegacySignature(held, body, undefined)).toBe(false);
   });
 });

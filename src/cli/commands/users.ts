@@ -14,8 +14,15 @@ async function findUser(app: Reelqueue, idOrWallet: string): Promise<User> {
   return user;
 }
 
+type ListedUser = Omit<User, 'webhookSecret' | 'previousWebhookSecret' | 'previousWebhookSecretExpiresAt'>;
+
 /** A user for listings: the webhook secret is shown only when the user is created. */
-function listed({ webhookSecret: _secret, ...user }: User): Omit<User, 'webhookSecret'> {
+function listed({
+  webhookSecret: _secret,
+  previousWebhookSecret: _previous,
+  previousWebhookSecretExpiresAt: _expires,
+  ...user
+}: User): ListedUser {
   return user;
 }
 

@@ -126,6 +126,8 @@ role text NOT NULL DEFAULT 'user'::text
 prompt_points integer NOT NULL DEFAULT 0
 webhook_secret text NOT NULL
 created_at timestamp with time zone NOT NULL DEFAULT now()
+previous_webhook_secret text
+previous_webhook_secret_expires_at timestamp with time zone
 
 -- table webhook_deliveries
 id text NOT NULL
@@ -164,6 +166,7 @@ lessons.lessons_pkey: PRIMARY KEY (id)
 lessons.lessons_user_id_fkey: FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
 schema_migrations.schema_migrations_pkey: PRIMARY KEY (version)
 users.users_pkey: PRIMARY KEY (id)
+users.users_previous_webhook_secret_check: CHECK (((previous_webhook_secret IS NULL) = (previous_webhook_secret_expires_at IS NULL)))
 users.users_prompt_points_check: CHECK ((prompt_points >= 0))
 users.users_role_check: CHECK ((role = ANY (ARRAY['user'::text, 'admin'::text])))
 users.users_wallet_address_key: UNIQUE (wallet_address)

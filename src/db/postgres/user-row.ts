@@ -7,6 +7,8 @@ export interface PgUserRow {
   role: string;
   prompt_points: number;
   webhook_secret: string;
+  previous_webhook_secret: string | null;
+  previous_webhook_secret_expires_at: Date | null;
   created_at: Date;
 }
 
@@ -28,6 +30,8 @@ export function userFromPg(row: PgUserRow): User {
     role: row.role as UserRole,
     promptPoints: row.prompt_points,
     webhookSecret: row.webhook_secret,
+    previousWebhookSecret: row.previous_webhook_secret,
+    previousWebhookSecretExpiresAt: row.previous_webhook_secret_expires_at,
     createdAt: row.created_at,
   };
 }

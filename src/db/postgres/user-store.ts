@@ -24,10 +24,12 @@ import {
   MAX_POINTS,
   checkPointsDelta,
   newId,
+  newWebhookSecret,
   resolveNewUser,
   type ResolvedNewUser,
 } from '../../users/new-user.js';
 import type { UserStore } from '../../users/store.js';
+import { rotationInProgress } from '../../webhooks/secret-rotation.js';
 import type { NotificationListener } from './listener.js';
 import { inTransaction, type PgClient, type PgPool } from './pool.js';
 import { usersSql } from './sql/users-sql.js';
@@ -119,6 +121,18 @@ export class PostgresUserStore implements UserStore {
     if (!current) throw userNotFound(userId);
     if (current.promptPoints + delta < 0) throw pointsShort(userId, current.promptPoints, delta);
     throw balanceTooLarge(userId, current.promptPoints, delta, MAX_POINTS);
+  }
+
+  async rotateWebhookSecret(userId: string, overlapSeconds: number): Promise<User> {
+    const [row] = await rows<PgUserRow>(this.#pool, usersSql.rotateWebhookSecret, [
+      userId,
+      newWebhookSecret(),
+      overlapSeconds,
+    ]);
+    if (row) return userFromPg(row);
+    const current = await this.getUser(userId);
+    if (!current) throw userNotFound(userId);
+    throw rotationInProgress(current);
   }
 
   async usage(userId: string): Promise<UserUsage> {

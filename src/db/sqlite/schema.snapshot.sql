@@ -162,7 +162,8 @@ CREATE TABLE users (
   -- Signs this user's webhook deliveries (HMAC-SHA256).
   webhook_secret TEXT NOT NULL,
   created_at INTEGER NOT NULL
-) STRICT;
+, previous_webhook_secret TEXT, previous_webhook_secret_expires_at INTEGER
+  CHECK ((previous_webhook_secret IS NULL) = (previous_webhook_secret_expires_at IS NULL))) STRICT;
 
 -- table webhook_deliveries
 CREATE TABLE webhook_deliveries (

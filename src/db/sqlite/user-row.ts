@@ -7,6 +7,8 @@ export interface SqliteUserRow {
   role: string;
   prompt_points: number;
   webhook_secret: string;
+  previous_webhook_secret: string | null;
+  previous_webhook_secret_expires_at: number | null;
   created_at: number;
 }
 
@@ -30,6 +32,8 @@ export function userFromSqlite(row: SqliteUserRow): User {
     role: row.role as UserRole,
     promptPoints: row.prompt_points,
     webhookSecret: row.webhook_secret,
+    previousWebhookSecret: row.previous_webhook_secret,
+    previousWebhookSecretExpiresAt: date(row.previous_webhook_secret_expires_at),
     createdAt: new Date(row.created_at),
   };
 }

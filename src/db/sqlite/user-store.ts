@@ -24,10 +24,12 @@ import {
   MAX_POINTS,
   checkPointsDelta,
   newId,
+  newWebhookSecret,
   resolveNewUser,
   type ResolvedNewUser,
 } from '../../users/new-user.js';
 import type { UserStore } from '../../users/store.js';
+import { rotationInProgress } from '../../webhooks/secret-rotation.js';
 import { withBusyRetry } from './busy-retry.js';
 import type { SqliteDatabase } from './connection.js';
 import { usersSql } from './sql/users-sql.js';
@@ -132,6 +134,17 @@ export class SqliteUserStore implements UserStore {
       if (!current) throw userNotFound(userId);
       if (current.prompt_points + delta < 0) throw pointsShort(userId, current.prompt_points, delta);
       throw balanceTooLarge(userId, current.prompt_points, delta, MAX_POINTS);
+    });
+  }
+
+  async rotateWebhookSecret(userId: string, overlapSeconds: number): Promise<User> {
+    const params = { id: userId, secret: newWebhookSecret(), overlapMs: overlapSeconds * 1000 };
+    return this.#write(() => {
+      const row = this.#stmt(usersSql.rotateWebhookSecret).get(params) as SqliteUserRow | undefined;
+      if (row) return userFromSqlite(row);
+      const current = this.#stmt(usersSql.selectUser).get({ id: userId }) as SqliteUserRow | undefined;
+      if (!current) throw userNotFound(userId);
+      throw rotationInProgress(userFromSqlite(current));
     });
   }
 

@@ -25,6 +25,21 @@ export const usersSql = {
     WHERE id = $1 AND prompt_points::bigint + $2 BETWEEN 0 AND $3
     RETURNING *`,
 
+  /**
+   * $1 id, $2 the new webhook secret, $3 seconds the current one stays valid (none when 0). Nothing
+   * when there is no such user, or while an earlier rotation's old secret is still valid (unless 0).
+   */
+  rotateWebhookSecret: `
+    UPDATE users SET
+      previous_webhook_secret = CASE WHEN $3::integer > 0 THEN webhook_secret END,
+      previous_webhook_secret_expires_at =
+        CASE WHEN $3::integer > 0 THEN now() + make_interval(secs => $3::integer) END,
+      webhook_secret = $2
+    WHERE id = $1
+      AND ($3::integer = 0 OR previous_webhook_secret_expires_at IS NULL
+        OR previous_webhook_secret_expires_at <= now())
+    RETURNING *`,
+
   /** $1 user id. */
   usage: `
     SELECT status, count(*) AS count, coalesce(sum(points_charged), 0)::bigint AS points
@@ -48,7 +63,8 @@ export const usersSql = {
   /** $1 prefix. The key and its user; revoked keys never match. */
   authenticate: `
     SELECT k.id AS key_id, k.key_hash, ${touchDue('k.last_used_at')} AS touch_due,
-      u.id, u.wallet_address, u.role, u.prompt_points, u.webhook_secret, u.created_at
+      u.id, u.wallet_address, u.role, u.prompt_points, u.webhook_secret,
+      u.previous_webhook_secret, u.previous_webhook_secret_expires_at, u.created_at
     FROM api_keys AS k JOIN users AS u ON u.id = k.user_id
     WHERE k.prefix = $1 AND k.revoked_at IS NULL`,
 

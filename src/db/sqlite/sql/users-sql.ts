@@ -27,6 +27,20 @@ export const usersSql = {
     WHERE id = @id AND prompt_points + @delta BETWEEN 0 AND @maxPoints
     RETURNING *`,
 
+  /**
+   * A new webhook secret; the current one stays valid for @overlapMs (none when 0). Nothing when
+   * there is no such user, or while an earlier rotation's old secret is still valid (unless 0).
+   */
+  rotateWebhookSecret: `
+    UPDATE users SET
+      previous_webhook_secret = CASE WHEN @overlapMs > 0 THEN webhook_secret END,
+      previous_webhook_secret_expires_at = CASE WHEN @overlapMs > 0 THEN ${NOW} + @overlapMs END,
+      webhook_secret = @secret
+    WHERE id = @id
+      AND (@overlapMs = 0 OR previous_webhook_secret_expires_at IS NULL
+        OR previous_webhook_secret_expires_at <= ${NOW})
+    RETURNING *`,
+
   usage: `
     SELECT status, count(*) AS count, coalesce(sum(points_charged), 0) AS points
     FROM jobs WHERE user_id = @userId GROUP BY status`,
@@ -49,7 +63,8 @@ export const usersSql = {
   /** The key and its user, by prefix; revoked keys never match. */
   authenticate: `
     SELECT k.id AS key_id, k.key_hash, ${touchDue('k.last_used_at')} AS touch_due,
-      u.id, u.wallet_address, u.role, u.prompt_points, u.webhook_secret, u.created_at
+      u.id, u.wallet_address, u.role, u.prompt_points, u.webhook_secret,
+      u.previous_webhook_secret, u.previous_webhook_secret_expires_at, u.created_at
     FROM api_keys AS k JOIN users AS u ON u.id = k.user_id
     WHERE k.prefix = @prefix AND k.revoked_at IS NULL`,
 

@@ -1,0 +1,18 @@
+-- Webhooks signed the Standard Webhooks way (src/webhooks/signature.ts), and secret rotation.
+--
+-- A rotated-out secret stays valid until previous_webhook_secret_expires_at (milliseconds since the
+-- epoch, the database clock): until then deliveries carry a signature with it beside the new one, so
+-- a receiver can switch secrets without dropping a delivery. Both are NULL when there is none.
+ALTER TABLE users ADD COLUMN previous_webhook_secret TEXT;
+ALTER TABLE users ADD COLUMN previous_webhook_secret_expires_at INTEGER
+  CHECK ((previous_webhook_secret IS NULL) = (previous_webhook_secret_expires_at IS NULL));
+
+-- Secrets were `whsec_` and 32 random bytes in base64url without padding; Standard Webhooks
+-- libraries decode the part after `whsec_` as standard base64 and refuse `-` and `_`. The same bytes
+-- in standard base64: the key does not change, only its spelling. (The legacy X-Reelqueue-Signature
+-- is still keyed with the old spelling, rebuilt from the bytes.) Any other value is left as it is.
+UPDATE users
+SET webhook_secret = 'whsec_' || replace(replace(substr(webhook_secret, 7), '-', '+'), '_', '/') || '='
+WHERE substr(webhook_secret, 1, 6) = 'whsec_'
+  AND length(webhook_secret) = 49
+  AND substr(webhook_secret, 7) NOT GLOB '*[^A-Za-z0-9_-]*';
