@@ -3,6 +3,7 @@
  * (server restart) is dropped by the pool and the next query opens a new one.
  */
 import pg from 'pg';
+import { markConnectionLost } from '../outage.js';
 import { parseTimestamptz } from './timestamp-parser.js';
 
 export type PgPool = pg.Pool;
@@ -38,7 +39,10 @@ export function createPool(connectionString: string, schema: string, size: numbe
     types,
   });
   // An idle connection that dies (server restart) emits here; the pool discards it by itself.
-  pool.on('error', () => undefined);
+  pool.on('error', markConnectionLost);
+  // A connection lent out (a transaction) that dies emits on the client, where nothing else listens:
+  // unheard, that would end the process. Its queries fail with the same error, known as an outage.
+  pool.on('connect', (client) => client.on('error', markConnectionLost));
   return pool;
 }
 
