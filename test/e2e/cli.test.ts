@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countRows } from '../support/db-fixtures.js';
 import { freePort } from '../support/free-port.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createTestDatabase, DIALECT, POSTGRES_URL, type TestDatabase } from '../support/test-database.js';
 import { assertBuilt, CLI } from '../support/worker-process.js';
 
 describe('reelqueue CLI', () => {
@@ -114,6 +114,8 @@ describe('reelqueue CLI', () => {
   });
 });
 
+// These do not depend on the test database's dialect: they run once, in the sqlite project, except
+// PostgreSQL's own case.
 describe('reelqueue CLI: what goes wrong outside it', () => {
   let dir: string;
   beforeEach(() => {
@@ -139,9 +141,9 @@ describe('reelqueue CLI: what goes wrong outside it', () => {
     ['keys', 'list', '--user', 'someone'],
   ];
 
-  it.each(READ_ONLY_COMMANDS)(
-    'refuses a SQLite database that does not exist for `%s …`, and creates nothing',
-    (...args: string[]) => {
+  it.runIf(DIALECT === 'sqlite').each(READ_ONLY_COMMANDS.map((args) => [args.join(' '), args] as const))(
+    '`%s` refuses a SQLite database that does not exist, and creates nothing',
+    (_name, args) => {
       const missing = path.join(dir, 'no', 'such', 'dir', 'x.db');
       const result = runWith({ DATABASE_URL: `sqlite:${missing}` }, ...args);
       expect(result.code).toBe(1);
@@ -151,7 +153,16 @@ describe('reelqueue CLI: what goes wrong outside it', () => {
     },
   );
 
-  it('names a missing input file with its own code and what to do', () => {
+  it.runIf(DIALECT === 'postgres')('`stats` says a PostgreSQL database that does not exist does not', () => {
+    const result = runWith(
+      { DATABASE_URL: POSTGRES_URL.replace(/\/[^/]*$/, '/rq_no_such_database') },
+      'stats',
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('DATABASE_NOT_FOUND: The database named in DATABASE_URL does not exist');
+  });
+
+  it.runIf(DIALECT === 'sqlite')('names a missing input file with its own code and what to do', () => {
     const result = runWith(
       { DATABASE_URL: `sqlite:${path.join(dir, 'x.db')}` },
       'render',
@@ -165,17 +176,20 @@ describe('reelqueue CLI: what goes wrong outside it', () => {
     );
   });
 
-  it('says a database that cannot be reached is unavailable, and what to check', async () => {
-    const port = await freePort();
-    const result = runWith({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/test` }, 'stats');
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('DATABASE_UNAVAILABLE');
-    expect(result.stderr).toContain('ECONNREFUSED');
-    expect(result.stderr).toContain('DATABASE_URL');
-    expect(result.stderr).not.toContain('UNEXPECTED');
-  });
+  it.runIf(DIALECT === 'sqlite')(
+    'says a database that cannot be reached is unavailable, and what to check',
+    async () => {
+      const port = await freePort();
+      const result = runWith({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/test` }, 'stats');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('DATABASE_UNAVAILABLE');
+      expect(result.stderr).toContain('ECONNREFUSED');
+      expect(result.stderr).toContain('DATABASE_URL');
+      expect(result.stderr).not.toContain('UNEXPECTED');
+    },
+  );
 
-  it('says a port in use is in use, and how to choose another', async () => {
+  it.runIf(DIALECT === 'sqlite')('says a port in use is in use, and how to choose another', async () => {
     const busy: Server = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const { port } = busy.address() as AddressInfo;
