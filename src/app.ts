@@ -47,11 +47,13 @@ export interface ReelqueueOptions {
   kinds?: readonly JobKind[] | ((database: OpenDatabase, config: Config) => readonly JobKind[]);
   /** Apply pending migrations while opening (default true). */
   migrate?: boolean;
+  /** Refuse (DATABASE_NOT_FOUND) rather than create a SQLite database (commands that only read). */
+  databaseMustExist?: boolean;
 }
 
 export async function createReelqueue(config: Config, options: ReelqueueOptions = {}): Promise<Reelqueue> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, { mustExist: options.databaseMustExist ?? false });
   const extraKinds =
     typeof options.kinds === 'function' ? options.kinds(database, config) : (options.kinds ?? []);
   const kinds = new KindRegistry([noopKind, sleepKind, ...extraKinds]);

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'HANDLER_FAILED'
   | 'DATABASE_UNAVAILABLE'
   | 'DATABASE_BUSY'
+  | 'DATABASE_NOT_FOUND'
   | 'MIGRATION_FAILED'
   | 'SCHEMA_TOO_NEW'
   | 'ARTIFACT_NOT_FOUND'
@@ -36,7 +37,10 @@ export type ErrorCode =
   | 'WALLET_TAKEN'
   | 'LESSON_NOT_FOUND'
   | 'WEBHOOK_FAILED'
-  | 'WEBHOOK_ROTATION_IN_PROGRESS';
+  | 'WEBHOOK_ROTATION_IN_PROGRESS'
+  | 'INPUT_NOT_FOUND'
+  | 'INPUT_UNREADABLE'
+  | 'PORT_IN_USE';
 
 export class ReelqueueError extends Error {
   readonly code: ErrorCode;

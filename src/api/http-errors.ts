@@ -3,6 +3,7 @@
  * `{error: {code, message, details}}`.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { databaseUnavailable, isDatabaseUnavailable } from '../db/outage.js';
 import { isReelqueueError, type ErrorCode, type ReelqueueError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
@@ -147,7 +148,11 @@ function isUnstorableText(error: unknown): boolean {
 }
 
 export function makeErrorHandler(logger: Logger) {
-  return (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void => {
+  return (thrown: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void => {
+    // An outage (by its driver's code: outage.ts) answers 503 DATABASE_UNAVAILABLE with Retry-After.
+    const outage = isDatabaseUnavailable(thrown);
+    if (outage) logger.warn({ err: thrown, url: request.url }, 'the database is unavailable');
+    const error = outage ? databaseUnavailable(thrown) : thrown;
     if (error instanceof HttpError || isReelqueueError(error)) {
       const body = OWNED_NOT_FOUND[error.code] ?? errorBody(error.code, error.message, error.details);
       const retryAfter = error.details?.retryAfterSeconds;

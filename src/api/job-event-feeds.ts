@@ -7,10 +7,16 @@
  * job, and its poll is only the fallback. A feed stops when its job reaches a final state or is
  * deleted, or when its last follower leaves.
  *
+ * A database outage (a restart, a failover) does not end the streams: reads are retried with backoff
+ * for up to `outageToleranceMs`, and the followers get the events written meanwhile once the
+ * database answers again. Only an outage longer than that, or another error, ends them.
+ *
  * Cursors are event ids: one job's events get their ids in the order they commit, because each is
  * written with its job's row, under that row's lock.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { JobSignals } from '../cache/job-signals.js';
+import { OutageBackoff } from '../db/outage-backoff.js';
 import { isFinished, type JobEvent } from '../jobs/model.js';
 import { ALL_JOBS, type JobStore } from '../jobs/store.js';
 
@@ -27,7 +33,11 @@ export interface JobEventFeedOptions {
   pollMs: number;
   /** Most events read at once; a full page is followed by the next one at once. */
   pageSize: number;
+  /** How long reads are retried while the database is unavailable (default one minute). */
+  outageToleranceMs?: number;
 }
+
+const DEFAULT_OUTAGE_TOLERANCE_MS = 60_000;
 
 const FINAL_EVENT_TYPES = new Set(['completed', 'failed', 'timeout', 'cancelled']);
 
@@ -104,6 +114,7 @@ class Feed {
   #readAgain = false;
   #stopped = false;
   readonly #unwatch: () => void;
+  readonly #outage: OutageBackoff;
 
   constructor(
     private readonly jobId: string,
@@ -114,6 +125,7 @@ class Feed {
     private readonly onStop: (feed: Feed) => void,
   ) {
     this.#cursor = cursor;
+    this.#outage = new OutageBackoff(options.outageToleranceMs ?? DEFAULT_OUTAGE_TOLERANCE_MS);
     this.#unwatch = signals?.watch(jobId, () => this.#announced()) ?? (() => undefined);
   }
 
@@ -169,6 +181,7 @@ class Feed {
     this.#readAgain = false;
     try {
       const events = await this.log.listEvents(this.jobId, this.#cursor, this.options.pageSize);
+      this.#outage.reset();
       if (this.#stopped) return;
       if (events.length > 0) {
         this.#cursor = events.at(-1)?.id ?? this.#cursor;
@@ -184,7 +197,10 @@ class Feed {
         return this.#finish();
       this.#schedule(this.#pause());
     } catch (error) {
-      this.stop(error);
+      // The database away: read again after a pause, keeping every follower.
+      const retryMs = this.#outage.next(error);
+      if (retryMs === null) this.stop(error);
+      else this.#schedule(retryMs);
     } finally {
       this.#reading = false;
     }
@@ -205,9 +221,20 @@ class Feed {
   async #catchUp(follower: Follower): Promise<void> {
     this.#catchingUp.add(follower);
     follower.hold();
+    const outage = new OutageBackoff(this.options.outageToleranceMs ?? DEFAULT_OUTAGE_TOLERANCE_MS);
     try {
       for (;;) {
-        const events = await this.log.listEvents(this.jobId, follower.after, this.options.pageSize);
+        let events: JobEvent[];
+        try {
+          events = await this.log.listEvents(this.jobId, follower.after, this.options.pageSize);
+          outage.reset();
+        } catch (error) {
+          const retryMs = outage.next(error);
+          if (retryMs === null) throw error;
+          await delay(retryMs);
+          if (follower.ended) break;
+          continue;
+        }
         follower.send(events);
         if (follower.ended || events.length < this.options.pageSize) break;
       }

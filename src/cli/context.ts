@@ -2,7 +2,8 @@
 import { Command, Option } from 'commander';
 import { createReelqueue, type Reelqueue, type ReelqueueOptions } from '../app.js';
 import { loadConfig, type Config, type SettingsInput } from '../config.js';
-import { describeError, isReelqueueError } from '../errors.js';
+import { outageCode } from '../db/outage.js';
+import { describeError, isReelqueueError, ReelqueueError } from '../errors.js';
 
 export interface CommonOptions {
   databaseUrl?: string;
@@ -36,18 +37,68 @@ export async function withReelqueue<T>(
   }
 }
 
+/** For commands that only read: a database that is not there is refused, never created. */
+export function withExistingReelqueue<T>(
+  options: CommonOptions,
+  work: (app: Reelqueue) => Promise<T>,
+): Promise<T> {
+  return withReelqueue(options, work, {}, { databaseMustExist: true });
+}
+
 export function print(options: CommonOptions, value: unknown, text: () => string): void {
   process.stdout.write(options.json ? `${JSON.stringify(value)}\n` : `${text()}\n`);
 }
 
 /** Reports an error with its stable code and exits non-zero. */
-export function fail(error: unknown): never {
+export function fail(thrown: unknown): never {
+  const error = explained(thrown);
   const code = isReelqueueError(error) ? error.code : 'UNEXPECTED';
   process.stderr.write(`reelqueue: ${code}: ${describeError(error)}\n`);
   if (isReelqueueError(error) && error.details && process.env.LOG_LEVEL === 'debug') {
     process.stderr.write(`${JSON.stringify(error.details, null, 2)}\n`);
   }
   process.exit(1);
+}
+
+/** SQLSTATE invalid_catalog_name: the database named in the URL does not exist. */
+const NO_SUCH_DATABASE = '3D000';
+
+/**
+ * What the system or a driver threw, as one of our errors with a stable code and a sentence that
+ * says what to do; matched by code, never by message. Our own errors pass through as they are.
+ */
+export function explained(error: unknown): unknown {
+  if (isReelqueueError(error)) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE') {
+    const { address, port } = error as { address?: string; port?: number };
+    return new ReelqueueError(
+      'PORT_IN_USE',
+      `Port ${port ?? '?'} on ${address ?? 'this host'} is already in use: stop the program using it, ` +
+        'or choose another port with --port (or PORT)',
+      { port, address },
+      { cause: error },
+    );
+  }
+  if (code === NO_SUCH_DATABASE) {
+    return new ReelqueueError(
+      'DATABASE_NOT_FOUND',
+      'The database named in DATABASE_URL does not exist: create it (e.g. createdb NAME) or fix the URL',
+      undefined,
+      { cause: error },
+    );
+  }
+  const outage = outageCode(error);
+  if (outage) {
+    return new ReelqueueError(
+      'DATABASE_UNAVAILABLE',
+      `Cannot reach the database (${outage}): check DATABASE_URL (or --database-url) and that ` +
+        'the database server is running',
+      { reason: outage },
+      { cause: error },
+    );
+  }
+  return error;
 }
 
 export function parseInteger(name: string, min: number, max: number) {

@@ -32,11 +32,19 @@ export type DatabaseConfig = Pick<
   'databaseUrl' | 'databaseSchema' | 'databasePoolSize' | 'sqliteBusyTimeoutMs' | 'sqliteBusyRetryMs'
 >;
 
-export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase> {
+export interface OpenOptions {
+  /**
+   * Refuse with DATABASE_NOT_FOUND rather than create a SQLite database that is not there (for
+   * commands that only read). A PostgreSQL database is never created.
+   */
+  mustExist?: boolean;
+}
+
+export async function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Promise<OpenDatabase> {
   const target = parseDatabaseUrl(config.databaseUrl, config.databaseSchema);
   if (target.dialect === 'sqlite') {
     const { openSqliteDatabase } = await import('./sqlite/open.js');
-    return openSqliteDatabase(target.filename, config);
+    return openSqliteDatabase(target.filename, config, options);
   }
   const { openPostgresDatabase } = await import('./postgres/open.js');
   return openPostgresDatabase(target.connectionString, target.schema, config);

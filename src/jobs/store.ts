@@ -239,6 +239,6 @@ export interface JobStore {
   /** Calls back with the id of a running job whose cancellation was requested. */
   onCancelRequested(listener: (jobId: string) => void): () => void;
 
-  /** True when the database answers. */
-  ping(): Promise<boolean>;
+  /** Resolves when the database answers; rejects with the driver's error when it does not. */
+  ping(): Promise<void>;
 }

@@ -20,6 +20,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describeError, isReelqueueError, ReelqueueError, type ErrorCode } from '../errors.js';
+import { isDatabaseUnavailable } from '../db/outage.js';
 import { leaseLost } from './store-errors.js';
 import type { Logger } from '../logger.js';
 import type { KindRegistry } from './kinds.js';
@@ -458,7 +459,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
       try {
         return await write();
       } catch (error) {
-        if (isReelqueueError(error) || Date.now() > deadline) throw error;
+        // Our own errors (a refused write) are answers; an outage (even a lock held past the busy
+        // timeout, DATABASE_BUSY) and any other driver error are worth another try.
+        const answer = isReelqueueError(error) && !isDatabaseUnavailable(error);
+        if (answer || Date.now() > deadline) throw error;
         this.#logger.warn({ err: error }, 'writing a job outcome failed; retrying');
         await delay(backoffMs * (0.5 + Math.random()));
         backoffMs = Math.min(backoffMs * 2, 2000);

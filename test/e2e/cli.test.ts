@@ -1,8 +1,13 @@
 /** The `reelqueue` command, run from the build against a real database. */
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countRows } from '../support/db-fixtures.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { freePort } from '../support/free-port.js';
+import { createTestDatabase, DIALECT, POSTGRES_URL, type TestDatabase } from '../support/test-database.js';
 import { assertBuilt, CLI } from '../support/worker-process.js';
 
 describe('reelqueue CLI', () => {
@@ -106,5 +111,103 @@ describe('reelqueue CLI', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('CONFIG_INVALID');
     expect(result.stderr).toContain('MAX_RETRIES');
+  });
+});
+
+// These do not depend on the test database's dialect: they run once, in the sqlite project, except
+// PostgreSQL's own case.
+describe('reelqueue CLI: what goes wrong outside it', () => {
+  let dir: string;
+  beforeEach(() => {
+    assertBuilt();
+    dir = mkdtempSync(path.join(tmpdir(), 'reelqueue-cli-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const runWith = (env: Record<string, string>, ...args: string[]) => {
+    const result = spawnSync(process.execPath, [CLI, ...args], {
+      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+
+  const READ_ONLY_COMMANDS = [
+    ['stats'],
+    ['jobs', 'list'],
+    ['jobs', 'show', '00000000-0000-4000-8000-000000000000'],
+    ['users', 'list'],
+    ['keys', 'list', '--user', 'someone'],
+  ];
+
+  it.runIf(DIALECT === 'sqlite').each(READ_ONLY_COMMANDS.map((args) => [args.join(' '), args] as const))(
+    '`%s` refuses a SQLite database that does not exist, and creates nothing',
+    (_name, args) => {
+      const missing = path.join(dir, 'no', 'such', 'dir', 'x.db');
+      const result = runWith({ DATABASE_URL: `sqlite:${missing}` }, ...args);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('DATABASE_NOT_FOUND');
+      expect(result.stderr).toContain(missing);
+      expect(existsSync(path.join(dir, 'no'))).toBe(false);
+    },
+  );
+
+  it.runIf(DIALECT === 'postgres')('`stats` says a PostgreSQL database that does not exist does not', () => {
+    const result = runWith(
+      { DATABASE_URL: POSTGRES_URL.replace(/\/[^/]*$/, '/rq_no_such_database') },
+      'stats',
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('DATABASE_NOT_FOUND: The database named in DATABASE_URL does not exist');
+  });
+
+  it.runIf(DIALECT === 'sqlite')('names a missing input file with its own code and what to do', () => {
+    const result = runWith(
+      { DATABASE_URL: `sqlite:${path.join(dir, 'x.db')}` },
+      'render',
+      path.join(dir, 'no-such-file.md'),
+      '-o',
+      path.join(dir, 'out.mp4'),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^reelqueue: INPUT_NOT_FOUND: There is no lesson file .*no-such-file\.md: check the path\n$/,
+    );
+  });
+
+  it.runIf(DIALECT === 'sqlite')(
+    'says a database that cannot be reached is unavailable, and what to check',
+    async () => {
+      const port = await freePort();
+      const result = runWith({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/test` }, 'stats');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('DATABASE_UNAVAILABLE');
+      expect(result.stderr).toContain('ECONNREFUSED');
+      expect(result.stderr).toContain('DATABASE_URL');
+      expect(result.stderr).not.toContain('UNEXPECTED');
+    },
+  );
+
+  it.runIf(DIALECT === 'sqlite')('says a port in use is in use, and how to choose another', async () => {
+    const busy: Server = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const result = runWith(
+        { DATABASE_URL: `sqlite:${path.join(dir, 'x.db')}` },
+        'serve',
+        '--no-worker',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+      );
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`PORT_IN_USE: Port ${port} on 127.0.0.1 is already in use`);
+      expect(result.stderr).toContain('--port');
+    } finally {
+      busy.close();
+    }
   });
 });

@@ -37,15 +37,18 @@ export interface ApiHarness {
 
 export async function startApi(
   settings: SettingsInput = {},
-  options: { workers?: number } = {},
+  options: { workers?: number; postgresUrl?: string } = {},
 ): Promise<ApiHarness> {
-  const t = await createTestDatabase({
-    HEARTBEAT_SECONDS: 0.5,
-    LEASE_SECONDS: 5,
-    POLL_INTERVAL_MS: 200,
-    REELQUEUE_ADMIN_KEY: 'rq_testadmin_0123456789abcdefghijklmnopqrstuvwxyz',
-    ...settings,
-  });
+  const t = await createTestDatabase(
+    {
+      HEARTBEAT_SECONDS: 0.5,
+      LEASE_SECONDS: 5,
+      POLL_INTERVAL_MS: 200,
+      REELQUEUE_ADMIN_KEY: 'rq_testadmin_0123456789abcdefghijklmnopqrstuvwxyz',
+      ...settings,
+    },
+    options.postgresUrl === undefined ? {} : { postgresUrl: options.postgresUrl },
+  );
   let app: Reelqueue;
   let service: Service;
   let baseUrl = '';

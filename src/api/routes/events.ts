@@ -2,10 +2,12 @@
  * Live progress as server-sent events: the job's event log replayed after `Last-Event-ID`, then new
  * events as they are written (by any process: the log is read from the database), until the job
  * reaches a final state. Clients following the same job share one read of its log (JobEventFeeds).
- * The stream ends with an `error` event when its key is revoked meanwhile (key-watch.ts).
+ * The stream ends with an `error` event when its key is revoked meanwhile (key-watch.ts). A short
+ * database outage does not end it (job-event-feeds.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { isDatabaseUnavailable } from '../../db/outage.js';
 import type { JobEvent } from '../../jobs/model.js';
 import type { JobEventFeeds } from '../job-event-feeds.js';
 import { presentedKey, scopeOf, scopeOfCaller } from '../caller.js';
@@ -91,7 +93,13 @@ export function eventRoutes(
         end(error) {
           clearInterval(keepAlive);
           stopWatching();
-          if (error) {
+          if (error && isDatabaseUnavailable(error)) {
+            request.log.warn({ err: error }, 'event stream ended: the database stayed unavailable');
+            errorEvent(
+              'DATABASE_UNAVAILABLE',
+              'The database stayed unavailable; reconnect with Last-Event-ID to resume',
+            );
+          } else if (error) {
             request.log.error({ err: error }, 'event stream failed');
             errorEvent('INTERNAL_ERROR', 'Reading the job’s events failed');
           }

@@ -1,5 +1,6 @@
 /** Liveness, readiness, database health, Prometheus metrics and the caller's own account. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { databaseUnavailable, OUTAGE_RETRY_AFTER_SECONDS } from '../../db/outage.js';
 import type { ApiContext } from '../context.js';
 import { callerOf, ownScopeOf } from '../caller.js';
 import type { Metrics } from '../metrics.js';
@@ -15,8 +16,9 @@ export function publicSystemRoutes(server: FastifyInstance, ctx: ApiContext, met
     '/readyz',
     { schema: { tags: ['system'], summary: 'The database answers' } },
     async (_request, reply) => {
-      const ok = await ctx.app.jobs.ping();
-      return reply.status(ok ? 200 : 503).send({ ok, database: ctx.app.database.dialect });
+      const problem = await databaseProblem(ctx);
+      if (!problem) return reply.send({ ok: true, database: ctx.app.database.dialect });
+      return notReady(reply).send({ ok: false, database: ctx.app.database.dialect, error: problem });
     },
   );
 
@@ -24,8 +26,8 @@ export function publicSystemRoutes(server: FastifyInstance, ctx: ApiContext, met
     '/api/db/health',
     { schema: { tags: ['system'], summary: 'Database health (seed 004)' } },
     async (_r, reply) => {
-      const ok = await ctx.app.jobs.ping();
-      return reply.status(ok ? 200 : 503).send({ ok });
+      const problem = await databaseProblem(ctx);
+      return problem ? notReady(reply).send({ ok: false, error: problem }) : reply.send({ ok: true });
     },
   );
 
@@ -37,6 +39,22 @@ export function publicSystemRoutes(server: FastifyInstance, ctx: ApiContext, met
       return reply.header('Content-Type', metrics.registry.contentType).send(text);
     },
   );
+}
+
+/** Why the database does not answer (the outage's code and what to do), or null when it does. */
+async function databaseProblem(ctx: ApiContext) {
+  try {
+    await ctx.app.jobs.ping();
+    return null;
+  } catch (error) {
+    ctx.app.logger.warn({ err: error }, 'readiness: the database does not answer');
+    const { code, message, details } = databaseUnavailable(error);
+    return { code, message, details: details ?? null };
+  }
+}
+
+function notReady(reply: FastifyReply): FastifyReply {
+  return reply.status(503).header('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
 }
 
 export function accountRoutes(server: FastifyInstance, ctx: ApiContext): void {

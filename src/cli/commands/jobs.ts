@@ -9,7 +9,14 @@ import {
 } from '../../jobs/model.js';
 import { ALL_JOBS, FROM_THE_START } from '../../jobs/store.js';
 import { ReelqueueError } from '../../errors.js';
-import { parseInteger, print, withCommonOptions, withReelqueue, type CommonOptions } from '../context.js';
+import {
+  parseInteger,
+  print,
+  withCommonOptions,
+  withExistingReelqueue,
+  withReelqueue,
+  type CommonOptions,
+} from '../context.js';
 import { jobDetails, jobLine } from '../format.js';
 import { defaultKinds } from '../kinds.js';
 
@@ -97,7 +104,7 @@ function listCommand(): Command {
       async (
         options: CommonOptions & { status?: JobStatus; kind?: string; limit: number; cursor?: string },
       ) => {
-        await withReelqueue(options, async (app) => {
+        await withExistingReelqueue(options, async (app) => {
           const page = await app.jobs.list(
             {
               limit: options.limit,
@@ -127,7 +134,7 @@ function showCommand(): Command {
     .argument('<id>', 'job id')
     .option('--events', 'also print its event log')
     .action(async (id: string, options: CommonOptions & { events?: boolean }) => {
-      await withReelqueue(options, async (app) => {
+      await withExistingReelqueue(options, async (app) => {
         const found = await app.jobs.getWithPosition(id, ALL_JOBS);
         if (!found) throw new ReelqueueError('JOB_NOT_FOUND', `No job ${id}`, { jobId: id });
         const { job, queuePosition: position } = found;

@@ -1,7 +1,14 @@
 /** `reelqueue recover`, `cleanup` and `stats`: operations on the whole queue. */
 import { Command } from 'commander';
 import { ALL_JOBS } from '../../jobs/store.js';
-import { parseNumber, print, withCommonOptions, withReelqueue, type CommonOptions } from '../context.js';
+import {
+  parseNumber,
+  print,
+  withCommonOptions,
+  withExistingReelqueue,
+  withReelqueue,
+  type CommonOptions,
+} from '../context.js';
 
 export function recoverCommand(): Command {
   return withCommonOptions(new Command('recover'))
@@ -58,7 +65,7 @@ export function statsCommand(): Command {
     .description('health and statistics of the queue')
     .option('--hours <h>', 'statistics window in hours', parseNumber('--hours', 0.01, 24 * 365), 24)
     .action(async (options: CommonOptions & { hours: number }) => {
-      await withReelqueue(options, async (app) => {
+      await withExistingReelqueue(options, async (app) => {
         const [health, statistics] = await Promise.all([
           app.jobs.health(ALL_JOBS),
           app.jobs.statistics(options.hours, ALL_JOBS),

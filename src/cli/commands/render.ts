@@ -29,7 +29,9 @@ interface RenderOptions extends CommonOptions {
 
 /** The payload for a lesson file: JSON lesson, Markdown, or a plain script. */
 export async function payloadFromFile(file: string): Promise<JsonObject> {
-  const text = await readFile(file, 'utf8');
+  const text = await readFile(file, 'utf8').catch((error: unknown) => {
+    throw unreadableInput(file, error);
+  });
   const extension = path.extname(file).toLowerCase();
   if (extension === '.json') {
     try {
@@ -41,6 +43,21 @@ export async function payloadFromFile(file: string): Promise<JsonObject> {
   }
   if (extension === '.md' || extension === '.markdown') return { markdown: text };
   return { script: text };
+}
+
+function unreadableInput(file: string, error: unknown): ReelqueueError {
+  const reason = (error as NodeJS.ErrnoException).code;
+  if (reason === 'ENOENT') {
+    return new ReelqueueError('INPUT_NOT_FOUND', `There is no lesson file ${file}: check the path`, {
+      file,
+    });
+  }
+  return new ReelqueueError(
+    'INPUT_UNREADABLE',
+    `Cannot read the lesson file ${file}${reason ? ` (${reason})` : ''}: give a readable .md, .json or .txt file`,
+    { file, reason: reason ?? 'UNKNOWN' },
+    { cause: error },
+  );
 }
 
 function bar(job: Job): string {

@@ -37,7 +37,13 @@ export function serveCommand(): Command {
       const service = await startService(app, {
         workers: options.worker ? (options.workers ?? config.serveWorkers) : 0,
       });
-      const address = await service.server.listen({ port: config.port, host: config.host });
+      // A busy port (PORT_IN_USE, context.ts): hand back what the workers claimed before exiting.
+      const address = await service.server
+        .listen({ port: config.port, host: config.host })
+        .catch(async (error: unknown) => {
+          await service.close().catch(() => undefined);
+          throw error;
+        });
       const url = address.replace('0.0.0.0', '127.0.0.1');
       print(
         options,

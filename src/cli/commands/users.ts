@@ -4,7 +4,14 @@ import type { Reelqueue } from '../../app.js';
 import { userNotFound } from '../../users/errors.js';
 import type { User } from '../../users/model.js';
 import { MAX_POINTS } from '../../users/new-user.js';
-import { parseInteger, print, withCommonOptions, withReelqueue, type CommonOptions } from '../context.js';
+import {
+  parseInteger,
+  print,
+  withCommonOptions,
+  withExistingReelqueue,
+  withReelqueue,
+  type CommonOptions,
+} from '../context.js';
 
 /** A user named by id, or else by wallet address. */
 async function findUser(app: Reelqueue, idOrWallet: string): Promise<User> {
@@ -72,7 +79,7 @@ function listUsersCommand(): Command {
   return withCommonOptions(new Command('list'))
     .description('list users, oldest first')
     .action(async (options: CommonOptions) => {
-      await withReelqueue(options, async (app) => {
+      await withExistingReelqueue(options, async (app) => {
         const users = await app.database.users.listUsers();
         print(options, { users: users.map(listed) }, () =>
           users.length === 0 ? 'no users' : users.map(userLine).join('\n'),
@@ -140,7 +147,7 @@ function listKeysCommand(): Command {
     .description("list a user's API keys (never the keys themselves)")
     .requiredOption('--user <user>', 'user id or wallet address')
     .action(async (options: CommonOptions & { user: string }) => {
-      await withReelqueue(options, async (app) => {
+      await withExistingReelqueue(options, async (app) => {
         const user = await findUser(app, options.user);
         const keys = await app.database.users.listKeys(user.id);
         print(options, { keys }, () =>

@@ -7,7 +7,7 @@ import type { ArtifactRecord, ArtifactStorage, NewArtifactRecord } from '../../a
 import type { Lease } from '../../jobs/model.js';
 import { artifactFromPg, type PgArtifactRow } from './artifact-row.js';
 import { singleFieldOfBinaryCopy } from './binary-copy.js';
-import type { PgPool } from './pool.js';
+import { noteIfConnectionLost, type PgPool } from './pool.js';
 import { artifactsSql, chunkPieceCopy } from './sql/artifacts-sql.js';
 
 export class PostgresArtifactStorage implements ArtifactStorage {
@@ -103,6 +103,7 @@ export class PostgresArtifactStorage implements ArtifactStorage {
       for await (const part of client.query(copy)) parts.push(part as Buffer);
     } catch (error) {
       // A COPY that failed half-way may leave the connection mid-protocol: the pool drops it.
+      noteIfConnectionLost(client, error);
       client.release(true);
       throw error;
     }

@@ -653,12 +653,7 @@ export class PostgresJobStore implements JobStore {
     return () => this.#listener.off('cancel', listener);
   }
 
-  async ping(): Promise<boolean> {
-    try {
-      await this.#pool.query(jobsSql.ping);
-      return true;
-    } catch {
-      return false;
-    }
+  async ping(): Promise<void> {
+    await this.#pool.query(jobsSql.ping);
   }
 }

@@ -3,6 +3,7 @@
  * (server restart) is dropped by the pool and the next query opens a new one.
  */
 import pg from 'pg';
+import { markConnectionLost } from '../outage.js';
 import { parseTimestamptz } from './timestamp-parser.js';
 
 export type PgPool = pg.Pool;
@@ -38,8 +39,27 @@ export function createPool(connectionString: string, schema: string, size: numbe
     types,
   });
   // An idle connection that dies (server restart) emits here; the pool discards it by itself.
-  pool.on('error', () => undefined);
+  pool.on('error', markConnectionLost);
+  // A connection lent out (a transaction) that dies emits on the client, where nothing else listens:
+  // unheard, that would end the process. Its queries fail with the same error, known as an outage.
+  pool.on('connect', (client) =>
+    client.on('error', (error) => {
+      lostClients.add(client);
+      markConnectionLost(error);
+    }),
+  );
   return pool;
+}
+
+/** Clients whose connection broke: whatever they are asked next fails (with an error of no code). */
+const lostClients = new WeakSet<PgClient>();
+
+/**
+ * For an error from a lent-out client: when its connection broke, the error is an outage whatever
+ * it says (pg answers later queries with "not queryable" and no code).
+ */
+export function noteIfConnectionLost(client: PgClient, error: unknown): void {
+  if (lostClients.has(client)) markConnectionLost(error);
 }
 
 /**
@@ -54,10 +74,12 @@ export async function inTransaction<T>(pool: PgPool, work: (client: PgClient) =>
     await client.query('COMMIT');
     return result;
   } catch (error) {
+    noteIfConnectionLost(client, error);
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    client.release();
+    // A broken connection is dropped, not put back.
+    client.release(lostClients.has(client));
   }
 }
 

@@ -629,13 +629,8 @@ export class SqliteJobStore implements JobStore {
     };
   }
 
-  async ping(): Promise<boolean> {
-    try {
-      this.#db.prepare(jobsSql.now).get();
-      return true;
-    } catch {
-      return false;
-    }
+  async ping(): Promise<void> {
+    this.#db.prepare(jobsSql.now).get();
   }
 
   /** Running jobs asked to stop; none when the database cannot be read (heartbeats then tell). */

@@ -1,6 +1,6 @@
 /** Builds the SQLite side of `openDatabase`. */
 import { ChunkedArtifactStore } from '../../artifacts/chunked-artifact-store.js';
-import type { DatabaseConfig, OpenDatabase } from '../open-database.js';
+import type { DatabaseConfig, OpenDatabase, OpenOptions } from '../open-database.js';
 import { SqliteArtifactStorage } from './artifact-storage.js';
 import { Checkpointer } from './checkpointer.js';
 import { openSqlite } from './connection.js';
@@ -13,8 +13,15 @@ import { SqliteWebhookStore } from './webhook-store.js';
 /** How often the checkpoint thread looks for WAL pages to copy into the database file. */
 const CHECKPOINT_INTERVAL_MS = 100;
 
-export async function openSqliteDatabase(filename: string, config: DatabaseConfig): Promise<OpenDatabase> {
-  const db = await openSqlite(filename, { busyTimeoutMs: config.sqliteBusyTimeoutMs });
+export async function openSqliteDatabase(
+  filename: string,
+  config: DatabaseConfig,
+  options: OpenOptions,
+): Promise<OpenDatabase> {
+  const db = await openSqlite(filename, {
+    busyTimeoutMs: config.sqliteBusyTimeoutMs,
+    mustExist: options.mustExist ?? false,
+  });
   const checkpointer =
     filename === ':memory:' ? null : Checkpointer.start(db, filename, CHECKPOINT_INTERVAL_MS);
   const jobs = new SqliteJobStore(db, filename, { busyRetryMs: config.sqliteBusyRetryMs });
