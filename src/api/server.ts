@@ -23,6 +23,7 @@ import { videoRoutes } from './routes/videos.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { dashboardRoutes } from '../web/serve-dashboard.js';
 import { ErrorSchema } from './schemas/common.js';
+import { refuseNonFiniteNumbers } from './schemas/finite-numbers.js';
 import { JobWireSchema } from './schemas/job-wire.js';
 
 export interface ServerOptions {
@@ -99,7 +100,10 @@ export async function buildServer(
   const ajvOptions = { removeAdditional: false, useDefaults: true, allErrors: false } as const;
   const coercing = validators(schemas, { customOptions: { ...ajvOptions, coerceTypes: 'array' } });
   const strict = validators(schemas, { customOptions: { ...ajvOptions, coerceTypes: false } });
-  server.setValidatorCompiler((route) => (route.httpPart === 'body' ? strict(route) : coercing(route)));
+  // Only finite numbers pass: Ajv skips its range checks for Infinity (see finite-numbers.ts).
+  server.setValidatorCompiler((route) =>
+    refuseNonFiniteNumbers(route.httpPart === 'body' ? strict(route) : coercing(route)),
+  );
   await server.register(swagger, {
     openapi: {
       info: {
