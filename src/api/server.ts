@@ -6,9 +6,10 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import AjvCompiler from '@fastify/ajv-compiler';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { FailedAuthThrottle } from './auth-throttle.js';
 import { authenticateWith, callerOf } from './caller.js';
 import type { ApiContext } from './context.js';
-import { errorBody, frameworkErrorHandler, makeErrorHandler } from './http-errors.js';
+import { errorBody, frameworkErrorHandler, HttpError, makeErrorHandler } from './http-errors.js';
 import { JobEventFeeds } from './job-event-feeds.js';
 import { KeyWatcher } from './key-watch.js';
 import { Metrics } from './metrics.js';
@@ -126,14 +127,21 @@ export async function buildServer(
     redis && ctx.limits.requestsPerMinute > 0
       ? new RedisRateLimiter(redis, ctx.limits.requestsPerMinute, ctx.app.logger)
       : new RateLimiter(ctx.limits.requestsPerMinute);
+  const throttle = new FailedAuthThrottle(ctx.limits.failedAuthPerMinute, redis);
   await server.register(async (api) => {
     // A callback hook, not an async one: a remembered key then costs the request no promise.
     const limit = (request: FastifyRequest) => limiter.take(callerOf(request).keyId);
     api.addHook('onRequest', (request, _reply, done) => {
+      // A key that was sent and refused counts against the client's address (auth-throttle.ts).
+      const refused = (error: Error) => {
+        if (isFailedKey(request, error)) throttle.failed(request.ip).then(() => done(error), done);
+        else done(error);
+      };
       try {
+        throttle.check(request.ip);
         const lookup = authenticate(request);
         if (lookup) {
-          lookup.then(() => limit(request)).then(() => done(), done);
+          lookup.then(() => limit(request)).then(() => done(), refused);
           return;
         }
         const counting = limit(request);
@@ -142,7 +150,7 @@ export async function buildServer(
           return;
         }
       } catch (error) {
-        done(error as Error);
+        refused(error as Error);
         return;
       }
       done();
@@ -157,4 +165,11 @@ export async function buildServer(
   });
 
   return { server, metrics, routes };
+}
+
+/** An Authorization header was sent and its key refused: a guess, unlike a request with no key. */
+function isFailedKey(request: FastifyRequest, error: Error): boolean {
+  return (
+    error instanceof HttpError && error.code === 'UNAUTHORIZED' && request.headers.authorization !== undefined
+  );
 }
