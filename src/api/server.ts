@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import AjvCompiler from '@fastify/ajv-compiler';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { FailedAuthThrottle } from './auth-throttle.js';
+import { docsSecurityHeaders } from './docs-security.js';
 import { authenticateWith, callerOf } from './caller.js';
 import type { ApiContext } from './context.js';
 import { errorBody, frameworkErrorHandler, HttpError, makeErrorHandler } from './http-errors.js';
@@ -116,6 +117,7 @@ export async function buildServer(
       security: [{ apiKey: [] }],
     },
   });
+  server.addHook('onRequest', docsSecurityHeaders);
   await server.register(swaggerUi, { routePrefix: '/docs' });
 
   publicSystemRoutes(server, ctx, metrics);
