@@ -10,7 +10,13 @@ import { FailedAuthThrottle } from './auth-throttle.js';
 import { docsSecurityHeaders } from './docs-security.js';
 import { authenticateWith, callerOf } from './caller.js';
 import type { ApiContext } from './context.js';
-import { errorBody, frameworkErrorHandler, HttpError, makeErrorHandler } from './http-errors.js';
+import {
+  clientErrorHandler,
+  errorBody,
+  frameworkErrorHandler,
+  HttpError,
+  makeErrorHandler,
+} from './http-errors.js';
 import { JobEventFeeds } from './job-event-feeds.js';
 import { KeyWatcher } from './key-watch.js';
 import { Metrics } from './metrics.js';
@@ -54,6 +60,8 @@ export async function buildServer(
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     // Router errors (an over-long or badly encoded path) answer in the same error shape.
     frameworkErrors: frameworkErrorHandler,
+    // And what Node's HTTP parser refuses first (a URL over the header size limit).
+    clientErrorHandler,
   });
   const metrics = options.metrics ?? new Metrics(ctx.app.jobs);
   // With Redis, announcements bring events at once and the poll is only the fallback.
