@@ -31,7 +31,7 @@ import { videoRoutes } from './routes/videos.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { dashboardRoutes } from '../web/serve-dashboard.js';
 import { ErrorSchema } from './schemas/common.js';
-import { refuseNonFiniteNumbers } from './schemas/finite-numbers.js';
+import { refuseUnrepresentableValues } from './schemas/representable-values.js';
 import { JobWireSchema } from './schemas/job-wire.js';
 
 export interface ServerOptions {
@@ -110,9 +110,9 @@ export async function buildServer(
   const ajvOptions = { removeAdditional: false, useDefaults: true, allErrors: false } as const;
   const coercing = validators(schemas, { customOptions: { ...ajvOptions, coerceTypes: 'array' } });
   const strict = validators(schemas, { customOptions: { ...ajvOptions, coerceTypes: false } });
-  // Only finite numbers pass: Ajv skips its range checks for Infinity (see finite-numbers.ts).
+  // Only finite numbers and valid Unicode text pass (see representable-values.ts).
   server.setValidatorCompiler((route) =>
-    refuseNonFiniteNumbers(route.httpPart === 'body' ? strict(route) : coercing(route)),
+    refuseUnrepresentableValues(route.httpPart === 'body' ? strict(route) : coercing(route)),
   );
   await server.register(swagger, {
     openapi: {

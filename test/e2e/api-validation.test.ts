@@ -416,12 +416,33 @@ describe('HTTP API: only finite numbers within range pass (issue 21, defect 3)',
     expect(await snapshotTables(api.t)).toEqual(before);
   });
 
+  it('refuses text holding a lone surrogate (JSON "\\ud800"), which no database stores, changing nothing', async () => {
+    const pending = await createJob(api, alice, { script: 'A pending job.' });
+    const before = await snapshotTables(api.t);
+    const cases: [string, string][] = [
+      [`/api/presentations/jobs/${pending.id}/cancel`, '{"reason":"stop \\ud800"}'],
+      ['/api/lessons', '{"script":"Rain \\udc00 falls."}'],
+      ['/api/presentations/generate', '{"script":"Rain.","title":"\\ud800"}'],
+    ];
+    for (const [path, body] of cases) {
+      const response = await fetch(`${api.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${alice.key}`, 'content-type': 'application/json' },
+        body,
+      });
+      const text = await response.text();
+      expect(response.status, `${path} ${body}: ${text}`).toBe(400);
+      expect((JSON.parse(text) as ErrorAnswer).error.code).toBe('VALIDATION_FAILED');
+    }
+    expect(await snapshotTables(api.t)).toEqual(before);
+    expect((await getJob(api, alice, pending.id)).status).toBe('pending');
+  });
+
   it('refuses a cursor with a time out of range or not in the form this service hands out', async () => {
     const id = finished.id;
     const page = await json<{ next_cursor: string | null }>(
       await api.call(alice, 'GET', '/api/presentations/jobs?limit=1&include_finished=true'),
     );
-    expect(page.next_cursor).toBeNull();
     const cursors = [
       cursorOf([1e300, id]),
       cursorOf([-8.64e15, id]),
@@ -442,9 +463,9 @@ describe('HTTP API: only finite numbers within range pass (issue 21, defect 3)',
         });
       }
     }
-    // A cursor the service handed out still pages.
-    const valid = cursorOf([Date.now() + 60_000, id]);
-    expect((await api.call(alice, 'GET', `/api/presentations/jobs?cursor=${valid}`)).status).toBe(200);
+    // A cursor in the form the service hands out still pages.
+    for (const valid of [page.next_cursor, cursorOf([Date.now() + 60_000, id])].filter(Boolean))
+      expect((await api.call(alice, 'GET', `/api/presentations/jobs?cursor=${valid}`)).status).toBe(200);
   });
 
   it('the stores refuse non-finite numbers too, whoever calls them, and change nothing', async () => {
