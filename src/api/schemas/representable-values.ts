@@ -14,28 +14,43 @@ import type { FastifySchemaValidationError, FastifyValidationResult } from 'fast
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-const pointerOf = (path: readonly (string | number)[]): string =>
-  path.map((key) => `/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+/** A place in the walked value: its key and its parent's place, so no path is copied per step. */
+interface Place {
+  value: unknown;
+  key: string | number | null;
+  parent: Place | null;
+}
+
+function pointerOf(place: Place): string {
+  const keys: string[] = [];
+  for (let p: Place | null = place; p && p.key !== null; p = p.parent) keys.push(String(p.key));
+  return keys
+    .reverse()
+    .map((key) => `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`)
+    .join('');
+}
 
 /** The first value in `data` the service cannot represent, with its JSON pointer, or null. */
 export function firstUnrepresentable(data: unknown): { at: string; problem: string } | null {
   // Iterative: a validated request part is bounded by its schema, but a walk must never overflow.
-  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: data, path: [] }];
+  const stack: Place[] = [{ value: data, key: null, parent: null }];
   while (stack.length > 0) {
-    const { value, path } = stack.pop()!;
+    const place = stack.pop()!;
+    const { value } = place;
     if (typeof value === 'number') {
       if (!Number.isFinite(value))
-        return { at: pointerOf(path), problem: 'must be a finite number within its range' };
+        return { at: pointerOf(place), problem: 'must be a finite number within its range' };
     } else if (typeof value === 'string') {
       if (LONE_SURROGATE.test(value))
-        return { at: pointerOf(path), problem: 'must be valid Unicode text (it holds a lone surrogate)' };
+        return { at: pointerOf(place), problem: 'must be valid Unicode text (it holds a lone surrogate)' };
     } else if (Array.isArray(value)) {
-      value.forEach((item, index) => stack.push({ value: item, path: [...path, index] }));
+      value.forEach((item, index) => stack.push({ value: item, key: index, parent: place }));
     } else if (value !== null && typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) {
+        const child = { value: item, key, parent: place };
         if (LONE_SURROGATE.test(key))
-          return { at: pointerOf([...path, key]), problem: 'must be named in valid Unicode text' };
-        stack.push({ value: item, path: [...path, key] });
+          return { at: pointerOf(child), problem: 'must be named in valid Unicode text' };
+        stack.push(child);
       }
     }
   }
