@@ -56,6 +56,7 @@ const settings = {
   JOB_COST_POINTS: intFrom(0, 1_000_000).default(0),
   MAX_ACTIVE_JOBS_PER_USER: intFrom(1, 1_000_000).default(20),
   RATE_LIMIT_PER_MINUTE: intFrom(0, 10_000_000).default(600),
+  AUTH_FAILURES_PER_MINUTE: intFrom(0, 10_000_000).default(30),
   API_KEY_CACHE_SECONDS: intFrom(0, 3600).default(30),
   WEBHOOK_ALLOW_PRIVATE: flag.default(false),
   BODY_LIMIT_BYTES: intFrom(1024, 100 * 1024 * 1024).default(1024 * 1024),
@@ -102,6 +103,8 @@ export interface Config {
   readonly jobCostPoints: number;
   readonly maxActiveJobsPerUser: number;
   readonly rateLimitPerMinute: number;
+  /** Failed authentications per client address per minute before it is refused (0: no limit). */
+  readonly authFailuresPerMinute: number;
   /**
    * How long an API node may remember who a key belongs to (0: never). Only with PostgreSQL, whose
    * notifications tell every node of a revoke at once; this bounds a missed notification.
@@ -177,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
     jobCostPoints: s.JOB_COST_POINTS,
     maxActiveJobsPerUser: s.MAX_ACTIVE_JOBS_PER_USER,
     rateLimitPerMinute: s.RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: s.AUTH_FAILURES_PER_MINUTE,
     apiKeyCacheSeconds: s.API_KEY_CACHE_SECONDS,
     webhookAllowPrivate: s.WEBHOOK_ALLOW_PRIVATE,
     bodyLimitBytes: s.BODY_LIMIT_BYTES,

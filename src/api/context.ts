@@ -9,6 +9,8 @@ export interface ApiLimits {
   maxActiveJobsPerUser: number;
   /** Requests per minute per API key (0: no limit). */
   requestsPerMinute: number;
+  /** Failed authentications per client address per minute (0: no limit). */
+  failedAuthPerMinute: number;
 }
 
 export interface ApiContext {

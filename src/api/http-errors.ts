@@ -2,6 +2,7 @@
  * Error codes → HTTP statuses, in one place, and the one error body every route answers:
  * `{error: {code, message, details}}`.
  */
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { databaseUnavailable, isDatabaseUnavailable } from '../db/outage.js';
 import { isReelqueueError, type ErrorCode, type ReelqueueError } from '../errors.js';
@@ -15,6 +16,7 @@ export type HttpErrorCode =
   | 'NOT_FOUND'
   | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED'
+  | 'TOO_MANY_FAILED_AUTH'
   | 'INSUFFICIENT_POINTS'
   | 'WALLET_MISMATCH'
   | 'INTERNAL_ERROR';
@@ -43,6 +45,7 @@ const STATUS: Partial<Record<HttpErrorCode, number>> = {
   PAYLOAD_TOO_LARGE: 413,
   TOO_MANY_JOBS: 429,
   RATE_LIMITED: 429,
+  TOO_MANY_FAILED_AUTH: 429,
   DATABASE_UNAVAILABLE: 503,
   DATABASE_BUSY: 503,
 };
@@ -176,4 +179,40 @@ export function makeErrorHandler(logger: Logger) {
       .status(500)
       .send(errorBody('INTERNAL_ERROR', 'Something went wrong on our side; it was logged'));
   };
+}
+
+/** What Node's HTTP parser refuses before Fastify sees a request, each in the one error shape. */
+const CLIENT_ERRORS: Record<string, { status: number; text: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    text: 'Request Header Fields Too Large',
+    message: 'The request line or headers are too large (a URL or query string too long?)',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    text: 'Request Timeout',
+    message: 'The request took too long to arrive',
+  },
+};
+
+/**
+ * For Fastify's `clientErrorHandler` option: a request Node cannot parse (a URL over the header size
+ * limit, a malformed request line) answers `{error: {code, message, details}}` too, not Fastify's
+ * own shape.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = (error.code && CLIENT_ERRORS[error.code]) || {
+    status: 400,
+    text: 'Bad Request',
+    message: 'The request could not be parsed as HTTP',
+  };
+  const body = JSON.stringify(errorBody('VALIDATION_FAILED', known.message, { reason: error.code ?? null }));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${known.status} ${known.text}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

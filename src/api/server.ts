@@ -6,9 +6,17 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import AjvCompiler from '@fastify/ajv-compiler';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { FailedAuthThrottle } from './auth-throttle.js';
+import { docsSecurityHeaders } from './docs-security.js';
 import { authenticateWith, callerOf } from './caller.js';
 import type { ApiContext } from './context.js';
-import { errorBody, frameworkErrorHandler, makeErrorHandler } from './http-errors.js';
+import {
+  clientErrorHandler,
+  errorBody,
+  frameworkErrorHandler,
+  HttpError,
+  makeErrorHandler,
+} from './http-errors.js';
 import { JobEventFeeds } from './job-event-feeds.js';
 import { KeyWatcher } from './key-watch.js';
 import { Metrics } from './metrics.js';
@@ -23,6 +31,7 @@ import { videoRoutes } from './routes/videos.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { dashboardRoutes } from '../web/serve-dashboard.js';
 import { ErrorSchema } from './schemas/common.js';
+import { refuseUnrepresentableValues } from './schemas/representable-values.js';
 import { JobWireSchema } from './schemas/job-wire.js';
 
 export interface ServerOptions {
@@ -51,6 +60,8 @@ export async function buildServer(
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     // Router errors (an over-long or badly encoded path) answer in the same error shape.
     frameworkErrors: frameworkErrorHandler,
+    // And what Node's HTTP parser refuses first (a URL over the header size limit).
+    clientErrorHandler,
   });
   const metrics = options.metrics ?? new Metrics(ctx.app.jobs);
   // With Redis, announcements bring events at once and the poll is only the fallback.
@@ -99,7 +110,10 @@ export async function buildServer(
   const ajvOptions = { removeAdditional: false, useDefaults: true, allErrors: false } as const;
   const coercing = validators(schemas, { customOptions: { ...ajvOptions, coerceTypes: 'array' } });
   const strict = validators(schemas, { customOptions: { ...ajvOptions, coerceTypes: false } });
-  server.setValidatorCompiler((route) => (route.httpPart === 'body' ? strict(route) : coercing(route)));
+  // Only finite numbers and valid Unicode text pass (see representable-values.ts).
+  server.setValidatorCompiler((route) =>
+    refuseUnrepresentableValues(route.httpPart === 'body' ? strict(route) : coercing(route)),
+  );
   await server.register(swagger, {
     openapi: {
       info: {
@@ -111,6 +125,7 @@ export async function buildServer(
       security: [{ apiKey: [] }],
     },
   });
+  server.addHook('onRequest', docsSecurityHeaders);
   await server.register(swaggerUi, { routePrefix: '/docs' });
 
   publicSystemRoutes(server, ctx, metrics);
@@ -122,14 +137,21 @@ export async function buildServer(
     redis && ctx.limits.requestsPerMinute > 0
       ? new RedisRateLimiter(redis, ctx.limits.requestsPerMinute, ctx.app.logger)
       : new RateLimiter(ctx.limits.requestsPerMinute);
+  const throttle = new FailedAuthThrottle(ctx.limits.failedAuthPerMinute, redis);
   await server.register(async (api) => {
     // A callback hook, not an async one: a remembered key then costs the request no promise.
     const limit = (request: FastifyRequest) => limiter.take(callerOf(request).keyId);
     api.addHook('onRequest', (request, _reply, done) => {
+      // A key that was sent and refused counts against the client's address (auth-throttle.ts).
+      const refused = (error: Error) => {
+        if (isFailedKey(request, error)) throttle.failed(request.ip).then(() => done(error), done);
+        else done(error);
+      };
       try {
+        throttle.check(request.ip);
         const lookup = authenticate(request);
         if (lookup) {
-          lookup.then(() => limit(request)).then(() => done(), done);
+          lookup.then(() => limit(request)).then(() => done(), refused);
           return;
         }
         const counting = limit(request);
@@ -138,7 +160,7 @@ export async function buildServer(
           return;
         }
       } catch (error) {
-        done(error as Error);
+        refused(error as Error);
         return;
       }
       done();
@@ -153,4 +175,11 @@ export async function buildServer(
   });
 
   return { server, metrics, routes };
+}
+
+/** An Authorization header was sent and its key refused: a guess, unlike a request with no key. */
+function isFailedKey(request: FastifyRequest, error: Error): boolean {
+  return (
+    error instanceof HttpError && error.code === 'UNAUTHORIZED' && request.headers.authorization !== undefined
+  );
 }

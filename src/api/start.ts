@@ -63,6 +63,7 @@ export function apiContextFor(app: Reelqueue): ApiContext {
     limits: {
       maxActiveJobsPerUser: app.config.maxActiveJobsPerUser,
       requestsPerMinute: app.config.rateLimitPerMinute,
+      failedAuthPerMinute: app.config.authFailuresPerMinute,
     },
     jobCostPoints: app.config.jobCostPoints,
   };

@@ -11,10 +11,14 @@ import {
   getJob,
   isAdmin,
   isPublic,
+  json,
   rowCounts,
   type ErrorAnswer,
   type WireJob,
 } from '../support/api-helpers.js';
+import { setFinishedHoursAgo } from '../support/db-fixtures.js';
+import { snapshotTables } from '../support/table-snapshot.js';
+import { ALL_JOBS } from '../../src/jobs/store.js';
 import { startApi, TINY_LESSON, type ApiHarness, type TestUser } from '../support/api-server.js';
 import {
   acceptsNull,
@@ -318,5 +322,167 @@ describe('HTTP API: validation and injection sweep, from the OpenAPI document', 
     // The tables are all still there.
     expect((await api.call(alice, 'GET', '/api/presentations/jobs?include_finished=true')).status).toBe(200);
     expect((await api.call(alice, 'GET', '/api/users/me')).status).toBe(200);
+  });
+});
+
+/** Number texts that are not finite numbers: each once slipped past every range check. */
+const NOT_FINITE = ['Infinity', '-Infinity', '+Infinity', '1e309', '-1e309', 'NaN'];
+
+const cursorOf = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+describe('HTTP API: only finite numbers within range pass (issue 21, defect 3)', () => {
+  let api: ApiHarness;
+  let alice: TestUser;
+  /** Alice's finished (cancelled) job: a cleanup that slipped through would delete it. */
+  let finished: WireJob;
+  let operations: Operation[];
+
+  beforeAll(async () => {
+    api = await startApi({ RATE_LIMIT_PER_MINUTE: 0 }, { workers: 0 });
+    alice = await api.createUser();
+    finished = await createJob(api, alice, { script: 'A finished job.', max_retries: 0 });
+    expect((await api.call(alice, 'POST', `/api/presentations/jobs/${finished.id}/cancel`, {})).status).toBe(
+      200,
+    );
+    await setFinishedHoursAgo(api.t, finished.id, 1);
+    operations = await openApiOperations(api);
+  });
+  afterAll(() => api.close());
+
+  const numericQueries = () =>
+    operations.flatMap((op) =>
+      op.parameters
+        .filter((p) => p.in === 'query' && (p.schema.type === 'integer' || p.schema.type === 'number'))
+        .map((parameter) => ({ op, name: parameter.name })),
+    );
+
+  it('covers every numeric query parameter of the OpenAPI document', () => {
+    const names = numericQueries().map(({ op, name }) => `${op.method} ${op.url} ${name}`);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'GET /api/presentations/jobs limit',
+        'GET /api/lessons limit',
+        'DELETE /api/presentations/jobs/cleanup max_age_hours',
+        'GET /api/presentations/jobs/health hours',
+        'GET /api/presentations/jobs/statistics hours',
+        'POST /api/presentations/jobs/system/recovery timeout_minutes',
+        'GET /api/presentations/jobs/:id/events after',
+      ]),
+    );
+  });
+
+  it('refuses Infinity, 1e309, -Infinity and NaN in every numeric query parameter: 400 naming the field, nothing changed', async () => {
+    const before = await snapshotTables(api.t);
+    const problems: string[] = [];
+    for (const { op, name } of numericQueries()) {
+      for (const value of NOT_FINITE) {
+        const path = `${fillPath(op.url, finished.id)}?${name}=${encodeURIComponent(value)}`;
+        const response = await api.call(isAdmin(op) ? api.admin : alice, op.method, path);
+        const streamed = response.headers.get('content-type')?.startsWith('text/event-stream');
+        const text = streamed ? '(an event stream)' : await response.text();
+        if (streamed) await response.body?.cancel();
+        const said = `${op.method} ${path}: ${response.status} ${text.slice(0, 200)}`;
+        if (response.status !== 400) {
+          problems.push(said);
+          continue;
+        }
+        const error = (JSON.parse(text) as ErrorAnswer).error;
+        if (error.code !== 'VALIDATION_FAILED' || !JSON.stringify(error).includes(name)) problems.push(said);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(await snapshotTables(api.t)).toEqual(before);
+    expect((await getJob(api, alice, finished.id)).status).toBe('cancelled');
+  });
+
+  it('refuses 1e309 and -1e309 in numeric body fields with 400 VALIDATION_FAILED', async () => {
+    const before = await snapshotTables(api.t);
+    const cases: [TestUser, string, string][] = [
+      [alice, '/api/presentations/generate', '{"script":"Rain.","timeout_seconds":1e309}'],
+      [alice, '/api/presentations/generate', '{"script":"Rain.","max_retries":-1e309}'],
+      [api.admin, '/api/admin/users', '{"points":1e309}'],
+      [api.admin, `/api/admin/users/${alice.id}/points`, '{"delta":-1e309}'],
+    ];
+    for (const [user, path, body] of cases) {
+      const response = await fetch(`${api.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${user.key}`, 'content-type': 'application/json' },
+        body,
+      });
+      const text = await response.text();
+      expect(response.status, `${path} ${body}: ${text}`).toBe(400);
+      expect((JSON.parse(text) as ErrorAnswer).error.code).toBe('VALIDATION_FAILED');
+    }
+    expect(await snapshotTables(api.t)).toEqual(before);
+  });
+
+  it('refuses text holding a lone surrogate (JSON "\\ud800"), which no database stores, changing nothing', async () => {
+    const pending = await createJob(api, alice, { script: 'A pending job.' });
+    const before = await snapshotTables(api.t);
+    const cases: [string, string][] = [
+      [`/api/presentations/jobs/${pending.id}/cancel`, '{"reason":"stop \\ud800"}'],
+      ['/api/lessons', '{"script":"Rain \\udc00 falls."}'],
+      ['/api/presentations/generate', '{"script":"Rain.","title":"\\ud800"}'],
+    ];
+    for (const [path, body] of cases) {
+      const response = await fetch(`${api.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${alice.key}`, 'content-type': 'application/json' },
+        body,
+      });
+      const text = await response.text();
+      expect(response.status, `${path} ${body}: ${text}`).toBe(400);
+      expect((JSON.parse(text) as ErrorAnswer).error.code).toBe('VALIDATION_FAILED');
+    }
+    expect(await snapshotTables(api.t)).toEqual(before);
+    expect((await getJob(api, alice, pending.id)).status).toBe('pending');
+  });
+
+  it('refuses a cursor with a time out of range or not in the form this service hands out', async () => {
+    const id = finished.id;
+    const page = await json<{ next_cursor: string | null }>(
+      await api.call(alice, 'GET', '/api/presentations/jobs?limit=1&include_finished=true'),
+    );
+    const cursors = [
+      cursorOf([1e300, id]),
+      cursorOf([-8.64e15, id]),
+      cursorOf([8.64e15, id]),
+      cursorOf([-1, id]),
+      cursorOf([1.5, id]),
+      cursorOf([Date.now(), id]) + '!!',
+      cursorOf([Date.now(), id]) + '=',
+      cursorOf([`${Date.now()}`, id]),
+    ];
+    for (const path of ['/api/presentations/jobs', '/api/lessons']) {
+      for (const cursor of cursors) {
+        const response = await api.call(alice, 'GET', `${path}?cursor=${encodeURIComponent(cursor)}`);
+        const text = await response.text();
+        expect(response.status, `${path} cursor ${cursor}: ${text}`).toBe(400);
+        expect(JSON.parse(text), text).toMatchObject({
+          error: { code: 'VALIDATION_FAILED', details: { field: 'cursor' } },
+        });
+      }
+    }
+    // A cursor in the form the service hands out still pages.
+    for (const valid of [page.next_cursor, cursorOf([Date.now() + 60_000, id])].filter(Boolean))
+      expect((await api.call(alice, 'GET', `/api/presentations/jobs?cursor=${valid}`)).status).toBe(200);
+  });
+
+  it('the stores refuse non-finite numbers too, whoever calls them, and change nothing', async () => {
+    const before = await snapshotTables(api.t);
+    const refusals: [string, () => Promise<unknown>][] = [
+      ['jobs.list', () => api.app.jobs.list({ limit: Infinity, cursor: null }, ALL_JOBS)],
+      ['jobs.cleanup', () => api.app.jobs.cleanup(-Infinity, ALL_JOBS)],
+      ['jobs.cleanup NaN', () => api.app.jobs.cleanup(NaN, ALL_JOBS)],
+      ['jobs.statistics', () => api.app.jobs.statistics(Infinity, ALL_JOBS)],
+      ['jobs.recoverStale', () => api.app.jobs.recoverStale(-Infinity)],
+      ['jobs.listEvents', () => api.app.jobs.listEvents(finished.id, Infinity, 10)],
+      ['jobs.listEvents limit', () => api.app.jobs.listEvents(finished.id, 0, Infinity)],
+      ['lessons.list', () => api.app.database.lessons.list(alice.id, { limit: Infinity, cursor: null })],
+    ];
+    for (const [what, call] of refusals) {
+      await expect(call(), what).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    }
+    expect(await snapshotTables(api.t)).toEqual(before);
   });
 });

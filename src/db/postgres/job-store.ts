@@ -6,6 +6,12 @@ import { StatusReadBatcher } from './status-read-batcher.js';
 import { ReelqueueError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
 import {
+  checkedEventsPage,
+  checkedHours,
+  checkedLimit,
+  checkedMinutes,
+} from '../../jobs/numeric-arguments.js';
+import {
   FINISHED_STATUSES,
   clampProgress,
   isJobId,
@@ -360,6 +366,7 @@ export class PostgresJobStore implements JobStore {
   }
 
   async list(filter: ListFilter, scope: Scope): Promise<JobPage> {
+    checkedLimit(filter.limit);
     const where: string[] = [];
     const params: unknown[] = [];
     const param = (value: unknown) => {
@@ -403,6 +410,7 @@ export class PostgresJobStore implements JobStore {
   }
 
   async listEvents(jobId: string, afterEventId: number, limit: number): Promise<JobEvent[]> {
+    checkedEventsPage(afterEventId, limit);
     if (!isJobId(jobId)) return [];
     const rows = await this.#rows<PgEventRow>(jobsSql.selectEvents, [jobId, afterEventId, limit]);
     return rows.map(eventFromPg);
@@ -554,11 +562,13 @@ export class PostgresJobStore implements JobStore {
     return this.#recover(leaseExpired, []);
   }
 
-  recoverStale(timeoutMinutes: number): Promise<RecoveryOutcome> {
+  async recoverStale(timeoutMinutes: number): Promise<RecoveryOutcome> {
+    checkedMinutes('timeout_minutes', timeoutMinutes);
     return this.#recover(heartbeatOlderThan, [timeoutMinutes]);
   }
 
   async cleanup(maxAgeHours: number, scope: Scope): Promise<number> {
+    checkedHours('max_age_hours', maxAgeHours);
     const result = await this.#pool.query(jobsSql.cleanup, [maxAgeHours, scope.all ? null : scope.userId]);
     return result.rowCount ?? 0;
   }
@@ -579,6 +589,7 @@ export class PostgresJobStore implements JobStore {
   }
 
   async statistics(hours: number, scope: Scope): Promise<JobStatistics> {
+    checkedHours('hours', hours);
     const userId = scope.all ? null : scope.userId;
     const window = `created_at >= now() - make_interval(secs => $1::double precision * 3600) AND ($2::text IS NULL OR user_id = $2)`;
     const params = [hours, userId];

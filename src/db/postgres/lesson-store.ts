@@ -1,5 +1,6 @@
 /** The lesson store on PostgreSQL: every read is scoped by owner in SQL. */
 import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
+import { checkedLimit } from '../../jobs/numeric-arguments.js';
 import type { LessonListFilter, LessonPage, StoredLesson } from '../../lessons/model.js';
 import type { ResolvedNewLesson } from '../../lessons/new-lesson.js';
 import type { LessonStore } from '../../lessons/store.js';
@@ -35,6 +36,7 @@ export class PostgresLessonStore implements LessonStore {
   }
 
   async list(ownerId: string, filter: LessonListFilter): Promise<LessonPage> {
+    checkedLimit(filter.limit);
     const position = filter.cursor ? decodeCursor(filter.cursor) : null;
     const rows = position
       ? await this.#rows(lessonsSql.listAfter, [

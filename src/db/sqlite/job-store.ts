@@ -5,6 +5,12 @@
  */
 import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
 import {
+  checkedEventsPage,
+  checkedHours,
+  checkedLimit,
+  checkedMinutes,
+} from '../../jobs/numeric-arguments.js';
+import {
   FINISHED_STATUSES,
   isJobId,
   priorityRank,
@@ -337,6 +343,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async list(filter: ListFilter, scope: Scope): Promise<JobPage> {
+    checkedLimit(filter.limit);
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: filter.limit + 1 };
     if (!scope.all) {
@@ -391,6 +398,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async listEvents(jobId: string, afterEventId: number, limit: number): Promise<JobEvent[]> {
+    checkedEventsPage(afterEventId, limit);
     if (!isJobId(jobId)) return [];
     const rows = await this.#read(
       () => this.#stmt(jobsSql.selectEvents).all({ jobId, afterId: afterEventId, limit }) as SqliteEventRow[],
@@ -513,11 +521,13 @@ export class SqliteJobStore implements JobStore {
     return this.#recover(leaseExpired, {});
   }
 
-  recoverStale(timeoutMinutes: number): Promise<RecoveryOutcome> {
+  async recoverStale(timeoutMinutes: number): Promise<RecoveryOutcome> {
+    checkedMinutes('timeout_minutes', timeoutMinutes);
     return this.#recover(heartbeatOlderThan, { olderThanMs: Math.round(timeoutMinutes * 60_000) });
   }
 
   async cleanup(maxAgeHours: number, scope: Scope): Promise<number> {
+    checkedHours('max_age_hours', maxAgeHours);
     const maxAgeMs = Math.round(maxAgeHours * 3_600_000);
     const info = await this.#write(() =>
       scope.all
@@ -547,6 +557,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async statistics(hours: number, scope: Scope): Promise<JobStatistics> {
+    checkedHours('hours', hours);
     return this.#read(() => {
       const window = `created_at >= CAST(unixepoch('subsec') * 1000 AS INTEGER) - CAST(@windowMs AS INTEGER)${
         scope.all ? '' : ' AND user_id = @userId'
