@@ -26,6 +26,11 @@ complete boolean NOT NULL DEFAULT false
 created_at timestamp with time zone NOT NULL DEFAULT now()
 completed_at timestamp with time zone
 
+-- table deployment
+singleton boolean NOT NULL DEFAULT true
+id text NOT NULL
+created_at timestamp with time zone NOT NULL DEFAULT now()
+
 -- table job_events
 id bigint NOT NULL DEFAULT nextval('job_events_id_seq'::regclass)
 job_id uuid NOT NULL
@@ -151,6 +156,9 @@ artifacts.artifacts_complete_check: CHECK (((NOT complete) OR ((size IS NOT NULL
 artifacts.artifacts_job_id_fkey: FOREIGN KEY (job_id) REFERENCES jobs(id) ON DELETE CASCADE
 artifacts.artifacts_pkey: PRIMARY KEY (id)
 artifacts.artifacts_size_check: CHECK ((size >= 0))
+deployment.deployment_id_check: CHECK ((length(id) = 32))
+deployment.deployment_pkey: PRIMARY KEY (singleton)
+deployment.deployment_singleton_check: CHECK (singleton)
 job_events.job_events_pkey: PRIMARY KEY (job_id, id)
 jobs.jobs_cost_points_check: CHECK ((cost_points >= 0))
 jobs.jobs_max_retries_check: CHECK ((max_retries >= 0))
@@ -179,6 +187,7 @@ CREATE INDEX api_keys_user_idx ON api_keys USING btree (user_id, created_at)
 CREATE UNIQUE INDEX artifact_chunks_pkey ON artifact_chunks USING btree (artifact_id, seq)
 CREATE INDEX artifacts_job_kind_idx ON artifacts USING btree (job_id, kind)
 CREATE UNIQUE INDEX artifacts_pkey ON artifacts USING btree (id)
+CREATE UNIQUE INDEX deployment_pkey ON deployment USING btree (singleton)
 CREATE UNIQUE INDEX job_events_pkey ON job_events USING btree (job_id, id)
 CREATE INDEX jobs_claim_idx ON jobs USING btree (priority DESC, run_at, id) WHERE (status = 'pending'::text)
 CREATE INDEX jobs_created_idx ON jobs USING btree (created_at DESC, id DESC)

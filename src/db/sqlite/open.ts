@@ -3,6 +3,7 @@ import { ChunkedArtifactStore } from '../../artifacts/chunked-artifact-store.js'
 import type { DatabaseConfig, OpenDatabase } from '../open-database.js';
 import { SqliteArtifactStorage } from './artifact-storage.js';
 import { Checkpointer } from './checkpointer.js';
+import { readSqliteDeploymentId } from './deployment.js';
 import { openSqlite } from './connection.js';
 import { SqliteJobStore } from './job-store.js';
 import { SqliteLessonStore } from './lesson-store.js';
@@ -18,6 +19,7 @@ export async function openSqliteDatabase(filename: string, config: DatabaseConfi
   const checkpointer =
     filename === ':memory:' ? null : Checkpointer.start(db, filename, CHECKPOINT_INTERVAL_MS);
   const jobs = new SqliteJobStore(db, filename, { busyRetryMs: config.sqliteBusyRetryMs });
+  let deploymentId: string | undefined;
   return {
     dialect: 'sqlite',
     jobs,
@@ -27,6 +29,7 @@ export async function openSqliteDatabase(filename: string, config: DatabaseConfi
     ),
     lessons: new SqliteLessonStore(db, { busyRetryMs: config.sqliteBusyRetryMs }),
     webhooks: new SqliteWebhookStore(db, { busyRetryMs: config.sqliteBusyRetryMs }),
+    deploymentId: async () => (deploymentId ??= readSqliteDeploymentId(db)),
     migrate: (options) => migrateSqlite(db, { force: options?.force ?? false }),
     close: async () => {
       await jobs.close();

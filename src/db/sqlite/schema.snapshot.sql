@@ -76,6 +76,13 @@ CREATE TABLE artifacts (
   CHECK (complete = 0 OR (size IS NOT NULL AND sha256 IS NOT NULL AND completed_at IS NOT NULL))
 ) STRICT;
 
+-- table deployment
+CREATE TABLE deployment (
+  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+  id TEXT NOT NULL CHECK (length(id) = 32),
+  created_at INTEGER NOT NULL
+) STRICT;
+
 -- table job_events
 CREATE TABLE "job_events" (
   id INTEGER PRIMARY KEY,
