@@ -34,7 +34,12 @@ export interface OpenDatabase {
 
 export type DatabaseConfig = Pick<
   Config,
-  'databaseUrl' | 'databaseSchema' | 'databasePoolSize' | 'sqliteBusyTimeoutMs' | 'sqliteBusyRetryMs'
+  | 'databaseUrl'
+  | 'databaseSchema'
+  | 'databasePoolSize'
+  | 'sqliteBusyTimeoutMs'
+  | 'sqliteBusyRetryMs'
+  | 'maxLostAttempts'
 >;
 
 export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase> {

@@ -75,6 +75,7 @@ const ownerKey = (job: { userId: string | null; idempotencyKey: string | null })
 
 export class PostgresJobStore implements JobStore {
   readonly dialect = 'postgres' as const;
+  readonly #maxLostAttempts: number;
   readonly #pool: PgPool;
   readonly #channel: string;
   readonly #listener: NotificationListener;
@@ -86,7 +87,13 @@ export class PostgresJobStore implements JobStore {
   /** Status reads of one loop turn, as one statement (status-read-batcher.ts). */
   readonly #statusReads: StatusReadBatcher;
 
-  constructor(pool: PgPool, listener: NotificationListener, channel: string) {
+  constructor(
+    pool: PgPool,
+    listener: NotificationListener,
+    channel: string,
+    options: { maxLostAttempts: number },
+  ) {
+    this.#maxLostAttempts = options.maxLostAttempts;
     this.#pool = pool;
     this.#listener = listener;
     this.#channel = channel;
@@ -465,6 +472,7 @@ export class PostgresJobStore implements JobStore {
   async #recover(condition: string, params: unknown[]): Promise<RecoveryOutcome> {
     const rows = await this.#rows<{ id: string; status: string }>(jobsSql.recoverWhere(condition), [
       this.#channel,
+      this.#maxLostAttempts,
       ...params,
     ]);
     return {

@@ -19,7 +19,7 @@ export function openPostgresDatabase(
   const pool = createPool(connectionString, schema, config.databasePoolSize);
   const channel = notifyChannel(schema);
   const listener = new NotificationListener(connectionString, channel);
-  const jobs = new PostgresJobStore(pool, listener, channel);
+  const jobs = new PostgresJobStore(pool, listener, channel, { maxLostAttempts: config.maxLostAttempts });
   // Closing again (a second shutdown handler) waits for the first close instead of ending the pool twice.
   let closing: Promise<void> | undefined;
   let deploymentId: Promise<string> | undefined;

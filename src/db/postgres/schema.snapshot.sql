@@ -79,6 +79,7 @@ cost_points integer NOT NULL DEFAULT 0
 points_charged integer NOT NULL DEFAULT 0
 started_event_id bigint
 completed_event_id bigint
+lost_attempts integer NOT NULL DEFAULT 0
 
 -- table lessons
 id text NOT NULL
@@ -161,6 +162,7 @@ deployment.deployment_pkey: PRIMARY KEY (singleton)
 deployment.deployment_singleton_check: CHECK (singleton)
 job_events.job_events_pkey: PRIMARY KEY (job_id, id)
 jobs.jobs_cost_points_check: CHECK ((cost_points >= 0))
+jobs.jobs_lost_attempts_check: CHECK ((lost_attempts >= 0))
 jobs.jobs_max_retries_check: CHECK ((max_retries >= 0))
 jobs.jobs_pkey: PRIMARY KEY (id)
 jobs.jobs_points_charged_check: CHECK ((points_charged >= 0))

@@ -72,11 +72,17 @@ export class SqliteJobStore implements JobStore {
   readonly #cancelListeners = new Set<(jobId: string) => void>();
   #stopHearingCancels: (() => void) | null = null;
   #closed = false;
+  readonly #maxLostAttempts: number;
   readonly #busyRetryMs: number;
   readonly #statements = new Map<string, Statement>();
   readonly #reads: ReadBatcher;
 
-  constructor(db: SqliteDatabase, filename: string, options: { busyRetryMs: number }) {
+  constructor(
+    db: SqliteDatabase,
+    filename: string,
+    options: { busyRetryMs: number; maxLostAttempts: number },
+  ) {
+    this.#maxLostAttempts = options.maxLostAttempts;
     this.#db = db;
     this.#reads = new ReadBatcher(db, options.busyRetryMs);
     this.#signals = holdSignals(filename);
@@ -456,7 +462,8 @@ export class SqliteJobStore implements JobStore {
   #recover(condition: string, params: Record<string, unknown>): Promise<RecoveryOutcome> {
     return this.#write(() => {
       const outcome: RecoveryOutcome = { requeued: [], failed: [], cancelled: [] };
-      for (const job of this.#allJobs(jobsSql.recoverWhere(condition), params)) {
+      const bound = { ...params, maxLostAttempts: this.#maxLostAttempts };
+      for (const job of this.#allJobs(jobsSql.recoverWhere(condition), bound)) {
         if (job.status === 'pending') {
           outcome.requeued.push(job.id);
           this.#appendEvent(job, 'recovered', { error_code: 'WORKER_LOST' });
@@ -465,7 +472,7 @@ export class SqliteJobStore implements JobStore {
           this.#appendEvent(job, 'cancelled');
         } else {
           outcome.failed.push(job.id);
-          this.#appendEvent(job, 'failed', { error_code: 'WORKER_LOST' });
+          this.#appendEvent(job, 'failed', { error_code: job.errorCode });
         }
       }
       return outcome;

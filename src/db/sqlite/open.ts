@@ -18,7 +18,10 @@ export async function openSqliteDatabase(filename: string, config: DatabaseConfi
   const db = await openSqlite(filename, { busyTimeoutMs: config.sqliteBusyTimeoutMs });
   const checkpointer =
     filename === ':memory:' ? null : Checkpointer.start(db, filename, CHECKPOINT_INTERVAL_MS);
-  const jobs = new SqliteJobStore(db, filename, { busyRetryMs: config.sqliteBusyRetryMs });
+  const jobs = new SqliteJobStore(db, filename, {
+    busyRetryMs: config.sqliteBusyRetryMs,
+    maxLostAttempts: config.maxLostAttempts,
+  });
   let deploymentId: string | undefined;
   return {
     dialect: 'sqlite',

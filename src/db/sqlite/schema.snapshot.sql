@@ -134,7 +134,7 @@ CREATE TABLE "jobs" (
   processing_time_seconds REAL,
   cost_points INTEGER NOT NULL DEFAULT 0 CHECK (cost_points >= 0),
   points_charged INTEGER NOT NULL DEFAULT 0 CHECK (points_charged >= 0)
-) STRICT;
+, lost_attempts INTEGER NOT NULL DEFAULT 0 CHECK (lost_attempts >= 0)) STRICT;
 
 -- table key_revision
 CREATE TABLE key_revision (
