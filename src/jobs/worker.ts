@@ -12,6 +12,13 @@
  * heartbeated, in a local queue. Slow handlers (renders) get no claim-ahead at all: no job waits
  * behind a busy worker while another one is idle.
  *
+ * Jobs claimed ahead hold a short lease (`claimAheadLeaseSeconds`: two heartbeats, at most the
+ * lease), renewed to that by every heartbeat while they wait: if the worker dies, the hundreds it
+ * holds come back after a few seconds, not a whole lease. A claim that may queue jobs takes the short
+ * lease for all of them; a job that starts on one is renewed to the full lease soon after it starts
+ * (`PROMOTE_AFTER_MS`, one write for every job started meanwhile, none for those already finished),
+ * and its short lease still has at least a heartbeat to run then.
+ *
  * `stop()` stops claiming at once, releases the jobs claimed ahead, lets running jobs finish within
  * the grace period, then releases the rest without using up an attempt.
  */
@@ -63,6 +70,8 @@ export interface WorkerEvents {
 
 /** Errors that no retry can fix: the job fails at once. */
 const PERMANENT: ReadonlySet<ErrorCode> = new Set(['INVALID_PAYLOAD', 'VALIDATION_FAILED', 'UNKNOWN_KIND']);
+/** A job started on a short (claim-ahead) lease is renewed to the full lease this soon after. */
+const PROMOTE_AFTER_MS = 200;
 /** Weight of the newest handler duration in the running average. */
 const DURATION_WEIGHT = 0.1;
 
@@ -80,6 +89,8 @@ interface RunningJob {
   done: Promise<void>;
   /** The handler returned; only the outcome write is left. */
   handlerDone: boolean;
+  /** Its lease is the short claim-ahead one: renew it to the full lease once the job starts. */
+  shortLease: boolean;
 }
 
 export function newWorkerId(): string {
@@ -105,6 +116,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
   #pollTimer: NodeJS.Timeout | null = null;
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #heartbeating: Promise<void> | null = null;
+  #promoteTimer: NodeJS.Timeout | null = null;
   #stopped: Promise<void> | null = null;
   #wakeScheduled = false;
   #activeHandlers = 0;
@@ -174,12 +186,14 @@ export class Worker extends EventEmitter<WorkerEvents> {
         const free = this.#claimRoom();
         if (free <= 0 || this.#state !== 'running') break;
         let jobs: Job[];
+        // A claim that may queue jobs takes the short lease; those that start are renewed soon after.
+        const shortLease = free > this.#settings.concurrency - this.#activeHandlers;
         try {
           jobs = await this.#store.claim({
             workerId: this.id,
             kinds: this.#kinds,
             limit: free,
-            leaseSeconds: this.#settings.leaseSeconds,
+            leaseSeconds: shortLease ? this.#claimAheadLeaseSeconds : this.#settings.leaseSeconds,
           });
         } catch (error) {
           this.#logger.error({ err: error }, 'claiming jobs failed; will poll again');
@@ -194,7 +208,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
             );
           break;
         }
-        for (const job of jobs) this.#queue(job);
+        for (const job of jobs) this.#queue(job, shortLease);
         this.#startQueued();
         if (jobs.length === free) this.#claimAgain = true;
       } while (this.#claimAgain);
@@ -229,13 +243,19 @@ export class Worker extends EventEmitter<WorkerEvents> {
     return Math.max(0, freeSlots) + Math.max(0, queueRoom);
   }
 
-  #queue(job: Job): void {
+  /** Two heartbeats, at most the full lease: what a job claimed ahead holds while it waits. */
+  get #claimAheadLeaseSeconds(): number {
+    return Math.min(this.#settings.leaseSeconds, 2 * this.#settings.heartbeatSeconds);
+  }
+
+  #queue(job: Job, shortLease: boolean): void {
     const queued: RunningJob = {
       job,
       lease: leaseOf(job),
       abort: new JobAbort(),
       done: NOT_STARTED,
       handlerDone: false,
+      shortLease,
     };
     this.#queued.set(job.id, queued);
   }
@@ -275,16 +295,37 @@ export class Worker extends EventEmitter<WorkerEvents> {
     }, this.#settings.heartbeatSeconds * 1000);
   }
 
+  /** Renews the leases of started jobs to the full lease, and of queued ones to the short one. */
   async #heartbeat(): Promise<void> {
-    const running = [...this.#running.values(), ...this.#queued.values()].filter(
-      (r) => r.abort.reason === null,
-    );
-    if (running.length === 0) return;
+    const live = (r: RunningJob) => r.abort.reason === null;
+    await Promise.all([
+      this.#renew([...this.#running.values()].filter(live), this.#settings.leaseSeconds),
+      this.#renew([...this.#queued.values()].filter(live), this.#claimAheadLeaseSeconds),
+    ]);
+  }
+
+  /** Soon after jobs start on a short lease: one renewal to the full lease for those still running. */
+  #schedulePromotion(): void {
+    if (this.#promoteTimer) return;
+    this.#promoteTimer = setTimeout(() => {
+      this.#promoteTimer = null;
+      const started = [...this.#running.values()].filter(
+        (r) => r.shortLease && !r.handlerDone && r.abort.reason === null,
+      );
+      void this.#renew(started, this.#settings.leaseSeconds);
+    }, PROMOTE_AFTER_MS);
+  }
+
+  async #renew(jobs: RunningJob[], leaseSeconds: number): Promise<void> {
+    if (jobs.length === 0) return;
     try {
       const outcomes = await this.#store.heartbeat(
-        running.map((r) => r.lease),
-        this.#settings.leaseSeconds,
+        jobs.map((r) => r.lease),
+        leaseSeconds,
       );
+      if (leaseSeconds === this.#settings.leaseSeconds) {
+        for (const job of jobs) if (this.#running.has(job.job.id)) job.shortLease = false;
+      }
       for (const outcome of outcomes) {
         const job = this.#running.get(outcome.jobId) ?? this.#queued.get(outcome.jobId);
         if (!job) continue;
@@ -315,6 +356,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
 
   #run(running: RunningJob): void {
     this.#activeHandlers += 1;
+    if (running.shortLease) this.#schedulePromotion();
     this.#track(running, this.#execute(running));
   }
 
@@ -516,6 +558,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     }
     this.#state = 'stopped';
     if (this.#heartbeatTimer) clearTimeout(this.#heartbeatTimer);
+    if (this.#promoteTimer) clearTimeout(this.#promoteTimer);
     await this.#heartbeating;
     this.#logger.info('worker stopped');
   }
