@@ -36,6 +36,8 @@ import type { Completion, JobStore } from './store.js';
 import { JobAbort } from './job-abort.js';
 import { RunningJobContext, type ProgressWriter } from './job-context.js';
 import { WriteBatcher } from './write-batcher.js';
+import { currentProcessIdentity } from './process-identity.js';
+import { recordableIdentity } from './worker-processes.js';
 
 export interface WorkerSettings {
   concurrency: number;
@@ -117,6 +119,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #heartbeating: Promise<void> | null = null;
   #promoteTimer: NodeJS.Timeout | null = null;
+  /** Settles once this worker's process record is written (or could not be: then leases only). */
+  #registered: Promise<void> = Promise.resolve();
   #stopped: Promise<void> | null = null;
   #wakeScheduled = false;
   #activeHandlers = 0;
@@ -143,6 +147,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
   start(): void {
     if (this.#state !== 'idle') return;
     this.#state = 'running';
+    this.#registered = this.#register();
     this.#unsubscribe.push(this.#store.onJobAvailable(() => this.#wake()));
     this.#unsubscribe.push(
       this.#store.onCancelRequested((jobId) => {
@@ -177,9 +182,23 @@ export class Worker extends EventEmitter<WorkerEvents> {
     void this.#claimLoop();
   }
 
+  /**
+   * Records who this worker is as a process, so that a reaper on this host can prove it dead and
+   * re-queue its jobs without waiting for their leases. Without it (no /proc, a failed write) its
+   * jobs are recovered by their leases, as always.
+   */
+  async #register(): Promise<void> {
+    const identity = recordableIdentity(currentProcessIdentity());
+    if (!identity) return;
+    await this.#store.registerWorker(this.id, identity).catch((error: unknown) => {
+      this.#logger.warn({ err: error }, 'could not record this worker process; its jobs rely on leases');
+    });
+  }
+
   async #claimLoop(): Promise<void> {
     this.#claiming = true;
     try {
+      await this.#registered;
       do {
         this.#claimAgain = false;
         this.#startQueued();
@@ -557,6 +576,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
       await allDone();
     }
     this.#state = 'stopped';
+    await this.#registered;
+    await this.#store.unregisterWorkers([this.id]).catch((error: unknown) => {
+      this.#logger.warn({ err: error }, 'could not remove this worker process record');
+    });
     if (this.#heartbeatTimer) clearTimeout(this.#heartbeatTimer);
     if (this.#promoteTimer) clearTimeout(this.#promoteTimer);
     await this.#heartbeating;

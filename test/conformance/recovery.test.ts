@@ -257,3 +257,48 @@ describe('recovering stale jobs by last heartbeat (admin recover)', () => {
     expect((await mustGet(store, job.id)).status).toBe('running');
   });
 });
+
+describe('recovering the jobs of workers proven gone', () => {
+  const ctx = useConformanceDatabase();
+
+  it("re-queues every running job of the named workers, lease or not, and no other worker's", async () => {
+    const { store, jobs } = ctx();
+    const dead = [
+      await jobs.running({ workerId: 'dead-a', leaseSeconds: 3600 }),
+      await jobs.running({ workerId: 'dead-a', leaseSeconds: 3600 }),
+      await jobs.running({ workerId: 'dead-b', leaseSeconds: 3600 }),
+    ];
+    const alive = await jobs.running({ workerId: 'alive', leaseSeconds: 3600 });
+
+    const outcome = await store.recoverJobsOfWorkers(['dead-a', 'dead-b']);
+
+    expect(outcome.requeued.sort()).toEqual(dead.map((d) => d.job.id).sort());
+    for (const { job } of dead) {
+      expect(await mustGet(store, job.id)).toMatchObject({
+        status: 'pending',
+        lostAttempts: 1,
+        retryCount: 0,
+      });
+    }
+    expect(await mustGet(store, alive.job.id)).toMatchObject({ status: 'running', workerId: 'alive' });
+    expect(await store.recoverJobsOfWorkers([])).toEqual({ requeued: [], failed: [], cancelled: [] });
+  });
+
+  it('keeps a record of each worker process by host until it is removed', async () => {
+    const { store } = ctx();
+    const identity = { pid: 42, startTime: '1234', bootId: 'boot', pidNamespace: 'pid:[1]' };
+    await store.registerWorker('w1', { ...identity, hostname: 'host-a' });
+    await store.registerWorker('w2', { ...identity, pid: 43, hostname: 'host-a' });
+    await store.registerWorker('w3', { ...identity, hostname: 'host-b' });
+    await store.registerWorker('w1', { ...identity, pid: 44, hostname: 'host-a' });
+
+    const onA = await store.workersOnHost('host-a');
+    expect(onA.sort((x, y) => x.workerId.localeCompare(y.workerId))).toEqual([
+      { workerId: 'w1', identity: { ...identity, pid: 44, hostname: 'host-a' } },
+      { workerId: 'w2', identity: { ...identity, pid: 43, hostname: 'host-a' } },
+    ]);
+    await store.unregisterWorkers(['w1', 'w3']);
+    expect((await store.workersOnHost('host-a')).map((w) => w.workerId)).toEqual(['w2']);
+    expect(await store.workersOnHost('host-b')).toEqual([]);
+  });
+});

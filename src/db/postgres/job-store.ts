@@ -46,6 +46,7 @@ import type {
   PositionedJob,
   ProgressUpdate,
   RecoveryOutcome,
+  RecordableIdentity,
   RetryRequest,
   Scope,
 } from '../../jobs/store.js';
@@ -64,6 +65,12 @@ import type { NotificationListener } from './listener.js';
 import { statementNames } from './named-statements.js';
 import { inTransaction, isUniqueViolationOf, type PgClient, type PgPool } from './pool.js';
 import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
+import { heldByWorkers, workersSql } from './sql/workers-sql.js';
+import {
+  workerProcessFromRow,
+  type WorkerProcess,
+  type WorkerProcessRow,
+} from '../../jobs/worker-processes.js';
 import { isPointsError, mapPointsError } from './user-points.js';
 import { WakeUpSender } from './wake-up-sender.js';
 
@@ -488,6 +495,25 @@ export class PostgresJobStore implements JobStore {
 
   recoverStale(timeoutMinutes: number): Promise<RecoveryOutcome> {
     return this.#recover(heartbeatOlderThan, [timeoutMinutes]);
+  }
+
+  recoverJobsOfWorkers(workerIds: readonly string[]): Promise<RecoveryOutcome> {
+    return this.#recover(heldByWorkers, [workerIds]);
+  }
+
+  async registerWorker(workerId: string, identity: RecordableIdentity): Promise<void> {
+    const { hostname, bootId, pidNamespace, pid, startTime } = identity;
+    await this.#pool.query(workersSql.register, [workerId, hostname, bootId, pidNamespace, pid, startTime]);
+  }
+
+  async unregisterWorkers(workerIds: readonly string[]): Promise<void> {
+    if (workerIds.length === 0) return;
+    await this.#pool.query(workersSql.unregister, [workerIds]);
+  }
+
+  async workersOnHost(hostname: string): Promise<WorkerProcess[]> {
+    const { rows } = await this.#pool.query<WorkerProcessRow>(workersSql.onHost, [hostname]);
+    return rows.map(workerProcessFromRow);
   }
 
   async cleanup(maxAgeHours: number, scope: Scope): Promise<number> {

@@ -145,6 +145,15 @@ error text
 duration_ms integer NOT NULL
 at timestamp with time zone NOT NULL DEFAULT now()
 
+-- table worker_processes
+worker_id text NOT NULL
+hostname text NOT NULL
+boot_id text NOT NULL
+pid_namespace text NOT NULL
+pid integer NOT NULL
+start_time text NOT NULL
+registered_at timestamp with time zone NOT NULL DEFAULT now()
+
 -- constraints
 api_keys.api_keys_pkey: PRIMARY KEY (id)
 api_keys.api_keys_prefix_key: UNIQUE (prefix)
@@ -181,6 +190,7 @@ webhook_deliveries.webhook_deliveries_attempt_check: CHECK ((attempt >= 1))
 webhook_deliveries.webhook_deliveries_duration_ms_check: CHECK ((duration_ms >= 0))
 webhook_deliveries.webhook_deliveries_job_id_fkey: FOREIGN KEY (job_id) REFERENCES jobs(id) ON DELETE CASCADE
 webhook_deliveries.webhook_deliveries_pkey: PRIMARY KEY (id)
+worker_processes.worker_processes_pkey: PRIMARY KEY (worker_id)
 
 -- indexes
 CREATE UNIQUE INDEX api_keys_pkey ON api_keys USING btree (id)
@@ -207,6 +217,8 @@ CREATE UNIQUE INDEX users_pkey ON users USING btree (id)
 CREATE UNIQUE INDEX users_wallet_address_key ON users USING btree (wallet_address)
 CREATE INDEX webhook_deliveries_job_idx ON webhook_deliveries USING btree (job_id, at, id)
 CREATE UNIQUE INDEX webhook_deliveries_pkey ON webhook_deliveries USING btree (id)
+CREATE INDEX worker_processes_hostname_idx ON worker_processes USING btree (hostname)
+CREATE UNIQUE INDEX worker_processes_pkey ON worker_processes USING btree (worker_id)
 
 -- triggers
 CREATE TRIGGER api_keys_changed AFTER DELETE OR UPDATE OF revoked_at, key_hash, prefix, user_id OR TRUNCATE ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_keys_changed()

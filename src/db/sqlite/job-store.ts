@@ -34,6 +34,7 @@ import type {
   PositionedJob,
   ProgressUpdate,
   RecoveryOutcome,
+  RecordableIdentity,
   RetryRequest,
   Scope,
 } from '../../jobs/store.js';
@@ -56,6 +57,12 @@ import { eventFromSqlite, insertedJobAt, jobFromArray, type SqliteEventRow } fro
 import { holdSignals, type SqliteSignals } from './signals.js';
 import { boundCount } from './sql/bound-count.js';
 import { heartbeatOlderThan, JOB_ARRAY, jobsSql, leaseExpired } from './sql/jobs-sql.js';
+import { heldByWorkers, workersSql } from './sql/workers-sql.js';
+import {
+  workerProcessFromRow,
+  type WorkerProcess,
+  type WorkerProcessRow,
+} from '../../jobs/worker-processes.js';
 import { mapPointsError } from './user-points.js';
 
 type Statement = ReturnType<SqliteDatabase['prepare']>;
@@ -488,6 +495,28 @@ export class SqliteJobStore implements JobStore {
 
   recoverStale(timeoutMinutes: number): Promise<RecoveryOutcome> {
     return this.#recover(heartbeatOlderThan, { olderThanMs: Math.round(timeoutMinutes * 60_000) });
+  }
+
+  recoverJobsOfWorkers(workerIds: readonly string[]): Promise<RecoveryOutcome> {
+    return this.#recover(heldByWorkers, { workerIds: JSON.stringify(workerIds) });
+  }
+
+  async registerWorker(workerId: string, identity: RecordableIdentity): Promise<void> {
+    const { hostname, bootId, pidNamespace, pid, startTime } = identity;
+    await this.#write(() =>
+      this.#stmt(workersSql.register).run({ workerId, hostname, bootId, pidNamespace, pid, startTime }),
+    );
+  }
+
+  async unregisterWorkers(workerIds: readonly string[]): Promise<void> {
+    if (workerIds.length === 0) return;
+    await this.#write(() => this.#stmt(workersSql.unregister).run({ ids: JSON.stringify(workerIds) }));
+  }
+
+  workersOnHost(hostname: string): Promise<WorkerProcess[]> {
+    return this.#read(() =>
+      (this.#stmt(workersSql.onHost).all({ hostname }) as WorkerProcessRow[]).map(workerProcessFromRow),
+    );
   }
 
   async cleanup(maxAgeHours: number, scope: Scope): Promise<number> {

@@ -39,6 +39,9 @@ CREATE INDEX lessons_user_created_idx ON lessons (user_id, created_at DESC, id D
 -- index webhook_deliveries_job_idx
 CREATE INDEX webhook_deliveries_job_idx ON webhook_deliveries (job_id, at, id);
 
+-- index worker_processes_hostname_idx
+CREATE INDEX worker_processes_hostname_idx ON worker_processes (hostname);
+
 -- table api_keys
 CREATE TABLE api_keys (
   id TEXT PRIMARY KEY NOT NULL,
@@ -185,6 +188,17 @@ CREATE TABLE webhook_deliveries (
   error TEXT,
   duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),
   at INTEGER NOT NULL
+) STRICT;
+
+-- table worker_processes
+CREATE TABLE worker_processes (
+  worker_id TEXT PRIMARY KEY NOT NULL,
+  hostname TEXT NOT NULL,
+  boot_id TEXT NOT NULL,
+  pid_namespace TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  start_time TEXT NOT NULL,
+  registered_at INTEGER NOT NULL
 ) STRICT;
 
 -- trigger api_keys_changed
