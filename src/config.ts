@@ -41,6 +41,7 @@ const settings = {
   WORKER_PREFETCH_WINDOW_MS: intFrom(1, 60_000).default(50),
   JOB_TIMEOUT_MINUTES: numberFrom(0.001, 24 * 60).default(10),
   MAX_RETRIES: intFrom(0, 100).default(2),
+  MAX_LOST_ATTEMPTS: intFrom(0, 1000).default(5),
   RETRY_DELAYS: retryDelays.default([0, 5, 15]),
   RETRY_JITTER: numberFrom(0, 1).default(0.2),
   CLEANUP_MAX_AGE_HOURS: numberFrom(0, 24 * 365 * 10).default(24),
@@ -88,6 +89,11 @@ export interface Config {
   readonly workerPrefetchWindowMs: number;
   readonly jobTimeoutSeconds: number;
   readonly maxRetries: number;
+  /**
+   * How many times a job whose worker was lost (killed, frozen past its lease) is re-queued; these
+   * use up no retry. The next loss fails it with `WORKER_LOST_REPEATEDLY`.
+   */
+  readonly maxLostAttempts: number;
   readonly retryDelaysSeconds: readonly number[];
   readonly retryJitter: number;
   readonly cleanupMaxAgeHours: number;
@@ -165,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
     workerPrefetchWindowMs: s.WORKER_PREFETCH_WINDOW_MS,
     jobTimeoutSeconds: Math.round(s.JOB_TIMEOUT_MINUTES * 60),
     maxRetries: s.MAX_RETRIES,
+    maxLostAttempts: s.MAX_LOST_ATTEMPTS,
     retryDelaysSeconds: Object.freeze([...s.RETRY_DELAYS]),
     retryJitter: s.RETRY_JITTER,
     cleanupMaxAgeHours: s.CLEANUP_MAX_AGE_HOURS,

@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'JOB_TIMEOUT'
   | 'WORKER_SHUTDOWN'
   | 'WORKER_LOST'
+  /** A job's worker was lost more than MAX_LOST_ATTEMPTS times: the job ended failed. */
+  | 'WORKER_LOST_REPEATEDLY'
   | 'HANDLER_FAILED'
   | 'DATABASE_UNAVAILABLE'
   | 'DATABASE_BUSY'

@@ -115,6 +115,14 @@ export class AnnouncingJobStore implements JobStore {
     return this.#announced(this.store.recoverStale(timeoutMinutes), recovered);
   }
 
+  recoverJobsOfWorkers(workerIds: readonly string[]): Promise<RecoveryOutcome> {
+    return this.#announced(this.store.recoverJobsOfWorkers(workerIds), recovered);
+  }
+
+  registerWorker: JobStore['registerWorker'] = (id, identity) => this.store.registerWorker(id, identity);
+  unregisterWorkers: JobStore['unregisterWorkers'] = (ids) => this.store.unregisterWorkers(ids);
+  workersOnHost: JobStore['workersOnHost'] = (hostname) => this.store.workersOnHost(hostname);
+
   heartbeat: JobStore['heartbeat'] = (leases, leaseSeconds) => this.store.heartbeat(leases, leaseSeconds);
   get: JobStore['get'] = (id, scope) => this.store.get(id, scope);
   list: JobStore['list'] = (filter, scope) => this.store.list(filter, scope);

@@ -19,6 +19,7 @@ export function jobDetails(job: Job, queuePosition: number | null): string {
     ['queue position', queuePosition],
     ['attempt', job.attempt],
     ['retries', `${job.retryCount} of ${job.maxRetries}`],
+    ['lost with their worker', job.lostAttempts],
     ['worker', job.workerId],
     ['created', job.createdAt.toISOString()],
     ['run at', job.runAt.toISOString()],

@@ -12,6 +12,7 @@ export function defaultKinds(database: OpenDatabase, config: Config): JobKind[] 
     withWebhookUrl(
       presentationKind({
         artifacts: database.artifacts,
+        deploymentId: () => database.deploymentId(),
         ttsCacheDir: path.resolve(config.dataDir, 'tts-cache'),
         ffmpegPath: config.ffmpegPath,
         ffprobePath: config.ffprobePath,

@@ -22,6 +22,11 @@ export interface OpenDatabase {
   readonly lessons: LessonStore;
   /** The record of webhook deliveries. */
   readonly webhooks: WebhookStore;
+  /**
+   * The id of this deployment: made once by migration 0018 and the same for every process on this
+   * database, different for another database. Read once (after migrating), then remembered.
+   */
+  deploymentId(): Promise<string>;
   /** Applies pending migrations (with a lock, so concurrent starts are safe). */
   migrate(options?: { force?: boolean }): Promise<MigrationReport>;
   close(): Promise<void>;
@@ -29,7 +34,12 @@ export interface OpenDatabase {
 
 export type DatabaseConfig = Pick<
   Config,
-  'databaseUrl' | 'databaseSchema' | 'databasePoolSize' | 'sqliteBusyTimeoutMs' | 'sqliteBusyRetryMs'
+  | 'databaseUrl'
+  | 'databaseSchema'
+  | 'databasePoolSize'
+  | 'sqliteBusyTimeoutMs'
+  | 'sqliteBusyRetryMs'
+  | 'maxLostAttempts'
 >;
 
 export interface OpenOptions {

@@ -50,9 +50,14 @@ export interface Job {
   timeoutSeconds: number;
   /** Times the job was claimed; the fencing token of the current lease. */
   attempt: number;
-  /** Retries used so far (a failed, timed-out or orphaned attempt that was re-queued). */
+  /** Retries used so far (a failed or timed-out attempt that was re-queued, or a manual retry). */
   retryCount: number;
   maxRetries: number;
+  /**
+   * Attempts lost with their worker (it died or froze past its lease; the job was recovered). They
+   * use up no retry; past MAX_LOST_ATTEMPTS the job fails `WORKER_LOST_REPEATEDLY`.
+   */
+  lostAttempts: number;
   workerId: string | null;
   leaseExpiresAt: Date | null;
   lastHeartbeat: Date | null;

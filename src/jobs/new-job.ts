@@ -98,6 +98,7 @@ export function jobAsInserted(job: ResolvedNewJob, clock: { createdAt: Date; upd
     timeoutSeconds: job.timeoutSeconds,
     attempt: 0,
     retryCount: 0,
+    lostAttempts: 0,
     maxRetries: job.maxRetries,
     workerId: null,
     leaseExpiresAt: null,

@@ -1,8 +1,15 @@
 /**
  * The reaper re-queues jobs whose lease lapsed (their worker died or froze): once at start-up and
  * then every REAPER_INTERVAL_SECONDS, jittered so that many processes do not sweep in step.
+ *
+ * On the same host it does not wait for the leases: a registered worker (`worker_processes`) whose
+ * process is proven gone (`livenessOf`: no process has its pid, another process has it now, or the
+ * host rebooted) has its running jobs re-queued at once. A worker that is alive but slow or stopped
+ * (SIGSTOP) is never proven gone: its jobs keep their leases. Workers of other hosts or other pid
+ * namespaces are left to their leases.
  */
 import type { Logger } from '../logger.js';
+import { currentProcessIdentity, livenessOf } from './process-identity.js';
 import type { JobStore, RecoveryOutcome } from './store.js';
 
 export class Reaper {
@@ -39,11 +46,32 @@ export class Reaper {
     this.#timer.unref();
   }
 
-  /** One sweep: re-queues (or fails, or cancels) every running job whose lease has lapsed. */
+  /**
+   * One sweep: re-queues (or fails, or cancels) every running job whose lease has lapsed, and every
+   * running job of a worker on this host whose process is proven gone.
+   */
   async sweep(): Promise<RecoveryOutcome> {
     const outcome = await this.#store.recoverExpiredLeases();
     const total = outcome.requeued.length + outcome.failed.length + outcome.cancelled.length;
     if (total > 0) this.#logger.warn(outcome, 'recovered jobs whose worker stopped heartbeating');
+    const ofDead = await this.#recoverDeadWorkersOnThisHost();
+    return {
+      requeued: [...outcome.requeued, ...ofDead.requeued],
+      failed: [...outcome.failed, ...ofDead.failed],
+      cancelled: [...outcome.cancelled, ...ofDead.cancelled],
+    };
+  }
+
+  async #recoverDeadWorkersOnThisHost(): Promise<RecoveryOutcome> {
+    const here = currentProcessIdentity();
+    const dead = (await this.#store.workersOnHost(here.hostname)).filter(
+      (worker) => livenessOf(worker.identity, here).state === 'gone',
+    );
+    if (dead.length === 0) return { requeued: [], failed: [], cancelled: [] };
+    const ids = dead.map((worker) => worker.workerId);
+    const outcome = await this.#store.recoverJobsOfWorkers(ids);
+    await this.#store.unregisterWorkers(ids);
+    this.#logger.warn({ ...outcome, workers: ids }, 'recovered the jobs of workers whose process is gone');
     return outcome;
   }
 

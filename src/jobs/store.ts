@@ -6,6 +6,7 @@
  * lost its lease changes nothing and gets a `LEASE_LOST` error at once.
  */
 import type { ReelqueueError } from '../errors.js';
+import type { WorkerProcess, recordableIdentity } from './worker-processes.js';
 import type {
   FinishedStatus,
   Job,
@@ -31,6 +32,9 @@ export function ownedBy(userId: string): Scope {
 export function inScope(scope: Scope, ownerId: string | null): boolean {
   return scope.all || ownerId === scope.userId;
 }
+
+/** A process identity with every field a worker record needs. */
+export type RecordableIdentity = NonNullable<ReturnType<typeof recordableIdentity>>;
 
 export interface EnqueueResult {
   job: Job;
@@ -228,6 +232,17 @@ export interface JobStore {
   recoverExpiredLeases(): Promise<RecoveryOutcome>;
   /** Re-queues running jobs whose last heartbeat is older than the given minutes, lease or not. */
   recoverStale(timeoutMinutes: number): Promise<RecoveryOutcome>;
+  /**
+   * Re-queues (as `recoverExpiredLeases` does) the running jobs of these workers, whatever their
+   * leases say: only for workers whose process is proven gone.
+   */
+  recoverJobsOfWorkers(workerIds: readonly string[]): Promise<RecoveryOutcome>;
+
+  /** Records a worker's process identity (`worker_processes`); replaces an earlier record. */
+  registerWorker(workerId: string, identity: RecordableIdentity): Promise<void>;
+  unregisterWorkers(workerIds: readonly string[]): Promise<void>;
+  /** The registered workers whose record names this hostname. */
+  workersOnHost(hostname: string): Promise<WorkerProcess[]>;
   /** Deletes finished jobs that finished more than `maxAgeHours` ago; returns how many. */
   cleanup(maxAgeHours: number, scope: Scope): Promise<number>;
 

@@ -12,6 +12,13 @@
  * heartbeated, in a local queue. Slow handlers (renders) get no claim-ahead at all: no job waits
  * behind a busy worker while another one is idle.
  *
+ * Jobs claimed ahead hold a short lease (`claimAheadLeaseSeconds`: two heartbeats, at most the
+ * lease), renewed to that by every heartbeat while they wait: if the worker dies, the hundreds it
+ * holds come back after a few seconds, not a whole lease. A claim that may queue jobs takes the short
+ * lease for all of them; a job that starts on one is renewed to the full lease soon after it starts
+ * (`PROMOTE_AFTER_MS`, one write for every job started meanwhile, none for those already finished),
+ * and its short lease still has at least a heartbeat to run then.
+ *
  * `stop()` stops claiming at once, releases the jobs claimed ahead, lets running jobs finish within
  * the grace period, then releases the rest without using up an attempt.
  */
@@ -30,6 +37,8 @@ import type { Completion, JobStore } from './store.js';
 import { JobAbort } from './job-abort.js';
 import { RunningJobContext, type ProgressWriter } from './job-context.js';
 import { WriteBatcher } from './write-batcher.js';
+import { currentProcessIdentity } from './process-identity.js';
+import { recordableIdentity } from './worker-processes.js';
 
 export interface WorkerSettings {
   concurrency: number;
@@ -64,6 +73,8 @@ export interface WorkerEvents {
 
 /** Errors that no retry can fix: the job fails at once. */
 const PERMANENT: ReadonlySet<ErrorCode> = new Set(['INVALID_PAYLOAD', 'VALIDATION_FAILED', 'UNKNOWN_KIND']);
+/** A job started on a short (claim-ahead) lease is renewed to the full lease this soon after. */
+const PROMOTE_AFTER_MS = 200;
 /** Weight of the newest handler duration in the running average. */
 const DURATION_WEIGHT = 0.1;
 
@@ -81,6 +92,8 @@ interface RunningJob {
   done: Promise<void>;
   /** The handler returned; only the outcome write is left. */
   handlerDone: boolean;
+  /** Its lease is the short claim-ahead one: renew it to the full lease once the job starts. */
+  shortLease: boolean;
 }
 
 export function newWorkerId(): string {
@@ -106,6 +119,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
   #pollTimer: NodeJS.Timeout | null = null;
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #heartbeating: Promise<void> | null = null;
+  #promoteTimer: NodeJS.Timeout | null = null;
+  /** Settles once this worker's process record is written (or could not be: then leases only). */
+  #registered: Promise<void> = Promise.resolve();
   #stopped: Promise<void> | null = null;
   #wakeScheduled = false;
   #activeHandlers = 0;
@@ -132,6 +148,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
   start(): void {
     if (this.#state !== 'idle') return;
     this.#state = 'running';
+    this.#registered = this.#register();
     this.#unsubscribe.push(this.#store.onJobAvailable(() => this.#wake()));
     this.#unsubscribe.push(
       this.#store.onCancelRequested((jobId) => {
@@ -166,21 +183,37 @@ export class Worker extends EventEmitter<WorkerEvents> {
     void this.#claimLoop();
   }
 
+  /**
+   * Records who this worker is as a process, so that a reaper on this host can prove it dead and
+   * re-queue its jobs without waiting for their leases. Without it (no /proc, a failed write) its
+   * jobs are recovered by their leases, as always.
+   */
+  async #register(): Promise<void> {
+    const identity = recordableIdentity(currentProcessIdentity());
+    if (!identity) return;
+    await this.#store.registerWorker(this.id, identity).catch((error: unknown) => {
+      this.#logger.warn({ err: error }, 'could not record this worker process; its jobs rely on leases');
+    });
+  }
+
   async #claimLoop(): Promise<void> {
     this.#claiming = true;
     try {
+      await this.#registered;
       do {
         this.#claimAgain = false;
         this.#startQueued();
         const free = this.#claimRoom();
         if (free <= 0 || this.#state !== 'running') break;
         let jobs: Job[];
+        // A claim that may queue jobs takes the short lease; those that start are renewed soon after.
+        const shortLease = free > this.#settings.concurrency - this.#activeHandlers;
         try {
           jobs = await this.#store.claim({
             workerId: this.id,
             kinds: this.#kinds,
             limit: free,
-            leaseSeconds: this.#settings.leaseSeconds,
+            leaseSeconds: shortLease ? this.#claimAheadLeaseSeconds : this.#settings.leaseSeconds,
           });
         } catch (error) {
           this.#logger.error({ err: error }, 'claiming jobs failed; will poll again');
@@ -195,7 +228,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
             );
           break;
         }
-        for (const job of jobs) this.#queue(job);
+        for (const job of jobs) this.#queue(job, shortLease);
         this.#startQueued();
         if (jobs.length === free) this.#claimAgain = true;
       } while (this.#claimAgain);
@@ -230,13 +263,19 @@ export class Worker extends EventEmitter<WorkerEvents> {
     return Math.max(0, freeSlots) + Math.max(0, queueRoom);
   }
 
-  #queue(job: Job): void {
+  /** Two heartbeats, at most the full lease: what a job claimed ahead holds while it waits. */
+  get #claimAheadLeaseSeconds(): number {
+    return Math.min(this.#settings.leaseSeconds, 2 * this.#settings.heartbeatSeconds);
+  }
+
+  #queue(job: Job, shortLease: boolean): void {
     const queued: RunningJob = {
       job,
       lease: leaseOf(job),
       abort: new JobAbort(),
       done: NOT_STARTED,
       handlerDone: false,
+      shortLease,
     };
     this.#queued.set(job.id, queued);
   }
@@ -276,16 +315,37 @@ export class Worker extends EventEmitter<WorkerEvents> {
     }, this.#settings.heartbeatSeconds * 1000);
   }
 
+  /** Renews the leases of started jobs to the full lease, and of queued ones to the short one. */
   async #heartbeat(): Promise<void> {
-    const running = [...this.#running.values(), ...this.#queued.values()].filter(
-      (r) => r.abort.reason === null,
-    );
-    if (running.length === 0) return;
+    const live = (r: RunningJob) => r.abort.reason === null;
+    await Promise.all([
+      this.#renew([...this.#running.values()].filter(live), this.#settings.leaseSeconds),
+      this.#renew([...this.#queued.values()].filter(live), this.#claimAheadLeaseSeconds),
+    ]);
+  }
+
+  /** Soon after jobs start on a short lease: one renewal to the full lease for those still running. */
+  #schedulePromotion(): void {
+    if (this.#promoteTimer) return;
+    this.#promoteTimer = setTimeout(() => {
+      this.#promoteTimer = null;
+      const started = [...this.#running.values()].filter(
+        (r) => r.shortLease && !r.handlerDone && r.abort.reason === null,
+      );
+      void this.#renew(started, this.#settings.leaseSeconds);
+    }, PROMOTE_AFTER_MS);
+  }
+
+  async #renew(jobs: RunningJob[], leaseSeconds: number): Promise<void> {
+    if (jobs.length === 0) return;
     try {
       const outcomes = await this.#store.heartbeat(
-        running.map((r) => r.lease),
-        this.#settings.leaseSeconds,
+        jobs.map((r) => r.lease),
+        leaseSeconds,
       );
+      if (leaseSeconds === this.#settings.leaseSeconds) {
+        for (const job of jobs) if (this.#running.has(job.job.id)) job.shortLease = false;
+      }
       for (const outcome of outcomes) {
         const job = this.#running.get(outcome.jobId) ?? this.#queued.get(outcome.jobId);
         if (!job) continue;
@@ -316,6 +376,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
 
   #run(running: RunningJob): void {
     this.#activeHandlers += 1;
+    if (running.shortLease) this.#schedulePromotion();
     this.#track(running, this.#execute(running));
   }
 
@@ -519,7 +580,12 @@ export class Worker extends EventEmitter<WorkerEvents> {
       await allDone();
     }
     this.#state = 'stopped';
+    await this.#registered;
+    await this.#store.unregisterWorkers([this.id]).catch((error: unknown) => {
+      this.#logger.warn({ err: error }, 'could not remove this worker process record');
+    });
     if (this.#heartbeatTimer) clearTimeout(this.#heartbeatTimer);
+    if (this.#promoteTimer) clearTimeout(this.#promoteTimer);
     await this.#heartbeating;
     this.#logger.info('worker stopped');
   }

@@ -2,16 +2,13 @@
  * The `presentation` job kind: renders the lesson in a temp folder of its own, stores the video and
  * thumbnail in the database under the job's lease, and returns the result fields of the seeds.
  */
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { ArtifactStore } from '../artifacts/store.js';
 import { isJsonObject, type JobKind } from '../jobs/kinds.js';
-import { isJobId, leaseOf } from '../jobs/model.js';
-import type { JobStore } from '../jobs/store.js';
-import { ALL_JOBS } from '../jobs/store.js';
+import { leaseOf } from '../jobs/model.js';
 import { parsePresentationPayload } from './lesson/payload.js';
 import { renderPresentation } from './pipeline.js';
+import { createWorkDir, defaultWorkRoot } from './work-dirs.js';
 
 export interface PresentationKindOptions {
   artifacts: ArtifactStore;
@@ -19,16 +16,14 @@ export interface PresentationKindOptions {
   ttsCacheDir: string;
   ffmpegPath?: string | undefined;
   ffprobePath?: string | undefined;
-  /** Parent of the per-job temp folders; default `<os tmp>/reelqueue`. */
+  /** The deployment's id (`OpenDatabase.deploymentId`): its work folders are namespaced by it. */
+  deploymentId: () => Promise<string>;
+  /** Parent of the deployments' work folders; default `<os tmp>/reelqueue`. */
   workRoot?: string;
 }
 
 /** Rendering is this share of the job's progress; storing the files is the rest. */
 const RENDER_SHARE = 0.9;
-
-export function defaultWorkRoot(): string {
-  return path.join(tmpdir(), 'reelqueue');
-}
 
 export function presentationKind(options: PresentationKindOptions): JobKind {
   const workRoot = options.workRoot ?? defaultWorkRoot();
@@ -41,8 +36,7 @@ export function presentationKind(options: PresentationKindOptions): JobKind {
     },
     async run({ job, payload, signal, progress }) {
       const started = performance.now();
-      await mkdir(workRoot, { recursive: true });
-      const workDir = await mkdtemp(path.join(workRoot, `job-${job.id}-`));
+      const workDir = await createWorkDir(workRoot, await options.deploymentId(), job.id);
       try {
         if (payload.use_llm_polish === true) {
           await progress(
@@ -96,27 +90,4 @@ export function presentationKind(options: PresentationKindOptions): JobKind {
       }
     },
   };
-}
-
-/**
- * Removes temp folders left by jobs that no longer run here (a worker killed mid-render). Folders of
- * jobs still running (on any process of this host) are kept.
- */
-export async function removeStaleWorkDirs(jobs: JobStore, workRoot = defaultWorkRoot()): Promise<string[]> {
-  let entries: string[];
-  try {
-    entries = await readdir(workRoot);
-  } catch {
-    return [];
-  }
-  const removed: string[] = [];
-  for (const entry of entries) {
-    const id = /^job-([0-9a-f-]{36})-/.exec(entry)?.[1];
-    if (!id || !isJobId(id)) continue;
-    const job = await jobs.get(id, ALL_JOBS);
-    if (job?.status === 'running') continue;
-    await rm(path.join(workRoot, entry), { recursive: true, force: true });
-    removed.push(entry);
-  }
-  return removed;
 }

@@ -226,10 +226,17 @@ describe('refunding points when a job ends without a video', () => {
     expect(await balance(t.db.users, spec.userId)).toBe(10);
   });
 
-  it('refunds an orphan the reaper fails for lack of retries', async () => {
+  it('refunds an orphan the reaper fails because its worker was lost too often', async () => {
     const { t, store, jobs } = ctx();
     const spec = await charged();
     const { job } = await jobs.running({ ...spec, maxRetries: 0 });
+    await t.sql(
+      {
+        sqlite: 'UPDATE jobs SET lost_attempts = ? WHERE id = ?',
+        postgres: 'UPDATE jobs SET lost_attempts = ? WHERE id = ?',
+      },
+      [t.config.maxLostAttempts, job.id],
+    );
     await expireLease(t, job.id);
     expect((await store.recoverExpiredLeases()).failed).toEqual([job.id]);
     expect(await balance(t.db.users, spec.userId)).toBe(10);

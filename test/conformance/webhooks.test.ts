@@ -99,9 +99,16 @@ describe('webhook deliveries queued by the database', () => {
     await onlyDeliveryFor(store, cancelled, 'cancelled');
   });
 
-  it('queues one when the reaper fails a job whose worker died without retries left', async () => {
+  it('queues one when the reaper fails a job whose worker was lost too often', async () => {
     const { t, store, jobs } = ctx();
     const { job } = await jobs.running({ ...withHook(), maxRetries: 0 });
+    await t.sql(
+      {
+        sqlite: 'UPDATE jobs SET lost_attempts = ? WHERE id = ?',
+        postgres: 'UPDATE jobs SET lost_attempts = ? WHERE id = ?',
+      },
+      [t.config.maxLostAttempts, job.id],
+    );
     await expireLease(t, job.id);
     const outcome = await store.recoverExpiredLeases();
     expect(outcome.failed).toEqual([job.id]);

@@ -10,7 +10,7 @@ import type { Job } from '../../src/jobs/model.js';
 import { ALL_JOBS } from '../../src/jobs/store.js';
 import type { Worker } from '../../src/jobs/worker.js';
 import { silentLogger } from '../../src/logger.js';
-import { defaultWorkRoot } from '../../src/render/presentation-kind.js';
+import { defaultWorkRoot, deploymentWorkRoot } from '../../src/render/work-dirs.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
 
@@ -54,9 +54,12 @@ function childFfmpegs(): number[] {
   return found;
 }
 
+/** This deployment's render work folders (set once the database is open). */
+let workParent = '';
+
 const workDirsOf = (jobId: string) => {
   try {
-    return readdirSync(defaultWorkRoot()).filter((name) => name.startsWith(`job-${jobId}-`));
+    return readdirSync(workParent).filter((name) => name.startsWith(`job-${jobId}-`));
   } catch {
     return [];
   }
@@ -70,6 +73,7 @@ describe('presentation job', () => {
   beforeAll(async () => {
     t = await createTestDatabase({ HEARTBEAT_SECONDS: 0.3, LEASE_SECONDS: 5, POLL_INTERVAL_MS: 100 });
     app = await createReelqueue(t.config, { logger: silentLogger(), kinds: defaultKinds });
+    workParent = deploymentWorkRoot(defaultWorkRoot(), await app.database.deploymentId());
     worker = app.createWorker({ concurrency: 1 });
     worker.start();
   });

@@ -32,6 +32,7 @@ const row: SqliteJobRow = {
   error_details: '{"line":3}',
   idempotency_key: 'k',
   processing_time_seconds: null,
+  lost_attempts: 4,
   cost_points: 5,
   points_charged: 5,
 };
@@ -79,6 +80,7 @@ describe('jobFromArray', () => {
       errorDetails: { line: 3 },
       idempotencyKey: 'k',
       processingTimeSeconds: null,
+      lostAttempts: 4,
     });
   });
 

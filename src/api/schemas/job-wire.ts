@@ -33,6 +33,8 @@ export const JobWireSchema = Type.Object(
     retry_count: Type.Integer(),
     max_retries: Type.Integer(),
     attempt: Type.Integer(),
+    /** Attempts lost with their worker (it died): they use up no retry (MAX_LOST_ATTEMPTS). */
+    lost_attempts: Type.Integer(),
     error_code: Nullable(Type.String()),
     error_message: Nullable(Type.String()),
     error_details: Json,
@@ -83,6 +85,7 @@ export function jobToWire(job: Job, queuePosition: number | null = null): JobWir
     retry_count: job.retryCount,
     max_retries: job.maxRetries,
     attempt: job.attempt,
+    lost_attempts: job.lostAttempts,
     error_code: job.errorCode,
     error_message: job.errorMessage,
     error_details: job.errorDetails,

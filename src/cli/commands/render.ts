@@ -13,7 +13,7 @@ import { createReelqueue, type Reelqueue } from '../../app.js';
 import { ReelqueueError } from '../../errors.js';
 import { isFinished, JOB_PRIORITIES, type Job, type JobPriority, type JsonObject } from '../../jobs/model.js';
 import { ALL_JOBS } from '../../jobs/store.js';
-import { removeStaleWorkDirs } from '../../render/presentation-kind.js';
+import { removeStaleWorkDirs } from '../../render/work-dirs.js';
 import { configFrom, fail, print, withCommonOptions, type CommonOptions } from '../context.js';
 import { defaultKinds } from '../kinds.js';
 
@@ -102,7 +102,7 @@ export function renderCommand(): Command {
         void app.jobs.cancel(jobId, 'Cancelled from the command line', ALL_JOBS).catch(fail);
       });
       try {
-        await removeStaleWorkDirs(app.jobs);
+        await removeStaleWorkDirs(await app.database.deploymentId());
         const { job } = await app.enqueue({
           kind: 'presentation',
           payload,

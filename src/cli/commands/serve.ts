@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { createReelqueue } from '../../app.js';
 import { startService } from '../../api/start.js';
-import { removeStaleWorkDirs } from '../../render/presentation-kind.js';
+import { removeStaleWorkDirs } from '../../render/work-dirs.js';
 import { configFrom, fail, parseInteger, print, withCommonOptions, type CommonOptions } from '../context.js';
 import { defaultKinds } from '../kinds.js';
 
@@ -33,7 +33,7 @@ export function serveCommand(): Command {
         WORKER_CONCURRENCY: options.concurrency,
       });
       const app = await createReelqueue(config, { kinds: defaultKinds });
-      await removeStaleWorkDirs(app.jobs);
+      await removeStaleWorkDirs(await app.database.deploymentId());
       const service = await startService(app, {
         workers: options.worker ? (options.workers ?? config.serveWorkers) : 0,
       });

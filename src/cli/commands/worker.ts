@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { createReelqueue } from '../../app.js';
 import { configFrom, fail, parseInteger, print, withCommonOptions, type CommonOptions } from '../context.js';
 import { defaultKinds } from '../kinds.js';
-import { removeStaleWorkDirs } from '../../render/presentation-kind.js';
+import { removeStaleWorkDirs } from '../../render/work-dirs.js';
 
 interface WorkerOptions extends CommonOptions {
   concurrency?: number;
@@ -22,7 +22,7 @@ export function workerCommand(): Command {
     .action(async (options: WorkerOptions) => {
       const config = configFrom(options, { WORKER_CONCURRENCY: options.concurrency });
       const app = await createReelqueue(config, { kinds: defaultKinds });
-      await removeStaleWorkDirs(app.jobs);
+      await removeStaleWorkDirs(await app.database.deploymentId());
       const reaper = app.createReaper();
       const worker = app.createWorker(
         options.kinds ? { kinds: options.kinds.split(',').map((kind) => kind.trim()) } : {},

@@ -27,6 +27,7 @@ interface PgJobFields {
   attempt: number;
   retry_count: number;
   max_retries: number;
+  lost_attempts: number;
   worker_id: string | null;
   cancel_reason: string | null;
   result: JsonObject | null;
@@ -106,6 +107,7 @@ function jobOf<T>(row: PgJobFields & PgJobTimes<T>, time: (value: T) => Date): J
     attempt: row.attempt,
     retryCount: row.retry_count,
     maxRetries: row.max_retries,
+    lostAttempts: row.lost_attempts,
     workerId: row.worker_id,
     leaseExpiresAt: timeOrNull(row.lease_expires_at, time),
     lastHeartbeat: timeOrNull(row.last_heartbeat, time),

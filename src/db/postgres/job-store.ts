@@ -56,6 +56,7 @@ import type {
   RecoveryOutcome,
   RetryOptions,
   RetryOutcome,
+  RecordableIdentity,
   RetryRequest,
   Scope,
 } from '../../jobs/store.js';
@@ -74,6 +75,12 @@ import type { NotificationListener } from './listener.js';
 import { statementNames } from './named-statements.js';
 import { inTransaction, isUniqueViolationOf, withSavepoint, type PgClient, type PgPool } from './pool.js';
 import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
+import { heldByWorkers, workersSql } from './sql/workers-sql.js';
+import {
+  workerProcessFromRow,
+  type WorkerProcess,
+  type WorkerProcessRow,
+} from '../../jobs/worker-processes.js';
 import { isPointsError, mapPointsError } from './user-points.js';
 import { WakeUpSender } from './wake-up-sender.js';
 
@@ -85,6 +92,7 @@ const ownerKey = (job: { userId: string | null; idempotencyKey: string | null })
 
 export class PostgresJobStore implements JobStore {
   readonly dialect = 'postgres' as const;
+  readonly #maxLostAttempts: number;
   readonly #pool: PgPool;
   readonly #channel: string;
   readonly #listener: NotificationListener;
@@ -96,7 +104,13 @@ export class PostgresJobStore implements JobStore {
   /** Status reads of one loop turn, as one statement (status-read-batcher.ts). */
   readonly #statusReads: StatusReadBatcher;
 
-  constructor(pool: PgPool, listener: NotificationListener, channel: string) {
+  constructor(
+    pool: PgPool,
+    listener: NotificationListener,
+    channel: string,
+    options: { maxLostAttempts: number },
+  ) {
+    this.#maxLostAttempts = options.maxLostAttempts;
     this.#pool = pool;
     this.#listener = listener;
     this.#channel = channel;
@@ -549,6 +563,7 @@ export class PostgresJobStore implements JobStore {
   async #recover(condition: string, params: unknown[]): Promise<RecoveryOutcome> {
     const rows = await this.#rows<{ id: string; status: string }>(jobsSql.recoverWhere(condition), [
       this.#channel,
+      this.#maxLostAttempts,
       ...params,
     ]);
     return {
@@ -565,6 +580,25 @@ export class PostgresJobStore implements JobStore {
   async recoverStale(timeoutMinutes: number): Promise<RecoveryOutcome> {
     checkedMinutes('timeout_minutes', timeoutMinutes);
     return this.#recover(heartbeatOlderThan, [timeoutMinutes]);
+  }
+
+  recoverJobsOfWorkers(workerIds: readonly string[]): Promise<RecoveryOutcome> {
+    return this.#recover(heldByWorkers, [workerIds]);
+  }
+
+  async registerWorker(workerId: string, identity: RecordableIdentity): Promise<void> {
+    const { hostname, bootId, pidNamespace, pid, startTime } = identity;
+    await this.#pool.query(workersSql.register, [workerId, hostname, bootId, pidNamespace, pid, startTime]);
+  }
+
+  async unregisterWorkers(workerIds: readonly string[]): Promise<void> {
+    if (workerIds.length === 0) return;
+    await this.#pool.query(workersSql.unregister, [workerIds]);
+  }
+
+  async workersOnHost(hostname: string): Promise<WorkerProcess[]> {
+    const { rows } = await this.#pool.query<WorkerProcessRow>(workersSql.onHost, [hostname]);
+    return rows.map(workerProcessFromRow);
   }
 
   async cleanup(maxAgeHours: number, scope: Scope): Promise<number> {

@@ -2,6 +2,7 @@
 import { ChunkedArtifactStore } from '../../artifacts/chunked-artifact-store.js';
 import type { DatabaseConfig, OpenDatabase } from '../open-database.js';
 import { PostgresArtifactStorage } from './artifact-storage.js';
+import { readPostgresDeploymentId } from './deployment.js';
 import { PostgresJobStore } from './job-store.js';
 import { PostgresLessonStore } from './lesson-store.js';
 import { NotificationListener, notifyChannel } from './listener.js';
@@ -18,9 +19,10 @@ export function openPostgresDatabase(
   const pool = createPool(connectionString, schema, config.databasePoolSize);
   const channel = notifyChannel(schema);
   const listener = new NotificationListener(connectionString, channel);
-  const jobs = new PostgresJobStore(pool, listener, channel);
+  const jobs = new PostgresJobStore(pool, listener, channel, { maxLostAttempts: config.maxLostAttempts });
   // Closing again (a second shutdown handler) waits for the first close instead of ending the pool twice.
   let closing: Promise<void> | undefined;
+  let deploymentId: Promise<string> | undefined;
   return {
     dialect: 'postgres',
     jobs,
@@ -28,6 +30,11 @@ export function openPostgresDatabase(
     artifacts: new ChunkedArtifactStore(new PostgresArtifactStorage(pool)),
     lessons: new PostgresLessonStore(pool),
     webhooks: new PostgresWebhookStore(pool),
+    deploymentId: () =>
+      (deploymentId ??= readPostgresDeploymentId(pool).catch((error: unknown) => {
+        deploymentId = undefined;
+        throw error;
+      })),
     migrate: (options) => migratePostgres(pool, schema, { force: options?.force ?? false }),
     close: () =>
       (closing ??= (async () => {

@@ -26,6 +26,11 @@ complete boolean NOT NULL DEFAULT false
 created_at timestamp with time zone NOT NULL DEFAULT now()
 completed_at timestamp with time zone
 
+-- table deployment
+singleton boolean NOT NULL DEFAULT true
+id text NOT NULL
+created_at timestamp with time zone NOT NULL DEFAULT now()
+
 -- table job_events
 id bigint NOT NULL DEFAULT nextval('job_events_id_seq'::regclass)
 job_id uuid NOT NULL
@@ -74,6 +79,7 @@ cost_points integer NOT NULL DEFAULT 0
 points_charged integer NOT NULL DEFAULT 0
 started_event_id bigint
 completed_event_id bigint
+lost_attempts integer NOT NULL DEFAULT 0
 
 -- table lessons
 id text NOT NULL
@@ -141,6 +147,15 @@ error text
 duration_ms integer NOT NULL
 at timestamp with time zone NOT NULL DEFAULT now()
 
+-- table worker_processes
+worker_id text NOT NULL
+hostname text NOT NULL
+boot_id text NOT NULL
+pid_namespace text NOT NULL
+pid integer NOT NULL
+start_time text NOT NULL
+registered_at timestamp with time zone NOT NULL DEFAULT now()
+
 -- constraints
 api_keys.api_keys_pkey: PRIMARY KEY (id)
 api_keys.api_keys_prefix_key: UNIQUE (prefix)
@@ -153,8 +168,12 @@ artifacts.artifacts_complete_check: CHECK (((NOT complete) OR ((size IS NOT NULL
 artifacts.artifacts_job_id_fkey: FOREIGN KEY (job_id) REFERENCES jobs(id) ON DELETE CASCADE
 artifacts.artifacts_pkey: PRIMARY KEY (id)
 artifacts.artifacts_size_check: CHECK ((size >= 0))
+deployment.deployment_id_check: CHECK ((length(id) = 32))
+deployment.deployment_pkey: PRIMARY KEY (singleton)
+deployment.deployment_singleton_check: CHECK (singleton)
 job_events.job_events_pkey: PRIMARY KEY (job_id, id)
 jobs.jobs_cost_points_check: CHECK ((cost_points >= 0))
+jobs.jobs_lost_attempts_check: CHECK ((lost_attempts >= 0))
 jobs.jobs_max_retries_check: CHECK ((max_retries >= 0))
 jobs.jobs_pkey: PRIMARY KEY (id)
 jobs.jobs_points_charged_check: CHECK ((points_charged >= 0))
@@ -174,6 +193,7 @@ webhook_deliveries.webhook_deliveries_attempt_check: CHECK ((attempt >= 1))
 webhook_deliveries.webhook_deliveries_duration_ms_check: CHECK ((duration_ms >= 0))
 webhook_deliveries.webhook_deliveries_job_id_fkey: FOREIGN KEY (job_id) REFERENCES jobs(id) ON DELETE CASCADE
 webhook_deliveries.webhook_deliveries_pkey: PRIMARY KEY (id)
+worker_processes.worker_processes_pkey: PRIMARY KEY (worker_id)
 
 -- indexes
 CREATE UNIQUE INDEX api_keys_pkey ON api_keys USING btree (id)
@@ -182,6 +202,7 @@ CREATE INDEX api_keys_user_idx ON api_keys USING btree (user_id, created_at)
 CREATE UNIQUE INDEX artifact_chunks_pkey ON artifact_chunks USING btree (artifact_id, seq)
 CREATE INDEX artifacts_job_kind_idx ON artifacts USING btree (job_id, kind)
 CREATE UNIQUE INDEX artifacts_pkey ON artifacts USING btree (id)
+CREATE UNIQUE INDEX deployment_pkey ON deployment USING btree (singleton)
 CREATE UNIQUE INDEX job_events_pkey ON job_events USING btree (job_id, id)
 CREATE INDEX jobs_claim_idx ON jobs USING btree (priority DESC, run_at, id) WHERE (status = 'pending'::text)
 CREATE INDEX jobs_created_idx ON jobs USING btree (created_at DESC, id DESC)
@@ -199,6 +220,8 @@ CREATE UNIQUE INDEX users_pkey ON users USING btree (id)
 CREATE UNIQUE INDEX users_wallet_address_key ON users USING btree (wallet_address)
 CREATE INDEX webhook_deliveries_job_idx ON webhook_deliveries USING btree (job_id, at, id)
 CREATE UNIQUE INDEX webhook_deliveries_pkey ON webhook_deliveries USING btree (id)
+CREATE INDEX worker_processes_hostname_idx ON worker_processes USING btree (hostname)
+CREATE UNIQUE INDEX worker_processes_pkey ON worker_processes USING btree (worker_id)
 
 -- triggers
 CREATE TRIGGER api_keys_changed AFTER DELETE OR UPDATE OF revoked_at, key_hash, prefix, user_id OR TRUNCATE ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_keys_changed()

@@ -41,6 +41,7 @@ export interface SqliteJobRow {
   error_details: string | null;
   idempotency_key: string | null;
   processing_time_seconds: number | null;
+  lost_attempts: number;
   cost_points: number;
   points_charged: number;
 }
@@ -108,6 +109,7 @@ export const JOB_FIELDS = [
   'error_details',
   'idempotency_key',
   'processing_time_seconds',
+  'lost_attempts',
 ] as const satisfies readonly (keyof SqliteJobRow)[];
 
 /** Fields stored as JSON text, which `JOB_ARRAY` embeds as JSON values (parsed with the array). */
@@ -149,6 +151,7 @@ const I = {
   errorDetails: at('error_details'),
   idempotencyKey: at('idempotency_key'),
   processingTimeSeconds: at('processing_time_seconds'),
+  lostAttempts: at('lost_attempts'),
 };
 
 /** A job from the text of one `JOB_ARRAY`. */
@@ -185,6 +188,7 @@ export function jobFromArray(text: string): Job {
     errorDetails: v[I.errorDetails] as JsonObject | null,
     idempotencyKey: v[I.idempotencyKey] as string | null,
     processingTimeSeconds: v[I.processingTimeSeconds] as number | null,
+    lostAttempts: v[I.lostAttempts] as number,
   };
 }
 

@@ -42,6 +42,7 @@ import type {
   RecoveryOutcome,
   RetryOptions,
   RetryOutcome,
+  RecordableIdentity,
   RetryRequest,
   Scope,
 } from '../../jobs/store.js';
@@ -65,6 +66,12 @@ import { eventFromSqlite, insertedJobAt, jobFromArray, type SqliteEventRow } fro
 import { holdSignals, type SqliteSignals } from './signals.js';
 import { boundCount } from './sql/bound-count.js';
 import { heartbeatOlderThan, JOB_ARRAY, jobsSql, leaseExpired } from './sql/jobs-sql.js';
+import { heldByWorkers, workersSql } from './sql/workers-sql.js';
+import {
+  workerProcessFromRow,
+  type WorkerProcess,
+  type WorkerProcessRow,
+} from '../../jobs/worker-processes.js';
 import { mapPointsError } from './user-points.js';
 
 type Statement = ReturnType<SqliteDatabase['prepare']>;
@@ -81,11 +88,17 @@ export class SqliteJobStore implements JobStore {
   readonly #cancelListeners = new Set<(jobId: string) => void>();
   #stopHearingCancels: (() => void) | null = null;
   #closed = false;
+  readonly #maxLostAttempts: number;
   readonly #busyRetryMs: number;
   readonly #statements = new Map<string, Statement>();
   readonly #reads: ReadBatcher;
 
-  constructor(db: SqliteDatabase, filename: string, options: { busyRetryMs: number }) {
+  constructor(
+    db: SqliteDatabase,
+    filename: string,
+    options: { busyRetryMs: number; maxLostAttempts: number },
+  ) {
+    this.#maxLostAttempts = options.maxLostAttempts;
     this.#db = db;
     this.#reads = new ReadBatcher(db, options.busyRetryMs);
     this.#signals = holdSignals(filename);
@@ -498,7 +511,8 @@ export class SqliteJobStore implements JobStore {
   #recover(condition: string, params: Record<string, unknown>): Promise<RecoveryOutcome> {
     return this.#write(() => {
       const outcome: RecoveryOutcome = { requeued: [], failed: [], cancelled: [] };
-      for (const job of this.#allJobs(jobsSql.recoverWhere(condition), params)) {
+      const bound = { ...params, maxLostAttempts: this.#maxLostAttempts };
+      for (const job of this.#allJobs(jobsSql.recoverWhere(condition), bound)) {
         if (job.status === 'pending') {
           outcome.requeued.push(job.id);
           this.#appendEvent(job, 'recovered', { error_code: 'WORKER_LOST' });
@@ -507,7 +521,7 @@ export class SqliteJobStore implements JobStore {
           this.#appendEvent(job, 'cancelled');
         } else {
           outcome.failed.push(job.id);
-          this.#appendEvent(job, 'failed', { error_code: 'WORKER_LOST' });
+          this.#appendEvent(job, 'failed', { error_code: job.errorCode });
         }
       }
       return outcome;
@@ -524,6 +538,28 @@ export class SqliteJobStore implements JobStore {
   async recoverStale(timeoutMinutes: number): Promise<RecoveryOutcome> {
     checkedMinutes('timeout_minutes', timeoutMinutes);
     return this.#recover(heartbeatOlderThan, { olderThanMs: Math.round(timeoutMinutes * 60_000) });
+  }
+
+  recoverJobsOfWorkers(workerIds: readonly string[]): Promise<RecoveryOutcome> {
+    return this.#recover(heldByWorkers, { workerIds: JSON.stringify(workerIds) });
+  }
+
+  async registerWorker(workerId: string, identity: RecordableIdentity): Promise<void> {
+    const { hostname, bootId, pidNamespace, pid, startTime } = identity;
+    await this.#write(() =>
+      this.#stmt(workersSql.register).run({ workerId, hostname, bootId, pidNamespace, pid, startTime }),
+    );
+  }
+
+  async unregisterWorkers(workerIds: readonly string[]): Promise<void> {
+    if (workerIds.length === 0) return;
+    await this.#write(() => this.#stmt(workersSql.unregister).run({ ids: JSON.stringify(workerIds) }));
+  }
+
+  workersOnHost(hostname: string): Promise<WorkerProcess[]> {
+    return this.#read(() =>
+      (this.#stmt(workersSql.onHost).all({ hostname }) as WorkerProcessRow[]).map(workerProcessFromRow),
+    );
   }
 
   async cleanup(maxAgeHours: number, scope: Scope): Promise<number> {

@@ -3,6 +3,7 @@ import { ChunkedArtifactStore } from '../../artifacts/chunked-artifact-store.js'
 import type { DatabaseConfig, OpenDatabase, OpenOptions } from '../open-database.js';
 import { SqliteArtifactStorage } from './artifact-storage.js';
 import { Checkpointer } from './checkpointer.js';
+import { readSqliteDeploymentId } from './deployment.js';
 import { openSqlite } from './connection.js';
 import { SqliteJobStore } from './job-store.js';
 import { SqliteLessonStore } from './lesson-store.js';
@@ -24,7 +25,11 @@ export async function openSqliteDatabase(
   });
   const checkpointer =
     filename === ':memory:' ? null : Checkpointer.start(db, filename, CHECKPOINT_INTERVAL_MS);
-  const jobs = new SqliteJobStore(db, filename, { busyRetryMs: config.sqliteBusyRetryMs });
+  const jobs = new SqliteJobStore(db, filename, {
+    busyRetryMs: config.sqliteBusyRetryMs,
+    maxLostAttempts: config.maxLostAttempts,
+  });
+  let deploymentId: string | undefined;
   return {
     dialect: 'sqlite',
     jobs,
@@ -34,6 +39,7 @@ export async function openSqliteDatabase(
     ),
     lessons: new SqliteLessonStore(db, { busyRetryMs: config.sqliteBusyRetryMs }),
     webhooks: new SqliteWebhookStore(db, { busyRetryMs: config.sqliteBusyRetryMs }),
+    deploymentId: async () => (deploymentId ??= readSqliteDeploymentId(db)),
     migrate: (options) => migrateSqlite(db, { force: options?.force ?? false }),
     close: async () => {
       await jobs.close();

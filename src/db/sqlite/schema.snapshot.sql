@@ -39,6 +39,9 @@ CREATE INDEX lessons_user_created_idx ON lessons (user_id, created_at DESC, id D
 -- index webhook_deliveries_job_idx
 CREATE INDEX webhook_deliveries_job_idx ON webhook_deliveries (job_id, at, id);
 
+-- index worker_processes_hostname_idx
+CREATE INDEX worker_processes_hostname_idx ON worker_processes (hostname);
+
 -- table api_keys
 CREATE TABLE api_keys (
   id TEXT PRIMARY KEY NOT NULL,
@@ -74,6 +77,13 @@ CREATE TABLE artifacts (
   created_at INTEGER NOT NULL,
   completed_at INTEGER,
   CHECK (complete = 0 OR (size IS NOT NULL AND sha256 IS NOT NULL AND completed_at IS NOT NULL))
+) STRICT;
+
+-- table deployment
+CREATE TABLE deployment (
+  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+  id TEXT NOT NULL CHECK (length(id) = 32),
+  created_at INTEGER NOT NULL
 ) STRICT;
 
 -- table job_events
@@ -127,7 +137,7 @@ CREATE TABLE "jobs" (
   processing_time_seconds REAL,
   cost_points INTEGER NOT NULL DEFAULT 0 CHECK (cost_points >= 0),
   points_charged INTEGER NOT NULL DEFAULT 0 CHECK (points_charged >= 0)
-) STRICT;
+, lost_attempts INTEGER NOT NULL DEFAULT 0 CHECK (lost_attempts >= 0)) STRICT;
 
 -- table key_revision
 CREATE TABLE key_revision (
@@ -179,6 +189,17 @@ CREATE TABLE webhook_deliveries (
   error TEXT,
   duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),
   at INTEGER NOT NULL
+) STRICT;
+
+-- table worker_processes
+CREATE TABLE worker_processes (
+  worker_id TEXT PRIMARY KEY NOT NULL,
+  hostname TEXT NOT NULL,
+  boot_id TEXT NOT NULL,
+  pid_namespace TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  start_time TEXT NOT NULL,
+  registered_at INTEGER NOT NULL
 ) STRICT;
 
 -- trigger api_keys_changed

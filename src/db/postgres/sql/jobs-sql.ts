@@ -113,6 +113,12 @@ const OWNER_LOCK_CLASS = 0x72716f77;
  */
 const RESERVED_EVENT_ID = `nextval('job_events_id_seq')`;
 
+/** An orphan goes back to the queue: fewer than $2 (MAX_LOST_ATTEMPTS) of its attempts were lost before. */
+const REQUEUE_LOST = `lost_attempts < $2::integer`;
+const REQUEUE_LOST_UNLESS_CANCELLED = `cancel_requested_at IS NULL AND ${REQUEUE_LOST}`;
+const LOST_TOO_OFTEN_MESSAGE = `'Its worker was lost ' || (lost_attempts + 1) || ' times (MAX_LOST_ATTEMPTS is '
+  || $2::integer || '): the job may be what stops its workers'`;
+
 export const jobsSql = {
   /** Many new jobs: $1–$11 a column each (`newJobsColumns`), $12 the channel (`insertJobs`). */
   insertMany: insertJobs(JOB_ARRAYS),
@@ -333,7 +339,7 @@ export const jobsSql = {
     WITH j AS (
       UPDATE jobs SET status = 'pending', retry_count = retry_count + 1, run_at = now(),
         updated_at = now(), completed_at = NULL, started_at = NULL, worker_id = NULL,
-        started_event_id = NULL,
+        started_event_id = NULL, lost_attempts = 0,
         lease_expires_at = NULL, cancel_requested_at = NULL, cancel_reason = NULL, progress = 0,
         stage = NULL, message = 'Queued again by a manual retry', result = NULL, error_code = NULL,
         error_message = NULL, error_details = NULL, processing_time_seconds = NULL
@@ -344,34 +350,36 @@ export const jobsSql = {
     n AS (SELECT pg_notify($5, 'a'))
     SELECT ${JOB_COLUMN('j')} FROM j, n`,
 
-  /** Orphans: cancelled if asked, re-queued (keeping their place in line) while retries are left, else failed. */
+  /**
+   * Orphans (their worker died or froze past its lease): cancelled if asked; else re-queued, keeping
+   * their place in line and every retry, while fewer than $2 (MAX_LOST_ATTEMPTS) attempts were lost
+   * before; else failed WORKER_LOST_REPEATEDLY. $1 the channel; `condition` may use $3.
+   */
   recoverWhere: (condition: string) => `
     WITH orphan AS MATERIALIZED (
       SELECT id FROM jobs WHERE status = 'running' AND ${condition} FOR UPDATE SKIP LOCKED),
     j AS (
       UPDATE jobs SET
         status = CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
-          WHEN retry_count < max_retries THEN 'pending' ELSE 'failed' END,
-        retry_count = CASE WHEN cancel_requested_at IS NULL AND retry_count < max_retries
-          THEN retry_count + 1 ELSE retry_count END,
-        completed_at = CASE WHEN cancel_requested_at IS NULL AND retry_count < max_retries
-          THEN NULL ELSE now() END,
-        worker_id = CASE WHEN cancel_requested_at IS NULL AND retry_count < max_retries
-          THEN NULL ELSE worker_id END,
-        started_event_id = CASE WHEN cancel_requested_at IS NULL AND retry_count < max_retries
-          THEN NULL ELSE started_event_id END,
-        error_code = CASE WHEN cancel_requested_at IS NOT NULL THEN 'JOB_CANCELLED' ELSE 'WORKER_LOST' END,
+          WHEN ${REQUEUE_LOST} THEN 'pending' ELSE 'failed' END,
+        lost_attempts = lost_attempts + 1,
+        completed_at = CASE WHEN ${REQUEUE_LOST_UNLESS_CANCELLED} THEN NULL ELSE now() END,
+        worker_id = CASE WHEN ${REQUEUE_LOST_UNLESS_CANCELLED} THEN NULL ELSE worker_id END,
+        started_event_id = CASE WHEN ${REQUEUE_LOST_UNLESS_CANCELLED} THEN NULL ELSE started_event_id END,
+        error_code = CASE WHEN cancel_requested_at IS NOT NULL THEN 'JOB_CANCELLED'
+          WHEN ${REQUEUE_LOST} THEN 'WORKER_LOST' ELSE 'WORKER_LOST_REPEATEDLY' END,
         error_message = CASE WHEN cancel_requested_at IS NOT NULL THEN 'Cancelled; its worker had stopped'
-          ELSE 'The worker running this job stopped sending heartbeats' END,
+          WHEN ${REQUEUE_LOST} THEN 'The worker running this job stopped sending heartbeats'
+          ELSE ${LOST_TOO_OFTEN_MESSAGE} END,
         message = CASE WHEN cancel_requested_at IS NOT NULL THEN 'Cancelled'
-          WHEN retry_count < max_retries THEN 'Re-queued after its worker was lost'
-          ELSE 'Failed: its worker was lost and no retries are left' END,
+          WHEN ${REQUEUE_LOST} THEN 'Re-queued after its worker was lost'
+          ELSE 'Failed: its worker was lost too many times' END,
         updated_at = now(), lease_expires_at = NULL
       FROM orphan WHERE jobs.id = orphan.id
-      RETURNING ${EVENT_SOURCE('jobs')}),
+      RETURNING ${EVENT_SOURCE('jobs')}, jobs.error_code),
     ${eventFrom(
       `CASE j.status WHEN 'pending' THEN 'recovered' WHEN 'cancelled' THEN 'cancelled' ELSE 'failed' END`,
-      `CASE WHEN j.status = 'cancelled' THEN NULL ELSE '{"error_code":"WORKER_LOST"}'::jsonb END`,
+      `CASE WHEN j.status = 'cancelled' THEN NULL ELSE jsonb_build_object('error_code', j.error_code) END`,
     )},
     n AS (SELECT pg_notify($1, 'a'))
     SELECT j.id, j.status FROM j, n`,
@@ -394,6 +402,6 @@ export const jobsSql = {
   ping: `SELECT 1`,
 } as const;
 
-/** $2 in `recoverWhere` is unused for leases; the channel is always $1. */
+/** Conditions of `recoverWhere`: $3 is unused for leases, the stale heartbeat's minutes otherwise. */
 export const leaseExpired = `lease_expires_at < now()`;
-export const heartbeatOlderThan = `coalesce(last_heartbeat, started_at) < now() - make_interval(secs => $2::double precision * 60)`;
+export const heartbeatOlderThan = `coalesce(last_heartbeat, started_at) < now() - make_interval(secs => $3::double precision * 60)`;

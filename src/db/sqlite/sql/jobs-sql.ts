@@ -44,6 +44,10 @@ function withPosition(ownerTest: string): string {
     WHERE me.id = @id ${ownerTest}`;
 }
 
+/** An orphan goes back to the queue: fewer than @maxLostAttempts of its attempts were lost before. */
+const REQUEUE_LOST = 'lost_attempts < @maxLostAttempts';
+const REQUEUE_LOST_UNLESS_CANCELLED = `cancel_requested_at IS NULL AND ${REQUEUE_LOST}`;
+
 export const jobsSql = {
   /**
    * A batch of new jobs in one statement: @jobs is a JSON array of [id, kind, user_id, lesson_id,
@@ -225,30 +229,34 @@ export const jobsSql = {
 
   retry: `
     UPDATE jobs SET status = 'pending', retry_count = retry_count + 1, run_at = ${NOW},
-      updated_at = ${NOW}, completed_at = NULL, started_at = NULL, worker_id = NULL,
+      updated_at = ${NOW}, completed_at = NULL, started_at = NULL, worker_id = NULL, lost_attempts = 0,
       lease_expires_at = NULL, cancel_requested_at = NULL, cancel_reason = NULL, progress = 0,
       stage = NULL, message = 'Queued again by a manual retry', result = NULL, error_code = NULL,
       error_message = NULL, error_details = NULL, processing_time_seconds = NULL
     WHERE id = @id AND status IN ('failed', 'cancelled', 'timeout')
     RETURNING ${JOB_ARRAY}`,
 
-  /** Orphans: cancelled if asked, re-queued (keeping their place in line) while retries are left, else failed. */
+  /**
+   * Orphans (their worker died or froze past its lease): cancelled if asked; else re-queued, keeping
+   * their place in line and every retry, while fewer than @maxLostAttempts attempts were lost
+   * before; else failed WORKER_LOST_REPEATEDLY.
+   */
   recoverWhere: (condition: string) => `
     UPDATE jobs SET
       status = CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
-        WHEN retry_count < max_retries THEN 'pending' ELSE 'failed' END,
-      retry_count = CASE WHEN cancel_requested_at IS NULL AND retry_count < max_retries
-        THEN retry_count + 1 ELSE retry_count END,
-      completed_at = CASE WHEN cancel_requested_at IS NULL AND retry_count < max_retries
-        THEN NULL ELSE ${NOW} END,
-      worker_id = CASE WHEN cancel_requested_at IS NULL AND retry_count < max_retries
-        THEN NULL ELSE worker_id END,
-      error_code = CASE WHEN cancel_requested_at IS NOT NULL THEN 'JOB_CANCELLED' ELSE 'WORKER_LOST' END,
+        WHEN ${REQUEUE_LOST} THEN 'pending' ELSE 'failed' END,
+      lost_attempts = lost_attempts + 1,
+      completed_at = CASE WHEN ${REQUEUE_LOST_UNLESS_CANCELLED} THEN NULL ELSE ${NOW} END,
+      worker_id = CASE WHEN ${REQUEUE_LOST_UNLESS_CANCELLED} THEN NULL ELSE worker_id END,
+      error_code = CASE WHEN cancel_requested_at IS NOT NULL THEN 'JOB_CANCELLED'
+        WHEN ${REQUEUE_LOST} THEN 'WORKER_LOST' ELSE 'WORKER_LOST_REPEATEDLY' END,
       error_message = CASE WHEN cancel_requested_at IS NOT NULL THEN 'Cancelled; its worker had stopped'
-        ELSE 'The worker running this job stopped sending heartbeats' END,
+        WHEN ${REQUEUE_LOST} THEN 'The worker running this job stopped sending heartbeats'
+        ELSE 'Its worker was lost ' || (lost_attempts + 1) || ' times (MAX_LOST_ATTEMPTS is '
+          || @maxLostAttempts || '): the job may be what stops its workers' END,
       message = CASE WHEN cancel_requested_at IS NOT NULL THEN 'Cancelled'
-        WHEN retry_count < max_retries THEN 'Re-queued after its worker was lost'
-        ELSE 'Failed: its worker was lost and no retries are left' END,
+        WHEN ${REQUEUE_LOST} THEN 'Re-queued after its worker was lost'
+        ELSE 'Failed: its worker was lost too many times' END,
       updated_at = ${NOW}, lease_expires_at = NULL
     WHERE status = 'running' AND ${condition}
     RETURNING ${JOB_ARRAY}`,
