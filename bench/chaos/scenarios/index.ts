@@ -1,5 +1,8 @@
 /** Every chaos scenario, in the order `npm run chaos` runs them. */
 import type { ChaosScenario } from '../scenario.js';
+import { drain } from './drain.js';
+import { frozenWorker } from './frozen-worker.js';
 import { killWorkers } from './kill-workers.js';
+import { postgresRestart } from './postgres-restart.js';
 
-export const SCENARIOS: readonly ChaosScenario[] = [killWorkers];
+export const SCENARIOS: readonly ChaosScenario[] = [killWorkers, frozenWorker, drain, postgresRestart];
