@@ -4,5 +4,12 @@ import { drain } from './drain.js';
 import { frozenWorker } from './frozen-worker.js';
 import { killWorkers } from './kill-workers.js';
 import { postgresRestart } from './postgres-restart.js';
+import { redisOutage } from './redis-outage.js';
 
-export const SCENARIOS: readonly ChaosScenario[] = [killWorkers, frozenWorker, drain, postgresRestart];
+export const SCENARIOS: readonly ChaosScenario[] = [
+  killWorkers,
+  frozenWorker,
+  drain,
+  postgresRestart,
+  redisOutage,
+];
