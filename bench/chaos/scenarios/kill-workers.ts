@@ -27,6 +27,9 @@ export const killWorkers: ChaosScenario = {
   async run({ target, sizes, log }) {
     const d = await openDeployment(target, settings);
     try {
+      // Workers first: jobs queued before they are up would be half done before the first kill.
+      const alive: WorkerProcess[] = [];
+      for (let i = 0; i < sizes.killWorkers; i++) alive.push(await d.startWorker(['--concurrency', '4']));
       // The default retry limit (MAX_RETRIES=2): a job that fails here failed by crashes alone.
       await d.app.enqueueMany(
         Array.from({ length: sizes.killJobs }, (_, i) => ({
@@ -34,8 +37,6 @@ export const killWorkers: ChaosScenario = {
           payload: { ms: 200 + ((i * 37) % 600) },
         })),
       );
-      const alive: WorkerProcess[] = [];
-      for (let i = 0; i < sizes.killWorkers; i++) alive.push(await d.startWorker(['--concurrency', '4']));
       const killedAt = new Map<string, number>();
       const replacements: Promise<void>[] = [];
       for (let k = 0; k < sizes.kills; k++) {
@@ -109,7 +110,7 @@ export const killWorkers: ChaosScenario = {
           { name: 'last kill → queue drained', value: Math.round(drainMs / 100) / 10, unit: 's' },
         ],
         notes: [
-          `lease ${LEASE_SECONDS} s, MAX_RETRIES default (2)` +
+          `lease ${LEASE_SECONDS} s, MAX_RETRIES and WORKER_PREFETCH at their defaults (a re-run waits behind the jobs live workers claimed ahead)` +
             (codes.length > 0 ? `; failed with ${codes.join(', ')}` : ''),
           ...(analysis.openRuns > 0
             ? [`${analysis.openRuns} runs ended by a lapsed lease on a live worker`]

@@ -35,8 +35,9 @@ async function oneFault(context: ScenarioContext, fault: Fault): Promise<Figure[
   const jobs = context.sizes.restartJobs;
   const d = await openDeployment(context.target, settings);
   try {
-    await d.app.enqueueMany(Array.from({ length: jobs }, () => ({ kind: 'sleep', payload: { ms: 100 } })));
+    // Workers first: jobs queued before they are up would be half done before the fault.
     for (let i = 0; i < 2; i++) await d.startWorker(['--concurrency', '4']);
+    await d.app.enqueueMany(Array.from({ length: jobs }, () => ({ kind: 'sleep', payload: { ms: 100 } })));
     await waitFor(async () => ((await health(d))?.completed ?? 0) >= jobs / 4, {
       timeoutMs: 60_000,
       what: 'a quarter of the jobs to complete',
