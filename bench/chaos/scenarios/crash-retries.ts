@@ -25,8 +25,9 @@ export const crashRetries: ChaosScenario = {
     const d = await openDeployment(target, settings);
     try {
       const alive: WorkerProcess[] = [await d.startWorker(), await d.startWorker()];
-      const { job } = await d.app.enqueue({ kind: 'sleep', payload: { ms: 4000 } });
+      const { job } = await d.app.enqueue({ kind: 'sleep', payload: { ms: 8000 } });
       let kills = 0;
+      const replacements: Promise<void>[] = [];
       for (; kills < KILLS; kills++) {
         const holder = await waitFor(
           async () => {
@@ -41,8 +42,10 @@ export const crashRetries: ChaosScenario = {
         if (holder === 'ended') break;
         alive.splice(alive.indexOf(holder), 1);
         await holder.killHard();
-        alive.push(await d.startWorker());
+        // The replacement joins when it has started; the surviving worker can take the job meanwhile.
+        replacements.push(d.startWorker().then((worker) => void alive.push(worker)));
       }
+      await Promise.all(replacements);
       const end = await waitFor(
         async () => {
           const row = await d.app.jobs.get(job.id, ALL_JOBS);
