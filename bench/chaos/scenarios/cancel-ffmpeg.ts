@@ -37,13 +37,15 @@ export const cancelFfmpeg: ChaosScenario = {
               if (row?.stage === 'encode') return true;
             }
             const row = await d.app.jobs.get(job.id, ALL_JOBS);
-            return row && row.status !== 'pending' && row.status !== 'running' ? 'ended' : null;
+            return row && row.status !== 'pending' && row.status !== 'running'
+              ? `${row.status} ${row.errorCode ?? ''}`.trim()
+              : null;
           },
           { timeoutMs: 120_000, intervalMs: 10, what: 'ffmpeg to encode' },
         );
-        if (encoding === 'ended') {
+        if (encoding !== true) {
           missedEncode += 1;
-          log('the render ended before ffmpeg was seen encoding');
+          log(`the render ended (${encoding}) before ffmpeg was seen encoding`);
           continue;
         }
         const askedAt = Date.now();
