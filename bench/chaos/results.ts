@@ -32,14 +32,16 @@ function show(figure: Figure | undefined): string {
   return figure.expect !== undefined && figure.value !== figure.expect ? `**${text}** ⚠` : text;
 }
 
+// The code measured: read when the run starts (later commits during a long run do not count).
+const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
+const dirty = spawnSync('git', ['status', '--porcelain', 'src'], { encoding: 'utf8' }).stdout.trim() !== '';
+
 /** One table per scenario: a row per figure, a column per database it ran on. */
 export function renderMarkdown(
   runs: readonly ScenarioRun[],
   options: ChaosOptions,
   startedAt: string,
 ): string {
-  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
-  const dirty = spawnSync('git', ['status', '--porcelain', 'src'], { encoding: 'utf8' }).stdout.trim() !== '';
   const lines = [
     `## Fault battery (${options.mode}), ${startedAt}`,
     '',
