@@ -13,7 +13,14 @@ import { SCENARIOS } from './scenarios/index.js';
 
 const log = (message: string) => process.stderr.write(`[chaos] ${message}\n`);
 
-const options = parseOptions(process.argv.slice(2));
+let options: ReturnType<typeof parseOptions>;
+try {
+  options = parseOptions(process.argv.slice(2));
+} catch (error) {
+  log(error instanceof Error ? error.message : String(error));
+  log(USAGE);
+  process.exit(2);
+}
 const unknown = options.only.filter((id) => !SCENARIOS.some((s) => s.id === id));
 if (unknown.length > 0) {
   log(`unknown scenario(s) ${unknown.join(', ')}; scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}`);
