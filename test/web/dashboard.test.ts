@@ -1,5 +1,6 @@
 /**
- * The dashboard end to end, in Debian's Chromium driven by playwright-core, against a real service:
+ * The dashboard end to end, in Chromium (found by test/support/chromium.ts) driven by playwright-core,
+ * against a real service:
  * one with a worker rendering real videos, one with no worker so jobs stay pending.
  */
 import { execFileSync } from 'node:child_process';
@@ -9,8 +10,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobWire } from '../../src/api/schemas/job-wire.js';
 import { startApi, TINY_LESSON, type ApiHarness, type TestUser } from '../support/api-server.js';
+import { findChromium } from '../support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve('test-output/screenshots');
 const EXAMPLE_LESSON = path.resolve('examples/photosynthesis.md');
 const LAPTOP = { width: 1280, height: 860 };
@@ -41,7 +42,7 @@ describe('dashboard in a real browser', () => {
     alice = await api.createUser({ wallet: 'wallet-alice', points: 50 });
     bob = await api.createUser({ wallet: 'wallet-bob' });
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: findChromium(),
       headless: true,
       args: [
         '--no-sandbox',
