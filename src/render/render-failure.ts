@@ -4,7 +4,7 @@
  * `error_message`, which its owner reads).
  */
 import { access } from 'node:fs/promises';
-import { basename, relative, sep } from 'node:path';
+import { basename, isAbsolute, relative, sep } from 'node:path';
 import { isFileSystemError } from '../artifacts/errors.js';
 import { describeError, isReelqueueError, ReelqueueError } from '../errors.js';
 
@@ -104,9 +104,19 @@ function hideInDetails(
   );
 }
 
+/** A path in the job's work folder or the speech cache: files the render itself writes. */
+function isInside(path: string | undefined, folders: PrivateFolders): path is string {
+  if (path === undefined) return false;
+  return [folders.workDir, folders.ttsCacheDir].some((root) => {
+    const inside = relative(root, path);
+    return inside !== '' && !inside.startsWith('..') && !isAbsolute(inside);
+  });
+}
+
 /**
  * The error a failed render or store hands to the worker: a file system error about a missing file
- * becomes RENDER_FILE_MISSING; every message loses its private paths. Aborts (cancel, timeout, lost
+ * the render wrote becomes RENDER_FILE_MISSING (one elsewhere, such as a font, is an install
+ * problem and stays HANDLER_FAILED); every message loses its private paths. Aborts (cancel, timeout, lost
  * lease) pass through unchanged: the worker reads their reason from the signal.
  */
 export function publicRenderError(error: unknown, folders: PrivateFolders, signal: AbortSignal): unknown {
@@ -117,8 +127,8 @@ export function publicRenderError(error: unknown, folders: PrivateFolders, signa
     if (message === error.message && JSON.stringify(details) === JSON.stringify(error.details)) return error;
     return new ReelqueueError(error.code, message, details, { cause: error });
   }
-  if (isFileSystemError(error) && MISSING_ERRNOS.has(error.code ?? '')) {
-    const file = error.path === undefined ? 'a file' : hidePrivatePaths(error.path, folders);
+  if (isFileSystemError(error) && MISSING_ERRNOS.has(error.code ?? '') && isInside(error.path, folders)) {
+    const file = hidePrivatePaths(error.path, folders);
     return new ReelqueueError(
       'RENDER_FILE_MISSING',
       `A file of the render is missing (${file}, ${error.syscall ?? 'file access'}): something outside ` +

@@ -54,6 +54,11 @@ describe('publicRenderError', () => {
     expect(JSON.stringify([messageOf(error), (error as ReelqueueError).details])).not.toContain('/tmp');
   });
 
+  it('leaves a missing file outside the render’s folders (a font) as HANDLER_FAILED', async () => {
+    const missing = await readFile('/nonexistent/fonts/DejaVuSans.ttf').catch((error: unknown) => error);
+    expect((publicRenderError(missing, folders, live) as ReelqueueError).code).toBe('HANDLER_FAILED');
+  });
+
   it('keeps the code of a ReelqueueError and hides paths in its message and details', () => {
     const original = new ReelqueueError('RENDER_FILE_UNREADABLE', `bad ${folders.workDir}/thumbnail.png`, {
       file: `${folders.workDir}/thumbnail.png`,
