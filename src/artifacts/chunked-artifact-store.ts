@@ -4,13 +4,14 @@
  * `ArtifactStorage`.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
 import { ReelqueueError } from '../errors.js';
 import { isJobId } from '../jobs/model.js';
 import { leaseLost } from '../jobs/store-errors.js';
-import { artifactIncomplete, artifactNotFound } from './errors.js';
+import { artifactIncomplete, artifactNotFound, isFileSystemError, sourceFileError } from './errors.js';
 import {
   ARTIFACT_CHUNK_SIZE,
   checkArtifactKind,
@@ -37,6 +38,21 @@ export class ChunkedArtifactStore implements ArtifactStore {
   }
 
   async write(request: WriteArtifact): Promise<ArtifactInfo> {
+    const { source } = request;
+    if (!(source instanceof Readable)) return this.#write(request);
+    // A stream can fail (a file that cannot be opened) while the first database call is awaited,
+    // before anything iterates it: with no listener, its 'error' would end the whole process. The
+    // listener only keeps it handled; iterating the errored stream still throws its error.
+    source.on('error', ignoreHere);
+    try {
+      return await this.#write(request);
+    } finally {
+      // Closes the file of a source the write never read to the end (refused, failed, aborted).
+      source.destroy();
+    }
+  }
+
+  async #write(request: WriteArtifact): Promise<ArtifactInfo> {
     const { lease, signal } = request;
     checkWriteOptions(request);
     signal?.throwIfAborted();
@@ -80,8 +96,28 @@ export class ChunkedArtifactStore implements ArtifactStore {
     return infoFrom(completed);
   }
 
-  writeFile(path: string, options: WriteArtifactOptions): Promise<ArtifactInfo> {
-    return this.write({ ...options, source: createReadStream(path, { highWaterMark: ARTIFACT_CHUNK_SIZE }) });
+  /**
+   * Opens the file before anything else, so that a missing or unreadable file fails the write with
+   * RENDER_FILE_MISSING / RENDER_FILE_UNREADABLE before a row is created; a read error later on gets
+   * the same codes.
+   */
+  async writeFile(path: string, options: WriteArtifactOptions): Promise<ArtifactInfo> {
+    checkWriteOptions(options);
+    let file;
+    try {
+      file = await open(path, 'r');
+    } catch (error) {
+      throw sourceFileError(path, options.kind, error);
+    }
+    const source = file.createReadStream({ highWaterMark: ARTIFACT_CHUNK_SIZE });
+    try {
+      return await this.write({ ...options, source });
+    } catch (error) {
+      throw isFileSystemError(error) ? sourceFileError(path, options.kind, error) : error;
+    } finally {
+      // The stream closes the file when it ends or is destroyed; this covers a stream never read.
+      await file.close().catch(() => undefined);
+    }
   }
 
   async find(jobId: string, kind: string): Promise<ArtifactInfo | null> {
@@ -143,7 +179,12 @@ export class ChunkedArtifactStore implements ArtifactStore {
   }
 }
 
-function checkWriteOptions(request: WriteArtifact): void {
+/** See `write`: the error reaches the caller through the stream's iterator instead. */
+function ignoreHere(): void {
+  // handled by whoever iterates the stream
+}
+
+function checkWriteOptions(request: WriteArtifactOptions): void {
   checkArtifactKind(request.kind);
   checkContentType(request.contentType);
   if (request.jobId !== undefined && request.jobId !== request.lease.jobId) {

@@ -38,7 +38,10 @@ export interface ArtifactStore {
    * at the end; when the source fails or the signal fires, deletes what it wrote and rethrows.
    */
   write(request: WriteArtifact): Promise<ArtifactInfo>;
-  /** `write` from a file on disk, read with 1 MiB buffers. */
+  /**
+   * `write` from a file on disk, read with 1 MiB buffers. A file that is missing or cannot be read
+   * fails with RENDER_FILE_MISSING or RENDER_FILE_UNREADABLE, naming the file but not its folder.
+   */
   writeFile(path: string, options: WriteArtifactOptions): Promise<ArtifactInfo>;
 
   /** The newest complete artifact of this kind for the job, or null. */

@@ -474,6 +474,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
             retryAfterSeconds: retryAfter,
           }),
         );
+        this.#logFailedAttempt(running, 'JOB_TIMEOUT', reason.message, retryAfter);
         return retryAfter === null ? 'timeout' : 'retry_scheduled';
       }
       if (settled?.ok) {
@@ -486,15 +487,17 @@ export class Worker extends EventEmitter<WorkerEvents> {
       const retryAfter = PERMANENT.has(code as ErrorCode)
         ? null
         : retryDelaySeconds(this.#settings.retryPolicy, job);
+      const message = describeError(error);
       await this.#persist(() =>
         this.#store.fail(lease, {
           code,
-          message: describeError(error),
+          message,
           details: isReelqueueError(error) && error.details ? (error.details as JsonObject) : null,
           terminalStatus: 'failed',
           retryAfterSeconds: retryAfter,
         }),
       );
+      this.#logFailedAttempt(running, code, message, retryAfter);
       return retryAfter === null ? 'failed' : 'retry_scheduled';
     } catch (error) {
       if (isReelqueueError(error, 'LEASE_LOST')) {
@@ -506,6 +509,22 @@ export class Worker extends EventEmitter<WorkerEvents> {
       }
       throw error;
     }
+  }
+
+  /** Every failed attempt is in the log, whether it is retried or ends the job. */
+  #logFailedAttempt(running: RunningJob, code: string, message: string, retryAfter: number | null): void {
+    const { job, lease } = running;
+    this.#logger.warn(
+      {
+        jobId: job.id,
+        kind: job.kind,
+        attempt: lease.attempt,
+        code,
+        error: message,
+        retryInSeconds: retryAfter,
+      },
+      retryAfter === null ? 'job attempt failed; no retry left' : 'job attempt failed; retry scheduled',
+    );
   }
 
   /**

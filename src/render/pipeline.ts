@@ -13,6 +13,7 @@ import { buildTimeline } from './ffmpeg/timeline.js';
 import type { PresentationRequest, RenderStyle } from './lesson/model.js';
 import { parsePresentationRequest } from './lesson/payload.js';
 import { ProgressReporter, type ProgressListener } from './progress.js';
+import { withFilesChecked } from './render-failure.js';
 import { drawSlides } from './slides/draw-slides.js';
 import { loadSlideFonts } from './slides/fonts.js';
 import { writeThumbnail } from './thumbnail.js';
@@ -160,27 +161,46 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
     progress.report('encode', 0, 'Encoding the video');
     const timeline = buildTimeline(durations, fps);
     const videoPath = join(workDir, 'presentation.mp4');
-    await encodeVideo(
-      {
-        slides: drawn.slidePaths.map((imagePath, index) => ({
-          imagePath,
-          frames: timeline.frameCounts[index] as number,
-          ...(drawn.scrollPixels ? { scrollPixels: drawn.scrollPixels[index] as number } : {}),
-        })),
-        ...(drawn.overlayPath ? { overlayPath: drawn.overlayPath } : {}),
-        audioPath: join(workDir, 'narration.wav'),
-        outputPath: videoPath,
-        width,
-        height,
-        fps,
-      },
-      {
-        ffmpegPath: binaries.ffmpeg,
-        signal,
-        onProgress: (fraction) => progress.report('encode', fraction, 'Encoding the video'),
-      },
+    const audioPath = join(workDir, 'narration.wav');
+    // ffmpeg reports progress only once it has opened its output: from then on, a missing output
+    // means someone removed it.
+    let writing = false;
+    const encodeFiles = () => [
+      ...drawn.slidePaths.map((path) => ({ path, what: 'slide image' })),
+      ...(drawn.overlayPath ? [{ path: drawn.overlayPath, what: 'scroll overlay' }] : []),
+      { path: audioPath, what: 'narration' },
+      ...(writing ? [{ path: videoPath, what: 'video being encoded' }] : []),
+    ];
+    await withFilesChecked(encodeFiles, signal, () =>
+      encodeVideo(
+        {
+          slides: drawn.slidePaths.map((imagePath, index) => ({
+            imagePath,
+            frames: timeline.frameCounts[index] as number,
+            ...(drawn.scrollPixels ? { scrollPixels: drawn.scrollPixels[index] as number } : {}),
+          })),
+          ...(drawn.overlayPath ? { overlayPath: drawn.overlayPath } : {}),
+          audioPath,
+          outputPath: videoPath,
+          width,
+          height,
+          fps,
+        },
+        {
+          ffmpegPath: binaries.ffmpeg,
+          signal,
+          onProgress: (fraction) => {
+            writing = true;
+            progress.report('encode', fraction, 'Encoding the video');
+          },
+        },
+      ),
     );
-    const probed = await probe(videoPath, { ffprobePath: binaries.ffprobe, signal });
+    const probed = await withFilesChecked(
+      () => [{ path: videoPath, what: 'encoded video' }],
+      signal,
+      () => probe(videoPath, { ffprobePath: binaries.ffprobe, signal }),
+    );
     await progress.flush();
 
     progress.report('thumbnail', 0, 'Drawing the thumbnail');

@@ -9,6 +9,7 @@ import { leaseOf } from '../jobs/model.js';
 import { parsePresentationPayload } from './lesson/payload.js';
 import { renderPresentation } from './pipeline.js';
 import { createWorkDir, defaultWorkRoot } from './work-dirs.js';
+import { publicRenderError } from './render-failure.js';
 
 export interface PresentationKindOptions {
   artifacts: ArtifactStore;
@@ -85,6 +86,8 @@ export function presentationKind(options: PresentationKindOptions): JobKind {
           processing_time_seconds: Math.round(performance.now() - started) / 1000,
           llm_polish: payload.use_llm_polish === true ? 'not configured' : 'off',
         };
+      } catch (error) {
+        throw publicRenderError(error, { workDir, workRoot, ttsCacheDir: options.ttsCacheDir }, signal);
       } finally {
         await rm(workDir, { recursive: true, force: true });
       }

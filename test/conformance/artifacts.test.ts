@@ -1,10 +1,11 @@
 import { createHash, randomBytes, randomFillSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ARTIFACT_CHUNK_SIZE, type ArtifactInfo, type ByteRange } from '../../src/artifacts/model.js';
 import type { ArtifactStore } from '../../src/artifacts/store.js';
+import type { ReelqueueError } from '../../src/errors.js';
 import type { Lease } from '../../src/jobs/model.js';
 import { ALL_JOBS, type JobStore } from '../../src/jobs/store.js';
 import { expireLease, setFinishedHoursAgo } from '../support/db-fixtures.js';
@@ -399,6 +400,56 @@ describe('artifacts: chunked storage with ranged reads', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('writeFile of a missing file fails with RENDER_FILE_MISSING, names no path, and stores nothing', async () => {
+    const { t, jobs } = ctx();
+    const running = await jobs.running();
+    const dir = mkdtempSync(path.join(tmpdir(), 'reelqueue-artifact-'));
+    try {
+      const error = await rejectionOf(
+        artifacts().writeFile(path.join(dir, 'presentation.mp4'), {
+          lease: running.lease,
+          kind: 'video',
+          contentType: 'video/mp4',
+        }),
+      );
+      expectCode(error, 'RENDER_FILE_MISSING');
+      expect((error as Error).message).toContain('presentation.mp4');
+      expect(JSON.stringify([(error as Error).message, (error as ReelqueueError).details])).not.toContain(
+        dir,
+      );
+      expect(await storedRows(t)).toEqual({ artifacts: 0, chunks: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writeFile of a folder fails with RENDER_FILE_UNREADABLE and stores nothing', async () => {
+    const { t, jobs } = ctx();
+    const running = await jobs.running();
+    const dir = mkdtempSync(path.join(tmpdir(), 'reelqueue-artifact-'));
+    try {
+      const error = await rejectionOf(
+        artifacts().writeFile(dir, { lease: running.lease, kind: 'thumbnail', contentType: 'image/png' }),
+      );
+      expectCode(error, 'RENDER_FILE_UNREADABLE');
+      expect(await storedRows(t)).toEqual({ artifacts: 0, chunks: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a stream source that fails before the write reads it rejects the write (it never goes unhandled)', async () => {
+    const { t, jobs } = ctx();
+    const running = await jobs.running();
+    // The stream fails to open while the store is still creating the artifact row.
+    const source = createReadStream(path.join(tmpdir(), `reelqueue-no-such-file-${process.pid}`));
+    const error = await rejectionOf(
+      artifacts().write({ lease: running.lease, kind: 'video', contentType: 'video/mp4', source }),
+    );
+    expect((error as NodeJS.ErrnoException).code).toBe('ENOENT');
+    expect(await storedRows(t)).toEqual({ artifacts: 0, chunks: 0 });
   });
 
   it('deleting the job (cleanup) removes its artifacts and their chunks', async () => {

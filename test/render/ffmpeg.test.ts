@@ -142,6 +142,41 @@ describe('runProcess', () => {
     await expect(failing).rejects.toBeInstanceOf(ProcessFailedError);
     await expect(failing).rejects.toThrow(/exited with code 1: .*nonexistent/);
   });
+
+  it('a stdout handler that throws stops the child and rejects with its error (never an uncaught exception)', async () => {
+    let pid: number | undefined;
+    const broken = new Error('progress handler failed');
+    // Never ends on its own, and prints progress to stdout.
+    const running = runProcess(
+      binaries.ffmpeg,
+      [
+        '-nostdin',
+        '-v',
+        'error',
+        '-progress',
+        'pipe:1',
+        '-f',
+        'lavfi',
+        '-i',
+        'nullsrc=s=64x64',
+        '-f',
+        'null',
+        '-',
+      ],
+      {
+        onSpawn: (spawned) => (pid = spawned),
+        onStdout: () => {
+          throw broken;
+        },
+      },
+    );
+    await expect(running).rejects.toBe(broken);
+    expect(processExists(pid as number)).toBe(false);
+  });
+
+  it('a binary that cannot be started rejects (never an uncaught exception)', async () => {
+    await expect(runProcess('/nonexistent/ffmpeg', ['-version'])).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });
 
 describe('checkFfmpegCapabilities', () => {

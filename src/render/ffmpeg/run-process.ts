@@ -53,12 +53,28 @@ export function runProcess(
       child.kill('SIGTERM');
       killTimer = setTimeout(() => child.kill('SIGKILL'), options.killGraceMs ?? 1000);
     };
+    // What went wrong in this process besides its exit status: the caller's stdout handler threw,
+    // or a pipe failed. The child is stopped and the promise rejects with it once the child is gone.
+    let failure: { error: unknown } | undefined;
+    const fail = (error: unknown): void => {
+      if (failure) return;
+      failure = { error };
+      onAbort();
+    };
     child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => options.onStdout?.(chunk));
+    child.stdout.on('data', (chunk: string) => {
+      try {
+        options.onStdout?.(chunk);
+      } catch (error) {
+        fail(error);
+      }
+    });
+    child.stdout.on('error', fail);
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-STDERR_KEEP);
     });
+    child.stderr.on('error', fail);
     child.once('spawn', () => {
       if (child.pid !== undefined) options.onSpawn?.(child.pid);
     });
@@ -71,6 +87,7 @@ export function runProcess(
       signal?.removeEventListener('abort', onAbort);
       clearTimeout(killTimer);
       if (signal?.aborted) reject(signal.reason);
+      else if (failure) reject(failure.error);
       else if (code === 0) resolve();
       else reject(new ProcessFailedError(command, code, exitSignal, stderr));
     });

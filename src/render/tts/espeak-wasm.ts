@@ -137,7 +137,8 @@ export class EspeakWasmEngine implements SpeechEngine {
         worker.forget(id);
         reject(signal?.reason);
         // A run cannot be interrupted inside WebAssembly: stop the whole worker.
-        void worker.terminate();
+        // Its 'exit' fails the worker's other requests; a failure to terminate has no one to tell.
+        worker.terminate().catch(() => undefined);
       };
       const id = worker.request(text, voice, {
         resolve(wav) {
