@@ -42,8 +42,11 @@ export const checkedHours = (field: string, value: number): number =>
 export const checkedMinutes = (field: string, value: number): number =>
   checkedNumber(field, value, { min: 0, max: 60 * 24 * 365 * 100 });
 
-/** A page of a job's event log: after an event id (FROM_THE_START is -1), up to 10,000 events. */
+/**
+ * A page of a job's event log: after an event id (FROM_THE_START is -1), up to 10,000 events; a
+ * limit of 0 reads nothing (the store's contract, which the conformance suite states).
+ */
 export function checkedEventsPage(afterEventId: number, limit: number): void {
   checkedNumber('after', afterEventId, { min: -1, max: Number.MAX_SAFE_INTEGER, integer: true });
-  checkedLimit(limit);
+  checkedNumber('limit', limit, { min: 0, max: 10_000, integer: true });
 }
