@@ -51,10 +51,7 @@ interface CreateUserOptions extends CommonOptions {
 function createUserCommand(): Command {
   return withCommonOptions(new Command('create'))
     .description('create a user and a first API key (the key is printed once)')
-    .option(
-      '--wallet <address>',
-      'wallet address (the legacy /api/generate clients name users by it), unique',
-    )
+    .option('--wallet <address>', 'wallet address, unique (legacy /api/generate clients send it)')
     .option('--points <n>', 'starting prompt points', parseInteger('--points', 0, MAX_POINTS))
     .option('--admin', 'an admin: sees every job, manages users and keys')
     .option('--label <text>', 'label of the first key')
