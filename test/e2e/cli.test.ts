@@ -208,6 +208,23 @@ describe('reelqueue CLI: what goes wrong outside it', () => {
     expect(result.stderr).toContain('DATABASE_NOT_FOUND: The database named in DATABASE_URL does not exist');
   });
 
+  it.runIf(DIALECT === 'sqlite')(
+    'runs from a clone as `npm run -s cli -- …`, printing only its own output',
+    () => {
+      const url = `sqlite:${path.join(dir, 'x.db')}`;
+      expect(runWith({ DATABASE_URL: url }, 'migrate').code).toBe(0);
+      const result = spawnSync('npm', ['run', '-s', 'cli', '--', 'stats', '--json'], {
+        cwd: path.resolve(path.dirname(CLI), '../..'),
+        env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: url },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect((JSON.parse(result.stdout) as { health: { total: number } }).health.total).toBe(0);
+    },
+  );
+
   it.runIf(DIALECT === 'sqlite')('names a missing input file with its own code and what to do', () => {
     const result = runWith(
       { DATABASE_URL: `sqlite:${path.join(dir, 'x.db')}` },
