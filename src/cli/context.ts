@@ -49,10 +49,18 @@ export function print(options: CommonOptions, value: unknown, text: () => string
   process.stdout.write(options.json ? `${JSON.stringify(value)}\n` : `${text()}\n`);
 }
 
-/** Reports an error with its stable code and exits non-zero. */
+/**
+ * Reports an error with its stable code and exits non-zero. With `--json` the report is one JSON line
+ * on stderr, shaped like the HTTP API's errors: `{"error":{"code","message","details"}}`.
+ */
 export function fail(thrown: unknown): never {
   const error = explained(thrown);
   const code = isReelqueueError(error) ? error.code : 'UNEXPECTED';
+  if (process.argv.includes('--json')) {
+    const details = isReelqueueError(error) ? (error.details ?? null) : null;
+    process.stderr.write(`${JSON.stringify({ error: { code, message: describeError(error), details } })}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`reelqueue: ${code}: ${describeError(error)}\n`);
   if (isReelqueueError(error) && error.details && process.env.LOG_LEVEL === 'debug') {
     process.stderr.write(`${JSON.stringify(error.details, null, 2)}\n`);

@@ -1,11 +1,36 @@
 /** Plain-text renderings of jobs for the terminal. */
 import type { Job } from '../jobs/model.js';
 
-export function jobLine(job: Job): string {
-  const stage = job.stage ? ` ${job.stage}` : '';
-  return `${job.id}  ${job.kind.padEnd(12)} ${job.status.padEnd(9)} ${job.priority.padEnd(6)} ${String(
-    job.progress,
-  ).padStart(3)}%${stage}  ${job.message}`;
+/**
+ * Rows under a header, each column as wide as its widest cell; the last column is not padded, so a
+ * long message never pushes the others apart. Cells never contain line breaks.
+ */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+const oneLine = (text: string) => text.replace(/\s+/g, ' ');
+
+export function jobsTable(jobs: readonly Job[]): string {
+  return table(
+    ['ID', 'KIND', 'STATUS', 'PRIORITY', 'PROGRESS', 'MESSAGE'],
+    jobs.map((job) => [
+      job.id,
+      job.kind,
+      job.status,
+      job.priority,
+      `${job.progress}%${job.stage ? ` ${job.stage}` : ''}`,
+      oneLine(job.message),
+    ]),
+  );
 }
 
 export function jobDetails(job: Job, queuePosition: number | null): string {

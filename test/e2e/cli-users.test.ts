@@ -57,7 +57,13 @@ describe('reelqueue users and keys', { timeout: 60_000 }, () => {
 
     const text = run('users', 'list');
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain('AliceWallet1111');
+    const [header, ...rows] = text.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^ID +ROLE +POINTS +WALLET$/);
+    expect(rows).toHaveLength(2);
+    const wallet = header?.indexOf('WALLET') ?? -1;
+    expect(rows[0]?.slice(wallet)).toBe('AliceWallet1111');
+    expect(rows[1]?.slice(wallet)).toBe('-');
+    expect(rows[1]?.slice(header?.indexOf('ROLE') ?? -1).startsWith('admin ')).toBe(true);
   });
 
   it('creates keys by user id or wallet, and revokes them by prefix, id or whole key', async () => {
@@ -91,6 +97,17 @@ describe('reelqueue users and keys', { timeout: 60_000 }, () => {
       [byId.id, 'ci', true],
       [byWallet.id, null, true],
     ]);
+    const [header, ...rows] = run('keys', 'list', '--user', user.id).stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^ID +PREFIX +STATE +LAST USED +LABEL$/);
+    const label = header?.indexOf('LABEL') ?? -1;
+    const lastUsed = header?.indexOf('LAST USED') ?? -1;
+    expect(rows.map((row) => row.slice(header?.indexOf('STATE') ?? -1, lastUsed).trim())).toEqual([
+      'active',
+      'revoked',
+      'revoked',
+    ]);
+    for (const row of rows) expect(row.slice(lastUsed)).toMatch(/^(never|\d{4}-\d\d-\d\dT\S+Z)( |$)/);
+    expect(rows[1]?.slice(label)).toBe('ci');
   });
 
   it('adds and takes points, never below zero', () => {

@@ -84,6 +84,52 @@ describe('reelqueue CLI', () => {
     });
   });
 
+  it('lists jobs under a header row, each column starting where its header does', () => {
+    run('jobs', 'add', '--kind', 'noop', '--count', '2');
+    run('jobs', 'add', '--kind', 'sleep', '--payload', '{"ms":10}', '--priority', 'urgent');
+    const jobs = json<{ jobs: { id: string; kind: string; status: string; priority: string }[] }>(
+      'jobs',
+      'list',
+    ).jobs;
+    const result = run('jobs', 'list');
+    expect(result.code).toBe(0);
+    const [header, ...rows] = result.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^ID +KIND +STATUS +PRIORITY +PROGRESS +MESSAGE$/);
+    expect(rows).toHaveLength(jobs.length);
+    const start = (name: string) => header?.indexOf(name) ?? -1;
+    rows.forEach((row, i) => {
+      const job = jobs[i];
+      expect(row.startsWith(`${job?.id} `)).toBe(true);
+      expect(row.slice(start('KIND')).startsWith(`${job?.kind} `)).toBe(true);
+      expect(row.slice(start('STATUS')).startsWith(`${job?.status} `)).toBe(true);
+      expect(row.slice(start('PRIORITY')).startsWith(`${job?.priority} `)).toBe(true);
+      expect(row.slice(start('PROGRESS'))).toMatch(/^\d+%/);
+      // Columns are as wide as their widest cell, plus two spaces: never wider.
+      expect(row[start('KIND') - 3]).not.toBe(' ');
+    });
+  });
+
+  it('says "no jobs" when there are none', () => {
+    expect(run('jobs', 'list').stdout).toBe('no jobs\n');
+  });
+
+  it('prints what migrate did as JSON', () => {
+    expect(json<{ dialect: string; applied: unknown[]; alreadyApplied: number }>('migrate')).toMatchObject({
+      dialect: DIALECT,
+      applied: [],
+      alreadyApplied: expect.any(Number) as number,
+    });
+  });
+
+  it('reports a failure with --json as one JSON line on stderr, with its code', () => {
+    const id = '00000000-0000-4000-8000-000000000000';
+    const result = run('jobs', 'show', id, '--json');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    const report = JSON.parse(result.stderr) as { error: { code: string; message: string } };
+    expect(report.error).toMatchObject({ code: 'JOB_NOT_FOUND', message: `No job ${id}` });
+  });
+
   it.each([
     [['--kind', 'nope'], 'UNKNOWN_KIND'],
     [['--kind', 'sleep', '--payload', '{"ms":-1}'], 'INVALID_PAYLOAD'],
@@ -161,6 +207,23 @@ describe('reelqueue CLI: what goes wrong outside it', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('DATABASE_NOT_FOUND: The database named in DATABASE_URL does not exist');
   });
+
+  it.runIf(DIALECT === 'sqlite')(
+    'runs from a clone as `npm run -s cli -- …`, printing only its own output',
+    () => {
+      const url = `sqlite:${path.join(dir, 'x.db')}`;
+      expect(runWith({ DATABASE_URL: url }, 'migrate').code).toBe(0);
+      const result = spawnSync('npm', ['run', '-s', 'cli', '--', 'stats', '--json'], {
+        cwd: path.resolve(path.dirname(CLI), '../..'),
+        env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: url },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect((JSON.parse(result.stdout) as { health: { total: number } }).health.total).toBe(0);
+    },
+  );
 
   it.runIf(DIALECT === 'sqlite')('names a missing input file with its own code and what to do', () => {
     const result = runWith(

@@ -17,7 +17,7 @@ import {
   withReelqueue,
   type CommonOptions,
 } from '../context.js';
-import { jobDetails, jobLine } from '../format.js';
+import { jobDetails, jobsTable } from '../format.js';
 import { defaultKinds } from '../kinds.js';
 
 function parsePayload(text: string): JsonObject {
@@ -116,8 +116,7 @@ function listCommand(): Command {
           );
           print(options, page, () =>
             [
-              ...page.jobs.map(jobLine),
-              page.jobs.length === 0 ? 'no jobs' : '',
+              page.jobs.length === 0 ? 'no jobs' : jobsTable(page.jobs),
               page.nextCursor ? `more: --cursor ${page.nextCursor}` : '',
             ]
               .filter(Boolean)

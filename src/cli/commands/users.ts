@@ -12,6 +12,7 @@ import {
   withReelqueue,
   type CommonOptions,
 } from '../context.js';
+import { table } from '../format.js';
 
 /** A user named by id, or else by wallet address. */
 async function findUser(app: Reelqueue, idOrWallet: string): Promise<User> {
@@ -33,10 +34,11 @@ function listed({
   return user;
 }
 
-function userLine(user: User): string {
-  return `${user.id}  ${user.role.padEnd(5)} ${String(user.promptPoints).padStart(8)} points  ${
-    user.walletAddress ?? '-'
-  }`;
+function usersTable(users: readonly User[]): string {
+  return table(
+    ['ID', 'ROLE', 'POINTS', 'WALLET'],
+    users.map((user) => [user.id, user.role, String(user.promptPoints), user.walletAddress ?? '-']),
+  );
 }
 
 interface CreateUserOptions extends CommonOptions {
@@ -49,7 +51,7 @@ interface CreateUserOptions extends CommonOptions {
 function createUserCommand(): Command {
   return withCommonOptions(new Command('create'))
     .description('create a user and a first API key (the key is printed once)')
-    .option('--wallet <address>', 'wallet address (seed 004), unique')
+    .option('--wallet <address>', 'wallet address, unique (legacy /api/generate clients send it)')
     .option('--points <n>', 'starting prompt points', parseInteger('--points', 0, MAX_POINTS))
     .option('--admin', 'an admin: sees every job, manages users and keys')
     .option('--label <text>', 'label of the first key')
@@ -82,7 +84,7 @@ function listUsersCommand(): Command {
       await withExistingReelqueue(options, async (app) => {
         const users = await app.database.users.listUsers();
         print(options, { users: users.map(listed) }, () =>
-          users.length === 0 ? 'no users' : users.map(userLine).join('\n'),
+          users.length === 0 ? 'no users' : usersTable(users),
         );
       });
     });
@@ -153,13 +155,16 @@ function listKeysCommand(): Command {
         print(options, { keys }, () =>
           keys.length === 0
             ? 'no keys'
-            : keys
-                .map(
-                  (k) =>
-                    `${k.id}  ${k.prefix}  ${k.revokedAt ? 'revoked' : 'active '}  ` +
-                    `last used ${k.lastUsedAt?.toISOString() ?? 'never'}  ${k.label ?? ''}`,
-                )
-                .join('\n'),
+            : table(
+                ['ID', 'PREFIX', 'STATE', 'LAST USED', 'LABEL'],
+                keys.map((k) => [
+                  k.id,
+                  k.prefix,
+                  k.revokedAt ? 'revoked' : 'active',
+                  k.lastUsedAt?.toISOString() ?? 'never',
+                  k.label ?? '',
+                ]),
+              ),
         );
       });
     });
