@@ -3,6 +3,8 @@
  * A default is written here once; internals receive the resolved, frozen `Config`.
  */
 import { z } from 'zod';
+import { aliasedSettings } from './config-aliases.js';
+import { isSqliteUrl, normalDatabaseUrl, parseDatabaseUrl } from './db/database-url.js';
 import { ReelqueueError } from './errors.js';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -21,8 +23,16 @@ const retryDelays = z
 const databaseUrl = z
   .string()
   .min(1)
-  .refine((url) => /^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(url), {
-    message: 'must start with sqlite: (for example sqlite:./data/reelqueue.db) or postgres://',
+  .refine((url) => isSqliteUrl(url) || /^(postgres:\/\/|postgresql:\/\/)/.test(url), {
+    message:
+      'must start with sqlite: (for example sqlite:./data/reelqueue.db or sqlite:///./data/reelqueue.db) or postgres://',
+  })
+  .superRefine((url, context) => {
+    try {
+      parseDatabaseUrl(url);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+    }
   });
 
 /** Environment variable → schema with its default. */
@@ -134,9 +144,10 @@ export interface Config {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: SettingsInput = {}): Config {
   const raw: Record<string, unknown> = {};
+  const aliased = aliasedSettings(env, overrides);
   for (const name of Object.keys(settings) as SettingName[]) {
     const value = overrides[name] ?? env[name];
-    raw[name] = value === '' ? undefined : value;
+    raw[name] = value === '' || value === undefined ? aliased[name] : value;
   }
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {
@@ -160,7 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
     );
   }
   return Object.freeze({
-    databaseUrl: s.DATABASE_URL,
+    // One spelling from here on: sqlite:<absolute path>, whichever form was written (database-url.ts).
+    databaseUrl: normalDatabaseUrl(s.DATABASE_URL),
     databaseSchema: s.DATABASE_SCHEMA,
     databasePoolSize: s.DATABASE_POOL_SIZE,
     redisUrl: s.REDIS_URL,
