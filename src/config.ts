@@ -67,6 +67,8 @@ const settings = {
   JOB_COST_POINTS: intFrom(0, 1_000_000).default(0),
   MAX_ACTIVE_JOBS_PER_USER: intFrom(1, 1_000_000).default(20),
   RATE_LIMIT_PER_MINUTE: intFrom(0, 10_000_000).default(600),
+  ADMIN_MAX_ACTIVE_JOBS: intFrom(1, 10_000_000).default(100_000),
+  ADMIN_RATE_LIMIT_PER_MINUTE: intFrom(0, 100_000_000).default(120_000),
   AUTH_FAILURES_PER_MINUTE: intFrom(0, 10_000_000).default(30),
   API_KEY_CACHE_SECONDS: intFrom(0, 3600).default(30),
   WEBHOOK_ALLOW_PRIVATE: flag.default(false),
@@ -119,6 +121,13 @@ export interface Config {
   readonly jobCostPoints: number;
   readonly maxActiveJobsPerUser: number;
   readonly rateLimitPerMinute: number;
+  /**
+   * Queued + running jobs of one key whose role is not `user` (admin keys; a backend's service key):
+   * a backend queues for many people, so the per-user limit does not fit it.
+   */
+  readonly adminMaxActiveJobs: number;
+  /** Requests per minute of one key whose role is not `user` (0: no limit). */
+  readonly adminRateLimitPerMinute: number;
   /** Failed authentications per client address per minute before it is refused (0: no limit). */
   readonly authFailuresPerMinute: number;
   /**
@@ -199,6 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
     jobCostPoints: s.JOB_COST_POINTS,
     maxActiveJobsPerUser: s.MAX_ACTIVE_JOBS_PER_USER,
     rateLimitPerMinute: s.RATE_LIMIT_PER_MINUTE,
+    adminMaxActiveJobs: s.ADMIN_MAX_ACTIVE_JOBS,
+    adminRateLimitPerMinute: s.ADMIN_RATE_LIMIT_PER_MINUTE,
     authFailuresPerMinute: s.AUTH_FAILURES_PER_MINUTE,
     apiKeyCacheSeconds: s.API_KEY_CACHE_SECONDS,
     webhookAllowPrivate: s.WEBHOOK_ALLOW_PRIVATE,

@@ -15,7 +15,7 @@ import {
 import { jobNotFound } from '../../jobs/store-errors.js';
 import type { RetryOutcome } from '../../jobs/store.js';
 import { callerOf, ownScopeOf, requireAdmin, scopeOf } from '../caller.js';
-import type { ApiContext } from '../context.js';
+import { activeLimitFor, type ApiContext } from '../context.js';
 import { HttpError, refusalOf } from '../http-errors.js';
 import { BULK_RETRY_MAX_IDS, BulkRetryBody, BulkRetryResult } from '../schemas/bulk-retry.js';
 import { ErrorSchema, errorResponses, JobIdParams } from '../schemas/common.js';
@@ -125,7 +125,7 @@ export async function queuePresentation(ctx: ApiContext, request: FastifyRequest
       ...(body.timeout_seconds !== undefined && { timeoutSeconds: body.timeout_seconds }),
       ...(body.max_retries !== undefined && { maxRetries: body.max_retries }),
     },
-    { activeLimit: ctx.limits.maxActiveJobsPerUser },
+    { activeLimit: activeLimitFor(ctx.limits, caller) },
   );
 }
 
@@ -246,7 +246,7 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         request.params.id,
         { force: request.body?.force_retry ?? false },
         scopeOf(request),
-        { activeLimit: ctx.limits.maxActiveJobsPerUser },
+        { activeLimit: activeLimitFor(ctx.limits, callerOf(request)) },
       );
       return jobToWire(job);
     },
@@ -272,7 +272,7 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         request.body.job_ids,
         { force: request.body.force_retry ?? false },
         scopeOf(request),
-        { activeLimit: ctx.limits.maxActiveJobsPerUser },
+        { activeLimit: activeLimitFor(ctx.limits, callerOf(request)) },
       );
       return bulkRetryToWire(outcomes);
     },
