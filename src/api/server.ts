@@ -33,6 +33,7 @@ import { dashboardRoutes } from '../web/serve-dashboard.js';
 import { ErrorSchema } from './schemas/common.js';
 import { refuseUnrepresentableValues } from './schemas/representable-values.js';
 import { JobWireSchema } from './schemas/job-wire.js';
+import { seedPresentationRoutes } from './routes/seed-presentations.js';
 
 export interface ServerOptions {
   bodyLimitBytes?: number;
@@ -179,6 +180,7 @@ export async function buildServer(
     lessonRoutes(api, ctx);
     webhookRoutes(api, ctx);
     adminRoutes(api, ctx);
+    seedPresentationRoutes(api, ctx);
   });
 
   return { server, metrics, routes };

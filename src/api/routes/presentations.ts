@@ -5,14 +5,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ReelqueueError } from '../../errors.js';
 import { lessonNotFound } from '../../lessons/errors.js';
-import {
-  JOB_PRIORITIES,
-  JOB_STATUSES,
-  type JobPriority,
-  type JobStatus,
-  type JsonObject,
-} from '../../jobs/model.js';
+import { JOB_PRIORITIES, type JobPriority, type JsonObject } from '../../jobs/model.js';
 import { jobNotFound } from '../../jobs/store-errors.js';
+import { STATUS_INPUT_NAMES, statusesNamed } from '../../jobs/seed-statuses.js';
 import type { RetryOutcome } from '../../jobs/store.js';
 import { callerOf, ownScopeOf, requireAdmin, scopeOf } from '../caller.js';
 import { activeLimitFor, type ApiContext } from '../context.js';
@@ -162,7 +157,8 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
     },
     async (request) => {
       const q = request.query;
-      const statuses = listOf<JobStatus>(q.status, JOB_STATUSES, 'status');
+      const names = listOf<string>(q.status, STATUS_INPUT_NAMES, 'status');
+      const statuses = names && statusesNamed(names);
       const priorities = listOf<JobPriority>(q.priority, JOB_PRIORITIES, 'priority');
       const page = await jobs.list(
         {
