@@ -86,6 +86,9 @@ describe('reelqueue CLI', () => {
 
     const page = json<{ jobs: { id: string }[] }>('jobs', 'list', '--status', 'pending');
     expect(page.jobs).toHaveLength(6);
+    // Seed 000–002 scripts filter by their names: queued is pending, processing is running.
+    expect(json<{ jobs: { id: string }[] }>('jobs', 'list', '--status', 'queued').jobs).toEqual(page.jobs);
+    expect(json<{ jobs: unknown[] }>('jobs', 'list', '--status', 'processing').jobs).toEqual([]);
     const shown = json<{ id: string; queuePosition: number }>('jobs', 'show', urgent.id);
     expect(shown).toMatchObject({ id: urgent.id, queuePosition: 0 });
 
