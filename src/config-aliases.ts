@@ -42,7 +42,10 @@ export function aliasedSettings(env: Source, overrides: Source): Record<string, 
   const values: Record<string, string> = {};
   for (const alias of SETTING_ALIASES) {
     const value = present(env, alias.name);
-    if (value === undefined || present(overrides, alias.setting) !== undefined) continue;
+    const override = present(overrides, alias.setting);
+    // A flag wins; an "override" that is only the environment's value again (the CLI's
+    // --database-url falls back to DATABASE_URL) is the environment, checked below.
+    if (value === undefined || (override !== undefined && override !== present(env, alias.setting))) continue;
     const translated = alias.translate(value);
     const direct = present(env, alias.setting);
     if (direct !== undefined && !alias.same(direct, translated)) {

@@ -63,6 +63,11 @@ describe("the seeds' setting names", () => {
     ).toThrow(/DATABASE_PATH.*DATABASE_URL.*keep DATABASE_URL only/);
   });
 
+  it("the CLI passing on the environment's DATABASE_URL does not hide a contradicting DATABASE_PATH", () => {
+    const env = { DATABASE_PATH: './a.db', DATABASE_URL: 'sqlite:./b.db' };
+    expect(() => loadConfig(env, { DATABASE_URL: env.DATABASE_URL })).toThrow(/keep DATABASE_URL only/);
+  });
+
   it('a --database-url flag wins over DATABASE_PATH in the environment', () => {
     const config = loadConfig({ DATABASE_PATH: './a.db' }, { DATABASE_URL: 'sqlite:./b.db' });
     expect(config.databaseUrl).toBe(`sqlite:${path.resolve('b.db')}`);
