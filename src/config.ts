@@ -3,6 +3,8 @@
  * A default is written here once; internals receive the resolved, frozen `Config`.
  */
 import { z } from 'zod';
+import { aliasedSettings } from './config-aliases.js';
+import { isSqliteUrl, normalDatabaseUrl, parseDatabaseUrl } from './db/database-url.js';
 import { ReelqueueError } from './errors.js';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -21,8 +23,16 @@ const retryDelays = z
 const databaseUrl = z
   .string()
   .min(1)
-  .refine((url) => /^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(url), {
-    message: 'must start with sqlite: (for example sqlite:./data/reelqueue.db) or postgres://',
+  .refine((url) => isSqliteUrl(url) || /^(postgres:\/\/|postgresql:\/\/)/.test(url), {
+    message:
+      'must start with sqlite: (for example sqlite:./data/reelqueue.db or sqlite:///./data/reelqueue.db) or postgres://',
+  })
+  .superRefine((url, context) => {
+    try {
+      parseDatabaseUrl(url);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+    }
   });
 
 /** Environment variable → schema with its default. */
@@ -57,6 +67,8 @@ const settings = {
   JOB_COST_POINTS: intFrom(0, 1_000_000).default(0),
   MAX_ACTIVE_JOBS_PER_USER: intFrom(1, 1_000_000).default(20),
   RATE_LIMIT_PER_MINUTE: intFrom(0, 10_000_000).default(600),
+  ADMIN_MAX_ACTIVE_JOBS: intFrom(1, 10_000_000).default(100_000),
+  ADMIN_RATE_LIMIT_PER_MINUTE: intFrom(0, 100_000_000).default(120_000),
   AUTH_FAILURES_PER_MINUTE: intFrom(0, 10_000_000).default(30),
   API_KEY_CACHE_SECONDS: intFrom(0, 3600).default(30),
   WEBHOOK_ALLOW_PRIVATE: flag.default(false),
@@ -109,6 +121,13 @@ export interface Config {
   readonly jobCostPoints: number;
   readonly maxActiveJobsPerUser: number;
   readonly rateLimitPerMinute: number;
+  /**
+   * Queued + running jobs of one key whose role is not `user` (admin keys; a backend's service key):
+   * a backend queues for many people, so the per-user limit does not fit it.
+   */
+  readonly adminMaxActiveJobs: number;
+  /** Requests per minute of one key whose role is not `user` (0: no limit). */
+  readonly adminRateLimitPerMinute: number;
   /** Failed authentications per client address per minute before it is refused (0: no limit). */
   readonly authFailuresPerMinute: number;
   /**
@@ -134,9 +153,10 @@ export interface Config {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: SettingsInput = {}): Config {
   const raw: Record<string, unknown> = {};
+  const aliased = aliasedSettings(env, overrides);
   for (const name of Object.keys(settings) as SettingName[]) {
     const value = overrides[name] ?? env[name];
-    raw[name] = value === '' ? undefined : value;
+    raw[name] = value === '' || value === undefined ? aliased[name] : value;
   }
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {
@@ -160,7 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
     );
   }
   return Object.freeze({
-    databaseUrl: s.DATABASE_URL,
+    // One spelling from here on: sqlite:<absolute path>, whichever form was written (database-url.ts).
+    databaseUrl: normalDatabaseUrl(s.DATABASE_URL),
     databaseSchema: s.DATABASE_SCHEMA,
     databasePoolSize: s.DATABASE_POOL_SIZE,
     redisUrl: s.REDIS_URL,
@@ -187,6 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
     jobCostPoints: s.JOB_COST_POINTS,
     maxActiveJobsPerUser: s.MAX_ACTIVE_JOBS_PER_USER,
     rateLimitPerMinute: s.RATE_LIMIT_PER_MINUTE,
+    adminMaxActiveJobs: s.ADMIN_MAX_ACTIVE_JOBS,
+    adminRateLimitPerMinute: s.ADMIN_RATE_LIMIT_PER_MINUTE,
     authFailuresPerMinute: s.AUTH_FAILURES_PER_MINUTE,
     apiKeyCacheSeconds: s.API_KEY_CACHE_SECONDS,
     webhookAllowPrivate: s.WEBHOOK_ALLOW_PRIVATE,

@@ -36,3 +36,21 @@ export class RateLimiter implements RequestLimiter {
     if (this.#buckets.size > 100_000) this.#buckets.clear();
   }
 }
+
+/**
+ * RATE_LIMIT_PER_MINUTE for end users' keys, ADMIN_RATE_LIMIT_PER_MINUTE for every other role
+ * (admin keys, a backend's service key): each key still has its own allowance.
+ */
+export class RoleRateLimiter {
+  readonly #user: RequestLimiter;
+  readonly #admin: RequestLimiter;
+
+  constructor(user: RequestLimiter, admin: RequestLimiter) {
+    this.#user = user;
+    this.#admin = admin;
+  }
+
+  take(role: string, key: string): Promise<void> | void {
+    return (role === 'user' ? this.#user : this.#admin).take(key);
+  }
+}

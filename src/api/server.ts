@@ -20,7 +20,7 @@ import {
 import { JobEventFeeds } from './job-event-feeds.js';
 import { KeyWatcher } from './key-watch.js';
 import { Metrics } from './metrics.js';
-import { RateLimiter, type RequestLimiter } from './rate-limit.js';
+import { RateLimiter, RoleRateLimiter, type RequestLimiter } from './rate-limit.js';
 import { RedisRateLimiter } from '../cache/redis-rate-limiter.js';
 import { adminRoutes } from './routes/admin.js';
 import { eventRoutes } from './routes/events.js';
@@ -33,6 +33,7 @@ import { dashboardRoutes } from '../web/serve-dashboard.js';
 import { ErrorSchema } from './schemas/common.js';
 import { refuseUnrepresentableValues } from './schemas/representable-values.js';
 import { JobWireSchema } from './schemas/job-wire.js';
+import { seedPresentationRoutes } from './routes/seed-presentations.js';
 
 export interface ServerOptions {
   bodyLimitBytes?: number;
@@ -133,14 +134,21 @@ export async function buildServer(
 
   const authenticate = authenticateWith(ctx.authenticator);
   const { redis } = ctx.app;
-  const limiter: RequestLimiter =
-    redis && ctx.limits.requestsPerMinute > 0
-      ? new RedisRateLimiter(redis, ctx.limits.requestsPerMinute, ctx.app.logger)
-      : new RateLimiter(ctx.limits.requestsPerMinute);
+  const limiterOf = (perMinute: number, name: string): RequestLimiter =>
+    redis && perMinute > 0
+      ? new RedisRateLimiter(redis, perMinute, ctx.app.logger, name)
+      : new RateLimiter(perMinute);
+  const limiter = new RoleRateLimiter(
+    limiterOf(ctx.limits.requestsPerMinute, 'rate'),
+    limiterOf(ctx.limits.admin.requestsPerMinute, 'rate-admin'),
+  );
   const throttle = new FailedAuthThrottle(ctx.limits.failedAuthPerMinute, redis);
   await server.register(async (api) => {
     // A callback hook, not an async one: a remembered key then costs the request no promise.
-    const limit = (request: FastifyRequest) => limiter.take(callerOf(request).keyId);
+    const limit = (request: FastifyRequest) => {
+      const caller = callerOf(request);
+      return limiter.take(caller.role, caller.keyId);
+    };
     api.addHook('onRequest', (request, _reply, done) => {
       // A key that was sent and refused counts against the client's address (auth-throttle.ts).
       const refused = (error: Error) => {
@@ -172,6 +180,7 @@ export async function buildServer(
     lessonRoutes(api, ctx);
     webhookRoutes(api, ctx);
     adminRoutes(api, ctx);
+    seedPresentationRoutes(api, ctx);
   });
 
   return { server, metrics, routes };

@@ -63,6 +63,10 @@ export function apiContextFor(app: Reelqueue): ApiContext {
     limits: {
       maxActiveJobsPerUser: app.config.maxActiveJobsPerUser,
       requestsPerMinute: app.config.rateLimitPerMinute,
+      admin: {
+        maxActiveJobs: app.config.adminMaxActiveJobs,
+        requestsPerMinute: app.config.adminRateLimitPerMinute,
+      },
       failedAuthPerMinute: app.config.authFailuresPerMinute,
     },
     jobCostPoints: app.config.jobCostPoints,

@@ -14,12 +14,13 @@ export class RedisRateLimiter implements RequestLimiter {
   readonly #local: RateLimiter;
   readonly #outage: RedisOutageLog;
 
-  constructor(redis: RedisConnection, perMinute: number, logger: Logger) {
+  /** `name` keeps each limit's counts apart in Redis (`rate` for end users, as before). */
+  constructor(redis: RedisConnection, perMinute: number, logger: Logger, name = 'rate') {
     this.#shared = new RateLimiterRedis({
       storeClient: redis.commands,
       points: perMinute,
       duration: 60,
-      keyPrefix: `${redis.namespace}:rate`,
+      keyPrefix: `${redis.namespace}:${name}`,
     });
     this.#local = new RateLimiter(perMinute);
     this.#outage = new RedisOutageLog(

@@ -39,6 +39,24 @@ describe('reelqueue CLI', () => {
     expect(result.stdout).toContain('schema is up to date');
   });
 
+  it("migrate takes seed 003's --db-path and --verbose, and creates that SQLite file", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rq-db-path-'));
+    try {
+      const file = path.join(dir, 'pocket_musec.db');
+      const result = run('migrate', '--db-path', file, '--verbose');
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`database: sqlite file ${file}`);
+      expect(result.stdout).toMatch(/sqlite: applied \d+ migration/);
+      expect(existsSync(file)).toBe(true);
+      const both = run('migrate', '--db-path', file, '--database-url', 'sqlite:./other.db');
+      expect(both.code).toBe(1);
+      expect(both.stderr).toContain('CONFIG_INVALID: Give --db-path or --database-url, not both');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('adds, lists, shows, cancels and retries jobs', () => {
     expect(json<{ added: number }>('jobs', 'add', '--kind', 'noop', '--count', '5')).toEqual({ added: 5 });
     const urgent = json<{ id: string; priority: string; created: boolean }>(
@@ -68,6 +86,9 @@ describe('reelqueue CLI', () => {
 
     const page = json<{ jobs: { id: string }[] }>('jobs', 'list', '--status', 'pending');
     expect(page.jobs).toHaveLength(6);
+    // Seed 000–002 scripts filter by their names: queued is pending, processing is running.
+    expect(json<{ jobs: { id: string }[] }>('jobs', 'list', '--status', 'queued').jobs).toEqual(page.jobs);
+    expect(json<{ jobs: unknown[] }>('jobs', 'list', '--status', 'processing').jobs).toEqual([]);
     const shown = json<{ id: string; queuePosition: number }>('jobs', 'show', urgent.id);
     expect(shown).toMatchObject({ id: urgent.id, queuePosition: 0 });
 

@@ -14,6 +14,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const NO_REDIS_URL = 'redis://127.0.0.1:1';
 const PER_MINUTE = 5;
+const ADMIN_PER_MINUTE = 8;
 
 interface Node {
   app: Reelqueue;
@@ -44,12 +45,15 @@ describe('rate limits across API nodes (REDIS_URL)', () => {
     return node;
   };
 
-  /** Two API nodes on one database, with `redisUrl`, and a key of a new user. */
-  const twoNodes = async (redisUrl: string | undefined) => {
-    t = await createTestDatabase({ RATE_LIMIT_PER_MINUTE: PER_MINUTE });
+  /** Two API nodes on one database, with `redisUrl`, and a key of a new user (or admin). */
+  const twoNodes = async (redisUrl: string | undefined, role: 'user' | 'admin' = 'user') => {
+    t = await createTestDatabase({
+      RATE_LIMIT_PER_MINUTE: PER_MINUTE,
+      ADMIN_RATE_LIMIT_PER_MINUTE: ADMIN_PER_MINUTE,
+    });
     const config = { ...t.config, redisUrl };
     const [a, b] = [await startNode(config), await startNode(config)];
-    const user = await a.app.database.users.createUser({ points: 0 });
+    const user = await a.app.database.users.createUser({ points: 0, role });
     const { key } = await a.app.database.users.createKey(user.id, 'limits');
     const get = (node: Node) =>
       fetch(`${node.url}/api/users/me`, { headers: { authorization: `Bearer ${key}` } });
@@ -74,6 +78,14 @@ describe('rate limits across API nodes (REDIS_URL)', () => {
       expect(retryAfter).toBeLessThanOrEqual(60);
       expect(body.error.details.retryAfterSeconds).toBe(retryAfter);
     }
+  });
+
+  it('an admin key has its own allowance (ADMIN_RATE_LIMIT_PER_MINUTE), shared between nodes', async () => {
+    const { a, b, get } = await twoNodes(REDIS_URL, 'admin');
+    const statuses: number[] = [];
+    for (let i = 0; i < ADMIN_PER_MINUTE; i++) statuses.push((await get(i % 2 === 0 ? a : b)).status);
+    expect(statuses).toEqual(Array(ADMIN_PER_MINUTE).fill(200));
+    expect([(await get(a)).status, (await get(b)).status]).toEqual([429, 429]);
   });
 
   it('without Redis, each node counts a key’s allowance on its own', async () => {

@@ -5,17 +5,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ReelqueueError } from '../../errors.js';
 import { lessonNotFound } from '../../lessons/errors.js';
-import {
-  JOB_PRIORITIES,
-  JOB_STATUSES,
-  type JobPriority,
-  type JobStatus,
-  type JsonObject,
-} from '../../jobs/model.js';
+import { JOB_PRIORITIES, type JobPriority, type JsonObject } from '../../jobs/model.js';
 import { jobNotFound } from '../../jobs/store-errors.js';
+import { STATUS_INPUT_NAMES, statusesNamed } from '../../jobs/seed-statuses.js';
 import type { RetryOutcome } from '../../jobs/store.js';
 import { callerOf, ownScopeOf, requireAdmin, scopeOf } from '../caller.js';
-import type { ApiContext } from '../context.js';
+import { activeLimitFor, type ApiContext } from '../context.js';
 import { HttpError, refusalOf } from '../http-errors.js';
 import { BULK_RETRY_MAX_IDS, BulkRetryBody, BulkRetryResult } from '../schemas/bulk-retry.js';
 import { ErrorSchema, errorResponses, JobIdParams } from '../schemas/common.js';
@@ -125,7 +120,7 @@ export async function queuePresentation(ctx: ApiContext, request: FastifyRequest
       ...(body.timeout_seconds !== undefined && { timeoutSeconds: body.timeout_seconds }),
       ...(body.max_retries !== undefined && { maxRetries: body.max_retries }),
     },
-    { activeLimit: ctx.limits.maxActiveJobsPerUser },
+    { activeLimit: activeLimitFor(ctx.limits, caller) },
   );
 }
 
@@ -162,7 +157,8 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
     },
     async (request) => {
       const q = request.query;
-      const statuses = listOf<JobStatus>(q.status, JOB_STATUSES, 'status');
+      const names = listOf<string>(q.status, STATUS_INPUT_NAMES, 'status');
+      const statuses = names && statusesNamed(names);
       const priorities = listOf<JobPriority>(q.priority, JOB_PRIORITIES, 'priority');
       const page = await jobs.list(
         {
@@ -246,7 +242,7 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         request.params.id,
         { force: request.body?.force_retry ?? false },
         scopeOf(request),
-        { activeLimit: ctx.limits.maxActiveJobsPerUser },
+        { activeLimit: activeLimitFor(ctx.limits, callerOf(request)) },
       );
       return jobToWire(job);
     },
@@ -272,7 +268,7 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         request.body.job_ids,
         { force: request.body.force_retry ?? false },
         scopeOf(request),
-        { activeLimit: ctx.limits.maxActiveJobsPerUser },
+        { activeLimit: activeLimitFor(ctx.limits, callerOf(request)) },
       );
       return bulkRetryToWire(outcomes);
     },

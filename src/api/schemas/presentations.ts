@@ -50,7 +50,14 @@ const CommaList = Type.String({ maxLength: 200 });
 
 export const ListQuery = Type.Object(
   {
-    status: Type.Optional(CommaList),
+    status: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          "Comma-separated statuses. The seeds' names are accepted too: queued = pending, " +
+          'processing = running, generating = running (docs/status-names.md).',
+      }),
+    ),
     priority: Type.Optional(CommaList),
     include_finished: Type.Optional(Type.Boolean()),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),

@@ -1,12 +1,7 @@
 /** `reelqueue jobs …`: add, list, show, cancel and retry jobs. */
-import { Command, Option } from 'commander';
-import {
-  JOB_PRIORITIES,
-  JOB_STATUSES,
-  type JobPriority,
-  type JobStatus,
-  type JsonObject,
-} from '../../jobs/model.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { JOB_PRIORITIES, type JobPriority, type JobStatus, type JsonObject } from '../../jobs/model.js';
+import { STATUS_INPUT_NAMES, statusNamed } from '../../jobs/seed-statuses.js';
 import { ALL_JOBS, FROM_THE_START } from '../../jobs/store.js';
 import { ReelqueueError } from '../../errors.js';
 import {
@@ -96,7 +91,16 @@ function addCommand(): Command {
 function listCommand(): Command {
   return withCommonOptions(new Command('list'))
     .description('list jobs, newest first')
-    .addOption(new Option('--status <status>', 'only jobs in this status').choices(JOB_STATUSES))
+    .addOption(
+      new Option('--status <status>', "only jobs in this status (queued, processing: the seeds' names)")
+        .choices(STATUS_INPUT_NAMES)
+        .argParser((name) => {
+          if (!STATUS_INPUT_NAMES.includes(name)) {
+            throw new InvalidArgumentError(`Allowed choices are ${STATUS_INPUT_NAMES.join(', ')}.`);
+          }
+          return statusNamed(name);
+        }),
+    )
     .option('--kind <kind>', 'only jobs of this kind')
     .option('--limit <n>', 'how many', parseInteger('--limit', 1, 1000), 50)
     .option('--cursor <cursor>', 'continue after a previous page')
