@@ -118,6 +118,9 @@ thumbnail_url text
 slide_image_path text
 last_heartbeat timestamp with time zone
 created_files jsonb
+job_id uuid
+error text
+progress_fraction double precision
 
 -- table schema_migrations
 version integer NOT NULL
@@ -277,9 +280,28 @@ SELECT j.id,
             WHEN (j.status = 'completed'::text) THEN (('/api/videos/'::text || j.id) || '/thumbnail'::text)
             ELSE NULL::text
         END AS thumbnail_url,
-    (j.result ->> 'slide_image_path'::text) AS slide_image_path,
+    COALESCE((j.result ->> 'slide_image_path'::text),
+        CASE
+            WHEN ((j.status = 'completed'::text) AND (EXISTS ( SELECT 1
+               FROM artifacts a
+              WHERE ((a.job_id = j.id) AND (a.kind = 'thumbnail'::text) AND a.complete)))) THEN (('/api/videos/'::text || j.id) || '/thumbnail'::text)
+            ELSE NULL::text
+        END) AS slide_image_path,
     j.last_heartbeat,
-    COALESCE((j.result -> 'created_files'::text), '[]'::jsonb) AS created_files
+    COALESCE((j.result -> 'created_files'::text),
+        CASE
+            WHEN (j.status = 'completed'::text) THEN ( SELECT jsonb_agg(
+                    CASE a.kind
+                        WHEN 'video'::text THEN ('/api/videos/'::text || j.id)
+                        ELSE (('/api/videos/'::text || j.id) || '/thumbnail'::text)
+                    END ORDER BY a.kind DESC) AS jsonb_agg
+               FROM artifacts a
+              WHERE ((a.job_id = j.id) AND (a.kind = ANY (ARRAY['video'::text, 'thumbnail'::text])) AND a.complete))
+            ELSE NULL::jsonb
+        END, '[]'::jsonb) AS created_files,
+    j.id AS job_id,
+    j.error_message AS error,
+    (((j.progress)::numeric / 100.0))::double precision AS progress_fraction
    FROM jobs j
   WHERE (j.kind = 'presentation'::text);
 
