@@ -144,9 +144,12 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
     },
     async (request, reply) => {
       const { job, created } = await queuePresentation(ctx, request, request.body);
-      // The job as queued; its position now (null when a worker has already claimed it).
-      const position = (await jobs.getWithPosition(job.id, ownScopeOf(request)))?.queuePosition ?? null;
-      return reply.status(created ? 202 : 200).send(jobToWire(job, position));
+      // The job and its position read together: `pending` always comes with its position; a job a
+      // worker has claimed already answers `running` (position null), as a status read would.
+      const now = await jobs.getWithPosition(job.id, ownScopeOf(request));
+      return reply
+        .status(created ? 202 : 200)
+        .send(now ? jobToWire(now.job, now.queuePosition) : jobToWire(job, null));
     },
   );
 
@@ -174,8 +177,11 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         },
         scopeOf(request),
       );
+      // Every pending job of the page with its position, read in one query for the page.
+      const pending = page.jobs.filter((job) => job.status === 'pending').map((job) => job.id);
+      const positions = pending.length > 0 ? await jobs.queuePositions(pending) : new Map<string, number>();
       return {
-        jobs: page.jobs.map((job) => jobToWire(job)),
+        jobs: page.jobs.map((job) => jobToWire(job, positions.get(job.id) ?? null)),
         count: page.jobs.length,
         next_cursor: page.nextCursor,
       };
@@ -330,7 +336,9 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
       },
     },
     async (request) => {
-      const health = await jobs.health(scopeOf(request));
+      const hours = request.query.hours ?? null;
+      const health = await jobs.health(scopeOf(request), hours);
+      const workerIds = ctx.app.workerIds();
       return {
         total: health.total,
         pending: health.pending,
@@ -340,8 +348,10 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         cancelled: health.cancelled,
         timeout: health.timeout,
         failure_rate: health.failureRate,
+        period_hours: hours,
         oldest_pending_job_age_minutes: health.oldestPendingJobAgeMinutes,
-        worker_id: null,
+        worker_id: workerIds[0] ?? null,
+        worker_ids: workerIds,
         database: ctx.app.database.dialect,
       };
     },

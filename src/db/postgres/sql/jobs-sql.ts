@@ -386,6 +386,21 @@ export const jobsSql = {
 
   countByStatus: COUNT_BY_STATUS,
 
+  /** $1 hours, $2 user id or NULL: the jobs created in the last $1 hours, by status (jobs_created_idx). */
+  countByStatusInWindow: `
+    SELECT status, count(*) AS count FROM jobs
+    WHERE created_at >= now() - make_interval(secs => $1::double precision * 3600)
+      AND ($2::text IS NULL OR user_id = $2)
+    GROUP BY status`,
+
+  /**
+   * $1 ids (uuid[]): those of the jobs that are pending, each with its jobs ahead, counted by
+   * reelqueue_jobs_ahead (migration 0014) in one call for a listing's page.
+   */
+  selectQueuePositions: `
+    SELECT job_id::text AS id, jobs_ahead AS ahead FROM reelqueue_jobs_ahead($1::uuid[])
+    WHERE jobs_ahead IS NOT NULL`,
+
   /** $1 user id: an owner's jobs by status (jobs_user_created_idx). */
   countByStatusOfOwner: `SELECT status, count(*) AS count FROM jobs WHERE user_id = $1 GROUP BY status`,
 
