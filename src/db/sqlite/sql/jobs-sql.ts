@@ -203,11 +203,19 @@ export const jobsSql = {
    */
   selectWithPosition: withPosition(''),
   selectWithPositionForUser: withPosition('AND me.user_id = @userId'),
-  /** @ids (a JSON array): those of the jobs that are pending, each with its jobs ahead (a listing's page). */
+  /**
+   * @ids (a JSON array): those of the jobs that are pending, each with its jobs ahead (a listing's
+   * page). One walk of jobs_claim_idx in claim order numbers every pending job: counting ahead of
+   * each job apart read the front of the queue once per job (100 jobs at the back of a 2,000-job
+   * queue: a 100-job listing went from 2.6 ms to 6.8 ms; with one walk, see the CHANGELOG).
+   */
   selectQueuePositions: `
-    SELECT me.id AS id, ${jobsAhead()} AS ahead
-    FROM jobs AS me
-    WHERE me.id IN (SELECT value FROM json_each(@ids)) AND me.status = 'pending'`,
+    SELECT id, ahead FROM (
+      SELECT id, row_number() OVER (ORDER BY priority DESC, run_at, id) - 1 AS ahead
+      FROM jobs INDEXED BY jobs_claim_idx
+      WHERE status = 'pending'
+    )
+    WHERE id IN (SELECT value FROM json_each(@ids))`,
   /** @windowMs, @userId or NULL: the jobs created in the window, by status (jobs_created_idx). */
   countByStatusInWindow: `
     SELECT status, count(*) AS count FROM jobs
