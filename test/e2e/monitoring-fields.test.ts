@@ -51,6 +51,35 @@ describe('monitoring fields: an API node without a worker', () => {
     );
     expect(listed.get(cancelled.id)).toMatchObject({ status: 'cancelled', queue_position: null });
   });
+
+  it('answers a retry, one or in bulk, with the re-queued job’s position', async () => {
+    const user: TestUser = await api.createUser();
+    const one = await createJob(api, user, TINY_LESSON);
+    const two = await createJob(api, user, TINY_LESSON);
+    for (const job of [one, two])
+      await api.call(user, 'POST', `/api/presentations/jobs/${job.id}/cancel`, {});
+
+    const retried = await json<WireJob>(
+      await api.call(user, 'POST', `/api/presentations/jobs/${one.id}/retry`, { force_retry: true }),
+    );
+    expect(retried).toMatchObject({
+      status: 'pending',
+      queue_position: (await getJob(api, user, one.id)).queue_position,
+    });
+    expect(retried.queue_position).toEqual(expect.any(Number));
+
+    const bulk = await json<{ results: { job: WireJob | null }[] }>(
+      await api.call(user, 'POST', '/api/presentations/jobs/bulk-retry', {
+        job_ids: [two.id],
+        force_retry: true,
+      }),
+    );
+    expect(bulk.results[0]?.job).toMatchObject({
+      status: 'pending',
+      queue_position: (await getJob(api, user, two.id)).queue_position,
+    });
+    expect(bulk.results[0]?.job?.queue_position).toEqual(expect.any(Number));
+  });
 });
 
 describe('monitoring fields: a node with a worker', () => {

@@ -46,10 +46,18 @@ const TAG = ['presentations'];
 /** The answers a retry is refused with besides the usual ones: as for a new job, and 409. */
 const retryRefusals = { 402: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
 
-function bulkRetryToWire(outcomes: readonly RetryOutcome[]): BulkRetryResult {
+function bulkRetryToWire(
+  outcomes: readonly RetryOutcome[],
+  positions: ReadonlyMap<string, number>,
+): BulkRetryResult {
   const results = outcomes.map((outcome) =>
     outcome.job
-      ? { job_id: outcome.jobId, outcome: 'retried' as const, job: jobToWire(outcome.job), error: null }
+      ? {
+          job_id: outcome.jobId,
+          outcome: 'retried' as const,
+          job: jobToWire(outcome.job, positions.get(outcome.jobId) ?? null),
+          error: null,
+        }
       : { job_id: outcome.jobId, outcome: 'refused' as const, job: null, error: refusalOf(outcome.error) },
   );
   const retried = results.filter((result) => result.job).length;
@@ -254,7 +262,9 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         scopeOf(request),
         { activeLimit: ctx.limits.maxActiveJobsPerUser },
       );
-      return jobToWire(job);
+      // As a create: the job as it is now, `pending` with its position or already `running`.
+      const now = await jobs.getWithPosition(job.id, scopeOf(request));
+      return now ? jobToWire(now.job, now.queuePosition) : jobToWire(job, null);
     },
   );
 
@@ -280,7 +290,10 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         scopeOf(request),
         { activeLimit: ctx.limits.maxActiveJobsPerUser },
       );
-      return bulkRetryToWire(outcomes);
+      // The retried jobs' positions, read for all of them in one query.
+      const retried = outcomes.flatMap((outcome) => (outcome.job ? [outcome.jobId] : []));
+      const positions = retried.length > 0 ? await jobs.queuePositions(retried) : new Map<string, number>();
+      return bulkRetryToWire(outcomes, positions);
     },
   );
 

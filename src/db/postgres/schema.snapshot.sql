@@ -437,6 +437,23 @@ BEGIN
 END
 $function$
 
+-- function reelqueue_queue_positions
+CREATE OR REPLACE FUNCTION reelqueue_queue_positions(job_ids uuid[])
+ RETURNS TABLE(job_id uuid, jobs_ahead bigint)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO '<schema>'
+ SET enable_bitmapscan TO 'off'
+ SET enable_seqscan TO 'off'
+ SET enable_sort TO 'off'
+AS $function$
+  SELECT ranked.id, ranked.ahead FROM (
+    SELECT id, row_number() OVER (ORDER BY priority DESC, run_at, id) - 1 AS ahead
+    FROM jobs WHERE status = 'pending'
+  ) AS ranked
+  WHERE ranked.id = ANY(job_ids)
+$function$
+
 -- function reelqueue_store_derived_events
 CREATE OR REPLACE FUNCTION reelqueue_store_derived_events()
  RETURNS trigger

@@ -413,11 +413,22 @@ export class SqliteJobStore implements JobStore {
   async queuePositions(ids: readonly string[]): Promise<Map<string, number>> {
     const valid = ids.filter(isJobId);
     if (valid.length === 0) return new Map();
-    const statement = this.#stmt(jobsSql.selectQueuePositions);
-    const rows = await this.#read(
-      () => statement.all({ ids: JSON.stringify(valid) }) as { id: string; ahead: number }[],
-    );
-    return new Map(rows.map((row) => [row.id, row.ahead]));
+    const wanted = new Set(valid);
+    const statement = this.#stmt(jobsSql.selectPendingInClaimOrder).pluck(true);
+    // One read of the claim index, numbering the pending jobs, stopped once every wanted job is met:
+    // the work is the position of the page's last job, not one count per job.
+    return this.#read(() => {
+      const positions = new Map<string, number>();
+      let position = 0;
+      for (const id of statement.iterate({}) as IterableIterator<string>) {
+        if (wanted.has(id)) {
+          positions.set(id, position);
+          if (positions.size === wanted.size) break;
+        }
+        position++;
+      }
+      return positions;
+    });
   }
 
   async listEvents(jobId: string, afterEventId: number, limit: number): Promise<JobEvent[]> {

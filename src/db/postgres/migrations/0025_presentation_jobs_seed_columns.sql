@@ -1,5 +1,5 @@
 -- The presentation_jobs view gets every column of seed 000 beside those of seed 003, with the seeds'
--- meanings (docs/sql-view.md is the stable read interface):
+-- meanings (docs/sql-view.md is the stable read interface); and reelqueue_queue_positions, below.
 --   job_id             seed 000's key: the job's id, a uuid as `id` is (so `WHERE job_id = $1` uses the
 --                      primary key);
 --   error              seed 000's error text: the job's error_message;
@@ -69,3 +69,23 @@ SELECT
   (j.progress / 100.0)::double precision AS progress_fraction
 FROM jobs AS j
 WHERE j.kind = 'presentation';
+
+-- The queue positions of a listing's page ($1: its jobs; the pending ones come back with the number
+-- of pending jobs claimed before each). One walk of jobs_claim_idx in claim order numbers the
+-- pending jobs: counting ahead of each job apart (reelqueue_jobs_ahead) read the front of the queue
+-- once per job. With sorts, sequential and bitmap scans off, as in reelqueue_jobs_ahead (0014), the
+-- index gives the order whatever the statistics: without them the planner sorted every pending job.
+CREATE FUNCTION reelqueue_queue_positions(job_ids uuid[])
+RETURNS TABLE (job_id uuid, jobs_ahead bigint)
+LANGUAGE sql STABLE
+SET search_path FROM CURRENT
+SET enable_bitmapscan = off
+SET enable_seqscan = off
+SET enable_sort = off
+AS $$
+  SELECT ranked.id, ranked.ahead FROM (
+    SELECT id, row_number() OVER (ORDER BY priority DESC, run_at, id) - 1 AS ahead
+    FROM jobs WHERE status = 'pending'
+  ) AS ranked
+  WHERE ranked.id = ANY(job_ids)
+$$;

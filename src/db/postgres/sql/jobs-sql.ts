@@ -394,17 +394,10 @@ export const jobsSql = {
     GROUP BY status`,
 
   /**
-   * $1 ids (uuid[]): those of the jobs that are pending, each with its jobs ahead (a listing's page).
-   * One walk of jobs_claim_idx in claim order numbers every pending job: counting ahead of each job
-   * apart (reelqueue_jobs_ahead) read the front of the queue once per job (100 jobs at the back of a
-   * 2,000-job queue: a 100-job listing went from 3.9 ms to 38 ms; with one walk, see the CHANGELOG).
+   * $1 ids (uuid[]): those of the jobs that are pending, each with its jobs ahead (a listing's page),
+   * numbered in one walk of jobs_claim_idx by reelqueue_queue_positions (migration 0025).
    */
-  selectQueuePositions: `
-    SELECT id::text AS id, ahead FROM (
-      SELECT id, row_number() OVER (ORDER BY priority DESC, run_at, id) - 1 AS ahead
-      FROM jobs WHERE status = 'pending'
-    ) AS ranked
-    WHERE id = ANY($1::uuid[])`,
+  selectQueuePositions: `SELECT job_id::text AS id, jobs_ahead AS ahead FROM reelqueue_queue_positions($1::uuid[])`,
 
   /** $1 user id: an owner's jobs by status (jobs_user_created_idx). */
   countByStatusOfOwner: `SELECT status, count(*) AS count FROM jobs WHERE user_id = $1 GROUP BY status`,
