@@ -34,6 +34,8 @@ export interface Reelqueue {
   enqueueMany(jobs: readonly NewJob[]): Promise<EnqueueResult[]>;
   /** A worker for this database (not started). */
   createWorker(overrides?: Partial<WorkerSettings>): Worker;
+  /** The ids of this process's workers that are claiming jobs, in the order they were created. */
+  workerIds(): string[];
   createReaper(): Reaper;
   close(): Promise<void>;
 }
@@ -98,6 +100,7 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
       workers.add(worker);
       return worker;
     },
+    workerIds: () => [...workers].filter((worker) => worker.isRunning).map((worker) => worker.id),
     createReaper: () => new Reaper(jobs, { intervalSeconds: config.reaperIntervalSeconds, logger }),
     async close() {
       await Promise.all([...workers].map((worker) => worker.stop()));

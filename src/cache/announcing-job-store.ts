@@ -127,9 +127,10 @@ export class AnnouncingJobStore implements JobStore {
   get: JobStore['get'] = (id, scope) => this.store.get(id, scope);
   list: JobStore['list'] = (filter, scope) => this.store.list(filter, scope);
   getWithPosition: JobStore['getWithPosition'] = (id, scope) => this.store.getWithPosition(id, scope);
+  queuePositions: JobStore['queuePositions'] = (ids) => this.store.queuePositions(ids);
   listEvents: JobStore['listEvents'] = (jobId, after, limit) => this.store.listEvents(jobId, after, limit);
   cleanup: JobStore['cleanup'] = (maxAgeHours, scope) => this.store.cleanup(maxAgeHours, scope);
-  health: JobStore['health'] = (scope) => this.store.health(scope);
+  health: JobStore['health'] = (scope, hours) => this.store.health(scope, hours);
   statistics: JobStore['statistics'] = (hours, scope) => this.store.statistics(hours, scope);
   onJobAvailable: JobStore['onJobAvailable'] = (listener) => this.store.onJobAvailable(listener);
   onCancelRequested: JobStore['onCancelRequested'] = (listener) => this.store.onCancelRequested(listener);

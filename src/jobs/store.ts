@@ -202,6 +202,11 @@ export interface JobStore {
   /** A job with its queue position, read together (one round trip): what a client polls. */
   getWithPosition(id: string, scope: Scope): Promise<PositionedJob | null>;
   /**
+   * The queue positions of those of `ids` that are pending (how many pending jobs are claimed before
+   * each), read in one query: a listing's page. Ids of other jobs, or of none, are left out.
+   */
+  queuePositions(ids: readonly string[]): Promise<Map<string, number>>;
+  /**
    * A job's events with ids above `afterEventId`, oldest first. The `created` event, read from the
    * job itself, is event 0: `FROM_THE_START` reads the whole log, 0 everything after it.
    */
@@ -246,7 +251,12 @@ export interface JobStore {
   /** Deletes finished jobs that finished more than `maxAgeHours` ago; returns how many. */
   cleanup(maxAgeHours: number, scope: Scope): Promise<number>;
 
-  health(scope: Scope): Promise<HealthMetrics>;
+  /**
+   * Jobs by status, the failure rate and the oldest pending job's age. With `hours`, the counts and
+   * the failure rate are of the jobs created in the last `hours` (seed 003's `health?hours`); the
+   * oldest pending job's age is the queue's, whatever the window. Without it, of every job.
+   */
+  health(scope: Scope, hours?: number | null): Promise<HealthMetrics>;
   statistics(hours: number, scope: Scope): Promise<JobStatistics>;
 
   /** Calls back when a job may be claimable (new job, retry, release). Returns an unsubscribe. */

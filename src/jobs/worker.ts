@@ -141,6 +141,11 @@ export class Worker extends EventEmitter<WorkerEvents> {
     for (const kind of this.#kinds) options.registry.get(kind);
   }
 
+  /** Started and not stopping: it claims jobs. */
+  get isRunning(): boolean {
+    return this.#state === 'running';
+  }
+
   get runningCount(): number {
     return this.#running.size;
   }

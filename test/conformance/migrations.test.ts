@@ -43,6 +43,10 @@ const SEED_COLUMNS = [
   'slide_image_path',
   'last_heartbeat',
   'created_files',
+  // Seed 000's key and error text, and its 0.0-1.0 progress (migration 0025).
+  'job_id',
+  'error',
+  'progress_fraction',
 ];
 
 /** The versions of a dialect's migration files (numbering may skip: each dialect has its own). */

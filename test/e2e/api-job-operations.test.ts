@@ -144,7 +144,7 @@ describe('HTTP API: job operations', () => {
     expect((await getJob(api, user, pending.id)).status).toBe('pending');
   });
 
-  it('counts statistics over the last `hours` and health over all jobs', async () => {
+  it('counts statistics and health over the last `hours`, and health over all jobs without it', async () => {
     const user = await api.createUser();
     const old = await createJob(api, user, { ...TINY_LESSON, priority: 'high' });
     await createJob(api, user, TINY_LESSON);
@@ -171,11 +171,18 @@ describe('HTTP API: job operations', () => {
     });
     expect(await stats(0.5)).toMatchObject({ period_hours: 0.5, total: 2 });
 
-    const health = await json<Record<string, unknown>>(
-      await api.call(user, 'GET', '/api/presentations/jobs/health?hours=24'),
-    );
-    expect(health).toMatchObject({ total: 3, pending: 2, cancelled: 1, running: 0 });
-    expect(health.oldest_pending_job_age_minutes).toBeGreaterThanOrEqual(48 * 60 - 1);
+    const health = async (query: string) =>
+      json<Record<string, unknown>>(await api.call(user, 'GET', `/api/presentations/jobs/health${query}`));
+    const all = await health('');
+    expect(all).toMatchObject({ period_hours: null, total: 3, pending: 2, cancelled: 1, running: 0 });
+    // The jobs created in the window (seed 003); the oldest pending job's age is the queue's.
+    const day = await health('?hours=24');
+    expect(day).toMatchObject({ period_hours: 24, total: 2, pending: 1, cancelled: 1, running: 0 });
+    expect(day.failure_rate).toBe(0);
+    for (const figures of [all, day]) {
+      expect(figures.oldest_pending_job_age_minutes).toBeGreaterThanOrEqual(48 * 60 - 1);
+    }
+    expect(await health('?hours=72')).toMatchObject({ period_hours: 72, total: 3, pending: 2 });
   });
 
   it('re-queues a running job whose worker went silent, on an admin recovery with timeout_minutes', async () => {

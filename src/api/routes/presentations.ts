@@ -41,10 +41,18 @@ const TAG = ['presentations'];
 /** The answers a retry is refused with besides the usual ones: as for a new job, and 409. */
 const retryRefusals = { 402: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
 
-function bulkRetryToWire(outcomes: readonly RetryOutcome[]): BulkRetryResult {
+function bulkRetryToWire(
+  outcomes: readonly RetryOutcome[],
+  positions: ReadonlyMap<string, number>,
+): BulkRetryResult {
   const results = outcomes.map((outcome) =>
     outcome.job
-      ? { job_id: outcome.jobId, outcome: 'retried' as const, job: jobToWire(outcome.job), error: null }
+      ? {
+          job_id: outcome.jobId,
+          outcome: 'retried' as const,
+          job: jobToWire(outcome.job, positions.get(outcome.jobId) ?? null),
+          error: null,
+        }
       : { job_id: outcome.jobId, outcome: 'refused' as const, job: null, error: refusalOf(outcome.error) },
   );
   const retried = results.filter((result) => result.job).length;
@@ -139,9 +147,12 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
     },
     async (request, reply) => {
       const { job, created } = await queuePresentation(ctx, request, request.body);
-      // The job as queued; its position now (null when a worker has already claimed it).
-      const position = (await jobs.getWithPosition(job.id, ownScopeOf(request)))?.queuePosition ?? null;
-      return reply.status(created ? 202 : 200).send(jobToWire(job, position));
+      // The job and its position read together: `pending` always comes with its position; a job a
+      // worker has claimed already answers `running` (position null), as a status read would.
+      const now = await jobs.getWithPosition(job.id, ownScopeOf(request));
+      return reply
+        .status(created ? 202 : 200)
+        .send(now ? jobToWire(now.job, now.queuePosition) : jobToWire(job, null));
     },
   );
 
@@ -170,8 +181,11 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         },
         scopeOf(request),
       );
+      // Every pending job of the page with its position, read in one query for the page.
+      const pending = page.jobs.filter((job) => job.status === 'pending').map((job) => job.id);
+      const positions = pending.length > 0 ? await jobs.queuePositions(pending) : new Map<string, number>();
       return {
-        jobs: page.jobs.map((job) => jobToWire(job)),
+        jobs: page.jobs.map((job) => jobToWire(job, positions.get(job.id) ?? null)),
         count: page.jobs.length,
         next_cursor: page.nextCursor,
       };
@@ -244,7 +258,9 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         scopeOf(request),
         { activeLimit: activeLimitFor(ctx.limits, callerOf(request)) },
       );
-      return jobToWire(job);
+      // As a create: the job as it is now, `pending` with its position or already `running`.
+      const now = await jobs.getWithPosition(job.id, scopeOf(request));
+      return now ? jobToWire(now.job, now.queuePosition) : jobToWire(job, null);
     },
   );
 
@@ -270,7 +286,10 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         scopeOf(request),
         { activeLimit: activeLimitFor(ctx.limits, callerOf(request)) },
       );
-      return bulkRetryToWire(outcomes);
+      // The retried jobs' positions, read for all of them in one query.
+      const retried = outcomes.flatMap((outcome) => (outcome.job ? [outcome.jobId] : []));
+      const positions = retried.length > 0 ? await jobs.queuePositions(retried) : new Map<string, number>();
+      return bulkRetryToWire(outcomes, positions);
     },
   );
 
@@ -326,7 +345,9 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
       },
     },
     async (request) => {
-      const health = await jobs.health(scopeOf(request));
+      const hours = request.query.hours ?? null;
+      const health = await jobs.health(scopeOf(request), hours);
+      const workerIds = ctx.app.workerIds();
       return {
         total: health.total,
         pending: health.pending,
@@ -336,8 +357,10 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         cancelled: health.cancelled,
         timeout: health.timeout,
         failure_rate: health.failureRate,
+        period_hours: hours,
         oldest_pending_job_age_minutes: health.oldestPendingJobAgeMinutes,
-        worker_id: null,
+        worker_id: workerIds[0] ?? null,
+        worker_ids: workerIds,
         database: ctx.app.database.dialect,
       };
     },

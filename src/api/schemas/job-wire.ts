@@ -41,7 +41,12 @@ export const JobWireSchema = Type.Object(
     style: Type.String(),
     use_llm_polish: Type.Boolean(),
     worker_id: Nullable(Type.String()),
-    queue_position: Nullable(Type.Integer()),
+    queue_position: Nullable(
+      Type.Integer({
+        description:
+          'For a pending job, how many pending jobs are claimed before it (0 = next), in every answer that carries a job; null for a job that is not pending',
+      }),
+    ),
     processing_time_seconds: Nullable(Type.Number()),
     video_url: Nullable(Type.String()),
     thumbnail_url: Nullable(Type.String()),

@@ -27,9 +27,25 @@ const StatusCounts = {
 
 export const QueueHealthSchema = Type.Object({
   ...StatusCounts,
-  failure_rate: Type.Number({ description: 'Percent of all jobs that ended failed or timeout' }),
-  oldest_pending_job_age_minutes: MaybeNumber,
-  worker_id: Type.Null({ description: 'Workers are separate processes; kept for seed clients' }),
+  failure_rate: Type.Number({ description: 'Percent of the counted jobs that ended failed or timeout' }),
+  period_hours: Nullable(
+    Type.Number({
+      description:
+        'The `hours` asked for: the counts and failure_rate are of the jobs created in that window; null: of every job',
+    }),
+  ),
+  oldest_pending_job_age_minutes: Nullable(
+    Type.Number({ description: "Age of the queue's oldest pending job, whatever the window" }),
+  ),
+  worker_id: Nullable(
+    Type.String({
+      description:
+        'The id of the worker running in the process that answered (seed 003); null when that process runs none (an API-only node)',
+    }),
+  ),
+  worker_ids: Type.Array(Type.String(), {
+    description: 'Every worker running in the process that answered (SERVE_WORKERS), worker_id first',
+  }),
   database: StringEnum(['sqlite', 'postgres'] as const),
 });
 

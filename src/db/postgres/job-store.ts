@@ -423,6 +423,15 @@ export class PostgresJobStore implements JobStore {
     return this.#statusReads.read(id, scope);
   }
 
+  async queuePositions(ids: readonly string[]): Promise<Map<string, number>> {
+    const valid = ids.filter(isJobId);
+    if (valid.length === 0) return new Map();
+    const rows = await this.#rows<{ id: string; ahead: number | string }>(jobsSql.selectQueuePositions, [
+      valid,
+    ]);
+    return new Map(rows.map((row) => [row.id, Number(row.ahead)]));
+  }
+
   async listEvents(jobId: string, afterEventId: number, limit: number): Promise<JobEvent[]> {
     checkedEventsPage(afterEventId, limit);
     if (!isJobId(jobId)) return [];
@@ -612,13 +621,16 @@ export class PostgresJobStore implements JobStore {
     return row?.age === null || row?.age === undefined ? null : Number(row.age);
   }
 
-  async health(scope: Scope): Promise<HealthMetrics> {
+  async health(scope: Scope, hours: number | null = null): Promise<HealthMetrics> {
+    if (hours !== null) checkedHours('hours', hours);
     const userId = scope.all ? null : scope.userId;
     type Count = { status: string; count: number };
     const counts =
-      userId === null
-        ? await this.#rows<Count>(jobsSql.countByStatus)
-        : await this.#rows<Count>(jobsSql.countByStatusOfOwner, [userId]);
+      hours !== null
+        ? await this.#rows<Count>(jobsSql.countByStatusInWindow, [hours, userId])
+        : userId === null
+          ? await this.#rows<Count>(jobsSql.countByStatus)
+          : await this.#rows<Count>(jobsSql.countByStatusOfOwner, [userId]);
     return healthFrom(countsByStatus(counts), await this.#oldestPendingAgeMs(userId));
   }
 

@@ -118,6 +118,9 @@ thumbnail_url text
 slide_image_path text
 last_heartbeat timestamp with time zone
 created_files jsonb
+job_id uuid
+error text
+progress_fraction double precision
 
 -- table schema_migrations
 version integer NOT NULL
@@ -277,9 +280,28 @@ SELECT j.id,
             WHEN (j.status = 'completed'::text) THEN (('/api/videos/'::text || j.id) || '/thumbnail'::text)
             ELSE NULL::text
         END AS thumbnail_url,
-    (j.result ->> 'slide_image_path'::text) AS slide_image_path,
+    COALESCE((j.result ->> 'slide_image_path'::text),
+        CASE
+            WHEN ((j.status = 'completed'::text) AND (EXISTS ( SELECT 1
+               FROM artifacts a
+              WHERE ((a.job_id = j.id) AND (a.kind = 'thumbnail'::text) AND a.complete)))) THEN (('/api/videos/'::text || j.id) || '/thumbnail'::text)
+            ELSE NULL::text
+        END) AS slide_image_path,
     j.last_heartbeat,
-    COALESCE((j.result -> 'created_files'::text), '[]'::jsonb) AS created_files
+    COALESCE((j.result -> 'created_files'::text),
+        CASE
+            WHEN (j.status = 'completed'::text) THEN ( SELECT jsonb_agg(
+                    CASE a.kind
+                        WHEN 'video'::text THEN ('/api/videos/'::text || j.id)
+                        ELSE (('/api/videos/'::text || j.id) || '/thumbnail'::text)
+                    END ORDER BY a.kind DESC) AS jsonb_agg
+               FROM artifacts a
+              WHERE ((a.job_id = j.id) AND (a.kind = ANY (ARRAY['video'::text, 'thumbnail'::text])) AND a.complete))
+            ELSE NULL::jsonb
+        END, '[]'::jsonb) AS created_files,
+    j.id AS job_id,
+    j.error_message AS error,
+    (((j.progress)::numeric / 100.0))::double precision AS progress_fraction
    FROM jobs j
   WHERE (j.kind = 'presentation'::text);
 
@@ -413,6 +435,23 @@ BEGIN
   UPDATE jobs SET points_charged = 0 WHERE id = NEW.id;
   RETURN NULL;
 END
+$function$
+
+-- function reelqueue_queue_positions
+CREATE OR REPLACE FUNCTION reelqueue_queue_positions(job_ids uuid[])
+ RETURNS TABLE(job_id uuid, jobs_ahead bigint)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO '<schema>'
+ SET enable_bitmapscan TO 'off'
+ SET enable_seqscan TO 'off'
+ SET enable_sort TO 'off'
+AS $function$
+  SELECT ranked.id, ranked.ahead FROM (
+    SELECT id, row_number() OVER (ORDER BY priority DESC, run_at, id) - 1 AS ahead
+    FROM jobs WHERE status = 'pending'
+  ) AS ranked
+  WHERE ranked.id = ANY(job_ids)
 $function$
 
 -- function reelqueue_store_derived_events

@@ -410,6 +410,27 @@ export class SqliteJobStore implements JobStore {
     return { job: jobFromArray(row[0]), queuePosition: row[1] };
   }
 
+  async queuePositions(ids: readonly string[]): Promise<Map<string, number>> {
+    const valid = ids.filter(isJobId);
+    if (valid.length === 0) return new Map();
+    const wanted = new Set(valid);
+    const statement = this.#stmt(jobsSql.selectPendingInClaimOrder).pluck(true);
+    // One read of the claim index, numbering the pending jobs, stopped once every wanted job is met:
+    // the work is the position of the page's last job, not one count per job.
+    return this.#read(() => {
+      const positions = new Map<string, number>();
+      let position = 0;
+      for (const id of statement.iterate({}) as IterableIterator<string>) {
+        if (wanted.has(id)) {
+          positions.set(id, position);
+          if (positions.size === wanted.size) break;
+        }
+        position++;
+      }
+      return positions;
+    });
+  }
+
   async listEvents(jobId: string, afterEventId: number, limit: number): Promise<JobEvent[]> {
     checkedEventsPage(afterEventId, limit);
     if (!isJobId(jobId)) return [];
@@ -573,12 +594,18 @@ export class SqliteJobStore implements JobStore {
     return info.changes;
   }
 
-  async health(scope: Scope): Promise<HealthMetrics> {
+  async health(scope: Scope, hours: number | null = null): Promise<HealthMetrics> {
+    if (hours !== null) checkedHours('hours', hours);
     return this.#read(() => {
       const counts = (
-        scope.all
-          ? this.#stmt(jobsSql.countByStatus).all({})
-          : this.#stmt(jobsSql.countByStatusOfOwner).all({ userId: scope.userId })
+        hours !== null
+          ? this.#stmt(jobsSql.countByStatusInWindow).all({
+              windowMs: Math.round(hours * 3_600_000),
+              userId: scope.all ? null : scope.userId,
+            })
+          : scope.all
+            ? this.#stmt(jobsSql.countByStatus).all({})
+            : this.#stmt(jobsSql.countByStatusOfOwner).all({ userId: scope.userId })
       ) as { status: string; count: number }[];
       return healthFrom(countsByStatus(counts), this.#oldestPendingAgeMs(scope));
     });

@@ -330,8 +330,26 @@ SELECT
   j.processing_time_seconds,
   CASE WHEN j.status = 'completed' THEN '/api/videos/' || j.id END AS video_url,
   CASE WHEN j.status = 'completed' THEN '/api/videos/' || j.id || '/thumbnail' END AS thumbnail_url,
-  json_extract(j.result, '$.slide_image_path') AS slide_image_path,
+  coalesce(
+    json_extract(j.result, '$.slide_image_path'),
+    CASE WHEN j.status = 'completed' AND EXISTS (
+      SELECT 1 FROM artifacts AS a WHERE a.job_id = j.id AND a.kind = 'thumbnail' AND a.complete = 1
+    ) THEN '/api/videos/' || j.id || '/thumbnail' END
+  ) AS slide_image_path,
   strftime('%Y-%m-%dT%H:%M:%fZ', j.last_heartbeat / 1000.0, 'unixepoch') AS last_heartbeat,
-  coalesce(json_extract(j.result, '$.created_files'), '[]') AS created_files
+  coalesce(
+    json_extract(j.result, '$.created_files'),
+    CASE WHEN j.status = 'completed' THEN (
+      SELECT json_group_array(
+        CASE a.kind WHEN 'video' THEN '/api/videos/' || j.id ELSE '/api/videos/' || j.id || '/thumbnail' END
+        ORDER BY a.kind DESC)
+      FROM artifacts AS a
+      WHERE a.job_id = j.id AND a.kind IN ('video', 'thumbnail') AND a.complete = 1
+    ) END,
+    '[]'
+  ) AS created_files,
+  j.id AS job_id,
+  j.error_message AS error,
+  j.progress / 100.0 AS progress_fraction
 FROM jobs AS j
 WHERE j.kind = 'presentation';

@@ -386,6 +386,19 @@ export const jobsSql = {
 
   countByStatus: COUNT_BY_STATUS,
 
+  /** $1 hours, $2 user id or NULL: the jobs created in the last $1 hours, by status (jobs_created_idx). */
+  countByStatusInWindow: `
+    SELECT status, count(*) AS count FROM jobs
+    WHERE created_at >= now() - make_interval(secs => $1::double precision * 3600)
+      AND ($2::text IS NULL OR user_id = $2)
+    GROUP BY status`,
+
+  /**
+   * $1 ids (uuid[]): those of the jobs that are pending, each with its jobs ahead (a listing's page),
+   * numbered in one walk of jobs_claim_idx by reelqueue_queue_positions (migration 0025).
+   */
+  selectQueuePositions: `SELECT job_id::text AS id, jobs_ahead AS ahead FROM reelqueue_queue_positions($1::uuid[])`,
+
   /** $1 user id: an owner's jobs by status (jobs_user_created_idx). */
   countByStatusOfOwner: `SELECT status, count(*) AS count FROM jobs WHERE user_id = $1 GROUP BY status`,
 

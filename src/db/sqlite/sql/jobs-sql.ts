@@ -30,15 +30,19 @@ const FENCE = `id = @jobId AND attempt = @attempt AND worker_id = @workerId AND 
  * `(run_at, id) <` range stops at run_at and walks the whole batch. INDEXED BY: without statistics
  * SQLite may prefer walking every pending job in another index (jobs_pending_created_idx).
  */
-function withPosition(ownerTest: string): string {
+function jobsAhead(): string {
   const pendingAhead = (test: string) =>
     `(SELECT count(*) FROM jobs AS ahead INDEXED BY jobs_claim_idx
       WHERE ahead.status = 'pending' AND ${test})`;
+  return `${pendingAhead('ahead.priority > me.priority')}
+      + ${pendingAhead('ahead.priority = me.priority AND ahead.run_at < me.run_at')}
+      + ${pendingAhead('ahead.priority = me.priority AND ahead.run_at = me.run_at AND ahead.id < me.id')}`;
+}
+
+function withPosition(ownerTest: string): string {
   return `
     SELECT ${jobArray('me')}, CASE WHEN me.status = 'pending' THEN
-      ${pendingAhead('ahead.priority > me.priority')}
-      + ${pendingAhead('ahead.priority = me.priority AND ahead.run_at < me.run_at')}
-      + ${pendingAhead('ahead.priority = me.priority AND ahead.run_at = me.run_at AND ahead.id < me.id')}
+      ${jobsAhead()}
     END AS ahead
     FROM jobs AS me
     WHERE me.id = @id ${ownerTest}`;
@@ -199,6 +203,19 @@ export const jobsSql = {
    */
   selectWithPosition: withPosition(''),
   selectWithPositionForUser: withPosition('AND me.user_id = @userId'),
+  /**
+   * The pending jobs' ids in claim order, read from jobs_claim_idx alone: a listing's page numbers
+   * them as it reads and stops at the last of its jobs (SqliteJobStore.queuePositions). Counting
+   * ahead of each job apart read the front of the queue once per job.
+   */
+  selectPendingInClaimOrder: `
+    SELECT id FROM jobs INDEXED BY jobs_claim_idx WHERE status = 'pending' ORDER BY priority DESC, run_at, id`,
+  /** @windowMs, @userId or NULL: the jobs created in the window, by status (jobs_created_idx). */
+  countByStatusInWindow: `
+    SELECT status, count(*) AS count FROM jobs
+    WHERE created_at >= CAST(unixepoch('subsec') * 1000 AS INTEGER) - CAST(@windowMs AS INTEGER)
+      AND (@userId IS NULL OR user_id = @userId)
+    GROUP BY status`,
 
   /**
    * A job's events after @afterId. The `created` event is not stored: it is read from the job as
