@@ -8,6 +8,7 @@ import { RedisJobSignals } from './cache/redis-job-signals.js';
 import { openRedis, type RedisConnection } from './cache/redis.js';
 import type { Config } from './config.js';
 import { openDatabase, type OpenDatabase } from './db/open-database.js';
+import { defaultKinds } from './default-kinds.js';
 import { noopKind, sleepKind } from './jobs/builtin-kinds.js';
 import { KindRegistry, type JobKind } from './jobs/kinds.js';
 import type { NewJob } from './jobs/model.js';
@@ -41,10 +42,16 @@ export interface Reelqueue {
 export interface ReelqueueOptions {
   logger?: Logger;
   /**
-   * Extra job kinds besides the built-in `noop` and `sleep`; a function receives the opened database
-   * (the presentation kind stores its video there).
+   * Extra job kinds besides the built-in ones; a kind of the same name replaces the built-in one. A
+   * function receives the opened database (the presentation kind stores its video there).
    */
   kinds?: readonly JobKind[] | ((database: OpenDatabase, config: Config) => readonly JobKind[]);
+  /**
+   * Register `presentation` and `webhook` besides `noop` and `sleep` (default true), as the CLI's
+   * `serve` and `worker` do: the video goes to this database, speech is cached in DATA_DIR/tts-cache
+   * and work folders are namespaced by the deployment's id.
+   */
+  defaultKinds?: boolean;
   /** Apply pending migrations while opening (default true). */
   migrate?: boolean;
   /** Refuse (DATABASE_NOT_FOUND) rather than create a SQLite database (commands that only read). */
@@ -56,7 +63,8 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
   const database = await openDatabase(config, { mustExist: options.databaseMustExist ?? false });
   const extraKinds =
     typeof options.kinds === 'function' ? options.kinds(database, config) : (options.kinds ?? []);
-  const kinds = new KindRegistry([noopKind, sleepKind, ...extraKinds]);
+  const standard = (options.defaultKinds ?? true) ? defaultKinds(database, config) : [];
+  const kinds = new KindRegistry([noopKind, sleepKind, ...standard, ...extraKinds]);
   try {
     if (options.migrate ?? true) await database.migrate();
   } catch (error) {
