@@ -128,7 +128,8 @@ export class AnnouncingJobStore implements JobStore {
   list: JobStore['list'] = (filter, scope) => this.store.list(filter, scope);
   getWithPosition: JobStore['getWithPosition'] = (id, scope) => this.store.getWithPosition(id, scope);
   listEvents: JobStore['listEvents'] = (jobId, after, limit) => this.store.listEvents(jobId, after, limit);
-  cleanup: JobStore['cleanup'] = (maxAgeHours, scope) => this.store.cleanup(maxAgeHours, scope);
+  cleanup: JobStore['cleanup'] = (maxAgeHours, scope, filter) =>
+    this.store.cleanup(maxAgeHours, scope, filter);
   health: JobStore['health'] = (scope) => this.store.health(scope);
   statistics: JobStore['statistics'] = (hours, scope) => this.store.statistics(hours, scope);
   onJobAvailable: JobStore['onJobAvailable'] = (listener) => this.store.onJobAvailable(listener);

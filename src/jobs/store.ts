@@ -5,6 +5,7 @@
  * Every write a worker makes is fenced on (id, attempt, worker id, status = running): a worker that
  * lost its lease changes nothing and gets a `LEASE_LOST` error at once.
  */
+import type { CleanupFilter } from './cleanup-filter.js';
 import type { ReelqueueError } from '../errors.js';
 import type { WorkerProcess, recordableIdentity } from './worker-processes.js';
 import type {
@@ -243,8 +244,11 @@ export interface JobStore {
   unregisterWorkers(workerIds: readonly string[]): Promise<void>;
   /** The registered workers whose record names this hostname. */
   workersOnHost(hostname: string): Promise<WorkerProcess[]>;
-  /** Deletes finished jobs that finished more than `maxAgeHours` ago; returns how many. */
-  cleanup(maxAgeHours: number, scope: Scope): Promise<number>;
+  /**
+   * Deletes finished jobs (with their events and artifacts) that finished more than `maxAgeHours`
+   * ago, or were created then with `ageFrom: 'created'`, of the filter's statuses; returns how many.
+   */
+  cleanup(maxAgeHours: number, scope: Scope, filter?: CleanupFilter): Promise<number>;
 
   health(scope: Scope): Promise<HealthMetrics>;
   statistics(hours: number, scope: Scope): Promise<JobStatistics>;

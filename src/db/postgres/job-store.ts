@@ -2,6 +2,7 @@
  * The job store on PostgreSQL. Claims use `FOR UPDATE SKIP LOCKED`; every state change and its event
  * are one statement; wake-ups travel by LISTEN/NOTIFY on a channel per schema.
  */
+import { cleanupStatuses, type CleanupFilter } from '../../jobs/cleanup-filter.js';
 import { StatusReadBatcher } from './status-read-batcher.js';
 import { ReelqueueError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
@@ -601,9 +602,15 @@ export class PostgresJobStore implements JobStore {
     return rows.map(workerProcessFromRow);
   }
 
-  async cleanup(maxAgeHours: number, scope: Scope): Promise<number> {
+  async cleanup(maxAgeHours: number, scope: Scope, filter: CleanupFilter = {}): Promise<number> {
     checkedHours('max_age_hours', maxAgeHours);
-    const result = await this.#pool.query(jobsSql.cleanup, [maxAgeHours, scope.all ? null : scope.userId]);
+    const statuses = cleanupStatuses(filter.statuses);
+    const result = await this.#pool.query(jobsSql.cleanup, [
+      maxAgeHours,
+      scope.all ? null : scope.userId,
+      statuses,
+      filter.ageFrom === 'created',
+    ]);
     return result.rowCount ?? 0;
   }
 

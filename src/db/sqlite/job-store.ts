@@ -3,6 +3,7 @@
  * synchronous call, so it never interleaves with other work in this process); a lock held by another
  * process is waited for asynchronously (`withBusyRetry`).
  */
+import { cleanupStatuses, type CleanupFilter } from '../../jobs/cleanup-filter.js';
 import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
 import {
   checkedEventsPage,
@@ -562,13 +563,16 @@ export class SqliteJobStore implements JobStore {
     );
   }
 
-  async cleanup(maxAgeHours: number, scope: Scope): Promise<number> {
+  async cleanup(maxAgeHours: number, scope: Scope, filter: CleanupFilter = {}): Promise<number> {
     checkedHours('max_age_hours', maxAgeHours);
-    const maxAgeMs = Math.round(maxAgeHours * 3_600_000);
+    const statuses = cleanupStatuses(filter.statuses);
     const info = await this.#write(() =>
-      scope.all
-        ? this.#stmt(jobsSql.cleanup).run({ maxAgeMs })
-        : this.#stmt(jobsSql.cleanupForUser).run({ maxAgeMs, userId: scope.userId }),
+      this.#stmt(jobsSql.cleanup).run({
+        maxAgeMs: Math.round(maxAgeHours * 3_600_000),
+        fromCreated: filter.ageFrom === 'created' ? 1 : 0,
+        statuses: statuses ? JSON.stringify(statuses) : null,
+        userId: scope.all ? null : scope.userId,
+      }),
     );
     return info.changes;
   }

@@ -1,0 +1,34 @@
+/**
+ * What `cleanup` deletes besides a job's age: only finished jobs, of the statuses asked for (seed
+ * 004 deletes old failed jobs only), aged from their end or, in seed 002's form, from their creation.
+ */
+import { ReelqueueError } from '../errors.js';
+import type { JobStatus } from './model.js';
+
+export const FINISHED_STATUSES = ['completed', 'failed', 'cancelled', 'timeout'] as const;
+export type FinishedStatus = (typeof FINISHED_STATUSES)[number];
+
+export interface CleanupFilter {
+  /** Only jobs in these statuses (default: every finished status). */
+  statuses?: readonly FinishedStatus[] | undefined;
+  /** The age counts from `completed_at` (default) or from `created_at` (seed 002's `delete_old_jobs`). */
+  ageFrom?: 'completed' | 'created' | undefined;
+}
+
+/** The statuses asked for, checked: INVALID_STATUS for one that is not a finished status. */
+export function cleanupStatuses(statuses: readonly string[] | undefined): FinishedStatus[] | null {
+  if (statuses === undefined || statuses.length === 0) return null;
+  for (const status of statuses) {
+    if (!(FINISHED_STATUSES as readonly string[]).includes(status)) {
+      throw new ReelqueueError(
+        'INVALID_STATUS',
+        `Cleanup deletes finished jobs only: status ${JSON.stringify(status)} is not one of ${FINISHED_STATUSES.join(', ')}`,
+        { status, allowed: [...FINISHED_STATUSES] },
+      );
+    }
+  }
+  return [...new Set(statuses as readonly FinishedStatus[])];
+}
+
+export const isFinishedStatus = (status: JobStatus): status is FinishedStatus =>
+  (FINISHED_STATUSES as readonly string[]).includes(status);
