@@ -2,6 +2,7 @@
  * The composition root: builds reelqueue from a resolved config. The CLI, the server and the tests
  * all start here; modules receive what they need from it instead of importing globals.
  */
+import { hostname } from 'node:os';
 import { AnnouncingJobStore } from './cache/announcing-job-store.js';
 import type { JobSignals } from './cache/job-signals.js';
 import { RedisJobSignals } from './cache/redis-job-signals.js';
@@ -10,6 +11,7 @@ import type { Config } from './config.js';
 import { openDatabase, type OpenDatabase } from './db/open-database.js';
 import { defaultKinds } from './default-kinds.js';
 import { noopKind, sleepKind } from './jobs/builtin-kinds.js';
+import { CleanupScheduler } from './jobs/cleanup-scheduler.js';
 import { KindRegistry, type JobKind } from './jobs/kinds.js';
 import type { NewJob } from './jobs/model.js';
 import { resolveNewJob } from './jobs/new-job.js';
@@ -36,6 +38,8 @@ export interface Reelqueue {
   /** A worker for this database (not started). */
   createWorker(overrides?: Partial<WorkerSettings>): Worker;
   createReaper(): Reaper;
+  /** The scheduled cleanup (CLEANUP_INTERVAL_MINUTES), not started; `node` names this process. */
+  createCleanupScheduler(node?: string): CleanupScheduler;
   close(): Promise<void>;
 }
 
@@ -76,6 +80,7 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
   const jobs = signals ? new AnnouncingJobStore(database.jobs, signals) : database.jobs;
   const defaults = { jobTimeoutSeconds: config.jobTimeoutSeconds, maxRetries: config.maxRetries };
   const workers = new Set<Worker>();
+  const schedulers = new Set<CleanupScheduler>();
 
   return {
     config,
@@ -107,8 +112,21 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
       return worker;
     },
     createReaper: () => new Reaper(jobs, { intervalSeconds: config.reaperIntervalSeconds, logger }),
+    createCleanupScheduler(node = `${hostname()}:${process.pid}`) {
+      const scheduler = new CleanupScheduler(jobs, {
+        intervalMinutes: config.cleanupIntervalMinutes,
+        maxAgeHours: config.cleanupMaxAgeHours,
+        statuses: config.cleanupStatuses,
+        videoRetentionHours: config.videoRetentionHours,
+        node,
+        logger,
+      });
+      schedulers.add(scheduler);
+      return scheduler;
+    },
     async close() {
       await Promise.all([...workers].map((worker) => worker.stop()));
+      await Promise.all([...schedulers].map((scheduler) => scheduler.stop()));
       redis?.close();
       await database.close();
     },

@@ -128,6 +128,9 @@ export class AnnouncingJobStore implements JobStore {
   list: JobStore['list'] = (filter, scope) => this.store.list(filter, scope);
   getWithPosition: JobStore['getWithPosition'] = (id, scope) => this.store.getWithPosition(id, scope);
   listEvents: JobStore['listEvents'] = (jobId, after, limit) => this.store.listEvents(jobId, after, limit);
+  claimMaintenanceRun: JobStore['claimMaintenanceRun'] = (name, intervalSeconds, node) =>
+    this.store.claimMaintenanceRun(name, intervalSeconds, node);
+  expireVideos: JobStore['expireVideos'] = (maxAgeHours) => this.store.expireVideos(maxAgeHours);
   cleanup: JobStore['cleanup'] = (maxAgeHours, scope, filter) =>
     this.store.cleanup(maxAgeHours, scope, filter);
   health: JobStore['health'] = (scope) => this.store.health(scope);

@@ -249,6 +249,16 @@ export interface JobStore {
    * ago, or were created then with `ageFrom: 'created'`, of the filter's statuses; returns how many.
    */
   cleanup(maxAgeHours: number, scope: Scope, filter?: CleanupFilter): Promise<number>;
+  /**
+   * Takes this interval's run of the scheduled maintenance `name` for `node`: true for one caller
+   * per `intervalSeconds` (database clock), whatever the number of nodes asking.
+   */
+  claimMaintenanceRun(name: string, intervalSeconds: number, node: string): Promise<boolean>;
+  /**
+   * Video retention: deletes the video and thumbnail of completed jobs that completed more than
+   * `maxAgeHours` ago; the job stays, its result says `video_expired: true` and when. Returns how many.
+   */
+  expireVideos(maxAgeHours: number): Promise<number>;
 
   health(scope: Scope): Promise<HealthMetrics>;
   statistics(hours: number, scope: Scope): Promise<JobStatistics>;

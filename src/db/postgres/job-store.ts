@@ -2,6 +2,7 @@
  * The job store on PostgreSQL. Claims use `FOR UPDATE SKIP LOCKED`; every state change and its event
  * are one statement; wake-ups travel by LISTEN/NOTIFY on a channel per schema.
  */
+import { maintenanceSql } from './sql/maintenance-sql.js';
 import { cleanupStatuses, type CleanupFilter } from '../../jobs/cleanup-filter.js';
 import { StatusReadBatcher } from './status-read-batcher.js';
 import { ReelqueueError } from '../../errors.js';
@@ -612,6 +613,17 @@ export class PostgresJobStore implements JobStore {
       filter.ageFrom === 'created',
     ]);
     return result.rowCount ?? 0;
+  }
+
+  async claimMaintenanceRun(name: string, intervalSeconds: number, node: string): Promise<boolean> {
+    checkedHours('interval', intervalSeconds / 3600);
+    const rows = await this.#rows(maintenanceSql.claimRun, [name, node, intervalSeconds]);
+    return rows.length > 0;
+  }
+
+  async expireVideos(maxAgeHours: number): Promise<number> {
+    checkedHours('max_age_hours', maxAgeHours);
+    return (await this.#rows(maintenanceSql.expireVideos, [maxAgeHours])).length;
   }
 
   async #oldestPendingAgeMs(userId: string | null): Promise<number | null> {

@@ -3,6 +3,7 @@
  * synchronous call, so it never interleaves with other work in this process); a lock held by another
  * process is waited for asynchronously (`withBusyRetry`).
  */
+import { maintenanceSql } from './sql/maintenance-sql.js';
 import { cleanupStatuses, type CleanupFilter } from '../../jobs/cleanup-filter.js';
 import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
 import {
@@ -575,6 +576,21 @@ export class SqliteJobStore implements JobStore {
       }),
     );
     return info.changes;
+  }
+
+  async claimMaintenanceRun(name: string, intervalSeconds: number, node: string): Promise<boolean> {
+    const intervalMs = Math.round(checkedHours('interval', intervalSeconds / 3600) * 3_600_000);
+    const row = await this.#write(() => this.#stmt(maintenanceSql.claimRun).get({ name, node, intervalMs }));
+    return row !== undefined;
+  }
+
+  async expireVideos(maxAgeHours: number): Promise<number> {
+    const maxAgeMs = Math.round(checkedHours('max_age_hours', maxAgeHours) * 3_600_000);
+    return this.#write(() => {
+      const ids = this.#stmt(maintenanceSql.markVideosExpired).pluck().all({ maxAgeMs }) as string[];
+      if (ids.length > 0) this.#stmt(maintenanceSql.deleteVideos).run({ ids: JSON.stringify(ids) });
+      return ids.length;
+    });
   }
 
   async health(scope: Scope): Promise<HealthMetrics> {
