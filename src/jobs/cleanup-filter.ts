@@ -4,6 +4,7 @@
  */
 import { ReelqueueError } from '../errors.js';
 import type { JobStatus } from './model.js';
+import { jobNotFound } from './store-errors.js';
 
 export const FINISHED_STATUSES = ['completed', 'failed', 'cancelled', 'timeout'] as const;
 export type FinishedStatus = (typeof FINISHED_STATUSES)[number];
@@ -32,3 +33,13 @@ export function cleanupStatuses(statuses: readonly string[] | undefined): Finish
 
 export const isFinishedStatus = (status: JobStatus): status is FinishedStatus =>
   (FINISHED_STATUSES as readonly string[]).includes(status);
+
+/** Why a single job was not deleted: JOB_NOT_FOUND (none in the scope) or JOB_NOT_FINISHED. */
+export function jobNotDeleted(id: string, job: { status: JobStatus } | null): ReelqueueError {
+  if (!job) return jobNotFound(id);
+  return new ReelqueueError(
+    'JOB_NOT_FINISHED',
+    `Job ${id} is ${job.status}: only a finished job can be deleted; cancel it first`,
+    { job_id: id, status: job.status },
+  );
+}

@@ -253,6 +253,11 @@ export interface JobStore {
    * Takes this interval's run of the scheduled maintenance `name` for `node`: true for one caller
    * per `intervalSeconds` (database clock), whatever the number of nodes asking.
    */
+  /**
+   * Deletes one finished job of the scope with its events, video and thumbnail (they cascade).
+   * JOB_NOT_FOUND outside the scope, JOB_NOT_FINISHED while it is pending or running (cancel it first).
+   */
+  deleteJob(id: string, scope: Scope): Promise<void>;
   claimMaintenanceRun(name: string, intervalSeconds: number, node: string): Promise<boolean>;
   /**
    * Video retention: deletes the video and thumbnail of completed jobs that completed more than

@@ -23,6 +23,7 @@ import { ErrorSchema, errorResponses, JobIdParams } from '../schemas/common.js';
 import { jobToWire, JobWireSchema } from '../schemas/job-wire.js';
 import {
   CleanupResultSchema,
+  DeletedJobSchema,
   QueueHealthSchema,
   RecoveryResultSchema,
   StatisticsSchema,
@@ -329,6 +330,23 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         age_from: `${ageFrom}_at` as const,
         statuses: statuses ?? [...FINISHED_STATUSES],
       };
+    },
+  );
+
+  server.delete<{ Params: JobIdParams }>(
+    '/api/presentations/jobs/:id',
+    {
+      schema: {
+        tags: TAG,
+        summary:
+          'Delete one finished job with its events, video and thumbnail (its owner, or an admin); 409 JOB_NOT_FINISHED while it is pending or running',
+        params: JobIdParams,
+        response: { 200: DeletedJobSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await jobs.deleteJob(request.params.id, scopeOf(request));
+      return { job_id: request.params.id, deleted: true as const };
     },
   );
 

@@ -61,6 +61,8 @@ export const AccountSchema = Type.Object({
   usage: Type.Object(StatusCounts),
 });
 
+export const DeletedJobSchema = Type.Object({ job_id: Type.String(), deleted: Type.Literal(true) });
+
 export const CleanupResultSchema = Type.Object({
   deleted: Count,
   max_age_hours: Type.Number(),

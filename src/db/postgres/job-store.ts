@@ -3,7 +3,7 @@
  * are one statement; wake-ups travel by LISTEN/NOTIFY on a channel per schema.
  */
 import { maintenanceSql } from './sql/maintenance-sql.js';
-import { cleanupStatuses, type CleanupFilter } from '../../jobs/cleanup-filter.js';
+import { cleanupStatuses, jobNotDeleted, type CleanupFilter } from '../../jobs/cleanup-filter.js';
 import { StatusReadBatcher } from './status-read-batcher.js';
 import { ReelqueueError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
@@ -613,6 +613,13 @@ export class PostgresJobStore implements JobStore {
       filter.ageFrom === 'created',
     ]);
     return result.rowCount ?? 0;
+  }
+
+  async deleteJob(id: string, scope: Scope): Promise<void> {
+    const job = await this.get(id, scope);
+    if (!job) throw jobNotDeleted(id, null);
+    const rows = await this.#rows(maintenanceSql.deleteFinishedJob, [id, scope.all ? null : scope.userId]);
+    if (rows.length === 0) throw jobNotDeleted(id, await this.get(id, scope));
   }
 
   async claimMaintenanceRun(name: string, intervalSeconds: number, node: string): Promise<boolean> {

@@ -4,7 +4,7 @@
  * process is waited for asynchronously (`withBusyRetry`).
  */
 import { maintenanceSql } from './sql/maintenance-sql.js';
-import { cleanupStatuses, type CleanupFilter } from '../../jobs/cleanup-filter.js';
+import { cleanupStatuses, jobNotDeleted, type CleanupFilter } from '../../jobs/cleanup-filter.js';
 import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
 import {
   checkedEventsPage,
@@ -576,6 +576,12 @@ export class SqliteJobStore implements JobStore {
       }),
     );
     return info.changes;
+  }
+
+  async deleteJob(id: string, scope: Scope): Promise<void> {
+    const userId = scope.all ? null : scope.userId;
+    const deleted = await this.#write(() => this.#stmt(maintenanceSql.deleteFinishedJob).get({ id, userId }));
+    if (deleted === undefined) throw jobNotDeleted(id, await this.get(id, scope));
   }
 
   async claimMaintenanceRun(name: string, intervalSeconds: number, node: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 /** Scheduled maintenance: the one-node-per-interval run claim and video retention (PostgreSQL). */
+import { IS_FINISHED } from '../../status-predicates.js';
 
 /** Kinds of artifact a render stores: video retention deletes them, the job row stays. */
 const VIDEO_KINDS = `('video', 'thumbnail')`;
@@ -13,6 +14,10 @@ export const maintenanceSql = {
     ON CONFLICT (name) DO UPDATE SET last_run_at = excluded.last_run_at, node = excluded.node
       WHERE runs.last_run_at <= excluded.last_run_at - make_interval(secs => $3::double precision)
     RETURNING name`,
+
+  /** $1 id, $2 user id or NULL: deletes the job when finished; its events and artifacts cascade. */
+  deleteFinishedJob: `
+    DELETE FROM jobs WHERE id = $1 AND ${IS_FINISHED} AND ($2::text IS NULL OR user_id = $2) RETURNING id`,
 
   /**
    * $1 max age in hours: marks completed jobs older than that which still have a video, and deletes

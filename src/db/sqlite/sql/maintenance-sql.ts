@@ -1,4 +1,5 @@
 /** Scheduled maintenance: the one-node-per-interval run claim and video retention (SQLite). */
+import { IS_FINISHED } from '../../status-predicates.js';
 import { NOW } from './jobs-sql.js';
 
 /** Kinds of artifact a render stores: video retention deletes them, the job row stays. */
@@ -11,6 +12,11 @@ export const maintenanceSql = {
     ON CONFLICT (name) DO UPDATE SET last_run_at = excluded.last_run_at, node = excluded.node
       WHERE maintenance_runs.last_run_at <= excluded.last_run_at - CAST(@intervalMs AS INTEGER)
     RETURNING name`,
+
+  /** @id, @userId or NULL: deletes the job when finished; its events and artifacts cascade. */
+  deleteFinishedJob: `
+    DELETE FROM jobs WHERE id = @id AND ${IS_FINISHED} AND (@userId IS NULL OR user_id = @userId)
+    RETURNING id`,
 
   /** @maxAgeMs: marks completed jobs older than that which still have a video; returns their ids. */
   markVideosExpired: `
