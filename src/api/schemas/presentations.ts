@@ -102,7 +102,7 @@ export const CleanupQuery = Type.Object(
     /** Seed 002's form: jobs created more than this many days ago (instead of max_age_hours). */
     days: Type.Optional(Type.Number({ minimum: 0, maximum: 365 * 10 })),
     /** Comma-separated finished statuses (completed, failed, cancelled, timeout); default all. */
-    status: Type.Optional(Type.String({ maxLength: 200 })),
+    status: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
   { additionalProperties: false },
 );
