@@ -9,6 +9,8 @@ import { CleanupScheduler, type CleanupRun } from '../../src/jobs/cleanup-schedu
 import { ALL_JOBS, type JobStore } from '../../src/jobs/store.js';
 import { silentLogger } from '../../src/logger.js';
 import { setFinishedHoursAgo } from '../support/db-fixtures.js';
+import { RecordingLogger } from '../support/recording-logger.js';
+import { waitFor } from '../support/wait.js';
 import { mustGet, useConformanceDatabase } from '../support/conformance.js';
 import type { TestDatabase } from '../support/test-database.js';
 
@@ -59,6 +61,40 @@ describe('scheduled cleanup', () => {
       postgres: 'SELECT node FROM maintenance_runs',
     });
     expect(['node-a', 'node-b', 'node-c']).toContain(row?.node);
+  });
+
+  it('three started nodes run it once per interval between them', async () => {
+    const { t } = ctx();
+    const log = new RecordingLogger();
+    const intervalMs = 600;
+    const nodes = await Promise.all(
+      ['a', 'b', 'c'].map(
+        async (name) =>
+          new CleanupScheduler((await t.reopen()).jobs, {
+            intervalMinutes: intervalMs / 60_000,
+            maxAgeHours: 24,
+            statuses: [],
+            videoRetentionHours: 0,
+            node: `node-${name}`,
+            logger: log.logger,
+          }),
+      ),
+    );
+    const runs = () => log.matching({ msg: 'scheduled cleanup ran' });
+    const started = Date.now();
+    for (const node of nodes) node.start();
+    try {
+      await waitFor(() => runs().length >= 4, { timeoutMs: 20_000, what: 'four scheduled runs' });
+    } finally {
+      await Promise.all(nodes.map((node) => node.stop()));
+    }
+    const elapsed = Date.now() - started;
+    const times = runs().map((run) => Number(run.time));
+    // Never two runs within one interval (a little slack for the two clocks), whichever node ran it.
+    for (let i = 1; i < times.length; i++)
+      expect(times[i]! - times[i - 1]!).toBeGreaterThan(intervalMs * 0.9);
+    expect(times.length).toBeLessThanOrEqual(Math.floor(elapsed / (intervalMs * 0.9)) + 1);
+    expect(log.matching({ msg: 'scheduled cleanup failed; will try again' })).toEqual([]);
   });
 
   it('keeps completed videos when CLEANUP_STATUSES names failed only', async () => {
