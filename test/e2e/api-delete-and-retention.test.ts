@@ -110,6 +110,21 @@ describe('HTTP API: deleting jobs', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('answers 404 with "expired" for a video deleted by the retention, while the job stays', async () => {
+    const user = await api.createUser();
+    const id = await finishedJob(user, 'completed');
+    await setFinishedHoursAgo(api.t, id, 100);
+    expect(await api.app.jobs.expireVideos(72)).toBeGreaterThanOrEqual(1);
+    const gone = await api.call(user, 'GET', `/api/videos/${id}`);
+    expect(gone.status).toBe(404);
+    expect((await errorOf(gone)).message).toContain('expired');
+    const job = await json<{ status: string; result_data: Record<string, unknown> }>(
+      await api.call(user, 'GET', `/api/presentations/jobs/${id}`),
+    );
+    expect(job.status).toBe('completed');
+    expect(job.result_data).toMatchObject({ presentation_id: id, video_expired: true });
+  });
+
   it("takes seed 002's form: jobs created more than `days` ago", async () => {
     const user = await api.createUser();
     const old = await finishedJob(user, 'completed');
