@@ -2,13 +2,16 @@
  * The composition root: builds reelqueue from a resolved config. The CLI, the server and the tests
  * all start here; modules receive what they need from it instead of importing globals.
  */
+import { hostname } from 'node:os';
 import { AnnouncingJobStore } from './cache/announcing-job-store.js';
 import type { JobSignals } from './cache/job-signals.js';
 import { RedisJobSignals } from './cache/redis-job-signals.js';
 import { openRedis, type RedisConnection } from './cache/redis.js';
 import type { Config } from './config.js';
 import { openDatabase, type OpenDatabase } from './db/open-database.js';
+import { defaultKinds } from './default-kinds.js';
 import { noopKind, sleepKind } from './jobs/builtin-kinds.js';
+import { CleanupScheduler } from './jobs/cleanup-scheduler.js';
 import { KindRegistry, type JobKind } from './jobs/kinds.js';
 import type { NewJob } from './jobs/model.js';
 import { resolveNewJob } from './jobs/new-job.js';
@@ -37,16 +40,24 @@ export interface Reelqueue {
   /** The ids of this process's workers that are claiming jobs, in the order they were created. */
   workerIds(): string[];
   createReaper(): Reaper;
+  /** The scheduled cleanup (CLEANUP_INTERVAL_MINUTES), not started; `node` names this process. */
+  createCleanupScheduler(node?: string): CleanupScheduler;
   close(): Promise<void>;
 }
 
 export interface ReelqueueOptions {
   logger?: Logger;
   /**
-   * Extra job kinds besides the built-in `noop` and `sleep`; a function receives the opened database
-   * (the presentation kind stores its video there).
+   * Extra job kinds besides the built-in ones; a kind of the same name replaces the built-in one. A
+   * function receives the opened database (the presentation kind stores its video there).
    */
   kinds?: readonly JobKind[] | ((database: OpenDatabase, config: Config) => readonly JobKind[]);
+  /**
+   * Register `presentation` and `webhook` besides `noop` and `sleep` (default true), as the CLI's
+   * `serve` and `worker` do: the video goes to this database, speech is cached in DATA_DIR/tts-cache
+   * and work folders are namespaced by the deployment's id.
+   */
+  defaultKinds?: boolean;
   /** Apply pending migrations while opening (default true). */
   migrate?: boolean;
   /** Refuse (DATABASE_NOT_FOUND) rather than create a SQLite database (commands that only read). */
@@ -58,7 +69,8 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
   const database = await openDatabase(config, { mustExist: options.databaseMustExist ?? false });
   const extraKinds =
     typeof options.kinds === 'function' ? options.kinds(database, config) : (options.kinds ?? []);
-  const kinds = new KindRegistry([noopKind, sleepKind, ...extraKinds]);
+  const standard = (options.defaultKinds ?? true) ? defaultKinds(database, config) : [];
+  const kinds = new KindRegistry([noopKind, sleepKind, ...standard, ...extraKinds]);
   try {
     if (options.migrate ?? true) await database.migrate();
   } catch (error) {
@@ -70,6 +82,7 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
   const jobs = signals ? new AnnouncingJobStore(database.jobs, signals) : database.jobs;
   const defaults = { jobTimeoutSeconds: config.jobTimeoutSeconds, maxRetries: config.maxRetries };
   const workers = new Set<Worker>();
+  const schedulers = new Set<CleanupScheduler>();
 
   return {
     config,
@@ -102,8 +115,21 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
     },
     workerIds: () => [...workers].filter((worker) => worker.isRunning).map((worker) => worker.id),
     createReaper: () => new Reaper(jobs, { intervalSeconds: config.reaperIntervalSeconds, logger }),
+    createCleanupScheduler(node = `${hostname()}:${process.pid}`) {
+      const scheduler = new CleanupScheduler(jobs, {
+        intervalMinutes: config.cleanupIntervalMinutes,
+        maxAgeHours: config.cleanupMaxAgeHours,
+        statuses: config.cleanupStatuses,
+        videoRetentionHours: config.videoRetentionHours,
+        node,
+        logger,
+      });
+      schedulers.add(scheduler);
+      return scheduler;
+    },
     async close() {
       await Promise.all([...workers].map((worker) => worker.stop()));
+      await Promise.all([...schedulers].map((scheduler) => scheduler.stop()));
       redis?.close();
       await database.close();
     },

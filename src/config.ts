@@ -55,6 +55,14 @@ const settings = {
   RETRY_DELAYS: retryDelays.default([0, 5, 15]),
   RETRY_JITTER: numberFrom(0, 1).default(0.2),
   CLEANUP_MAX_AGE_HOURS: numberFrom(0, 24 * 365 * 10).default(24),
+  CLEANUP_INTERVAL_MINUTES: numberFrom(0, 60 * 24 * 30).default(60),
+  CLEANUP_STATUSES: z
+    .string()
+    .regex(/^\s*(completed|failed|cancelled|timeout)(\s*,\s*(completed|failed|cancelled|timeout))*\s*$/, {
+      message: 'a comma-separated list of completed, failed, cancelled, timeout',
+    })
+    .optional(),
+  VIDEO_RETENTION_HOURS: numberFrom(0, 24 * 365 * 10).default(0),
   ORPHANED_JOB_TIMEOUT_MINUTES: numberFrom(0, 24 * 60 * 30).default(30),
   HEARTBEAT_SECONDS: numberFrom(0.05, 3600).default(5),
   LEASE_SECONDS: numberFrom(0.2, 86_400).default(30),
@@ -109,6 +117,12 @@ export interface Config {
   readonly retryDelaysSeconds: readonly number[];
   readonly retryJitter: number;
   readonly cleanupMaxAgeHours: number;
+  /** Scheduled cleanup every this many minutes, on one node per interval; 0 turns it off. */
+  readonly cleanupIntervalMinutes: number;
+  /** The finished statuses scheduled cleanup deletes; empty: every finished status. */
+  readonly cleanupStatuses: readonly string[];
+  /** Videos of jobs completed longer ago than this are deleted by the scheduled cleanup (the job stays); 0 keeps them. */
+  readonly videoRetentionHours: number;
   readonly orphanedJobTimeoutMinutes: number;
   readonly heartbeatSeconds: number;
   readonly leaseSeconds: number;
@@ -196,6 +210,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
     retryDelaysSeconds: Object.freeze([...s.RETRY_DELAYS]),
     retryJitter: s.RETRY_JITTER,
     cleanupMaxAgeHours: s.CLEANUP_MAX_AGE_HOURS,
+    cleanupIntervalMinutes: s.CLEANUP_INTERVAL_MINUTES,
+    cleanupStatuses: (s.CLEANUP_STATUSES ?? '')
+      .split(',')
+      .map((status) => status.trim())
+      .filter((status) => status !== ''),
+    videoRetentionHours: s.VIDEO_RETENTION_HOURS,
     orphanedJobTimeoutMinutes: s.ORPHANED_JOB_TIMEOUT_MINUTES,
     heartbeatSeconds: s.HEARTBEAT_SECONDS,
     leaseSeconds: s.LEASE_SECONDS,

@@ -1,6 +1,10 @@
 /** reelqueue's public API: an explicit list, never `export *`. */
 export { createReelqueue, type Reelqueue, type ReelqueueOptions } from './app.js';
+export type { ArtifactInfo, ArtifactKind, ByteRange } from './artifacts/model.js';
+export type { ArtifactStore } from './artifacts/store.js';
 export { loadConfig, type Config, type SettingsInput } from './config.js';
+export type { OpenDatabase } from './db/open-database.js';
+export { defaultKinds } from './default-kinds.js';
 export { ReelqueueError, isReelqueueError, type ErrorCode } from './errors.js';
 export { KindRegistry, type JobContext, type JobKind } from './jobs/kinds.js';
 export {
@@ -16,6 +20,7 @@ export {
 } from './jobs/model.js';
 export { ALL_JOBS, FROM_THE_START, ownedBy, type JobStore, type Scope } from './jobs/store.js';
 export { Worker, type WorkerSettings } from './jobs/worker.js';
+export { presentationKind, type PresentationKindOptions } from './render/presentation-kind.js';
 export { ensureAdminKey, type AdminKeyOptions, type AdminKeyOutcome } from './users/bootstrap.js';
 export {
   USER_ROLES,

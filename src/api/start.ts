@@ -92,6 +92,8 @@ export async function startService(app: Reelqueue, options: ServiceOptions = {})
   }
   const reaper = workerCount > 0 ? app.createReaper() : null;
   reaper?.start();
+  // Scheduled cleanup on the nodes that run workers; one of them runs it per interval.
+  if (workerCount > 0) app.createCleanupScheduler().start();
   return {
     server,
     metrics,

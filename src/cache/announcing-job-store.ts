@@ -129,7 +129,12 @@ export class AnnouncingJobStore implements JobStore {
   getWithPosition: JobStore['getWithPosition'] = (id, scope) => this.store.getWithPosition(id, scope);
   queuePositions: JobStore['queuePositions'] = (ids) => this.store.queuePositions(ids);
   listEvents: JobStore['listEvents'] = (jobId, after, limit) => this.store.listEvents(jobId, after, limit);
-  cleanup: JobStore['cleanup'] = (maxAgeHours, scope) => this.store.cleanup(maxAgeHours, scope);
+  deleteJob: JobStore['deleteJob'] = (id, scope) => this.store.deleteJob(id, scope);
+  claimMaintenanceRun: JobStore['claimMaintenanceRun'] = (name, intervalSeconds, node) =>
+    this.store.claimMaintenanceRun(name, intervalSeconds, node);
+  expireVideos: JobStore['expireVideos'] = (maxAgeHours) => this.store.expireVideos(maxAgeHours);
+  cleanup: JobStore['cleanup'] = (maxAgeHours, scope, filter) =>
+    this.store.cleanup(maxAgeHours, scope, filter);
   health: JobStore['health'] = (scope, hours) => this.store.health(scope, hours);
   statistics: JobStore['statistics'] = (hours, scope) => this.store.statistics(hours, scope);
   onJobAvailable: JobStore['onJobAvailable'] = (listener) => this.store.onJobAvailable(listener);

@@ -5,6 +5,7 @@
  * Every write a worker makes is fenced on (id, attempt, worker id, status = running): a worker that
  * lost its lease changes nothing and gets a `LEASE_LOST` error at once.
  */
+import type { CleanupFilter } from './cleanup-filter.js';
 import type { ReelqueueError } from '../errors.js';
 import type { WorkerProcess, recordableIdentity } from './worker-processes.js';
 import type {
@@ -248,8 +249,26 @@ export interface JobStore {
   unregisterWorkers(workerIds: readonly string[]): Promise<void>;
   /** The registered workers whose record names this hostname. */
   workersOnHost(hostname: string): Promise<WorkerProcess[]>;
-  /** Deletes finished jobs that finished more than `maxAgeHours` ago; returns how many. */
-  cleanup(maxAgeHours: number, scope: Scope): Promise<number>;
+  /**
+   * Deletes finished jobs (with their events and artifacts) that finished more than `maxAgeHours`
+   * ago, or were created then with `ageFrom: 'created'`, of the filter's statuses; returns how many.
+   */
+  cleanup(maxAgeHours: number, scope: Scope, filter?: CleanupFilter): Promise<number>;
+  /**
+   * Takes this interval's run of the scheduled maintenance `name` for `node`: true for one caller
+   * per `intervalSeconds` (database clock), whatever the number of nodes asking.
+   */
+  /**
+   * Deletes one finished job of the scope with its events, video and thumbnail (they cascade).
+   * JOB_NOT_FOUND outside the scope, JOB_NOT_FINISHED while it is pending or running (cancel it first).
+   */
+  deleteJob(id: string, scope: Scope): Promise<void>;
+  claimMaintenanceRun(name: string, intervalSeconds: number, node: string): Promise<boolean>;
+  /**
+   * Video retention: deletes the video and thumbnail of completed jobs that completed more than
+   * `maxAgeHours` ago; the job stays, its result says `video_expired: true` and when. Returns how many.
+   */
+  expireVideos(maxAgeHours: number): Promise<number>;
 
   /**
    * Jobs by status, the failure rate and the oldest pending job's age. With `hours`, the counts and

@@ -134,13 +134,18 @@ describe('HTTP API: job operations', () => {
 
     const response = await api.call(user, 'DELETE', '/api/presentations/jobs/cleanup?max_age_hours=24');
     expect(response.status).toBe(200);
-    expect(await json(response)).toEqual({ deleted: 1, max_age_hours: 24 });
+    expect(await json(response)).toEqual({
+      deleted: 1,
+      max_age_hours: 24,
+      age_from: 'completed_at',
+      statuses: ['completed', 'failed', 'cancelled', 'timeout'],
+    });
     expect((await api.call(user, 'GET', `/api/presentations/jobs/${old.id}`)).status).toBe(404);
     expect((await getJob(api, user, recent.id)).status).toBe('cancelled');
     expect((await getJob(api, user, pending.id)).status).toBe('pending');
 
     const tighter = await api.call(user, 'DELETE', '/api/presentations/jobs/cleanup?max_age_hours=1');
-    expect(await json(tighter)).toEqual({ deleted: 1, max_age_hours: 1 });
+    expect(await json(tighter)).toMatchObject({ deleted: 1, max_age_hours: 1 });
     expect((await getJob(api, user, pending.id)).status).toBe('pending');
   });
 

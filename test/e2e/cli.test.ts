@@ -100,6 +100,15 @@ describe('reelqueue CLI', () => {
     const stats = json<{ health: { pending: number; total: number } }>('stats');
     expect(stats.health).toMatchObject({ pending: 6, total: 6 });
     expect(json<{ deleted: number }>('cleanup', '--max-age-hours', '1')).toMatchObject({ deleted: 0 });
+    expect(json('cleanup', '--days', '7', '--status', 'failed,timeout')).toEqual({
+      deleted: 0,
+      maxAgeHours: 168,
+      ageFrom: 'created_at',
+      statuses: ['failed', 'timeout'],
+    });
+    const refused = run('cleanup', '--status', 'running');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('INVALID_STATUS');
     expect(json<{ requeued: string[] }>('recover', '--timeout-minutes', '30')).toMatchObject({
       requeued: [],
     });

@@ -10,6 +10,7 @@ import { jobNotFound } from '../../jobs/store-errors.js';
 import { STATUS_INPUT_NAMES, statusesNamed } from '../../jobs/seed-statuses.js';
 import type { RetryOutcome } from '../../jobs/store.js';
 import { callerOf, ownScopeOf, requireAdmin, scopeOf } from '../caller.js';
+import { FINISHED_STATUSES } from '../../jobs/cleanup-filter.js';
 import { activeLimitFor, type ApiContext } from '../context.js';
 import { HttpError, refusalOf } from '../http-errors.js';
 import { BULK_RETRY_MAX_IDS, BulkRetryBody, BulkRetryResult } from '../schemas/bulk-retry.js';
@@ -17,6 +18,7 @@ import { ErrorSchema, errorResponses, JobIdParams } from '../schemas/common.js';
 import { jobToWire, JobWireSchema } from '../schemas/job-wire.js';
 import {
   CleanupResultSchema,
+  DeletedJobSchema,
   QueueHealthSchema,
   RecoveryResultSchema,
   StatisticsSchema,
@@ -317,20 +319,49 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
     },
   );
 
-  server.delete<{ Querystring: { max_age_hours?: number } }>(
+  server.delete<{ Querystring: { max_age_hours?: number; days?: number; status?: string } }>(
     '/api/presentations/jobs/cleanup',
     {
       schema: {
         tags: TAG,
-        summary: "Delete finished jobs older than max_age_hours (a user's own; an admin's: everyone's)",
+        summary:
+          "Delete finished jobs older than max_age_hours, or created more than `days` ago, optionally of the given statuses (a user's own; an admin's: everyone's)",
         querystring: CleanupQuery,
         response: { 200: CleanupResultSchema, ...errorResponses },
       },
     },
     async (request) => {
-      const hours = request.query.max_age_hours ?? ctx.app.config.cleanupMaxAgeHours;
-      const deleted = await jobs.cleanup(hours, scopeOf(request));
-      return { deleted, max_age_hours: hours };
+      const { max_age_hours: maxAgeHours, days } = request.query;
+      if (maxAgeHours !== undefined && days !== undefined) {
+        throw new HttpError('VALIDATION_FAILED', 'Give max_age_hours or days, not both', { field: 'days' });
+      }
+      const statuses = listOf(request.query.status, FINISHED_STATUSES, 'status');
+      const ageFrom = days === undefined ? 'completed' : 'created';
+      const hours = days !== undefined ? days * 24 : (maxAgeHours ?? ctx.app.config.cleanupMaxAgeHours);
+      const deleted = await jobs.cleanup(hours, scopeOf(request), { statuses, ageFrom });
+      return {
+        deleted,
+        max_age_hours: hours,
+        age_from: `${ageFrom}_at` as const,
+        statuses: statuses ?? [...FINISHED_STATUSES],
+      };
+    },
+  );
+
+  server.delete<{ Params: JobIdParams }>(
+    '/api/presentations/jobs/:id',
+    {
+      schema: {
+        tags: TAG,
+        summary:
+          'Delete one finished job with its events, video and thumbnail (its owner, or an admin); 409 JOB_NOT_FINISHED while it is pending or running',
+        params: JobIdParams,
+        response: { 200: DeletedJobSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await jobs.deleteJob(request.params.id, scopeOf(request));
+      return { job_id: request.params.id, deleted: true as const };
     },
   );
 

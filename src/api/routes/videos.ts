@@ -120,6 +120,14 @@ export function videoRoutes(server: FastifyInstance, ctx: ApiContext): void {
       const job = await jobs.get(request.params.jobId, scopeOf(request));
       if (!job) throw new HttpError('JOB_NOT_FOUND', `No job ${request.params.jobId}`);
       const artifact = await ctx.artifacts.find(job.id, kind);
+      if (!artifact && job.result?.video_expired === true) {
+        const when =
+          typeof job.result.video_expired_at === 'string' ? ` at ${job.result.video_expired_at}` : '';
+        throw new HttpError(
+          'NOT_FOUND',
+          `Job ${job.id}'s ${kind} expired${when} (VIDEO_RETENTION_HOURS) and was deleted; the job is kept`,
+        );
+      }
       if (!artifact)
         throw new HttpError('NOT_FOUND', `Job ${job.id} has no ${kind} (yet): it is ${job.status}`);
       const etag = `"${artifact.sha256}"`;

@@ -104,7 +104,13 @@ export const BulkCancelResult = Type.Object({
 });
 
 export const CleanupQuery = Type.Object(
-  { max_age_hours: Type.Optional(Type.Number({ minimum: 0, maximum: 24 * 365 * 10 })) },
+  {
+    max_age_hours: Type.Optional(Type.Number({ minimum: 0, maximum: 24 * 365 * 10 })),
+    /** Seed 002's form: jobs created more than this many days ago (instead of max_age_hours). */
+    days: Type.Optional(Type.Number({ minimum: 0, maximum: 365 * 10 })),
+    /** Comma-separated finished statuses (completed, failed, cancelled, timeout); default all. */
+    status: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
   { additionalProperties: false },
 );
 export const HoursQuery = Type.Object(

@@ -77,9 +77,15 @@ export const AccountSchema = Type.Object({
   usage: Type.Object(StatusCounts),
 });
 
+export const DeletedJobSchema = Type.Object({ job_id: Type.String(), deleted: Type.Literal(true) });
+
 export const CleanupResultSchema = Type.Object({
   deleted: Count,
   max_age_hours: Type.Number(),
+  /** `completed_at` (default) or `created_at` (with `days`): where the age is counted from. */
+  age_from: Type.Union([Type.Literal('completed_at'), Type.Literal('created_at')]),
+  /** The statuses deleted: every finished status unless `status` named some. */
+  statuses: Type.Array(Type.String()),
 });
 
 const JobIds = Type.Array(Type.String({ format: 'uuid' }));

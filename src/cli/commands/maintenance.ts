@@ -1,4 +1,6 @@
 /** `reelqueue recover`, `cleanup` and `stats`: operations on the whole queue. */
+import { ReelqueueError } from '../../errors.js';
+import { cleanupStatuses, FINISHED_STATUSES } from '../../jobs/cleanup-filter.js';
 import { Command } from 'commander';
 import { ALL_JOBS } from '../../jobs/store.js';
 import {
@@ -41,20 +43,40 @@ export function recoverCommand(): Command {
 
 export function cleanupCommand(): Command {
   return withCommonOptions(new Command('cleanup'))
-    .description('delete finished jobs older than the given age')
+    .description('delete finished jobs older than the given age, optionally of some statuses only')
     .option(
       '--max-age-hours <h>',
-      'age in hours (default CLEANUP_MAX_AGE_HOURS)',
+      'age in hours since the job finished (default CLEANUP_MAX_AGE_HOURS)',
       parseNumber('--max-age-hours', 0, 1e6),
     )
-    .action(async (options: CommonOptions & { maxAgeHours?: number }) => {
+    .option(
+      '--days <d>',
+      'instead: jobs created more than d days ago (seed 002)',
+      parseNumber('--days', 0, 3650),
+    )
+    .option('--status <list>', 'comma-separated finished statuses to delete (default: all finished)')
+    .action(async (options: CommonOptions & { maxAgeHours?: number; days?: number; status?: string }) => {
       await withReelqueue(options, async (app) => {
-        const hours = options.maxAgeHours ?? app.config.cleanupMaxAgeHours;
-        const deleted = await app.jobs.cleanup(hours, ALL_JOBS);
+        if (options.maxAgeHours !== undefined && options.days !== undefined) {
+          throw new ReelqueueError('VALIDATION_FAILED', 'Give --max-age-hours or --days, not both');
+        }
+        const statuses = cleanupStatuses(options.status?.split(',').map((s) => s.trim()));
+        const ageFrom = options.days === undefined ? 'completed' : 'created';
+        const hours =
+          options.days !== undefined
+            ? options.days * 24
+            : (options.maxAgeHours ?? app.config.cleanupMaxAgeHours);
+        const deleted = await app.jobs.cleanup(hours, ALL_JOBS, { statuses: statuses ?? undefined, ageFrom });
+        const which = statuses ? statuses.join('/') : 'finished';
         print(
           options,
-          { deleted, maxAgeHours: hours },
-          () => `deleted ${deleted} finished jobs older than ${hours} h`,
+          {
+            deleted,
+            maxAgeHours: hours,
+            ageFrom: `${ageFrom}_at`,
+            statuses: statuses ?? [...FINISHED_STATUSES],
+          },
+          () => `deleted ${deleted} ${which} jobs ${ageFrom} more than ${hours} h ago`,
         );
       });
     });

@@ -2,6 +2,8 @@
  * The job store on PostgreSQL. Claims use `FOR UPDATE SKIP LOCKED`; every state change and its event
  * are one statement; wake-ups travel by LISTEN/NOTIFY on a channel per schema.
  */
+import { maintenanceSql } from './sql/maintenance-sql.js';
+import { cleanupStatuses, jobNotDeleted, type CleanupFilter } from '../../jobs/cleanup-filter.js';
 import { StatusReadBatcher } from './status-read-batcher.js';
 import { ReelqueueError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
@@ -610,10 +612,34 @@ export class PostgresJobStore implements JobStore {
     return rows.map(workerProcessFromRow);
   }
 
-  async cleanup(maxAgeHours: number, scope: Scope): Promise<number> {
+  async cleanup(maxAgeHours: number, scope: Scope, filter: CleanupFilter = {}): Promise<number> {
     checkedHours('max_age_hours', maxAgeHours);
-    const result = await this.#pool.query(jobsSql.cleanup, [maxAgeHours, scope.all ? null : scope.userId]);
+    const statuses = cleanupStatuses(filter.statuses);
+    const result = await this.#pool.query(jobsSql.cleanup, [
+      maxAgeHours,
+      scope.all ? null : scope.userId,
+      statuses,
+      filter.ageFrom === 'created',
+    ]);
     return result.rowCount ?? 0;
+  }
+
+  async deleteJob(id: string, scope: Scope): Promise<void> {
+    const job = await this.get(id, scope);
+    if (!job) throw jobNotDeleted(id, null);
+    const rows = await this.#rows(maintenanceSql.deleteFinishedJob, [id, scope.all ? null : scope.userId]);
+    if (rows.length === 0) throw jobNotDeleted(id, await this.get(id, scope));
+  }
+
+  async claimMaintenanceRun(name: string, intervalSeconds: number, node: string): Promise<boolean> {
+    checkedHours('interval', intervalSeconds / 3600);
+    const rows = await this.#rows(maintenanceSql.claimRun, [name, node, intervalSeconds]);
+    return rows.length > 0;
+  }
+
+  async expireVideos(maxAgeHours: number): Promise<number> {
+    checkedHours('max_age_hours', maxAgeHours);
+    return (await this.#rows(maintenanceSql.expireVideos, [maxAgeHours])).length;
   }
 
   async #oldestPendingAgeMs(userId: string | null): Promise<number | null> {

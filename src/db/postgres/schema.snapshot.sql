@@ -88,6 +88,11 @@ title text NOT NULL
 body jsonb NOT NULL
 created_at timestamp with time zone NOT NULL DEFAULT date_trunc('milliseconds'::text, now())
 
+-- table maintenance_runs
+name text NOT NULL
+last_run_at timestamp with time zone NOT NULL
+node text NOT NULL
+
 -- table presentation_jobs
 id uuid
 lesson_id text
@@ -186,6 +191,7 @@ jobs.jobs_status_check: CHECK ((status = ANY (ARRAY['pending'::text, 'running'::
 jobs.jobs_timeout_seconds_check: CHECK ((timeout_seconds > 0))
 lessons.lessons_pkey: PRIMARY KEY (id)
 lessons.lessons_user_id_fkey: FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+maintenance_runs.maintenance_runs_pkey: PRIMARY KEY (name)
 schema_migrations.schema_migrations_pkey: PRIMARY KEY (version)
 users.users_pkey: PRIMARY KEY (id)
 users.users_previous_webhook_secret_check: CHECK (((previous_webhook_secret IS NULL) = (previous_webhook_secret_expires_at IS NULL)))
@@ -218,6 +224,7 @@ CREATE INDEX jobs_unsuccessful_created_idx ON jobs USING btree (created_at DESC,
 CREATE INDEX jobs_user_created_idx ON jobs USING btree (user_id, created_at DESC, id DESC) WHERE (user_id IS NOT NULL)
 CREATE UNIQUE INDEX lessons_pkey ON lessons USING btree (id)
 CREATE INDEX lessons_user_created_idx ON lessons USING btree (user_id, created_at DESC, id DESC)
+CREATE UNIQUE INDEX maintenance_runs_pkey ON maintenance_runs USING btree (name)
 CREATE UNIQUE INDEX schema_migrations_pkey ON schema_migrations USING btree (version)
 CREATE UNIQUE INDEX users_pkey ON users USING btree (id)
 CREATE UNIQUE INDEX users_wallet_address_key ON users USING btree (wallet_address)

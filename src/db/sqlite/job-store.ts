@@ -3,6 +3,8 @@
  * synchronous call, so it never interleaves with other work in this process); a lock held by another
  * process is waited for asynchronously (`withBusyRetry`).
  */
+import { maintenanceSql } from './sql/maintenance-sql.js';
+import { cleanupStatuses, jobNotDeleted, type CleanupFilter } from '../../jobs/cleanup-filter.js';
 import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
 import {
   checkedEventsPage,
@@ -583,15 +585,39 @@ export class SqliteJobStore implements JobStore {
     );
   }
 
-  async cleanup(maxAgeHours: number, scope: Scope): Promise<number> {
+  async cleanup(maxAgeHours: number, scope: Scope, filter: CleanupFilter = {}): Promise<number> {
     checkedHours('max_age_hours', maxAgeHours);
-    const maxAgeMs = Math.round(maxAgeHours * 3_600_000);
+    const statuses = cleanupStatuses(filter.statuses);
     const info = await this.#write(() =>
-      scope.all
-        ? this.#stmt(jobsSql.cleanup).run({ maxAgeMs })
-        : this.#stmt(jobsSql.cleanupForUser).run({ maxAgeMs, userId: scope.userId }),
+      this.#stmt(jobsSql.cleanup).run({
+        maxAgeMs: Math.round(maxAgeHours * 3_600_000),
+        fromCreated: filter.ageFrom === 'created' ? 1 : 0,
+        statuses: statuses ? JSON.stringify(statuses) : null,
+        userId: scope.all ? null : scope.userId,
+      }),
     );
     return info.changes;
+  }
+
+  async deleteJob(id: string, scope: Scope): Promise<void> {
+    const userId = scope.all ? null : scope.userId;
+    const deleted = await this.#write(() => this.#stmt(maintenanceSql.deleteFinishedJob).get({ id, userId }));
+    if (deleted === undefined) throw jobNotDeleted(id, await this.get(id, scope));
+  }
+
+  async claimMaintenanceRun(name: string, intervalSeconds: number, node: string): Promise<boolean> {
+    const intervalMs = Math.round(checkedHours('interval', intervalSeconds / 3600) * 3_600_000);
+    const row = await this.#write(() => this.#stmt(maintenanceSql.claimRun).get({ name, node, intervalMs }));
+    return row !== undefined;
+  }
+
+  async expireVideos(maxAgeHours: number): Promise<number> {
+    const maxAgeMs = Math.round(checkedHours('max_age_hours', maxAgeHours) * 3_600_000);
+    return this.#write(() => {
+      const ids = this.#stmt(maintenanceSql.markVideosExpired).pluck().all({ maxAgeMs }) as string[];
+      if (ids.length > 0) this.#stmt(maintenanceSql.deleteVideos).run({ ids: JSON.stringify(ids) });
+      return ids.length;
+    });
   }
 
   async health(scope: Scope, hours: number | null = null): Promise<HealthMetrics> {

@@ -155,6 +155,13 @@ CREATE TABLE lessons (
   created_at INTEGER NOT NULL
 ) STRICT;
 
+-- table maintenance_runs
+CREATE TABLE maintenance_runs (
+  name TEXT PRIMARY KEY NOT NULL,
+  last_run_at INTEGER NOT NULL,
+  node TEXT NOT NULL
+) STRICT;
+
 -- table schema_migrations
 CREATE TABLE schema_migrations (
       version INTEGER PRIMARY KEY,

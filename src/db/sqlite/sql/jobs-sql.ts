@@ -278,11 +278,16 @@ export const jobsSql = {
     WHERE status = 'running' AND ${condition}
     RETURNING ${JOB_ARRAY}`,
 
+  /**
+   * @maxAgeMs; @fromCreated 1 to age from created_at; @statuses a JSON array or NULL for every
+   * finished status; @userId or NULL for every user's.
+   */
   cleanup: `
-    DELETE FROM jobs WHERE ${IS_FINISHED} AND completed_at < ${NOW} - CAST(@maxAgeMs AS INTEGER)`,
-  cleanupForUser: `
-    DELETE FROM jobs WHERE ${IS_FINISHED} AND completed_at < ${NOW} - CAST(@maxAgeMs AS INTEGER)
-      AND user_id = @userId`,
+    DELETE FROM jobs WHERE ${IS_FINISHED}
+      AND (CASE WHEN @fromCreated = 1 THEN created_at ELSE completed_at END)
+        < ${NOW} - CAST(@maxAgeMs AS INTEGER)
+      AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+      AND (@userId IS NULL OR user_id = @userId)`,
 
   /** The clock, read once by a transaction that stamps many rows with it (insertMany). */
   now: `SELECT ${NOW} AS now`,

@@ -73,4 +73,6 @@ export interface RecoveryOutcome {
 export interface CleanupOutcome {
   deleted: number;
   max_age_hours: number;
+  age_from: 'completed_at' | 'created_at';
+  statuses: string[];
 }

@@ -1,0 +1,28 @@
+/** The job kinds `createReelqueue` registers besides `noop` and `sleep`: `presentation` and `webhook`. */
+import path from 'node:path';
+import type { Config } from './config.js';
+import type { OpenDatabase } from './db/open-database.js';
+import type { JobKind } from './jobs/kinds.js';
+import { presentationKind } from './render/presentation-kind.js';
+import { webhookKind } from './webhooks/webhook-kind.js';
+import { withWebhookUrl } from './webhooks/webhook-url.js';
+
+export function defaultKinds(database: OpenDatabase, config: Config): JobKind[] {
+  return [
+    withWebhookUrl(
+      presentationKind({
+        artifacts: database.artifacts,
+        deploymentId: () => database.deploymentId(),
+        ttsCacheDir: path.resolve(config.dataDir, 'tts-cache'),
+        ffmpegPath: config.ffmpegPath,
+        ffprobePath: config.ffprobePath,
+      }),
+    ),
+    webhookKind({
+      jobs: database.jobs,
+      users: database.users,
+      webhooks: database.webhooks,
+      allowPrivateAddresses: config.webhookAllowPrivate,
+    }),
+  ];
+}
