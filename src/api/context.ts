@@ -32,3 +32,12 @@ export interface ApiContext {
 export function activeLimitFor(limits: ApiLimits, caller: Caller): number {
   return caller.role === 'user' ? limits.maxActiveJobsPerUser : limits.admin.maxActiveJobs;
 }
+
+/**
+ * The limit a retry by `caller` applies to a job's owner: the caller's own limit for its own jobs,
+ * the user limit for anyone else's (an admin retrying a user's job is held to that user's limit).
+ */
+export function retryLimitFor(limits: ApiLimits, caller: Caller): (ownerId: string) => number {
+  return (ownerId) =>
+    ownerId === caller.userId ? activeLimitFor(limits, caller) : limits.maxActiveJobsPerUser;
+}

@@ -4,7 +4,7 @@
  */
 import { isReelqueueError, type ErrorCode } from '../errors.js';
 import type { Job } from './model.js';
-import type { RetryOutcome } from './store.js';
+import type { RetryOptions, RetryOutcome } from './store.js';
 
 /**
  * The active-jobs limit a retry of `job` must stay within: its owner's, as for a new job. Jobs
@@ -12,9 +12,10 @@ import type { RetryOutcome } from './store.js';
  */
 export function activeLimitFor(
   job: Pick<Job, 'userId' | 'kind'>,
-  activeLimit: number | undefined,
+  activeLimit: RetryOptions['activeLimit'],
 ): number | undefined {
-  return job.userId === null || job.kind === 'webhook' ? undefined : activeLimit;
+  if (job.userId === null || job.kind === 'webhook') return undefined;
+  return typeof activeLimit === 'function' ? activeLimit(job.userId) : activeLimit;
 }
 
 /** The codes a retry of one job is refused with: the request's doing, and nothing was changed. */

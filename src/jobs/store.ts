@@ -160,9 +160,11 @@ export interface RetryRequest {
 export interface RetryOptions {
   /**
    * Most pending + running jobs the job's owner may have once it is queued again (owned jobs only),
-   * the same limit `EnqueueOptions.activeLimit` sets for a new job.
+   * the same limit `EnqueueOptions.activeLimit` sets for a new job; a function of the owner's id when
+   * the limit depends on who owns the job (an admin's own jobs have the admin limit, a user's the
+   * user limit, whoever retries them).
    */
-  activeLimit?: number;
+  activeLimit?: number | ((ownerId: string) => number);
 }
 
 /** What became of one id of a `retryMany`: the job queued again, or why it was refused. */

@@ -11,7 +11,7 @@ import { STATUS_INPUT_NAMES, statusesNamed } from '../../jobs/seed-statuses.js';
 import type { RetryOutcome } from '../../jobs/store.js';
 import { callerOf, ownScopeOf, requireAdmin, scopeOf } from '../caller.js';
 import { FINISHED_STATUSES } from '../../jobs/cleanup-filter.js';
-import { activeLimitFor, type ApiContext } from '../context.js';
+import { activeLimitFor, retryLimitFor, type ApiContext } from '../context.js';
 import { HttpError, refusalOf } from '../http-errors.js';
 import { BULK_RETRY_MAX_IDS, BulkRetryBody, BulkRetryResult } from '../schemas/bulk-retry.js';
 import { ErrorSchema, errorResponses, JobIdParams } from '../schemas/common.js';
@@ -258,7 +258,7 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         request.params.id,
         { force: request.body?.force_retry ?? false },
         scopeOf(request),
-        { activeLimit: activeLimitFor(ctx.limits, callerOf(request)) },
+        { activeLimit: retryLimitFor(ctx.limits, callerOf(request)) },
       );
       // As a create: the job as it is now, `pending` with its position or already `running`.
       const now = await jobs.getWithPosition(job.id, scopeOf(request));
@@ -286,7 +286,7 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         request.body.job_ids,
         { force: request.body.force_retry ?? false },
         scopeOf(request),
-        { activeLimit: activeLimitFor(ctx.limits, callerOf(request)) },
+        { activeLimit: retryLimitFor(ctx.limits, callerOf(request)) },
       );
       // The retried jobs' positions, read for all of them in one query.
       const retried = outcomes.flatMap((outcome) => (outcome.job ? [outcome.jobId] : []));

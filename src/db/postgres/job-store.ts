@@ -615,12 +615,8 @@ export class PostgresJobStore implements JobStore {
   async cleanup(maxAgeHours: number, scope: Scope, filter: CleanupFilter = {}): Promise<number> {
     checkedHours('max_age_hours', maxAgeHours);
     const statuses = cleanupStatuses(filter.statuses);
-    const result = await this.#pool.query(jobsSql.cleanup, [
-      maxAgeHours,
-      scope.all ? null : scope.userId,
-      statuses,
-      filter.ageFrom === 'created',
-    ]);
+    const sql = filter.ageFrom === 'created' ? jobsSql.cleanupCreatedBefore : jobsSql.cleanup;
+    const result = await this.#pool.query(sql, [maxAgeHours, scope.all ? null : scope.userId, statuses]);
     return result.rowCount ?? 0;
   }
 

@@ -589,9 +589,8 @@ export class SqliteJobStore implements JobStore {
     checkedHours('max_age_hours', maxAgeHours);
     const statuses = cleanupStatuses(filter.statuses);
     const info = await this.#write(() =>
-      this.#stmt(jobsSql.cleanup).run({
+      this.#stmt(filter.ageFrom === 'created' ? jobsSql.cleanupCreatedBefore : jobsSql.cleanup).run({
         maxAgeMs: Math.round(maxAgeHours * 3_600_000),
-        fromCreated: filter.ageFrom === 'created' ? 1 : 0,
         statuses: statuses ? JSON.stringify(statuses) : null,
         userId: scope.all ? null : scope.userId,
       }),

@@ -407,11 +407,19 @@ export const jobsSql = {
     SELECT extract(epoch FROM now() - min(created_at)) * 1000 AS age FROM jobs
     WHERE ${IS_PENDING} AND ($1::text IS NULL OR user_id = $1)`,
 
-  /** $1 max age in hours, $2 user id or NULL, $3 statuses or NULL for all finished, $4 age from created_at. */
+  /**
+   * $1 max age in hours since the job finished (a range of jobs_finished_idx), $2 user id or NULL,
+   * $3 statuses or NULL for all finished.
+   */
   cleanup: `
     DELETE FROM jobs WHERE ${IS_FINISHED}
-      AND (CASE WHEN $4::boolean THEN created_at ELSE completed_at END)
-        < now() - make_interval(secs => $1::double precision * 3600)
+      AND completed_at < now() - make_interval(secs => $1::double precision * 3600)
+      AND ($2::text IS NULL OR user_id = $2)
+      AND ($3::text[] IS NULL OR status = ANY ($3::text[]))`,
+  /** The same, aged from created_at (seed 002's `days` form). */
+  cleanupCreatedBefore: `
+    DELETE FROM jobs WHERE ${IS_FINISHED}
+      AND created_at < now() - make_interval(secs => $1::double precision * 3600)
       AND ($2::text IS NULL OR user_id = $2)
       AND ($3::text[] IS NULL OR status = ANY ($3::text[]))`,
 

@@ -279,13 +279,16 @@ export const jobsSql = {
     RETURNING ${JOB_ARRAY}`,
 
   /**
-   * @maxAgeMs; @fromCreated 1 to age from created_at; @statuses a JSON array or NULL for every
-   * finished status; @userId or NULL for every user's.
+   * Finished jobs that finished more than @maxAgeMs ago (a range of jobs_finished_idx); @statuses a
+   * JSON array or NULL for every finished status; @userId or NULL for every user's.
    */
   cleanup: `
-    DELETE FROM jobs WHERE ${IS_FINISHED}
-      AND (CASE WHEN @fromCreated = 1 THEN created_at ELSE completed_at END)
-        < ${NOW} - CAST(@maxAgeMs AS INTEGER)
+    DELETE FROM jobs WHERE ${IS_FINISHED} AND completed_at < ${NOW} - CAST(@maxAgeMs AS INTEGER)
+      AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+      AND (@userId IS NULL OR user_id = @userId)`,
+  /** The same, aged from created_at (seed 002's `days` form): no index orders finished jobs by it. */
+  cleanupCreatedBefore: `
+    DELETE FROM jobs WHERE ${IS_FINISHED} AND created_at < ${NOW} - CAST(@maxAgeMs AS INTEGER)
       AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
       AND (@userId IS NULL OR user_id = @userId)`,
 
