@@ -1,7 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 // The conformance suite runs once per database; everything else runs once.
-const perDialect = ['test/conformance/**/*.test.ts', 'test/chaos/**/*.test.ts', 'test/e2e/**/*.test.ts'];
+const perDialect = [
+  'test/conformance/**/*.test.ts',
+  'test/chaos/**/*.test.ts',
+  'test/e2e/**/*.test.ts',
+  'test/seeds/**/*.test.ts',
+];
 
 export default defineConfig({
   test: {
