@@ -8,11 +8,11 @@ import { Nullable } from '../schemas/json-types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ArtifactKind } from '../../artifacts/model.js';
 import type { Job } from '../../jobs/model.js';
-import { callerOf, scopeOf } from '../caller.js';
 import type { ApiContext } from '../context.js';
 import { errorBody, HttpError } from '../http-errors.js';
 import { parseRange } from '../http-range.js';
 import { errorResponses, VideoJobIdParams } from '../schemas/common.js';
+import { generatingCaller, readableJob } from '../service-caller.js';
 import { queuePresentation } from './presentations.js';
 
 const TAG = ['videos'];
@@ -54,8 +54,6 @@ function seed004Status(job: Job): string {
 }
 
 export function videoRoutes(server: FastifyInstance, ctx: ApiContext): void {
-  const { jobs } = ctx.app;
-
   server.post<{ Body: GenerateScriptBody }>(
     '/api/generate',
     {
@@ -67,11 +65,9 @@ export function videoRoutes(server: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const caller = callerOf(request);
       const { walletAddress, script, title } = request.body;
-      if (walletAddress !== undefined && walletAddress !== caller.walletAddress) {
-        throw new HttpError('WALLET_MISMATCH', 'walletAddress must be the wallet of the calling API key');
-      }
+      // A service key's request runs as the wallet's user from here on (points, limits, owner).
+      request.caller = await generatingCaller(ctx, request, walletAddress);
       const { job, created } = await queuePresentation(ctx, request, {
         script,
         style: 'scrolling',
@@ -97,7 +93,7 @@ export function videoRoutes(server: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request) => {
-      const job = await jobs.get(request.params.jobId, scopeOf(request));
+      const job = await readableJob(ctx, request, request.params.jobId);
       if (!job) throw new HttpError('JOB_NOT_FOUND', `No job ${request.params.jobId}`);
       const video = job.status === 'completed' ? await ctx.artifacts.find(job.id, 'video') : null;
       return {
@@ -117,7 +113,7 @@ export function videoRoutes(server: FastifyInstance, ctx: ApiContext): void {
   const serve =
     (kind: ArtifactKind) =>
     async (request: FastifyRequest<{ Params: VideoJobIdParams }>, reply: FastifyReply) => {
-      const job = await jobs.get(request.params.jobId, scopeOf(request));
+      const job = await readableJob(ctx, request, request.params.jobId);
       if (!job) throw new HttpError('JOB_NOT_FOUND', `No job ${request.params.jobId}`);
       const artifact = await ctx.artifacts.find(job.id, kind);
       if (!artifact && job.result?.video_expired === true) {
