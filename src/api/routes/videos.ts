@@ -13,6 +13,7 @@ import { errorBody, HttpError } from '../http-errors.js';
 import { parseRange } from '../http-range.js';
 import { errorResponses, VideoJobIdParams } from '../schemas/common.js';
 import { generatingCaller, readableJob } from '../service-caller.js';
+import { LESSON_RETENTION_NOTE } from '../lesson-retention.js';
 import { queuePresentation } from './presentations.js';
 
 const TAG = ['videos'];
@@ -61,7 +62,8 @@ export function videoRoutes(server: FastifyInstance, ctx: ApiContext): void {
         tags: TAG,
         summary: 'Queue a scrolling-script video (seed 004)',
         description:
-          "A user key may name only its own walletAddress (403 WALLET_MISMATCH). A service key (role service) must name one and acts for it: the wallet's user is created on first use (role user, no points), and the job is that user's, paid with its points and held to its MAX_ACTIVE_JOBS_PER_USER. A service key may call only this route and /api/videos/... (403 FORBIDDEN elsewhere).",
+          "A user key may name only its own walletAddress (403 WALLET_MISMATCH). A service key (role service) must name one and acts for it: the wallet's user is created on first use (role user, no points), and the job is that user's, paid with its points and held to its MAX_ACTIVE_JOBS_PER_USER. A service key may call only this route and /api/videos/... (403 FORBIDDEN elsewhere). " +
+          LESSON_RETENTION_NOTE,
         body: GenerateScriptBody,
         response: { 202: GenerateScriptResponse, 200: GenerateScriptResponse, ...errorResponses },
       },
