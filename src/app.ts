@@ -108,6 +108,7 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
         shutdownGraceSeconds: config.shutdownGraceSeconds,
         abortGraceSeconds: config.abortGraceSeconds,
         retryPolicy: { delaysSeconds: config.retryDelaysSeconds, jitter: config.retryJitter },
+        clearLessonTextAfterSuccess: config.clearLessonTextAfterSuccess,
         ...overrides,
       });
       workers.add(worker);

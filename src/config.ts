@@ -63,6 +63,7 @@ const settings = {
     })
     .optional(),
   VIDEO_RETENTION_HOURS: numberFrom(0, 24 * 365 * 10).default(0),
+  CLEAR_LESSON_TEXT_AFTER_SUCCESS: flag.default(false),
   ORPHANED_JOB_TIMEOUT_MINUTES: numberFrom(0, 24 * 60 * 30).default(30),
   HEARTBEAT_SECONDS: numberFrom(0.05, 3600).default(5),
   LEASE_SECONDS: numberFrom(0.2, 86_400).default(30),
@@ -123,6 +124,11 @@ export interface Config {
   readonly cleanupStatuses: readonly string[];
   /** Videos of jobs completed longer ago than this are deleted by the scheduled cleanup (the job stays); 0 keeps them. */
   readonly videoRetentionHours: number;
+  /**
+   * Seed 004's retention: a presentation job's lesson text (`lesson`, `markdown`, `script` in its
+   * payload) is removed when it completes, its video stored; the rest of the job is kept.
+   */
+  readonly clearLessonTextAfterSuccess: boolean;
   readonly orphanedJobTimeoutMinutes: number;
   readonly heartbeatSeconds: number;
   readonly leaseSeconds: number;
@@ -216,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
       .map((status) => status.trim())
       .filter((status) => status !== ''),
     videoRetentionHours: s.VIDEO_RETENTION_HOURS,
+    clearLessonTextAfterSuccess: s.CLEAR_LESSON_TEXT_AFTER_SUCCESS,
     orphanedJobTimeoutMinutes: s.ORPHANED_JOB_TIMEOUT_MINUTES,
     heartbeatSeconds: s.HEARTBEAT_SECONDS,
     leaseSeconds: s.LEASE_SECONDS,

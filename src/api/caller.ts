@@ -4,11 +4,12 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { ALL_JOBS, ownedBy, type Scope } from '../jobs/store.js';
+import type { UserRole } from '../users/model.js';
 import { HttpError } from './http-errors.js';
 
 export interface Caller {
   userId: string;
-  role: 'user' | 'admin';
+  role: UserRole;
   walletAddress: string | null;
   keyId: string;
 }
@@ -41,6 +42,27 @@ export function scopeOf(request: FastifyRequest): Scope {
 /** Jobs a caller creates always belong to the caller, admins included. */
 export function ownScopeOf(request: FastifyRequest): Scope {
   return ownedBy(callerOf(request).userId);
+}
+
+/**
+ * The only routes a service key may call (least privilege): seed 004's, where it acts for the wallet
+ * named in the request (the route resolves that wallet's user). Everything else answers 403.
+ */
+export const SERVICE_ROUTES: ReadonlySet<string> = new Set([
+  '/api/generate',
+  '/api/videos/status/:jobId',
+  '/api/videos/:jobId',
+  '/api/videos/:jobId/thumbnail',
+]);
+
+/** Refuses a service key outside SERVICE_ROUTES; other roles pass. */
+export function refuseServiceOutsideItsRoutes(request: FastifyRequest): void {
+  if (request.caller?.role !== 'service') return;
+  if (SERVICE_ROUTES.has(request.routeOptions.url ?? '')) return;
+  throw new HttpError(
+    'FORBIDDEN',
+    `A service key may only call ${[...SERVICE_ROUTES].join(', ')}; use an admin or user key for this route`,
+  );
 }
 
 export function requireAdmin(request: FastifyRequest): void {

@@ -8,7 +8,7 @@ import AjvCompiler from '@fastify/ajv-compiler';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { FailedAuthThrottle } from './auth-throttle.js';
 import { docsSecurityHeaders } from './docs-security.js';
-import { authenticateWith, callerOf } from './caller.js';
+import { authenticateWith, callerOf, refuseServiceOutsideItsRoutes } from './caller.js';
 import type { ApiContext } from './context.js';
 import {
   clientErrorHandler,
@@ -169,6 +169,15 @@ export async function buildServer(
         }
       } catch (error) {
         refused(error as Error);
+        return;
+      }
+      done();
+    });
+    api.addHook('onRequest', (request, _reply, done) => {
+      try {
+        refuseServiceOutsideItsRoutes(request);
+      } catch (error) {
+        done(error as Error);
         return;
       }
       done();

@@ -6,11 +6,12 @@ import type { Completion } from '../jobs/store.js';
 
 export function completionsJson(completions: readonly Completion[]): string {
   return JSON.stringify(
-    completions.map(({ lease, result }) => ({
+    completions.map(({ lease, result, clearLessonText }) => ({
       id: lease.jobId,
       attempt: lease.attempt,
       worker_id: lease.workerId,
       result,
+      clear_lesson: clearLessonText === true,
     })),
   );
 }

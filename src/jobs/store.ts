@@ -69,6 +69,8 @@ export interface ProgressUpdate {
 export interface Completion {
   lease: Lease;
   result: JsonObject;
+  /** Removes `lesson`, `markdown` and `script` from the job's payload in the same write. */
+  clearLessonText?: boolean;
 }
 
 export interface Failure {

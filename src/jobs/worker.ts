@@ -52,6 +52,8 @@ export interface WorkerSettings {
   kinds?: readonly string[];
   /** Most jobs claimed ahead of a free slot (0: none). */
   prefetchLimit: number;
+  /** CLEAR_LESSON_TEXT_AFTER_SUCCESS: a completed presentation job's lesson text is removed. */
+  clearLessonTextAfterSuccess?: boolean;
   /** Claim ahead the jobs expected to start within this many milliseconds. */
   prefetchWindowMs: number;
 }
@@ -483,7 +485,12 @@ export class Worker extends EventEmitter<WorkerEvents> {
         return retryAfter === null ? 'timeout' : 'retry_scheduled';
       }
       if (settled?.ok) {
-        const held = await this.#persist(() => this.#completions.add({ lease, result: settled.result }));
+        // A presentation completes once its video is stored: its lesson text may go in the same write.
+        const clearLessonText =
+          this.#settings.clearLessonTextAfterSuccess === true && job.kind === 'presentation';
+        const held = await this.#persist(() =>
+          this.#completions.add({ lease, result: settled.result, clearLessonText }),
+        );
         if (!held) throw leaseLost(lease);
         return 'completed';
       }

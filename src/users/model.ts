@@ -4,7 +4,8 @@
  */
 import type { JobStatus } from '../jobs/model.js';
 
-export const USER_ROLES = ['user', 'admin'] as const;
+/** `service`: a backend's key that acts for any wallet on seed 004's routes (see README). */
+export const USER_ROLES = ['user', 'admin', 'service'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 export interface User {

@@ -12,6 +12,12 @@ export interface UserStore {
   createUser(input?: NewUser): Promise<User>;
   getUser(id: string): Promise<User | null>;
   findByWallet(walletAddress: string): Promise<User | null>;
+  /**
+   * The user holding the wallet, created (role `user`, no points) when there is none: one user
+   * however many callers ask at once (the wallet is unique; a losing insert reads the winner's row).
+   * `VALIDATION_FAILED` for a malformed wallet.
+   */
+  ensureWalletUser(walletAddress: string): Promise<User>;
   /** Every user, oldest first. */
   listUsers(): Promise<User[]>;
   countUsers(): Promise<number>;

@@ -119,6 +119,22 @@ describe('reelqueue users and keys', { timeout: 60_000 }, () => {
     expect(short.stderr).toContain('INSUFFICIENT_POINTS');
   });
 
+  it('creates a service key with --service, never both --admin and --service', async () => {
+    const service = json<{ user: User; key: CreatedKey }>(
+      'users',
+      'create',
+      '--service',
+      '--label',
+      'backend',
+    );
+    expect(service.user.role).toBe('service');
+    expect((await t.db.users.authenticate(service.key.key))?.user.role).toBe('service');
+    const both = run('users', 'create', '--admin', '--service');
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('VALIDATION_FAILED');
+    expect(await t.db.users.countUsers()).toBe(1);
+  });
+
   it('reports failures with their codes and a non-zero exit', () => {
     json('users', 'create', '--wallet', 'TakenWallet');
     const taken = run('users', 'create', '--wallet', 'TakenWallet');

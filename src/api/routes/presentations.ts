@@ -13,6 +13,7 @@ import { callerOf, ownScopeOf, requireAdmin, scopeOf } from '../caller.js';
 import { FINISHED_STATUSES } from '../../jobs/cleanup-filter.js';
 import { activeLimitFor, retryLimitFor, type ApiContext } from '../context.js';
 import { HttpError, refusalOf } from '../http-errors.js';
+import { LESSON_RETENTION_NOTE } from '../lesson-retention.js';
 import { BULK_RETRY_MAX_IDS, BulkRetryBody, BulkRetryResult } from '../schemas/bulk-retry.js';
 import { ErrorSchema, errorResponses, JobIdParams } from '../schemas/common.js';
 import { jobToWire, JobWireSchema } from '../schemas/job-wire.js';
@@ -143,6 +144,7 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
       schema: {
         tags: TAG,
         summary: 'Queue a presentation video (lesson, markdown or script)',
+        description: LESSON_RETENTION_NOTE,
         body: GenerateBody,
         response: { 202: JobWireSchema, 200: JobWireSchema, ...errorResponses },
       },

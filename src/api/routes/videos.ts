@@ -8,11 +8,12 @@ import { Nullable } from '../schemas/json-types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ArtifactKind } from '../../artifacts/model.js';
 import type { Job } from '../../jobs/model.js';
-import { callerOf, scopeOf } from '../caller.js';
 import type { ApiContext } from '../context.js';
 import { errorBody, HttpError } from '../http-errors.js';
 import { parseRange } from '../http-range.js';
 import { errorResponses, VideoJobIdParams } from '../schemas/common.js';
+import { generatingCaller, readableJob } from '../service-caller.js';
+import { LESSON_RETENTION_NOTE } from '../lesson-retention.js';
 import { queuePresentation } from './presentations.js';
 
 const TAG = ['videos'];
@@ -54,24 +55,23 @@ function seed004Status(job: Job): string {
 }
 
 export function videoRoutes(server: FastifyInstance, ctx: ApiContext): void {
-  const { jobs } = ctx.app;
-
   server.post<{ Body: GenerateScriptBody }>(
     '/api/generate',
     {
       schema: {
         tags: TAG,
         summary: 'Queue a scrolling-script video (seed 004)',
+        description:
+          "A user key may name only its own walletAddress (403 WALLET_MISMATCH). A service key (role service) must name one and acts for it: the wallet's user is created on first use (role user, no points), and the job is that user's, paid with its points and held to its MAX_ACTIVE_JOBS_PER_USER. A service key may call only this route and /api/videos/... (403 FORBIDDEN elsewhere). " +
+          LESSON_RETENTION_NOTE,
         body: GenerateScriptBody,
         response: { 202: GenerateScriptResponse, 200: GenerateScriptResponse, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const caller = callerOf(request);
       const { walletAddress, script, title } = request.body;
-      if (walletAddress !== undefined && walletAddress !== caller.walletAddress) {
-        throw new HttpError('WALLET_MISMATCH', 'walletAddress must be the wallet of the calling API key');
-      }
+      // A service key's request runs as the wallet's user from here on (points, limits, owner).
+      request.caller = await generatingCaller(ctx, request, walletAddress);
       const { job, created } = await queuePresentation(ctx, request, {
         script,
         style: 'scrolling',
@@ -97,7 +97,7 @@ export function videoRoutes(server: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request) => {
-      const job = await jobs.get(request.params.jobId, scopeOf(request));
+      const job = await readableJob(ctx, request, request.params.jobId);
       if (!job) throw new HttpError('JOB_NOT_FOUND', `No job ${request.params.jobId}`);
       const video = job.status === 'completed' ? await ctx.artifacts.find(job.id, 'video') : null;
       return {
@@ -117,7 +117,7 @@ export function videoRoutes(server: FastifyInstance, ctx: ApiContext): void {
   const serve =
     (kind: ArtifactKind) =>
     async (request: FastifyRequest<{ Params: VideoJobIdParams }>, reply: FastifyReply) => {
-      const job = await jobs.get(request.params.jobId, scopeOf(request));
+      const job = await readableJob(ctx, request, request.params.jobId);
       if (!job) throw new HttpError('JOB_NOT_FOUND', `No job ${request.params.jobId}`);
       const artifact = await ctx.artifacts.find(job.id, kind);
       if (!artifact && job.result?.video_expired === true) {

@@ -1,6 +1,7 @@
 /** `reelqueue users …` and `reelqueue keys …`: users, their points and their API keys. */
 import { Command } from 'commander';
 import type { Reelqueue } from '../../app.js';
+import { ReelqueueError } from '../../errors.js';
 import { userNotFound } from '../../users/errors.js';
 import type { User } from '../../users/model.js';
 import { MAX_POINTS } from '../../users/new-user.js';
@@ -45,6 +46,7 @@ interface CreateUserOptions extends CommonOptions {
   wallet?: string;
   points?: number;
   admin?: boolean;
+  service?: boolean;
   label?: string;
 }
 
@@ -54,13 +56,20 @@ function createUserCommand(): Command {
     .option('--wallet <address>', 'wallet address, unique (legacy /api/generate clients send it)')
     .option('--points <n>', 'starting prompt points', parseInteger('--points', 0, MAX_POINTS))
     .option('--admin', 'an admin: sees every job, manages users and keys')
+    .option(
+      '--service',
+      "a backend's service key: acts for any wallet on /api/generate and /api/videos/... (its user is created on first use), nothing else",
+    )
     .option('--label <text>', 'label of the first key')
     .action(async (options: CreateUserOptions) => {
+      if (options.admin && options.service) {
+        throw new ReelqueueError('VALIDATION_FAILED', 'Give --admin or --service, not both');
+      }
       await withReelqueue(options, async (app) => {
         const user = await app.database.users.createUser({
           walletAddress: options.wallet ?? null,
           points: options.points ?? 0,
-          role: options.admin ? 'admin' : 'user',
+          role: options.admin ? 'admin' : options.service ? 'service' : 'user',
         });
         const key = await app.database.users.createKey(user.id, options.label ?? null);
         print(options, { user, key }, () =>

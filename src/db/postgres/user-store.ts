@@ -104,6 +104,16 @@ export class PostgresUserStore implements UserStore {
     return row ? userFromPg(row) : null;
   }
 
+  async ensureWalletUser(walletAddress: string): Promise<User> {
+    const user = resolveNewUser({ walletAddress });
+    // ON CONFLICT waits for a concurrent insert of the wallet to commit; the read then sees its row.
+    const row =
+      (await this.#insertUser(this.#pool, user)) ??
+      (await rows<PgUserRow>(this.#pool, usersSql.selectUserByWallet, [walletAddress]))[0];
+    if (!row) throw new Error(`wallet ${walletAddress} is neither inserted nor found`);
+    return userFromPg(row);
+  }
+
   async listUsers(): Promise<User[]> {
     return (await rows<PgUserRow>(this.#pool, usersSql.selectUsers)).map(userFromPg);
   }

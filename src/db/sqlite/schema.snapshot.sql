@@ -171,16 +171,18 @@ CREATE TABLE schema_migrations (
     ) STRICT;
 
 -- table users
-CREATE TABLE users (
+CREATE TABLE "users" (
   id TEXT PRIMARY KEY NOT NULL,
   wallet_address TEXT UNIQUE,
-  role TEXT NOT NULL DEFAULT 'user' CHECK (role IN ('user', 'admin')),
+  role TEXT NOT NULL DEFAULT 'user' CHECK (role IN ('user', 'admin', 'service')),
   prompt_points INTEGER NOT NULL DEFAULT 0 CHECK (prompt_points >= 0),
   -- Signs this user's webhook deliveries (HMAC-SHA256).
   webhook_secret TEXT NOT NULL,
-  created_at INTEGER NOT NULL
-, previous_webhook_secret TEXT, previous_webhook_secret_expires_at INTEGER
-  CHECK ((previous_webhook_secret IS NULL) = (previous_webhook_secret_expires_at IS NULL))) STRICT;
+  created_at INTEGER NOT NULL,
+  previous_webhook_secret TEXT,
+  previous_webhook_secret_expires_at INTEGER
+    CHECK ((previous_webhook_secret IS NULL) = (previous_webhook_secret_expires_at IS NULL))
+) STRICT;
 
 -- table webhook_deliveries
 CREATE TABLE webhook_deliveries (

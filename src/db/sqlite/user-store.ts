@@ -114,6 +114,17 @@ export class SqliteUserStore implements UserStore {
     return row ? userFromSqlite(row) : null;
   }
 
+  async ensureWalletUser(walletAddress: string): Promise<User> {
+    const user = resolveNewUser({ walletAddress });
+    const row = await this.#write(
+      () =>
+        this.#insertUser(user) ??
+        (this.#stmt(usersSql.selectUserByWallet).get({ walletAddress }) as SqliteUserRow | undefined),
+    );
+    if (!row) throw new Error(`wallet ${walletAddress} is neither inserted nor found`);
+    return userFromSqlite(row);
+  }
+
   async listUsers(): Promise<User[]> {
     const rows = await this.#read(() => this.#stmt(usersSql.selectUsers).all({}) as SqliteUserRow[]);
     return rows.map(userFromSqlite);

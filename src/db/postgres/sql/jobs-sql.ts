@@ -203,11 +203,14 @@ export const jobsSql = {
   /** $1 completions as a JSON array of {id, attempt, worker_id, result}; the events are read from the rows. */
   completeMany: `
     WITH input AS (
-      SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, attempt integer, worker_id text, result jsonb))
+      SELECT * FROM jsonb_to_recordset($1::jsonb)
+        AS t(id uuid, attempt integer, worker_id text, result jsonb, clear_lesson boolean))
     UPDATE jobs SET status = 'completed', progress = 100, message = 'Completed', result = input.result,
       completed_at = now(), updated_at = now(), lease_expires_at = NULL, error_code = NULL,
       error_message = NULL, error_details = NULL,
       processing_time_seconds = extract(epoch FROM now() - started_at),
+      payload = CASE WHEN input.clear_lesson
+        THEN jobs.payload - 'lesson' - 'markdown' - 'script' ELSE jobs.payload END,
       completed_event_id = ${RESERVED_EVENT_ID}
     FROM input
     WHERE jobs.id = ANY(ARRAY(SELECT id FROM input)) AND jobs.id = input.id

@@ -140,10 +140,12 @@ export const jobsSql = {
     UPDATE jobs SET status = 'completed', progress = 100, message = 'Completed', result = input.result,
       completed_at = ${NOW}, updated_at = ${NOW}, lease_expires_at = NULL,
       error_code = NULL, error_message = NULL, error_details = NULL,
-      processing_time_seconds = (${NOW} - started_at) / 1000.0
+      processing_time_seconds = (${NOW} - started_at) / 1000.0,
+      payload = CASE WHEN input.clear_lesson
+        THEN json_remove(jobs.payload, '$.lesson', '$.markdown', '$.script') ELSE jobs.payload END
     FROM (
       SELECT value ->> 'id' AS id, value ->> 'attempt' AS attempt, value ->> 'worker_id' AS worker_id,
-        value -> 'result' AS result
+        value -> 'result' AS result, value ->> 'clear_lesson' AS clear_lesson
       FROM jsonb_each(@completions)) AS input
     WHERE jobs.id = input.id AND jobs.attempt = input.attempt AND jobs.worker_id = input.worker_id
       AND +jobs.status = 'running'
