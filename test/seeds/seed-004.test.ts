@@ -2,8 +2,10 @@
  * Seed 004 (wallet users, jobs and videos in PostgreSQL, a Node backend): its testing checklist as
  * written — `/api/db/health` answers `{ ok: true }`, a video is created with `walletAddress`, its
  * status moves, the video is served from the database, failed jobs show their error, old failed jobs
- * are cleaned up while completed videos stay, a video is deleted by hand. The backend acting for
- * any wallet (`ensureUser`) and `clearScriptBody` wait for the service key role (issue 22, item 4).
+ * are cleaned up while completed videos stay, a video is deleted by hand, and the backend acting for
+ * any wallet with a service key (`ensureUser`). Points, limits and `clearScriptBody`
+ * (CLEAR_LESSON_TEXT_AFTER_SUCCESS) are tested in test/e2e/api-service-key.test.ts and
+ * test/e2e/lesson-text-retention.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_JOBS } from '../../src/index.js';
@@ -141,11 +143,25 @@ describe('seed 004: wallet users, /api/generate, video status and storage', () =
     expect((await errorOf(response)).code).toBe('WALLET_MISMATCH');
   });
 
-  it.todo(
-    'backend posts {script, walletAddress, title} for any wallet, the user created on first use (ensureUser): needs the service key role (issue 22, item 4)',
-  );
-  it.todo('points and limits apply to that wallet’s user when a service key posts for it: item 4');
-  it.todo(
-    'clearScriptBody: the script cleared from a job once its video is stored, by a retention setting: item 4',
-  );
+  it('the backend posts {script, walletAddress, title} for any wallet with a service key; ensureUser creates the user once', async () => {
+    const created = await api.call(api.admin, 'POST', '/api/admin/users', { role: 'service' });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const body = await json<{ user: { id: string }; key: { key: string } }>(created);
+    const backend: TestUser = { id: body.user.id, key: body.key.key, walletAddress: null };
+    const post = () =>
+      api.call(backend, 'POST', '/api/generate', {
+        script: SCRIPT,
+        walletAddress: 'wallet-new-004',
+        title: 'Rain',
+      });
+    const [first, second] = await Promise.all([post(), post()]);
+    expect([first.status, second.status]).toEqual([202, 202]);
+    const user = await api.app.database.users.findByWallet('wallet-new-004');
+    expect(user).toMatchObject({ role: 'user', walletAddress: 'wallet-new-004' });
+    // The jobs are the wallet user's, readable by the backend through seed 004's status route.
+    const { jobId } = await json<Generated>(first);
+    expect((await api.app.jobs.get(jobId, ALL_JOBS))?.userId).toBe(user!.id);
+    const status = await api.call(backend, 'GET', `/api/videos/status/${jobId}`);
+    expect(status.status).toBe(200);
+  });
 });
