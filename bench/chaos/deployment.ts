@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import { ALL_JOBS, FROM_THE_START } from '../../src/jobs/store.js';
 import type { Job, JobEvent } from '../../src/jobs/model.js';
 import { silentLogger } from '../../src/logger.js';
-import { defaultKinds } from '../../src/cli/kinds.js';
+import { defaultKinds } from '../../src/default-kinds.js';
 import { WorkerProcess } from '../../test/support/worker-process.js';
 import type { ChaosDb } from './options.js';
 

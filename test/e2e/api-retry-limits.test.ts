@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReelqueue } from '../../src/app.js';
 import { startService, type Service } from '../../src/api/start.js';
-import { defaultKinds } from '../../src/cli/kinds.js';
+import { defaultKinds } from '../../src/default-kinds.js';
 import { silentLogger } from '../../src/logger.js';
 import {
   createJob,

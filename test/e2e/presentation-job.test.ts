@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReelqueue, type Reelqueue } from '../../src/app.js';
-import { defaultKinds } from '../../src/cli/kinds.js';
+import { defaultKinds } from '../../src/default-kinds.js';
 import type { Job } from '../../src/jobs/model.js';
 import { ALL_JOBS } from '../../src/jobs/store.js';
 import type { Worker } from '../../src/jobs/worker.js';

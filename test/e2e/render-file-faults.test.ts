@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReelqueue, type Reelqueue } from '../../src/app.js';
-import { defaultKinds } from '../../src/cli/kinds.js';
+import { defaultKinds } from '../../src/default-kinds.js';
 import type { Job } from '../../src/jobs/model.js';
 import { ALL_JOBS, FROM_THE_START } from '../../src/jobs/store.js';
 import { silentLogger } from '../../src/logger.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReelqueue, type Reelqueue } from '../../src/app.js';
-import { defaultKinds } from '../../src/cli/kinds.js';
+import { defaultKinds } from '../../src/default-kinds.js';
 import { isFinished } from '../../src/jobs/model.js';
 import { ALL_JOBS } from '../../src/jobs/store.js';
 import { silentLogger } from '../../src/logger.js';

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createReelqueue, type Reelqueue } from '../../src/app.js';
 import { startService, type Service } from '../../src/api/start.js';
 import type { SettingsInput } from '../../src/config.js';
-import { defaultKinds } from '../../src/cli/kinds.js';
+import { defaultKinds } from '../../src/default-kinds.js';
 import { silentLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 

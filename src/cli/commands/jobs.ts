@@ -13,7 +13,6 @@ import {
   type CommonOptions,
 } from '../context.js';
 import { jobDetails, jobsTable } from '../format.js';
-import { defaultKinds } from '../kinds.js';
 
 function parsePayload(text: string): JsonObject {
   try {
@@ -55,36 +54,31 @@ function addCommand(): Command {
     .action(async (options: AddOptions) => {
       const payload = parsePayload(options.payload ?? '{}');
       const runAt = options.runAt === undefined ? undefined : new Date(options.runAt);
-      await withReelqueue(
-        options,
-        async (app) => {
-          const job = {
-            kind: options.kind,
-            payload,
-            ...(options.priority && { priority: options.priority }),
-            ...(options.timeoutSeconds !== undefined && { timeoutSeconds: options.timeoutSeconds }),
-            ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
-            ...(runAt && { runAt }),
-            ...(options.user && { userId: options.user }),
-          };
-          const results =
-            options.count === 1
-              ? [await app.enqueue({ ...job, idempotencyKey: options.idempotencyKey ?? null })]
-              : await app.enqueueMany(Array.from({ length: options.count }, () => job));
-          print(
-            options,
-            options.count === 1
-              ? { ...results[0]?.job, created: results[0]?.created }
-              : { added: results.length },
-            () =>
-              options.count === 1 && results[0]
-                ? `${results[0].created ? 'queued' : 'already queued'} ${results[0].job.id}`
-                : `queued ${results.length} ${options.kind} jobs`,
-          );
-        },
-        {},
-        { kinds: defaultKinds },
-      );
+      await withReelqueue(options, async (app) => {
+        const job = {
+          kind: options.kind,
+          payload,
+          ...(options.priority && { priority: options.priority }),
+          ...(options.timeoutSeconds !== undefined && { timeoutSeconds: options.timeoutSeconds }),
+          ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
+          ...(runAt && { runAt }),
+          ...(options.user && { userId: options.user }),
+        };
+        const results =
+          options.count === 1
+            ? [await app.enqueue({ ...job, idempotencyKey: options.idempotencyKey ?? null })]
+            : await app.enqueueMany(Array.from({ length: options.count }, () => job));
+        print(
+          options,
+          options.count === 1
+            ? { ...results[0]?.job, created: results[0]?.created }
+            : { added: results.length },
+          () =>
+            options.count === 1 && results[0]
+              ? `${results[0].created ? 'queued' : 'already queued'} ${results[0].job.id}`
+              : `queued ${results.length} ${options.kind} jobs`,
+        );
+      });
     });
 }
 

@@ -15,7 +15,6 @@ import { isFinished, JOB_PRIORITIES, type Job, type JobPriority, type JsonObject
 import { ALL_JOBS } from '../../jobs/store.js';
 import { removeStaleWorkDirs } from '../../render/work-dirs.js';
 import { configFrom, fail, print, withCommonOptions, type CommonOptions } from '../context.js';
-import { defaultKinds } from '../kinds.js';
 
 interface RenderOptions extends CommonOptions {
   output: string;
@@ -91,7 +90,7 @@ export function renderCommand(): Command {
       for (const field of ['style', 'voice', 'resolution'] as const) {
         if (options[field] !== undefined) payload[field] = options[field];
       }
-      const app = await createReelqueue(configFrom(options), { kinds: defaultKinds });
+      const app = await createReelqueue(configFrom(options));
       const tty = process.stderr.isTTY;
       let jobId: string | null = null;
       let cancelling = false;

@@ -4,7 +4,6 @@ import { createReelqueue } from '../../app.js';
 import { startService } from '../../api/start.js';
 import { removeStaleWorkDirs } from '../../render/work-dirs.js';
 import { configFrom, fail, parseInteger, print, withCommonOptions, type CommonOptions } from '../context.js';
-import { defaultKinds } from '../kinds.js';
 
 interface ServeOptions extends CommonOptions {
   port?: number;
@@ -32,7 +31,7 @@ export function serveCommand(): Command {
         HOST: options.host,
         WORKER_CONCURRENCY: options.concurrency,
       });
-      const app = await createReelqueue(config, { kinds: defaultKinds });
+      const app = await createReelqueue(config);
       await removeStaleWorkDirs(await app.database.deploymentId());
       const service = await startService(app, {
         workers: options.worker ? (options.workers ?? config.serveWorkers) : 0,

@@ -2,7 +2,6 @@
 import { Command } from 'commander';
 import { createReelqueue } from '../../app.js';
 import { configFrom, fail, parseInteger, print, withCommonOptions, type CommonOptions } from '../context.js';
-import { defaultKinds } from '../kinds.js';
 import { removeStaleWorkDirs } from '../../render/work-dirs.js';
 
 interface WorkerOptions extends CommonOptions {
@@ -21,7 +20,7 @@ export function workerCommand(): Command {
     .option('--kinds <list>', 'comma-separated job kinds to run (default: all)')
     .action(async (options: WorkerOptions) => {
       const config = configFrom(options, { WORKER_CONCURRENCY: options.concurrency });
-      const app = await createReelqueue(config, { kinds: defaultKinds });
+      const app = await createReelqueue(config);
       await removeStaleWorkDirs(await app.database.deploymentId());
       const reaper = app.createReaper();
       const worker = app.createWorker(

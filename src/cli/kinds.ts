@@ -1,2 +1,0 @@
-/** The job kinds every reelqueue process knows: `createReelqueue` registers them by default. */
-export { defaultKinds } from '../default-kinds.js';
