@@ -6,21 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Lease } from '../../src/jobs/model.js';
 import { useConformanceDatabase, type Conformance } from '../support/conformance.js';
-
-/** Seed 000's table (asyncpg, main.py): the columns its `_get_job_from_db` reads. */
-const SEED_000_COLUMNS = [
-  'job_id',
-  'status',
-  'progress',
-  'error',
-  'video_url',
-  'thumbnail_url',
-  'slide_image_path',
-  'created_at',
-  'completed_at',
-  'last_heartbeat',
-  'created_files',
-];
+import { SEED_000_COLUMNS } from '../support/seed-columns.js';
 
 /** Seed 003's table (SQLite, migrate_presentation_jobs.py). */
 const SEED_003_COLUMNS = [

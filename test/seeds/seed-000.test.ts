@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json } from '../support/api-helpers.js';
 import { startApi, TINY_LESSON, type ApiHarness } from '../support/api-server.js';
 import { pollJson, seedSql } from './seed-support.js';
+import { SEED_000_COLUMNS } from '../support/seed-columns.js';
 
 const BY_JOB_ID = {
   postgres: 'SELECT * FROM presentation_jobs WHERE job_id = $1',
@@ -15,20 +16,6 @@ const BY_JOB_ID = {
 };
 
 /** The columns seed 000's `_get_job_from_db` reads from the row. */
-const SEED_000_COLUMNS = [
-  'job_id',
-  'status',
-  'progress',
-  'error',
-  'video_url',
-  'thumbnail_url',
-  'slide_image_path',
-  'created_at',
-  'completed_at',
-  'last_heartbeat',
-  'created_files',
-];
-
 /** Seed 000's `json.loads(row['created_files'])`: asyncpg gives jsonb as text, pg parses it. */
 const filesOf = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 
