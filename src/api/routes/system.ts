@@ -24,7 +24,7 @@ export function publicSystemRoutes(server: FastifyInstance, ctx: ApiContext, met
 
   server.get(
     '/api/db/health',
-    { schema: { tags: ['system'], summary: 'Database health (seed 004)' } },
+    { schema: { tags: ['system'], summary: "Database health (the legacy video service's route)" } },
     async (_r, reply) => {
       const problem = await databaseProblem(ctx);
       return problem ? notReady(reply).send({ ok: false, error: problem }) : reply.send({ ok: true });

@@ -60,7 +60,7 @@ export function videoRoutes(server: FastifyInstance, ctx: ApiContext): void {
     {
       schema: {
         tags: TAG,
-        summary: 'Queue a scrolling-script video (seed 004)',
+        summary: "Queue a scrolling-script video (the legacy video service's route)",
         description:
           "A user key may name only its own walletAddress (403 WALLET_MISMATCH). A service key (role service) must name one and acts for it: the wallet's user is created on first use (role user, no points), and the job is that user's, paid with its points and held to its MAX_ACTIVE_JOBS_PER_USER. A service key may call only this route and /api/videos/... (403 FORBIDDEN elsewhere). " +
           LESSON_RETENTION_NOTE,
@@ -91,7 +91,7 @@ export function videoRoutes(server: FastifyInstance, ctx: ApiContext): void {
     {
       schema: {
         tags: TAG,
-        summary: 'Status of a video job (seed 004 fields)',
+        summary: "Status of a video job (the legacy video service's fields)",
         params: VideoJobIdParams,
         response: { 200: VideoStatus, ...errorResponses },
       },
