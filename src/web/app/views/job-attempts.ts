@@ -1,8 +1,8 @@
 /**
  * A job's attempts, each with its worker, its times and how it ended (error code and message), read
- * from the job's event log as it streams in; and the one-line summary of attempts and retries.
+ * from the job's event log as it streams in.
  */
-import type { JobEventWire, JobWire } from '../api/types.js';
+import type { JobEventWire } from '../api/types.js';
 import { h, replaceChildren } from '../dom.js';
 import { time } from '../format.js';
 
@@ -29,24 +29,6 @@ const ENDINGS: Partial<Record<JobEventWire['type'], string>> = {
 };
 
 const textOf = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
-
-const retries = (count: number) => `${count} ${count === 1 ? 'retry' : 'retries'}`;
-
-/** "2 (retries used 1 of 2)"; past the limit, the retries forced beyond it, never "3 of 2". */
-export function attemptsSummary(job: Pick<JobWire, 'attempt' | 'retry_count' | 'max_retries'>): string {
-  if (job.attempt === 0) return 'not started yet';
-  if (job.retry_count <= job.max_retries) {
-    return `${job.attempt} (retries used ${job.retry_count} of ${job.max_retries})`;
-  }
-  const forced = retries(job.retry_count - job.max_retries);
-  const allowed =
-    job.max_retries === 0
-      ? 'no retries allowed'
-      : job.max_retries === 1
-        ? 'its one retry used'
-        : `all ${retries(job.max_retries)} used`;
-  return `${job.attempt} (${allowed}, then ${forced} forced past the limit)`;
-}
 
 export class Attempts {
   readonly element = h('div', { class: 'attempts' });

@@ -8,7 +8,7 @@ import { h, type Child } from '../dom.js';
 /** Strings longer than this show only their start until asked. */
 export const LONG_STRING = 160;
 const SHOWN_OF_LONG_STRING = 100;
-/** Objects and arrays with more entries than this start folded. */
+/** Objects and arrays (but the outermost) with more entries than this start folded. */
 const MANY_ENTRIES = 12;
 /** Below this depth, objects and arrays start folded. */
 const DEEP = 4;
@@ -66,7 +66,7 @@ function node(key: string | null, value: unknown, comma: boolean, depth: number)
     : `${entries.length} key${entries.length === 1 ? '' : 's'}`;
   return h(
     'details',
-    { class: 'json-node', open: entries.length <= MANY_ENTRIES && depth < DEEP },
+    { class: 'json-node', open: depth === 0 || (entries.length <= MANY_ENTRIES && depth < DEEP) },
     h(
       'summary',
       null,
