@@ -137,6 +137,12 @@ describe('dashboard: the job list and the job page', () => {
     await page.locator('main[data-route*="id_prefix="]').waitFor();
     await expect.poll(() => rowIds(page)).toEqual([first.id]);
     await shoot(page, 'jobs-id-prefix');
+    await page.getByText('Counts are of every job you can see').waitFor();
+    // The short id the table shows is the end of the id: searching it as a start says so.
+    await search.fill(first.id.slice(-8));
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByText(`No job id starts with ${first.id.slice(-8)}.`).waitFor();
+    await shoot(page, 'jobs-id-prefix-none');
     await page.getByRole('link', { name: 'Clear' }).click();
     await expect.poll(() => rowIds(page)).toHaveLength(3);
     await search.fill('not an id!');

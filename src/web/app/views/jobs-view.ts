@@ -201,9 +201,17 @@ export function jobsView(params: URLSearchParams): View {
       ctx.client.get<QueueHealth>(countsPath, ctx.signal),
     ]);
     let countsReadAt = Date.now();
-    const chips = statusChips(counts, params.get('status') ?? '', (status) =>
-      links.jobs(filtersWith(params, { status })),
+    const chips = statusChips(
+      counts,
+      params.get('status') ?? '',
+      (status) => links.jobs(filtersWith(params, { status })),
+      ['kind', 'priority', 'id_prefix'].some((name) => params.has(name)),
     );
+    const prefix = params.get('id_prefix');
+    // The table shows each id's end (format.ts: UUIDv7s of one moment share their start).
+    const emptyText = prefix
+      ? `No job id starts with ${prefix}. The short ids in the table are the ends of ids: search with the start of a whole id.`
+      : 'No jobs here yet.';
 
     const rows = new Map<string, Row>();
     const tbody = h('tbody');
@@ -233,11 +241,7 @@ export function jobsView(params: URLSearchParams): View {
       }
       if (jobs.length === 0) {
         tbody.append(
-          h(
-            'tr',
-            null,
-            h('td', { colspan: admin ? COLUMNS + 1 : COLUMNS, class: 'empty' }, 'No jobs here yet.'),
-          ),
+          h('tr', null, h('td', { colspan: admin ? COLUMNS + 1 : COLUMNS, class: 'empty' }, emptyText)),
         );
       }
       onToggle();

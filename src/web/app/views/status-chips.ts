@@ -9,7 +9,13 @@ import { h } from '../dom.js';
 type Counts = Pick<QueueHealth, 'total' | (typeof JOB_STATUSES)[number]>;
 
 /** `href(status)` is the table filtered to a status ('' for every status). */
-export function statusChips(counts: Counts, current: string, href: (status: string) => string): HTMLElement {
+/** `filtered`: other filters narrow the table, which the counts do not follow (they say so). */
+export function statusChips(
+  counts: Counts,
+  current: string,
+  href: (status: string) => string,
+  filtered = false,
+): HTMLElement {
   const chip = (status: string, label: string, count: number) =>
     h(
       'li',
@@ -35,6 +41,13 @@ export function statusChips(counts: Counts, current: string, href: (status: stri
       chip('', 'all', counts.total),
       JOB_STATUSES.map((status) => chip(status, status, counts[status])),
     ),
+    filtered
+      ? h(
+          'p',
+          { class: 'chips-note' },
+          'Counts are of every job you can see, whatever the kind, priority or id.',
+        )
+      : null,
   );
 }
 
