@@ -154,8 +154,13 @@ describe('dashboard: the job list and the job page', () => {
     await page.waitForURL(new RegExp(`#/jobs/${second.id}$`));
     await page.getByRole('heading', { name: 'Video' }).waitFor();
 
-    for (const job of [first, second])
-      await api.call(user, 'POST', `/api/presentations/jobs/${job.id}/cancel`, {});
+    // The counts follow what the page itself does.
+    await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+    await heading(page, 'Jobs').waitFor();
+    for (const job of [first, second]) await page.getByLabel(`Select job ${job.id.slice(-8)}`).check();
+    await page.getByRole('button', { name: 'Cancel selected' }).click();
+    await chips.getByRole('link', { name: 'cancelled 3', exact: true }).waitFor();
+    await chips.getByRole('link', { name: 'pending 0', exact: true }).waitFor();
   });
 
   it('shows a failed job of another kind: no video panel, each attempt with its worker and error, the payload folded', async () => {
