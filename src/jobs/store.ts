@@ -87,6 +87,8 @@ export interface ListFilter {
   statuses?: readonly JobStatus[];
   priorities?: readonly JobPriority[];
   kinds?: readonly string[];
+  /** Jobs whose id starts with these hex digits (hyphens optional; see id-prefix.ts). */
+  idPrefix?: string;
   includeFinished?: boolean;
   limit: number;
   /** Opaque cursor from a previous page. */

@@ -163,6 +163,37 @@ describe('failing an attempt', () => {
     expect(events[2]).toMatchObject({ status: 'failed' });
   });
 
+  it("keeps each attempt's worker, error code and message in the event log (the job page's attempts)", async () => {
+    const { store, jobs } = ctx();
+    const { job, lease } = await jobs.running({ workerId: 'worker-a' });
+    await store.fail(lease, { ...failure(0), code: 'FIRST_CODE', message: 'first message' });
+    const [again] = await store.claim({
+      workerId: 'worker-b',
+      kinds: [job.kind],
+      limit: 1,
+      leaseSeconds: 30,
+    });
+    expect(again?.id).toBe(job.id);
+    await store.fail(
+      { jobId: job.id, attempt: again!.attempt, workerId: 'worker-b' },
+      { ...failure(null), code: 'SECOND_CODE', message: 'second message' },
+    );
+    const events = await store.listEvents(job.id, FROM_THE_START, 10);
+    const attempts = events
+      .filter((e) => e.type !== 'created')
+      .map((e) => [e.type, e.attempt, e.type === 'started' ? e.workerId : e.data]);
+    expect(attempts).toEqual([
+      ['started', 1, 'worker-a'],
+      [
+        'retry_scheduled',
+        1,
+        expect.objectContaining({ error_code: 'FIRST_CODE', error_message: 'first message' }),
+      ],
+      ['started', 2, 'worker-b'],
+      ['failed', 2, { error_code: 'SECOND_CODE', error_message: 'second message' }],
+    ]);
+  });
+
   it('ends a job timeout when its terminal status is timeout', async () => {
     const { store, jobs } = ctx();
     const { lease } = await jobs.running();

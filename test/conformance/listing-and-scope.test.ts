@@ -71,6 +71,36 @@ describe('listing jobs', () => {
     expect(await list({})).toHaveLength(5);
   });
 
+  it('finds jobs by the start of their id, with or without hyphens, in any case', async () => {
+    const { store, jobs } = ctx();
+    const created = await jobs.pendingMany(6);
+    created.push(await jobs.pending({ userId: 'bob' }));
+    const target = created[3]!;
+    const list = async (idPrefix: string, scope: Scope = ALL_JOBS) =>
+      ids((await store.list({ limit: 50, idPrefix }, scope)).jobs).sort();
+    const startingWith = (prefix: string) => ids(created.filter((job) => job.id.startsWith(prefix))).sort();
+
+    expect(await list(target.id)).toEqual([target.id]);
+    expect(await list(target.id.toUpperCase().replaceAll('-', ''))).toEqual([target.id]);
+    // Past the first hyphen: the digits on both sides of it count.
+    const longer = target.id.slice(0, 10);
+    expect(await list(longer)).toEqual(startingWith(longer));
+    expect(await list(longer)).toContain(target.id);
+    expect(await list(target.id.slice(0, 1))).toEqual(startingWith(target.id.slice(0, 1)));
+    // Another user's job with the same prefix stays hidden.
+    expect(await list(target.id, ownedBy('bob'))).toEqual([]);
+    // A prefix no job has.
+    const absent = target.id.startsWith('f') ? '0' : 'f';
+    expect(await list(`${absent}${target.id.slice(1)}`)).toEqual([]);
+  });
+
+  it('refuses an id prefix that is not hex digits with VALIDATION_FAILED', async () => {
+    const { store } = ctx();
+    for (const idPrefix of ['', 'xyz', '0193-zz', '0'.repeat(33), "0' OR 1=1"]) {
+      await expectRejectsWith(store.list({ limit: 10, idPrefix }, ALL_JOBS), 'VALIDATION_FAILED');
+    }
+  });
+
   it('shows a user only their own jobs', async () => {
     const { store, jobs } = ctx();
     const mine = [await jobs.pending({ userId: 'alice' }), await jobs.completed({ userId: 'alice' })];

@@ -55,6 +55,10 @@ describe('HTTP API: job events as server-sent events', () => {
       expectWellFormed(all, job.id);
       expect(all.map((e) => e.event)).toEqual(expect.arrayContaining(['started', 'progress', 'completed']));
       expect(all.at(-1)?.data).toMatchObject({ type: 'completed', status: 'completed', progress: 100 });
+      // Each event names its attempt and the worker that wrote it (the dashboard's attempts list).
+      const started = all.find((e) => e.event === 'started');
+      expect(started?.data).toMatchObject({ attempt: 1, worker_id: worker.id });
+      expect(first?.data).toMatchObject({ attempt: 0, worker_id: null });
 
       // What was streamed is the job's whole event log, in order.
       const log = await api.app.jobs.listEvents(job.id, FROM_THE_START, 1000);

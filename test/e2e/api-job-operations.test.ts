@@ -255,4 +255,38 @@ describe('HTTP API: job operations', () => {
     expect(badCursor.status).toBe(400);
     expect((await errorOf(badCursor)).code).toEqual(expect.any(String));
   });
+
+  it('filters the list by kind and id prefix, and answers a job with its payload when asked', async () => {
+    const user = await api.createUser();
+    const render = await createJob(api, user, { ...TINY_LESSON, style: 'scrolling' });
+    const { job: sleeper } = await api.app.enqueue({ kind: 'sleep', payload: { ms: 5 }, userId: user.id });
+    const list = async (query: string) =>
+      json<{ jobs: WireJob[] }>(await api.call(user, 'GET', `/api/presentations/jobs?${query}`));
+    const idsOf = async (query: string) => (await list(query)).jobs.map((job) => job.id);
+
+    expect(await idsOf('kind=sleep')).toEqual([sleeper.id]);
+    expect(await idsOf('kind=presentation')).toEqual([render.id]);
+    expect(await idsOf('kind=sleep,presentation')).toEqual([sleeper.id, render.id]);
+    expect(await idsOf(`id_prefix=${render.id}`)).toEqual([render.id]);
+    expect(await idsOf(`id_prefix=${sleeper.id.replaceAll('-', '').toUpperCase()}`)).toEqual([sleeper.id]);
+    for (const bad of ['zz', '0'.repeat(37)]) {
+      const refused = await api.call(user, 'GET', `/api/presentations/jobs?id_prefix=${bad}`);
+      expect(refused.status).toBe(400);
+      expect((await errorOf(refused)).code).toBe('VALIDATION_FAILED');
+    }
+
+    const plain = await json<Record<string, unknown>>(
+      await api.call(user, 'GET', `/api/presentations/jobs/${render.id}`),
+    );
+    expect(plain).not.toHaveProperty('payload');
+    const withPayload = await json<Record<string, unknown>>(
+      await api.call(user, 'GET', `/api/presentations/jobs/${render.id}?include_payload=true`),
+    );
+    expect(withPayload).toMatchObject({
+      id: render.id,
+      payload: { style: 'scrolling', lesson: TINY_LESSON.lesson },
+    });
+    await cancel(user, render.id);
+    await cancel(user, sleeper.id);
+  });
 });

@@ -182,6 +182,7 @@ describe('HTTP API: validation and injection sweep, from the OpenAPI document', 
       expect.arrayContaining([
         'POST /api/presentations/generate',
         'GET /api/presentations/jobs',
+        'GET /api/presentations/jobs/:id',
         'POST /api/presentations/jobs/:id/cancel',
         'POST /api/presentations/jobs/:id/retry',
         'POST /api/presentations/jobs/bulk-cancel',

@@ -226,13 +226,12 @@ describe('dashboard in a real browser', () => {
     await page.getByRole('link', { name: 'Jobs', exact: true }).click();
     const row = page.locator(`tr[data-job-id="${id}"]`);
     await row.getByTestId('job-status').filter({ hasText: 'completed' }).waitFor();
-    await page.getByLabel('Status').selectOption('completed');
-    await page.getByRole('button', { name: 'Filter' }).click();
+    const chips = page.getByRole('navigation', { name: 'Status' });
+    await chips.getByRole('link', { name: /^completed \d+$/ }).click();
     // The filtered view, not the one it replaces (the same row shows in both).
     await page.locator('main[data-route*="status=completed"]').waitFor();
     await row.waitFor();
-    await page.getByLabel('Status').selectOption('failed');
-    await page.getByRole('button', { name: 'Filter' }).click();
+    await chips.getByRole('link', { name: 'failed 0' }).click();
     await page.getByText('No jobs here yet.').waitFor();
     expect(await page.getByRole('link', { name: 'Next page' }).isVisible()).toBe(false);
   });

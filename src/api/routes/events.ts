@@ -127,6 +127,7 @@ export function eventToWire(event: JobEvent) {
     stage: event.stage,
     message: event.message,
     attempt: event.attempt,
+    worker_id: event.workerId,
     data: event.data,
   };
 }

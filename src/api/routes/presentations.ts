@@ -33,6 +33,8 @@ import {
   GenerateBody,
   HoursQuery,
   JobListSchema,
+  JobQuery,
+  JobWithPayloadSchema,
   ListQuery,
   RecoveryQuery,
   RetryBody,
@@ -175,12 +177,18 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
       const names = listOf<string>(q.status, STATUS_INPUT_NAMES, 'status');
       const statuses = names && statusesNamed(names);
       const priorities = listOf<JobPriority>(q.priority, JOB_PRIORITIES, 'priority');
+      const kinds = q.kind
+        ?.split(',')
+        .map((kind) => kind.trim())
+        .filter(Boolean);
       const page = await jobs.list(
         {
           limit: q.limit ?? 20,
           cursor: q.cursor ?? null,
           ...(statuses && { statuses }),
           ...(priorities && { priorities }),
+          ...(kinds && { kinds }),
+          ...(q.id_prefix !== undefined && { idPrefix: q.id_prefix }),
           ...(q.include_finished !== undefined && { includeFinished: q.include_finished }),
         },
         scopeOf(request),
@@ -196,20 +204,22 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
     },
   );
 
-  server.get<{ Params: JobIdParams }>(
+  server.get<{ Params: JobIdParams; Querystring: JobQuery }>(
     '/api/presentations/jobs/:id',
     {
       schema: {
         tags: TAG,
-        summary: 'One job, with its queue position',
+        summary: 'One job, with its queue position (and its payload with include_payload=true)',
         params: JobIdParams,
-        response: { 200: JobWireSchema, ...errorResponses },
+        querystring: JobQuery,
+        response: { 200: JobWithPayloadSchema, ...errorResponses },
       },
     },
     async (request) => {
       const found = await jobs.getWithPosition(request.params.id, scopeOf(request));
       if (!found) throw jobNotFound(request.params.id);
-      return jobToWire(found.job, found.queuePosition);
+      const wire = jobToWire(found.job, found.queuePosition);
+      return request.query.include_payload ? { ...wire, payload: found.job.payload } : wire;
     },
   );
 

@@ -59,6 +59,22 @@ export const ListQuery = Type.Object(
       }),
     ),
     priority: Type.Optional(CommaList),
+    kind: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'Comma-separated job kinds, e.g. presentation,sleep',
+      }),
+    ),
+    id_prefix: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 36,
+        description:
+          'Only jobs whose id starts with these hex digits (any case; hyphens may be left out), ' +
+          'e.g. 019af3c2',
+      }),
+    ),
     include_finished: Type.Optional(Type.Boolean()),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
@@ -71,6 +87,27 @@ export const JobListSchema = Type.Object({
   jobs: Type.Array(JobWireSchema),
   count: Type.Integer(),
   next_cursor: Nullable(Type.String()),
+});
+
+export const JobQuery = Type.Object(
+  {
+    include_payload: Type.Optional(
+      Type.Boolean({
+        description:
+          "Also answer the job's `payload`, the input it runs with (off by default: it can be large)",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type JobQuery = Static<typeof JobQuery>;
+
+/** One job with, when asked for, its payload. */
+export const JobWithPayloadSchema = Type.Object({
+  ...JobWireSchema.properties,
+  payload: Type.Optional(
+    Type.Unknown({ description: 'The input the job runs with (with include_payload=true)' }),
+  ),
 });
 
 export const RetryBody = Type.Object(

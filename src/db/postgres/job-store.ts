@@ -7,6 +7,7 @@ import { cleanupStatuses, jobNotDeleted, type CleanupFilter } from '../../jobs/c
 import { StatusReadBatcher } from './status-read-batcher.js';
 import { ReelqueueError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
+import { idPrefixRange } from '../../jobs/id-prefix.js';
 import {
   checkedEventsPage,
   checkedHours,
@@ -402,6 +403,10 @@ export class PostgresJobStore implements JobStore {
       where.push(`priority = ANY(${param(filter.priorities.map(priorityRank))}::smallint[])`);
     }
     if (filter.kinds && filter.kinds.length > 0) where.push(`kind = ANY(${param(filter.kinds)}::text[])`);
+    if (filter.idPrefix !== undefined) {
+      const range = idPrefixRange(filter.idPrefix);
+      where.push(`id BETWEEN ${param(range.low)}::uuid AND ${param(range.high)}::uuid`);
+    }
     if (filter.cursor) {
       const position = decodeCursor(filter.cursor);
       where.push(

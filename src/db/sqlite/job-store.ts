@@ -6,6 +6,7 @@
 import { maintenanceSql } from './sql/maintenance-sql.js';
 import { cleanupStatuses, jobNotDeleted, type CleanupFilter } from '../../jobs/cleanup-filter.js';
 import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
+import { idPrefixRange } from '../../jobs/id-prefix.js';
 import {
   checkedEventsPage,
   checkedHours,
@@ -381,6 +382,12 @@ export class SqliteJobStore implements JobStore {
     if (filter.kinds && filter.kinds.length > 0) {
       where.push('kind IN (SELECT value FROM json_each(@kinds))');
       params.kinds = JSON.stringify(filter.kinds);
+    }
+    if (filter.idPrefix !== undefined) {
+      const range = idPrefixRange(filter.idPrefix);
+      where.push('id BETWEEN @idLow AND @idHigh');
+      params.idLow = range.low;
+      params.idHigh = range.high;
     }
     if (filter.cursor) {
       const position = decodeCursor(filter.cursor);

@@ -13,7 +13,12 @@ import type {
 } from '../../../api/schemas/admin.js';
 import type { ErrorSchema } from '../../../api/schemas/common.js';
 import type { BulkRetryResult } from '../../../api/schemas/bulk-retry.js';
-import type { BulkCancelResult, GenerateBody, JobListSchema } from '../../../api/schemas/presentations.js';
+import type {
+  BulkCancelResult,
+  GenerateBody,
+  JobListSchema,
+  JobWithPayloadSchema,
+} from '../../../api/schemas/presentations.js';
 import type { eventToWire } from '../../../api/routes/events.js';
 import type { HealthMetrics, JobStatistics } from '../../../jobs/store.js';
 import type { JobStatus } from '../../../jobs/model.js';
@@ -21,6 +26,7 @@ import type { UserRole } from '../../../users/model.js';
 
 export type { JobWire } from '../../../api/schemas/job-wire.js';
 export type JobList = Static<typeof JobListSchema>;
+export type JobWithPayload = Static<typeof JobWithPayloadSchema>;
 export type JobEventWire = ReturnType<typeof eventToWire>;
 export type ErrorBody = Static<typeof ErrorSchema>;
 export type GenerateRequest = GenerateBody;

@@ -1,17 +1,22 @@
 /**
- * One job: live status and progress from its event stream, the stage timeline, attempts, worker and
- * timings, the error, the video and thumbnail once it is done, and cancel / retry.
+ * One job: live status and progress from its event stream, the stage timeline, each attempt with its
+ * worker and error, timings, the payload and result as JSON, the error, the video and thumbnail of a
+ * render once it is done, and cancel / retry (past the retry limit, after an in-page choice).
  */
 import { isFinished } from '../../../jobs/model.js';
 import { ApiError } from '../api/client.js';
 import { followJobEvents } from '../api/event-stream.js';
-import type { JobEventWire, JobWire } from '../api/types.js';
+import type { JobEventWire, JobWire, JobWithPayload } from '../api/types.js';
 import { h, replaceChildren, type Child } from '../dom.js';
 import { dateTime, duration, shortId } from '../format.js';
 import { links } from '../router.js';
+import { attemptsSummary } from '../attempts-summary.js';
+import { Attempts } from './job-attempts.js';
 import { loadMedia, mediaPlaceholder } from './job-media.js';
 import { Timeline } from './job-timeline.js';
+import { jsonView } from './json-view.js';
 import { notFoundPanel } from './problems.js';
+import { retryAnywayPanel } from './retry-anyway.js';
 import type { View, ViewContext } from './view.js';
 import {
   actionButton,
@@ -27,13 +32,16 @@ import {
 const jobsAhead = (count: number) =>
   count === 0 ? 'none: it is next' : `${count} job${count === 1 ? '' : 's'}`;
 
+/** Only a render (`presentation`) makes a video; other kinds get no video panel. */
+const makesVideo = (job: JobWire) => job.kind === 'presentation';
+
 function detailsOf(job: JobWire, admin: boolean): HTMLElement {
   const pairs: [string, Child][] = [
     ['Job id', h('code', { class: 'mono wrap' }, job.id)],
     ['Kind', job.kind],
     ['Priority', job.priority],
-    ['Style', job.style],
-    ['Attempt', `${job.attempt} (retries used ${job.retry_count} of ${job.max_retries})`],
+    ['Style', makesVideo(job) ? job.style : null],
+    ['Attempt', attemptsSummary(job)],
     ['Worker', job.worker_id ? h('code', { class: 'mono wrap' }, job.worker_id) : '—'],
     ['Last heartbeat', job.last_heartbeat ? dateTime(job.last_heartbeat) : null],
     ['Ahead in the queue', job.queue_position === null ? null : jobsAhead(job.queue_position)],
@@ -48,6 +56,26 @@ function detailsOf(job: JobWire, admin: boolean): HTMLElement {
   ];
   if (admin) pairs.push(['Owner', h('code', { class: 'mono wrap' }, job.user_id ?? '—')]);
   return facts(pairs);
+}
+
+function payloadOf(payload: unknown): HTMLElement {
+  return h(
+    'div',
+    { class: 'job-data' },
+    h('h3', null, 'Payload'),
+    payload === undefined ? h('p', { class: 'muted' }, 'Not loaded.') : jsonView(payload, 'Payload'),
+  );
+}
+
+function resultOf(job: JobWire): HTMLElement {
+  return h(
+    'div',
+    { class: 'job-data' },
+    h('h3', null, 'Result'),
+    job.result_data === null || job.result_data === undefined
+      ? h('p', { class: 'muted' }, isFinished(job.status) ? 'No result.' : 'No result yet.')
+      : jsonView(job.result_data, 'Result'),
+  );
 }
 
 const ERROR_TITLES: Partial<Record<JobWire['status'], string>> = {
@@ -79,6 +107,10 @@ function errorOf(job: JobWire): HTMLElement | null {
 class JobPage {
   private job: JobWire;
   private readonly timeline = new Timeline();
+  private readonly attempts = new Attempts();
+  /** The job's payload, from the first read (answers of cancel and retry leave it out). */
+  private readonly payload: HTMLElement;
+  private readonly result = h('div');
   private readonly badge: HTMLElement;
   private readonly progress: HTMLElement;
   private readonly stage = h('p', { class: 'stage-line' });
@@ -96,9 +128,10 @@ class JobPage {
 
   constructor(
     private readonly ctx: ViewContext,
-    job: JobWire,
+    job: JobWithPayload,
   ) {
     this.job = job;
+    this.payload = payloadOf(job.payload);
     this.badge = statusBadge(job.status);
     this.progress = progressBar(job.progress, 'Job progress');
   }
@@ -114,8 +147,16 @@ class JobPage {
       this.actions,
       h('div', { class: 'progress-block' }, this.progress, this.stage),
       this.connection,
-      h('div', { class: 'job-grid' }, card('Video', this.media), card('Details', this.details)),
+      makesVideo(this.job)
+        ? h('div', { class: 'job-grid' }, card('Video', this.media), card('Details', this.details))
+        : card('Details', this.details),
       this.error,
+      h(
+        'div',
+        { class: 'job-grid job-grid-even' },
+        card('Attempts', this.attempts.element),
+        card('Payload and result', this.payload, this.result),
+      ),
       card('Timeline', this.timeline.element),
     );
   }
@@ -132,7 +173,9 @@ class JobPage {
     if (statusChanged) {
       replaceChildren(this.error, errorOf(job));
       replaceChildren(this.actions, this.buttons(job));
+      replaceChildren(this.result, resultOf(job));
     }
+    if (!makesVideo(job)) return;
     if (job.status === 'completed') void this.showMedia(job);
     else if (!this.mediaLoaded) replaceChildren(this.media, mediaPlaceholder(job));
   }
@@ -153,33 +196,38 @@ class JobPage {
       );
     }
     if (job.status === 'failed' || job.status === 'cancelled' || job.status === 'timeout') {
-      buttons.push(
-        actionButton(
-          'Retry job',
-          async () => {
-            const after = await this.retry(job.id);
-            this.ctx.announce('The job is queued again.');
-            this.mediaLoaded = false;
-            this.show(after);
-            this.follow();
-          },
-          'primary',
-        ),
-      );
+      buttons.push(actionButton('Retry job', () => this.retry(job, false), 'primary'));
     }
     return buttons;
   }
 
-  /** Retries; when the retry limit refuses, asks once whether to retry anyway. */
-  private async retry(id: string): Promise<JobWire> {
-    const path = `/api/presentations/jobs/${id}/retry`;
+  /**
+   * Retries; when the job has used all its retries, the actions give way to a panel that says so and
+   * offers to retry anyway (`force`) or to leave the job as it is.
+   */
+  private async retry(job: JobWire, force: boolean): Promise<void> {
+    let after: JobWire;
     try {
-      return await this.ctx.client.post<JobWire>(path, {});
+      after = await this.ctx.client.post<JobWire>(
+        `/api/presentations/jobs/${job.id}/retry`,
+        force ? { force_retry: true } : {},
+      );
     } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 409) throw error;
-      if (!window.confirm(`${error.message}\n\nRetry anyway?`)) throw error;
-      return this.ctx.client.post<JobWire>(path, { force_retry: true });
+      if (force || !(error instanceof ApiError) || error.code !== 'RETRY_LIMIT_REACHED') throw error;
+      replaceChildren(
+        this.actions,
+        retryAnywayPanel(job, {
+          retry: () => this.retry(job, true),
+          keep: () => replaceChildren(this.actions, this.buttons(this.job)),
+        }),
+      );
+      this.actions.querySelector<HTMLButtonElement>('.retry-anyway button')?.focus();
+      return;
     }
+    this.ctx.announce('The job is queued again.');
+    this.mediaLoaded = false;
+    this.show(after);
+    this.follow();
   }
 
   private async showMedia(job: JobWire): Promise<void> {
@@ -201,6 +249,7 @@ class JobPage {
 
   private onEvent(event: JobEventWire): void {
     this.timeline.add(event);
+    this.attempts.add(event);
     this.lastEventId = event.id;
     const live = { progress: event.progress, stage: event.stage, message: event.message ?? this.job.message };
     if (event.type === 'progress') {
@@ -246,8 +295,8 @@ class JobPage {
 export function jobView(id: string): View {
   return async (ctx) => {
     try {
-      const job = await ctx.client.get<JobWire>(
-        `/api/presentations/jobs/${encodeURIComponent(id)}`,
+      const job = await ctx.client.get<JobWithPayload>(
+        `/api/presentations/jobs/${encodeURIComponent(id)}?include_payload=true`,
         ctx.signal,
       );
       return new JobPage(ctx, job).render();

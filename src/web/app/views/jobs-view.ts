@@ -1,13 +1,15 @@
 /**
- * The jobs table: filters by status and priority, open by id, cursor paging, live progress while any
- * row is queued or running, and several rows selected to cancel or retry at once.
+ * The jobs table: status chips with their counts, filters by kind and priority, search by id or its
+ * start, cursor paging, live progress while any row is queued or running, and several rows selected
+ * to cancel or retry at once.
  */
-import { JOB_PRIORITIES, JOB_STATUSES, isJobId } from '../../../jobs/model.js';
+import { JOB_PRIORITIES, isJobId } from '../../../jobs/model.js';
 import { query } from '../api/client.js';
-import type { BulkCancelOutcome, BulkRetryOutcome, JobList, JobWire } from '../api/types.js';
+import type { BulkCancelOutcome, BulkRetryOutcome, JobList, JobWire, QueueHealth } from '../api/types.js';
 import { h, replaceChildren } from '../dom.js';
 import { age, shortId } from '../format.js';
 import { links } from '../router.js';
+import { statusChips, updateStatusChips } from './status-chips.js';
 import { every, type View, type ViewContext } from './view.js';
 import {
   actionButton,
@@ -22,6 +24,14 @@ import {
 
 const PAGE_SIZE = 25;
 const REFRESH_MS = 2000;
+/** The status counts are reread at most this often while rows are active (a count per status). */
+const COUNTS_REFRESH_MS = 10_000;
+/** The kinds this service registers; a filter on another kind is kept as an extra option. */
+const KNOWN_KINDS = ['presentation', 'webhook', 'sleep', 'noop'];
+const ID_PREFIX = /^[0-9a-f-]{1,36}$/i;
+/** The params that pick which jobs the table shows (a new choice starts again at the first page). */
+const FILTERS = ['status', 'kind', 'priority', 'id_prefix'] as const;
+const COLUMNS = 8;
 const RETRYABLE = new Set<JobWire['status']>(['failed', 'cancelled', 'timeout']);
 const ACTIVE = new Set<JobWire['status']>(['pending', 'running']);
 
@@ -49,7 +59,8 @@ function rowFor(job: JobWire, admin: boolean, onToggle: () => void): Row {
     'tr',
     { 'data-job-id': job.id },
     h('td', { class: 'col-select' }, checkbox),
-    h('td', null, h('a', { href: links.job(job.id), class: 'mono' }, shortId(job.id))),
+    h('td', null, h('a', { href: links.job(job.id), class: 'mono', title: job.id }, shortId(job.id))),
+    h('td', { class: 'col-kind' }, job.kind),
     h('td', null, status),
     h('td', { class: 'col-priority' }, job.priority),
     stage,
@@ -95,8 +106,24 @@ function retrySummary(outcome: BulkRetryOutcome | null, skipped: number): string
   return `${parts.join(', ')}.`;
 }
 
-function filtersForm(ctx: ViewContext, params: URLSearchParams): HTMLFormElement {
-  const status = select('status', [['', 'All statuses'], ...JOB_STATUSES], params.get('status') ?? '');
+/** The current filters with `changes` applied, from the first page. */
+function filtersWith(params: URLSearchParams, changes: Record<string, string>): URLSearchParams {
+  const next = new URLSearchParams();
+  for (const name of FILTERS) {
+    const value = changes[name] ?? params.get(name) ?? '';
+    if (value) next.set(name, value);
+  }
+  return next;
+}
+
+function filtersForm(
+  ctx: ViewContext,
+  params: URLSearchParams,
+  pageKinds: readonly string[],
+): HTMLFormElement {
+  const current = params.get('kind') ?? '';
+  const kinds = [...new Set([...KNOWN_KINDS, ...pageKinds, ...(current ? [current] : [])])];
+  const kind = select('kind', [['', 'All kinds'], ...kinds], current);
   const priority = select(
     'priority',
     [['', 'All priorities'], ...JOB_PRIORITIES],
@@ -105,42 +132,53 @@ function filtersForm(ctx: ViewContext, params: URLSearchParams): HTMLFormElement
   const form = h(
     'form',
     { class: 'toolbar', 'aria-label': 'Filter jobs' },
-    field('Status', status),
+    field('Kind', kind),
     field('Priority', priority),
     h('button', { type: 'submit', class: 'button' }, 'Filter'),
   );
-  const apply = (event: Event) => {
-    event.preventDefault();
-    const next = new URLSearchParams();
-    if (status.value) next.set('status', status.value);
-    if (priority.value) next.set('priority', priority.value);
-    ctx.navigate(links.jobs(next));
-  };
   // Applied on submit only: a closed select changes value on each arrow key.
-  form.addEventListener('submit', apply);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    ctx.navigate(links.jobs(filtersWith(params, { kind: kind.value, priority: priority.value })));
+  });
   return form;
 }
 
-function findForm(ctx: ViewContext): HTMLFormElement {
-  const input = h('input', { name: 'id', type: 'search', placeholder: 'full job id', autocomplete: 'off' });
+/** A whole id opens the job; the start of one filters the table to the ids that begin with it. */
+function findForm(ctx: ViewContext, params: URLSearchParams): HTMLFormElement {
+  const input = h('input', {
+    name: 'id',
+    type: 'search',
+    placeholder: 'e.g. 019af3c2',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    value: params.get('id_prefix') ?? '',
+  });
   const error = h('p', { class: 'inline-error', role: 'alert', hidden: true });
   const form = h(
     'form',
-    { class: 'toolbar', role: 'search', 'aria-label': 'Find a job by id' },
-    field('Job id', input),
-    h('button', { type: 'submit', class: 'button' }, 'Open'),
+    { class: 'toolbar', role: 'search', 'aria-label': 'Find jobs by id' },
+    field('Job id or its start', input),
+    h('button', { type: 'submit', class: 'button' }, 'Find'),
+    params.has('id_prefix')
+      ? h('a', { class: 'button', href: links.jobs(filtersWith(params, { id_prefix: '' })) }, 'Clear')
+      : null,
     error,
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const id = input.value.trim();
-    if (!isJobId(id)) {
-      error.textContent = 'Enter a full job id (a UUID such as 0f8e…-…).';
+    if (isJobId(id)) {
+      ctx.navigate(links.job(id.toLowerCase()));
+      return;
+    }
+    if (id !== '' && !ID_PREFIX.test(id)) {
+      error.textContent = 'Enter a job id or its start: hexadecimal digits, such as 019af3c2.';
       error.hidden = false;
       input.focus();
       return;
     }
-    ctx.navigate(links.job(id));
+    ctx.navigate(links.jobs(filtersWith(params, { id_prefix: id })));
   });
   return form;
 }
@@ -151,11 +189,29 @@ export function jobsView(params: URLSearchParams): View {
     const listPath = () =>
       `/api/presentations/jobs${query({
         status: params.get('status'),
+        kind: params.get('kind'),
         priority: params.get('priority'),
+        id_prefix: params.get('id_prefix'),
         cursor: params.get('cursor'),
         limit: PAGE_SIZE,
       })}`;
-    let page = await ctx.client.get<JobList>(listPath(), ctx.signal);
+    const countsPath = '/api/presentations/jobs/health';
+    let [page, counts] = await Promise.all([
+      ctx.client.get<JobList>(listPath(), ctx.signal),
+      ctx.client.get<QueueHealth>(countsPath, ctx.signal),
+    ]);
+    let countsReadAt = Date.now();
+    const chips = statusChips(
+      counts,
+      params.get('status') ?? '',
+      (status) => links.jobs(filtersWith(params, { status })),
+      ['kind', 'priority', 'id_prefix'].some((name) => params.has(name)),
+    );
+    const prefix = params.get('id_prefix');
+    // The table shows each id's end (format.ts: UUIDv7s of one moment share their start).
+    const emptyText = prefix
+      ? `No job id starts with ${prefix}. The short ids in the table are the ends of ids: search with the start of a whole id.`
+      : 'No jobs here yet.';
 
     const rows = new Map<string, Row>();
     const tbody = h('tbody');
@@ -184,13 +240,21 @@ export function jobsView(params: URLSearchParams): View {
         tbody.append(row.element);
       }
       if (jobs.length === 0) {
-        tbody.append(h('tr', null, h('td', { colspan: admin ? 8 : 7, class: 'empty' }, 'No jobs here yet.')));
+        tbody.append(
+          h('tr', null, h('td', { colspan: admin ? COLUMNS + 1 : COLUMNS, class: 'empty' }, emptyText)),
+        );
       }
       onToggle();
     };
     fill(page.jobs);
 
-    const refresh = async () => {
+    const refreshCounts = async () => {
+      counts = await ctx.client.get<QueueHealth>(countsPath, ctx.signal);
+      countsReadAt = Date.now();
+      updateStatusChips(chips, counts);
+    };
+    const refresh = async (withCounts: boolean) => {
+      if (withCounts || Date.now() - countsReadAt >= COUNTS_REFRESH_MS) void refreshCounts().catch(() => {});
       page = await ctx.client.get<JobList>(listPath(), ctx.signal);
       const sameRows = page.jobs.length === rows.size && page.jobs.every((job) => rows.has(job.id));
       if (sameRows) for (const job of page.jobs) updateRow(rows.get(job.id)!, job);
@@ -199,7 +263,7 @@ export function jobsView(params: URLSearchParams): View {
       next.setAttribute('href', links.jobs(nextParams()));
     };
     every(REFRESH_MS, ctx.signal, async () => {
-      if ([...rows.values()].some((row) => ACTIVE.has(row.job.status))) await refresh().catch(() => {});
+      if ([...rows.values()].some((row) => ACTIVE.has(row.job.status))) await refresh(false).catch(() => {});
     });
 
     const cancelSelected = actionButton(
@@ -211,7 +275,7 @@ export function jobsView(params: URLSearchParams): View {
           job_ids: ids,
         });
         ctx.announce(bulkSummary(outcome));
-        await refresh();
+        await refresh(true);
       },
       'danger',
     );
@@ -225,7 +289,7 @@ export function jobsView(params: URLSearchParams): View {
           ? null
           : await ctx.client.post<BulkRetryOutcome>('/api/presentations/jobs/bulk-retry', { job_ids: ids });
       ctx.announce(retrySummary(outcome, chosen.length - ids.length));
-      await refresh();
+      await refresh(true);
     });
 
     const nextParams = () => {
@@ -245,7 +309,17 @@ export function jobsView(params: URLSearchParams): View {
       'section',
       { class: 'jobs-view' },
       pageHeading('Jobs', h('a', { class: 'button primary', href: links.newJob() }, 'New job')),
-      h('div', { class: 'toolbars' }, filtersForm(ctx, params), findForm(ctx)),
+      chips,
+      h(
+        'div',
+        { class: 'toolbars' },
+        filtersForm(
+          ctx,
+          params,
+          page.jobs.map((job) => job.kind),
+        ),
+        findForm(ctx, params),
+      ),
       h('div', { class: 'bulk-bar' }, selectedCount, cancelSelected, retrySelected),
       h(
         'div',
@@ -262,6 +336,7 @@ export function jobsView(params: URLSearchParams): View {
               null,
               h('th', { class: 'col-select', scope: 'col' }, selectAll),
               h('th', { scope: 'col' }, 'Job'),
+              h('th', { class: 'col-kind', scope: 'col' }, 'Kind'),
               h('th', { scope: 'col' }, 'Status'),
               h('th', { class: 'col-priority', scope: 'col' }, 'Priority'),
               h('th', { class: 'col-stage', scope: 'col' }, 'Stage'),
