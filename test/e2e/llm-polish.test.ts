@@ -22,7 +22,12 @@ import {
   statusAnswer,
   type ChatCompletionsServer,
 } from '../support/chat-completions-server.js';
+import { createReelqueue, type Reelqueue } from '../../src/app.js';
+import { ALL_JOBS } from '../../src/jobs/store.js';
+import { silentLogger } from '../../src/logger.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
+import { assertBuilt, WorkerProcess } from '../support/worker-process.js';
 
 /** Seed 003's create body, with a small inline lesson; `topic` keeps each test's narration (and speech) its own. */
 const lessonAbout = (topic: string) => ({
@@ -226,5 +231,60 @@ describe('use_llm_polish without LLM_BASE_URL', () => {
     expect(messages).toContain(
       'LLM polish was asked for, but no LLM endpoint is configured (LLM_BASE_URL): using the script as written',
     );
+  });
+});
+
+describe('use_llm_polish in a `reelqueue worker` process', () => {
+  let llm: ChatCompletionsServer;
+  let t: TestDatabase;
+  let app: Reelqueue;
+  let worker: WorkerProcess | undefined;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    assertBuilt();
+    llm = await startChatCompletionsServer();
+    dataDir = mkdtempSync(path.join(tmpdir(), 'rq-llm-polish-'));
+    t = await createTestDatabase({ POLL_INTERVAL_MS: 100 });
+    app = await createReelqueue(t.config, { logger: silentLogger() });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await app.close();
+    await t.cleanup();
+    await llm.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('reads LLM_BASE_URL and LLM_MODEL from its environment and renders the polished narration', async () => {
+    llm.answerWith(rewriteWith(tighten));
+    const body = lessonAbout('comets');
+    const { job } = await app.enqueue({ kind: 'presentation', payload: body, maxRetries: 0 });
+    worker = new WorkerProcess({
+      ...t.env,
+      DATA_DIR: dataDir,
+      LLM_BASE_URL: llm.baseUrl,
+      LLM_MODEL: 'from-the-environment',
+    });
+    await worker.started();
+    const done = await waitFor(
+      async () => {
+        const now = await app.jobs.get(job.id, ALL_JOBS);
+        return now && now.status !== 'pending' && now.status !== 'running' ? now : null;
+      },
+      { timeoutMs: 120_000, intervalMs: 100, what: 'the render to end' },
+    );
+    expect([done.status, done.errorCode]).toEqual(['completed', null]);
+    expect(done.result).toMatchObject({
+      llm_polish: 'applied',
+      llm_polish_details: { model: 'from-the-environment', polished_slides: [1, 2] },
+    });
+    expect(llm.requests.map((request) => request.body.model)).toEqual([
+      'from-the-environment',
+      'from-the-environment',
+    ]);
+    for (const slide of body.lesson.slides) {
+      expect(await spokenBefore(dataDir, tighten(slide.narration))).toBe(true);
+    }
   });
 });
