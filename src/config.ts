@@ -91,6 +91,9 @@ const settings = {
     .string()
     .url({ message: 'must be a URL such as http://127.0.0.1:11434/v1 (the part before /chat/completions)' })
     .refine((url) => /^https?:\/\//i.test(url), { message: 'must start with http:// or https://' })
+    .refine((url) => !/^https?:\/\/[^/?#]*@/i.test(url), {
+      message: 'must not hold a user or password: put the key in LLM_API_KEY',
+    })
     .optional(),
   LLM_API_KEY: z.string().min(1).optional(),
   LLM_MODEL: z.string().min(1).max(200).optional(),
@@ -193,6 +196,12 @@ export interface LlmConfig {
   readonly concurrency: number;
 }
 
+/** A setting's value as an error may show it: never a key, nor a password inside a URL. */
+function shownValue(name: string, value: unknown): unknown {
+  if (name === 'LLM_API_KEY' && value !== undefined) return '(hidden)';
+  return typeof value === 'string' ? value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@') : value;
+}
+
 function configProblem(setting: string, value: unknown, problem: string): ReelqueueError {
   return new ReelqueueError(
     'CONFIG_INVALID',
@@ -248,7 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '?');
-      return { setting: name, value: raw[name], problem: issue.message };
+      return { setting: name, value: shownValue(name, raw[name]), problem: issue.message };
     });
     const summary = problems.map((p) => `${p.setting}=${JSON.stringify(p.value)}: ${p.problem}`).join('; ');
     throw new ReelqueueError('CONFIG_INVALID', `Invalid configuration: ${summary}`, { problems });

@@ -139,6 +139,7 @@ describe('LLM polish', () => {
     expect(outcome.lesson).toEqual(LESSON);
     expect(outcome.kept.map((kept) => kept.reason)).toEqual(['UNREACHABLE', 'UNREACHABLE']);
     expect(outcome.kept[0]!.message).toContain('ECONNREFUSED');
+    expect(outcome.kept[0]!.message).not.toContain('127.0.0.1'); // events reach users: no internal address
   });
 
   it('keeps the original of a slide whose answer does not come within LLM_TIMEOUT_SECONDS, and hangs up', async () => {
@@ -212,6 +213,7 @@ describe('LLM settings', () => {
     [{ LLM_API_KEY: 'sk-secret-key' }, 'LLM_API_KEY'],
     [{ LLM_BASE_URL: 'localhost:8000', LLM_MODEL: 'm' }, 'LLM_BASE_URL'],
     [{ LLM_BASE_URL: 'ftp://host/v1', LLM_MODEL: 'm' }, 'LLM_BASE_URL'],
+    [{ LLM_BASE_URL: 'https://user:sk-secret-key@host/v1', LLM_MODEL: 'm' }, 'LLM_BASE_URL'],
     [{ LLM_BASE_URL: 'http://h/v1', LLM_MODEL: 'm', LLM_TIMEOUT_SECONDS: '0' }, 'LLM_TIMEOUT_SECONDS'],
   ])('refuses %o, naming %s', (settings, name) => {
     let thrown: unknown;

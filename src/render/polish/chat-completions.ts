@@ -8,6 +8,7 @@
  * endpoint is a `PolishFailure` with a reason; an abort of the job is rethrown as the job's reason.
  */
 import type { LlmConfig } from '../../config.js';
+import { describeError } from '../../errors.js';
 import { PolishFailure } from './polish-failure.js';
 
 /** Largest request body: a slide's narration is at most 5,000 characters, well below this. */
@@ -127,16 +128,17 @@ export async function chatCompletion(endpoint: Endpoint, call: ChatCompletionCal
     }
     const code = networkCode(error);
     if (code !== undefined || (error instanceof TypeError && error.message === 'fetch failed')) {
+      // Not the address itself: job events reach the job's owner, who need not know the LLM's host.
       throw new PolishFailure(
         'UNREACHABLE',
-        `no connection to ${endpoint.baseUrl} (${code ?? 'fetch failed'})`,
+        `no connection to the LLM endpoint (${code ?? 'fetch failed'})`,
         {
           cause: error,
         },
       );
     }
     // A body cut off mid-answer, or anything else fetch raises: the endpoint failed, not the job.
-    throw new PolishFailure('MALFORMED_RESPONSE', `the answer could not be read: ${String(error)}`, {
+    throw new PolishFailure('MALFORMED_RESPONSE', `the answer could not be read (${describeError(error)})`, {
       cause: error,
     });
   }
