@@ -154,7 +154,7 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
     if (options.polish) {
       progress.report('polish', 0, 'Polishing the narration');
       const polished = await options.polish(request.lesson, signal, (done, total) =>
-        progress.report('polish', done / total, `Polished ${done} of ${total} slides`),
+        progress.report('polish', done / total, `Polishing: ${done} of ${total} slides done`),
       );
       request = { ...request, lesson: polished.lesson };
       progress.report('polish', 1, polished.message, polished.data);

@@ -162,7 +162,7 @@ describe('use_llm_polish with an LLM endpoint configured', () => {
   });
 });
 
-describe('use_llm_polish cancelled while polishing', () => {
+describe('use_llm_polish with an endpoint that never answers (LLM_TIMEOUT_SECONDS 120)', () => {
   let llm: ChatCompletionsServer;
   let api: ApiHarness;
   let dataDir: string;
@@ -198,6 +198,23 @@ describe('use_llm_polish cancelled while polishing', () => {
     expect([job.status, job.error_code]).toEqual(['cancelled', 'JOB_CANCELLED']);
     await waitFor(() => llm.requests.every((request) => request.hungUp), { what: 'the worker to hang up' });
     expect(await api.app.database.artifacts.find(created.id, 'video')).toBeNull();
+  });
+
+  it('gives polish at most a quarter of the job’s timeout, so an endpoint slower than the job still lets it complete', async () => {
+    llm.answerWith(noAnswer);
+    const before = llm.requests.length;
+    // LLM_TIMEOUT_SECONDS is 120 here: only polish's share of the job's 60 s (15 s) can end these
+    // requests; the render has the other 45 s.
+    const created = await createJob(api, api.admin, { ...lessonAbout('meadows'), timeout_seconds: 60 });
+    const job = await untilStatus(api, api.admin, created.id);
+    expect([job.status, job.error_code]).toEqual(['completed', null]);
+    expect(job.result_data).toMatchObject({
+      llm_polish: 'failed',
+      llm_polish_details: { kept_original: [{ reason: 'TIMEOUT' }, { reason: 'TIMEOUT' }] },
+    });
+    const asked = llm.requests.slice(before);
+    expect(asked).toHaveLength(2);
+    await waitFor(() => asked.every((request) => request.hungUp), { what: 'the worker to hang up' });
   });
 });
 
