@@ -87,6 +87,19 @@ const settings = {
   FFMPEG_PATH: z.string().min(1).optional(),
   FFPROBE_PATH: z.string().min(1).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  LLM_BASE_URL: z
+    .string()
+    .url({ message: 'must be a URL such as http://127.0.0.1:11434/v1 (the part before /chat/completions)' })
+    .refine((url) => /^https?:\/\//i.test(url), { message: 'must start with http:// or https://' })
+    .refine((url) => !/^https?:\/\/[^/?#]*@/i.test(url), {
+      message: 'must not hold a user or password: put the key in LLM_API_KEY',
+    })
+    .optional(),
+  LLM_API_KEY: z.string().min(1).optional(),
+  LLM_MODEL: z.string().min(1).max(200).optional(),
+  LLM_TIMEOUT_SECONDS: numberFrom(0.05, 600).default(30),
+  LLM_MAX_RESPONSE_BYTES: intFrom(1024, 10 * 1024 * 1024).default(64 * 1024),
+  LLM_CONCURRENCY: intFrom(1, 32).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 } as const;
 
@@ -164,7 +177,69 @@ export interface Config {
   readonly ffmpegPath: string | undefined;
   readonly ffprobePath: string | undefined;
   readonly dataDir: string;
+  /** The OpenAI-compatible endpoint that polishes narration (`use_llm_polish`); undefined: polish is off. */
+  readonly llm: LlmConfig | undefined;
   readonly logLevel: Settings['LOG_LEVEL'];
+}
+
+/** An OpenAI-compatible chat-completions endpoint (llama.cpp, vLLM, Ollama, OpenAI itself). */
+export interface LlmConfig {
+  /** Without a trailing slash; requests go to `${baseUrl}/chat/completions`. */
+  readonly baseUrl: string;
+  readonly apiKey: string | undefined;
+  readonly model: string;
+  /** Longest wait for one slide's answer. */
+  readonly timeoutSeconds: number;
+  /** Largest answer body read; a longer one is refused and the slide keeps its text. */
+  readonly maxResponseBytes: number;
+  /** Slides polished at once. */
+  readonly concurrency: number;
+}
+
+/** A setting's value as an error may show it: never a key, nor a password inside a URL. */
+function shownValue(name: string, value: unknown): unknown {
+  if (name === 'LLM_API_KEY' && value !== undefined) return '(hidden)';
+  return typeof value === 'string' ? value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@') : value;
+}
+
+function configProblem(setting: string, value: unknown, problem: string): ReelqueueError {
+  return new ReelqueueError(
+    'CONFIG_INVALID',
+    `Invalid configuration: ${setting}=${JSON.stringify(value)}: ${problem}`,
+    {
+      problems: [{ setting, value, problem }],
+    },
+  );
+}
+
+function llmConfig(s: Settings): LlmConfig | undefined {
+  if (s.LLM_BASE_URL === undefined) {
+    for (const name of ['LLM_API_KEY', 'LLM_MODEL'] as const) {
+      if (s[name] !== undefined) {
+        throw configProblem(
+          name,
+          name === 'LLM_API_KEY' ? '(set)' : s[name],
+          'is set but LLM_BASE_URL is not: set LLM_BASE_URL too, or remove it',
+        );
+      }
+    }
+    return undefined;
+  }
+  if (s.LLM_MODEL === undefined) {
+    throw configProblem(
+      'LLM_MODEL',
+      undefined,
+      'is required with LLM_BASE_URL: the model name the server serves (for example llama3.2 with Ollama; llama.cpp accepts any name)',
+    );
+  }
+  return Object.freeze({
+    baseUrl: s.LLM_BASE_URL.replace(/\/+$/, ''),
+    apiKey: s.LLM_API_KEY,
+    model: s.LLM_MODEL,
+    timeoutSeconds: s.LLM_TIMEOUT_SECONDS,
+    maxResponseBytes: s.LLM_MAX_RESPONSE_BYTES,
+    concurrency: s.LLM_CONCURRENCY,
+  });
 }
 
 /**
@@ -182,7 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '?');
-      return { setting: name, value: raw[name], problem: issue.message };
+      return { setting: name, value: shownValue(name, raw[name]), problem: issue.message };
     });
     const summary = problems.map((p) => `${p.setting}=${JSON.stringify(p.value)}: ${p.problem}`).join('; ');
     throw new ReelqueueError('CONFIG_INVALID', `Invalid configuration: ${summary}`, { problems });
@@ -246,6 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
     ffmpegPath: s.FFMPEG_PATH,
     ffprobePath: s.FFPROBE_PATH,
     dataDir: s.DATA_DIR,
+    llm: llmConfig(s),
     logLevel: s.LOG_LEVEL,
   });
 }

@@ -16,6 +16,7 @@ export function defaultKinds(database: OpenDatabase, config: Config): JobKind[] 
         ttsCacheDir: path.resolve(config.dataDir, 'tts-cache'),
         ffmpegPath: config.ffmpegPath,
         ffprobePath: config.ffprobePath,
+        llm: config.llm,
       }),
     ),
     webhookKind({

@@ -25,19 +25,21 @@ export interface RenderRun {
   /** The whole `renderPresentation` call. */
   pipelineSeconds: number;
   /** From each stage's first progress report to the next stage's (speak and draw overlap). */
-  stageSeconds: Record<RenderStage, number>;
+  stageSeconds: Partial<Record<RenderStage, number>>;
   /** The pipeline's encode command, run again alone. */
   encode: EncodeRun;
   naiveEncode: EncodeRun;
 }
 
+/** The stages that ran (polish runs only with LLM polish), each until the next one that ran. */
 function stageDurations(
   firstReports: Map<RenderStage, number>,
   endedAt: number,
-): Record<RenderStage, number> {
-  const durations = {} as Record<RenderStage, number>;
-  for (const [position, stage] of RENDER_STAGES.entries()) {
-    const next = RENDER_STAGES[position + 1];
+): Partial<Record<RenderStage, number>> {
+  const durations: Partial<Record<RenderStage, number>> = {};
+  const ran = RENDER_STAGES.filter((stage) => firstReports.has(stage));
+  for (const [position, stage] of ran.entries()) {
+    const next = ran[position + 1];
     const end = (next ? firstReports.get(next) : endedAt) ?? Number.NaN;
     durations[stage] = (end - (firstReports.get(stage) ?? Number.NaN)) / 1000;
   }

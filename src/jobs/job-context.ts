@@ -39,14 +39,26 @@ export class RunningJobContext implements JobContext {
     return this.#abort.signal;
   }
 
-  readonly progress = async (stage: string, percent: number, message = ''): Promise<void> => {
+  readonly progress = async (
+    stage: string,
+    percent: number,
+    message = '',
+    data?: JsonObject,
+  ): Promise<void> => {
     if (this.#abort.reason) throw this.#abort.reason;
     const now = Date.now();
-    if (stage === this.#lastStage && percent < 100 && now - this.#lastWriteAt < PROGRESS_INTERVAL_MS) return;
+    const throttled =
+      stage === this.#lastStage && percent < 100 && now - this.#lastWriteAt < PROGRESS_INTERVAL_MS;
+    if (throttled && data === undefined) return;
     this.#lastWriteAt = now;
     this.#lastStage = stage;
     try {
-      await this.#write(this.#lease, { progress: percent, stage, message });
+      await this.#write(this.#lease, {
+        progress: percent,
+        stage,
+        message,
+        ...(data === undefined ? {} : { data }),
+      });
     } catch (error) {
       if (isReelqueueError(error, 'LEASE_LOST')) {
         this.#abort.abort(new ReelqueueError('LEASE_LOST', error.message, { jobId: this.job.id }));

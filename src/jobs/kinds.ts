@@ -10,8 +10,11 @@ export interface JobContext {
   readonly payload: JsonObject;
   /** Fires on cancellation, timeout, lost lease or shutdown; `signal.reason` is a ReelqueueError. */
   readonly signal: AbortSignal;
-  /** Reports progress (0–100) in the current stage; throws LEASE_LOST when the lease is gone. */
-  progress(stage: string, percent: number, message?: string): Promise<void>;
+  /**
+   * Reports progress (0–100) in the current stage; throws LEASE_LOST when the lease is gone. With
+   * `data`, the report is always written (never throttled) and `data` is kept in its event.
+   */
+  progress(stage: string, percent: number, message?: string, data?: JsonObject): Promise<void>;
 }
 
 export interface JobKind {

@@ -64,6 +64,8 @@ export interface ProgressUpdate {
   progress: number;
   stage: string | null;
   message: string;
+  /** Kept in the `progress` event's `data` (a report a client must be able to read later). */
+  data?: JsonObject | null;
 }
 
 export interface Completion {

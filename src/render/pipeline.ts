@@ -1,7 +1,8 @@
 /**
  * Lesson → narrated MP4 and PNG thumbnail, offline, in a folder the caller owns (the worker makes it
- * with mkdtemp and removes it). Stages: plan → speak → draw → encode → thumbnail; storing the files is
- * the caller's. Every stage stops on the AbortSignal, and ffmpeg is killed and gone before this rejects.
+ * with mkdtemp and removes it). Stages: plan → (polish) → speak → draw → encode → thumbnail; storing
+ * the files is the caller's. Polish, when the caller gives one, rewrites the narration before
+ * anything is spoken or drawn, so speech (and its cache) and the slides use the polished text. Every stage stops on the AbortSignal, and ffmpeg is killed and gone before this rejects.
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -10,7 +11,8 @@ import { resolveFfmpegBinaries } from './ffmpeg/binaries.js';
 import { encodeVideo } from './ffmpeg/encode.js';
 import { probe } from './ffmpeg/probe.js';
 import { buildTimeline } from './ffmpeg/timeline.js';
-import type { PresentationRequest, RenderStyle } from './lesson/model.js';
+import type { JsonObject } from '../jobs/model.js';
+import type { Lesson, PresentationRequest, RenderStyle } from './lesson/model.js';
 import { parsePresentationRequest } from './lesson/payload.js';
 import { ProgressReporter, type ProgressListener } from './progress.js';
 import { withFilesChecked } from './render-failure.js';
@@ -25,6 +27,23 @@ export const DEFAULT_FPS = 25;
 
 /** Speech requests in flight; the engine runs at most two at a time anyway. */
 const PARALLEL_SPEECH = 4;
+
+/** What a polish step gives back: the lesson to render, and the event that ends the step. */
+export interface PolishedLesson {
+  readonly lesson: Lesson;
+  readonly message: string;
+  readonly data: JsonObject;
+}
+
+/**
+ * Rewrites a lesson's narration (LLM polish). Reports each slide done; must not fail for its own
+ * reasons (it keeps the original text instead), only with the signal's reason when aborted.
+ */
+export type LessonPolisher = (
+  lesson: Lesson,
+  signal: AbortSignal,
+  onSlide: (done: number, total: number) => void,
+) => Promise<PolishedLesson>;
 
 export interface RenderPresentationOptions {
   /** A presentation payload, raw or already normalised by `parsePresentationPayload`. */
@@ -44,6 +63,8 @@ export interface RenderPresentationOptions {
   readonly fps?: number | undefined;
   /** Defaults to eSpeak NG in WebAssembly. */
   readonly speechEngine?: SpeechEngine | undefined;
+  /** The polish stage; without it the narration is rendered as written. */
+  readonly polish?: LessonPolisher | undefined;
 }
 
 export interface RenderedPresentation {
@@ -119,7 +140,7 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
   try {
     signal.throwIfAborted();
     progress.report('plan', 0, 'Checking the lesson');
-    const request = parsePresentationRequest(options.payload);
+    let request = parsePresentationRequest(options.payload);
     const workDir = resolve(options.workDir);
     const fonts = await loadSlideFonts(options.fontDir);
     const binaries = resolveFfmpegBinaries(options);
@@ -129,6 +150,16 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
     await mkdir(options.ttsCacheDir, { recursive: true });
     progress.report('plan', 1, `${slideCount} slides, ${request.style} style, ${width}x${height}`);
     await progress.flush();
+
+    if (options.polish) {
+      progress.report('polish', 0, 'Polishing the narration');
+      const polished = await options.polish(request.lesson, signal, (done, total) =>
+        progress.report('polish', done / total, `Polishing: ${done} of ${total} slides done`),
+      );
+      request = { ...request, lesson: polished.lesson };
+      progress.report('polish', 1, polished.message, polished.data);
+      await progress.flush();
+    }
 
     // Speech runs in a worker thread and drawing in resvg's thread pool: do both at once, but report
     // them one after the other so the stages still read plan → speak → draw.

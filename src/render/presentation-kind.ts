@@ -4,10 +4,13 @@
  */
 import { rm } from 'node:fs/promises';
 import type { ArtifactStore } from '../artifacts/store.js';
+import type { LlmConfig } from '../config.js';
 import { isJsonObject, type JobKind } from '../jobs/kinds.js';
-import { leaseOf } from '../jobs/model.js';
+import { leaseOf, type JsonObject } from '../jobs/model.js';
 import { parsePresentationPayload } from './lesson/payload.js';
 import { renderPresentation } from './pipeline.js';
+import { lessonPolisher, POLISH_SHARE_OF_TIMEOUT } from './polish/lesson-polisher.js';
+import type { PolishState } from './polish/polish-report.js';
 import { createWorkDir, defaultWorkRoot } from './work-dirs.js';
 import { publicRenderError } from './render-failure.js';
 
@@ -21,10 +24,21 @@ export interface PresentationKindOptions {
   deploymentId: () => Promise<string>;
   /** Parent of the deployments' work folders; default `<os tmp>/reelqueue`. */
   workRoot?: string;
+  /** The endpoint for `use_llm_polish` (LLM_BASE_URL …); without it the flag is a no-op, said in the job. */
+  llm?: LlmConfig | undefined;
 }
 
 /** Rendering is this share of the job's progress; storing the files is the rest. */
 const RENDER_SHARE = 0.9;
+
+function polishResult(
+  asked: boolean,
+  outcome: { state: PolishState; details: JsonObject } | undefined,
+): JsonObject {
+  if (outcome) return { llm_polish: outcome.state, llm_polish_details: outcome.details };
+  const state: PolishState = asked ? 'not configured' : 'off';
+  return { llm_polish: state };
+}
 
 export function presentationKind(options: PresentationKindOptions): JobKind {
   const workRoot = options.workRoot ?? defaultWorkRoot();
@@ -39,13 +53,19 @@ export function presentationKind(options: PresentationKindOptions): JobKind {
       const started = performance.now();
       const workDir = await createWorkDir(workRoot, await options.deploymentId(), job.id);
       try {
-        if (payload.use_llm_polish === true) {
+        const askedForPolish = payload.use_llm_polish === true;
+        if (askedForPolish && !options.llm) {
           await progress(
             'plan',
             0,
-            'LLM polish was asked for, but no LLM endpoint is configured: using the script as written',
+            'LLM polish was asked for, but no LLM endpoint is configured (LLM_BASE_URL): using the script as written',
           );
         }
+        // The polish step gets at most a share of the job's time, so a slow server cannot time the job out.
+        const polisher =
+          askedForPolish && options.llm
+            ? lessonPolisher(options.llm, job.timeoutSeconds * 1000 * POLISH_SHARE_OF_TIMEOUT)
+            : undefined;
         const rendered = await renderPresentation({
           payload,
           workDir,
@@ -53,7 +73,9 @@ export function presentationKind(options: PresentationKindOptions): JobKind {
           ttsCacheDir: options.ttsCacheDir,
           ffmpegPath: options.ffmpegPath,
           ffprobePath: options.ffprobePath,
-          onProgress: (stage, percent, message) => progress(stage, percent * RENDER_SHARE, message),
+          polish: polisher?.polish,
+          onProgress: (stage, percent, message, data) =>
+            progress(stage, percent * RENDER_SHARE, message, data),
         });
         const lease = leaseOf(job);
         await progress('store', 92, 'Storing the video in the database');
@@ -84,7 +106,7 @@ export function presentationKind(options: PresentationKindOptions): JobKind {
           video_sha256: video.sha256,
           thumbnail_artifact_id: thumbnail.id,
           processing_time_seconds: Math.round(performance.now() - started) / 1000,
-          llm_polish: payload.use_llm_polish === true ? 'not configured' : 'off',
+          ...polishResult(askedForPolish, polisher?.outcome()),
         };
       } catch (error) {
         throw publicRenderError(error, { workDir, workRoot, ttsCacheDir: options.ttsCacheDir }, signal);

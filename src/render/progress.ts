@@ -3,15 +3,19 @@
  * percentage within its share, so the bar moves smoothly and never goes back.
  */
 
-export const RENDER_STAGES = ['plan', 'speak', 'draw', 'encode', 'thumbnail'] as const;
+import type { JsonObject } from '../jobs/model.js';
+
+/** `polish` runs only when LLM polish is asked for and configured; without it the bar skips its share. */
+export const RENDER_STAGES = ['plan', 'polish', 'speak', 'draw', 'encode', 'thumbnail'] as const;
 export type RenderStage = (typeof RENDER_STAGES)[number];
 
 /** Shares of the bar (sum 100), from timings of a 30-second lesson at 1280×720. */
 export const STAGE_WEIGHTS: Readonly<Record<RenderStage, number>> = Object.freeze({
   plan: 2,
+  polish: 5,
   speak: 15,
   draw: 10,
-  encode: 68,
+  encode: 63,
   thumbnail: 5,
 });
 
@@ -25,7 +29,13 @@ export function overallPercent(stage: RenderStage, fraction: number): number {
   return before + STAGE_WEIGHTS[stage] * Math.min(1, Math.max(0, fraction));
 }
 
-export type ProgressListener = (stage: RenderStage, percent: number, message: string) => void | Promise<void>;
+/** `data`, when given, goes into the job's event (a report that must be kept, never throttled away). */
+export type ProgressListener = (
+  stage: RenderStage,
+  percent: number,
+  message: string,
+  data?: JsonObject,
+) => void | Promise<void>;
 
 /**
  * Passes progress to a listener that may be async (the job's `progress`, which throws when the lease
@@ -45,15 +55,18 @@ export class ProgressReporter {
     this.#onError = onError;
   }
 
-  report(stage: RenderStage, fraction: number, message: string): void {
+  /** A report with `data` is always passed on, whatever the percentage. */
+  report(stage: RenderStage, fraction: number, message: string, data?: JsonObject): void {
     const listener = this.#listener;
     if (!listener || this.#failure) return;
     const percent = Math.max(this.#lastPercent, Math.floor(overallPercent(stage, fraction)));
-    if (stage === this.#lastStage && percent === this.#lastPercent) return;
+    if (data === undefined && stage === this.#lastStage && percent === this.#lastPercent) return;
     this.#lastStage = stage;
     this.#lastPercent = percent;
     this.#chain = this.#chain
-      .then(() => listener(stage, percent, message))
+      .then(() =>
+        data === undefined ? listener(stage, percent, message) : listener(stage, percent, message, data),
+      )
       .catch((error: unknown) => {
         if (this.#failure) return;
         this.#failure = { error };

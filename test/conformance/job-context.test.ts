@@ -1,6 +1,7 @@
 /**
  * A handler's context (`RunningJobContext`) against a real store: its progress writes are throttled
- * per stage, and a progress write refused for a lost lease aborts the job.
+ * per stage (a report with data never is, and its data is kept in the event), and a progress write
+ * refused for a lost lease aborts the job.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JobAbort } from '../../src/jobs/job-abort.js';
@@ -42,6 +43,26 @@ describe('a handler’s context', () => {
       'after the interval',
       'new stage',
       'done',
+    ]);
+  });
+
+  it('writes a report with data even within the interval, and keeps the data in its progress event', async () => {
+    const { store, jobs } = ctx();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { job, lease } = await jobs.running();
+    const context = new RunningJobContext(job, lease, new JobAbort(), (l, u) => store.reportProgress(l, u));
+    const data = { code: 'LLM_POLISH_FAILED', kept_original: [{ slide: 2, reason: 'TIMEOUT' }] };
+
+    await context.progress('polish', 3, 'Polishing');
+    await context.progress('polish', 4, 'slide 2 kept its text', data);
+    await context.progress('polish', 5, 'too soon');
+
+    const events = (await store.listEvents(job.id, FROM_THE_START, 100)).filter(
+      (event) => event.type === 'progress',
+    );
+    expect(events.map((event) => [event.stage, event.progress, event.message, event.data])).toEqual([
+      ['polish', 3, 'Polishing', null],
+      ['polish', 4, 'slide 2 kept its text', data],
     ]);
   });
 

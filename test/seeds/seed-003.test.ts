@@ -81,7 +81,8 @@ describe('seed 003: job system endpoints, settings, SQL and legacy functions', (
       retry_count: 0,
       style: 'default',
     });
-    expect(Boolean(row!.use_llm_polish)).toBe(true); // stored; no polish step runs yet (item 10)
+    // Stored; with LLM_BASE_URL set the render polishes the narration (test/e2e/llm-polish.test.ts).
+    expect(Boolean(row!.use_llm_polish)).toBe(true);
   });
 
   it('GET /api/presentations/jobs?status=pending&priority=high&include_finished=false&limit=20', async () => {

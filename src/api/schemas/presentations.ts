@@ -38,7 +38,14 @@ export const GenerateBody = Type.Object(
     priority: Type.Optional(Priority),
     timeout_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 })),
     max_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
-    use_llm_polish: Type.Optional(Type.Boolean()),
+    use_llm_polish: Type.Optional(
+      Type.Boolean({
+        description:
+          "Tighten each slide's narration with the configured LLM (LLM_BASE_URL) before speech. A slide whose " +
+          "request fails keeps its text (event code LLM_POLISH_FAILED); without LLM_BASE_URL a no-op. The result's " +
+          'llm_polish says what happened: applied, partial, failed, not configured or off.',
+      }),
+    ),
     webhook_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' })),
     idempotency_key: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },

@@ -303,6 +303,7 @@ export class PostgresJobStore implements JobStore {
       clampProgress(update.progress),
       update.stage,
       update.message,
+      update.data ?? null,
     ]);
     if (rows.length === 0) throw leaseLost(lease);
   }

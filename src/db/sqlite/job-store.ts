@@ -264,7 +264,7 @@ export class SqliteJobStore implements JobStore {
         stage: update.stage,
         message: update.message,
       });
-      this.#appendEvent(job, 'progress');
+      this.#appendEvent(job, 'progress', update.data ?? null);
     });
   }
 

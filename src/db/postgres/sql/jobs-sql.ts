@@ -181,13 +181,13 @@ export const jobsSql = {
       AND ${stillRunning('jobs.')}
     RETURNING jobs.id, jobs.attempt, jobs.worker_id, jobs.cancel_requested_at, jobs.cancel_reason`,
 
-  /** Fence $1–$3; $4 progress, $5 stage, $6 message. */
+  /** Fence $1–$3; $4 progress, $5 stage, $6 message, $7 the event's data (or NULL). */
   progress: `
     WITH j AS (
       UPDATE jobs SET progress = $4, stage = $5, message = $6, updated_at = now(), last_heartbeat = now()
       WHERE ${FENCE}
       RETURNING ${EVENT_SOURCE('jobs')}),
-    ${eventFrom(`'progress'`)}
+    ${eventFrom(`'progress'`, '$7::jsonb')}
     SELECT id FROM j`,
 
   /** Fence $1–$3; $4 result. The `completed` event is read from the row. */
