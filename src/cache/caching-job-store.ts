@@ -31,8 +31,12 @@ import {
 } from '../jobs/store.js';
 import type { RedisStatusCache } from './redis-status-cache.js';
 
-/** Whether a write may change the set or order of pending jobs (their queue positions). */
-type QueueEffect = 'queue' | 'job only';
+/**
+ * Whether a write may change the set or order of pending jobs (their queue positions): always, never,
+ * or when it names a job (a claim or recovery that found nothing changed nothing: workers and the
+ * reaper poll with those, and must not make every pending job's entry stale each time).
+ */
+type QueueEffect = 'queue' | 'job only' | 'queue if any';
 
 export class CachingJobStore implements JobStore {
   readonly dialect: JobStore['dialect'];
@@ -73,25 +77,28 @@ export class CachingJobStore implements JobStore {
     try {
       result = await write;
     } catch (error) {
-      await this.cache.invalidate(givenIds, effect === 'queue');
+      await this.cache.invalidate(givenIds, effect !== 'job only');
       throw error;
     }
-    await this.cache.invalidate([...new Set([...givenIds, ...idsOf(result)])], effect === 'queue');
+    const ids = [...new Set([...givenIds, ...idsOf(result)])];
+    await this.cache.invalidate(ids, effect === 'queue' || (effect === 'queue if any' && ids.length > 0));
     return result;
   }
 
   enqueue(job: ResolvedNewJob, options?: EnqueueOptions): Promise<EnqueueResult> {
-    return this.#written(this.store.enqueue(job, options), 'queue', (r) => (r.created ? [r.job.id] : []));
+    return this.#written(this.store.enqueue(job, options), 'queue if any', (r) =>
+      r.created ? [r.job.id] : [],
+    );
   }
 
   enqueueMany(jobs: readonly ResolvedNewJob[]): Promise<EnqueueResult[]> {
-    return this.#written(this.store.enqueueMany(jobs), 'queue', (rs) =>
+    return this.#written(this.store.enqueueMany(jobs), 'queue if any', (rs) =>
       rs.filter((r) => r.created).map((r) => r.job.id),
     );
   }
 
   claim(request: ClaimRequest): Promise<Job[]> {
-    return this.#written(this.store.claim(request), 'queue', (jobs) => jobs.map((job) => job.id));
+    return this.#written(this.store.claim(request), 'queue if any', (jobs) => jobs.map((job) => job.id));
   }
 
   heartbeat(leases: readonly Lease[], leaseSeconds: number): Promise<HeartbeatOutcome[]> {
@@ -146,15 +153,15 @@ export class CachingJobStore implements JobStore {
   }
 
   recoverExpiredLeases(): Promise<RecoveryOutcome> {
-    return this.#written(this.store.recoverExpiredLeases(), 'queue', recovered);
+    return this.#written(this.store.recoverExpiredLeases(), 'queue if any', recovered);
   }
 
   recoverStale(timeoutMinutes: number): Promise<RecoveryOutcome> {
-    return this.#written(this.store.recoverStale(timeoutMinutes), 'queue', recovered);
+    return this.#written(this.store.recoverStale(timeoutMinutes), 'queue if any', recovered);
   }
 
   recoverJobsOfWorkers(workerIds: readonly string[]): Promise<RecoveryOutcome> {
-    return this.#written(this.store.recoverJobsOfWorkers(workerIds), 'queue', recovered);
+    return this.#written(this.store.recoverJobsOfWorkers(workerIds), 'queue if any', recovered);
   }
 
   deleteJob(id: string, scope: Scope): Promise<void> {

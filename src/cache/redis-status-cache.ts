@@ -49,18 +49,19 @@ interface Entry {
   queuePosition: number | null;
 }
 
-// KEYS: entry, job generation, epoch, queue generation. ARGV: a fresh token, its lifetime.
-// A missing token (never set, expired, evicted) is created, so a miss always has tags to fill with.
-const LOOKUP = new LuaScript(`
-local function current(key)
-  local token = redis.call('GET', key)
+// KEYS: tokens. ARGV: a fresh token, its lifetime. Answers each token, creating those that are
+// missing (never set, expired, evicted), so a miss always has tags to fill with.
+const CURRENT_TOKENS = new LuaScript(`
+local tokens = {}
+for i = 1, #KEYS do
+  local token = redis.call('GET', KEYS[i])
   if not token then
     token = ARGV[1]
-    redis.call('SET', key, token, 'EX', ARGV[2])
+    redis.call('SET', KEYS[i], token, 'EX', ARGV[2])
   end
-  return token
+  tokens[i] = token
 end
-return {redis.call('GET', KEYS[1]) or '', current(KEYS[2]), current(KEYS[3]), current(KEYS[4])}
+return tokens
 `);
 
 // KEYS: queue generation, then entry and job generation of each job. ARGV: the new token, its
@@ -94,6 +95,8 @@ export class RedisStatusCache {
   /** Writes whose tokens did not reach Redis, and how many of them a new epoch has covered. */
   #unsettled = 0;
   #settled = 0;
+  /** Lookups asked for since the last MGET went out. */
+  readonly #waiting: { id: string; resolve: (lookup: StatusLookup) => void }[] = [];
 
   constructor(redis: RedisConnection, entrySeconds: number, logger: Logger) {
     this.#redis = redis;
@@ -109,30 +112,70 @@ export class RedisStatusCache {
     redis.commands.on('ready', () => void this.#settle());
   }
 
+  /**
+   * The job's entry if it is current, else the tags to fill it with. The lookups asked for in one
+   * turn of the event loop share one MGET (entries and tokens read at one instant), as the
+   * database's status reads share one statement.
+   */
   async lookup(id: string): Promise<StatusLookup> {
     if (this.#unsettled > this.#settled && !(await this.#settle())) return { state: 'bypass' };
-    let reply: unknown;
+    return new Promise((resolve) => {
+      this.#waiting.push({ id, resolve });
+      if (this.#waiting.length === 1) setImmediate(() => void this.#lookUpWaiting());
+    });
+  }
+
+  async #lookUpWaiting(): Promise<void> {
+    const waiting = this.#waiting.splice(0);
+    const ids = [...new Set(waiting.map((w) => w.id))];
+    let answers: Map<string, StatusLookup>;
     try {
-      reply = await within(
-        LOOKUP.run(
-          this.#redis.commands,
-          [this.#entryKey(id), this.#generationKey(id), this.#epochKey, this.#queueKey],
-          [randomUUID(), TOKEN_SECONDS],
-        ),
-        'status lookup',
-      );
+      answers = await within(this.#lookUp(ids), 'status lookup');
+      this.#outage.up();
     } catch (error) {
       this.#outage.down(error);
-      return { state: 'bypass' };
+      answers = new Map();
     }
-    this.#outage.up();
-    const [text, generation, epoch, queue] = reply as [string, string, string, string];
-    const tags = { generation, epoch, queue };
-    const entry = text === '' ? null : (JSON.parse(text) as Entry);
-    if (entry && isCurrent(entry, tags)) {
-      return { state: 'hit', found: { job: jobFromJson(entry.job), queuePosition: entry.queuePosition } };
+    for (const { id, resolve } of waiting) resolve(answers.get(id) ?? { state: 'bypass' });
+  }
+
+  async #lookUp(ids: readonly string[]): Promise<Map<string, StatusLookup>> {
+    const keys = [
+      this.#epochKey,
+      this.#queueKey,
+      ...ids.flatMap((id) => [this.#entryKey(id), this.#generationKey(id)]),
+    ];
+    const values = await this.#redis.commands.mget(keys);
+    const [epoch, queue] = values;
+    const answers = new Map<string, StatusLookup>();
+    const missing: string[] = [];
+    ids.forEach((id, i) => {
+      const [text, generation] = [values[2 + 2 * i], values[3 + 2 * i]];
+      if (!epoch || !queue || !generation) return void missing.push(id);
+      const tags = { generation, epoch, queue };
+      const entry = text ? (JSON.parse(text) as Entry) : null;
+      answers.set(
+        id,
+        entry && isCurrent(entry, tags)
+          ? { state: 'hit', found: { job: jobFromJson(entry.job), queuePosition: entry.queuePosition } }
+          : { state: 'miss', tags },
+      );
+    });
+    // A token was missing: an entry read with it cannot be current; the new tokens tag the fills.
+    if (missing.length > 0) {
+      const tokenKeys = [this.#epochKey, this.#queueKey, ...missing.map((id) => this.#generationKey(id))];
+      const tokens = (await CURRENT_TOKENS.run(this.#redis.commands, tokenKeys, [
+        randomUUID(),
+        TOKEN_SECONDS,
+      ])) as string[];
+      missing.forEach((id, i) =>
+        answers.set(id, {
+          state: 'miss',
+          tags: { epoch: tokens[0]!, queue: tokens[1]!, generation: tokens[2 + i]! },
+        }),
+      );
     }
-    return { state: 'miss', tags };
+    return answers;
   }
 
   /** Caches what a read that started with `tags` found; never waited for, never fails the read. */
