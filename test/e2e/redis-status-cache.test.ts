@@ -160,6 +160,20 @@ describe('job status reads cached in Redis (REDIS_URL)', () => {
     expect((await reader.jobs.getWithPosition(job.id, ALL_JOBS))?.queuePosition).toBe(1);
   });
 
+  it('a claim or recovery that found nothing leaves pending jobs’ entries cached (workers poll with them)', async () => {
+    const { writer, reader } = await twoNodes();
+    const { job } = await writer.enqueue({ kind: 'noop' });
+    const first = await reader.jobs.getWithPosition(job.id, ALL_JOBS);
+    await setCreatedHoursAgo(t!, job.id, 5); // SQL of no store: seen only once the entry is dropped
+    expect(await writer.jobs.claim({ workerId: 'w', kinds: ['other'], limit: 5, leaseSeconds: 30 })).toEqual(
+      [],
+    );
+    await writer.jobs.recoverExpiredLeases();
+    expect((await reader.jobs.getWithPosition(job.id, ALL_JOBS))?.job.createdAt).toEqual(
+      first?.job.createdAt,
+    );
+  });
+
   it('a cleanup, which names no jobs, makes every cached job stale', async () => {
     const { writer, reader } = await twoNodes();
     const { job } = await writer.enqueue({ kind: 'noop' });
