@@ -221,7 +221,9 @@ describe('job status reads cached in Redis (REDIS_URL)', () => {
 
     writer.redis!.commands.disconnect(true); // the writer alone loses Redis, for a moment
     await claimOne(writer);
-    // Until the writer is back, its own reads bypass Redis; the reader's are bounded by the TTL.
+    // Until the writer is back, its own reads bypass Redis; the reader's are bounded by the TTL. The
+    // wait below (15 s) is shorter than that TTL (STATUS_CACHE_SECONDS, 30 s): only the new epoch the
+    // writer sets once reconnected can end it in time.
     expect((await writer.jobs.get(job.id, ALL_JOBS))?.status).toBe('running');
     await waitFor(async () => (await reader.jobs.get(job.id, ALL_JOBS))?.status === 'running', {
       what: 'the writer to renew the epoch once reconnected',
