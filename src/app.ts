@@ -4,9 +4,11 @@
  */
 import { hostname } from 'node:os';
 import { AnnouncingJobStore } from './cache/announcing-job-store.js';
+import { CachingJobStore } from './cache/caching-job-store.js';
 import type { JobSignals } from './cache/job-signals.js';
 import { RedisJobSignals } from './cache/redis-job-signals.js';
 import { openRedis, type RedisConnection } from './cache/redis.js';
+import { RedisStatusCache } from './cache/redis-status-cache.js';
 import type { Config } from './config.js';
 import { openDatabase, type OpenDatabase } from './db/open-database.js';
 import { defaultKinds } from './default-kinds.js';
@@ -24,7 +26,10 @@ export interface Reelqueue {
   readonly config: Config;
   readonly logger: Logger;
   readonly database: OpenDatabase;
-  /** The database's job store; with REDIS_URL, its writes also announce their jobs' new events. */
+  /**
+   * The database's job store; with REDIS_URL, its status reads are cached in Redis (every write
+   * invalidates them first) and its writes announce their jobs' new events.
+   */
   readonly jobs: JobStore;
   /** The optional Redis (REDIS_URL), or null. */
   readonly redis: RedisConnection | null;
@@ -79,7 +84,11 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
   }
   const redis = config.redisUrl ? await openRedis(config.redisUrl, config) : null;
   const signals = redis ? new RedisJobSignals(redis, logger) : null;
-  const jobs = signals ? new AnnouncingJobStore(database.jobs, signals) : database.jobs;
+  const cached =
+    redis && config.statusCacheSeconds > 0
+      ? new CachingJobStore(database.jobs, new RedisStatusCache(redis, config.statusCacheSeconds, logger))
+      : database.jobs;
+  const jobs = signals ? new AnnouncingJobStore(cached, signals) : cached;
   const defaults = { jobTimeoutSeconds: config.jobTimeoutSeconds, maxRetries: config.maxRetries };
   const workers = new Set<Worker>();
   const schedulers = new Set<CleanupScheduler>();

@@ -44,6 +44,7 @@ const settings = {
     .default('public'),
   DATABASE_POOL_SIZE: intFrom(1, 200).default(10),
   REDIS_URL: z.string().url().optional(),
+  STATUS_CACHE_SECONDS: intFrom(0, 3600).default(30),
   PORT: intFrom(0, 65_535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   WORKER_CONCURRENCY: intFrom(1, 1000).default(2),
@@ -114,6 +115,12 @@ export interface Config {
   readonly databaseSchema: string;
   readonly databasePoolSize: number;
   readonly redisUrl: string | undefined;
+  /**
+   * With REDIS_URL: how long a job's cached status may live in Redis (0: status reads are not
+   * cached). Every job write invalidates it; this bounds a stale entry left by a write whose
+   * invalidation never reached Redis (an outage, a crash between commit and invalidation).
+   */
+  readonly statusCacheSeconds: number;
   readonly port: number;
   readonly host: string;
   readonly workerConcurrency: number;
@@ -280,6 +287,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
     databaseSchema: s.DATABASE_SCHEMA,
     databasePoolSize: s.DATABASE_POOL_SIZE,
     redisUrl: s.REDIS_URL,
+    statusCacheSeconds: s.STATUS_CACHE_SECONDS,
     port: s.PORT,
     host: s.HOST,
     workerConcurrency: s.WORKER_CONCURRENCY,

@@ -149,7 +149,7 @@ class ReelqueueSqliteStore extends ReelqueueStore {
   }
 }
 
-const ALL = ['throughput', 'pickup', 'enqueue', 'scale', 'http', 'streaming'];
+const ALL = ['throughput', 'pickup', 'enqueue', 'scale', 'http', 'status-cache', 'streaming'];
 
 export const reelqueuePostgres: QueueSystem = {
   id: 'reelqueue-pg',
