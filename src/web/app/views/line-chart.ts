@@ -28,11 +28,11 @@ export interface LineChartOptions {
 
 const WIDTH = 640;
 const HEIGHT = 200;
-const LEFT = 48;
+const LEFT = 56;
 const RIGHT = 8;
 const TOP = 10;
 const BOTTOM = 24;
-const X_LABELS = 6;
+const X_LABELS = 4;
 
 /** 1, 2 or 5 times a power of ten, at least `value` (at least 1). */
 export function roundMaximum(value: number): number {
