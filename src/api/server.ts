@@ -26,6 +26,8 @@ import { adminRoutes } from './routes/admin.js';
 import { eventRoutes } from './routes/events.js';
 import { lessonRoutes } from './routes/lessons.js';
 import { presentationRoutes } from './routes/presentations.js';
+import { keyRoutes } from './routes/keys.js';
+import { timeSeriesRoutes } from './routes/time-series.js';
 import { accountRoutes, publicSystemRoutes } from './routes/system.js';
 import { videoRoutes } from './routes/videos.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -183,12 +185,14 @@ export async function buildServer(
       done();
     });
     presentationRoutes(api, ctx);
+    timeSeriesRoutes(api, ctx);
     eventRoutes(api, ctx, feeds, keys);
     videoRoutes(api, ctx);
     accountRoutes(api, ctx);
     lessonRoutes(api, ctx);
     webhookRoutes(api, ctx);
     adminRoutes(api, ctx);
+    keyRoutes(api, ctx);
     seedPresentationRoutes(api, ctx);
   });
 

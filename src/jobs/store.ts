@@ -8,6 +8,7 @@
 import type { CleanupFilter } from './cleanup-filter.js';
 import type { ReelqueueError } from '../errors.js';
 import type { WorkerProcess, recordableIdentity } from './worker-processes.js';
+import type { JobTimeSeries, TimeBucket } from './time-series.js';
 import type {
   FinishedStatus,
   Job,
@@ -285,6 +286,11 @@ export interface JobStore {
    */
   health(scope: Scope, hours?: number | null): Promise<HealthMetrics>;
   statistics(hours: number, scope: Scope): Promise<JobStatistics>;
+  /**
+   * The last `hours` bucket by bucket (src/jobs/time-series.ts), in the scope. `VALIDATION_FAILED`
+   * when `hours` is above `MAX_SERIES_HOURS[bucket]`.
+   */
+  timeSeries(hours: number, bucket: TimeBucket, scope: Scope): Promise<JobTimeSeries>;
 
   /** Calls back when a job may be claimable (new job, retry, release). Returns an unsubscribe. */
   onJobAvailable(listener: () => void): () => void;

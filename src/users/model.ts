@@ -49,6 +49,12 @@ export interface ApiKey {
   revokedAt: Date | null;
 }
 
+/** A key as an admin lists it: with its owner's role and wallet. */
+export interface OwnedApiKey extends ApiKey {
+  ownerRole: UserRole;
+  ownerWalletAddress: string | null;
+}
+
 export interface CreatedKey {
   /** The plain key: shown once, never stored. */
   key: string;

@@ -5,7 +5,7 @@
  * Points are charged and refunded by the database itself (triggers on `jobs`), in the transaction
  * that inserts the job or changes its status; this store only reads and adjusts balances.
  */
-import type { ApiKey, Authenticated, CreatedKey, NewUser, User, UserUsage } from './model.js';
+import type { ApiKey, Authenticated, CreatedKey, NewUser, OwnedApiKey, User, UserUsage } from './model.js';
 
 export interface UserStore {
   /** Throws `WALLET_TAKEN` when another user has the wallet, `VALIDATION_FAILED` on bad input. */
@@ -40,6 +40,8 @@ export interface UserStore {
   createKey(userId: string, label?: string | null): Promise<CreatedKey>;
   /** The user's keys, oldest first (never the keys themselves). */
   listKeys(userId: string): Promise<ApiKey[]>;
+  /** Every user's keys with their owner's role and wallet, oldest first; revoked ones only if asked. */
+  listAllKeys(options: { includeRevoked: boolean }): Promise<OwnedApiKey[]>;
   /**
    * Revokes a key named by its id, its prefix or the whole key; with `ownerId`, only that user's.
    * Revoking twice keeps the first time. `KEY_NOT_FOUND`.

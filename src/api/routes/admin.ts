@@ -37,7 +37,7 @@ function userToWire(user: User) {
 
 const iso = (date: Date | null) => (date === null ? null : date.toISOString());
 
-function keyToWire(key: ApiKey) {
+export function keyToWire(key: ApiKey) {
   return {
     id: key.id,
     user_id: key.userId,

@@ -76,3 +76,29 @@ export const KeyParams = Type.Object(
   { additionalProperties: false },
 );
 export type KeyParams = Static<typeof KeyParams>;
+
+export const KeyListQuery = Type.Object(
+  {
+    include_revoked: Type.Optional(Type.Boolean({ description: 'Also list revoked keys (default false)' })),
+  },
+  { additionalProperties: false },
+);
+export type KeyListQuery = Static<typeof KeyListQuery>;
+
+/** A key as an admin lists it: its owner's role and wallet beside it. */
+export const AdminKeySchema = Type.Composite([
+  ApiKeySchema,
+  Type.Object({ user_role: Role, user_wallet_address: Nullable(Type.String()) }),
+]);
+
+export const AdminKeyListSchema = Type.Object({
+  keys: Type.Array(AdminKeySchema),
+  count: Type.Integer(),
+});
+
+export const OwnKeyListSchema = Type.Object({
+  keys: Type.Array(ApiKeySchema),
+  count: Type.Integer(),
+  /** The id of the key this request was made with. */
+  current_key_id: Type.String(),
+});

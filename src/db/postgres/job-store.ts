@@ -3,6 +3,15 @@
  * are one statement; wake-ups travel by LISTEN/NOTIFY on a channel per schema.
  */
 import { maintenanceSql } from './sql/maintenance-sql.js';
+import { timeSeriesSql } from './sql/time-series-sql.js';
+import {
+  BUCKET_SECONDS,
+  checkedSeriesWindow,
+  pointFromRow,
+  type JobTimeSeries,
+  type TimeBucket,
+  type TimeSeriesRow,
+} from '../../jobs/time-series.js';
 import { cleanupStatuses, jobNotDeleted, type CleanupFilter } from '../../jobs/cleanup-filter.js';
 import { StatusReadBatcher } from './status-read-batcher.js';
 import { ReelqueueError } from '../../errors.js';
@@ -631,6 +640,16 @@ export class PostgresJobStore implements JobStore {
     if (!job) throw jobNotDeleted(id, null);
     const rows = await this.#rows(maintenanceSql.deleteFinishedJob, [id, scope.all ? null : scope.userId]);
     if (rows.length === 0) throw jobNotDeleted(id, await this.get(id, scope));
+  }
+
+  async timeSeries(hours: number, bucket: TimeBucket, scope: Scope): Promise<JobTimeSeries> {
+    checkedSeriesWindow(hours, bucket);
+    const rows = await this.#rows<TimeSeriesRow & { start: Date }>(timeSeriesSql.series, [
+      hours,
+      BUCKET_SECONDS[bucket],
+      scope.all ? null : scope.userId,
+    ]);
+    return { periodHours: hours, bucket, points: rows.map((row) => pointFromRow(row, row.start)) };
   }
 
   async claimMaintenanceRun(name: string, intervalSeconds: number, node: string): Promise<boolean> {

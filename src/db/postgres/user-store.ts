@@ -19,7 +19,16 @@ import {
   userNotFound,
   walletTaken,
 } from '../../users/errors.js';
-import type { ApiKey, Authenticated, CreatedKey, NewUser, User, UserUsage } from '../../users/model.js';
+import type {
+  ApiKey,
+  Authenticated,
+  CreatedKey,
+  NewUser,
+  OwnedApiKey,
+  User,
+  UserRole,
+  UserUsage,
+} from '../../users/model.js';
 import {
   MAX_POINTS,
   checkPointsDelta,
@@ -164,6 +173,15 @@ export class PostgresUserStore implements UserStore {
 
   async listKeys(userId: string): Promise<ApiKey[]> {
     return (await rows<PgKeyRow>(this.#pool, usersSql.selectKeys, [userId])).map(keyFromPg);
+  }
+
+  async listAllKeys({ includeRevoked }: { includeRevoked: boolean }): Promise<OwnedApiKey[]> {
+    type Row = Omit<PgKeyRow, 'key_hash'> & { owner_role: string; owner_wallet_address: string | null };
+    return (await rows<Row>(this.#pool, usersSql.selectAllKeys, [includeRevoked])).map((row) => ({
+      ...keyFromPg({ ...row, key_hash: '' }),
+      ownerRole: row.owner_role as UserRole,
+      ownerWalletAddress: row.owner_wallet_address,
+    }));
   }
 
   async revokeKey(idOrPrefix: string, ownerId?: string): Promise<ApiKey> {

@@ -4,6 +4,15 @@
  * process is waited for asynchronously (`withBusyRetry`).
  */
 import { maintenanceSql } from './sql/maintenance-sql.js';
+import { timeSeriesSql } from './sql/time-series-sql.js';
+import {
+  BUCKET_SECONDS,
+  checkedSeriesWindow,
+  pointFromRow,
+  type JobTimeSeries,
+  type TimeBucket,
+  type TimeSeriesRow,
+} from '../../jobs/time-series.js';
 import { cleanupStatuses, jobNotDeleted, type CleanupFilter } from '../../jobs/cleanup-filter.js';
 import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
 import { idPrefixRange } from '../../jobs/id-prefix.js';
@@ -609,6 +618,23 @@ export class SqliteJobStore implements JobStore {
     const userId = scope.all ? null : scope.userId;
     const deleted = await this.#write(() => this.#stmt(maintenanceSql.deleteFinishedJob).get({ id, userId }));
     if (deleted === undefined) throw jobNotDeleted(id, await this.get(id, scope));
+  }
+
+  async timeSeries(hours: number, bucket: TimeBucket, scope: Scope): Promise<JobTimeSeries> {
+    checkedSeriesWindow(hours, bucket);
+    const rows = await this.#read(
+      () =>
+        this.#stmt(timeSeriesSql.series).all({
+          windowMs: Math.round(hours * 3_600_000),
+          bucketMs: BUCKET_SECONDS[bucket] * 1000,
+          userId: scope.all ? null : scope.userId,
+        }) as (TimeSeriesRow & { start: number })[],
+    );
+    return {
+      periodHours: hours,
+      bucket,
+      points: rows.map((row) => pointFromRow(row, new Date(row.start))),
+    };
   }
 
   async claimMaintenanceRun(name: string, intervalSeconds: number, node: string): Promise<boolean> {

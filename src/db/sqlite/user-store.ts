@@ -19,7 +19,16 @@ import {
   userNotFound,
   walletTaken,
 } from '../../users/errors.js';
-import type { ApiKey, Authenticated, CreatedKey, NewUser, User, UserUsage } from '../../users/model.js';
+import type {
+  ApiKey,
+  Authenticated,
+  CreatedKey,
+  NewUser,
+  OwnedApiKey,
+  User,
+  UserRole,
+  UserUsage,
+} from '../../users/model.js';
 import {
   MAX_POINTS,
   checkPointsDelta,
@@ -180,6 +189,21 @@ export class SqliteUserStore implements UserStore {
   async listKeys(userId: string): Promise<ApiKey[]> {
     const rows = await this.#read(() => this.#stmt(usersSql.selectKeys).all({ userId }) as SqliteKeyRow[]);
     return rows.map(keyFromSqlite);
+  }
+
+  async listAllKeys({ includeRevoked }: { includeRevoked: boolean }): Promise<OwnedApiKey[]> {
+    const rows = await this.#read(
+      () =>
+        this.#stmt(usersSql.selectAllKeys).all({ includeRevoked: includeRevoked ? 1 : 0 }) as (Omit<
+          SqliteKeyRow,
+          'key_hash'
+        > & { owner_role: string; owner_wallet_address: string | null })[],
+    );
+    return rows.map((row) => ({
+      ...keyFromSqlite({ ...row, key_hash: '' }),
+      ownerRole: row.owner_role as UserRole,
+      ownerWalletAddress: row.owner_wallet_address,
+    }));
   }
 
   async revokeKey(idOrPrefix: string, ownerId?: string): Promise<ApiKey> {

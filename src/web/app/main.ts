@@ -7,10 +7,12 @@ import type { Me } from './api/types.js';
 import { h, replaceChildren } from './dom.js';
 import { links, parseRoute, type Route } from './router.js';
 import { forgetKey, storedKey, storeKey } from './session.js';
+import { activityView } from './views/activity-view.js';
 import { adminView } from './views/admin-view.js';
 import { healthView } from './views/health-view.js';
 import { jobView } from './views/job-view.js';
 import { jobsView } from './views/jobs-view.js';
+import { keysView } from './views/keys-view.js';
 import { header } from './views/layout.js';
 import { loginView } from './views/login-view.js';
 import { newJobView } from './views/new-job-view.js';
@@ -62,6 +64,10 @@ function viewFor(route: Route, caller: Me): View | null {
       return newJobView;
     case 'health':
       return healthView(route.params);
+    case 'activity':
+      return activityView(route.params);
+    case 'keys':
+      return keysView(route.params);
     case 'admin':
       return caller.role === 'admin' ? adminView : null;
     default:

@@ -1,5 +1,5 @@
 /**
- * Hash routes (`#/jobs`, `#/jobs/<id>`, `#/new`, `#/health`, `#/admin`): the server serves one page,
+ * Hash routes (`#/jobs`, `#/jobs/<id>`, `#/new`, `#/health`, `#/activity`, `#/keys`, `#/admin`): the server serves one page,
  * and a bookmark or a reload lands on the same view.
  */
 
@@ -9,6 +9,8 @@ export type Route =
   | { name: 'job'; id: string }
   | { name: 'new' }
   | { name: 'health'; params: URLSearchParams }
+  | { name: 'activity'; params: URLSearchParams }
+  | { name: 'keys'; params: URLSearchParams }
   | { name: 'admin' }
   | { name: 'missing'; path: string };
 
@@ -21,6 +23,8 @@ export function parseRoute(hash: string): Route {
   if (first === 'jobs' && second && parts.length === 2) return { name: 'job', id: second };
   if (parts.length === 1 && first === 'health')
     return { name: 'health', params: new URLSearchParams(search) };
+  if (parts.length === 1 && (first === 'activity' || first === 'keys'))
+    return { name: first, params: new URLSearchParams(search) };
   if (parts.length === 1 && (first === 'login' || first === 'new' || first === 'admin'))
     return { name: first };
   return { name: 'missing', path };
@@ -31,6 +35,8 @@ export const links = {
   job: (id: string) => `#/jobs/${encodeURIComponent(id)}`,
   newJob: () => '#/new',
   health: () => '#/health',
+  activity: () => '#/activity',
+  keys: () => '#/keys',
   admin: () => '#/admin',
   login: () => '#/login',
 };

@@ -54,6 +54,14 @@ export const usersSql = {
 
   selectKeys: `SELECT * FROM api_keys WHERE user_id = $1 ORDER BY created_at, id`,
 
+  /** Every key with its owner's role and wallet; $1 true to include revoked keys. */
+  selectAllKeys: `
+    SELECT k.id, k.user_id, k.prefix, k.label, k.created_at, k.last_used_at, k.revoked_at,
+      u.role AS owner_role, u.wallet_address AS owner_wallet_address
+    FROM api_keys AS k JOIN users AS u ON u.id = k.user_id
+    WHERE $1::boolean OR k.revoked_at IS NULL
+    ORDER BY k.created_at, k.id`,
+
   /** $1 an id or a prefix, $2 the prefix of a whole key or NULL, $3 owner or NULL for any user's. */
   revokeKey: `
     UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())

@@ -54,6 +54,14 @@ export const usersSql = {
 
   selectKeys: `SELECT * FROM api_keys WHERE user_id = @userId ORDER BY created_at, id`,
 
+  /** Every key with its owner's role and wallet; @includeRevoked 1 or 0. */
+  selectAllKeys: `
+    SELECT k.id, k.user_id, k.prefix, k.label, k.created_at, k.last_used_at, k.revoked_at,
+      u.role AS owner_role, u.wallet_address AS owner_wallet_address
+    FROM api_keys AS k JOIN users AS u ON u.id = k.user_id
+    WHERE @includeRevoked = 1 OR k.revoked_at IS NULL
+    ORDER BY k.created_at, k.id`,
+
   /** @key an id or a prefix; @keyPrefix the prefix of a whole key, or NULL; @ownerId NULL: any user's. */
   revokeKey: `
     UPDATE api_keys SET revoked_at = coalesce(revoked_at, ${NOW})

@@ -8,6 +8,8 @@ const NAV: { name: Route['name']; label: string; href: string; adminOnly?: boole
   { name: 'jobs', label: 'Jobs', href: links.jobs() },
   { name: 'new', label: 'New job', href: links.newJob() },
   { name: 'health', label: 'Health', href: links.health() },
+  { name: 'activity', label: 'Over time', href: links.activity() },
+  { name: 'keys', label: 'Keys', href: links.keys() },
   { name: 'admin', label: 'Admin', href: links.admin(), adminOnly: true },
 ];
 
