@@ -26,6 +26,7 @@ import { adminRoutes } from './routes/admin.js';
 import { eventRoutes } from './routes/events.js';
 import { lessonRoutes } from './routes/lessons.js';
 import { presentationRoutes } from './routes/presentations.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { accountRoutes, publicSystemRoutes } from './routes/system.js';
 import { videoRoutes } from './routes/videos.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -189,6 +190,7 @@ export async function buildServer(
     lessonRoutes(api, ctx);
     webhookRoutes(api, ctx);
     adminRoutes(api, ctx);
+    scheduleRoutes(api, ctx);
     seedPresentationRoutes(api, ctx);
   });
 
