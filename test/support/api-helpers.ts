@@ -99,8 +99,10 @@ export const PUBLIC_ROUTES: readonly { prefix: string; reason: string }[] = [
 export const ADMIN_ROUTES: readonly string[] = [
   'POST /api/presentations/jobs/system/recovery',
   'GET /api/schedules',
+  'HEAD /api/schedules',
   'POST /api/schedules',
   'GET /api/schedules/:name',
+  'HEAD /api/schedules/:name',
   'PATCH /api/schedules/:name',
   'DELETE /api/schedules/:name',
 ];
