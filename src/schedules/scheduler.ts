@@ -64,6 +64,8 @@ export class Scheduler {
   #stopped = true;
   #loop: Promise<void> | null = null;
   #wakeUp: (() => void) | null = null;
+  /** The last pass could not read the schedules (the database is away). */
+  #failing = false;
 
   constructor(settings: SchedulerSettings) {
     this.#settings = {
@@ -157,8 +159,17 @@ export class Scheduler {
         const next = await store.nextDueAt();
         sleepMs = next === null ? maxSleepMs : next.getTime() - clock().getTime() + 1;
         if (failed > 0) sleepMs = Math.max(sleepMs, ERROR_BACKOFF_MS);
+        if (this.#failing)
+          logger.info({ node: this.#settings.node }, 'the scheduler reads the schedules again');
+        this.#failing = false;
       } catch (error) {
-        logger.error({ err: error }, 'the scheduler could not read the schedules; trying again');
+        // Once per outage at error level, not once a second for as long as it lasts.
+        const level = this.#failing ? 'debug' : 'error';
+        logger[level](
+          { err: error },
+          'the scheduler could not read the schedules; trying again every second',
+        );
+        this.#failing = true;
         sleepMs = ERROR_BACKOFF_MS;
       }
       await this.#sleep(Math.min(Math.max(sleepMs, 0), maxSleepMs));

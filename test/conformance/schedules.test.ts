@@ -12,6 +12,7 @@ import { Schedules } from '../../src/schedules/service.js';
 import { RecordingLogger } from '../support/recording-logger.js';
 import { expectRejectsWith, useConformanceDatabase } from '../support/conformance.js';
 import type { TestDatabase } from '../support/test-database.js';
+import { waitFor } from '../support/wait.js';
 
 const KINDS = new KindRegistry([noopKind, sleepKind]);
 const DEFAULTS = { jobTimeoutSeconds: 60, maxRetries: 0 };
@@ -245,6 +246,34 @@ describe('schedules', () => {
     expect(enabled.nextRunAt).toEqual(at('2026-01-01T00:31:00Z'));
     expect((await scheduler.runDue()).fired).toEqual([]);
     expect((await scheduler.runDue(clock.set('2026-01-01T00:31:00.050Z'))).fired).toHaveLength(1);
+  });
+
+  it('started, wakes by itself at the next tick and queues it; stopped, it ends its loop', async () => {
+    const { t } = ctx();
+    const schedules = new Schedules(t.db.schedules, KINDS);
+    const scheduler = new Scheduler({
+      store: t.db.schedules,
+      logger: new RecordingLogger().logger,
+      node: 'real-clock',
+      jobDefaults: DEFAULTS,
+    });
+    // Created before the scheduler starts: its first look finds the tick a second away and sleeps.
+    const schedule = await schedules.create({ name: 'soon', cron: '* * * * * *', kind: 'noop' });
+    scheduler.start();
+    try {
+      const ticks = await waitFor(
+        async () => {
+          const queued = await queuedTicks(t, 'soon');
+          return queued.length >= 2 ? queued : null;
+        },
+        { timeoutMs: 20_000, what: 'two ticks queued by the running scheduler' },
+      );
+      expect(ticks[0]).toBe(schedule.nextRunAt?.toISOString());
+      expect(Date.parse(ticks[1] ?? '') - Date.parse(ticks[0] ?? '')).toBe(1000);
+    } finally {
+      await scheduler.stop();
+    }
+    expect(scheduler.isRunning).toBe(false);
   });
 
   it('reads the cron expression in the schedule’s time zone, seconds field included', async () => {
