@@ -21,6 +21,8 @@ import { Reaper } from './jobs/reaper.js';
 import type { EnqueueOptions, EnqueueResult, JobStore } from './jobs/store.js';
 import { Worker, type WorkerSettings } from './jobs/worker.js';
 import { createLogger, type Logger } from './logger.js';
+import { Scheduler } from './schedules/scheduler.js';
+import { Schedules } from './schedules/service.js';
 
 export interface Reelqueue {
   readonly config: Config;
@@ -47,6 +49,10 @@ export interface Reelqueue {
   createReaper(): Reaper;
   /** The scheduled cleanup (CLEANUP_INTERVAL_MINUTES), not started; `node` names this process. */
   createCleanupScheduler(node?: string): CleanupScheduler;
+  /** Recurring jobs: list, add, change and remove schedules (validated against `kinds`). */
+  readonly schedules: Schedules;
+  /** The scheduler that queues the schedules' ticks, not started; `node` names this process. */
+  createScheduler(node?: string): Scheduler;
   close(): Promise<void>;
 }
 
@@ -92,6 +98,10 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
   const defaults = { jobTimeoutSeconds: config.jobTimeoutSeconds, maxRetries: config.maxRetries };
   const workers = new Set<Worker>();
   const schedulers = new Set<CleanupScheduler>();
+  const tickers = new Set<Scheduler>();
+  const schedules = new Schedules(database.schedules, kinds, {
+    changed: () => tickers.forEach((scheduler) => scheduler.wake()),
+  });
 
   return {
     config,
@@ -137,7 +147,14 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
       schedulers.add(scheduler);
       return scheduler;
     },
+    schedules,
+    createScheduler(node = `${hostname()}:${process.pid}`) {
+      const scheduler = new Scheduler({ store: database.schedules, logger, node, jobDefaults: defaults });
+      tickers.add(scheduler);
+      return scheduler;
+    },
     async close() {
+      await Promise.all([...tickers].map((scheduler) => scheduler.stop()));
       await Promise.all([...workers].map((worker) => worker.stop()));
       await Promise.all([...schedulers].map((scheduler) => scheduler.stop()));
       redis?.close();

@@ -41,6 +41,11 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'WALLET_TAKEN'
   | 'LESSON_NOT_FOUND'
+  | 'SCHEDULE_NOT_FOUND'
+  /** A schedule of that name exists already. */
+  | 'SCHEDULE_EXISTS'
+  | 'INVALID_CRON'
+  | 'INVALID_TIME_ZONE'
   | 'WEBHOOK_FAILED'
   | 'WEBHOOK_ROTATION_IN_PROGRESS'
   | 'INPUT_NOT_FOUND'

@@ -21,6 +21,17 @@ export {
 export { ALL_JOBS, FROM_THE_START, ownedBy, type JobStore, type Scope } from './jobs/store.js';
 export { Worker, type WorkerSettings } from './jobs/worker.js';
 export { presentationKind, type PresentationKindOptions } from './render/presentation-kind.js';
+export {
+  CATCH_UP_POLICIES,
+  SCHEDULED_FOR_FIELD,
+  type CatchUpPolicy,
+  type NewSchedule,
+  type Schedule,
+  type ScheduleChanges,
+} from './schedules/model.js';
+export { Scheduler, type FiredTick, type SchedulerSettings } from './schedules/scheduler.js';
+export type { Schedules } from './schedules/service.js';
+export type { ScheduleStore } from './schedules/store.js';
 export { ensureAdminKey, type AdminKeyOptions, type AdminKeyOutcome } from './users/bootstrap.js';
 export {
   USER_ROLES,

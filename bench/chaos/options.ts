@@ -22,6 +22,9 @@ export interface ChaosSizes {
   drainLong: number;
   /** two-deployments: renders of the first deployment while the second restarts. */
   renders: number;
+  /** schedules: one-second ticks to queue, and scheduler processes killed on the way. */
+  scheduleTicks: number;
+  scheduleKills: number;
 }
 
 export interface ChaosOptions {
@@ -44,6 +47,8 @@ const QUICK: ChaosSizes = {
   drainShort: 2,
   drainLong: 2,
   renders: 2,
+  scheduleTicks: 40,
+  scheduleKills: 3,
 };
 
 const FULL: ChaosSizes = {
@@ -58,6 +63,8 @@ const FULL: ChaosSizes = {
   drainShort: 4,
   drainLong: 4,
   renders: 6,
+  scheduleTicks: 200,
+  scheduleKills: 10,
 };
 
 export const USAGE = `npm run chaos -- [--quick] [--only a,b] [--db sqlite|postgres] [--no-build]`;

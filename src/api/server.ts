@@ -28,6 +28,7 @@ import { lessonRoutes } from './routes/lessons.js';
 import { presentationRoutes } from './routes/presentations.js';
 import { keyRoutes } from './routes/keys.js';
 import { timeSeriesRoutes } from './routes/time-series.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { accountRoutes, publicSystemRoutes } from './routes/system.js';
 import { videoRoutes } from './routes/videos.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -193,6 +194,7 @@ export async function buildServer(
     webhookRoutes(api, ctx);
     adminRoutes(api, ctx);
     keyRoutes(api, ctx);
+    scheduleRoutes(api, ctx);
     seedPresentationRoutes(api, ctx);
   });
 

@@ -94,6 +94,8 @@ export async function startService(app: Reelqueue, options: ServiceOptions = {})
   reaper?.start();
   // Scheduled cleanup on the nodes that run workers; one of them runs it per interval.
   if (workerCount > 0) app.createCleanupScheduler().start();
+  // Recurring jobs' ticks, on the same nodes; every node tries each tick, one queues it.
+  if (workerCount > 0) app.createScheduler().start();
   return {
     server,
     metrics,

@@ -5,6 +5,7 @@ import { jobsCommand } from './commands/jobs.js';
 import { cleanupCommand, recoverCommand, statsCommand } from './commands/maintenance.js';
 import { migrateCommand } from './commands/migrate.js';
 import { renderCommand } from './commands/render.js';
+import { schedulesCommand } from './commands/schedules.js';
 import { keysCommand, usersCommand } from './commands/users.js';
 import { serveCommand } from './commands/serve.js';
 import { workerCommand } from './commands/worker.js';
@@ -22,7 +23,8 @@ const program = new Command('reelqueue')
   .addCommand(cleanupCommand())
   .addCommand(statsCommand())
   .addCommand(usersCommand())
-  .addCommand(keysCommand());
+  .addCommand(keysCommand())
+  .addCommand(schedulesCommand());
 
 // Every command's failure ends here: its code and message on stderr, exit status 1.
 await program.parseAsync(process.argv).catch(fail);

@@ -6,6 +6,7 @@ import type { ArtifactStore } from '../artifacts/store.js';
 import type { Config } from '../config.js';
 import type { JobStore } from '../jobs/store.js';
 import type { LessonStore } from '../lessons/store.js';
+import type { ScheduleStore } from '../schedules/store.js';
 import type { UserStore } from '../users/store.js';
 import type { WebhookStore } from '../webhooks/store.js';
 import { parseDatabaseUrl } from './database-url.js';
@@ -22,6 +23,8 @@ export interface OpenDatabase {
   readonly lessons: LessonStore;
   /** The record of webhook deliveries. */
   readonly webhooks: WebhookStore;
+  /** Recurring jobs' schedules. */
+  readonly schedules: ScheduleStore;
   /**
    * The id of this deployment: made once by migration 0018 and the same for every process on this
    * database, different for another database. Read once (after migrating), then remembered.

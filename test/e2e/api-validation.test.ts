@@ -51,6 +51,9 @@ const VALID_BODIES: Record<string, unknown> = {
   'POST /api/presentations/jobs/bulk-cancel': { job_ids: [randomUUID()] },
   'POST /api/presentations/jobs/:id/cancel': { reason: 'not needed' },
   'POST /api/presentations/jobs/:id/retry': { force_retry: false },
+  // Disabled and yearly: nothing in the sweep may queue a job (this harness runs no scheduler anyway).
+  'POST /api/schedules': { name: 'validation-sweep', cron: '0 0 1 1 *', kind: 'noop', enabled: false },
+  'PATCH /api/schedules/:name': { enabled: false, catch_up: 'last' },
 };
 
 /** Routes that create a job when the request is valid. */
@@ -195,6 +198,10 @@ describe('HTTP API: validation and injection sweep, from the OpenAPI document', 
         'POST /api/presentations/jobs/system/recovery',
         'GET /api/presentations/jobs/:id/events',
         'POST /api/generate',
+        'POST /api/schedules',
+        'GET /api/schedules/:name',
+        'PATCH /api/schedules/:name',
+        'DELETE /api/schedules/:name',
       ]),
     );
   });

@@ -96,7 +96,16 @@ export const PUBLIC_ROUTES: readonly { prefix: string; reason: string }[] = [
 ];
 
 /** Admin-only routes: listed here, plus anything under /api/admin. */
-export const ADMIN_ROUTES: readonly string[] = ['POST /api/presentations/jobs/system/recovery'];
+export const ADMIN_ROUTES: readonly string[] = [
+  'POST /api/presentations/jobs/system/recovery',
+  'GET /api/schedules',
+  'HEAD /api/schedules',
+  'POST /api/schedules',
+  'GET /api/schedules/:name',
+  'HEAD /api/schedules/:name',
+  'PATCH /api/schedules/:name',
+  'DELETE /api/schedules/:name',
+];
 
 export function isPublic(route: Route): boolean {
   return PUBLIC_ROUTES.some(({ prefix }) => route.url === prefix || route.url.startsWith(`${prefix}/`));

@@ -6,6 +6,7 @@ import { jobsCommand } from '../../src/cli/commands/jobs.js';
 import { cleanupCommand, recoverCommand, statsCommand } from '../../src/cli/commands/maintenance.js';
 import { migrateCommand } from '../../src/cli/commands/migrate.js';
 import { renderCommand } from '../../src/cli/commands/render.js';
+import { schedulesCommand } from '../../src/cli/commands/schedules.js';
 import { serveCommand } from '../../src/cli/commands/serve.js';
 import { keysCommand, usersCommand } from '../../src/cli/commands/users.js';
 import { workerCommand } from '../../src/cli/commands/worker.js';
@@ -36,6 +37,7 @@ const commands = [
   statsCommand(),
   usersCommand(),
   keysCommand(),
+  schedulesCommand(),
 ].flatMap((command) => leaves(command));
 
 /** The README's table rows: the command cell, whose text starts with the command's words. */

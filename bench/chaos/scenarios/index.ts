@@ -7,6 +7,7 @@ import { frozenWorker } from './frozen-worker.js';
 import { killWorkers } from './kill-workers.js';
 import { postgresRestart } from './postgres-restart.js';
 import { redisOutage } from './redis-outage.js';
+import { scheduleTicks } from './schedule-ticks.js';
 import { twoDeployments } from './two-deployments.js';
 
 export const SCENARIOS: readonly ChaosScenario[] = [
@@ -18,4 +19,5 @@ export const SCENARIOS: readonly ChaosScenario[] = [
   cancelFfmpeg,
   drain,
   twoDeployments,
+  scheduleTicks,
 ];

@@ -32,6 +32,7 @@ export function workerCommand(): Command {
         stopping = true;
         app.logger.info({ signal }, 'stopping: no new jobs; running jobs get the grace period');
         void (async () => {
+          await scheduler.stop();
           await worker.stop();
           await reaper.stop();
           await app.close();
@@ -47,6 +48,8 @@ export function workerCommand(): Command {
       process.on('SIGINT', () => shutdown('SIGINT'));
       reaper.start();
       app.createCleanupScheduler(worker.id).start();
+      const scheduler = app.createScheduler(worker.id);
+      scheduler.start();
       worker.start();
       print(
         options,

@@ -8,6 +8,7 @@ import { PostgresLessonStore } from './lesson-store.js';
 import { NotificationListener, notifyChannel } from './listener.js';
 import { migratePostgres } from './migrate.js';
 import { createPool } from './pool.js';
+import { PostgresScheduleStore } from './schedule-store.js';
 import { PostgresUserStore } from './user-store.js';
 import { PostgresWebhookStore } from './webhook-store.js';
 
@@ -30,6 +31,7 @@ export function openPostgresDatabase(
     artifacts: new ChunkedArtifactStore(new PostgresArtifactStorage(pool)),
     lessons: new PostgresLessonStore(pool),
     webhooks: new PostgresWebhookStore(pool),
+    schedules: new PostgresScheduleStore(pool, channel),
     deploymentId: () =>
       (deploymentId ??= readPostgresDeploymentId(pool).catch((error: unknown) => {
         deploymentId = undefined;

@@ -127,6 +127,21 @@ job_id uuid
 error text
 progress_fraction double precision
 
+-- table schedules
+name text NOT NULL
+cron text NOT NULL
+time_zone text NOT NULL
+kind text NOT NULL
+payload jsonb NOT NULL
+priority smallint NOT NULL
+enabled boolean NOT NULL
+catch_up text NOT NULL
+catch_up_limit integer NOT NULL
+next_run_at timestamp with time zone
+last_run_at timestamp with time zone
+created_at timestamp with time zone NOT NULL DEFAULT now()
+updated_at timestamp with time zone NOT NULL DEFAULT now()
+
 -- table schema_migrations
 version integer NOT NULL
 name text NOT NULL
@@ -192,6 +207,11 @@ jobs.jobs_timeout_seconds_check: CHECK ((timeout_seconds > 0))
 lessons.lessons_pkey: PRIMARY KEY (id)
 lessons.lessons_user_id_fkey: FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
 maintenance_runs.maintenance_runs_pkey: PRIMARY KEY (name)
+schedules.schedules_catch_up_check: CHECK ((catch_up = ANY (ARRAY['skip'::text, 'last'::text, 'all'::text])))
+schedules.schedules_catch_up_limit_check: CHECK (((catch_up_limit >= 1) AND (catch_up_limit <= 1000)))
+schedules.schedules_check: CHECK ((enabled = (next_run_at IS NOT NULL)))
+schedules.schedules_pkey: PRIMARY KEY (name)
+schedules.schedules_priority_check: CHECK (((priority >= 0) AND (priority <= 3)))
 schema_migrations.schema_migrations_pkey: PRIMARY KEY (version)
 users.users_pkey: PRIMARY KEY (id)
 users.users_previous_webhook_secret_check: CHECK (((previous_webhook_secret IS NULL) = (previous_webhook_secret_expires_at IS NULL)))
@@ -225,6 +245,8 @@ CREATE INDEX jobs_user_created_idx ON jobs USING btree (user_id, created_at DESC
 CREATE UNIQUE INDEX lessons_pkey ON lessons USING btree (id)
 CREATE INDEX lessons_user_created_idx ON lessons USING btree (user_id, created_at DESC, id DESC)
 CREATE UNIQUE INDEX maintenance_runs_pkey ON maintenance_runs USING btree (name)
+CREATE INDEX schedules_due_idx ON schedules USING btree (next_run_at) WHERE enabled
+CREATE UNIQUE INDEX schedules_pkey ON schedules USING btree (name)
 CREATE UNIQUE INDEX schema_migrations_pkey ON schema_migrations USING btree (version)
 CREATE UNIQUE INDEX users_pkey ON users USING btree (id)
 CREATE UNIQUE INDEX users_wallet_address_key ON users USING btree (wallet_address)

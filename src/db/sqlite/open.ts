@@ -8,6 +8,7 @@ import { openSqlite } from './connection.js';
 import { SqliteJobStore } from './job-store.js';
 import { SqliteLessonStore } from './lesson-store.js';
 import { migrateSqlite } from './migrate.js';
+import { SqliteScheduleStore } from './schedule-store.js';
 import { SqliteUserStore } from './user-store.js';
 import { SqliteWebhookStore } from './webhook-store.js';
 
@@ -29,6 +30,7 @@ export async function openSqliteDatabase(
     busyRetryMs: config.sqliteBusyRetryMs,
     maxLostAttempts: config.maxLostAttempts,
   });
+  const schedules = new SqliteScheduleStore(db, filename, { busyRetryMs: config.sqliteBusyRetryMs });
   let deploymentId: string | undefined;
   return {
     dialect: 'sqlite',
@@ -39,9 +41,11 @@ export async function openSqliteDatabase(
     ),
     lessons: new SqliteLessonStore(db, { busyRetryMs: config.sqliteBusyRetryMs }),
     webhooks: new SqliteWebhookStore(db, { busyRetryMs: config.sqliteBusyRetryMs }),
+    schedules,
     deploymentId: async () => (deploymentId ??= readSqliteDeploymentId(db)),
     migrate: (options) => migrateSqlite(db, { force: options?.force ?? false }),
     close: async () => {
+      schedules.close();
       await jobs.close();
       await checkpointer?.stop();
     },

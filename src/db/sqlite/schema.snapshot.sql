@@ -36,6 +36,9 @@ CREATE INDEX jobs_user_created_idx ON jobs (user_id, created_at DESC, id DESC) W
 -- index lessons_user_created_idx
 CREATE INDEX lessons_user_created_idx ON lessons (user_id, created_at DESC, id DESC);
 
+-- index schedules_due_idx
+CREATE INDEX schedules_due_idx ON schedules (next_run_at) WHERE enabled = 1;
+
 -- index webhook_deliveries_job_idx
 CREATE INDEX webhook_deliveries_job_idx ON webhook_deliveries (job_id, at, id);
 
@@ -160,6 +163,24 @@ CREATE TABLE maintenance_runs (
   name TEXT PRIMARY KEY NOT NULL,
   last_run_at INTEGER NOT NULL,
   node TEXT NOT NULL
+) STRICT;
+
+-- table schedules
+CREATE TABLE schedules (
+  name TEXT PRIMARY KEY NOT NULL,
+  cron TEXT NOT NULL,
+  time_zone TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  priority INTEGER NOT NULL CHECK (priority BETWEEN 0 AND 3),
+  enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  catch_up TEXT NOT NULL CHECK (catch_up IN ('skip', 'last', 'all')),
+  catch_up_limit INTEGER NOT NULL CHECK (catch_up_limit BETWEEN 1 AND 1000),
+  next_run_at INTEGER,
+  last_run_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  CHECK (enabled = (next_run_at IS NOT NULL))
 ) STRICT;
 
 -- table schema_migrations
