@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { AnnouncingJobStore } from './cache/announcing-job-store.js';
+import { cacheInvalidatingScheduleStore } from './cache/cache-invalidating-schedule-store.js';
 import { CachingJobStore } from './cache/caching-job-store.js';
 import type { JobSignals } from './cache/job-signals.js';
 import { RedisJobSignals } from './cache/redis-job-signals.js';
@@ -90,10 +91,15 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
   }
   const redis = config.redisUrl ? await openRedis(config.redisUrl, config) : null;
   const signals = redis ? new RedisJobSignals(redis, logger) : null;
-  const cached =
+  const statusCache =
     redis && config.statusCacheSeconds > 0
-      ? new CachingJobStore(database.jobs, new RedisStatusCache(redis, config.statusCacheSeconds, logger))
-      : database.jobs;
+      ? new RedisStatusCache(redis, config.statusCacheSeconds, logger)
+      : null;
+  const cached = statusCache ? new CachingJobStore(database.jobs, statusCache) : database.jobs;
+  // A tick queues its jobs outside the job store: the cache learns of them from the firing.
+  const scheduleStore = statusCache
+    ? cacheInvalidatingScheduleStore(database.schedules, statusCache)
+    : database.schedules;
   const jobs = signals ? new AnnouncingJobStore(cached, signals) : cached;
   const defaults = { jobTimeoutSeconds: config.jobTimeoutSeconds, maxRetries: config.maxRetries };
   const workers = new Set<Worker>();
@@ -149,7 +155,7 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
     },
     schedules,
     createScheduler(node = `${hostname()}:${process.pid}`) {
-      const scheduler = new Scheduler({ store: database.schedules, logger, node, jobDefaults: defaults });
+      const scheduler = new Scheduler({ store: scheduleStore, logger, node, jobDefaults: defaults });
       tickers.add(scheduler);
       return scheduler;
     },

@@ -121,6 +121,25 @@ describe('job status reads cached in Redis (REDIS_URL)', () => {
     expect(mismatches).toEqual([]);
   });
 
+  it('a schedule’s tick queued on one node moves the position another node has cached', async () => {
+    const { writer, reader } = await twoNodes();
+    const { job } = await writer.enqueue({ kind: 'noop' });
+    expect((await reader.jobs.getWithPosition(job.id, ALL_JOBS))?.queuePosition).toBe(0);
+
+    await writer.schedules.create({
+      name: 'urgent-tick',
+      cron: '* * * * * *',
+      kind: 'noop',
+      priority: 'urgent',
+    });
+    const { fired } = await writer.createScheduler('writer').runDue(new Date(Date.now() + 2000));
+    expect(fired.length).toBeGreaterThan(0);
+
+    const read = await reader.jobs.getWithPosition(job.id, ALL_JOBS);
+    expect(read?.queuePosition).toBe(fired.length);
+    expect(read).toEqual(await truth(writer, job.id));
+  });
+
   it('a read that fetched the job before a write and fills the cache after it leaves nothing stale', async () => {
     const { writer, reader } = await twoNodes();
     await writer.enqueue({ kind: 'noop' });
