@@ -54,7 +54,10 @@ export async function speakSequence(
     partsPerItem.push(own.length);
   }
   const partSeconds = await joinWavFiles(parts, options.outputPath);
-  return { itemSeconds: sumPerItem(partSeconds, partsPerItem), sentences: place(texts, clips, parts, partSeconds) };
+  return {
+    itemSeconds: sumPerItem(partSeconds, partsPerItem),
+    sentences: place(texts, clips, parts, partSeconds),
+  };
 }
 
 function sumPerItem(partSeconds: readonly number[], partsPerItem: readonly number[]): number[] {

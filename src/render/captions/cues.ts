@@ -47,7 +47,11 @@ export function captionCues(sentences: readonly SpokenSentence[]): CaptionCue[] 
 }
 
 /** The cues shown between `fromSeconds` and `toSeconds`, timed from `fromSeconds` (for one piece of a video). */
-export function cuesBetween(cues: readonly CaptionCue[], fromSeconds: number, toSeconds: number): CaptionCue[] {
+export function cuesBetween(
+  cues: readonly CaptionCue[],
+  fromSeconds: number,
+  toSeconds: number,
+): CaptionCue[] {
   return cues
     .filter((cue) => cue.endSeconds > fromSeconds && cue.startSeconds < toSeconds)
     .map((cue) => ({

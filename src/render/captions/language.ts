@@ -20,6 +20,7 @@ const ISO_639_2: Readonly<Record<string, string>> = {
 
 export function captionLanguage(voice: string): CaptionLanguage {
   const [language = 'und', region] = voice.toLowerCase().split('-');
-  const bcp47 = region && /^([a-z]{2}|\d{3})$/.test(region) ? `${language}-${region.toUpperCase()}` : language;
+  const bcp47 =
+    region && /^([a-z]{2}|\d{3})$/.test(region) ? `${language}-${region.toUpperCase()}` : language;
   return { bcp47, iso639: ISO_639_2[language] ?? 'und' };
 }

@@ -21,8 +21,20 @@ const CLOSING_TOPICS = 8;
 
 function palette(style: RenderStyle) {
   return style === 'default'
-    ? { background: DEFAULT_THEME.background, accent: DEFAULT_THEME.accent, title: DEFAULT_THEME.title, text: DEFAULT_THEME.body, muted: DEFAULT_THEME.muted }
-    : { background: SCROLLING_THEME.background, accent: SCROLLING_THEME.accent, title: SCROLLING_THEME.text, text: SCROLLING_THEME.text, muted: SCROLLING_THEME.heading };
+    ? {
+        background: DEFAULT_THEME.background,
+        accent: DEFAULT_THEME.accent,
+        title: DEFAULT_THEME.title,
+        text: DEFAULT_THEME.body,
+        muted: DEFAULT_THEME.muted,
+      }
+    : {
+        background: SCROLLING_THEME.background,
+        accent: SCROLLING_THEME.accent,
+        title: SCROLLING_THEME.text,
+        text: SCROLLING_THEME.text,
+        muted: SCROLLING_THEME.heading,
+      };
 }
 
 interface Block {
@@ -75,7 +87,9 @@ function centredBlocks(blocks: readonly Block[], context: TitleSlideContext, acc
       x: width / 2,
       y: y + block.fontSize * 0.95 + line * block.lineHeight,
     }));
-    parts.push(textElements(lines, { fontSize: block.fontSize, fill: block.fill, bold: block.bold, anchor: 'middle' }));
+    parts.push(
+      textElements(lines, { fontSize: block.fontSize, fill: block.fill, bold: block.bold, anchor: 'middle' }),
+    );
     y += block.lines.length * block.lineHeight;
   });
   return parts.join('');
@@ -101,15 +115,38 @@ export function titleSlideSvg(lesson: Lesson, context: TitleSlideContext): strin
   const s = frameScale(width, height);
   const colours = palette(context.style);
   const textWidth = width - 2 * Math.max(80 * s, width * 0.08);
-  const title = fitted(lesson.title, fonts.bold, { max: 64 * s, min: 34 * s, width: textWidth, height: height * 0.45, maxLines: 3 });
+  const title = fitted(lesson.title, fonts.bold, {
+    max: 64 * s,
+    min: 34 * s,
+    width: textWidth,
+    height: height * 0.45,
+    maxLines: 3,
+  });
   const blocks: Block[] = [{ ...title, fill: colours.title, bold: true, gapAbove: 0 }];
   if (lesson.subtitle !== undefined) {
-    const subtitle = fitted(lesson.subtitle, fonts.regular, { max: 34 * s, min: 22 * s, width: textWidth, height: height * 0.2, maxLines: 2 });
+    const subtitle = fitted(lesson.subtitle, fonts.regular, {
+      max: 34 * s,
+      min: 22 * s,
+      width: textWidth,
+      height: height * 0.2,
+      maxLines: 2,
+    });
     blocks.push({ ...subtitle, fill: colours.text, bold: false, gapAbove: 56 * s });
   }
   if (lesson.author !== undefined) {
-    const author = fitted(lesson.author, fonts.regular, { max: 26 * s, min: 18 * s, width: textWidth, height: height * 0.1, maxLines: 1 });
-    blocks.push({ ...author, fill: colours.muted, bold: false, gapAbove: (lesson.subtitle === undefined ? 56 : 28) * s });
+    const author = fitted(lesson.author, fonts.regular, {
+      max: 26 * s,
+      min: 18 * s,
+      width: textWidth,
+      height: height * 0.1,
+      maxLines: 1,
+    });
+    blocks.push({
+      ...author,
+      fill: colours.muted,
+      bold: false,
+      gapAbove: (lesson.subtitle === undefined ? 56 : 28) * s,
+    });
   }
   return frame(context, centredBlocks(blocks, context, 0));
 }
@@ -119,14 +156,32 @@ export function closingSlideSvg(lesson: Lesson, context: TitleSlideContext): str
   const s = frameScale(width, height);
   const colours = palette(context.style);
   const textWidth = width - 2 * Math.max(80 * s, width * 0.08);
-  const title = fitted(lesson.title, fonts.bold, { max: 48 * s, min: 28 * s, width: textWidth, height: height * 0.25, maxLines: 2 });
+  const title = fitted(lesson.title, fonts.bold, {
+    max: 48 * s,
+    min: 28 * s,
+    width: textWidth,
+    height: height * 0.25,
+    maxLines: 2,
+  });
   const blocks: Block[] = [{ ...title, fill: colours.title, bold: true, gapAbove: 0 }];
   const topics = lesson.slides.slice(0, CLOSING_TOPICS).map((slide) => slide.title);
   if (lesson.slides.length > CLOSING_TOPICS) topics.push('…');
-  const list = fitted(topics, fonts.regular, { max: 28 * s, min: 14 * s, width: textWidth, height: height * 0.45, maxLines: topics.length });
+  const list = fitted(topics, fonts.regular, {
+    max: 28 * s,
+    min: 14 * s,
+    width: textWidth,
+    height: height * 0.45,
+    maxLines: topics.length,
+  });
   blocks.push({ ...list, fill: colours.text, bold: false, gapAbove: 48 * s });
   if (lesson.author !== undefined) {
-    const author = fitted(lesson.author, fonts.regular, { max: 24 * s, min: 16 * s, width: textWidth, height: height * 0.1, maxLines: 1 });
+    const author = fitted(lesson.author, fonts.regular, {
+      max: 24 * s,
+      min: 16 * s,
+      width: textWidth,
+      height: height * 0.1,
+      maxLines: 1,
+    });
     blocks.push({ ...author, fill: colours.muted, bold: false, gapAbove: 36 * s });
   }
   return frame(context, centredBlocks(blocks, context, 0));
