@@ -1,5 +1,6 @@
 /** Caption text and timing, the WebVTT writer and the chapters file: pure functions, no render. */
 import { describe, expect, it } from 'vitest';
+import { titleFromFileName } from '../../src/cli/commands/render.js';
 import { chaptersMetadata } from '../../src/render/captions/chapters.js';
 import { captionCues, cuesBetween } from '../../src/render/captions/cues.js';
 import { captionLanguage } from '../../src/render/captions/language.js';
@@ -115,5 +116,13 @@ describe('captionLanguage', () => {
     expect(captionLanguage('de')).toEqual({ bcp47: 'de', iso639: 'ger' });
     expect(captionLanguage('es-419')).toEqual({ bcp47: 'es-419', iso639: 'spa' });
     expect(captionLanguage('en-gb-scotland')).toEqual({ bcp47: 'en-GB', iso639: 'eng' });
+  });
+});
+
+describe('titleFromFileName', () => {
+  it('turns a plain script’s file name into the title its title slide shows and speaks', () => {
+    expect(titleFromFileName('examples/how-vaccines-work.txt')).toBe('How vaccines work');
+    expect(titleFromFileName('/tmp/water_cycle.v2.txt')).toBe('Water cycle v2');
+    expect(titleFromFileName('---.txt')).toBe('Lesson');
   });
 });

@@ -46,7 +46,17 @@ export async function payloadFromFile(file: string): Promise<JsonObject> {
     }
   }
   if (extension === '.md' || extension === '.markdown') return { markdown: text };
-  return { script: text };
+  // A plain script has no title of its own: its file's name gives the title slide something to say.
+  return { script: text, title: titleFromFileName(file) };
+}
+
+/** `how-vaccines-work.txt` → `How vaccines work`. */
+export function titleFromFileName(file: string): string {
+  const words = path
+    .basename(file, path.extname(file))
+    .replace(/[-_.]+/g, ' ')
+    .trim();
+  return words === '' ? 'Lesson' : words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 function unreadableInput(file: string, error: unknown): ReelqueueError {
