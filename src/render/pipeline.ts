@@ -3,16 +3,17 @@
  * with mkdtemp and removes it). Stages: plan → speak → draw → encode → thumbnail; storing the files is
  * the caller's. Every stage stops on the AbortSignal, and ffmpeg is killed and gone before this rejects.
  */
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { chaptersMetadata, type Chapter } from './captions/chapters.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { burnFontSize, linkFonts } from './captions/burn.js';
+import { chaptersMetadata, chaptersOf, type Chapter } from './captions/chapters.js';
 import { captionCues, type CaptionCue } from './captions/cues.js';
 import { captionLanguage } from './captions/language.js';
 import { formatWebVtt } from './captions/webvtt.js';
 import { resolveFfmpegBinaries } from './ffmpeg/binaries.js';
 import { encodeVideo, type BurnOptions } from './ffmpeg/encode.js';
 import { probe } from './ffmpeg/probe.js';
-import { buildTimeline, type Timeline } from './ffmpeg/timeline.js';
+import { buildTimeline } from './ffmpeg/timeline.js';
 import type { CaptionMode, PresentationRequest, RenderStyle } from './lesson/model.js';
 import { parsePresentationRequest } from './lesson/payload.js';
 import { speakSequence, type Narration } from './narration.js';
@@ -20,7 +21,7 @@ import { ProgressReporter, type ProgressListener } from './progress.js';
 import { withFilesChecked } from './render-failure.js';
 import { videoSequence, type SequenceItem } from './sequence.js';
 import { drawSlides } from './slides/draw-slides.js';
-import { loadSlideFonts, type SlideFonts } from './slides/fonts.js';
+import { loadSlideFonts } from './slides/fonts.js';
 import { writeThumbnail } from './thumbnail.js';
 import type { SpeechEngine } from './tts/engine.js';
 import { createSpeechSynthesizer } from './tts/synthesize.js';
@@ -106,35 +107,6 @@ async function speak(
 }
 
 const seconds = (value: number): number => Math.round(value * 1000) / 1000;
-
-/** A chapter for the title slide and each lesson slide; the closing slide ends the last one. */
-function chaptersOf(items: readonly SequenceItem[], timeline: Timeline): Chapter[] {
-  const end = timeline.totalFrames / timeline.fps;
-  const starts: { title: string; startSeconds: number }[] = [];
-  items.forEach((item, index) => {
-    if (item.kind !== 'closing') {
-      const frame = timeline.startFrames[index] as number;
-      starts.push({ title: item.chapter, startSeconds: seconds(frame / timeline.fps) });
-    }
-  });
-  return starts.map((chapter, index) => ({
-    ...chapter,
-    endSeconds: starts[index + 1]?.startSeconds ?? seconds(end),
-  }));
-}
-
-/** libass sizes text in a 288-line space scaled to the frame's height: narrower frames get a smaller size. */
-function burnFontSize(width: number, height: number): number {
-  return Math.round(16 * Math.min(1, width / height / (16 / 9)) * 10) / 10;
-}
-
-/** The slides' fonts linked into the work folder, where ffmpeg (run there) finds them by a plain name. */
-async function linkFonts(workDir: string, fonts: SlideFonts): Promise<string> {
-  const name = 'fonts';
-  await mkdir(join(workDir, name));
-  for (const file of fonts.files) await symlink(file, join(workDir, name, basename(file)));
-  return name;
-}
 
 /** Both results; if one fails, the other is aborted and awaited before the first error is thrown. */
 async function allOrAbort<A, B>(
