@@ -48,7 +48,7 @@ function stageDurations(
 
 /** The static-slide encode the pipeline ran, rebuilt from its result (frames from the slide start times). */
 function encodePlanOf(result: RenderedPresentation, workDir: string, fps: number): NarratedEncodePlan {
-  const starts = result.slideStartTimes;
+  const starts = result.imageStartTimes;
   return {
     slides: result.slideImagePaths.map((imagePath, slide) => ({
       imagePath,

@@ -53,6 +53,7 @@ export const SERVICE_ROUTES: ReadonlySet<string> = new Set([
   '/api/videos/status/:jobId',
   '/api/videos/:jobId',
   '/api/videos/:jobId/thumbnail',
+  '/api/videos/:jobId/captions.vtt',
 ]);
 
 /** Refuses a service key outside SERVICE_ROUTES; other roles pass. */

@@ -2,31 +2,34 @@
  * Lesson → narrated MP4 and PNG thumbnail, offline, in a folder the caller owns (the worker makes it
  * with mkdtemp and removes it). Stages: plan → (polish) → speak → draw → encode → thumbnail; storing
  * the files is the caller's. Polish, when the caller gives one, rewrites the narration before
- * anything is spoken or drawn, so speech (and its cache) and the slides use the polished text. Every stage stops on the AbortSignal, and ffmpeg is killed and gone before this rejects.
+ * anything is spoken or drawn, so speech (and its cache), the captions and the slides use the polished
+ * text. Every stage stops on the AbortSignal, and ffmpeg is killed and gone before this rejects.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { mapConcurrently } from './concurrency.js';
+import { burnFontSize, linkFonts } from './captions/burn.js';
+import { chaptersMetadata, chaptersOf, type Chapter } from './captions/chapters.js';
+import { captionCues, type CaptionCue } from './captions/cues.js';
+import { captionLanguage } from './captions/language.js';
+import { formatWebVtt } from './captions/webvtt.js';
 import { resolveFfmpegBinaries } from './ffmpeg/binaries.js';
-import { encodeVideo } from './ffmpeg/encode.js';
+import { encodeVideo, type BurnOptions } from './ffmpeg/encode.js';
 import { probe } from './ffmpeg/probe.js';
 import { buildTimeline } from './ffmpeg/timeline.js';
 import type { JsonObject } from '../jobs/model.js';
-import type { Lesson, PresentationRequest, RenderStyle } from './lesson/model.js';
+import type { CaptionMode, Lesson, PresentationRequest, RenderStyle } from './lesson/model.js';
 import { parsePresentationRequest } from './lesson/payload.js';
+import { speakSequence, type Narration } from './narration.js';
 import { ProgressReporter, type ProgressListener } from './progress.js';
 import { withFilesChecked } from './render-failure.js';
+import { videoSequence, type SequenceItem } from './sequence.js';
 import { drawSlides } from './slides/draw-slides.js';
 import { loadSlideFonts } from './slides/fonts.js';
 import { writeThumbnail } from './thumbnail.js';
 import type { SpeechEngine } from './tts/engine.js';
 import { createSpeechSynthesizer } from './tts/synthesize.js';
-import { joinWavFiles } from './tts/wav.js';
 
 export const DEFAULT_FPS = 25;
-
-/** Speech requests in flight; the engine runs at most two at a time anyway. */
-const PARALLEL_SPEECH = 4;
 
 /** What a polish step gives back: the lesson to render, and the event that ends the step. */
 export interface PolishedLesson {
@@ -71,14 +74,23 @@ export interface RenderedPresentation {
   readonly videoPath: string;
   readonly thumbnailPath: string;
   readonly durationSeconds: number;
+  /** The lesson's slides (the title and closing slides not counted). */
   readonly slideCount: number;
-  /** When each slide appears in the video, in seconds. */
+  /** When each of the lesson's slides appears in the video, in seconds. */
   readonly slideStartTimes: readonly number[];
+  /** When each image of `slideImagePaths` appears, in seconds (with the title and closing slides). */
+  readonly imageStartTimes: readonly number[];
+  readonly captionMode: CaptionMode;
+  /** The captions as WebVTT, in `workDir`; undefined when they are off. */
+  readonly captionsPath: string | undefined;
+  readonly captionCues: readonly CaptionCue[];
+  /** One per slide, and one for the title slide; the last runs to the end of the video. */
+  readonly chapters: readonly Chapter[];
   readonly width: number;
   readonly height: number;
   readonly style: RenderStyle;
   readonly voice: string;
-  /** The drawn slide images, in `workDir`. */
+  /** Every drawn image in the order shown (title slide, slides, closing slide), in `workDir`. */
   readonly slideImagePaths: readonly string[];
 }
 
@@ -92,30 +104,31 @@ function linkedController(signal: AbortSignal | undefined): { controller: AbortC
 
 async function speak(
   request: PresentationRequest,
+  items: readonly SequenceItem[],
   options: RenderPresentationOptions,
   workDir: string,
   signal: AbortSignal,
   progress: ProgressReporter,
-): Promise<number[]> {
+): Promise<Narration> {
   const synthesizer = createSpeechSynthesizer({
     cacheDir: options.ttsCacheDir,
     engine: options.speechEngine,
   });
   try {
-    const slides = request.lesson.slides;
-    let spoken = 0;
-    // A few at once: the engine spreads them over its worker threads.
-    const clips = await mapConcurrently(slides, PARALLEL_SPEECH, async (slide) => {
-      const clip = await synthesizer.synthesize(slide.narration, request.voice, { signal });
-      spoken += 1;
-      progress.report('speak', spoken / slides.length, `Spoke ${spoken} of ${slides.length} slides`);
-      return clip.wavPath;
+    return await speakSequence(items, {
+      synthesizer,
+      voice: request.voice,
+      outputPath: join(workDir, 'narration.wav'),
+      signal,
+      onSpoken: (done, total) =>
+        progress.report('speak', done / total, `Spoke ${done} of ${total} sentences`),
     });
-    return await joinWavFiles(clips, join(workDir, 'narration.wav'));
   } finally {
     await synthesizer.close();
   }
 }
+
+const seconds = (value: number): number => Math.round(value * 1000) / 1000;
 
 /** Both results; if one fails, the other is aborted and awaited before the first error is thrown. */
 async function allOrAbort<A, B>(
@@ -161,12 +174,15 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
       await progress.flush();
     }
 
+    // After the polish: the sequence carries the narration that is spoken and captioned.
+    const items = videoSequence(request);
+
     // Speech runs in a worker thread and drawing in resvg's thread pool: do both at once, but report
     // them one after the other so the stages still read plan → speak → draw.
     progress.report('speak', 0, 'Speaking the narration');
     let drawReport: (() => void) | undefined;
     let speaking = true;
-    const drawing = drawSlides(request, {
+    const drawing = drawSlides(request, items, {
       dir: workDir,
       fonts,
       signal,
@@ -175,13 +191,13 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
         if (!speaking) drawReport();
       },
     });
-    const [durations, drawn] = await allOrAbort(
+    const [narration, drawn] = await allOrAbort(
       [
-        speak(request, options, workDir, signal, progress).then((durations) => {
+        speak(request, items, options, workDir, signal, progress).then((narration) => {
           speaking = false;
           progress.report('draw', 0, 'Drawing the slides');
           drawReport?.();
-          return durations;
+          return narration;
         }),
         drawing,
       ],
@@ -190,9 +206,19 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
     await progress.flush();
 
     progress.report('encode', 0, 'Encoding the video');
-    const timeline = buildTimeline(durations, fps);
+    const timeline = buildTimeline(narration.itemSeconds, fps);
     const videoPath = join(workDir, 'presentation.mp4');
     const audioPath = join(workDir, 'narration.wav');
+    const cues = request.captions === 'off' ? [] : captionCues(narration.sentences);
+    const captionsPath = request.captions === 'off' ? undefined : join(workDir, 'captions.vtt');
+    if (captionsPath !== undefined) await writeFile(captionsPath, formatWebVtt(cues));
+    const chapters = chaptersOf(items, timeline);
+    const metadataPath = join(workDir, 'metadata.txt');
+    await writeFile(metadataPath, chaptersMetadata(chapters, request.lesson.title));
+    const burn: BurnOptions | undefined =
+      request.captions === 'burned'
+        ? { cues, fontsDirName: await linkFonts(workDir, fonts), fontSize: burnFontSize(width, height) }
+        : undefined;
     // ffmpeg reports progress only once it has opened its output: from then on, a missing output
     // means someone removed it.
     let writing = false;
@@ -200,6 +226,8 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
       ...drawn.slidePaths.map((path) => ({ path, what: 'slide image' })),
       ...(drawn.overlayPath ? [{ path: drawn.overlayPath, what: 'scroll overlay' }] : []),
       { path: audioPath, what: 'narration' },
+      ...(captionsPath ? [{ path: captionsPath, what: 'captions' }] : []),
+      { path: metadataPath, what: 'chapters' },
       ...(writing ? [{ path: videoPath, what: 'video being encoded' }] : []),
     ];
     await withFilesChecked(encodeFiles, signal, () =>
@@ -209,6 +237,7 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
             imagePath,
             frames: timeline.frameCounts[index] as number,
             ...(drawn.scrollPixels ? { scrollPixels: drawn.scrollPixels[index] as number } : {}),
+            ...(drawn.overlaid ? { overlaid: drawn.overlaid[index] as boolean } : {}),
           })),
           ...(drawn.overlayPath ? { overlayPath: drawn.overlayPath } : {}),
           audioPath,
@@ -216,10 +245,18 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
           width,
           height,
           fps,
+          extras: {
+            ...(captionsPath && {
+              subtitlesPath: captionsPath,
+              subtitleLanguage: captionLanguage(request.voice).iso639,
+            }),
+            metadataPath,
+          },
         },
         {
           ffmpegPath: binaries.ffmpeg,
           signal,
+          burn,
           onProgress: (fraction) => {
             writing = true;
             progress.report('encode', fraction, 'Encoding the video');
@@ -245,7 +282,14 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
       thumbnailPath,
       durationSeconds: probed.durationSeconds,
       slideCount,
-      slideStartTimes: timeline.startFrames.map((frame) => Math.round((frame / fps) * 1000) / 1000),
+      slideStartTimes: items.flatMap((item, index) =>
+        item.kind === 'slide' ? [seconds((timeline.startFrames[index] as number) / fps)] : [],
+      ),
+      imageStartTimes: timeline.startFrames.map((frame) => seconds(frame / fps)),
+      captionMode: request.captions,
+      captionsPath,
+      captionCues: cues,
+      chapters,
       width,
       height,
       style: request.style,

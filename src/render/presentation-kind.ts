@@ -1,6 +1,7 @@
 /**
- * The `presentation` job kind: renders the lesson in a temp folder of its own, stores the video and
- * thumbnail in the database under the job's lease, and returns the result fields of the seeds.
+ * The `presentation` job kind: renders the lesson in a temp folder of its own, stores the video,
+ * thumbnail and captions (WebVTT) in the database under the job's lease, and returns the result fields
+ * of the seeds plus the chapters.
  */
 import { rm } from 'node:fs/promises';
 import type { ArtifactStore } from '../artifacts/store.js';
@@ -85,13 +86,22 @@ export function presentationKind(options: PresentationKindOptions): JobKind {
           contentType: 'video/mp4',
           signal,
         });
-        await progress('store', 98, 'Storing the thumbnail');
+        await progress('store', 97, 'Storing the thumbnail');
         const thumbnail = await options.artifacts.writeFile(rendered.thumbnailPath, {
           lease,
           kind: 'thumbnail',
           contentType: 'image/png',
           signal,
         });
+        const captions =
+          rendered.captionsPath === undefined
+            ? undefined
+            : await options.artifacts.writeFile(rendered.captionsPath, {
+                lease,
+                kind: 'captions',
+                contentType: 'text/vtt; charset=utf-8',
+                signal,
+              });
         return {
           presentation_id: job.id,
           slide_count: rendered.slideCount,
@@ -105,6 +115,13 @@ export function presentationKind(options: PresentationKindOptions): JobKind {
           video_size_bytes: video.size,
           video_sha256: video.sha256,
           thumbnail_artifact_id: thumbnail.id,
+          captions: rendered.captionMode,
+          captions_artifact_id: captions?.id ?? null,
+          caption_cue_count: rendered.captionCues.length,
+          chapters: rendered.chapters.map((chapter) => ({
+            title: chapter.title,
+            start_seconds: chapter.startSeconds,
+          })),
           processing_time_seconds: Math.round(performance.now() - started) / 1000,
           ...polishResult(askedForPolish, polisher?.outcome()),
         };

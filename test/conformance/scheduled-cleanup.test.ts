@@ -119,15 +119,20 @@ describe('scheduled cleanup', () => {
 describe('video retention', () => {
   const ctx = useConformanceDatabase();
 
-  it('deletes the video and thumbnail of old completed jobs; the job stays and says its video expired', async () => {
+  it('deletes the video, thumbnail and captions of old completed jobs; the job stays and says its video expired', async () => {
     const { t, store, jobs } = ctx();
+    const contentTypes: Record<string, string> = {
+      video: 'video/mp4',
+      thumbnail: 'image/png',
+      captions: 'text/vtt; charset=utf-8',
+    };
     const withVideo = async () => {
       const running = await jobs.running();
-      for (const kind of ['video', 'thumbnail']) {
+      for (const kind of ['video', 'thumbnail', 'captions']) {
         await t.db.artifacts.write({
           lease: running.lease,
           kind,
-          contentType: kind === 'video' ? 'video/mp4' : 'image/png',
+          contentType: contentTypes[kind] as string,
           source: Readable.from([Buffer.from(`${kind} bytes`)]),
         });
       }
@@ -155,7 +160,9 @@ describe('video retention', () => {
     expect(typeof kept.result?.video_expired_at).toBe('string');
     expect(await t.db.artifacts.find(old.id, 'video')).toBeNull();
     expect(await t.db.artifacts.find(old.id, 'thumbnail')).toBeNull();
+    expect(await t.db.artifacts.find(old.id, 'captions')).toBeNull();
     expect(await t.db.artifacts.find(recent.id, 'video')).not.toBeNull();
+    expect(await t.db.artifacts.find(recent.id, 'captions')).not.toBeNull();
     expect((await mustGet(store, recent.id)).result).toEqual({ presentation_id: recent.id });
     // Nothing left to expire: a second pass changes nothing.
     expect(await store.expireVideos(72)).toBe(0);

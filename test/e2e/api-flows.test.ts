@@ -130,6 +130,7 @@ describe('HTTP API: the seeds flows', () => {
       '/api/presentations/jobs/{id}/events',
       '/api/videos/{jobId}',
       '/api/videos/{jobId}/thumbnail',
+      '/api/videos/{jobId}/captions.vtt',
     ];
     const undocumented = Object.entries(openapi.paths)
       .filter(([path]) => path.startsWith('/api/') && !streams.includes(path))

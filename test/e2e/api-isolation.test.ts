@@ -108,6 +108,7 @@ describe('HTTP API: per-user isolation, from the route table', () => {
         'GET /api/videos/:jobId',
         'HEAD /api/videos/:jobId',
         'GET /api/videos/:jobId/thumbnail',
+        'GET /api/videos/:jobId/captions.vtt',
       ]),
     );
   });
@@ -156,8 +157,25 @@ describe('HTTP API: per-user isolation, from the route table', () => {
       `/api/videos/status/${aliceDone.id}`,
       `/api/videos/${aliceDone.id}`,
       `/api/videos/${aliceDone.id}/thumbnail`,
+      `/api/videos/${aliceDone.id}/captions.vtt`,
     ]) {
       expect((await api.call(alice, 'GET', path)).status, path).toBe(200);
+    }
+  });
+
+  it('serves the owner and an admin the captions of a video as WebVTT, with the narration in them', async () => {
+    for (const caller of [alice, api.admin]) {
+      const response = await api.call(caller, 'GET', `/api/videos/${aliceDone.id}/captions.vtt`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/vtt; charset=utf-8');
+      const text = await response.text();
+      expect(text.startsWith('WEBVTT\n')).toBe(true);
+      const spoken = text
+        .split('\n')
+        .slice(1)
+        .filter((line) => line !== '' && !/^\d+$/.test(line) && !line.includes(' --> '))
+        .join(' ');
+      expect(spoken).toContain(SECRET);
     }
   });
 

@@ -120,6 +120,7 @@ describe('HTTP API: service keys act for any wallet (seed 004)', () => {
     const adminJob = await json<Generated>(adminAnswer);
     expect((await api.call(service, 'GET', `/api/videos/status/${adminJob.jobId}`)).status).toBe(404);
     expect((await api.call(service, 'GET', `/api/videos/${adminJob.jobId}`)).status).toBe(404);
+    expect((await api.call(service, 'GET', `/api/videos/${adminJob.jobId}/captions.vtt`)).status).toBe(404);
   });
 
   it('a service key gets 403 on every other route (admin routes included)', async () => {
@@ -131,6 +132,8 @@ describe('HTTP API: service keys act for any wallet (seed 004)', () => {
       'HEAD /api/videos/:jobId',
       'GET /api/videos/:jobId/thumbnail',
       'HEAD /api/videos/:jobId/thumbnail',
+      'GET /api/videos/:jobId/captions.vtt',
+      'HEAD /api/videos/:jobId/captions.vtt',
     ]);
     const others = routeTable(api).filter(
       (route) =>

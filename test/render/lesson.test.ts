@@ -31,7 +31,32 @@ describe('parsePresentationPayload', () => {
       style: 'default',
       voice: 'en-us',
       resolution: '1280x720',
+      captions: 'soft',
+      title_slide: true,
+      closing_slide: true,
     });
+  });
+
+  it('keeps the caption, title-slide and closing-slide options, and a subtitle and author given beside the lesson', () => {
+    const payload = parsePresentationPayload({
+      lesson: { ...lesson, subtitle: ' Why  seas rise ', author: 'Ms Rivera' },
+      author: 'Mr Okafor',
+      captions: 'burned',
+      title_slide: false,
+      closing_slide: false,
+    });
+    expect(payload).toMatchObject({
+      lesson: { title: 'Tides', subtitle: 'Why seas rise', author: 'Mr Okafor' },
+      captions: 'burned',
+      title_slide: false,
+      closing_slide: false,
+    });
+    expect(parsePresentationPayload(payload)).toEqual(payload);
+  });
+
+  it('refuses an unknown caption mode and a title_slide that is not a boolean', () => {
+    expect(reasonOf({ lesson, captions: 'hard' })).toBe('BAD_FIELD');
+    expect(reasonOf({ lesson, title_slide: 'yes' })).toBe('BAD_FIELD');
   });
 
   it('gives the same object when parsing its own output', () => {

@@ -12,6 +12,7 @@ import { probe } from '../../src/render/ffmpeg/probe.js';
 import { parsePresentationRequest } from '../../src/render/lesson/payload.js';
 import { renderPresentation, type RenderedPresentation } from '../../src/render/pipeline.js';
 import type { RenderStage } from '../../src/render/progress.js';
+import { videoSequence } from '../../src/render/sequence.js';
 import { createSpeechSynthesizer } from '../../src/render/tts/synthesize.js';
 import {
   binaries,
@@ -62,13 +63,22 @@ async function workDir(): Promise<string> {
   return dir.path;
 }
 
+/** How long each image of the video is shown: its sentences' speech, or the closing slide's silence. */
 async function narrationSeconds(payload: unknown): Promise<number[]> {
   const request = parsePresentationRequest(payload);
   const synthesizer = createSpeechSynthesizer({ cacheDir: cache.path });
   try {
     const durations: number[] = [];
-    for (const slide of request.lesson.slides) {
-      durations.push((await synthesizer.synthesize(slide.narration, request.voice)).durationSeconds);
+    for (const item of videoSequence(request)) {
+      if (item.kind === 'closing') {
+        durations.push(item.silenceSeconds);
+        continue;
+      }
+      let seconds = 0;
+      for (const sentence of item.sentences) {
+        seconds += (await synthesizer.synthesize(sentence, request.voice)).durationSeconds;
+      }
+      durations.push(seconds);
     }
     return durations;
   } finally {
@@ -96,8 +106,8 @@ async function expectSlideChangesAt(result: RenderedPresentation): Promise<void>
       small.width,
       small.height,
     );
-  const startFrames = result.slideStartTimes.map((seconds) => Math.round(seconds * FPS));
-  for (let slide = 1; slide < result.slideCount; slide++) {
+  const startFrames = result.imageStartTimes.map((seconds) => Math.round(seconds * FPS));
+  for (let slide = 1; slide < result.slideImagePaths.length; slide++) {
     const boundary = startFrames[slide] as number;
     const previousFrames = boundary - (startFrames[slide - 1] as number);
     // Scrolling images are taller than the frame by the distance the text travels during the slide.
@@ -143,8 +153,15 @@ describe('renderPresentation', () => {
         },
       });
       expect(result).toMatchObject({ slideCount: 2, width: WIDTH, height: HEIGHT, style, voice: 'en-us' });
-      const starts = await narrationSeconds(payload);
-      expect(result.slideStartTimes[1]).toBeCloseTo(starts[0] as number, 1);
+      // Title slide, two slides, closing slide: each starts where the one before stops speaking.
+      const lengths = await narrationSeconds(payload);
+      expect(result.imageStartTimes).toHaveLength(4);
+      let start = 0;
+      lengths.forEach((length, index) => {
+        expect(result.imageStartTimes[index]).toBeCloseTo(start, 1);
+        start += length;
+      });
+      expect(result.slideStartTimes).toEqual(result.imageStartTimes.slice(1, 3));
       await expectPlayableVideo(result, payload);
       await expectSlideChangesAt(result);
       expect(stages).toEqual(['plan', 'speak', 'draw', 'encode', 'thumbnail']);
@@ -330,12 +347,16 @@ describe('hostile text', () => {
       const files = (await readdir(dir)).sort();
       expect(files).toEqual(
         [
+          'captions.vtt',
+          'closing.png',
+          'metadata.txt',
           'narration.wav',
           ...(style === 'scrolling' ? ['overlay.png'] : []),
           'presentation.mp4',
           'slide-001.png',
           'slide-002.png',
           'thumbnail.png',
+          'title.png',
         ].sort(),
       );
     },

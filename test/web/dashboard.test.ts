@@ -212,6 +212,19 @@ describe('dashboard in a real browser', () => {
     };
     await expect.poll(seekedToMiddle, { timeout: 30_000 }).toBe(true);
 
+    // The captions: a <track> fetched from the API (a blob URL), shown by default, its cues read by
+    // the browser's own WebVTT parser.
+    expect(await page.locator('video track[kind="captions"]').getAttribute('src')).toMatch(/^blob:/);
+    const captionsState = () =>
+      page.locator('video').evaluate((element) => {
+        const tracks = (
+          element as unknown as { textTracks: ArrayLike<{ mode: string; cues: { length: number } | null }> }
+        ).textTracks;
+        const track = tracks[0];
+        return track ? `${track.mode}: ${track.cues?.length ?? 0} cues` : 'no track';
+      });
+    await expect.poll(captionsState, { timeout: 30_000 }).toMatch(/^showing: [1-9]\d* cues$/);
+
     // Timeline, thumbnail and download.
     await page.getByRole('list', { name: 'Job events' }).getByText('completed', { exact: true }).waitFor();
     await page.getByRole('img', { name: 'Thumbnail of the video' }).waitFor();

@@ -100,6 +100,11 @@ export async function queuePresentation(ctx: ApiContext, request: FastifyRequest
     'style',
     'voice',
     'resolution',
+    'subtitle',
+    'author',
+    'captions',
+    'title_slide',
+    'closing_slide',
     'webhook_url',
   ] as const) {
     const value = body[field];

@@ -1,6 +1,6 @@
 /**
- * Seed 004's routes: `/api/generate`, `/api/videos/status/{jobId}`, and the video and thumbnail,
- * streamed from the database chunk by chunk with Range support.
+ * Seed 004's routes: `/api/generate`, `/api/videos/status/{jobId}`, and the video, thumbnail and
+ * captions, streamed from the database chunk by chunk with Range support.
  */
 import { Readable } from 'node:stream';
 import { Type, type Static } from '@sinclair/typebox';
@@ -176,4 +176,9 @@ export function videoRoutes(server: FastifyInstance, ctx: ApiContext): void {
   });
   server.get('/api/videos/:jobId', videoSchema('The MP4 video, with Range support'), serve('video'));
   server.get('/api/videos/:jobId/thumbnail', videoSchema('The PNG thumbnail'), serve('thumbnail'));
+  server.get(
+    '/api/videos/:jobId/captions.vtt',
+    videoSchema('The captions as WebVTT (none when the job was queued with captions "off")'),
+    serve('captions'),
+  );
 }

@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Nullable } from './json-types.js';
 import { JOB_PRIORITIES, JOB_STATUSES } from '../../jobs/model.js';
 import { JobWireSchema } from './job-wire.js';
+import { CAPTION_MODES } from '../../render/lesson/model.js';
 
 const Priority = Type.Union(JOB_PRIORITIES.map((p) => Type.Literal(p)));
 const Status = Type.Union(JOB_STATUSES.map((s) => Type.Literal(s)));
@@ -10,6 +11,8 @@ const Status = Type.Union(JOB_STATUSES.map((s) => Type.Literal(s)));
 export const LessonInputSchema = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 200 }),
+    subtitle: Type.Optional(Type.String({ maxLength: 200 })),
+    author: Type.Optional(Type.String({ maxLength: 200 })),
     slides: Type.Array(
       Type.Object(
         {
@@ -35,6 +38,27 @@ export const GenerateBody = Type.Object(
     style: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
     voice: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
     resolution: Type.Optional(Type.String({ minLength: 3, maxLength: 20 })),
+    subtitle: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'Shown and spoken on the title slide.' }),
+    ),
+    author: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'Shown on the title and closing slides.' }),
+    ),
+    captions: Type.Optional(
+      Type.Union(
+        CAPTION_MODES.map((mode) => Type.Literal(mode)),
+        {
+          description:
+            'soft (default): a WebVTT file (GET /api/videos/{jobId}/captions.vtt) and a subtitle track in the MP4; burned: also drawn into the picture; off: neither.',
+        },
+      ),
+    ),
+    title_slide: Type.Optional(
+      Type.Boolean({ description: "A slide with the lesson's title first (default true)." }),
+    ),
+    closing_slide: Type.Optional(
+      Type.Boolean({ description: 'A silent closing slide last (default true).' }),
+    ),
     priority: Type.Optional(Priority),
     timeout_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 })),
     max_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),

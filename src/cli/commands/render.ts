@@ -13,6 +13,7 @@ import { createReelqueue, type Reelqueue } from '../../app.js';
 import { ReelqueueError } from '../../errors.js';
 import { isFinished, JOB_PRIORITIES, type Job, type JobPriority, type JsonObject } from '../../jobs/model.js';
 import { ALL_JOBS } from '../../jobs/store.js';
+import { CAPTION_MODES } from '../../render/lesson/model.js';
 import { removeStaleWorkDirs } from '../../render/work-dirs.js';
 import { configFrom, fail, print, withCommonOptions, type CommonOptions } from '../context.js';
 
@@ -22,6 +23,10 @@ interface RenderOptions extends CommonOptions {
   style?: string;
   voice?: string;
   resolution?: string;
+  captions?: string;
+  vtt?: string;
+  titleSlide: boolean;
+  closingSlide: boolean;
   priority?: JobPriority;
   worker: boolean;
 }
@@ -41,7 +46,17 @@ export async function payloadFromFile(file: string): Promise<JsonObject> {
     }
   }
   if (extension === '.md' || extension === '.markdown') return { markdown: text };
-  return { script: text };
+  // A plain script has no title of its own: its file's name gives the title slide something to say.
+  return { script: text, title: titleFromFileName(file) };
+}
+
+/** `how-vaccines-work.txt` → `How vaccines work`. */
+export function titleFromFileName(file: string): string {
+  const words = path
+    .basename(file, path.extname(file))
+    .replace(/[-_.]+/g, ' ')
+    .trim();
+  return words === '' ? 'Lesson' : words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 function unreadableInput(file: string, error: unknown): ReelqueueError {
@@ -67,7 +82,12 @@ function bar(job: Job): string {
   }: ${job.message}`.slice(0, 110);
 }
 
-async function download(app: Reelqueue, jobId: string, kind: 'video' | 'thumbnail', file: string) {
+async function download(
+  app: Reelqueue,
+  jobId: string,
+  kind: 'video' | 'thumbnail' | 'captions',
+  file: string,
+) {
   const artifact = await app.database.artifacts.find(jobId, kind);
   if (!artifact) throw new ReelqueueError('JOB_NOT_FOUND', `Job ${jobId} has no ${kind}`);
   await pipeline(Readable.from(app.database.artifacts.read(artifact.id)), createWriteStream(file));
@@ -83,13 +103,23 @@ export function renderCommand(): Command {
     .option('--style <style>', 'default or scrolling')
     .option('--voice <voice>', 'speech voice, e.g. en, en-us, en-gb')
     .option('--resolution <WxH>', 'video size, default 1280x720')
+    .addOption(
+      new Option('--captions <mode>', 'soft (default): a subtitle track; burned: also drawn in; off').choices(
+        CAPTION_MODES,
+      ),
+    )
+    .option('--vtt <file>', 'also write the captions (WebVTT) here')
+    .option('--no-title-slide', 'leave out the title slide')
+    .option('--no-closing-slide', 'leave out the closing slide')
     .addOption(new Option('--priority <priority>', 'job priority').choices(JOB_PRIORITIES))
     .option('--no-worker', 'only queue the job and wait (another process runs the workers)')
     .action(async (file: string, options: RenderOptions) => {
       const payload = await payloadFromFile(file);
-      for (const field of ['style', 'voice', 'resolution'] as const) {
+      for (const field of ['style', 'voice', 'resolution', 'captions'] as const) {
         if (options[field] !== undefined) payload[field] = options[field];
       }
+      if (!options.titleSlide) payload.title_slide = false;
+      if (!options.closingSlide) payload.closing_slide = false;
       const app = await createReelqueue(configFrom(options));
       const tty = process.stderr.isTTY;
       let jobId: string | null = null;
@@ -137,6 +167,7 @@ export function renderCommand(): Command {
         }
         const size = await download(app, job.id, 'video', options.output);
         if (options.thumbnail) await download(app, job.id, 'thumbnail', options.thumbnail);
+        if (options.vtt) await download(app, job.id, 'captions', options.vtt);
         print(options, { jobId: job.id, output: options.output, bytes: size, result: current.result }, () => {
           const r = current.result ?? {};
           return `wrote ${options.output} (${(size / 1e6).toFixed(1)} MB, ${String(r.duration_sec)} s, ${String(

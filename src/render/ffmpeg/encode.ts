@@ -7,6 +7,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { cuesBetween, type CaptionCue } from '../captions/cues.js';
+import { formatWebVtt } from '../captions/webvtt.js';
 import {
   encodeArgs,
   joinSegmentsArgs,
@@ -25,6 +27,14 @@ export interface EncodeOptions {
   readonly signal?: AbortSignal | undefined;
   /** Fraction (0–1) of the video written so far. */
   readonly onProgress?: ((fraction: number) => void) | undefined;
+  /** Captions to draw into the picture; the fonts folder is named relative to the output's folder. */
+  readonly burn?: BurnOptions | undefined;
+}
+
+export interface BurnOptions {
+  readonly cues: readonly CaptionCue[];
+  readonly fontsDirName: string;
+  readonly fontSize: number;
 }
 
 function frameCount(slides: readonly EncodeSlide[]): number {
@@ -37,41 +47,68 @@ async function runEncode(
   fps: number,
   options: EncodeOptions,
   onFrames: (frames: number) => void,
+  cwd: string,
 ): Promise<void> {
   const parse = createProgressParser((progress) =>
     onFrames(progress.frame ?? (progress.outTimeSeconds ?? 0) * fps),
   );
-  await runProcess(options.ffmpegPath, args, { signal: options.signal, onStdout: parse });
+  await runProcess(options.ffmpegPath, args, { signal: options.signal, onStdout: parse, cwd });
+}
+
+/** Writes the captions of frames [firstFrame, firstFrame + frames) for one command to burn in. */
+async function burnFile(
+  plan: EncodePlan,
+  options: EncodeOptions,
+  name: string,
+  firstFrame: number,
+  frames: number,
+): Promise<EncodePlan['burned']> {
+  if (options.burn === undefined) return undefined;
+  const from = firstFrame / plan.fps;
+  const cues = cuesBetween(options.burn.cues, from, (firstFrame + frames) / plan.fps);
+  await writeFile(join(dirname(plan.outputPath), name), formatWebVtt(cues));
+  return { fileName: name, fontsDirName: options.burn.fontsDirName, fontSize: options.burn.fontSize };
 }
 
 export async function encodeVideo(plan: EncodePlan, options: EncodeOptions): Promise<void> {
   const totalFrames = frameCount(plan.slides);
   const report = (frames: number): void => options.onProgress?.(Math.min(1, frames / totalFrames));
+  const folder = dirname(plan.outputPath);
   if (plan.slides.length <= SLIDES_PER_PASS) {
-    await runEncode(encodeArgs(plan), plan.fps, options, report);
+    const burned = await burnFile(plan, options, 'burned.vtt', 0, totalFrames);
+    await runEncode(encodeArgs({ ...plan, ...(burned && { burned }) }), plan.fps, options, report, folder);
     report(totalFrames);
     return;
   }
   if (plan.audioPath === undefined) throw new Error('a segmented encode needs the narration');
-  const folder = dirname(plan.outputPath);
   const segments: string[] = [];
   // The join copies the video and encodes only the audio: count it as the last 2% of the work.
   const encodingShare = 0.98;
   let framesBefore = 0;
   for (let start = 0; start < plan.slides.length; start += SLIDES_PER_PASS) {
     const slides = plan.slides.slice(start, start + SLIDES_PER_PASS);
-    const segment = join(folder, `segment-${String(segments.length + 1).padStart(3, '0')}.mp4`);
-    const { audioPath: _audio, ...video } = plan;
-    await runEncode(encodeArgs({ ...video, slides, outputPath: segment }), plan.fps, options, (frames) =>
-      report((framesBefore + frames) * encodingShare),
+    const number = String(segments.length + 1).padStart(3, '0');
+    const segment = join(folder, `segment-${number}.mp4`);
+    const { audioPath: _audio, extras: _extras, ...video } = plan;
+    const burned = await burnFile(plan, options, `burned-${number}.vtt`, framesBefore, frameCount(slides));
+    await runEncode(
+      encodeArgs({ ...video, slides, outputPath: segment, ...(burned && { burned }) }),
+      plan.fps,
+      options,
+      (frames) => report((framesBefore + frames) * encodingShare),
+      folder,
     );
     framesBefore += frameCount(slides);
     segments.push(segment);
   }
   const listPath = join(folder, 'segments.txt');
   await writeFile(listPath, segmentList(segments));
-  await runEncode(joinSegmentsArgs(listPath, plan.audioPath, plan.outputPath), plan.fps, options, (frames) =>
-    report(totalFrames * encodingShare + frames * (1 - encodingShare)),
+  await runEncode(
+    joinSegmentsArgs(listPath, plan.audioPath, plan.outputPath, plan.extras),
+    plan.fps,
+    options,
+    (frames) => report(totalFrames * encodingShare + frames * (1 - encodingShare)),
+    folder,
   );
   report(totalFrames);
 }

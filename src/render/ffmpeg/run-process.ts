@@ -14,6 +14,8 @@ export interface RunProcessOptions {
   readonly killGraceMs?: number;
   /** Called with the child's pid once it is running (tests use it to check the child is gone). */
   readonly onSpawn?: ((pid: number) => void) | undefined;
+  /** The child's working folder (lets a filter graph name our own files without their paths). */
+  readonly cwd?: string | undefined;
 }
 
 export class ProcessFailedError extends Error {
@@ -46,7 +48,12 @@ export function runProcess(
       reject(signal.reason);
       return;
     }
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false, windowsHide: true });
+    const child = spawn(binary, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      shell: false,
+      windowsHide: true,
+      ...(options.cwd !== undefined && { cwd: options.cwd }),
+    });
     let stderr = '';
     let killTimer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {

@@ -13,6 +13,10 @@ export interface LessonSlide {
 
 export interface Lesson {
   readonly title: string;
+  /** Shown under the title on the title slide, and spoken after the title. */
+  readonly subtitle?: string | undefined;
+  /** Shown on the title and closing slides. */
+  readonly author?: string | undefined;
   readonly slides: readonly LessonSlide[];
 }
 
@@ -24,12 +28,24 @@ export interface Resolution {
   readonly height: number;
 }
 
+/**
+ * Captions: `soft` is a subtitle track in the MP4 (players switch it on and off) plus the WebVTT file;
+ * `burned` also draws them into the picture; `off` makes neither.
+ */
+export const CAPTION_MODES = ['soft', 'burned', 'off'] as const;
+export type CaptionMode = (typeof CAPTION_MODES)[number];
+
 /** A validated request to render: what the `presentation` job kind stores as its payload. */
 export interface PresentationRequest {
   readonly lesson: Lesson;
   readonly style: RenderStyle;
   readonly voice: string;
   readonly resolution: Resolution;
+  readonly captions: CaptionMode;
+  /** A slide with the lesson's title (subtitle, author) before the first slide, its title spoken. */
+  readonly titleSlide: boolean;
+  /** A silent slide after the last one: the lesson's title, what it covered, the author. */
+  readonly closingSlide: boolean;
 }
 
 /** Limits on what a payload may ask for. */
@@ -53,4 +69,5 @@ export const RESOLUTION_LIMITS = Object.freeze({
 });
 
 export const DEFAULT_STYLE: RenderStyle = 'default';
+export const DEFAULT_CAPTIONS: CaptionMode = 'soft';
 export const DEFAULT_RESOLUTION: Resolution = Object.freeze({ width: 1280, height: 720 });

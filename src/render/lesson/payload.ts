@@ -1,7 +1,8 @@
 /**
  * The payload of a `presentation` job: what a client sends and what is stored. A client sends one of
  * `lesson` (JSON), `markdown` or `script` (plain text split into slides), with optional `title`,
- * `style`, `voice` and `resolution` (`"WIDTHxHEIGHT"`). The stored form always has a full `lesson` and
+ * `subtitle`, `author`, `style`, `voice`, `resolution` (`"WIDTHxHEIGHT"`), `captions` (`soft`,
+ * `burned`, `off`), `title_slide` and `closing_slide` (both on unless false). The stored form always has a full `lesson` and
  * every option filled in, and parsing it again gives the same object.
  */
 import type { JsonObject } from '../../jobs/model.js';
@@ -9,10 +10,13 @@ import { DEFAULT_VOICE, isSupportedVoice, SUPPORTED_VOICES } from '../tts/voices
 import { invalidLesson } from './invalid.js';
 import { parseMarkdownLesson } from './markdown.js';
 import {
+  CAPTION_MODES,
+  DEFAULT_CAPTIONS,
   DEFAULT_RESOLUTION,
   DEFAULT_STYLE,
   RENDER_STYLES,
   RESOLUTION_LIMITS,
+  type CaptionMode,
   type Lesson,
   type PresentationRequest,
   type RenderStyle,
@@ -20,7 +24,7 @@ import {
 } from './model.js';
 import { scriptToSlides } from './script.js';
 import { cleanLine } from './text.js';
-import { checkScriptLength, validateLesson } from './validate.js';
+import { checkScriptLength, optionalLine, validateLesson } from './validate.js';
 
 export const PRESENTATION_INPUT_FIELDS = ['lesson', 'markdown', 'script'] as const;
 
@@ -53,6 +57,23 @@ function parseVoice(value: unknown): string {
       allowed: [...SUPPORTED_VOICES],
     },
   );
+}
+
+function parseCaptions(value: unknown): CaptionMode {
+  if (value === undefined || value === null) return DEFAULT_CAPTIONS;
+  if (typeof value === 'string' && (CAPTION_MODES as readonly string[]).includes(value))
+    return value as CaptionMode;
+  throw invalidLesson(
+    'BAD_FIELD',
+    `captions must be one of ${CAPTION_MODES.join(', ')}; got ${JSON.stringify(value)}`,
+    { field: 'captions', allowed: [...CAPTION_MODES] },
+  );
+}
+
+function parseSwitch(value: unknown, field: 'title_slide' | 'closing_slide'): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value === 'boolean') return value;
+  throw invalidLesson('BAD_FIELD', `${field} must be true or false`, { field });
 }
 
 export function parseResolution(value: unknown): Resolution {
@@ -137,13 +158,28 @@ export function parsePresentationRequest(input: unknown): PresentationRequest {
   const style = parseStyle(input.style);
   const voice = parseVoice(input.voice);
   const resolution = parseResolution(input.resolution);
-  return { lesson: parseLesson(input), style, voice, resolution };
+  const captions = parseCaptions(input.captions);
+  const titleSlide = parseSwitch(input.title_slide, 'title_slide');
+  const closingSlide = parseSwitch(input.closing_slide, 'closing_slide');
+  const parsed = parseLesson(input);
+  // `subtitle` and `author` beside the lesson win over the lesson's own, as `title` does.
+  const subtitle = optionalLine(input.subtitle, 'subtitle') ?? parsed.subtitle;
+  const author = optionalLine(input.author, 'author') ?? parsed.author;
+  const lesson: Lesson = {
+    title: parsed.title,
+    ...(subtitle !== undefined && { subtitle }),
+    ...(author !== undefined && { author }),
+    slides: parsed.slides,
+  };
+  return { lesson, style, voice, resolution, captions, titleSlide, closingSlide };
 }
 
 export function presentationPayload(request: PresentationRequest): JsonObject {
   return {
     lesson: {
       title: request.lesson.title,
+      ...(request.lesson.subtitle !== undefined && { subtitle: request.lesson.subtitle }),
+      ...(request.lesson.author !== undefined && { author: request.lesson.author }),
       slides: request.lesson.slides.map((slide) => ({
         title: slide.title,
         bullets: [...slide.bullets],
@@ -153,6 +189,9 @@ export function presentationPayload(request: PresentationRequest): JsonObject {
     style: request.style,
     voice: request.voice,
     resolution: `${request.resolution.width}x${request.resolution.height}`,
+    captions: request.captions,
+    title_slide: request.titleSlide,
+    closing_slide: request.closingSlide,
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Checks a lesson given as JSON (`{title, slides: [{title, bullets?, narration}]}`) and returns it
+ * Checks a lesson given as JSON (`{title, subtitle?, author?, slides: [{title, bullets?, narration}]}`) and returns it
  * cleaned. Every failure is INVALID_PAYLOAD with a `reason` and the `field` at fault.
  */
 import { invalidLesson } from './invalid.js';
@@ -32,6 +32,13 @@ function lessonTitle(value: unknown, field: string): string {
   const title = cleanLine(requireString(value, field));
   if (title === '') throw invalidLesson('EMPTY_TITLE', `${field} is empty`, { field });
   return checkLength(title, LESSON_LIMITS.maxTitleChars, field);
+}
+
+/** An optional line (a subtitle, an author): absent, null or blank means none. */
+export function optionalLine(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const line = cleanLine(requireString(value, field));
+  return line === '' ? undefined : checkLength(line, LESSON_LIMITS.maxTitleChars, field);
 }
 
 function slideBullets(value: unknown, field: string): string[] {
@@ -72,7 +79,7 @@ function slide(value: unknown, field: string): LessonSlide {
 }
 
 export function lessonTextLength(lesson: Lesson): number {
-  let total = lesson.title.length;
+  let total = lesson.title.length + (lesson.subtitle?.length ?? 0) + (lesson.author?.length ?? 0);
   for (const { title, bullets, narration } of lesson.slides) {
     total += title.length + narration.length + bullets.reduce((sum, bullet) => sum + bullet.length, 0);
   }
@@ -113,8 +120,12 @@ export function validateLesson(input: unknown, field = 'lesson'): Lesson {
     throw invalidLesson('BAD_FIELD', `${field}.slides must be a list`, { field: `${field}.slides` });
   }
   checkSlideCount(input.slides.length, `${field}.slides`);
+  const subtitle = optionalLine(input.subtitle, `${field}.subtitle`);
+  const author = optionalLine(input.author, `${field}.author`);
   const lesson: Lesson = {
     title,
+    ...(subtitle !== undefined && { subtitle }),
+    ...(author !== undefined && { author }),
     slides: input.slides.map((value, index) => slide(value, `${field}.slides[${index}]`)),
   };
   checkScriptLength(lessonTextLength(lesson), field);

@@ -7,11 +7,14 @@ import { mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import type { SpeechEngine } from './engine.js';
 import { EspeakWasmEngine } from './espeak-wasm.js';
-import { readWavInfo } from './wav.js';
+import { readWavInfo, soundBounds } from './wav.js';
 
 export interface SpeechClip {
   readonly wavPath: string;
   readonly durationSeconds: number;
+  /** Where the speech in the clip starts and ends (the rest is silence), in seconds from its start. */
+  readonly soundStartSeconds: number;
+  readonly soundEndSeconds: number;
   /** True when the clip came from the cache. */
   readonly cached: boolean;
 }
@@ -37,11 +40,19 @@ export function speechCacheKey(engineId: string, voice: string, text: string): s
 
 async function readCachedClip(path: string): Promise<SpeechClip | undefined> {
   try {
-    const { durationSeconds } = readWavInfo(await readFile(path));
+    const wav = await readFile(path);
+    const { durationSeconds } = readWavInfo(wav);
+    const sound = soundBounds(wav);
     // Touched on use, so that whoever prunes the cache by age keeps the clips still in use.
     const now = new Date();
     await utimes(path, now, now);
-    return { wavPath: path, durationSeconds, cached: true };
+    return {
+      wavPath: path,
+      durationSeconds,
+      soundStartSeconds: sound.startSeconds,
+      soundEndSeconds: sound.endSeconds,
+      cached: true,
+    };
   } catch {
     return undefined;
   }
@@ -56,6 +67,7 @@ export function createSpeechSynthesizer(options: SpeechSynthesizerOptions): Spee
       if (cached) return cached;
       const wav = await engine.synthesizeWav(text, voice, { signal });
       const { durationSeconds } = readWavInfo(wav);
+      const sound = soundBounds(wav);
       // Written under a unique name and renamed, so a reader never sees half a clip.
       await mkdir(options.cacheDir, { recursive: true });
       const partial = `${wavPath}.${randomUUID()}.partial`;
@@ -65,7 +77,13 @@ export function createSpeechSynthesizer(options: SpeechSynthesizerOptions): Spee
       } finally {
         await rm(partial, { force: true });
       }
-      return { wavPath, durationSeconds, cached: false };
+      return {
+        wavPath,
+        durationSeconds,
+        soundStartSeconds: sound.startSeconds,
+        soundEndSeconds: sound.endSeconds,
+        cached: false,
+      };
     },
     close: () => engine.close(),
   };

@@ -39,6 +39,35 @@ export function readWavInfo(wav: Uint8Array): WavInfo {
   throw new Error('WAV has no data chunk');
 }
 
+/** Samples quieter than this (of full scale) count as silence when looking for where speech is. */
+const SILENCE_LEVEL = 0.01;
+
+/**
+ * Where the sound in a clip starts and ends, in seconds from its start: the first and last sample
+ * louder than 1% of full scale. 16-bit PCM only (what eSpeak NG writes); other formats, and a silent
+ * clip, answer the whole clip.
+ */
+export function soundBounds(wav: Uint8Array): { startSeconds: number; endSeconds: number } {
+  const info = readWavInfo(wav);
+  const whole = { startSeconds: 0, endSeconds: info.durationSeconds };
+  if (info.bitsPerSample !== 16) return whole;
+  const view = new DataView(wav.buffer, wav.byteOffset + info.dataOffset, info.dataLength);
+  const frames = Math.floor(info.dataLength / (2 * info.channels));
+  const threshold = SILENCE_LEVEL * 32768;
+  const loud = (frame: number): boolean => {
+    for (let channel = 0; channel < info.channels; channel++) {
+      if (Math.abs(view.getInt16((frame * info.channels + channel) * 2, true)) > threshold) return true;
+    }
+    return false;
+  };
+  let first = 0;
+  while (first < frames && !loud(first)) first++;
+  if (first === frames) return whole;
+  let last = frames - 1;
+  while (last > first && !loud(last)) last--;
+  return { startSeconds: first / info.sampleRate, endSeconds: (last + 1) / info.sampleRate };
+}
+
 function pcmHeader(
   info: Pick<WavInfo, 'sampleRate' | 'channels' | 'bitsPerSample'>,
   dataLength: number,
@@ -60,24 +89,40 @@ function pcmHeader(
   return header;
 }
 
+/** A part of a joined narration: a clip's path, or that many seconds of silence. */
+export type WavPart = string | { readonly silenceSeconds: number };
+
 /**
  * Writes the clips one after the other into `outputPath`, holding one clip in memory at a time. All
- * clips must share one format. Returns the exact length of each clip in seconds: where slides change.
+ * clips must share one format, and silences take it too. Returns the exact length of each part in
+ * seconds: where sentences and slides change.
  */
-export async function joinWavFiles(clipPaths: readonly string[], outputPath: string): Promise<number[]> {
+export async function joinWavFiles(parts: readonly WavPart[], outputPath: string): Promise<number[]> {
+  const clipPaths = parts.filter((part): part is string => typeof part === 'string');
+  const firstPath = clipPaths[0];
+  if (firstPath === undefined) throw new Error('no speech clips to join');
+  const format = readWavInfo(await readFile(firstPath));
   const output = await open(outputPath, 'w');
   try {
-    let first: WavInfo | undefined;
     let position = 44;
     const durations: number[] = [];
-    for (const path of clipPaths) {
+    for (const path of parts) {
+      if (typeof path !== 'string') {
+        const blockAlign = format.channels * (format.bitsPerSample / 8);
+        const frames = Math.round(path.silenceSeconds * format.sampleRate);
+        // Zero is silence in 16-bit PCM; 8-bit PCM is unsigned, its silence is 128.
+        const silence = Buffer.alloc(frames * blockAlign, format.bitsPerSample === 8 ? 128 : 0);
+        await output.write(silence, 0, silence.length, position);
+        position += silence.length;
+        durations.push(frames / format.sampleRate);
+        continue;
+      }
       const clip = await readFile(path);
       const info = readWavInfo(clip);
-      first ??= info;
       if (
-        info.sampleRate !== first.sampleRate ||
-        info.channels !== first.channels ||
-        info.bitsPerSample !== first.bitsPerSample
+        info.sampleRate !== format.sampleRate ||
+        info.channels !== format.channels ||
+        info.bitsPerSample !== format.bitsPerSample
       ) {
         throw new Error('speech clips differ in format and cannot be joined');
       }
@@ -86,8 +131,7 @@ export async function joinWavFiles(clipPaths: readonly string[], outputPath: str
       position += data.length;
       durations.push(info.durationSeconds);
     }
-    if (!first) throw new Error('no speech clips to join');
-    await output.write(pcmHeader(first, position - 44), 0, 44, 0);
+    await output.write(pcmHeader(format, position - 44), 0, 44, 0);
     return durations;
   } finally {
     await output.close();

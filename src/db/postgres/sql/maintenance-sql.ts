@@ -2,7 +2,7 @@
 import { IS_FINISHED } from '../../status-predicates.js';
 
 /** Kinds of artifact a render stores: video retention deletes them, the job row stays. */
-const VIDEO_KINDS = `('video', 'thumbnail')`;
+const VIDEO_KINDS = `('video', 'thumbnail', 'captions')`;
 
 export const maintenanceSql = {
   /**

@@ -3,7 +3,7 @@ import { IS_FINISHED } from '../../status-predicates.js';
 import { NOW } from './jobs-sql.js';
 
 /** Kinds of artifact a render stores: video retention deletes them, the job row stays. */
-const VIDEO_KINDS = `('video', 'thumbnail')`;
+const VIDEO_KINDS = `('video', 'thumbnail', 'captions')`;
 
 export const maintenanceSql = {
   /** @name, @node, @intervalMs: returns a row only when this call takes the interval's run. */
@@ -25,7 +25,7 @@ export const maintenanceSql = {
     WHERE status = 'completed' AND completed_at < ${NOW} - CAST(@maxAgeMs AS INTEGER)
       AND EXISTS (SELECT 1 FROM artifacts a WHERE a.job_id = jobs.id AND a.kind IN ${VIDEO_KINDS})
     RETURNING id`,
-  /** @ids a JSON array of job ids: deletes their videos and thumbnails (their chunks cascade). */
+  /** @ids a JSON array of job ids: deletes their videos, thumbnails and captions (their chunks cascade). */
   deleteVideos: `
     DELETE FROM artifacts WHERE kind IN ${VIDEO_KINDS} AND job_id IN (SELECT value FROM json_each(@ids))`,
 } as const;

@@ -1,7 +1,7 @@
 /**
- * A finished job's video and thumbnail. Both endpoints need the Authorization header, so they are
- * fetched as blobs and shown through object URLs (revoked when the view is left); seeking works on a
- * blob URL without Range requests.
+ * A finished job's video, its captions and thumbnail. The endpoints need the Authorization header, so
+ * they are fetched as blobs and shown through object URLs (revoked when the view is left); seeking
+ * works on a blob URL without Range requests. The captions are a `<track>`, shown by default.
  */
 import type { ApiClient } from '../api/client.js';
 import type { JobWire } from '../api/types.js';
@@ -9,26 +9,37 @@ import { h } from '../dom.js';
 
 export async function loadMedia(client: ApiClient, job: JobWire, signal: AbortSignal): Promise<HTMLElement> {
   if (!job.video_url) return h('p', { class: 'muted' }, 'This job has no video.');
-  const [video, thumbnail] = await Promise.all([
+  const result = (job.result_data ?? {}) as Record<string, unknown>;
+  const hasCaptions = typeof result.captions_artifact_id === 'string';
+  const [video, thumbnail, captions] = await Promise.all([
     client.objectUrl(job.video_url, signal),
     job.thumbnail_url ? client.objectUrl(job.thumbnail_url, signal).catch(() => null) : null,
+    hasCaptions ? client.objectUrl(`${job.video_url}/captions.vtt`, signal).catch(() => null) : null,
   ]);
   signal.addEventListener('abort', () => {
     URL.revokeObjectURL(video);
     if (thumbnail) URL.revokeObjectURL(thumbnail);
+    if (captions) URL.revokeObjectURL(captions);
   });
+  const language = typeof result.voice === 'string' ? (result.voice.split('-')[0] ?? 'en') : 'en';
   const fileName = `reelqueue-${job.id}.mp4`;
   return h(
     'div',
     { class: 'media' },
-    h('video', {
-      src: video,
-      controls: true,
-      preload: 'auto',
-      playsinline: true,
-      ...(thumbnail && { poster: thumbnail }),
-      'aria-label': 'The rendered video',
-    }),
+    h(
+      'video',
+      {
+        src: video,
+        controls: true,
+        preload: 'auto',
+        playsinline: true,
+        ...(thumbnail && { poster: thumbnail }),
+        'aria-label': 'The rendered video',
+      },
+      captions
+        ? h('track', { kind: 'captions', src: captions, srclang: language, label: 'Captions', default: true })
+        : null,
+    ),
     h(
       'div',
       { class: 'media-actions' },
