@@ -282,6 +282,14 @@ export interface JobStore {
   health(scope: Scope, hours?: number | null): Promise<HealthMetrics>;
   statistics(hours: number, scope: Scope): Promise<JobStatistics>;
 
+  /**
+   * Moves at most one batch of waiting rollup deltas into the statistics rollups; returns how many.
+   * Safe on any number of nodes at once (each delta is moved by one of them).
+   */
+  foldRollups(): Promise<number>;
+  /** Counts the statistics rollups again from the jobs (`reelqueue stats --rebuild`). */
+  rebuildRollups(): Promise<void>;
+
   /** Calls back when a job may be claimable (new job, retry, release). Returns an unsubscribe. */
   onJobAvailable(listener: () => void): () => void;
   /** Calls back with the id of a running job whose cancellation was requested. */

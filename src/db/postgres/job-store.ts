@@ -3,6 +3,21 @@
  * are one statement; wake-ups travel by LISTEN/NOTIFY on a channel per schema.
  */
 import { maintenanceSql } from './sql/maintenance-sql.js';
+import { rollupsSql } from './sql/rollups-sql.js';
+import {
+  durationCount,
+  EXACT_DURATIONS_LIMIT,
+  FOLD_BATCH,
+  FOLD_BEFORE_READ_BACKLOG,
+  healthFromRollups,
+  rollupWindow,
+  statisticsFromRollups,
+  withEdge,
+  type CountRow,
+  type DurationRow,
+  type ErrorRow,
+  type WindowRows,
+} from '../../jobs/rollup-statistics.js';
 import { cleanupStatuses, jobNotDeleted, type CleanupFilter } from '../../jobs/cleanup-filter.js';
 import { StatusReadBatcher } from './status-read-batcher.js';
 import { ReelqueueError } from '../../errors.js';
@@ -638,13 +653,26 @@ export class PostgresJobStore implements JobStore {
     return (await this.#rows(maintenanceSql.expireVideos, [maxAgeHours])).length;
   }
 
-  async #oldestPendingAgeMs(userId: string | null): Promise<number | null> {
-    const [row] = await this.#rows<{ age: number | null }>(jobsSql.oldestPendingAgeMs, [userId]);
+  async #oldestPendingAgeMs(
+    userId: string | null,
+    db: PgPool | PgClient = this.#pool,
+  ): Promise<number | null> {
+    const [row] = await this.#rows<{ age: number | null }>(jobsSql.oldestPendingAgeMs, [userId], db);
     return row?.age === null || row?.age === undefined ? null : Number(row.age);
   }
 
   async health(scope: Scope, hours: number | null = null): Promise<HealthMetrics> {
     if (hours !== null) checkedHours('hours', hours);
+    if (scope.all) {
+      await this.#foldIfBehind();
+      return this.#inSnapshot(async (client) => {
+        const counts =
+          hours === null
+            ? await this.#rows<CountRow>(rollupsSql.allTimeCounts, [], client)
+            : (await this.#windowRows(client, hours, false)).rows.counts;
+        return healthFromRollups(counts, await this.#oldestPendingAgeMs(null, client));
+      });
+    }
     const userId = scope.all ? null : scope.userId;
     type Count = { status: string; count: number };
     const counts =
@@ -658,6 +686,22 @@ export class PostgresJobStore implements JobStore {
 
   async statistics(hours: number, scope: Scope): Promise<JobStatistics> {
     checkedHours('hours', hours);
+    if (scope.all) {
+      await this.#foldIfBehind();
+      return this.#inSnapshot(async (client) => {
+        const { rows, start } = await this.#windowRows(client, hours, true);
+        const completed = durationCount(rows);
+        const exact =
+          completed > EXACT_DURATIONS_LIMIT
+            ? null
+            : completed === 0
+              ? []
+              : (await this.#rows<{ seconds: number }>(rollupsSql.exactDurations, [start], client)).map(
+                  (row) => row.seconds,
+                );
+        return statisticsFromRollups(hours, rows, exact, await this.#oldestPendingAgeMs(null, client));
+      });
+    }
     const userId = scope.all ? null : scope.userId;
     const window = `created_at >= now() - make_interval(secs => $1::double precision * 3600) AND ($2::text IS NULL OR user_id = $2)`;
     const params = [hours, userId];
@@ -718,6 +762,97 @@ export class PostgresJobStore implements JobStore {
       errorCodes: Object.fromEntries(errorRows.map((row) => [row.error_code, Number(row.count)])),
       retriedJobs: Number(retriedRows[0]?.count ?? 0),
     };
+  }
+
+  /** Runs `work` in a REPEATABLE READ, READ ONLY transaction: its reads see one snapshot. */
+  #inSnapshot<T>(work: (client: PgClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.#pool, async (client) => {
+      await client.query(rollupsSql.readSnapshot);
+      return work(client);
+    });
+  }
+
+  /** The rollup rows of the window of the last `hours`, its edge counted from the jobs. */
+  async #windowRows(
+    client: PgClient,
+    hours: number,
+    all: boolean,
+  ): Promise<{ rows: WindowRows; start: number }> {
+    const [clock] = await this.#rows<{ now: number }>(rollupsSql.now, [], client);
+    const window = rollupWindow(Number(clock?.now), hours);
+    const read = async (edge: readonly [number, number] | null): Promise<WindowRows> => {
+      const params = edge ?? [window.hourFrom, window.dayFrom];
+      const [counts, errors, durations] = [
+        await this.#rows<CountRow>(
+          edge ? rollupsSql.edgeCounts : rollupsSql.windowCounts,
+          [...params],
+          client,
+        ),
+        all
+          ? await this.#rows<ErrorRow>(
+              edge ? rollupsSql.edgeErrors : rollupsSql.windowErrors,
+              [...params],
+              client,
+            )
+          : [],
+        all
+          ? await this.#rows<DurationRow>(
+              edge ? rollupsSql.edgeDurations : rollupsSql.windowDurations,
+              [...params],
+              client,
+            )
+          : [],
+      ];
+      return { counts, errors, durations };
+    };
+    const rows = await read(null);
+    const { edge } = window;
+    if (!edge) return { rows, start: window.start };
+    return { rows: withEdge(rows, await read([edge.from, edge.to]), edge.sign), start: window.start };
+  }
+
+  /** Folds first when many deltas wait (no process folded for a while), so the read stays short. */
+  async #foldIfBehind(): Promise<void> {
+    for (;;) {
+      const [row] = await this.#rows<{ backlog: number }>(rollupsSql.backlog);
+      if (Number(row?.backlog ?? 0) <= FOLD_BEFORE_READ_BACKLOG) return;
+      if ((await this.foldRollups()) === 0) return;
+    }
+  }
+
+  async foldRollups(): Promise<number> {
+    return inTransaction(this.#pool, async (client) => {
+      const [lock] = await this.#rows<{ locked: boolean }>(rollupsSql.tryFoldLock, [], client);
+      if (!lock?.locked) return 0;
+      const [row] = await this.#rows<{ moved: number }>(rollupsSql.fold, [FOLD_BATCH], client);
+      return row?.moved ?? 0;
+    });
+  }
+
+  /**
+   * Under the fold's lock (no fold runs meanwhile), in one REPEATABLE READ snapshot: the rollups and
+   * the deltas that snapshot sees are replaced by a count of the jobs it sees. The deltas of writes
+   * committed after the snapshot stay, and apply on top of that count.
+   */
+  async rebuildRollups(): Promise<void> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query(rollupsSql.rebuildLock);
+      try {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+        for (const sql of rollupsSql.rebuildClear) await client.query(sql);
+        await client.query(rollupsSql.rebuildDeltas);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        await client.query(rollupsSql.rebuildUnlock);
+      }
+    } finally {
+      client.release();
+    }
+    while ((await this.foldRollups()) > 0);
   }
 
   onJobAvailable(listener: () => void): () => void {
