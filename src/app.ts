@@ -12,6 +12,7 @@ import { openDatabase, type OpenDatabase } from './db/open-database.js';
 import { defaultKinds } from './default-kinds.js';
 import { noopKind, sleepKind } from './jobs/builtin-kinds.js';
 import { CleanupScheduler } from './jobs/cleanup-scheduler.js';
+import { RollupFolder } from './jobs/rollup-folder.js';
 import { KindRegistry, type JobKind } from './jobs/kinds.js';
 import type { NewJob } from './jobs/model.js';
 import { resolveNewJob } from './jobs/new-job.js';
@@ -42,6 +43,8 @@ export interface Reelqueue {
   createReaper(): Reaper;
   /** The scheduled cleanup (CLEANUP_INTERVAL_MINUTES), not started; `node` names this process. */
   createCleanupScheduler(node?: string): CleanupScheduler;
+  /** Folds the statistics rollups' deltas every couple of seconds, not started. */
+  createRollupFolder(): RollupFolder;
   close(): Promise<void>;
 }
 
@@ -82,7 +85,7 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
   const jobs = signals ? new AnnouncingJobStore(database.jobs, signals) : database.jobs;
   const defaults = { jobTimeoutSeconds: config.jobTimeoutSeconds, maxRetries: config.maxRetries };
   const workers = new Set<Worker>();
-  const schedulers = new Set<CleanupScheduler>();
+  const schedulers = new Set<CleanupScheduler | RollupFolder>();
 
   return {
     config,
@@ -127,6 +130,11 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
       });
       schedulers.add(scheduler);
       return scheduler;
+    },
+    createRollupFolder() {
+      const folder = new RollupFolder(jobs, logger);
+      schedulers.add(folder);
+      return folder;
     },
     async close() {
       await Promise.all([...workers].map((worker) => worker.stop()));

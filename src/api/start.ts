@@ -94,6 +94,8 @@ export async function startService(app: Reelqueue, options: ServiceOptions = {})
   reaper?.start();
   // Scheduled cleanup on the nodes that run workers; one of them runs it per interval.
   if (workerCount > 0) app.createCleanupScheduler().start();
+  // Every node folds the statistics rollups' deltas (any number may at once).
+  app.createRollupFolder().start();
   return {
     server,
     metrics,

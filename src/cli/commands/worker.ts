@@ -47,6 +47,7 @@ export function workerCommand(): Command {
       process.on('SIGINT', () => shutdown('SIGINT'));
       reaper.start();
       app.createCleanupScheduler(worker.id).start();
+      app.createRollupFolder().start();
       worker.start();
       print(
         options,
