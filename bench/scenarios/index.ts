@@ -7,6 +7,7 @@ import { httpScenario } from './http.js';
 import { pickupScenario } from './pickup.js';
 import { renderScenario } from './render.js';
 import { scaleScenario } from './scale.js';
+import { statisticsScenario } from './statistics.js';
 import { streamingScenario } from './streaming.js';
 import { throughputScenario } from './throughput.js';
 import type { Scenario } from './types.js';
@@ -16,6 +17,7 @@ export const SCENARIOS: readonly Scenario[] = [
   pickupScenario,
   enqueueScenario,
   scaleScenario,
+  statisticsScenario,
   httpScenario,
   renderScenario,
   streamingScenario,

@@ -3,7 +3,7 @@
  * are one statement; wake-ups travel by LISTEN/NOTIFY on a channel per schema.
  */
 import { maintenanceSql } from './sql/maintenance-sql.js';
-import { rollupsSql } from './sql/rollups-sql.js';
+import { rollupsSql, windowFiguresSql } from './sql/rollups-sql.js';
 import {
   durationCount,
   EXACT_DURATIONS_LIMIT,
@@ -116,6 +116,8 @@ export class PostgresJobStore implements JobStore {
   readonly #wakeUps: WakeUpSender;
   /** Enqueues of this store between their call and their commit. */
   #enqueuesInFlight = 0;
+  /** When `#foldIfBehind` last read the backlog (performance.now()). */
+  #backlogCheckedAt = -Infinity;
 
   /** `listener` listens on `channel`; the database that owns both closes the listener. */
   /** Status reads of one loop turn, as one statement (status-read-batcher.ts). */
@@ -665,13 +667,15 @@ export class PostgresJobStore implements JobStore {
     if (hours !== null) checkedHours('hours', hours);
     if (scope.all) {
       await this.#foldIfBehind();
-      return this.#inSnapshot(async (client) => {
-        const counts =
-          hours === null
-            ? await this.#rows<CountRow>(rollupsSql.allTimeCounts, [], client)
-            : (await this.#windowRows(client, hours, false)).rows.counts;
-        return healthFromRollups(counts, await this.#oldestPendingAgeMs(null, client));
-      });
+      if (hours !== null) {
+        const { rows, oldestPendingAgeMs } = await this.#windowFigures(hours, false);
+        return healthFromRollups(rows.counts, oldestPendingAgeMs);
+      }
+      const [counts, age] = await Promise.all([
+        this.#rows<CountRow>(rollupsSql.allTimeCounts),
+        this.#oldestPendingAgeMs(null),
+      ]);
+      return healthFromRollups(counts, age);
     }
     const userId = scope.all ? null : scope.userId;
     type Count = { status: string; count: number };
@@ -688,19 +692,17 @@ export class PostgresJobStore implements JobStore {
     checkedHours('hours', hours);
     if (scope.all) {
       await this.#foldIfBehind();
-      return this.#inSnapshot(async (client) => {
-        const { rows, start } = await this.#windowRows(client, hours, true);
-        const completed = durationCount(rows);
-        const exact =
-          completed > EXACT_DURATIONS_LIMIT
-            ? null
-            : completed === 0
-              ? []
-              : (await this.#rows<{ seconds: number }>(rollupsSql.exactDurations, [start], client)).map(
-                  (row) => row.seconds,
-                );
-        return statisticsFromRollups(hours, rows, exact, await this.#oldestPendingAgeMs(null, client));
-      });
+      const { rows, start, oldestPendingAgeMs } = await this.#windowFigures(hours, true);
+      const completed = durationCount(rows);
+      const exact =
+        completed > EXACT_DURATIONS_LIMIT
+          ? null
+          : completed === 0
+            ? []
+            : (await this.#rows<{ seconds: number }>(rollupsSql.exactDurations, [start])).map(
+                (row) => row.seconds,
+              );
+      return statisticsFromRollups(hours, rows, exact, oldestPendingAgeMs);
     }
     const userId = scope.all ? null : scope.userId;
     const window = `created_at >= now() - make_interval(secs => $1::double precision * 3600) AND ($2::text IS NULL OR user_id = $2)`;
@@ -764,55 +766,40 @@ export class PostgresJobStore implements JobStore {
     };
   }
 
-  /** Runs `work` in a REPEATABLE READ, READ ONLY transaction: its reads see one snapshot. */
-  #inSnapshot<T>(work: (client: PgClient) => Promise<T>): Promise<T> {
-    return inTransaction(this.#pool, async (client) => {
-      await client.query(rollupsSql.readSnapshot);
-      return work(client);
-    });
-  }
-
-  /** The rollup rows of the window of the last `hours`, its edge counted from the jobs. */
-  async #windowRows(
-    client: PgClient,
+  /**
+   * The rollup rows of the window of the last `hours`, its edge counted from the jobs, and the
+   * oldest pending job's age: the database clock, then one statement (one snapshot).
+   */
+  async #windowFigures(
     hours: number,
     all: boolean,
-  ): Promise<{ rows: WindowRows; start: number }> {
-    const [clock] = await this.#rows<{ now: number }>(rollupsSql.now, [], client);
+  ): Promise<{ rows: WindowRows; start: number; oldestPendingAgeMs: number | null }> {
+    const [clock] = await this.#rows<{ now: number }>(rollupsSql.now);
     const window = rollupWindow(Number(clock?.now), hours);
-    const read = async (edge: readonly [number, number] | null): Promise<WindowRows> => {
-      const params = edge ?? [window.hourFrom, window.dayFrom];
-      const [counts, errors, durations] = [
-        await this.#rows<CountRow>(
-          edge ? rollupsSql.edgeCounts : rollupsSql.windowCounts,
-          [...params],
-          client,
-        ),
-        all
-          ? await this.#rows<ErrorRow>(
-              edge ? rollupsSql.edgeErrors : rollupsSql.windowErrors,
-              [...params],
-              client,
-            )
-          : [],
-        all
-          ? await this.#rows<DurationRow>(
-              edge ? rollupsSql.edgeDurations : rollupsSql.windowDurations,
-              [...params],
-              client,
-            )
-          : [],
-      ];
-      return { counts, errors, durations };
-    };
-    const rows = await read(null);
-    const { edge } = window;
-    if (!edge) return { rows, start: window.start };
-    return { rows: withEdge(rows, await read([edge.from, edge.to]), edge.sign), start: window.start };
+    const edge = window.edge ?? { from: 0, to: 0, sign: 1 as const };
+    const [figures] = await this.#rows<{
+      counts: CountRow[];
+      errors: ErrorRow[];
+      durations: DurationRow[];
+      edge_counts: CountRow[];
+      edge_errors: ErrorRow[];
+      edge_durations: DurationRow[];
+      oldest_pending_ms: number | null;
+    }>(windowFiguresSql, [window.hourFrom, window.dayFrom, edge.from, edge.to, all]);
+    if (!figures) throw new Error('the window figures statement returned no row');
+    const rows = withEdge(
+      { counts: figures.counts, errors: figures.errors, durations: figures.durations },
+      { counts: figures.edge_counts, errors: figures.edge_errors, durations: figures.edge_durations },
+      edge.sign,
+    );
+    return { rows, start: window.start, oldestPendingAgeMs: figures.oldest_pending_ms };
   }
 
   /** Folds first when many deltas wait (no process folded for a while), so the read stays short. */
   async #foldIfBehind(): Promise<void> {
+    // Checked at most once a second per store: the folders keep the backlog short in service.
+    if (performance.now() - this.#backlogCheckedAt < 1_000) return;
+    this.#backlogCheckedAt = performance.now();
     for (;;) {
       const [row] = await this.#rows<{ backlog: number }>(rollupsSql.backlog);
       if (Number(row?.backlog ?? 0) <= FOLD_BEFORE_READ_BACKLOG) return;

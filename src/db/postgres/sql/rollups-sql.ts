@@ -4,6 +4,8 @@
  * 86,400,000 ms (UTC day) and, for the counts only, 0 (all time, bucket 0). Times are epoch ms.
  */
 
+import { IS_PENDING } from '../../status-predicates.js';
+
 /** Advisory lock class of the fold (key: the schema), so one node folds a schema's deltas at a time. */
 const ROLLUP_LOCK_CLASS = 0x726f6c6c;
 const ROLLUP_LOCK = `${ROLLUP_LOCK_CLASS}, hashtext(current_schema())`;
@@ -21,9 +23,11 @@ const windowRows = (table: string, columns: string, deltaColumns: string) => `
 
 const EDGE = `created_at >= to_timestamp($1::double precision / 1000) AND created_at < to_timestamp($2::double precision / 1000)`;
 
+const asJson = (query: string) => `(SELECT coalesce(json_agg(r), '[]') FROM (${query}) r)`;
+const shifted = (query: string) => query.replace(/\$1/g, '$3').replace(/\$2/g, '$4');
+
 export const rollupsSql = {
   now: `SELECT floor(extract(epoch FROM now()) * 1000)::float8 AS now`,
-  readSnapshot: 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY',
 
   /** How many deltas wait for a fold (about: identities are not gapless). */
   backlog: `SELECT coalesce(max(id) - min(id) + 1, 0)::float8 AS backlog FROM job_rollup_deltas`,
@@ -130,4 +134,19 @@ export const rollupsSql = {
     WHERE created_at >= to_timestamp($1::double precision / 1000) AND status = 'completed'
       AND processing_time_seconds IS NOT NULL
     ORDER BY processing_time_seconds`,
-} as const;
+};
+
+/**
+ * A window's figures in one statement (one snapshot, one round trip): the rollup rows of the hours
+ * [$1, $2) and the days from $2 with the deltas not folded yet, the rows of the jobs created in
+ * [$3, $4) (the edge; an empty range when there is none), and the oldest pending job's age.
+ * `$5`: false reads the counts only (health).
+ */
+export const windowFiguresSql = `
+  SELECT ${asJson(rollupsSql.windowCounts)} AS counts,
+    CASE WHEN $5::boolean THEN ${asJson(rollupsSql.windowErrors)} ELSE '[]' END AS errors,
+    CASE WHEN $5::boolean THEN ${asJson(rollupsSql.windowDurations)} ELSE '[]' END AS durations,
+    ${asJson(shifted(rollupsSql.edgeCounts))} AS edge_counts,
+    CASE WHEN $5::boolean THEN ${asJson(shifted(rollupsSql.edgeErrors))} ELSE '[]' END AS edge_errors,
+    CASE WHEN $5::boolean THEN ${asJson(shifted(rollupsSql.edgeDurations))} ELSE '[]' END AS edge_durations,
+    (SELECT extract(epoch FROM now() - min(created_at)) * 1000 FROM jobs WHERE ${IS_PENDING})::float8 AS oldest_pending_ms`;

@@ -65,7 +65,7 @@ export const rollupsSql = {
     INSERT INTO job_rollup_deltas
       (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
     SELECT created_at - created_at % 3600000, kind, status, priority, retry_count > 0,
-      CASE WHEN status IN ('failed', 'timeout', 'cancelled') THEN error_code END,
+      CASE WHEN (status = 'failed' OR status = 'timeout' OR status = 'cancelled') THEN error_code END,
       CASE WHEN status = 'completed' AND processing_time_seconds IS NOT NULL
         THEN ${durationBucket('processing_time_seconds')} END,
       sum(CASE WHEN status = 'completed' THEN processing_time_seconds END),
@@ -105,7 +105,7 @@ export const rollupsSql = {
     GROUP BY 1, 2, 3`,
   edgeErrors: `
     SELECT error_code, count(*) AS jobs FROM jobs
-    WHERE ${EDGE} AND error_code IS NOT NULL AND status IN ('failed', 'timeout', 'cancelled')
+    WHERE ${EDGE} AND error_code IS NOT NULL AND (status = 'failed' OR status = 'timeout' OR status = 'cancelled')
     GROUP BY error_code`,
   edgeDurations: `
     SELECT ${durationBucket('processing_time_seconds')} AS duration_bucket, count(*) AS jobs,
