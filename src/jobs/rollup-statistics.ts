@@ -4,16 +4,18 @@
  * window's start, counts those jobs themselves; this module plans the window and turns the rows into
  * the figures `statistics` and `health` answer.
  *
- * A window [now − hours, now] is read as whole buckets from a whole hour `hourFrom` (hour rollups
- * up to the first UTC midnight `dayFrom`, day rollups after it) corrected by an exact count of the
- * jobs created between the window's start and the nearer whole hour: added when the start is nearer
- * the next hour, subtracted when nearer the one before. So the counts are exact, and the work is at
- * most 24 hour buckets, one bucket per day and half an hour of jobs, whatever the table's size.
+ * A window [now − hours, now] is read as whole buckets from a whole minute `minuteFrom` (minute
+ * rollups up to the next whole hour `hourFrom`, hour rollups up to the next UTC midnight `dayFrom`,
+ * day rollups after it) corrected by an exact count of the jobs created between the window's start
+ * and the nearer whole minute: added when the start is nearer the next minute, subtracted when nearer
+ * the one before. So the counts are exact, and the work is at most 59 minute and 23 hour buckets, one
+ * per day and 30 seconds of jobs, whatever the table's size.
  */
 import { histogramMax, histogramPercentile, type DurationBucket } from './duration-histogram.js';
 import { countsByPriority, countsByStatus, failureRate, healthFrom, percentileIndex } from './statistics.js';
 import type { HealthMetrics, JobStatistics } from './store.js';
 
+export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 /**
@@ -29,6 +31,7 @@ export const FOLD_BATCH = 20_000;
 export interface RollupWindow {
   /** The window's first millisecond: jobs created at or after it count. */
   start: number;
+  minuteFrom: number;
   hourFrom: number;
   dayFrom: number;
   /** Jobs created in [from, to) counted from the table, with this sign. */
@@ -37,16 +40,17 @@ export interface RollupWindow {
 
 export function rollupWindow(nowMs: number, hours: number): RollupWindow {
   const start = nowMs - Math.round(hours * HOUR_MS);
-  const before = start - (((start % HOUR_MS) + HOUR_MS) % HOUR_MS);
-  const hourFrom = before === start || start - before <= HOUR_MS / 2 ? before : before + HOUR_MS;
+  const before = start - (((start % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
+  const minuteFrom = before === start || start - before <= MINUTE_MS / 2 ? before : before + MINUTE_MS;
+  const hourFrom = Math.ceil(minuteFrom / HOUR_MS) * HOUR_MS;
   const dayFrom = Math.ceil(hourFrom / DAY_MS) * DAY_MS;
   const edge =
-    hourFrom === start
+    minuteFrom === start
       ? null
-      : hourFrom < start
-        ? { from: hourFrom, to: start, sign: -1 as const }
-        : { from: start, to: hourFrom, sign: 1 as const };
-  return { start, hourFrom, dayFrom, edge };
+      : minuteFrom < start
+        ? { from: minuteFrom, to: start, sign: -1 as const }
+        : { from: start, to: minuteFrom, sign: 1 as const };
+  return { start, minuteFrom, hourFrom, dayFrom, edge };
 }
 
 export interface CountRow {

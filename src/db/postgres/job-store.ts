@@ -785,7 +785,7 @@ export class PostgresJobStore implements JobStore {
       edge_errors: ErrorRow[];
       edge_durations: DurationRow[];
       oldest_pending_ms: number | null;
-    }>(windowFiguresSql, [window.hourFrom, window.dayFrom, edge.from, edge.to, all]);
+    }>(windowFiguresSql, [window.minuteFrom, window.hourFrom, window.dayFrom, edge.from, edge.to, all]);
     if (!figures) throw new Error('the window figures statement returned no row');
     const rows = withEdge(
       { counts: figures.counts, errors: figures.errors, durations: figures.durations },

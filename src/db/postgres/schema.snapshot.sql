@@ -395,13 +395,6 @@ CREATE OR REPLACE FUNCTION reelqueue_duration_bucket(seconds double precision)
  IMMUTABLE PARALLEL SAFE
 RETURN (ceil((ln(GREATEST(seconds, (0.001)::double precision)) / (ln(1.05))::double precision)))::integer
 
--- function reelqueue_hour_ms
-CREATE OR REPLACE FUNCTION reelqueue_hour_ms(at timestamp with time zone)
- RETURNS bigint
- LANGUAGE sql
- IMMUTABLE PARALLEL SAFE
-RETURN ((floor((EXTRACT(epoch FROM at) / (3600)::numeric)) * (3600000)::numeric))::bigint
-
 -- function reelqueue_jobs_ahead
 CREATE OR REPLACE FUNCTION reelqueue_jobs_ahead(job_ids uuid[])
  RETURNS TABLE(job_id uuid, jobs_ahead bigint)
@@ -443,6 +436,13 @@ BEGIN
   RETURN NULL;
 END
 $function$
+
+-- function reelqueue_minute_ms
+CREATE OR REPLACE FUNCTION reelqueue_minute_ms(at timestamp with time zone)
+ RETURNS bigint
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+RETURN ((floor((EXTRACT(epoch FROM at) / (60)::numeric)) * (60000)::numeric))::bigint
 
 -- function reelqueue_points_charge
 CREATE OR REPLACE FUNCTION reelqueue_points_charge()
@@ -529,7 +529,7 @@ AS $function$
 BEGIN
   INSERT INTO job_rollup_deltas
     (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
-  SELECT reelqueue_hour_ms(created_at), kind, status, priority, retry_count > 0,
+  SELECT reelqueue_minute_ms(created_at), kind, status, priority, retry_count > 0,
     CASE WHEN status IN ('failed', 'timeout', 'cancelled') THEN error_code END,
     CASE WHEN status = 'completed' AND processing_time_seconds IS NOT NULL
       THEN reelqueue_duration_bucket(processing_time_seconds) END,
@@ -549,7 +549,7 @@ AS $function$
 BEGIN
   INSERT INTO job_rollup_deltas
     (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
-  SELECT reelqueue_hour_ms(created_at), kind, status, priority, retry_count > 0,
+  SELECT reelqueue_minute_ms(created_at), kind, status, priority, retry_count > 0,
     CASE WHEN status IN ('failed', 'timeout', 'cancelled') THEN error_code END,
     CASE WHEN status = 'completed' AND processing_time_seconds IS NOT NULL
       THEN reelqueue_duration_bucket(processing_time_seconds) END,
@@ -569,13 +569,13 @@ AS $function$
 BEGIN
   INSERT INTO job_rollup_deltas
     (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
-  VALUES (reelqueue_hour_ms(OLD.created_at), OLD.kind, OLD.status, OLD.priority, OLD.retry_count > 0,
+  VALUES (reelqueue_minute_ms(OLD.created_at), OLD.kind, OLD.status, OLD.priority, OLD.retry_count > 0,
     CASE WHEN OLD.status IN ('failed', 'timeout', 'cancelled') THEN OLD.error_code END,
     CASE WHEN OLD.status = 'completed' AND OLD.processing_time_seconds IS NOT NULL
       THEN reelqueue_duration_bucket(OLD.processing_time_seconds) END,
     CASE WHEN OLD.status = 'completed' THEN -OLD.processing_time_seconds END,
     -1),
-  (reelqueue_hour_ms(NEW.created_at), NEW.kind, NEW.status, NEW.priority, NEW.retry_count > 0,
+  (reelqueue_minute_ms(NEW.created_at), NEW.kind, NEW.status, NEW.priority, NEW.retry_count > 0,
     CASE WHEN NEW.status IN ('failed', 'timeout', 'cancelled') THEN NEW.error_code END,
     CASE WHEN NEW.status = 'completed' AND NEW.processing_time_seconds IS NOT NULL
       THEN reelqueue_duration_bucket(NEW.processing_time_seconds) END,

@@ -748,7 +748,7 @@ export class SqliteJobStore implements JobStore {
   #windowRows(hours: number, all: boolean): { rows: WindowRows; start: number } {
     const { now } = this.#stmt(rollupsSql.now).get({}) as { now: number };
     const window = rollupWindow(now, hours);
-    const params = { hourFrom: window.hourFrom, dayFrom: window.dayFrom };
+    const params = { minuteFrom: window.minuteFrom, hourFrom: window.hourFrom, dayFrom: window.dayFrom };
     const read = (sql: string, at: Record<string, number>) => this.#stmt(sql).all(at) as never[];
     const rows: WindowRows = {
       counts: read(rollupsSql.windowCounts, params),

@@ -314,7 +314,7 @@ CREATE TRIGGER jobs_rollup_delete AFTER DELETE ON jobs
 BEGIN
   INSERT INTO job_rollup_deltas
     (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
-  VALUES (OLD.created_at - OLD.created_at % 3600000, OLD.kind, OLD.status, OLD.priority, OLD.retry_count > 0,
+  VALUES (OLD.created_at - OLD.created_at % 60000, OLD.kind, OLD.status, OLD.priority, OLD.retry_count > 0,
     CASE WHEN (OLD.status = 'failed' OR OLD.status = 'timeout' OR OLD.status = 'cancelled') THEN OLD.error_code END,
     CASE WHEN OLD.status = 'completed' AND OLD.processing_time_seconds IS NOT NULL
       THEN CAST(ceil(ln(max(OLD.processing_time_seconds, 0.001)) / ln(1.05)) AS INTEGER) END,
@@ -327,7 +327,7 @@ CREATE TRIGGER jobs_rollup_insert AFTER INSERT ON jobs
 BEGIN
   INSERT INTO job_rollup_deltas
     (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
-  VALUES (NEW.created_at - NEW.created_at % 3600000, NEW.kind, NEW.status, NEW.priority, NEW.retry_count > 0,
+  VALUES (NEW.created_at - NEW.created_at % 60000, NEW.kind, NEW.status, NEW.priority, NEW.retry_count > 0,
     CASE WHEN (NEW.status = 'failed' OR NEW.status = 'timeout' OR NEW.status = 'cancelled') THEN NEW.error_code END,
     CASE WHEN NEW.status = 'completed' AND NEW.processing_time_seconds IS NOT NULL
       THEN CAST(ceil(ln(max(NEW.processing_time_seconds, 0.001)) / ln(1.05)) AS INTEGER) END,
@@ -344,13 +344,13 @@ WHEN OLD.status IS NOT NEW.status OR OLD.kind IS NOT NEW.kind OR OLD.priority IS
 BEGIN
   INSERT INTO job_rollup_deltas
     (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
-  VALUES (OLD.created_at - OLD.created_at % 3600000, OLD.kind, OLD.status, OLD.priority, OLD.retry_count > 0,
+  VALUES (OLD.created_at - OLD.created_at % 60000, OLD.kind, OLD.status, OLD.priority, OLD.retry_count > 0,
     CASE WHEN (OLD.status = 'failed' OR OLD.status = 'timeout' OR OLD.status = 'cancelled') THEN OLD.error_code END,
     CASE WHEN OLD.status = 'completed' AND OLD.processing_time_seconds IS NOT NULL
       THEN CAST(ceil(ln(max(OLD.processing_time_seconds, 0.001)) / ln(1.05)) AS INTEGER) END,
     CASE WHEN OLD.status = 'completed' THEN -OLD.processing_time_seconds END,
     -1),
-  (NEW.created_at - NEW.created_at % 3600000, NEW.kind, NEW.status, NEW.priority, NEW.retry_count > 0,
+  (NEW.created_at - NEW.created_at % 60000, NEW.kind, NEW.status, NEW.priority, NEW.retry_count > 0,
     CASE WHEN (NEW.status = 'failed' OR NEW.status = 'timeout' OR NEW.status = 'cancelled') THEN NEW.error_code END,
     CASE WHEN NEW.status = 'completed' AND NEW.processing_time_seconds IS NOT NULL
       THEN CAST(ceil(ln(max(NEW.processing_time_seconds, 0.001)) / ln(1.05)) AS INTEGER) END,

@@ -5,7 +5,7 @@
 -- `job_rollup_deltas` in the same transaction, by trigger: -1 for the job as it was, +1 as it is
 -- (an insert or delete statement appends one row per group of like jobs). No row is updated by every
 -- state change, so workers never queue on a counter. A fold (`rollupsSql.fold`) moves the deltas into
--- the rollup tables, per hour, per UTC day and, for the counts, for all time (span_ms = 0); a read
+-- the rollup tables, per minute, hour and UTC day and, for the counts, for all time (span_ms = 0); a read
 -- adds the deltas not folded yet, so it is exact whenever the fold runs. Buckets are those of
 -- `created_at` (epoch milliseconds), as statistics count the jobs created in a window.
 --
@@ -56,10 +56,10 @@ CREATE TABLE job_duration_rollups (
   PRIMARY KEY (span_ms, bucket_ms, duration_bucket)
 );
 
--- The hour bucket of a creation time, and the histogram bucket of a processing time.
-CREATE FUNCTION reelqueue_hour_ms(at timestamptz) RETURNS bigint
+-- The minute bucket of a creation time, and the histogram bucket of a processing time.
+CREATE FUNCTION reelqueue_minute_ms(at timestamptz) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN (floor(extract(epoch FROM at) / 3600) * 3600000)::bigint;
+RETURN (floor(extract(epoch FROM at) / 60) * 60000)::bigint;
 
 CREATE FUNCTION reelqueue_duration_bucket(seconds double precision) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -70,7 +70,7 @@ LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
   INSERT INTO job_rollup_deltas
     (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
-  SELECT reelqueue_hour_ms(created_at), kind, status, priority, retry_count > 0,
+  SELECT reelqueue_minute_ms(created_at), kind, status, priority, retry_count > 0,
     CASE WHEN status IN ('failed', 'timeout', 'cancelled') THEN error_code END,
     CASE WHEN status = 'completed' AND processing_time_seconds IS NOT NULL
       THEN reelqueue_duration_bucket(processing_time_seconds) END,
@@ -86,7 +86,7 @@ LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
   INSERT INTO job_rollup_deltas
     (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
-  SELECT reelqueue_hour_ms(created_at), kind, status, priority, retry_count > 0,
+  SELECT reelqueue_minute_ms(created_at), kind, status, priority, retry_count > 0,
     CASE WHEN status IN ('failed', 'timeout', 'cancelled') THEN error_code END,
     CASE WHEN status = 'completed' AND processing_time_seconds IS NOT NULL
       THEN reelqueue_duration_bucket(processing_time_seconds) END,
@@ -102,13 +102,13 @@ LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
   INSERT INTO job_rollup_deltas
     (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
-  VALUES (reelqueue_hour_ms(OLD.created_at), OLD.kind, OLD.status, OLD.priority, OLD.retry_count > 0,
+  VALUES (reelqueue_minute_ms(OLD.created_at), OLD.kind, OLD.status, OLD.priority, OLD.retry_count > 0,
     CASE WHEN OLD.status IN ('failed', 'timeout', 'cancelled') THEN OLD.error_code END,
     CASE WHEN OLD.status = 'completed' AND OLD.processing_time_seconds IS NOT NULL
       THEN reelqueue_duration_bucket(OLD.processing_time_seconds) END,
     CASE WHEN OLD.status = 'completed' THEN -OLD.processing_time_seconds END,
     -1),
-  (reelqueue_hour_ms(NEW.created_at), NEW.kind, NEW.status, NEW.priority, NEW.retry_count > 0,
+  (reelqueue_minute_ms(NEW.created_at), NEW.kind, NEW.status, NEW.priority, NEW.retry_count > 0,
     CASE WHEN NEW.status IN ('failed', 'timeout', 'cancelled') THEN NEW.error_code END,
     CASE WHEN NEW.status = 'completed' AND NEW.processing_time_seconds IS NOT NULL
       THEN reelqueue_duration_bucket(NEW.processing_time_seconds) END,
@@ -136,7 +136,7 @@ EXECUTE FUNCTION reelqueue_rollup_updated();
 -- The jobs already there, as a rebuild counts them (`rollupsSql.rebuildDeltas`).
 INSERT INTO job_rollup_deltas
   (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
-SELECT reelqueue_hour_ms(created_at), kind, status, priority, retry_count > 0,
+SELECT reelqueue_minute_ms(created_at), kind, status, priority, retry_count > 0,
   CASE WHEN status IN ('failed', 'timeout', 'cancelled') THEN error_code END,
   CASE WHEN status = 'completed' AND processing_time_seconds IS NOT NULL
     THEN reelqueue_duration_bucket(processing_time_seconds) END,

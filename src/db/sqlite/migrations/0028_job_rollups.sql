@@ -4,8 +4,8 @@
 -- priority, created_at, retry_count, error_code or processing_time_seconds) appends a row to
 -- `job_rollup_deltas` in the same statement, by trigger: -1 for the job as it was, +1 as it is. No
 -- row is updated by every state change, so writers never queue on a counter. A fold
--- (`rollupsSql.fold*`) moves the deltas into the three rollup tables, per hour, per day (UTC) and,
--- for the counts, for all time (span_ms = 0); a read adds the deltas not folded yet, so it is exact
+-- (`rollupsSql.fold*`) moves the deltas into the three rollup tables, per minute, hour and day (UTC)
+-- and, for the counts, for all time (span_ms = 0); a read adds the deltas not folded yet, so it is exact
 -- whenever the fold runs. Buckets are those of `created_at`, as statistics count the jobs created in
 -- a window.
 --
@@ -60,7 +60,7 @@ CREATE TRIGGER jobs_rollup_insert AFTER INSERT ON jobs
 BEGIN
   INSERT INTO job_rollup_deltas
     (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
-  VALUES (NEW.created_at - NEW.created_at % 3600000, NEW.kind, NEW.status, NEW.priority, NEW.retry_count > 0,
+  VALUES (NEW.created_at - NEW.created_at % 60000, NEW.kind, NEW.status, NEW.priority, NEW.retry_count > 0,
     CASE WHEN (NEW.status = 'failed' OR NEW.status = 'timeout' OR NEW.status = 'cancelled') THEN NEW.error_code END,
     CASE WHEN NEW.status = 'completed' AND NEW.processing_time_seconds IS NOT NULL
       THEN CAST(ceil(ln(max(NEW.processing_time_seconds, 0.001)) / ln(1.05)) AS INTEGER) END,
@@ -72,7 +72,7 @@ CREATE TRIGGER jobs_rollup_delete AFTER DELETE ON jobs
 BEGIN
   INSERT INTO job_rollup_deltas
     (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
-  VALUES (OLD.created_at - OLD.created_at % 3600000, OLD.kind, OLD.status, OLD.priority, OLD.retry_count > 0,
+  VALUES (OLD.created_at - OLD.created_at % 60000, OLD.kind, OLD.status, OLD.priority, OLD.retry_count > 0,
     CASE WHEN (OLD.status = 'failed' OR OLD.status = 'timeout' OR OLD.status = 'cancelled') THEN OLD.error_code END,
     CASE WHEN OLD.status = 'completed' AND OLD.processing_time_seconds IS NOT NULL
       THEN CAST(ceil(ln(max(OLD.processing_time_seconds, 0.001)) / ln(1.05)) AS INTEGER) END,
@@ -88,13 +88,13 @@ WHEN OLD.status IS NOT NEW.status OR OLD.kind IS NOT NEW.kind OR OLD.priority IS
 BEGIN
   INSERT INTO job_rollup_deltas
     (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
-  VALUES (OLD.created_at - OLD.created_at % 3600000, OLD.kind, OLD.status, OLD.priority, OLD.retry_count > 0,
+  VALUES (OLD.created_at - OLD.created_at % 60000, OLD.kind, OLD.status, OLD.priority, OLD.retry_count > 0,
     CASE WHEN (OLD.status = 'failed' OR OLD.status = 'timeout' OR OLD.status = 'cancelled') THEN OLD.error_code END,
     CASE WHEN OLD.status = 'completed' AND OLD.processing_time_seconds IS NOT NULL
       THEN CAST(ceil(ln(max(OLD.processing_time_seconds, 0.001)) / ln(1.05)) AS INTEGER) END,
     CASE WHEN OLD.status = 'completed' THEN -OLD.processing_time_seconds END,
     -1),
-  (NEW.created_at - NEW.created_at % 3600000, NEW.kind, NEW.status, NEW.priority, NEW.retry_count > 0,
+  (NEW.created_at - NEW.created_at % 60000, NEW.kind, NEW.status, NEW.priority, NEW.retry_count > 0,
     CASE WHEN (NEW.status = 'failed' OR NEW.status = 'timeout' OR NEW.status = 'cancelled') THEN NEW.error_code END,
     CASE WHEN NEW.status = 'completed' AND NEW.processing_time_seconds IS NOT NULL
       THEN CAST(ceil(ln(max(NEW.processing_time_seconds, 0.001)) / ln(1.05)) AS INTEGER) END,
@@ -105,7 +105,7 @@ END;
 -- The jobs already there, as a rebuild counts them (`rollupsSql.rebuildDeltas`).
 INSERT INTO job_rollup_deltas
   (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
-SELECT created_at - created_at % 3600000, kind, status, priority, retry_count > 0,
+SELECT created_at - created_at % 60000, kind, status, priority, retry_count > 0,
   CASE WHEN (status = 'failed' OR status = 'timeout' OR status = 'cancelled') THEN error_code END,
   CASE WHEN status = 'completed' AND processing_time_seconds IS NOT NULL
     THEN CAST(ceil(ln(max(processing_time_seconds, 0.001)) / ln(1.05)) AS INTEGER) END,

@@ -1,25 +1,30 @@
 /**
  * The SQLite statements of the statistics rollups (migration 0028): the fold that moves the deltas
- * into the rollup tables, the rebuild, and the reads. Spans: 3,600,000 ms (hour), 86,400,000 ms
- * (UTC day) and, for the counts only, 0 (all time, bucket 0).
+ * into the rollup tables, the rebuild, and the reads. Spans: 60,000 ms (minute), 3,600,000 ms (hour),
+ * 86,400,000 ms (UTC day) and, for the counts only, 0 (all time, bucket 0).
  */
 import { NOW } from './jobs-sql.js';
 
 /** A processing time's histogram bucket (src/jobs/duration-histogram.ts), of `column`. */
 const durationBucket = (column: string) => `CAST(ceil(ln(max(${column}, 0.001)) / ln(1.05)) AS INTEGER)`;
 
-const SPANS = `(SELECT 0 AS span_ms UNION ALL SELECT 3600000 UNION ALL SELECT 86400000)`;
-const TIMED_SPANS = `(SELECT 3600000 AS span_ms UNION ALL SELECT 86400000)`;
+const SPANS = `(SELECT 0 AS span_ms UNION ALL SELECT 60000 UNION ALL SELECT 3600000 UNION ALL SELECT 86400000)`;
+const TIMED_SPANS = `(SELECT 60000 AS span_ms UNION ALL SELECT 3600000 UNION ALL SELECT 86400000)`;
 const bucketOf = (span: string, bucket: string) =>
   `CASE ${span} WHEN 0 THEN 0 ELSE ${bucket} - ${bucket} % ${span} END`;
 
-/** The rows of one window: the hours in [@hourFrom, @dayFrom), the days from @dayFrom, and the deltas not folded yet. */
+/**
+ * The rows of one window: the minutes in [@minuteFrom, @hourFrom), the hours in [@hourFrom, @dayFrom),
+ * the days from @dayFrom, and the deltas not folded yet.
+ */
 const windowRows = (table: string, columns: string, deltaColumns: string) => `
+  SELECT ${columns} FROM ${table} WHERE span_ms = 60000 AND bucket_ms >= @minuteFrom AND bucket_ms < @hourFrom
+  UNION ALL
   SELECT ${columns} FROM ${table} WHERE span_ms = 3600000 AND bucket_ms >= @hourFrom AND bucket_ms < @dayFrom
   UNION ALL
   SELECT ${columns} FROM ${table} WHERE span_ms = 86400000 AND bucket_ms >= @dayFrom
   UNION ALL
-  SELECT ${deltaColumns} FROM job_rollup_deltas WHERE bucket_ms >= @hourFrom`;
+  SELECT ${deltaColumns} FROM job_rollup_deltas WHERE bucket_ms >= @minuteFrom`;
 
 const EDGE = `created_at >= @from AND created_at < @to`;
 
@@ -64,7 +69,7 @@ export const rollupsSql = {
   rebuildDeltas: `
     INSERT INTO job_rollup_deltas
       (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
-    SELECT created_at - created_at % 3600000, kind, status, priority, retry_count > 0,
+    SELECT created_at - created_at % 60000, kind, status, priority, retry_count > 0,
       CASE WHEN (status = 'failed' OR status = 'timeout' OR status = 'cancelled') THEN error_code END,
       CASE WHEN status = 'completed' AND processing_time_seconds IS NOT NULL
         THEN ${durationBucket('processing_time_seconds')} END,
@@ -99,7 +104,7 @@ export const rollupsSql = {
       'duration_bucket, change, seconds',
     )}) WHERE duration_bucket IS NOT NULL GROUP BY duration_bucket`,
 
-  /** The same figures counted from the jobs created in [@from, @to): a window's part hour. */
+  /** The same figures counted from the jobs created in [@from, @to): a window's part minute. */
   edgeCounts: `
     SELECT status, priority, retry_count > 0 AS retried, count(*) AS jobs FROM jobs WHERE ${EDGE}
     GROUP BY 1, 2, 3`,
