@@ -40,11 +40,9 @@ async function drain(withRollups: boolean): Promise<number> {
   }
   try {
     const store = database.jobs;
-    const job = resolveNewJob({ kind: 'noop', payload: {} }, kinds, {
-      jobTimeoutSeconds: 600,
-      maxRetries: 2,
-    });
-    for (let i = 0; i < JOBS; i += 1000) await store.enqueueMany(Array.from({ length: 1000 }, () => job));
+    const job = () =>
+      resolveNewJob({ kind: 'noop', payload: {} }, kinds, { jobTimeoutSeconds: 600, maxRetries: 2 });
+    for (let i = 0; i < JOBS; i += 1000) await store.enqueueMany(Array.from({ length: 1000 }, job));
     const started = process.cpuUsage();
     let done = 0;
     let sinceFold = 0;

@@ -284,7 +284,7 @@ CREATE TRIGGER jobs_points_recharge AFTER UPDATE OF status ON jobs FOR EACH ROW 
 CREATE TRIGGER jobs_points_refund AFTER UPDATE OF status ON jobs FOR EACH ROW WHEN (((new.status = ANY (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])) AND (old.status <> ALL (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])) AND (old.points_charged > 0))) EXECUTE FUNCTION reelqueue_points_refund()
 CREATE TRIGGER jobs_rollup_deleted AFTER DELETE ON jobs REFERENCING OLD TABLE AS deleted_jobs FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_rollup_deleted()
 CREATE TRIGGER jobs_rollup_inserted AFTER INSERT ON jobs REFERENCING NEW TABLE AS inserted_jobs FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_rollup_inserted()
-CREATE TRIGGER jobs_rollup_updated AFTER UPDATE OF kind, status, priority, created_at, retry_count, error_code, processing_time_seconds ON jobs FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.kind IS DISTINCT FROM new.kind) OR (old.priority IS DISTINCT FROM new.priority) OR (old.created_at IS DISTINCT FROM new.created_at) OR ((old.retry_count > 0) IS DISTINCT FROM (new.retry_count > 0)) OR (old.error_code IS DISTINCT FROM new.error_code) OR (old.processing_time_seconds IS DISTINCT FROM new.processing_time_seconds))) EXECUTE FUNCTION reelqueue_rollup_updated()
+CREATE TRIGGER jobs_rollup_updated AFTER UPDATE ON jobs REFERENCING OLD TABLE AS updated_before NEW TABLE AS updated_after FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_rollup_updated()
 CREATE TRIGGER jobs_store_derived_events AFTER UPDATE OF started_event_id, completed_event_id ON jobs FOR EACH ROW WHEN ((((old.started_event_id IS NOT NULL) AND (new.started_event_id IS DISTINCT FROM old.started_event_id)) OR ((old.completed_event_id IS NOT NULL) AND (new.completed_event_id IS DISTINCT FROM old.completed_event_id)))) EXECUTE FUNCTION reelqueue_store_derived_events()
 CREATE TRIGGER jobs_webhook_enqueue AFTER UPDATE OF status ON jobs FOR EACH ROW WHEN (((new.status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text])) AND (old.status <> ALL (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text])) AND (jsonb_typeof((new.payload -> 'webhook_url'::text)) = 'string'::text))) EXECUTE FUNCTION reelqueue_webhook_enqueue()
 CREATE TRIGGER users_changed AFTER DELETE OR UPDATE OF id, role, wallet_address OR TRUNCATE ON users FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_keys_changed()
@@ -569,18 +569,26 @@ AS $function$
 BEGIN
   INSERT INTO job_rollup_deltas
     (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
-  VALUES (reelqueue_minute_ms(OLD.created_at), OLD.kind, OLD.status, OLD.priority, OLD.retry_count > 0,
-    CASE WHEN OLD.status IN ('failed', 'timeout', 'cancelled') THEN OLD.error_code END,
-    CASE WHEN OLD.status = 'completed' AND OLD.processing_time_seconds IS NOT NULL
-      THEN reelqueue_duration_bucket(OLD.processing_time_seconds) END,
-    CASE WHEN OLD.status = 'completed' THEN -OLD.processing_time_seconds END,
-    -1),
-  (reelqueue_minute_ms(NEW.created_at), NEW.kind, NEW.status, NEW.priority, NEW.retry_count > 0,
-    CASE WHEN NEW.status IN ('failed', 'timeout', 'cancelled') THEN NEW.error_code END,
-    CASE WHEN NEW.status = 'completed' AND NEW.processing_time_seconds IS NOT NULL
-      THEN reelqueue_duration_bucket(NEW.processing_time_seconds) END,
-    CASE WHEN NEW.status = 'completed' THEN NEW.processing_time_seconds END,
-    1);
+  SELECT bucket_ms, kind, status, priority, retried, error_code, duration_bucket, sum(seconds), sum(change)
+  FROM (
+    SELECT reelqueue_minute_ms(created_at) AS bucket_ms, kind, status, priority, retry_count > 0 AS retried,
+      CASE WHEN status IN ('failed', 'timeout', 'cancelled') THEN error_code END AS error_code,
+      CASE WHEN status = 'completed' AND processing_time_seconds IS NOT NULL
+        THEN reelqueue_duration_bucket(processing_time_seconds) END AS duration_bucket,
+      CASE WHEN status = 'completed' THEN -processing_time_seconds END AS seconds,
+      -1 AS change
+    FROM updated_before
+    UNION ALL
+    SELECT reelqueue_minute_ms(created_at), kind, status, priority, retry_count > 0,
+      CASE WHEN status IN ('failed', 'timeout', 'cancelled') THEN error_code END,
+      CASE WHEN status = 'completed' AND processing_time_seconds IS NOT NULL
+        THEN reelqueue_duration_bucket(processing_time_seconds) END,
+      CASE WHEN status = 'completed' THEN processing_time_seconds END,
+      1
+    FROM updated_after
+  ) d
+  GROUP BY 1, 2, 3, 4, 5, 6, 7
+  HAVING sum(change) <> 0 OR coalesce(sum(seconds), 0) <> 0;
   RETURN NULL;
 END $function$
 
