@@ -107,6 +107,8 @@ export class SqliteJobStore implements JobStore {
   readonly #busyRetryMs: number;
   readonly #statements = new Map<string, Statement>();
   readonly #reads: ReadBatcher;
+  /** Whether this connection has the fold's temporary table (`rollupsSql.foldTable`). */
+  #foldTableMade = false;
 
   constructor(
     db: SqliteDatabase,
@@ -781,9 +783,15 @@ export class SqliteJobStore implements JobStore {
     return this.#write(() => {
       const { upTo } = this.#stmt(rollupsSql.foldUpTo).get({ batch: FOLD_BATCH }) as { upTo: number | null };
       if (upTo === null) return 0;
-      this.#stmt(rollupsSql.foldCounts).run({ upTo });
-      this.#stmt(rollupsSql.foldErrors).run({ upTo });
-      this.#stmt(rollupsSql.foldDurations).run({ upTo });
+      if (!this.#foldTableMade) {
+        this.#db.exec(rollupsSql.foldTable);
+        this.#foldTableMade = true;
+      }
+      this.#stmt(rollupsSql.foldClear).run({});
+      this.#stmt(rollupsSql.foldGroup).run({ upTo });
+      this.#stmt(rollupsSql.foldCounts).run({});
+      this.#stmt(rollupsSql.foldErrors).run({});
+      this.#stmt(rollupsSql.foldDurations).run({});
       return this.#stmt(rollupsSql.foldDelete).run({ upTo }).changes;
     });
   }

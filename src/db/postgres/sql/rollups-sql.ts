@@ -48,18 +48,22 @@ export const rollupsSql = {
       DELETE FROM job_rollup_deltas
       WHERE id IN (SELECT id FROM job_rollup_deltas ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
       RETURNING bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change
+    ), grouped AS (
+      SELECT bucket_ms, kind, status, priority, retried, error_code, duration_bucket,
+        sum(seconds) AS seconds, sum(change) AS change
+      FROM moved GROUP BY 1, 2, 3, 4, 5, 6, 7
     ), counts AS (
       INSERT INTO job_count_rollups AS r (span_ms, bucket_ms, kind, status, priority, retried, jobs)
       SELECT s.span_ms, ${bucketOf('s.span_ms', 'm.bucket_ms')}, m.kind, m.status, m.priority, m.retried,
         sum(m.change)
-      FROM moved m CROSS JOIN (VALUES (0::bigint), (60000::bigint), (3600000::bigint), (86400000::bigint)) s (span_ms)
+      FROM grouped m CROSS JOIN (VALUES (0::bigint), (60000::bigint), (3600000::bigint), (86400000::bigint)) s (span_ms)
       GROUP BY 1, 2, 3, 4, 5, 6
       ON CONFLICT (span_ms, bucket_ms, kind, status, priority, retried)
       DO UPDATE SET jobs = r.jobs + excluded.jobs
     ), errors AS (
       INSERT INTO job_error_rollups AS r (span_ms, bucket_ms, error_code, jobs)
       SELECT s.span_ms, ${bucketOf('s.span_ms', 'm.bucket_ms')}, m.error_code, sum(m.change)
-      FROM moved m CROSS JOIN (VALUES (60000::bigint), (3600000::bigint), (86400000::bigint)) s (span_ms)
+      FROM grouped m CROSS JOIN (VALUES (60000::bigint), (3600000::bigint), (86400000::bigint)) s (span_ms)
       WHERE m.error_code IS NOT NULL
       GROUP BY 1, 2, 3
       ON CONFLICT (span_ms, bucket_ms, error_code) DO UPDATE SET jobs = r.jobs + excluded.jobs
@@ -67,7 +71,7 @@ export const rollupsSql = {
       INSERT INTO job_duration_rollups AS r (span_ms, bucket_ms, duration_bucket, jobs, seconds)
       SELECT s.span_ms, ${bucketOf('s.span_ms', 'm.bucket_ms')}, m.duration_bucket, sum(m.change),
         coalesce(sum(m.seconds), 0)
-      FROM moved m CROSS JOIN (VALUES (60000::bigint), (3600000::bigint), (86400000::bigint)) s (span_ms)
+      FROM grouped m CROSS JOIN (VALUES (60000::bigint), (3600000::bigint), (86400000::bigint)) s (span_ms)
       WHERE m.duration_bucket IS NOT NULL
       GROUP BY 1, 2, 3
       ON CONFLICT (span_ms, bucket_ms, duration_bucket)

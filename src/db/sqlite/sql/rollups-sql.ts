@@ -35,25 +35,36 @@ export const rollupsSql = {
   backlog: `SELECT coalesce(max(id) - min(id) + 1, 0) AS backlog FROM job_rollup_deltas`,
   /** The last id of the next fold's batch of at most @batch deltas. */
   foldUpTo: `SELECT max(id) AS upTo FROM (SELECT id FROM job_rollup_deltas ORDER BY id LIMIT @batch)`,
+  /** The fold's batch summed per minute and group of like jobs, once (the spans then read these few rows). */
+  foldTable: `
+    CREATE TEMP TABLE IF NOT EXISTS rollup_fold (
+      bucket_ms INTEGER, kind TEXT, status TEXT, priority INTEGER, retried INTEGER, error_code TEXT,
+      duration_bucket INTEGER, seconds REAL, change INTEGER)`,
+  foldClear: `DELETE FROM temp.rollup_fold`,
+  foldGroup: `
+    INSERT INTO temp.rollup_fold
+    SELECT bucket_ms, kind, status, priority, retried, error_code, duration_bucket, total(seconds), sum(change)
+    FROM job_rollup_deltas WHERE id <= @upTo
+    GROUP BY 1, 2, 3, 4, 5, 6, 7`,
   foldCounts: `
     INSERT INTO job_count_rollups (span_ms, bucket_ms, kind, status, priority, retried, jobs)
     SELECT s.span_ms, ${bucketOf('s.span_ms', 'd.bucket_ms')}, d.kind, d.status, d.priority, d.retried, sum(d.change)
-    FROM job_rollup_deltas d CROSS JOIN ${SPANS} s
-    WHERE d.id <= @upTo
+    FROM temp.rollup_fold d CROSS JOIN ${SPANS} s
+    WHERE true
     GROUP BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (span_ms, bucket_ms, kind, status, priority, retried) DO UPDATE SET jobs = jobs + excluded.jobs`,
   foldErrors: `
     INSERT INTO job_error_rollups (span_ms, bucket_ms, error_code, jobs)
     SELECT s.span_ms, ${bucketOf('s.span_ms', 'd.bucket_ms')}, d.error_code, sum(d.change)
-    FROM job_rollup_deltas d CROSS JOIN ${TIMED_SPANS} s
-    WHERE d.id <= @upTo AND d.error_code IS NOT NULL
+    FROM temp.rollup_fold d CROSS JOIN ${TIMED_SPANS} s
+    WHERE d.error_code IS NOT NULL
     GROUP BY 1, 2, 3
     ON CONFLICT (span_ms, bucket_ms, error_code) DO UPDATE SET jobs = jobs + excluded.jobs`,
   foldDurations: `
     INSERT INTO job_duration_rollups (span_ms, bucket_ms, duration_bucket, jobs, seconds)
     SELECT s.span_ms, ${bucketOf('s.span_ms', 'd.bucket_ms')}, d.duration_bucket, sum(d.change), total(d.seconds)
-    FROM job_rollup_deltas d CROSS JOIN ${TIMED_SPANS} s
-    WHERE d.id <= @upTo AND d.duration_bucket IS NOT NULL
+    FROM temp.rollup_fold d CROSS JOIN ${TIMED_SPANS} s
+    WHERE d.duration_bucket IS NOT NULL
     GROUP BY 1, 2, 3
     ON CONFLICT (span_ms, bucket_ms, duration_bucket)
     DO UPDATE SET jobs = jobs + excluded.jobs, seconds = seconds + excluded.seconds`,
