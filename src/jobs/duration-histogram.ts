@@ -16,7 +16,7 @@ export interface DurationBucket {
 }
 
 export function bucketValue(bucket: number): number {
-  return Math.round(((2 * GROWTH ** bucket) / (GROWTH + 1)) * 1000) / 1000;
+  return Number(((2 * GROWTH ** bucket) / (GROWTH + 1)).toPrecision(6));
 }
 
 /** The nearest-rank percentile `p` of the times counted in `buckets` (any order), as a bucket's value. */
