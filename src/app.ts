@@ -15,6 +15,7 @@ import { openDatabase, type OpenDatabase } from './db/open-database.js';
 import { defaultKinds } from './default-kinds.js';
 import { noopKind, sleepKind } from './jobs/builtin-kinds.js';
 import { CleanupScheduler } from './jobs/cleanup-scheduler.js';
+import { RollupFolder } from './jobs/rollup-folder.js';
 import { KindRegistry, type JobKind } from './jobs/kinds.js';
 import type { NewJob } from './jobs/model.js';
 import { resolveNewJob } from './jobs/new-job.js';
@@ -54,6 +55,8 @@ export interface Reelqueue {
   readonly schedules: Schedules;
   /** The scheduler that queues the schedules' ticks, not started; `node` names this process. */
   createScheduler(node?: string): Scheduler;
+  /** Folds the statistics rollups' deltas every couple of seconds, not started. */
+  createRollupFolder(): RollupFolder;
   close(): Promise<void>;
 }
 
@@ -103,11 +106,11 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
   const jobs = signals ? new AnnouncingJobStore(cached, signals) : cached;
   const defaults = { jobTimeoutSeconds: config.jobTimeoutSeconds, maxRetries: config.maxRetries };
   const workers = new Set<Worker>();
-  const schedulers = new Set<CleanupScheduler>();
   const tickers = new Set<Scheduler>();
   const schedules = new Schedules(database.schedules, kinds, {
     changed: () => tickers.forEach((scheduler) => scheduler.wake()),
   });
+  const schedulers = new Set<CleanupScheduler | RollupFolder>();
 
   return {
     config,
@@ -158,6 +161,11 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
       const scheduler = new Scheduler({ store: scheduleStore, logger, node, jobDefaults: defaults });
       tickers.add(scheduler);
       return scheduler;
+    },
+    createRollupFolder() {
+      const folder = new RollupFolder(jobs, logger);
+      schedulers.add(folder);
+      return folder;
     },
     async close() {
       await Promise.all([...tickers].map((scheduler) => scheduler.stop()));

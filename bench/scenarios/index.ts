@@ -8,6 +8,7 @@ import { pickupScenario } from './pickup.js';
 import { renderScenario } from './render.js';
 import { scaleScenario } from './scale.js';
 import { statusCacheScenario } from './status-cache.js';
+import { statisticsScenario } from './statistics.js';
 import { streamingScenario } from './streaming.js';
 import { throughputScenario } from './throughput.js';
 import type { Scenario } from './types.js';
@@ -17,6 +18,7 @@ export const SCENARIOS: readonly Scenario[] = [
   pickupScenario,
   enqueueScenario,
   scaleScenario,
+  statisticsScenario,
   httpScenario,
   statusCacheScenario,
   renderScenario,

@@ -16,7 +16,7 @@ import type { QueueSystem } from '../systems/types.js';
 import { seededId, seedPostgres, seedSqlite } from './scale-seed.js';
 import { systemsFor, type Scenario, type ScenarioContext } from './types.js';
 
-const rowsLabel = (rows: number) =>
+export const rowsLabel = (rows: number) =>
   rows >= 1_000_000 ? `${rows / 1_000_000}M` : rows >= 1_000 ? `${rows / 1_000}k` : String(rows);
 
 interface SeededDatabase {
@@ -24,7 +24,11 @@ interface SeededDatabase {
   remove(): Promise<void>;
 }
 
-async function seeded(dialect: 'pg' | 'sqlite', rows: number, pending: number): Promise<SeededDatabase> {
+export async function seeded(
+  dialect: 'pg' | 'sqlite',
+  rows: number,
+  pending: number,
+): Promise<SeededDatabase> {
   if (dialect === 'pg') {
     const schema = uniqueName('rq_scale');
     const config = loadConfig({}, { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema });

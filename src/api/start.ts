@@ -96,6 +96,8 @@ export async function startService(app: Reelqueue, options: ServiceOptions = {})
   if (workerCount > 0) app.createCleanupScheduler().start();
   // Recurring jobs' ticks, on the same nodes; every node tries each tick, one queues it.
   if (workerCount > 0) app.createScheduler().start();
+  // Every node folds the statistics rollups' deltas (any number may at once).
+  app.createRollupFolder().start();
   return {
     server,
     metrics,

@@ -133,6 +133,8 @@ export class AnnouncingJobStore implements JobStore {
   claimMaintenanceRun: JobStore['claimMaintenanceRun'] = (name, intervalSeconds, node) =>
     this.store.claimMaintenanceRun(name, intervalSeconds, node);
   expireVideos: JobStore['expireVideos'] = (maxAgeHours) => this.store.expireVideos(maxAgeHours);
+  foldRollups: JobStore['foldRollups'] = () => this.store.foldRollups();
+  rebuildRollups: JobStore['rebuildRollups'] = () => this.store.rebuildRollups();
   cleanup: JobStore['cleanup'] = (maxAgeHours, scope, filter) =>
     this.store.cleanup(maxAgeHours, scope, filter);
   health: JobStore['health'] = (scope, hours) => this.store.health(scope, hours);

@@ -198,6 +198,9 @@ export class CachingJobStore implements JobStore {
     this.store.claimMaintenanceRun(name, intervalSeconds, node);
   health: JobStore['health'] = (scope, hours) => this.store.health(scope, hours);
   statistics: JobStore['statistics'] = (hours, scope) => this.store.statistics(hours, scope);
+  // The rollups hold counts, not jobs: nothing cached changes.
+  foldRollups: JobStore['foldRollups'] = () => this.store.foldRollups();
+  rebuildRollups: JobStore['rebuildRollups'] = () => this.store.rebuildRollups();
   timeSeries: JobStore['timeSeries'] = (hours, bucket, scope) => this.store.timeSeries(hours, bucket, scope);
   onJobAvailable: JobStore['onJobAvailable'] = (listener) => this.store.onJobAvailable(listener);
   onCancelRequested: JobStore['onCancelRequested'] = (listener) => this.store.onCancelRequested(listener);

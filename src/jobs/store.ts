@@ -292,6 +292,14 @@ export interface JobStore {
    */
   timeSeries(hours: number, bucket: TimeBucket, scope: Scope): Promise<JobTimeSeries>;
 
+  /**
+   * Moves at most one batch of waiting rollup deltas into the statistics rollups; returns how many.
+   * Safe on any number of nodes at once (each delta is moved by one of them).
+   */
+  foldRollups(): Promise<number>;
+  /** Counts the statistics rollups again from the jobs (`reelqueue stats --rebuild`). */
+  rebuildRollups(): Promise<void>;
+
   /** Calls back when a job may be claimable (new job, retry, release). Returns an unsubscribe. */
   onJobAvailable(listener: () => void): () => void;
   /** Calls back with the id of a running job whose cancellation was requested. */

@@ -88,6 +88,16 @@ describe('crash recovery with real processes', () => {
 
     const health = await app.jobs.health({ all: true });
     expect(health).toMatchObject({ completed: JOBS, failed: 0, pending: 0, running: 0 });
+    // The statistics rollups, whose deltas the killed workers wrote and folded, equal a recount.
+    const { processingTimeSeconds: times, ...counted } = await app.jobs.statistics(24, { all: true });
+    expect(counted.totals).toMatchObject({ completed: JOBS, running: 0 });
+    await app.jobs.rebuildRollups();
+    const { processingTimeSeconds: recountedTimes, ...recounted } = await app.jobs.statistics(24, {
+      all: true,
+    });
+    expect(recounted).toEqual(counted);
+    expect({ ...recountedTimes, average: null }).toEqual({ ...times, average: null });
+    expect(recountedTimes.average).toBeCloseTo(times.average ?? 0, 5);
 
     // Every job's log through the store: PostgreSQL reads the current attempt's `started` and the
     // `completed` event from the job itself (migration 0017), so job_events holds only some of them.

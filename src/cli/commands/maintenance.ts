@@ -86,8 +86,10 @@ export function statsCommand(): Command {
   return withCommonOptions(new Command('stats'))
     .description('health and statistics of the queue')
     .option('--hours <h>', 'statistics window in hours', parseNumber('--hours', 0.01, 24 * 365), 24)
-    .action(async (options: CommonOptions & { hours: number }) => {
+    .option('--rebuild', 'count the statistics rollups again from the jobs first')
+    .action(async (options: CommonOptions & { hours: number; rebuild?: boolean }) => {
       await withExistingReelqueue(options, async (app) => {
+        if (options.rebuild) await app.jobs.rebuildRollups();
         const [health, statistics] = await Promise.all([
           app.jobs.health(ALL_JOBS),
           app.jobs.statistics(options.hours, ALL_JOBS),

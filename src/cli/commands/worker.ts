@@ -50,6 +50,7 @@ export function workerCommand(): Command {
       app.createCleanupScheduler(worker.id).start();
       const scheduler = app.createScheduler(worker.id);
       scheduler.start();
+      app.createRollupFolder().start();
       worker.start();
       print(
         options,

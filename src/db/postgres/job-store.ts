@@ -12,6 +12,21 @@ import {
   type TimeBucket,
   type TimeSeriesRow,
 } from '../../jobs/time-series.js';
+import { rollupsSql, windowFiguresSql } from './sql/rollups-sql.js';
+import {
+  durationCount,
+  EXACT_DURATIONS_LIMIT,
+  FOLD_BATCH,
+  FOLD_BEFORE_READ_BACKLOG,
+  healthFromRollups,
+  rollupWindow,
+  statisticsFromRollups,
+  withEdge,
+  type CountRow,
+  type DurationRow,
+  type ErrorRow,
+  type WindowRows,
+} from '../../jobs/rollup-statistics.js';
 import { cleanupStatuses, jobNotDeleted, type CleanupFilter } from '../../jobs/cleanup-filter.js';
 import { StatusReadBatcher } from './status-read-batcher.js';
 import { ReelqueueError } from '../../errors.js';
@@ -111,6 +126,8 @@ export class PostgresJobStore implements JobStore {
   readonly #wakeUps: WakeUpSender;
   /** Enqueues of this store between their call and their commit. */
   #enqueuesInFlight = 0;
+  /** When `#foldIfBehind` last read the backlog (performance.now()). */
+  #backlogCheckedAt = -Infinity;
 
   /** `listener` listens on `channel`; the database that owns both closes the listener. */
   /** Status reads of one loop turn, as one statement (status-read-batcher.ts). */
@@ -663,13 +680,28 @@ export class PostgresJobStore implements JobStore {
     return (await this.#rows(maintenanceSql.expireVideos, [maxAgeHours])).length;
   }
 
-  async #oldestPendingAgeMs(userId: string | null): Promise<number | null> {
-    const [row] = await this.#rows<{ age: number | null }>(jobsSql.oldestPendingAgeMs, [userId]);
+  async #oldestPendingAgeMs(
+    userId: string | null,
+    db: PgPool | PgClient = this.#pool,
+  ): Promise<number | null> {
+    const [row] = await this.#rows<{ age: number | null }>(jobsSql.oldestPendingAgeMs, [userId], db);
     return row?.age === null || row?.age === undefined ? null : Number(row.age);
   }
 
   async health(scope: Scope, hours: number | null = null): Promise<HealthMetrics> {
     if (hours !== null) checkedHours('hours', hours);
+    if (scope.all) {
+      await this.#foldIfBehind();
+      if (hours !== null) {
+        const { rows, oldestPendingAgeMs } = await this.#windowFigures(hours, false);
+        return healthFromRollups(rows.counts, oldestPendingAgeMs);
+      }
+      const [counts, age] = await Promise.all([
+        this.#rows<CountRow>(rollupsSql.allTimeCounts),
+        this.#oldestPendingAgeMs(null),
+      ]);
+      return healthFromRollups(counts, age);
+    }
     const userId = scope.all ? null : scope.userId;
     type Count = { status: string; count: number };
     const counts =
@@ -683,6 +715,20 @@ export class PostgresJobStore implements JobStore {
 
   async statistics(hours: number, scope: Scope): Promise<JobStatistics> {
     checkedHours('hours', hours);
+    if (scope.all) {
+      await this.#foldIfBehind();
+      const { rows, start, oldestPendingAgeMs } = await this.#windowFigures(hours, true);
+      const completed = durationCount(rows);
+      const exact =
+        completed > EXACT_DURATIONS_LIMIT
+          ? null
+          : completed === 0
+            ? []
+            : (await this.#rows<{ seconds: number }>(rollupsSql.exactDurations, [start])).map(
+                (row) => row.seconds,
+              );
+      return statisticsFromRollups(hours, rows, exact, oldestPendingAgeMs);
+    }
     const userId = scope.all ? null : scope.userId;
     const window = `created_at >= now() - make_interval(secs => $1::double precision * 3600) AND ($2::text IS NULL OR user_id = $2)`;
     const params = [hours, userId];
@@ -743,6 +789,82 @@ export class PostgresJobStore implements JobStore {
       errorCodes: Object.fromEntries(errorRows.map((row) => [row.error_code, Number(row.count)])),
       retriedJobs: Number(retriedRows[0]?.count ?? 0),
     };
+  }
+
+  /**
+   * The rollup rows of the window of the last `hours`, its edge counted from the jobs, and the
+   * oldest pending job's age: the database clock, then one statement (one snapshot).
+   */
+  async #windowFigures(
+    hours: number,
+    all: boolean,
+  ): Promise<{ rows: WindowRows; start: number; oldestPendingAgeMs: number | null }> {
+    const [clock] = await this.#rows<{ now: number }>(rollupsSql.now);
+    const window = rollupWindow(Number(clock?.now), hours);
+    const edge = window.edge ?? { from: 0, to: 0, sign: 1 as const };
+    const [figures] = await this.#rows<{
+      counts: CountRow[];
+      errors: ErrorRow[];
+      durations: DurationRow[];
+      edge_counts: CountRow[];
+      edge_errors: ErrorRow[];
+      edge_durations: DurationRow[];
+      oldest_pending_ms: number | null;
+    }>(windowFiguresSql, [window.minuteFrom, window.hourFrom, window.dayFrom, edge.from, edge.to, all]);
+    if (!figures) throw new Error('the window figures statement returned no row');
+    const rows = withEdge(
+      { counts: figures.counts, errors: figures.errors, durations: figures.durations },
+      { counts: figures.edge_counts, errors: figures.edge_errors, durations: figures.edge_durations },
+      edge.sign,
+    );
+    return { rows, start: window.start, oldestPendingAgeMs: figures.oldest_pending_ms };
+  }
+
+  /** Folds first when many deltas wait (no process folded for a while), so the read stays short. */
+  async #foldIfBehind(): Promise<void> {
+    // Checked at most once a second per store: the folders keep the backlog short in service.
+    if (performance.now() - this.#backlogCheckedAt < 1_000) return;
+    this.#backlogCheckedAt = performance.now();
+    for (;;) {
+      const [row] = await this.#rows<{ backlog: number }>(rollupsSql.backlog);
+      if (Number(row?.backlog ?? 0) <= FOLD_BEFORE_READ_BACKLOG) return;
+      if ((await this.foldRollups()) === 0) return;
+    }
+  }
+
+  async foldRollups(): Promise<number> {
+    return inTransaction(this.#pool, async (client) => {
+      const [lock] = await this.#rows<{ locked: boolean }>(rollupsSql.tryFoldLock, [], client);
+      if (!lock?.locked) return 0;
+      const [row] = await this.#rows<{ moved: number }>(rollupsSql.fold, [FOLD_BATCH], client);
+      return row?.moved ?? 0;
+    });
+  }
+
+  /**
+   * Under the fold's lock (no fold runs meanwhile), in one REPEATABLE READ snapshot: the rollups and
+   * the deltas that snapshot sees are replaced by a count of the jobs it sees. The deltas of writes
+   * committed after the snapshot stay, and apply on top of that count.
+   */
+  async rebuildRollups(): Promise<void> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query(rollupsSql.rebuildLock);
+      try {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+        for (const sql of rollupsSql.rebuildClear) await client.query(sql);
+        await client.query(rollupsSql.rebuildDeltas);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        await client.query(rollupsSql.rebuildUnlock);
+      }
+    } finally {
+      client.release();
+    }
+    while ((await this.foldRollups()) > 0);
   }
 
   onJobAvailable(listener: () => void): () => void {

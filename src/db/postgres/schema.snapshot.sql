@@ -31,6 +31,28 @@ singleton boolean NOT NULL DEFAULT true
 id text NOT NULL
 created_at timestamp with time zone NOT NULL DEFAULT now()
 
+-- table job_count_rollups
+span_ms bigint NOT NULL
+bucket_ms bigint NOT NULL
+kind text NOT NULL
+status text NOT NULL
+priority smallint NOT NULL
+retried boolean NOT NULL
+jobs bigint NOT NULL
+
+-- table job_duration_rollups
+span_ms bigint NOT NULL
+bucket_ms bigint NOT NULL
+duration_bucket integer NOT NULL
+jobs bigint NOT NULL
+seconds double precision NOT NULL
+
+-- table job_error_rollups
+span_ms bigint NOT NULL
+bucket_ms bigint NOT NULL
+error_code text NOT NULL
+jobs bigint NOT NULL
+
 -- table job_events
 id bigint NOT NULL DEFAULT nextval('job_events_id_seq'::regclass)
 job_id uuid NOT NULL
@@ -43,6 +65,18 @@ message text
 attempt integer NOT NULL
 worker_id text
 data jsonb
+
+-- table job_rollup_deltas
+id bigint NOT NULL
+bucket_ms bigint NOT NULL
+kind text NOT NULL
+status text NOT NULL
+priority smallint NOT NULL
+retried boolean NOT NULL
+error_code text
+duration_bucket integer
+seconds double precision
+change integer NOT NULL
 
 -- table jobs
 id uuid NOT NULL
@@ -194,7 +228,11 @@ artifacts.artifacts_size_check: CHECK ((size >= 0))
 deployment.deployment_id_check: CHECK ((length(id) = 32))
 deployment.deployment_pkey: PRIMARY KEY (singleton)
 deployment.deployment_singleton_check: CHECK (singleton)
+job_count_rollups.job_count_rollups_pkey: PRIMARY KEY (span_ms, bucket_ms, kind, status, priority, retried)
+job_duration_rollups.job_duration_rollups_pkey: PRIMARY KEY (span_ms, bucket_ms, duration_bucket)
+job_error_rollups.job_error_rollups_pkey: PRIMARY KEY (span_ms, bucket_ms, error_code)
 job_events.job_events_pkey: PRIMARY KEY (job_id, id)
+job_rollup_deltas.job_rollup_deltas_pkey: PRIMARY KEY (id)
 jobs.jobs_cost_points_check: CHECK ((cost_points >= 0))
 jobs.jobs_lost_attempts_check: CHECK ((lost_attempts >= 0))
 jobs.jobs_max_retries_check: CHECK ((max_retries >= 0))
@@ -232,7 +270,11 @@ CREATE UNIQUE INDEX artifact_chunks_pkey ON artifact_chunks USING btree (artifac
 CREATE INDEX artifacts_job_kind_idx ON artifacts USING btree (job_id, kind)
 CREATE UNIQUE INDEX artifacts_pkey ON artifacts USING btree (id)
 CREATE UNIQUE INDEX deployment_pkey ON deployment USING btree (singleton)
+CREATE UNIQUE INDEX job_count_rollups_pkey ON job_count_rollups USING btree (span_ms, bucket_ms, kind, status, priority, retried)
+CREATE UNIQUE INDEX job_duration_rollups_pkey ON job_duration_rollups USING btree (span_ms, bucket_ms, duration_bucket)
+CREATE UNIQUE INDEX job_error_rollups_pkey ON job_error_rollups USING btree (span_ms, bucket_ms, error_code)
 CREATE UNIQUE INDEX job_events_pkey ON job_events USING btree (job_id, id)
+CREATE UNIQUE INDEX job_rollup_deltas_pkey ON job_rollup_deltas USING btree (id)
 CREATE INDEX jobs_claim_idx ON jobs USING btree (priority DESC, run_at, id) WHERE (status = 'pending'::text)
 CREATE INDEX jobs_created_idx ON jobs USING btree (created_at DESC, id DESC)
 CREATE INDEX jobs_finished_idx ON jobs USING btree (completed_at, status) WHERE ((status <> 'pending'::text) AND (status <> 'running'::text))
@@ -262,6 +304,9 @@ CREATE TRIGGER jobs_points_charge AFTER INSERT ON jobs FOR EACH ROW WHEN ((new.p
 CREATE TRIGGER jobs_points_price BEFORE INSERT ON jobs FOR EACH ROW WHEN (((new.cost_points > 0) OR (new.points_charged <> 0))) EXECUTE FUNCTION reelqueue_points_price()
 CREATE TRIGGER jobs_points_recharge AFTER UPDATE OF status ON jobs FOR EACH ROW WHEN (((old.status = ANY (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])) AND (new.status <> ALL (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])) AND (new.user_id IS NOT NULL) AND (new.cost_points > 0) AND (new.points_charged = 0))) EXECUTE FUNCTION reelqueue_points_recharge()
 CREATE TRIGGER jobs_points_refund AFTER UPDATE OF status ON jobs FOR EACH ROW WHEN (((new.status = ANY (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])) AND (old.status <> ALL (ARRAY['failed'::text, 'cancelled'::text, 'timeout'::text])) AND (old.points_charged > 0))) EXECUTE FUNCTION reelqueue_points_refund()
+CREATE TRIGGER jobs_rollup_deleted AFTER DELETE ON jobs REFERENCING OLD TABLE AS deleted_jobs FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_rollup_deleted()
+CREATE TRIGGER jobs_rollup_inserted AFTER INSERT ON jobs REFERENCING NEW TABLE AS inserted_jobs FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_rollup_inserted()
+CREATE TRIGGER jobs_rollup_updated AFTER UPDATE ON jobs REFERENCING OLD TABLE AS updated_before NEW TABLE AS updated_after FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_rollup_updated()
 CREATE TRIGGER jobs_store_derived_events AFTER UPDATE OF started_event_id, completed_event_id ON jobs FOR EACH ROW WHEN ((((old.started_event_id IS NOT NULL) AND (new.started_event_id IS DISTINCT FROM old.started_event_id)) OR ((old.completed_event_id IS NOT NULL) AND (new.completed_event_id IS DISTINCT FROM old.completed_event_id)))) EXECUTE FUNCTION reelqueue_store_derived_events()
 CREATE TRIGGER jobs_webhook_enqueue AFTER UPDATE OF status ON jobs FOR EACH ROW WHEN (((new.status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text])) AND (old.status <> ALL (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text])) AND (jsonb_typeof((new.payload -> 'webhook_url'::text)) = 'string'::text))) EXECUTE FUNCTION reelqueue_webhook_enqueue()
 CREATE TRIGGER users_changed AFTER DELETE OR UPDATE OF id, role, wallet_address OR TRUNCATE ON users FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_keys_changed()
@@ -365,6 +410,13 @@ BEGIN
 END
 $function$
 
+-- function reelqueue_duration_bucket
+CREATE OR REPLACE FUNCTION reelqueue_duration_bucket(seconds double precision)
+ RETURNS integer
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+RETURN (ceil((ln(GREATEST(seconds, (0.001)::double precision)) / (ln(1.05))::double precision)))::integer
+
 -- function reelqueue_jobs_ahead
 CREATE OR REPLACE FUNCTION reelqueue_jobs_ahead(job_ids uuid[])
  RETURNS TABLE(job_id uuid, jobs_ahead bigint)
@@ -406,6 +458,13 @@ BEGIN
   RETURN NULL;
 END
 $function$
+
+-- function reelqueue_minute_ms
+CREATE OR REPLACE FUNCTION reelqueue_minute_ms(at timestamp with time zone)
+ RETURNS bigint
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+RETURN ((floor((EXTRACT(epoch FROM at) / (60)::numeric)) * (60000)::numeric))::bigint
 
 -- function reelqueue_points_charge
 CREATE OR REPLACE FUNCTION reelqueue_points_charge()
@@ -482,6 +541,78 @@ AS $function$
   ) AS ranked
   WHERE ranked.id = ANY(job_ids)
 $function$
+
+-- function reelqueue_rollup_deleted
+CREATE OR REPLACE FUNCTION reelqueue_rollup_deleted()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO '<schema>'
+AS $function$
+BEGIN
+  INSERT INTO job_rollup_deltas
+    (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
+  SELECT reelqueue_minute_ms(created_at), kind, status, priority, retry_count > 0,
+    CASE WHEN status IN ('failed', 'timeout', 'cancelled') THEN error_code END,
+    CASE WHEN status = 'completed' AND processing_time_seconds IS NOT NULL
+      THEN reelqueue_duration_bucket(processing_time_seconds) END,
+    -sum(processing_time_seconds) FILTER (WHERE status = 'completed'),
+    -count(*)
+  FROM deleted_jobs
+  GROUP BY 1, 2, 3, 4, 5, 6, 7;
+  RETURN NULL;
+END $function$
+
+-- function reelqueue_rollup_inserted
+CREATE OR REPLACE FUNCTION reelqueue_rollup_inserted()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO '<schema>'
+AS $function$
+BEGIN
+  INSERT INTO job_rollup_deltas
+    (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
+  SELECT reelqueue_minute_ms(created_at), kind, status, priority, retry_count > 0,
+    CASE WHEN status IN ('failed', 'timeout', 'cancelled') THEN error_code END,
+    CASE WHEN status = 'completed' AND processing_time_seconds IS NOT NULL
+      THEN reelqueue_duration_bucket(processing_time_seconds) END,
+    sum(processing_time_seconds) FILTER (WHERE status = 'completed'),
+    count(*)
+  FROM inserted_jobs
+  GROUP BY 1, 2, 3, 4, 5, 6, 7;
+  RETURN NULL;
+END $function$
+
+-- function reelqueue_rollup_updated
+CREATE OR REPLACE FUNCTION reelqueue_rollup_updated()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO '<schema>'
+AS $function$
+BEGIN
+  INSERT INTO job_rollup_deltas
+    (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
+  SELECT bucket_ms, kind, status, priority, retried, error_code, duration_bucket, sum(seconds), sum(change)
+  FROM (
+    SELECT reelqueue_minute_ms(created_at) AS bucket_ms, kind, status, priority, retry_count > 0 AS retried,
+      CASE WHEN status IN ('failed', 'timeout', 'cancelled') THEN error_code END AS error_code,
+      CASE WHEN status = 'completed' AND processing_time_seconds IS NOT NULL
+        THEN reelqueue_duration_bucket(processing_time_seconds) END AS duration_bucket,
+      CASE WHEN status = 'completed' THEN -processing_time_seconds END AS seconds,
+      -1 AS change
+    FROM updated_before
+    UNION ALL
+    SELECT reelqueue_minute_ms(created_at), kind, status, priority, retry_count > 0,
+      CASE WHEN status IN ('failed', 'timeout', 'cancelled') THEN error_code END,
+      CASE WHEN status = 'completed' AND processing_time_seconds IS NOT NULL
+        THEN reelqueue_duration_bucket(processing_time_seconds) END,
+      CASE WHEN status = 'completed' THEN processing_time_seconds END,
+      1
+    FROM updated_after
+  ) d
+  GROUP BY 1, 2, 3, 4, 5, 6, 7
+  HAVING sum(change) <> 0 OR coalesce(sum(seconds), 0) <> 0;
+  RETURN NULL;
+END $function$
 
 -- function reelqueue_store_derived_events
 CREATE OR REPLACE FUNCTION reelqueue_store_derived_events()

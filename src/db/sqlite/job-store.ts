@@ -78,6 +78,19 @@ import { eventFromSqlite, insertedJobAt, jobFromArray, type SqliteEventRow } fro
 import { holdSignals, type SqliteSignals } from './signals.js';
 import { boundCount } from './sql/bound-count.js';
 import { heartbeatOlderThan, JOB_ARRAY, jobsSql, leaseExpired } from './sql/jobs-sql.js';
+import { rollupsSql } from './sql/rollups-sql.js';
+import {
+  durationCount,
+  EXACT_DURATIONS_LIMIT,
+  FOLD_BATCH,
+  FOLD_BEFORE_READ_BACKLOG,
+  healthFromRollups,
+  rollupWindow,
+  statisticsFromRollups,
+  withEdge,
+  type CountRow,
+  type WindowRows,
+} from '../../jobs/rollup-statistics.js';
 import { heldByWorkers, workersSql } from './sql/workers-sql.js';
 import {
   workerProcessFromRow,
@@ -104,6 +117,8 @@ export class SqliteJobStore implements JobStore {
   readonly #busyRetryMs: number;
   readonly #statements = new Map<string, Statement>();
   readonly #reads: ReadBatcher;
+  /** Whether this connection has the fold's temporary table (`rollupsSql.foldTable`). */
+  #foldTableMade = false;
 
   constructor(
     db: SqliteDatabase,
@@ -654,6 +669,16 @@ export class SqliteJobStore implements JobStore {
 
   async health(scope: Scope, hours: number | null = null): Promise<HealthMetrics> {
     if (hours !== null) checkedHours('hours', hours);
+    if (scope.all) {
+      await this.#foldIfBehind();
+      return this.#read(() => {
+        const counts =
+          hours === null
+            ? (this.#stmt(rollupsSql.allTimeCounts).all({}) as CountRow[])
+            : this.#windowRows(hours, false).rows.counts;
+        return healthFromRollups(counts, this.#oldestPendingAgeMs(scope));
+      });
+    }
     return this.#read(() => {
       const counts = (
         hours !== null
@@ -679,6 +704,20 @@ export class SqliteJobStore implements JobStore {
 
   async statistics(hours: number, scope: Scope): Promise<JobStatistics> {
     checkedHours('hours', hours);
+    if (scope.all) {
+      await this.#foldIfBehind();
+      return this.#read(() => {
+        const { rows, start } = this.#windowRows(hours, true);
+        const completed = durationCount(rows);
+        const exact =
+          completed > EXACT_DURATIONS_LIMIT
+            ? null
+            : completed === 0
+              ? []
+              : (this.#stmt(rollupsSql.exactDurations).pluck().all({ from: start }) as number[]);
+        return statisticsFromRollups(hours, rows, exact, this.#oldestPendingAgeMs(scope));
+      });
+    }
     return this.#read(() => {
       const window = `created_at >= CAST(unixepoch('subsec') * 1000 AS INTEGER) - CAST(@windowMs AS INTEGER)${
         scope.all ? '' : ' AND user_id = @userId'
@@ -738,6 +777,64 @@ export class SqliteJobStore implements JobStore {
         retriedJobs: retried.count,
       };
     });
+  }
+
+  /** The rollup rows of the window of the last `hours` (inside a read), its edge counted from the jobs. */
+  #windowRows(hours: number, all: boolean): { rows: WindowRows; start: number } {
+    const { now } = this.#stmt(rollupsSql.now).get({}) as { now: number };
+    const window = rollupWindow(now, hours);
+    const params = { minuteFrom: window.minuteFrom, hourFrom: window.hourFrom, dayFrom: window.dayFrom };
+    const read = (sql: string, at: Record<string, number>) => this.#stmt(sql).all(at) as never[];
+    const rows: WindowRows = {
+      counts: read(rollupsSql.windowCounts, params),
+      errors: all ? read(rollupsSql.windowErrors, params) : [],
+      durations: all ? read(rollupsSql.windowDurations, params) : [],
+    };
+    const { edge } = window;
+    if (!edge) return { rows, start: window.start };
+    const range = { from: edge.from, to: edge.to };
+    const edgeRows: WindowRows = {
+      counts: read(rollupsSql.edgeCounts, range),
+      errors: all ? read(rollupsSql.edgeErrors, range) : [],
+      durations: all ? read(rollupsSql.edgeDurations, range) : [],
+    };
+    return { rows: withEdge(rows, edgeRows, edge.sign), start: window.start };
+  }
+
+  /** Folds first when many deltas wait (no process folded for a while), so the read stays short. */
+  async #foldIfBehind(): Promise<void> {
+    for (;;) {
+      const { backlog } = (await this.#read(() => this.#stmt(rollupsSql.backlog).get({}))) as {
+        backlog: number;
+      };
+      if (backlog <= FOLD_BEFORE_READ_BACKLOG) return;
+      if ((await this.foldRollups()) === 0) return;
+    }
+  }
+
+  async foldRollups(): Promise<number> {
+    return this.#write(() => {
+      const { upTo } = this.#stmt(rollupsSql.foldUpTo).get({ batch: FOLD_BATCH }) as { upTo: number | null };
+      if (upTo === null) return 0;
+      if (!this.#foldTableMade) {
+        this.#db.exec(rollupsSql.foldTable);
+        this.#foldTableMade = true;
+      }
+      this.#stmt(rollupsSql.foldClear).run({});
+      this.#stmt(rollupsSql.foldGroup).run({ upTo });
+      this.#stmt(rollupsSql.foldCounts).run({});
+      this.#stmt(rollupsSql.foldErrors).run({});
+      this.#stmt(rollupsSql.foldDurations).run({});
+      return this.#stmt(rollupsSql.foldDelete).run({ upTo }).changes;
+    });
+  }
+
+  async rebuildRollups(): Promise<void> {
+    await this.#write(() => {
+      for (const sql of rollupsSql.rebuildClear) this.#stmt(sql).run({});
+      this.#stmt(rollupsSql.rebuildDeltas).run({});
+    });
+    while ((await this.foldRollups()) > 0);
   }
 
   onJobAvailable(listener: () => void): () => void {

@@ -89,6 +89,37 @@ CREATE TABLE deployment (
   created_at INTEGER NOT NULL
 ) STRICT;
 
+-- table job_count_rollups
+CREATE TABLE job_count_rollups (
+  span_ms INTEGER NOT NULL,
+  bucket_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  retried INTEGER NOT NULL,
+  jobs INTEGER NOT NULL,
+  PRIMARY KEY (span_ms, bucket_ms, kind, status, priority, retried)
+) WITHOUT ROWID;
+
+-- table job_duration_rollups
+CREATE TABLE job_duration_rollups (
+  span_ms INTEGER NOT NULL,
+  bucket_ms INTEGER NOT NULL,
+  duration_bucket INTEGER NOT NULL,
+  jobs INTEGER NOT NULL,
+  seconds REAL NOT NULL,
+  PRIMARY KEY (span_ms, bucket_ms, duration_bucket)
+) WITHOUT ROWID;
+
+-- table job_error_rollups
+CREATE TABLE job_error_rollups (
+  span_ms INTEGER NOT NULL,
+  bucket_ms INTEGER NOT NULL,
+  error_code TEXT NOT NULL,
+  jobs INTEGER NOT NULL,
+  PRIMARY KEY (span_ms, bucket_ms, error_code)
+) WITHOUT ROWID;
+
 -- table job_events
 CREATE TABLE "job_events" (
   id INTEGER PRIMARY KEY,
@@ -103,6 +134,23 @@ CREATE TABLE "job_events" (
   worker_id TEXT,
   data TEXT
 ) STRICT;
+
+-- table job_rollup_deltas
+CREATE TABLE job_rollup_deltas (
+  id INTEGER PRIMARY KEY,
+  bucket_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  retried INTEGER NOT NULL,
+  -- Only of failed, timeout and cancelled jobs (what statistics' error codes count).
+  error_code TEXT,
+  -- Only of completed jobs with a processing time.
+  duration_bucket INTEGER,
+  -- The processing seconds this row adds (negative when it takes a job away).
+  seconds REAL,
+  change INTEGER NOT NULL
+);
 
 -- table jobs
 CREATE TABLE "jobs" (
@@ -280,6 +328,55 @@ WHEN OLD.points_charged > 0
 BEGIN
   UPDATE users SET prompt_points = prompt_points + OLD.points_charged WHERE id = OLD.user_id;
   UPDATE jobs SET points_charged = 0 WHERE id = NEW.id;
+END;
+
+-- trigger jobs_rollup_delete
+CREATE TRIGGER jobs_rollup_delete AFTER DELETE ON jobs
+BEGIN
+  INSERT INTO job_rollup_deltas
+    (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
+  VALUES (OLD.created_at - OLD.created_at % 60000, OLD.kind, OLD.status, OLD.priority, OLD.retry_count > 0,
+    CASE WHEN (OLD.status = 'failed' OR OLD.status = 'timeout' OR OLD.status = 'cancelled') THEN OLD.error_code END,
+    CASE WHEN OLD.status = 'completed' AND OLD.processing_time_seconds IS NOT NULL
+      THEN CAST(ceil(ln(max(OLD.processing_time_seconds, 0.001)) / ln(1.05)) AS INTEGER) END,
+    CASE WHEN OLD.status = 'completed' THEN -OLD.processing_time_seconds END,
+    -1);
+END;
+
+-- trigger jobs_rollup_insert
+CREATE TRIGGER jobs_rollup_insert AFTER INSERT ON jobs
+BEGIN
+  INSERT INTO job_rollup_deltas
+    (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
+  VALUES (NEW.created_at - NEW.created_at % 60000, NEW.kind, NEW.status, NEW.priority, NEW.retry_count > 0,
+    CASE WHEN (NEW.status = 'failed' OR NEW.status = 'timeout' OR NEW.status = 'cancelled') THEN NEW.error_code END,
+    CASE WHEN NEW.status = 'completed' AND NEW.processing_time_seconds IS NOT NULL
+      THEN CAST(ceil(ln(max(NEW.processing_time_seconds, 0.001)) / ln(1.05)) AS INTEGER) END,
+    CASE WHEN NEW.status = 'completed' THEN NEW.processing_time_seconds END,
+    1);
+END;
+
+-- trigger jobs_rollup_update
+CREATE TRIGGER jobs_rollup_update
+AFTER UPDATE OF kind, status, priority, created_at, retry_count, error_code, processing_time_seconds ON jobs
+WHEN OLD.status IS NOT NEW.status OR OLD.kind IS NOT NEW.kind OR OLD.priority IS NOT NEW.priority
+  OR OLD.created_at IS NOT NEW.created_at OR (OLD.retry_count > 0) IS NOT (NEW.retry_count > 0)
+  OR OLD.error_code IS NOT NEW.error_code OR OLD.processing_time_seconds IS NOT NEW.processing_time_seconds
+BEGIN
+  INSERT INTO job_rollup_deltas
+    (bucket_ms, kind, status, priority, retried, error_code, duration_bucket, seconds, change)
+  VALUES (OLD.created_at - OLD.created_at % 60000, OLD.kind, OLD.status, OLD.priority, OLD.retry_count > 0,
+    CASE WHEN (OLD.status = 'failed' OR OLD.status = 'timeout' OR OLD.status = 'cancelled') THEN OLD.error_code END,
+    CASE WHEN OLD.status = 'completed' AND OLD.processing_time_seconds IS NOT NULL
+      THEN CAST(ceil(ln(max(OLD.processing_time_seconds, 0.001)) / ln(1.05)) AS INTEGER) END,
+    CASE WHEN OLD.status = 'completed' THEN -OLD.processing_time_seconds END,
+    -1),
+  (NEW.created_at - NEW.created_at % 60000, NEW.kind, NEW.status, NEW.priority, NEW.retry_count > 0,
+    CASE WHEN (NEW.status = 'failed' OR NEW.status = 'timeout' OR NEW.status = 'cancelled') THEN NEW.error_code END,
+    CASE WHEN NEW.status = 'completed' AND NEW.processing_time_seconds IS NOT NULL
+      THEN CAST(ceil(ln(max(NEW.processing_time_seconds, 0.001)) / ln(1.05)) AS INTEGER) END,
+    CASE WHEN NEW.status = 'completed' THEN NEW.processing_time_seconds END,
+    1);
 END;
 
 -- trigger jobs_started_or_completed_event

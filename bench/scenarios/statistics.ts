@@ -1,0 +1,75 @@
+/**
+ * Statistics and health latency by table size (issue 23): `statistics(H)` for H = 1, 24 and 720 and
+ * `health()` of the whole queue, read from the rollups, with the scale scenario's seeded tables
+ * (mostly completed jobs, some pending, one every 100 ms up to now). p99 should stay flat as the
+ * table grows. The fold of the seeding's deltas is timed apart: in service the folds run every
+ * couple of seconds as jobs change.
+ */
+import { ALL_JOBS } from '../../src/jobs/store.js';
+import { msSince, nowNs } from '../lib/clock.js';
+import { Recorder } from '../lib/results.js';
+import { percentile } from '../lib/stats.js';
+import type { QueueSystem } from '../systems/types.js';
+import { rowsLabel, seeded } from './scale.js';
+import { systemsFor, type Scenario, type ScenarioContext } from './types.js';
+
+const READS = [
+  { name: 'statistics 1 h', read: (s: Store) => s.statistics(1, ALL_JOBS) },
+  { name: 'statistics 24 h', read: (s: Store) => s.statistics(24, ALL_JOBS) },
+  { name: 'statistics 720 h', read: (s: Store) => s.statistics(720, ALL_JOBS) },
+  { name: 'health', read: (s: Store) => s.health(ALL_JOBS) },
+] as const;
+type Store = import('../../src/jobs/store.js').JobStore;
+
+async function measureSize(system: QueueSystem, rows: number, context: ScenarioContext, recorder: Recorder) {
+  const { runs, scaleOperations: operations } = context.options.sizes;
+  const size = rowsLabel(rows);
+  const seedStarted = nowNs();
+  const { database, remove } = await seeded(system.id === 'reelqueue-pg' ? 'pg' : 'sqlite', rows, 500);
+  context.log(`statistics ${system.id} ${size}: seeded in ${(msSince(seedStarted) / 1000).toFixed(1)} s`);
+  try {
+    const store = database.jobs;
+    const foldStarted = nowNs();
+    while ((await store.foldRollups()) > 0);
+    const foldMs = msSince(foldStarted);
+    recorder.record(system, `fold of the seeding's deltas, ${size} rows`, 'ms', 'lower', foldMs);
+    context.log(`statistics ${system.id} ${size}: folded the seeding in ${(foldMs / 1000).toFixed(1)} s`);
+    for (let run = 1; run <= runs; run++) {
+      const parts: string[] = [];
+      for (const { name, read } of READS) {
+        const samples: number[] = [];
+        for (let i = 0; i < operations; i++) {
+          const started = nowNs();
+          await read(store);
+          samples.push(msSince(started));
+        }
+        recorder.record(system, `${name} p50, ${size} rows`, 'ms', 'lower', percentile(samples, 0.5));
+        recorder.record(system, `${name} p99, ${size} rows`, 'ms', 'lower', percentile(samples, 0.99));
+        parts.push(`${name} p99 ${percentile(samples, 0.99).toFixed(2)}`);
+      }
+      context.log(`statistics ${system.id} ${size} run ${run}/${runs}: ${parts.join('; ')} ms`);
+    }
+  } finally {
+    await remove();
+  }
+}
+
+export const statisticsScenario: Scenario = {
+  id: 'statistics',
+  title: 'Statistics and health latency by table size (rollups)',
+  async run(context) {
+    const recorder = new Recorder();
+    const { scaleRows, scaleOperations, runs } = context.options.sizes;
+    for (const rows of scaleRows) {
+      for (const system of systemsFor(context, 'scale')) await measureSize(system, rows, context, recorder);
+    }
+    return {
+      id: this.id,
+      title: this.title,
+      notes: [
+        `Tables of ${scaleRows.map(rowsLabel).join(', ')} rows seeded as in the scale scenario (500 pending, the rest completed, one job every 100 ms up to now), the seeding's deltas folded once (timed). ${runs} runs of ${scaleOperations} sequential calls of each read through the store, whole queue (admin scope), from the bench process.`,
+      ],
+      measurements: recorder.summarize(),
+    };
+  },
+};
