@@ -37,6 +37,8 @@ export type DatabaseConfig = Pick<
   | 'databaseUrl'
   | 'databaseSchema'
   | 'databasePoolSize'
+  | 'databaseListenUrl'
+  | 'databasePreparedStatements'
   | 'sqliteBusyTimeoutMs'
   | 'sqliteBusyRetryMs'
   | 'maxLostAttempts'
