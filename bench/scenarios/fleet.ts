@@ -112,6 +112,8 @@ async function start(spec: Fleet): Promise<Running> {
       { length: Math.min(START_WAVE, spec.processes - i) },
       () => new WorkerProcess({ command: process.execPath, args: [FLEET_WORKER], env, channel: 'ipc' }),
     );
+    // Every pickup waits on all of them at once: more listeners than EventEmitter's default 10.
+    for (const worker of wave) worker.setMaxListeners(0);
     workers.push(...wave);
     await Promise.all(wave.map((worker) => worker.next('worker_started', 120_000)));
   }
