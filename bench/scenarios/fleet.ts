@@ -215,6 +215,8 @@ async function throughput(running: Running, jobs: number) {
 
 export const fleetScenario: Scenario = {
   id: 'fleet',
+  // A hundred node processes twice over, and four throwaway servers: only with --only fleet.
+  optIn: true,
   title:
     'A fleet on one PostgreSQL: 1, 10, 100 worker processes and 4 API processes, direct and through PgBouncer',
   async run(context: ScenarioContext) {
