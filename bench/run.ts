@@ -40,6 +40,7 @@ const context = {
 const scenarios: ScenarioResult[] = [];
 for (const scenario of SCENARIOS) {
   if (options.only.length > 0 && !options.only.includes(scenario.id)) continue;
+  if (scenario.optIn === true && !options.only.includes(scenario.id)) continue;
   log(`— ${scenario.title}`);
   try {
     scenarios.push(await scenario.run(context));

@@ -12,6 +12,7 @@ import { openRedis, type RedisConnection } from './cache/redis.js';
 import { RedisStatusCache } from './cache/redis-status-cache.js';
 import type { Config } from './config.js';
 import { openDatabase, type OpenDatabase } from './db/open-database.js';
+import { whenDatabaseAnswers } from './db/wait-for-database.js';
 import { defaultKinds } from './default-kinds.js';
 import { noopKind, sleepKind } from './jobs/builtin-kinds.js';
 import { CleanupScheduler } from './jobs/cleanup-scheduler.js';
@@ -75,6 +76,12 @@ export interface ReelqueueOptions {
   defaultKinds?: boolean;
   /** Apply pending migrations while opening (default true). */
   migrate?: boolean;
+  /**
+   * While the database refuses or cannot be reached at start (an outage: too many clients, a
+   * restart), wait and try again with a jittered backoff, logging each try, instead of failing.
+   * The long-running commands (`worker`, `serve`) do, so that a fleet never crash-loops. Default false.
+   */
+  waitForDatabase?: boolean;
   /** Refuse (DATABASE_NOT_FOUND) rather than create a SQLite database (commands that only read). */
   databaseMustExist?: boolean;
 }
@@ -87,7 +94,16 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
   const standard = (options.defaultKinds ?? true) ? defaultKinds(database, config) : [];
   const kinds = new KindRegistry([noopKind, sleepKind, ...standard, ...extraKinds]);
   try {
-    if (options.migrate ?? true) await database.migrate();
+    if (options.waitForDatabase === true) {
+      await whenDatabaseAnswers(
+        async () => {
+          if (options.migrate ?? true) await database.migrate();
+          await database.deploymentId();
+        },
+        logger,
+        'starting',
+      );
+    } else if (options.migrate ?? true) await database.migrate();
   } catch (error) {
     await database.close();
     throw error;

@@ -43,6 +43,11 @@ const settings = {
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier')
     .default('public'),
   DATABASE_POOL_SIZE: intFrom(1, 200).default(10),
+  DATABASE_LISTEN_URL: z
+    .string()
+    .regex(/^(postgres:\/\/|postgresql:\/\/)/, 'must start with postgres:// (it is for PostgreSQL only)')
+    .optional(),
+  DATABASE_PREPARED_STATEMENTS: z.enum(['auto', 'on', 'off']).default('auto'),
   REDIS_URL: z.string().url().optional(),
   STATUS_CACHE_SECONDS: intFrom(0, 3600).default(30),
   PORT: intFrom(0, 65_535).default(8080),
@@ -114,6 +119,17 @@ export interface Config {
   readonly databaseUrl: string;
   readonly databaseSchema: string;
   readonly databasePoolSize: number;
+  /**
+   * Where the PostgreSQL LISTEN connection goes (unset: `databaseUrl`): a session of its own, so
+   * straight to the server when `databaseUrl` names a transaction-mode pooler.
+   */
+  readonly databaseListenUrl: string | undefined;
+  /**
+   * Named (server-side) prepared statements: `on` always, `off` never (a transaction-mode pooler
+   * such as PgBouncer before 1.21 does not keep them across transactions), `auto` on only once a
+   * probe found the server itself at the URL's port (src/db/postgres/statement-names.ts).
+   */
+  readonly databasePreparedStatements: 'auto' | 'on' | 'off';
   readonly redisUrl: string | undefined;
   /**
    * With REDIS_URL: how long a job's cached status may live in Redis (0: status reads are not
@@ -286,6 +302,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
     databaseUrl: normalDatabaseUrl(s.DATABASE_URL),
     databaseSchema: s.DATABASE_SCHEMA,
     databasePoolSize: s.DATABASE_POOL_SIZE,
+    databaseListenUrl: s.DATABASE_LISTEN_URL,
+    databasePreparedStatements: s.DATABASE_PREPARED_STATEMENTS,
     redisUrl: s.REDIS_URL,
     statusCacheSeconds: s.STATUS_CACHE_SECONDS,
     port: s.PORT,

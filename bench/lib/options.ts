@@ -22,6 +22,9 @@ export interface Sizes {
   /** Size of the stored video (MiB) and how many clients download it at once (streaming scenario). */
   streamingMegabytes: number;
   streamingClients: number;
+  /** Jobs of 5 ms each fleet processes, and jobs added one at a time to the idle fleet (fleet scenario). */
+  fleetJobs: number;
+  fleetPickups: number;
 }
 
 export interface BenchOptions {
@@ -51,6 +54,8 @@ const QUICK: Sizes = {
   httpSeconds: 5,
   streamingMegabytes: 100,
   streamingClients: 20,
+  fleetJobs: 2_000,
+  fleetPickups: 20,
 };
 
 const FULL: Sizes = {
@@ -68,6 +73,8 @@ const FULL: Sizes = {
   httpSeconds: 10,
   streamingMegabytes: 500,
   streamingClients: 20,
+  fleetJobs: 20_000,
+  fleetPickups: 50,
 };
 
 const list = (value: string | undefined): string[] =>

@@ -3,6 +3,7 @@
  * (scenarios/types.ts), is listed here, and may add goals in lib/goals.ts.
  */
 import { enqueueScenario } from './enqueue.js';
+import { fleetScenario } from './fleet.js';
 import { httpScenario } from './http.js';
 import { pickupScenario } from './pickup.js';
 import { renderScenario } from './render.js';
@@ -23,4 +24,5 @@ export const SCENARIOS: readonly Scenario[] = [
   statusCacheScenario,
   renderScenario,
   streamingScenario,
+  fleetScenario,
 ];

@@ -19,6 +19,8 @@ export interface ScenarioContext {
 export interface Scenario {
   readonly id: string;
   readonly title: string;
+  /** Runs only when named with --only (it is long or heavy: the fleet starts 100 processes). */
+  readonly optIn?: boolean;
   run(context: ScenarioContext): Promise<ScenarioResult>;
 }
 

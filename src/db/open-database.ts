@@ -40,6 +40,8 @@ export type DatabaseConfig = Pick<
   | 'databaseUrl'
   | 'databaseSchema'
   | 'databasePoolSize'
+  | 'databaseListenUrl'
+  | 'databasePreparedStatements'
   | 'sqliteBusyTimeoutMs'
   | 'sqliteBusyRetryMs'
   | 'maxLostAttempts'

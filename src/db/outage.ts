@@ -26,9 +26,12 @@ const SOCKET_CODES = new Set([
 
 /**
  * PostgreSQL SQLSTATEs: the server is shutting down (57P01 admin_shutdown, 57P02 crash_shutdown),
- * still starting or recovering (57P03 cannot_connect_now); class 08 is "connection exception".
+ * still starting or recovering (57P03 cannot_connect_now), or refuses another connection (53300
+ * too_many_connections: `max_connections`, or a role's or database's connection limit; 53400
+ * configuration_limit_exceeded); class 08 is "connection exception", which PgBouncer also sends
+ * when it refuses a client (`max_client_conn`) or gives up waiting for a server connection.
  */
-const SQLSTATES = new Set(['57P01', '57P02', '57P03']);
+const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '53400']);
 const SQLSTATE_CLASSES = ['08'];
 
 /**

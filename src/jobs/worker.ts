@@ -27,7 +27,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describeError, isReelqueueError, ReelqueueError, type ErrorCode } from '../errors.js';
-import { isDatabaseUnavailable } from '../db/outage.js';
+import { isDatabaseUnavailable, outageCode } from '../db/outage.js';
 import { leaseLost } from './store-errors.js';
 import type { Logger } from '../logger.js';
 import type { KindRegistry } from './kinds.js';
@@ -77,6 +77,8 @@ export interface WorkerEvents {
 const PERMANENT: ReadonlySet<ErrorCode> = new Set(['INVALID_PAYLOAD', 'VALIDATION_FAILED', 'UNKNOWN_KIND']);
 /** A job started on a short (claim-ahead) lease is renewed to the full lease this soon after. */
 const PROMOTE_AFTER_MS = 200;
+/** The longest pause between claims while the database refuses them (or the poll interval, if longer). */
+const MAX_CLAIM_BACKOFF_MS = 10_000;
 /** Weight of the newest handler duration in the running average. */
 const DURATION_WEIGHT = 0.1;
 
@@ -118,6 +120,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
   #state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   #claiming = false;
   #claimAgain = false;
+  /** Claims that failed in a row: the next poll waits longer each time (a refusing database). */
+  #claimFailures = 0;
   #pollTimer: NodeJS.Timeout | null = null;
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #heartbeating: Promise<void> | null = null;
@@ -223,9 +227,18 @@ export class Worker extends EventEmitter<WorkerEvents> {
             leaseSeconds: shortLease ? this.#claimAheadLeaseSeconds : this.#settings.leaseSeconds,
           });
         } catch (error) {
-          this.#logger.error({ err: error }, 'claiming jobs failed; will poll again');
+          this.#claimFailures++;
+          const reason = outageCode(error);
+          if (reason === null) this.#logger.error({ err: error }, 'claiming jobs failed; will poll again');
+          else {
+            this.#logger.warn(
+              { err: error, reason, failuresInARow: this.#claimFailures },
+              'the database refuses or cannot be reached; claiming again after a pause',
+            );
+          }
           break;
         }
+        this.#claimFailures = 0;
         if (this.#state !== 'running') {
           // Stopped while the claim was in flight: hand the jobs straight back.
           await this.#store
@@ -306,10 +319,19 @@ export class Worker extends EventEmitter<WorkerEvents> {
     );
   }
 
+  /**
+   * The next poll: the poll interval with jitter, doubled for each claim that failed in a row (up
+   * to MAX_CLAIM_BACKOFF_MS), so that a fleet facing a refusing database spreads its tries out.
+   */
   #schedulePoll(): void {
     if (this.#state !== 'running') return;
     if (this.#pollTimer) clearTimeout(this.#pollTimer);
-    const jittered = this.#settings.pollIntervalMs * (0.5 + Math.random());
+    const { pollIntervalMs } = this.#settings;
+    const backedOff = Math.min(
+      pollIntervalMs * 2 ** Math.min(this.#claimFailures, 16),
+      Math.max(pollIntervalMs, MAX_CLAIM_BACKOFF_MS),
+    );
+    const jittered = backedOff * (0.5 + Math.random());
     this.#pollTimer = setTimeout(() => this.#wake(), jittered);
   }
 

@@ -39,20 +39,23 @@ export class ThrowawayPostgres {
   readonly #dir: string;
   readonly #bin: string;
   readonly #asRoot: boolean;
+  /** Server settings given at start (`-c name=value`), e.g. a small `max_connections`. */
+  readonly #settings: Record<string, string>;
   #running = false;
   readonly #onExit = () => this.#stopSync('immediate');
 
-  private constructor(dir: string, port: number) {
+  private constructor(dir: string, port: number, settings: Record<string, string>) {
     this.#dir = dir;
     this.port = port;
+    this.#settings = settings;
     this.#bin = postgresBinDir();
     this.#asRoot = userInfo().uid === 0;
   }
 
-  /** Creates a cluster in a new temp folder and starts it on a free port. */
-  static async start(): Promise<ThrowawayPostgres> {
+  /** Creates a cluster in a new temp folder and starts it on a free port, with these settings. */
+  static async start(settings: Record<string, string> = {}): Promise<ThrowawayPostgres> {
     const dir = mkdtempSync(path.join(tmpdir(), 'reelqueue-pg-'));
-    const server = new ThrowawayPostgres(dir, await freePort());
+    const server = new ThrowawayPostgres(dir, await freePort(), settings);
     try {
       if (server.#asRoot) {
         const { uid, gid } = postgresUser();
@@ -99,7 +102,10 @@ export class ThrowawayPostgres {
       '-l',
       path.join(this.#dir, 'server.log'),
       '-o',
-      `-p ${this.port} -k ${this.#dir} -c listen_addresses=127.0.0.1`,
+      [
+        `-p ${this.port} -k ${this.#dir} -c listen_addresses=127.0.0.1`,
+        ...Object.entries(this.#settings).map(([name, value]) => `-c ${name}=${value}`),
+      ].join(' '),
     ]);
     if (!this.#running) process.on('exit', this.#onExit);
     this.#running = true;

@@ -31,7 +31,7 @@ export function serveCommand(): Command {
         HOST: options.host,
         WORKER_CONCURRENCY: options.concurrency,
       });
-      const app = await createReelqueue(config);
+      const app = await createReelqueue(config, { waitForDatabase: true });
       await removeStaleWorkDirs(await app.database.deploymentId());
       const service = await startService(app, {
         workers: options.worker ? (options.workers ?? config.serveWorkers) : 0,

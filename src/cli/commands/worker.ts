@@ -20,7 +20,7 @@ export function workerCommand(): Command {
     .option('--kinds <list>', 'comma-separated job kinds to run (default: all)')
     .action(async (options: WorkerOptions) => {
       const config = configFrom(options, { WORKER_CONCURRENCY: options.concurrency });
-      const app = await createReelqueue(config);
+      const app = await createReelqueue(config, { waitForDatabase: true });
       await removeStaleWorkDirs(await app.database.deploymentId());
       const reaper = app.createReaper();
       const worker = app.createWorker(

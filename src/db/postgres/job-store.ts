@@ -99,7 +99,7 @@ import {
   type PgJobRow,
 } from './job-row.js';
 import type { NotificationListener } from './listener.js';
-import { statementNames } from './named-statements.js';
+import { statementNames, type PreparedStatements } from './named-statements.js';
 import { inTransaction, isUniqueViolationOf, withSavepoint, type PgClient, type PgPool } from './pool.js';
 import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { heldByWorkers, workersSql } from './sql/workers-sql.js';
@@ -120,6 +120,8 @@ const ownerKey = (job: { userId: string | null; idempotencyKey: string | null })
 export class PostgresJobStore implements JobStore {
   readonly dialect = 'postgres' as const;
   readonly #maxLostAttempts: number;
+  /** Whether the fixed statements are named (named-statements.ts). */
+  readonly #statements: PreparedStatements;
   readonly #pool: PgPool;
   readonly #channel: string;
   readonly #listener: NotificationListener;
@@ -137,9 +139,10 @@ export class PostgresJobStore implements JobStore {
     pool: PgPool,
     listener: NotificationListener,
     channel: string,
-    options: { maxLostAttempts: number },
+    options: { maxLostAttempts: number; statements: PreparedStatements },
   ) {
     this.#maxLostAttempts = options.maxLostAttempts;
+    this.#statements = options.statements;
     this.#pool = pool;
     this.#listener = listener;
     this.#channel = channel;
@@ -153,12 +156,11 @@ export class PostgresJobStore implements JobStore {
   }
 
   /**
-   * Runs a statement; the fixed statements of `jobsSql` are named, so each connection parses and
-   * plans them once instead of on every call.
+   * Runs a statement; the fixed statements of `jobsSql` are named where prepared statements are on,
+   * so each connection parses and plans them once instead of on every call.
    */
-  async #rows<T>(sql: string, params: unknown[] = [], db: PgPool | PgClient = this.#pool): Promise<T[]> {
-    const name = STATEMENT_NAMES.get(sql);
-    return (await db.query({ text: sql, values: params, ...(name && { name }) })).rows as T[];
+  #rows<T>(sql: string, params: unknown[] = [], db: PgPool | PgClient = this.#pool): Promise<T[]> {
+    return this.#statements.rows<T>(db, STATEMENT_NAMES, sql, params);
   }
 
   /** The jobs a statement returns in its `job` column (`PgJobJson`): those that return one job. */

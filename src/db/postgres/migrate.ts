@@ -4,6 +4,7 @@
  */
 import { readMigrationFiles, type AppliedMigration, type MigrationReport } from '../migration-files.js';
 import { planMigrations } from '../migration-plan.js';
+import { probeConnection, type ConnectionProbe } from './connection-probe.js';
 import { inTransaction, type PgPool } from './pool.js';
 
 const MIGRATIONS = new URL('./migrations/', import.meta.url);
@@ -13,12 +14,13 @@ const LOCK_CLASS = 0x7265656c;
 export async function migratePostgres(
   pool: PgPool,
   schema: string,
-  options: { force: boolean },
+  options: { force: boolean; probed?: (probe: ConnectionProbe) => void },
 ): Promise<MigrationReport> {
   const files = readMigrationFiles(MIGRATIONS);
   return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, schema]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${client.escapeIdentifier(schema)}`);
+    options.probed?.(await probeConnection(client, schema));
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,
       name text NOT NULL,

@@ -7,6 +7,7 @@ import { PostgresJobStore } from './job-store.js';
 import { PostgresLessonStore } from './lesson-store.js';
 import { NotificationListener, notifyChannel } from './listener.js';
 import { migratePostgres } from './migrate.js';
+import { PreparedStatements } from './named-statements.js';
 import { createPool } from './pool.js';
 import { PostgresScheduleStore } from './schedule-store.js';
 import { PostgresUserStore } from './user-store.js';
@@ -19,15 +20,20 @@ export function openPostgresDatabase(
 ): OpenDatabase {
   const pool = createPool(connectionString, schema, config.databasePoolSize);
   const channel = notifyChannel(schema);
-  const listener = new NotificationListener(connectionString, channel);
-  const jobs = new PostgresJobStore(pool, listener, channel, { maxLostAttempts: config.maxLostAttempts });
+  // LISTEN needs a session of its own: DATABASE_LISTEN_URL may name the server behind a pooler.
+  const listener = new NotificationListener(config.databaseListenUrl ?? connectionString, channel);
+  const statements = new PreparedStatements(config.databasePreparedStatements);
+  const jobs = new PostgresJobStore(pool, listener, channel, {
+    maxLostAttempts: config.maxLostAttempts,
+    statements,
+  });
   // Closing again (a second shutdown handler) waits for the first close instead of ending the pool twice.
   let closing: Promise<void> | undefined;
   let deploymentId: Promise<string> | undefined;
   return {
     dialect: 'postgres',
     jobs,
-    users: new PostgresUserStore(pool, listener),
+    users: new PostgresUserStore(pool, listener, statements),
     artifacts: new ChunkedArtifactStore(new PostgresArtifactStorage(pool)),
     lessons: new PostgresLessonStore(pool),
     webhooks: new PostgresWebhookStore(pool),
@@ -37,7 +43,11 @@ export function openPostgresDatabase(
         deploymentId = undefined;
         throw error;
       })),
-    migrate: (options) => migratePostgres(pool, schema, { force: options?.force ?? false }),
+    migrate: (options) =>
+      migratePostgres(pool, schema, {
+        force: options?.force ?? false,
+        probed: ({ serverPort }) => statements.probed(connectionString, serverPort),
+      }),
     close: () =>
       (closing ??= (async () => {
         await jobs.wakeUpsSent();

@@ -43,17 +43,11 @@ import type { NotificationListener } from './listener.js';
 import { inTransaction, type PgClient, type PgPool } from './pool.js';
 import { usersSql } from './sql/users-sql.js';
 import { keyFromPg, userFromPg, type PgKeyRow, type PgUserRow } from './user-row.js';
-import { statementNames } from './named-statements.js';
+import { statementNames, type PreparedStatements } from './named-statements.js';
 
 type Queryable = Pick<PgPool, 'query'> | PgClient;
 
 const STATEMENT_NAMES = statementNames('users', usersSql);
-
-/** Runs a statement; the fixed ones of `usersSql` are named (parsed and planned once per connection). */
-async function rows<T>(db: Queryable, sql: string, params: unknown[] = []): Promise<T[]> {
-  const name = STATEMENT_NAMES.get(sql);
-  return (await db.query({ text: sql, values: params, ...(name && { name }) })).rows as T[];
-}
 
 export class PostgresUserStore implements UserStore {
   readonly #pool: PgPool;
@@ -61,16 +55,24 @@ export class PostgresUserStore implements UserStore {
   /** Bumped by every `k` notification (migration 0006), every reconnect, and this store's revokes. */
   #keyRevision = 0;
 
-  constructor(pool: PgPool, listener: NotificationListener) {
+  readonly #statements: PreparedStatements;
+
+  constructor(pool: PgPool, listener: NotificationListener, statements: PreparedStatements) {
     this.#pool = pool;
+    this.#statements = statements;
     this.#listener = listener;
     listener.on('keys', () => {
       this.#keyRevision++;
     });
   }
 
+  /** Runs a statement; the fixed ones of `usersSql` may be named (named-statements.ts). */
+  #rows<T>(db: Queryable, sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.#statements.rows<T>(db, STATEMENT_NAMES, sql, params);
+  }
+
   async #insertUser(db: Queryable, user: ResolvedNewUser): Promise<PgUserRow | undefined> {
-    const [row] = await rows<PgUserRow>(db, usersSql.insertUser, [
+    const [row] = await this.#rows<PgUserRow>(db, usersSql.insertUser, [
       user.id,
       user.walletAddress,
       user.role,
@@ -89,9 +91,15 @@ export class PostgresUserStore implements UserStore {
   ): Promise<CreatedKey | undefined> {
     for (let attempt = 0; attempt < KEY_ATTEMPTS; attempt++) {
       const { key, prefix, hash } = material();
-      const [row] = await rows<PgKeyRow>(db, usersSql.insertKey, [newId(), userId, prefix, hash, label]);
+      const [row] = await this.#rows<PgKeyRow>(db, usersSql.insertKey, [
+        newId(),
+        userId,
+        prefix,
+        hash,
+        label,
+      ]);
       if (row) return { key, id: row.id, prefix };
-      if ((await rows(db, usersSql.selectUser, [userId])).length === 0) return undefined;
+      if ((await this.#rows(db, usersSql.selectUser, [userId])).length === 0) return undefined;
     }
     throw new Error(`could not find a free API key prefix in ${KEY_ATTEMPTS} attempts`);
   }
@@ -104,12 +112,12 @@ export class PostgresUserStore implements UserStore {
   }
 
   async getUser(id: string): Promise<User | null> {
-    const [row] = await rows<PgUserRow>(this.#pool, usersSql.selectUser, [id]);
+    const [row] = await this.#rows<PgUserRow>(this.#pool, usersSql.selectUser, [id]);
     return row ? userFromPg(row) : null;
   }
 
   async findByWallet(walletAddress: string): Promise<User | null> {
-    const [row] = await rows<PgUserRow>(this.#pool, usersSql.selectUserByWallet, [walletAddress]);
+    const [row] = await this.#rows<PgUserRow>(this.#pool, usersSql.selectUserByWallet, [walletAddress]);
     return row ? userFromPg(row) : null;
   }
 
@@ -118,23 +126,23 @@ export class PostgresUserStore implements UserStore {
     // ON CONFLICT waits for a concurrent insert of the wallet to commit; the read then sees its row.
     const row =
       (await this.#insertUser(this.#pool, user)) ??
-      (await rows<PgUserRow>(this.#pool, usersSql.selectUserByWallet, [walletAddress]))[0];
+      (await this.#rows<PgUserRow>(this.#pool, usersSql.selectUserByWallet, [walletAddress]))[0];
     if (!row) throw new Error(`wallet ${walletAddress} is neither inserted nor found`);
     return userFromPg(row);
   }
 
   async listUsers(): Promise<User[]> {
-    return (await rows<PgUserRow>(this.#pool, usersSql.selectUsers)).map(userFromPg);
+    return (await this.#rows<PgUserRow>(this.#pool, usersSql.selectUsers)).map(userFromPg);
   }
 
   async countUsers(): Promise<number> {
-    const [row] = await rows<{ count: number }>(this.#pool, usersSql.countUsers);
+    const [row] = await this.#rows<{ count: number }>(this.#pool, usersSql.countUsers);
     return row?.count ?? 0;
   }
 
   async adjustPoints(userId: string, delta: number): Promise<User> {
     checkPointsDelta(delta);
-    const [row] = await rows<PgUserRow>(this.#pool, usersSql.adjustPoints, [userId, delta, MAX_POINTS]);
+    const [row] = await this.#rows<PgUserRow>(this.#pool, usersSql.adjustPoints, [userId, delta, MAX_POINTS]);
     if (row) return userFromPg(row);
     const current = await this.getUser(userId);
     if (!current) throw userNotFound(userId);
@@ -143,7 +151,7 @@ export class PostgresUserStore implements UserStore {
   }
 
   async rotateWebhookSecret(userId: string, overlapSeconds: number): Promise<User> {
-    const [row] = await rows<PgUserRow>(this.#pool, usersSql.rotateWebhookSecret, [
+    const [row] = await this.#rows<PgUserRow>(this.#pool, usersSql.rotateWebhookSecret, [
       userId,
       newWebhookSecret(),
       overlapSeconds,
@@ -155,9 +163,11 @@ export class PostgresUserStore implements UserStore {
   }
 
   async usage(userId: string): Promise<UserUsage> {
-    const counts = await rows<{ status: string; count: number; points: number }>(this.#pool, usersSql.usage, [
-      userId,
-    ]);
+    const counts = await this.#rows<{ status: string; count: number; points: number }>(
+      this.#pool,
+      usersSql.usage,
+      [userId],
+    );
     return {
       jobs: countsByStatus(counts),
       totalJobs: counts.reduce((sum, row) => sum + row.count, 0),
@@ -172,7 +182,7 @@ export class PostgresUserStore implements UserStore {
   }
 
   async listKeys(userId: string): Promise<ApiKey[]> {
-    return (await rows<PgKeyRow>(this.#pool, usersSql.selectKeys, [userId])).map(keyFromPg);
+    return (await this.#rows<PgKeyRow>(this.#pool, usersSql.selectKeys, [userId])).map(keyFromPg);
   }
 
   async listAllKeys({ includeRevoked }: { includeRevoked: boolean }): Promise<OwnedApiKey[]> {
@@ -185,7 +195,7 @@ export class PostgresUserStore implements UserStore {
   }
 
   async revokeKey(idOrPrefix: string, ownerId?: string): Promise<ApiKey> {
-    const [row] = await rows<PgKeyRow>(this.#pool, usersSql.revokeKey, [
+    const [row] = await this.#rows<PgKeyRow>(this.#pool, usersSql.revokeKey, [
       idOrPrefix,
       lookupPrefix(idOrPrefix),
       ownerId ?? null,
@@ -204,7 +214,7 @@ export class PostgresUserStore implements UserStore {
   async authenticate(plainKey: string): Promise<Authenticated | null> {
     const prefix = lookupPrefix(plainKey);
     if (prefix === null) return null;
-    const [row] = await rows<PgUserRow & { key_id: string; key_hash: string; touch_due: boolean }>(
+    const [row] = await this.#rows<PgUserRow & { key_id: string; key_hash: string; touch_due: boolean }>(
       this.#pool,
       usersSql.authenticate,
       [prefix],
@@ -216,18 +226,18 @@ export class PostgresUserStore implements UserStore {
 
   /** Best effort: last_used_at is advisory and must not fail the request it describes. */
   async #touch(keyId: string): Promise<void> {
-    await rows(this.#pool, usersSql.touchKey, [keyId]).catch(() => undefined);
+    await this.#rows(this.#pool, usersSql.touchKey, [keyId]).catch(() => undefined);
   }
 
   async createFirstAdmin(plainKey: string, label: string): Promise<{ user: User; keyId: string } | null> {
     const material = materialFor(plainKey);
     if (!material) throw malformedKey('the admin key');
-    const [present] = await rows<{ present: boolean }>(this.#pool, usersSql.anyUser);
+    const [present] = await this.#rows<{ present: boolean }>(this.#pool, usersSql.anyUser);
     if (present?.present) return null;
     const admin = resolveNewUser({ role: 'admin' });
     return inTransaction(this.#pool, async (client) => {
       await client.query(usersSql.lockUsers);
-      const [again] = await rows<{ present: boolean }>(client, usersSql.anyUser);
+      const [again] = await this.#rows<{ present: boolean }>(client, usersSql.anyUser);
       if (again?.present) return null;
       const row = await this.#insertUser(client, admin);
       if (!row) throw new Error('inserting the first user found a conflict in an empty table');

@@ -1,0 +1,260 @@
+/**
+ * A fleet on one PostgreSQL (issue 29): 1, 10 and 100 worker processes (concurrency 2, each its own
+ * process from the build) plus 4 API processes (`serve --no-worker`), on a throwaway PostgreSQL with
+ * `max_connections` 100, started by the scenario:
+ * - 1 and 10 processes straight to PostgreSQL with the default pool (10);
+ * - 100 processes through a throwaway PgBouncer 1.18 in transaction mode (20 server connections),
+ *   LISTEN straight to the server (DATABASE_LISTEN_URL): 104 LISTEN sessions + 20 pooled, so the
+ *   server gets max_connections 150 (one LISTEN session per process is the cost left);
+ * - 100 processes straight to PostgreSQL with DATABASE_POOL_SIZE=1: each process also holds its
+ *   LISTEN session, so this fleet needs about 2 × 104 connections and gets a server with
+ *   max_connections 250: it cannot fit in 100 without a pooler.
+ *
+ * Per fleet: pickup (the fleet idle, one job at a time: ms from the enqueue returning to a handler
+ * starting) and the claims made per job meanwhile (the thundering herd: every idle process wakes
+ * for every job); then throughput (N jobs of 5 ms enqueued in batches of 1,000, until all are
+ * completed) with its claims per job, the workers that got work, and the error lines in the logs.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { createReelqueue, type Reelqueue } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { ALL_JOBS } from '../../src/jobs/store.js';
+import { silentLogger } from '../../src/logger.js';
+import { CLI } from '../../test/support/worker-process.js';
+import { ThrowawayPgBouncer } from '../../test/support/throwaway-pgbouncer.js';
+import { ThrowawayPostgres } from '../../test/support/throwaway-postgres.js';
+import { WorkerProcess, messageText } from '../lib/child-process.js';
+import { msSince, sleep } from '../lib/clock.js';
+import { Recorder, type MeasuredSystem } from '../lib/results.js';
+import { percentile } from '../lib/stats.js';
+import type { Scenario, ScenarioContext } from './types.js';
+
+interface Fleet extends MeasuredSystem {
+  processes: number;
+  via: 'direct' | 'pgbouncer';
+  poolSize: number;
+  maxConnections: number;
+}
+
+const fleet = (processes: number, via: Fleet['via'], poolSize: number, maxConnections: number): Fleet => ({
+  id: `fleet-${processes}-${via}-pool${poolSize}`,
+  label: `${processes} worker process${processes === 1 ? '' : 'es'}, ${via === 'pgbouncer' ? 'through PgBouncer' : 'direct'}, pool ${poolSize}`,
+  role: 'reelqueue',
+  processes,
+  via,
+  poolSize,
+  maxConnections,
+});
+
+const FLEETS: readonly Fleet[] = [
+  fleet(1, 'direct', 10, 100),
+  fleet(10, 'direct', 10, 100),
+  fleet(100, 'pgbouncer', 10, 150),
+  fleet(100, 'direct', 1, 250),
+];
+const API_PROCESSES = 4;
+const CONCURRENCY = 2;
+const JOB_MS = 5;
+const BATCH = 1000;
+/** Processes started at once: a hundred node processes starting together starve a 2-core machine. */
+const START_WAVE = 10;
+const FLEET_WORKER = new URL('../workers/fleet-worker.mjs', import.meta.url).pathname;
+
+interface Running {
+  server: ThrowawayPostgres;
+  bouncer: ThrowawayPgBouncer | null;
+  app: Reelqueue;
+  workers: WorkerProcess[];
+  apis: ChildProcess[];
+  apiStderr: string[];
+  dataDir: string;
+}
+
+async function start(spec: Fleet): Promise<Running> {
+  const server = await ThrowawayPostgres.start({ max_connections: String(spec.maxConnections) });
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'reelqueue-fleet-'));
+  const bouncer =
+    spec.via === 'pgbouncer'
+      ? await ThrowawayPgBouncer.start({ serverPort: server.port, database: 'postgres', poolSize: 20 })
+      : null;
+  const env: Record<string, string> = {
+    DATABASE_URL: bouncer?.url ?? server.url,
+    DATABASE_LISTEN_URL: server.url,
+    DATABASE_POOL_SIZE: String(spec.poolSize),
+    WORKER_CONCURRENCY: String(CONCURRENCY),
+    LOG_LEVEL: 'warn',
+    CLEANUP_INTERVAL_MINUTES: '0',
+    DATA_DIR: dataDir,
+  };
+  const app = await createReelqueue(loadConfig({}, { DATABASE_URL: server.url, LOG_LEVEL: 'silent' }), {
+    logger: silentLogger(),
+    kinds: [
+      { name: 'fleet_sleep', parsePayload: (input) => input as Record<string, never>, run: async () => ({}) },
+    ],
+    defaultKinds: false,
+  });
+  const apiStderr: string[] = [];
+  const apis = Array.from({ length: API_PROCESSES }, () => {
+    const child = spawn(process.execPath, [CLI, 'serve', '--no-worker', '--port', '0'], {
+      env: { ...process.env, ...env, SERVE_WORKERS: '0' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr?.on('data', (chunk: Buffer) => apiStderr.push(chunk.toString()));
+    return child;
+  });
+  const workers: WorkerProcess[] = [];
+  for (let i = 0; i < spec.processes; i += START_WAVE) {
+    const wave = Array.from(
+      { length: Math.min(START_WAVE, spec.processes - i) },
+      () => new WorkerProcess({ command: process.execPath, args: [FLEET_WORKER], env, channel: 'ipc' }),
+    );
+    // Every pickup waits on all of them at once: more listeners than EventEmitter's default 10.
+    for (const worker of wave) worker.setMaxListeners(0);
+    workers.push(...wave);
+    await Promise.all(wave.map((worker) => worker.next('worker_started', 120_000)));
+  }
+  return { server, bouncer, app, workers, apis, apiStderr, dataDir };
+}
+
+async function stop(running: Running): Promise<void> {
+  await Promise.all(running.workers.map((worker) => worker.stop()));
+  for (const api of running.apis) api.kill('SIGTERM');
+  await Promise.all(
+    running.apis.map(
+      (api) =>
+        new Promise<void>((resolve) =>
+          api.exitCode !== null ? resolve() : api.once('exit', () => resolve()),
+        ),
+    ),
+  );
+  await running.app.close();
+  running.bouncer?.destroy();
+  running.server.destroy();
+  rmSync(running.dataDir, { recursive: true, force: true });
+}
+
+/** Claims (and empty ones) every worker made since the last call. */
+async function claimCounts(workers: readonly WorkerProcess[]): Promise<{ claims: number; empty: number }> {
+  const replies = await Promise.all(
+    workers.map((worker) => {
+      const reply = worker.next('stats', 30_000);
+      worker.send({ type: 'stats' });
+      return reply;
+    }),
+  );
+  return replies.reduce(
+    (sum, reply) => ({
+      claims: sum.claims + Number(reply.claims),
+      empty: sum.empty + Number(reply.emptyClaims),
+    }),
+    { claims: 0, empty: 0 },
+  );
+}
+
+/** Worker processes that completed at least one job (each process runs one worker). */
+async function workersThatGotWork(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(DISTINCT worker_id)::int AS n FROM jobs WHERE status = 'completed'`,
+    );
+    return rows[0]?.n ?? 0;
+  } finally {
+    await client.end();
+  }
+}
+
+async function unfinished(app: Reelqueue): Promise<number> {
+  const health = await app.jobs.health(ALL_JOBS);
+  return health.pending + health.running;
+}
+
+/** One job at a time on the idle fleet: pickup ms per job and claims per job. */
+async function pickups(
+  running: Running,
+  count: number,
+): Promise<{ samples: number[]; claimsPerJob: number }> {
+  await claimCounts(running.workers);
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const picked = Promise.race(running.workers.map((worker) => worker.next('pickup', 30_000)));
+    await running.app.enqueue({ kind: 'fleet_sleep', payload: { ms: JOB_MS, report: true } });
+    const addedNs = process.hrtime.bigint();
+    const startedNs = BigInt(messageText(await picked, 't'));
+    samples.push(msSince(addedNs, startedNs));
+    while ((await unfinished(running.app)) > 0) await sleep(5);
+    await sleep(20);
+  }
+  const { claims } = await claimCounts(running.workers);
+  return { samples, claimsPerJob: claims / count };
+}
+
+async function throughput(running: Running, jobs: number) {
+  await claimCounts(running.workers);
+  const startedAt = process.hrtime.bigint();
+  for (let added = 0; added < jobs; added += BATCH) {
+    const size = Math.min(BATCH, jobs - added);
+    await running.app.enqueueMany(
+      Array.from({ length: size }, () => ({ kind: 'fleet_sleep', payload: { ms: JOB_MS } })),
+    );
+  }
+  while ((await running.app.jobs.health(ALL_JOBS)).completed < jobs) await sleep(50);
+  const seconds = msSince(startedAt, process.hrtime.bigint()) / 1000;
+  const { claims, empty } = await claimCounts(running.workers);
+  const errorLines = [...running.workers.map((worker) => worker.stderr), ...running.apiStderr]
+    .join('\n')
+    .split('\n')
+    .filter((line) => /"level":(50|60)/.test(line)).length;
+  return { jobsPerSecond: jobs / seconds, claimsPerJob: claims / jobs, emptyClaims: empty, errorLines };
+}
+
+export const fleetScenario: Scenario = {
+  id: 'fleet',
+  // A hundred node processes twice over, and four throwaway servers: only with --only fleet.
+  optIn: true,
+  title:
+    'A fleet on one PostgreSQL: 1, 10, 100 worker processes and 4 API processes, direct and through PgBouncer',
+  async run(context: ScenarioContext) {
+    const recorder = new Recorder();
+    const { fleetJobs, fleetPickups } = context.options.sizes;
+    const notes: string[] = [];
+    for (const spec of FLEETS) {
+      const running = await start(spec);
+      try {
+        // A few jobs first: the workers' first claims and the pools' connections are not measured.
+        await pickups(running, 3);
+        const idle = await pickups(running, fleetPickups);
+        const [p50, p99] = [0.5, 0.99].map((p) => percentile(idle.samples, p)) as [number, number];
+        const run = await throughput(running, fleetJobs);
+        const busyWorkers = await workersThatGotWork(running.server.url);
+        context.log(
+          `fleet ${spec.label}: ${run.jobsPerSecond.toFixed(0)} jobs/s, pickup p50 ${p50.toFixed(1)} p99 ${p99.toFixed(1)} ms, claims/job idle ${idle.claimsPerJob.toFixed(1)}, busy ${run.claimsPerJob.toFixed(2)}, error lines ${run.errorLines}, workers that got work ${busyWorkers}/${spec.processes}`,
+        );
+        recorder.record(spec, 'jobs/s', 'jobs/s', 'higher', run.jobsPerSecond);
+        recorder.record(spec, 'pickup p50 (idle fleet)', 'ms', 'lower', p50);
+        recorder.record(spec, 'pickup p99 (idle fleet)', 'ms', 'lower', p99);
+        recorder.record(
+          spec,
+          'claims per job (idle fleet, one job at a time)',
+          'claims',
+          'lower',
+          idle.claimsPerJob,
+        );
+        recorder.record(spec, 'claims per job (throughput run)', 'claims', 'lower', run.claimsPerJob);
+        recorder.record(spec, 'error lines in the logs', 'lines', 'lower', run.errorLines);
+        recorder.record(spec, 'worker processes that got work', 'processes', 'higher', busyWorkers);
+      } finally {
+        await stop(running);
+      }
+    }
+    notes.push(
+      `${fleetJobs.toLocaleString('en')} jobs of ${JOB_MS} ms enqueued in batches of ${BATCH}; workers run concurrency ${CONCURRENCY}, default poll interval (1 s) and prefetch; pickup from ${fleetPickups} jobs added one at a time to the idle fleet. A throwaway PostgreSQL per fleet (max_connections 100; 150 behind PgBouncer, whose 104 LISTEN sessions go straight to the server; 250 for the direct 100-process fleet, which needs a LISTEN session and a pooled connection per process); PgBouncer 1.18, transaction mode, default_pool_size 20.`,
+    );
+    return { id: this.id, title: this.title, notes, measurements: recorder.summarize() };
+  },
+};
