@@ -285,4 +285,32 @@ describe('statistics rollups', () => {
     await foldAll(store);
     expect(await rollupTables(t)).toEqual(folded);
   });
+
+  it('a rebuild while another handle folds and writes still leaves the rollups equal to a recount', async () => {
+    const { t, store, jobs } = ctx();
+    const second = await t.reopen();
+    await store.enqueueMany(Array.from({ length: 200 }, () => jobs.resolve({ kind: 'noop', userId: OWNER })));
+    let working = true;
+    const busy = (async () => {
+      while (working) {
+        const claimed = await second.jobs.claim({
+          workerId: 'w',
+          kinds: ['noop'],
+          limit: 5,
+          leaseSeconds: 60,
+        });
+        if (claimed.length === 0) break;
+        await second.jobs.completeMany(claimed.map((job) => ({ lease: leaseOf(job), result: {} })));
+        await second.jobs.foldRollups();
+      }
+    })();
+    try {
+      for (let round = 0; round < 5; round++) await store.rebuildRollups();
+    } finally {
+      working = false;
+      await busy;
+    }
+    await foldAll(store);
+    await expectRollupsEqualScan(store);
+  });
 });

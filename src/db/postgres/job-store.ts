@@ -100,7 +100,15 @@ import {
 } from './job-row.js';
 import type { NotificationListener } from './listener.js';
 import { statementNames, type PreparedStatements } from './named-statements.js';
-import { inTransaction, isUniqueViolationOf, withSavepoint, type PgClient, type PgPool } from './pool.js';
+import {
+  inTransaction,
+  isUniqueViolationOf,
+  noteIfConnectionLost,
+  pgCode,
+  withSavepoint,
+  type PgClient,
+  type PgPool,
+} from './pool.js';
 import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { heldByWorkers, workersSql } from './sql/workers-sql.js';
 import {
@@ -112,6 +120,10 @@ import { isPointsError, mapPointsError } from './user-points.js';
 import { WakeUpSender } from './wake-up-sender.js';
 
 const STATEMENT_NAMES = statementNames('jobs', jobsSql);
+/** SQLSTATE of a REPEATABLE READ transaction that met a concurrent change. */
+const SERIALIZATION_FAILURE = '40001';
+/** A rebuild meets a fold only while waiting for its lock: a few tries are plenty. */
+const REBUILD_ATTEMPTS = 5;
 
 /** A job's owner and idempotency key as one map key (the unique index's `coalesce(user_id, '')`). */
 const ownerKey = (job: { userId: string | null; idempotencyKey: string | null }): string =>
@@ -846,27 +858,38 @@ export class PostgresJobStore implements JobStore {
   /**
    * Under the fold's lock (no fold runs meanwhile), in one REPEATABLE READ snapshot: the rollups and
    * the deltas that snapshot sees are replaced by a count of the jobs it sees. The deltas of writes
-   * committed after the snapshot stay, and apply on top of that count.
+   * committed after the snapshot stay, and apply on top of that count. The lock is the
+   * transaction's (so nothing outlives it behind a transaction-mode pooler); its statement takes
+   * the snapshot, so a fold that commits while the rebuild waits for the lock makes the rebuild's
+   * deletes conflict (40001) and the rebuild starts again with a newer snapshot.
    */
   async rebuildRollups(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#rebuildRollupsOnce();
+        break;
+      } catch (error) {
+        if (pgCode(error) !== SERIALIZATION_FAILURE || attempt >= REBUILD_ATTEMPTS) throw error;
+      }
+    }
+    while ((await this.foldRollups()) > 0);
+  }
+
+  async #rebuildRollupsOnce(): Promise<void> {
     const client = await this.#pool.connect();
     try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
       await client.query(rollupsSql.rebuildLock);
-      try {
-        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-        for (const sql of rollupsSql.rebuildClear) await client.query(sql);
-        await client.query(rollupsSql.rebuildDeltas);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        await client.query(rollupsSql.rebuildUnlock);
-      }
+      for (const sql of rollupsSql.rebuildClear) await client.query(sql);
+      await client.query(rollupsSql.rebuildDeltas);
+      await client.query('COMMIT');
+    } catch (error) {
+      noteIfConnectionLost(client, error);
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
     } finally {
       client.release();
     }
-    while ((await this.foldRollups()) > 0);
   }
 
   onJobAvailable(listener: () => void): () => void {

@@ -187,7 +187,7 @@ export class PostgresUserStore implements UserStore {
 
   async listAllKeys({ includeRevoked }: { includeRevoked: boolean }): Promise<OwnedApiKey[]> {
     type Row = Omit<PgKeyRow, 'key_hash'> & { owner_role: string; owner_wallet_address: string | null };
-    return (await rows<Row>(this.#pool, usersSql.selectAllKeys, [includeRevoked])).map((row) => ({
+    return (await this.#rows<Row>(this.#pool, usersSql.selectAllKeys, [includeRevoked])).map((row) => ({
       ...keyFromPg({ ...row, key_hash: '' }),
       ownerRole: row.owner_role as UserRole,
       ownerWalletAddress: row.owner_wallet_address,

@@ -37,8 +37,9 @@ export const rollupsSql = {
   /** How many deltas wait for a fold (about: identities are not gapless). */
   backlog: `SELECT coalesce(max(id) - min(id) + 1, 0)::float8 AS backlog FROM job_rollup_deltas`,
   tryFoldLock: `SELECT pg_try_advisory_xact_lock(${ROLLUP_LOCK}) AS locked`,
-  rebuildLock: `SELECT pg_advisory_lock(${ROLLUP_LOCK})`,
-  rebuildUnlock: `SELECT pg_advisory_unlock(${ROLLUP_LOCK})`,
+  /** The fold's lock, waited for, held to the rebuild's commit (transaction-scoped: a pooler may not
+   * give the next statement outside this transaction the same server session). */
+  rebuildLock: `SELECT pg_advisory_xact_lock(${ROLLUP_LOCK})`,
   /**
    * Moves the oldest $1 deltas into the rollups in one statement (so in one snapshot) and returns
    * how many; the deltas of transactions not committed yet wait for the next fold.
