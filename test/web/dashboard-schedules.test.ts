@@ -16,6 +16,7 @@ import { findChromium } from '../support/chromium.js';
 
 const SCREENSHOTS = path.resolve('test-output/screenshots');
 const LAPTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
 
 type ScheduleWire = Static<typeof ScheduleSchema>;
 
@@ -50,8 +51,8 @@ describe('dashboard schedules page in a real browser', () => {
     await api?.close();
   });
 
-  async function openPage(key: string, hash: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: LAPTOP, timezoneId: 'UTC', locale: 'en-GB' });
+  async function openPage(key: string, hash: string, viewport = LAPTOP): Promise<Page> {
+    const context = await browser.newContext({ viewport, timezoneId: 'UTC', locale: 'en-GB' });
     contexts.push(context);
     await context.addInitScript({
       content: `if (!localStorage.getItem('reelqueue.apiKey')) localStorage.setItem('reelqueue.apiKey', ${JSON.stringify(key)});`,
@@ -117,6 +118,20 @@ describe('dashboard schedules page in a real browser', () => {
     await often.getByRole('button', { name: 'Enable schedule every-10s' }).click();
     await often.getByRole('button', { name: 'Disable schedule every-10s' }).waitFor();
     expect((await schedule('every-10s')).enabled).toBe(true);
+  });
+
+  it("fits a phone's screen: the table scrolls inside its frame, the page does not", async () => {
+    const page = await openPage(api.admin.key, '#/schedules', PHONE);
+    await page
+      .getByRole('table', { name: 'Schedules' })
+      .getByRole('row')
+      .filter({ hasText: 'nightly-report' })
+      .waitFor();
+    const overflow = await page
+      .locator('html')
+      .evaluate((html) => html.scrollWidth - (html as unknown as { clientWidth: number }).clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shoot(page, 'phone-schedules');
   });
 
   it("has no Schedules entry in a user's menu, and the page is not found for them", async () => {

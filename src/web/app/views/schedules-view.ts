@@ -99,7 +99,7 @@ function scheduleTable(
             'tr',
             { 'data-schedule': schedule.name, class: schedule.enabled ? null : 'disabled' },
             h('td', { class: 'schedule-name' }, h('code', null, schedule.name)),
-            h('td', null, h('code', null, schedule.cron)),
+            h('td', { class: 'schedule-cron' }, h('code', null, schedule.cron)),
             h('td', null, schedule.time_zone),
             h('td', null, schedule.kind),
             h('td', null, schedule.priority),
