@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'JOB_NOT_RETRYABLE'
   | 'JOB_NOT_CANCELLABLE'
   | 'JOB_NOT_FINISHED'
+  /** Only a pending job's priority can change: it is running or finished. */
+  | 'JOB_NOT_PENDING'
   | 'RETRY_LIMIT_REACHED'
   | 'LEASE_LOST'
   | 'JOB_CANCELLED'

@@ -3,7 +3,7 @@
  * has returned, i.e. committed. Reads, heartbeats and cleanup pass straight through: they write no
  * event. The announcement is a wake-up only (see job-signals.ts), so it never fails a write.
  */
-import type { Job, JsonObject, Lease, ResolvedNewJob } from '../jobs/model.js';
+import type { Job, JobPriority, JsonObject, Lease, ResolvedNewJob } from '../jobs/model.js';
 import type {
   BulkCancelOutcome,
   CancelOutcome,
@@ -83,6 +83,10 @@ export class AnnouncingJobStore implements JobStore {
     return this.#announced(this.store.cancel(id, reason, scope), (o) =>
       o.state === 'already_finished' ? [] : [o.job.id],
     );
+  }
+
+  changePriority(id: string, priority: JobPriority, scope: Scope): Promise<Job> {
+    return this.#announced(this.store.changePriority(id, priority, scope), (job) => [job.id]);
   }
 
   cancelMany(ids: readonly string[], reason: string | null, scope: Scope): Promise<BulkCancelOutcome> {

@@ -8,7 +8,14 @@
  * was given at least. A write that may change which jobs are pending also renews the queue's
  * generation: a cached pending job carries its queue position, which other jobs' writes move.
  */
-import { isJobId, type Job, type JsonObject, type Lease, type ResolvedNewJob } from '../jobs/model.js';
+import {
+  isJobId,
+  type Job,
+  type JobPriority,
+  type JsonObject,
+  type Lease,
+  type ResolvedNewJob,
+} from '../jobs/model.js';
 import {
   ALL_JOBS,
   inScope,
@@ -133,6 +140,11 @@ export class CachingJobStore implements JobStore {
 
   cancel(id: string, reason: string | null, scope: Scope): Promise<CancelOutcome> {
     return this.#written(this.store.cancel(id, reason, scope), 'queue', () => [], [id]);
+  }
+
+  /** A new priority moves the job and those it passes in the queue: every position is renewed. */
+  changePriority(id: string, priority: JobPriority, scope: Scope): Promise<Job> {
+    return this.#written(this.store.changePriority(id, priority, scope), 'queue', () => [], [id]);
   }
 
   cancelMany(ids: readonly string[], reason: string | null, scope: Scope): Promise<BulkCancelOutcome> {

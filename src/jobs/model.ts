@@ -145,6 +145,8 @@ export const JOB_EVENT_TYPES = [
   'released',
   'recovered',
   'retried',
+  /** A pending job's priority was changed; data `{priority}` names the new one. */
+  'priority_changed',
 ] as const;
 export type JobEventType = (typeof JOB_EVENT_TYPES)[number];
 

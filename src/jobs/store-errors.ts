@@ -15,6 +15,14 @@ export function jobNotFound(id: string): ReelqueueError {
   return new ReelqueueError('JOB_NOT_FOUND', `No job ${id}`, { jobId: id });
 }
 
+export function jobNotPending(job: Job): ReelqueueError {
+  return new ReelqueueError(
+    'JOB_NOT_PENDING',
+    `Job ${job.id} is ${job.status}; only a pending job's priority can change`,
+    { jobId: job.id, status: job.status },
+  );
+}
+
 export function checkRetryable(job: Job, request: RetryRequest): void {
   if (!['failed', 'cancelled', 'timeout'].includes(job.status)) {
     throw new ReelqueueError(

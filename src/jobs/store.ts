@@ -225,6 +225,12 @@ export interface JobStore {
   cancel(id: string, reason: string | null, scope: Scope): Promise<CancelOutcome>;
   cancelMany(ids: readonly string[], reason: string | null, scope: Scope): Promise<BulkCancelOutcome>;
   /**
+   * Sets a pending job's priority, moving its place in the claim order, with a `priority_changed`
+   * event. Guarded on `status = 'pending'` in the same statement, so a claim racing it either takes
+   * the job first (JOB_NOT_PENDING) or sees the new priority. JOB_NOT_FOUND outside the scope.
+   */
+  changePriority(id: string, priority: JobPriority, scope: Scope): Promise<Job>;
+  /**
    * Re-queues a finished job; without `force`, only while retries are left. It charges the job's
    * cost again (INSUFFICIENT_POINTS when short). With `activeLimit`, TOO_MANY_JOBS when the owner
    * already has that many pending or running jobs: checked and re-queued atomically across every

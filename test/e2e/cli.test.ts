@@ -151,6 +151,24 @@ describe('reelqueue CLI', () => {
     });
   });
 
+  it("changes a pending job's priority, and refuses an unknown priority or a job no longer pending", () => {
+    const first = json<{ id: string }>('jobs', 'add', '--kind', 'noop');
+    const last = json<{ id: string }>('jobs', 'add', '--kind', 'noop', '--priority', 'low');
+    const raised = json<{ id: string; priority: string }>('jobs', 'priority', last.id, 'urgent');
+    expect(raised).toMatchObject({ id: last.id, priority: 'urgent' });
+    expect(json<{ queuePosition: number }>('jobs', 'show', last.id).queuePosition).toBe(0);
+    expect(json<{ queuePosition: number }>('jobs', 'show', first.id).queuePosition).toBe(1);
+    expect(run('jobs', 'priority', last.id, 'urgent').stdout).toContain(`${last.id} is now urgent`);
+
+    const unknown = run('jobs', 'priority', last.id, 'asap');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('low, normal, high, urgent');
+    json('jobs', 'cancel', first.id);
+    const refused = run('jobs', 'priority', first.id, 'high');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('JOB_NOT_PENDING');
+  });
+
   it('reports a failure with --json as one JSON line on stderr, with its code', () => {
     const id = '00000000-0000-4000-8000-000000000000';
     const result = run('jobs', 'show', id, '--json');

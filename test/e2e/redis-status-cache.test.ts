@@ -179,6 +179,20 @@ describe('job status reads cached in Redis (REDIS_URL)', () => {
     expect((await reader.jobs.getWithPosition(job.id, ALL_JOBS))?.queuePosition).toBe(1);
   });
 
+  it('a priority change on one node moves the changed job and the one it passed in another node’s cache', async () => {
+    const { writer, reader } = await twoNodes();
+    const { job: ahead } = await writer.enqueue({ kind: 'noop' });
+    const { job: behind } = await writer.enqueue({ kind: 'noop' });
+    expect((await reader.jobs.getWithPosition(ahead.id, ALL_JOBS))?.queuePosition).toBe(0);
+    expect((await reader.jobs.getWithPosition(behind.id, ALL_JOBS))?.queuePosition).toBe(1);
+
+    await writer.jobs.changePriority(behind.id, 'urgent', ALL_JOBS);
+    const raised = await reader.jobs.getWithPosition(behind.id, ALL_JOBS);
+    expect(raised).toMatchObject({ queuePosition: 0, job: { priority: 'urgent' } });
+    expect(raised).toEqual(await truth(writer, behind.id));
+    expect((await reader.jobs.getWithPosition(ahead.id, ALL_JOBS))?.queuePosition).toBe(1);
+  });
+
   it('a claim or recovery that found nothing leaves pending jobs’ entries cached (workers poll with them)', async () => {
     const { writer, reader } = await twoNodes();
     const { job } = await writer.enqueue({ kind: 'noop' });

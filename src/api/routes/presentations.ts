@@ -29,6 +29,7 @@ import {
   BulkCancelQuery,
   BulkCancelResult,
   CancelBody,
+  ChangeJobBody,
   CleanupQuery,
   GenerateBody,
   HoursQuery,
@@ -225,6 +226,29 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
       if (!found) throw jobNotFound(request.params.id);
       const wire = jobToWire(found.job, found.queuePosition);
       return request.query.include_payload ? { ...wire, payload: found.job.payload } : wire;
+    },
+  );
+
+  server.patch<{ Params: JobIdParams; Body: ChangeJobBody }>(
+    '/api/presentations/jobs/:id',
+    {
+      schema: {
+        tags: TAG,
+        summary:
+          "Change a pending job's priority, which moves its place in the queue (its owner, or an admin)",
+        description:
+          '409 JOB_NOT_PENDING once the job is running or finished: a claim that took it first wins, ' +
+          'and the job keeps its priority. The change is recorded as a `priority_changed` event.',
+        params: JobIdParams,
+        body: ChangeJobBody,
+        response: { 200: JobWireSchema, 409: errorResponses[400], ...errorResponses },
+      },
+    },
+    async (request) => {
+      const job = await jobs.changePriority(request.params.id, request.body.priority, scopeOf(request));
+      // The job as it is now, with its new position (or already running, claimed since).
+      const now = await jobs.getWithPosition(job.id, scopeOf(request));
+      return now ? jobToWire(now.job, now.queuePosition) : jobToWire(job, null);
     },
   );
 

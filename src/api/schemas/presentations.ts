@@ -148,6 +148,10 @@ export const RetryBody = Type.Object(
 export type RetryBody = Static<typeof RetryBody>;
 export const RetryBodyOrNull = Type.Union([RetryBody, Type.Null()]);
 
+/** `PATCH /api/presentations/jobs/:id`: the only field a pending job lets change. */
+export const ChangeJobBody = Type.Object({ priority: Priority }, { additionalProperties: false });
+export type ChangeJobBody = Static<typeof ChangeJobBody>;
+
 export const CancelBody = Type.Union([
   Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
   Type.Null(),

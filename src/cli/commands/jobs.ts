@@ -1,5 +1,5 @@
-/** `reelqueue jobs …`: add, list, show, cancel and retry jobs. */
-import { Command, InvalidArgumentError, Option } from 'commander';
+/** `reelqueue jobs …`: add, list, show, cancel, retry and re-prioritise jobs. */
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { JOB_PRIORITIES, type JobPriority, type JobStatus, type JsonObject } from '../../jobs/model.js';
 import { STATUS_INPUT_NAMES, statusNamed } from '../../jobs/seed-statuses.js';
 import { ALL_JOBS, FROM_THE_START } from '../../jobs/store.js';
@@ -183,12 +183,26 @@ function retryCommand(): Command {
     });
 }
 
+function priorityCommand(): Command {
+  return withCommonOptions(new Command('priority'))
+    .description("change a pending job's priority, which moves its place in the queue")
+    .argument('<id>', 'job id')
+    .addArgument(new Argument('<priority>', 'the new priority').choices(JOB_PRIORITIES))
+    .action(async (id: string, priority: JobPriority, options: CommonOptions) => {
+      await withReelqueue(options, async (app) => {
+        const job = await app.jobs.changePriority(id, priority, ALL_JOBS);
+        print(options, job, () => `${job.id} is now ${job.priority}`);
+      });
+    });
+}
+
 export function jobsCommand(): Command {
   return new Command('jobs')
-    .description('add, list, show, cancel and retry jobs')
+    .description('add, list, show, cancel, retry and re-prioritise jobs')
     .addCommand(addCommand())
     .addCommand(listCommand())
     .addCommand(showCommand())
     .addCommand(cancelCommand())
-    .addCommand(retryCommand());
+    .addCommand(retryCommand())
+    .addCommand(priorityCommand());
 }

@@ -45,6 +45,7 @@ import {
   priorityRank,
   type Job,
   type JobEvent,
+  type JobPriority,
   type JsonObject,
   type Lease,
   type ResolvedNewJob,
@@ -55,6 +56,7 @@ import {
   checkRetryable,
   jobIdTaken,
   jobNotFound,
+  jobNotPending,
   keyedJobVanished,
   leaseLost,
   tooManyJobs,
@@ -501,6 +503,25 @@ export class PostgresJobStore implements JobStore {
     // It may have been claimed between the two updates above; try once more before calling it finished.
     if (row.status === 'pending' || row.status === 'running') return this.cancel(id, reason, scope);
     return { job: jobFromPgJson(row), state: 'already_finished' };
+  }
+
+  async changePriority(id: string, priority: JobPriority, scope: Scope): Promise<Job> {
+    if (!isJobId(id)) throw jobNotFound(id);
+    const userId = scope.all ? null : scope.userId;
+    const [changed] = await this.#jobs(jobsSql.changePriority, [
+      id,
+      userId,
+      priorityRank(priority),
+      `Priority changed to ${priority}`,
+      { priority },
+    ]);
+    if (changed) return changed;
+    const row = await this.#getRow(id, scope);
+    if (!row) throw jobNotFound(id);
+    const job = jobFromPgJson(row);
+    // Retried back to pending between the update and this read: try once more.
+    if (job.status === 'pending') return this.changePriority(id, priority, scope);
+    throw jobNotPending(job);
   }
 
   async cancelMany(ids: readonly string[], reason: string | null, scope: Scope): Promise<BulkCancelOutcome> {

@@ -29,6 +29,7 @@ import {
   clampProgress,
   type Job,
   type JobEvent,
+  type JobPriority,
   type JobEventType,
   type JsonObject,
   type Lease,
@@ -62,6 +63,7 @@ import {
   checkRetryable,
   jobIdTaken,
   jobNotFound,
+  jobNotPending,
   keyedJobVanished,
   leaseLost,
   tooManyJobs,
@@ -495,6 +497,17 @@ export class SqliteJobStore implements JobStore {
     if (!outcome) throw jobNotFound(id);
     if (outcome.state === 'requested') this.#signals.cancelRequested(id);
     return outcome;
+  }
+
+  async changePriority(id: string, priority: JobPriority, scope: Scope): Promise<Job> {
+    return this.#write(() => {
+      const found = this.#getJob(id, scope);
+      if (!found) throw jobNotFound(id);
+      const job = this.#oneJob(jobsSql.changePriority, { id, priority: priorityRank(priority) });
+      if (!job) throw jobNotPending(found);
+      this.#appendEvent(job, 'priority_changed', { priority }, `Priority changed to ${priority}`);
+      return job;
+    });
   }
 
   async cancelMany(ids: readonly string[], reason: string | null, scope: Scope): Promise<BulkCancelOutcome> {

@@ -22,6 +22,13 @@ export function age(iso: string, now = Date.now()): string {
   return duration(Math.max(0, (now - Date.parse(iso)) / 1000));
 }
 
+/** "in 3 min" or "2 h ago": an ISO time relative to `now`. */
+export function relative(iso: string, now = Date.now()): string {
+  const seconds = (Date.parse(iso) - now) / 1000;
+  if (Math.abs(seconds) < 1) return 'now';
+  return seconds > 0 ? `in ${duration(seconds)}` : `${duration(-seconds)} ago`;
+}
+
 export function dateTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   return new Date(iso).toLocaleString(undefined, {

@@ -17,6 +17,7 @@ import { header } from './views/layout.js';
 import { loginView } from './views/login-view.js';
 import { newJobView } from './views/new-job-view.js';
 import { notFoundPanel, problemPanel } from './views/problems.js';
+import { schedulesView } from './views/schedules-view.js';
 import type { View } from './views/view.js';
 
 const root = document.getElementById('app') as HTMLElement;
@@ -68,6 +69,8 @@ function viewFor(route: Route, caller: Me): View | null {
       return activityView(route.params);
     case 'keys':
       return keysView(route.params);
+    case 'schedules':
+      return caller.role === 'admin' ? schedulesView : null;
     case 'admin':
       return caller.role === 'admin' ? adminView : null;
     default:

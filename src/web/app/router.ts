@@ -1,5 +1,5 @@
 /**
- * Hash routes (`#/jobs`, `#/jobs/<id>`, `#/new`, `#/health`, `#/activity`, `#/keys`, `#/admin`): the server serves one page,
+ * Hash routes (`#/jobs`, `#/jobs/<id>`, `#/new`, `#/health`, `#/activity`, `#/keys`, `#/schedules`, `#/admin`): the server serves one page,
  * and a bookmark or a reload lands on the same view.
  */
 
@@ -11,6 +11,7 @@ export type Route =
   | { name: 'health'; params: URLSearchParams }
   | { name: 'activity'; params: URLSearchParams }
   | { name: 'keys'; params: URLSearchParams }
+  | { name: 'schedules' }
   | { name: 'admin' }
   | { name: 'missing'; path: string };
 
@@ -25,7 +26,10 @@ export function parseRoute(hash: string): Route {
     return { name: 'health', params: new URLSearchParams(search) };
   if (parts.length === 1 && (first === 'activity' || first === 'keys'))
     return { name: first, params: new URLSearchParams(search) };
-  if (parts.length === 1 && (first === 'login' || first === 'new' || first === 'admin'))
+  if (
+    parts.length === 1 &&
+    (first === 'login' || first === 'new' || first === 'schedules' || first === 'admin')
+  )
     return { name: first };
   return { name: 'missing', path };
 }
@@ -37,6 +41,7 @@ export const links = {
   health: () => '#/health',
   activity: () => '#/activity',
   keys: () => '#/keys',
+  schedules: () => '#/schedules',
   admin: () => '#/admin',
   login: () => '#/login',
 };

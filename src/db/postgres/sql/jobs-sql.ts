@@ -326,6 +326,19 @@ export const jobsSql = {
     ${eventFrom(`'cancelled'`, '$5::jsonb')}
     SELECT ${JOB_COLUMN('j')} FROM j`,
 
+  /**
+   * $1 id, $2 user id or NULL, $3 priority rank, $4 event message, $5 event data: a pending job's
+   * priority, with its event; a claim that locked the row first leaves it running, and this updates
+   * nothing (READ COMMITTED re-checks the status after the lock).
+   */
+  changePriority: `
+    WITH j AS (
+      UPDATE jobs SET priority = $3, updated_at = now()
+      WHERE id = $1 AND ${statusIs(`'pending'`)} AND ($2::text IS NULL OR user_id = $2)
+      RETURNING *),
+    ${eventFrom(`'priority_changed'`, '$5::jsonb', '$4::text')}
+    SELECT ${JOB_COLUMN('j')} FROM j`,
+
   /** $1 id, $2 user id or NULL, $3 reason, $4 event data, $5 channel. */
   requestCancel: `
     WITH j AS (

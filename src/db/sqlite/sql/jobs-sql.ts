@@ -239,6 +239,12 @@ export const jobsSql = {
     WHERE id = @id AND status = 'pending'
     RETURNING ${JOB_ARRAY}`,
 
+  /** A pending job's priority (its rank); a claimed or finished job is left as it is. */
+  changePriority: `
+    UPDATE jobs SET priority = @priority, updated_at = ${NOW}
+    WHERE id = @id AND status = 'pending'
+    RETURNING ${JOB_ARRAY}`,
+
   requestCancel: `
     UPDATE jobs SET cancel_requested_at = coalesce(cancel_requested_at, ${NOW}),
       cancel_reason = coalesce(cancel_reason, @reason), updated_at = ${NOW},

@@ -87,6 +87,10 @@ export class ApiClient {
     return this.json<T>('POST', path, body ?? null);
   }
 
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.json<T>('PATCH', path, body);
+  }
+
   delete<T>(path: string): Promise<T> {
     return this.json<T>('DELETE', path);
   }

@@ -1,9 +1,10 @@
 /**
  * One job: live status and progress from its event stream, the stage timeline, each attempt with its
  * worker and error, timings, the payload and result as JSON, the error, the video and thumbnail of a
- * render once it is done, and cancel / retry (past the retry limit, after an in-page choice).
+ * render once it is done, a pending job's priority, and cancel / retry (past the retry limit, after an
+ * in-page choice).
  */
-import { isFinished } from '../../../jobs/model.js';
+import { isFinished, JOB_PRIORITIES } from '../../../jobs/model.js';
 import { ApiError } from '../api/client.js';
 import { followJobEvents } from '../api/event-stream.js';
 import type { JobEventWire, JobWire, JobWithPayload } from '../api/types.js';
@@ -22,8 +23,11 @@ import {
   actionButton,
   card,
   facts,
+  field,
   pageHeading,
   progressBar,
+  runAction,
+  select,
   statusBadge,
   updateProgressBar,
   updateStatusBadge,
@@ -198,7 +202,31 @@ class JobPage {
     if (job.status === 'failed' || job.status === 'cancelled' || job.status === 'timeout') {
       buttons.push(actionButton('Retry job', () => this.retry(job, false), 'primary'));
     }
+    if (job.status === 'pending') buttons.push(this.priorityForm(job));
     return buttons;
+  }
+
+  /** A pending job's priority: changing it moves the job in the queue (409 once a worker took it). */
+  private priorityForm(job: JobWire): HTMLElement {
+    const choice = select('priority', JOB_PRIORITIES, job.priority, { id: 'job-priority' });
+    const form = h(
+      'form',
+      { class: 'priority-form' },
+      field('Priority', choice),
+      h('button', { type: 'submit', class: 'button plain' }, 'Change priority'),
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void runAction(form, async () => {
+        const after = await this.ctx.client.patch<JobWire>(`/api/presentations/jobs/${job.id}`, {
+          priority: choice.value,
+        });
+        const ahead = after.queue_position === null ? '' : `; jobs ahead: ${jobsAhead(after.queue_position)}`;
+        this.ctx.announce(`The priority is now ${after.priority}${ahead}.`);
+        this.show(after);
+      });
+    });
+    return form;
   }
 
   /**

@@ -10,6 +10,7 @@ const NAV: { name: Route['name']; label: string; href: string; adminOnly?: boole
   { name: 'health', label: 'Health', href: links.health() },
   { name: 'activity', label: 'Over time', href: links.activity() },
   { name: 'keys', label: 'Keys', href: links.keys() },
+  { name: 'schedules', label: 'Schedules', href: links.schedules(), adminOnly: true },
   { name: 'admin', label: 'Admin', href: links.admin(), adminOnly: true },
 ];
 

@@ -1,0 +1,144 @@
+/**
+ * The dashboard's Schedules page in Chromium (test/support/chromium.ts) driven by playwright-core,
+ * against a real service with no worker (so no scheduler moves the ticks): two schedules made through
+ * the API are listed with their cron, time zone, kind, priority and next tick; one is disabled by a
+ * click, which the API then reports. A user's menu has no Schedules entry.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Static } from '@sinclair/typebox';
+import type { ScheduleSchema } from '../../src/api/schemas/schedules.js';
+import { startApi, type ApiHarness, type TestUser } from '../support/api-server.js';
+import { findChromium } from '../support/chromium.js';
+
+const SCREENSHOTS = path.resolve('test-output/screenshots');
+const LAPTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+type ScheduleWire = Static<typeof ScheduleSchema>;
+
+describe('dashboard schedules page in a real browser', () => {
+  let api: ApiHarness;
+  let browser: Browser;
+  let alice: TestUser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'pipe' });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    api = await startApi({}, { workers: 0 });
+    alice = await api.createUser({ wallet: 'wallet-alice-schedules' });
+    for (const body of [
+      { name: 'nightly-report', cron: '30 2 * * *', time_zone: 'Europe/Paris', kind: 'noop' },
+      { name: 'every-10s', cron: '*/10 * * * * *', kind: 'noop', priority: 'high' },
+    ]) {
+      const response = await api.call(api.admin, 'POST', '/api/schedules', body);
+      expect(response.status, await response.text()).toBe(201);
+    }
+    browser = await chromium.launch({
+      executablePath: findChromium(),
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    });
+  });
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await api?.close();
+  });
+
+  async function openPage(key: string, hash: string, viewport = LAPTOP): Promise<Page> {
+    const context = await browser.newContext({ viewport, timezoneId: 'UTC', locale: 'en-GB' });
+    contexts.push(context);
+    await context.addInitScript({
+      content: `if (!localStorage.getItem('reelqueue.apiKey')) localStorage.setItem('reelqueue.apiKey', ${JSON.stringify(key)});`,
+    });
+    const page = await context.newPage();
+    await page.goto(`${api.baseUrl}/${hash}`);
+    return page;
+  }
+
+  const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
+  const shoot = (page: Page, name: string) =>
+    page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+  async function schedule(name: string): Promise<ScheduleWire> {
+    const response = await api.call(api.admin, 'GET', `/api/schedules/${name}`);
+    expect(response.status).toBe(200);
+    return (await response.json()) as ScheduleWire;
+  }
+
+  it('lists the schedules with their next tick, and disables one with a click', async () => {
+    const page = await openPage(api.admin.key, '#/jobs');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schedules' }).click();
+    await heading(page, 'Schedules').waitFor();
+    const table = page.getByRole('table', { name: 'Schedules' });
+    const nightly = table.getByRole('row').filter({ hasText: 'nightly-report' });
+    const often = table.getByRole('row').filter({ hasText: 'every-10s' });
+    await nightly.waitFor();
+    expect(await table.getByRole('row').count()).toBe(3); // the header and the two schedules
+
+    const cells = async (row: typeof nightly) =>
+      (await row.getByRole('cell').allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
+    const [name, cron, zone, kind, priority, enabled, nextRun, lastRun] = await cells(nightly);
+    expect([name, cron, zone, kind, priority, enabled, lastRun]).toEqual([
+      'nightly-report',
+      '30 2 * * *',
+      'Europe/Paris',
+      'noop',
+      'normal',
+      'enabled',
+      'never',
+    ]);
+    // The next 02:30 in Paris: relative ("in 9 h 5 min") and absolute, in the browser's UTC.
+    const next = new Date((await schedule('nightly-report')).next_run_at ?? '');
+    expect(nextRun).toMatch(/^in \d/);
+    expect(nextRun).toContain(next.toISOString().slice(11, 16)); // HH:MM of the UTC time shown
+    expect(await nightly.locator('time').getAttribute('datetime')).toBe(next.toISOString());
+    const oftenCells = await cells(often);
+    expect(oftenCells.slice(0, 6)).toEqual(['every-10s', '*/10 * * * * *', 'UTC', 'noop', 'high', 'enabled']);
+    await shoot(page, 'schedules-admin');
+
+    await often.getByRole('button', { name: 'Disable schedule every-10s' }).click();
+    await page.getByRole('status').filter({ hasText: 'Schedule every-10s is disabled.' }).waitFor();
+    await often.getByRole('button', { name: 'Enable schedule every-10s' }).waitFor();
+    const after = await cells(often);
+    expect(after[5]).toBe('disabled');
+    expect(after[6]).toBe('none while disabled');
+    const stored = await schedule('every-10s');
+    expect(stored.enabled).toBe(false);
+    expect(stored.next_run_at).toBeNull();
+    expect((await schedule('nightly-report')).enabled).toBe(true);
+    await shoot(page, 'schedules-admin-disabled');
+
+    await often.getByRole('button', { name: 'Enable schedule every-10s' }).click();
+    await often.getByRole('button', { name: 'Disable schedule every-10s' }).waitFor();
+    expect((await schedule('every-10s')).enabled).toBe(true);
+  });
+
+  it("fits a phone's screen: the table scrolls inside its frame, the page does not", async () => {
+    const page = await openPage(api.admin.key, '#/schedules', PHONE);
+    await page
+      .getByRole('table', { name: 'Schedules' })
+      .getByRole('row')
+      .filter({ hasText: 'nightly-report' })
+      .waitFor();
+    const overflow = await page
+      .locator('html')
+      .evaluate((html) => html.scrollWidth - (html as unknown as { clientWidth: number }).clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shoot(page, 'phone-schedules');
+  });
+
+  it("has no Schedules entry in a user's menu, and the page is not found for them", async () => {
+    const page = await openPage(alice.key, '#/schedules');
+    await heading(page, 'Page not found').waitFor();
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Jobs' }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Schedules' }).count()).toBe(0);
+  });
+});
