@@ -4,6 +4,7 @@
  * 86,400,000 ms (UTC day) and, for the counts only, 0 (all time, bucket 0).
  */
 import { NOW } from './jobs-sql.js';
+import { boundCount } from './bound-count.js';
 
 /** A processing time's histogram bucket (src/jobs/duration-histogram.ts), of `column`. */
 const durationBucket = (column: string) => `CAST(ceil(ln(max(${column}, 0.001)) / ln(1.05)) AS INTEGER)`;
@@ -34,7 +35,7 @@ export const rollupsSql = {
   /** How many deltas wait for a fold (ids are dense: a fold deletes from the lowest). */
   backlog: `SELECT coalesce(max(id) - min(id) + 1, 0) AS backlog FROM job_rollup_deltas`,
   /** The last id of the next fold's batch of at most @batch deltas. */
-  foldUpTo: `SELECT max(id) AS upTo FROM (SELECT id FROM job_rollup_deltas ORDER BY id LIMIT @batch)`,
+  foldUpTo: `SELECT max(id) AS upTo FROM (SELECT id FROM job_rollup_deltas ORDER BY id LIMIT ${boundCount('batch')})`,
   /** The fold's batch summed per minute and group of like jobs, once (the spans then read these few rows). */
   foldTable: `
     CREATE TEMP TABLE IF NOT EXISTS rollup_fold (

@@ -1,5 +1,6 @@
 /** Recurring jobs' schedules (SQLite); a firing's jobs go in with `jobsSql.insertMany`. */
 import { NOW } from './jobs-sql.js';
+import { boundCount } from './bound-count.js';
 
 const COLUMNS = `name, cron, time_zone, kind, payload, priority, enabled, catch_up, catch_up_limit,
   next_run_at, last_run_at, created_at, updated_at`;
@@ -30,7 +31,7 @@ export const schedulesSql = {
   due: `
     SELECT ${COLUMNS} FROM schedules
     WHERE enabled = 1 AND next_run_at <= @now
-    ORDER BY next_run_at, name LIMIT @limit`,
+    ORDER BY next_run_at, name LIMIT ${boundCount('limit')}`,
 
   nextDueAt: `SELECT min(next_run_at) AS at FROM schedules WHERE enabled = 1`,
 
