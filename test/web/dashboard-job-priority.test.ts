@@ -6,11 +6,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJob, getJob } from '../support/api-helpers.js';
 import { startApi, TINY_LESSON, type ApiHarness, type TestUser } from '../support/api-server.js';
-import { findChromium } from '../support/chromium.js';
+import { launchChromium, openSignedInPage } from '../support/dashboard-browser.js';
 
 const SCREENSHOTS = path.resolve('test-output/screenshots');
 
@@ -25,11 +25,7 @@ describe("a pending job's priority in a real browser", () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     api = await startApi({ RATE_LIMIT_PER_MINUTE: 0 }, { workers: 0 });
     alice = await api.createUser({ wallet: 'wallet-alice-priority', points: 50 });
-    browser = await chromium.launch({
-      executablePath: findChromium(),
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -38,16 +34,10 @@ describe("a pending job's priority in a real browser", () => {
     await api?.close();
   });
 
-  async function openPage(key: string, hash: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    await context.addInitScript({
-      content: `if (!localStorage.getItem('reelqueue.apiKey')) localStorage.setItem('reelqueue.apiKey', ${JSON.stringify(key)});`,
+  const openPage = (key: string, hash: string): Promise<Page> =>
+    openSignedInPage(browser, contexts, `${api.baseUrl}/${hash}`, key, {
+      viewport: { width: 1280, height: 900 },
     });
-    const page = await context.newPage();
-    await page.goto(`${api.baseUrl}/${hash}`);
-    return page;
-  }
 
   it('moves a pending job to the front of the queue from its page', async () => {
     await createJob(api, alice, { ...TINY_LESSON, priority: 'normal' });

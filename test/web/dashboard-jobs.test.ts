@@ -6,13 +6,13 @@
 import { mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobWire } from '../../src/api/schemas/job-wire.js';
 import { leaseOf, type Job } from '../../src/jobs/model.js';
 import { ALL_JOBS } from '../../src/jobs/store.js';
 import { startApi, TINY_LESSON, type ApiHarness, type TestUser } from '../support/api-server.js';
-import { findChromium } from '../support/chromium.js';
+import { launchChromium } from '../support/dashboard-browser.js';
 
 const SCREENSHOTS = path.resolve('test-output/screenshots');
 const LAPTOP = { width: 1280, height: 860 };
@@ -28,11 +28,7 @@ describe('dashboard: the job list and the job page', () => {
     execFileSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'pipe' });
     mkdirSync(SCREENSHOTS, { recursive: true });
     api = await startApi({}, { workers: 0 });
-    browser = await chromium.launch({
-      executablePath: findChromium(),
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

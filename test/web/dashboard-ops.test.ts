@@ -7,10 +7,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness, type TestUser } from '../support/api-server.js';
-import { findChromium } from '../support/chromium.js';
+import { launchChromium, openSignedInPage } from '../support/dashboard-browser.js';
 import { setProcessingTimeSeconds } from '../support/conformance.js';
 import { JobFactory } from '../support/job-factory.js';
 
@@ -64,11 +64,7 @@ describe('dashboard operator pages in a real browser', () => {
       const job = await jobs.pending({ userId: alice.id });
       await backdate(api, job.id, minutes);
     }
-    browser = await chromium.launch({
-      executablePath: findChromium(),
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -77,16 +73,8 @@ describe('dashboard operator pages in a real browser', () => {
     await api?.close();
   });
 
-  async function openPage(key: string, hash: string, viewport = LAPTOP): Promise<Page> {
-    const context = await browser.newContext({ viewport });
-    contexts.push(context);
-    await context.addInitScript({
-      content: `if (!localStorage.getItem('reelqueue.apiKey')) localStorage.setItem('reelqueue.apiKey', ${JSON.stringify(key)});`,
-    });
-    const page = await context.newPage();
-    await page.goto(`${api.baseUrl}/${hash}`);
-    return page;
-  }
+  const openPage = (key: string, hash: string, viewport = LAPTOP): Promise<Page> =>
+    openSignedInPage(browser, contexts, `${api.baseUrl}/${hash}`, key, { viewport });
 
   const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
   const shoot = (page: Page, name: string) =>

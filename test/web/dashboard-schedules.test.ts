@@ -7,12 +7,12 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Static } from '@sinclair/typebox';
 import type { ScheduleSchema } from '../../src/api/schemas/schedules.js';
 import { startApi, type ApiHarness, type TestUser } from '../support/api-server.js';
-import { findChromium } from '../support/chromium.js';
+import { launchChromium, openSignedInPage } from '../support/dashboard-browser.js';
 
 const SCREENSHOTS = path.resolve('test-output/screenshots');
 const LAPTOP = { width: 1280, height: 900 };
@@ -38,11 +38,7 @@ describe('dashboard schedules page in a real browser', () => {
       const response = await api.call(api.admin, 'POST', '/api/schedules', body);
       expect(response.status, await response.text()).toBe(201);
     }
-    browser = await chromium.launch({
-      executablePath: findChromium(),
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -51,16 +47,12 @@ describe('dashboard schedules page in a real browser', () => {
     await api?.close();
   });
 
-  async function openPage(key: string, hash: string, viewport = LAPTOP): Promise<Page> {
-    const context = await browser.newContext({ viewport, timezoneId: 'UTC', locale: 'en-GB' });
-    contexts.push(context);
-    await context.addInitScript({
-      content: `if (!localStorage.getItem('reelqueue.apiKey')) localStorage.setItem('reelqueue.apiKey', ${JSON.stringify(key)});`,
+  const openPage = (key: string, hash: string, viewport = LAPTOP): Promise<Page> =>
+    openSignedInPage(browser, contexts, `${api.baseUrl}/${hash}`, key, {
+      viewport,
+      timezoneId: 'UTC',
+      locale: 'en-GB',
     });
-    const page = await context.newPage();
-    await page.goto(`${api.baseUrl}/${hash}`);
-    return page;
-  }
 
   const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
   const shoot = (page: Page, name: string) =>
