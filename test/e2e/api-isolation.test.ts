@@ -35,7 +35,7 @@ const ALICE_LESSON = {
 };
 
 /** Bodies for routes whose body has required fields, so the call reaches the owner check. */
-const SAMPLE_BODIES: Record<string, unknown> = {};
+const SAMPLE_BODIES: Record<string, unknown> = { 'PATCH /api/presentations/jobs/:id': { priority: 'high' } };
 
 /** Ids that name no job of Bob's: random UUIDs and junk that is no UUID at all. */
 const FOREIGN_IDS = [
