@@ -21,6 +21,7 @@ import {
   startChatCompletionsServer,
   statusAnswer,
   type ChatCompletionsServer,
+  type SeenRequest,
 } from '../support/chat-completions-server.js';
 import { createReelqueue, type Reelqueue } from '../../src/app.js';
 import { ALL_JOBS } from '../../src/jobs/store.js';
@@ -65,6 +66,20 @@ async function spokenBefore(dataDir: string, text: string): Promise<boolean> {
 async function polishEvents(api: ApiHarness, jobId: string): Promise<JobEvent[]> {
   const events = await api.app.jobs.listEvents(jobId, FROM_THE_START, 500);
   return events.filter((event) => event.stage === 'polish');
+}
+
+/**
+ * The job completed with both slides' original text kept for a timeout, after one request per slide,
+ * each hung up by the worker.
+ */
+async function expectEverySlideTimedOut(job: WireJob, asked: readonly SeenRequest[]): Promise<void> {
+  expect([job.status, job.error_code]).toEqual(['completed', null]);
+  expect(job.result_data).toMatchObject({
+    llm_polish: 'failed',
+    llm_polish_details: { kept_original: [{ reason: 'TIMEOUT' }, { reason: 'TIMEOUT' }] },
+  });
+  expect(asked).toHaveLength(2);
+  await waitFor(() => asked.every((request) => request.hungUp), { what: 'the worker to hang up' });
 }
 
 async function startWith(settings: SettingsInput): Promise<{ api: ApiHarness; dataDir: string }> {
@@ -151,14 +166,7 @@ describe('use_llm_polish with an LLM endpoint configured', () => {
     llm.answerWith(noAnswer);
     const before = llm.requests.length;
     const job = await render('glaciers');
-    expect([job.status, job.error_code]).toEqual(['completed', null]);
-    expect(job.result_data).toMatchObject({
-      llm_polish: 'failed',
-      llm_polish_details: { kept_original: [{ reason: 'TIMEOUT' }, { reason: 'TIMEOUT' }] },
-    });
-    const asked = llm.requests.slice(before);
-    expect(asked).toHaveLength(2);
-    await waitFor(() => asked.every((request) => request.hungUp), { what: 'the worker to hang up' });
+    await expectEverySlideTimedOut(job, llm.requests.slice(before));
   });
 });
 
@@ -207,14 +215,7 @@ describe('use_llm_polish with an endpoint that never answers (LLM_TIMEOUT_SECOND
     // requests; the render has the other 45 s.
     const created = await createJob(api, api.admin, { ...lessonAbout('meadows'), timeout_seconds: 60 });
     const job = await untilStatus(api, api.admin, created.id);
-    expect([job.status, job.error_code]).toEqual(['completed', null]);
-    expect(job.result_data).toMatchObject({
-      llm_polish: 'failed',
-      llm_polish_details: { kept_original: [{ reason: 'TIMEOUT' }, { reason: 'TIMEOUT' }] },
-    });
-    const asked = llm.requests.slice(before);
-    expect(asked).toHaveLength(2);
-    await waitFor(() => asked.every((request) => request.hungUp), { what: 'the worker to hang up' });
+    await expectEverySlideTimedOut(job, llm.requests.slice(before));
   });
 });
 
