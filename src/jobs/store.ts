@@ -122,6 +122,13 @@ export interface BulkCancelOutcome {
   notFound: string[];
 }
 
+/**
+ * Why a running job was taken back from its worker, recorded as `cause` in the data of its
+ * `recovered` (or `failed`) event: its lease lapsed (the worker died, froze or was too slow to renew
+ * it), its heartbeat was older than `recoverStale`'s limit, or its worker's process is proven gone.
+ */
+export type RecoveryCause = 'lease_expired' | 'heartbeat_stale' | 'worker_gone';
+
 export interface RecoveryOutcome {
   requeued: string[];
   failed: string[];

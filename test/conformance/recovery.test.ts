@@ -4,6 +4,12 @@ import { ALL_JOBS, FROM_THE_START, type JobStore } from '../../src/jobs/store.js
 import { expireLease, setLastHeartbeatMinutesAgo } from '../support/db-fixtures.js';
 import { eventTypes, mustGet, useConformanceDatabase } from '../support/conformance.js';
 
+/** The data of a job's last `recovered` event: why it was taken back from its worker. */
+async function recoveryData(store: JobStore, id: string): Promise<unknown> {
+  const events = await store.listEvents(id, FROM_THE_START, 100);
+  return events.filter((e) => e.type === 'recovered').at(-1)?.data;
+}
+
 async function snapshot(store: JobStore, ids: readonly string[]): Promise<Job[]> {
   return Promise.all(ids.map((id) => mustGet(store, id)));
 }
@@ -41,6 +47,10 @@ describe('recovering jobs whose lease lapsed', () => {
       });
       expect(job.errorCode).toBe('WORKER_LOST');
       expect(await eventTypes(store, job.id)).toEqual(['created', 'started', 'recovered']);
+      expect(await recoveryData(store, job.id)).toEqual({
+        error_code: 'WORKER_LOST',
+        cause: 'lease_expired',
+      });
     }
     expect(await snapshot(store, untouchedIds)).toEqual(before);
     expect((await store.recoverExpiredLeases()).requeued).toEqual([]);
@@ -213,6 +223,10 @@ describe('recovering stale jobs by last heartbeat (admin recover)', () => {
     const outcome = await store.recoverStale(30);
 
     expect(outcome).toEqual({ requeued: [silent.job.id], failed: [], cancelled: [] });
+    expect(await recoveryData(store, silent.job.id)).toEqual({
+      error_code: 'WORKER_LOST',
+      cause: 'heartbeat_stale',
+    });
     expect(await mustGet(store, silent.job.id)).toMatchObject({
       status: 'pending',
       retryCount: 0,
@@ -279,6 +293,7 @@ describe('recovering the jobs of workers proven gone', () => {
         lostAttempts: 1,
         retryCount: 0,
       });
+      expect(await recoveryData(store, job.id)).toEqual({ error_code: 'WORKER_LOST', cause: 'worker_gone' });
     }
     expect(await mustGet(store, alive.job.id)).toMatchObject({ status: 'running', workerId: 'alive' });
     expect(await store.recoverJobsOfWorkers([])).toEqual({ requeued: [], failed: [], cancelled: [] });

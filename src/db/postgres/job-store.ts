@@ -82,6 +82,7 @@ import type {
   ListFilter,
   PositionedJob,
   ProgressUpdate,
+  RecoveryCause,
   RecoveryOutcome,
   RetryOptions,
   RetryOutcome,
@@ -638,8 +639,8 @@ export class PostgresJobStore implements JobStore {
     return retried;
   }
 
-  async #recover(condition: string, params: unknown[]): Promise<RecoveryOutcome> {
-    const rows = await this.#rows<{ id: string; status: string }>(jobsSql.recoverWhere(condition), [
+  async #recover(condition: string, cause: RecoveryCause, params: unknown[]): Promise<RecoveryOutcome> {
+    const rows = await this.#rows<{ id: string; status: string }>(jobsSql.recoverWhere(condition, cause), [
       this.#channel,
       this.#maxLostAttempts,
       ...params,
@@ -652,16 +653,16 @@ export class PostgresJobStore implements JobStore {
   }
 
   recoverExpiredLeases(): Promise<RecoveryOutcome> {
-    return this.#recover(leaseExpired, []);
+    return this.#recover(leaseExpired, 'lease_expired', []);
   }
 
   async recoverStale(timeoutMinutes: number): Promise<RecoveryOutcome> {
     checkedMinutes('timeout_minutes', timeoutMinutes);
-    return this.#recover(heartbeatOlderThan, [timeoutMinutes]);
+    return this.#recover(heartbeatOlderThan, 'heartbeat_stale', [timeoutMinutes]);
   }
 
   recoverJobsOfWorkers(workerIds: readonly string[]): Promise<RecoveryOutcome> {
-    return this.#recover(heldByWorkers, [workerIds]);
+    return this.#recover(heldByWorkers, 'worker_gone', [workerIds]);
   }
 
   async registerWorker(workerId: string, identity: RecordableIdentity): Promise<void> {

@@ -52,6 +52,7 @@ import type {
   ListFilter,
   PositionedJob,
   ProgressUpdate,
+  RecoveryCause,
   RecoveryOutcome,
   RetryOptions,
   RetryOutcome,
@@ -575,20 +576,24 @@ export class SqliteJobStore implements JobStore {
     return outcomes;
   }
 
-  #recover(condition: string, params: Record<string, unknown>): Promise<RecoveryOutcome> {
+  #recover(
+    condition: string,
+    cause: RecoveryCause,
+    params: Record<string, unknown>,
+  ): Promise<RecoveryOutcome> {
     return this.#write(() => {
       const outcome: RecoveryOutcome = { requeued: [], failed: [], cancelled: [] };
       const bound = { ...params, maxLostAttempts: this.#maxLostAttempts };
       for (const job of this.#allJobs(jobsSql.recoverWhere(condition), bound)) {
         if (job.status === 'pending') {
           outcome.requeued.push(job.id);
-          this.#appendEvent(job, 'recovered', { error_code: 'WORKER_LOST' });
+          this.#appendEvent(job, 'recovered', { error_code: 'WORKER_LOST', cause });
         } else if (job.status === 'cancelled') {
           outcome.cancelled.push(job.id);
           this.#appendEvent(job, 'cancelled');
         } else {
           outcome.failed.push(job.id);
-          this.#appendEvent(job, 'failed', { error_code: job.errorCode });
+          this.#appendEvent(job, 'failed', { error_code: job.errorCode, cause });
         }
       }
       return outcome;
@@ -599,16 +604,18 @@ export class SqliteJobStore implements JobStore {
   }
 
   recoverExpiredLeases(): Promise<RecoveryOutcome> {
-    return this.#recover(leaseExpired, {});
+    return this.#recover(leaseExpired, 'lease_expired', {});
   }
 
   async recoverStale(timeoutMinutes: number): Promise<RecoveryOutcome> {
     checkedMinutes('timeout_minutes', timeoutMinutes);
-    return this.#recover(heartbeatOlderThan, { olderThanMs: Math.round(timeoutMinutes * 60_000) });
+    return this.#recover(heartbeatOlderThan, 'heartbeat_stale', {
+      olderThanMs: Math.round(timeoutMinutes * 60_000),
+    });
   }
 
   recoverJobsOfWorkers(workerIds: readonly string[]): Promise<RecoveryOutcome> {
-    return this.#recover(heldByWorkers, { workerIds: JSON.stringify(workerIds) });
+    return this.#recover(heldByWorkers, 'worker_gone', { workerIds: JSON.stringify(workerIds) });
   }
 
   async registerWorker(workerId: string, identity: RecordableIdentity): Promise<void> {

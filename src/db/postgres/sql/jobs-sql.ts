@@ -4,6 +4,7 @@
  * atomic. Three events are read from the job itself instead of stored: `created` (migration 0015),
  * and `started` and `completed` while the row still holds them (migration 0017, `selectEvents`).
  */
+import type { RecoveryCause } from '../../../jobs/store.js';
 import { COUNT_BY_STATUS, IS_FINISHED, IS_PENDING } from '../../status-predicates.js';
 
 const ifCancelRequested = (then: string, otherwise: string) =>
@@ -369,9 +370,10 @@ export const jobsSql = {
   /**
    * Orphans (their worker died or froze past its lease): cancelled if asked; else re-queued, keeping
    * their place in line and every retry, while fewer than $2 (MAX_LOST_ATTEMPTS) attempts were lost
-   * before; else failed WORKER_LOST_REPEATEDLY. $1 the channel; `condition` may use $3.
+   * before; else failed WORKER_LOST_REPEATEDLY. $1 the channel; `condition` may use $3; `cause` (one
+   * of a fixed set, never input) goes into the events' data.
    */
-  recoverWhere: (condition: string) => `
+  recoverWhere: (condition: string, cause: RecoveryCause) => `
     WITH orphan AS MATERIALIZED (
       SELECT id FROM jobs WHERE status = 'running' AND ${condition} FOR UPDATE SKIP LOCKED),
     j AS (
@@ -395,7 +397,7 @@ export const jobsSql = {
       RETURNING ${EVENT_SOURCE('jobs')}, jobs.error_code),
     ${eventFrom(
       `CASE j.status WHEN 'pending' THEN 'recovered' WHEN 'cancelled' THEN 'cancelled' ELSE 'failed' END`,
-      `CASE WHEN j.status = 'cancelled' THEN NULL ELSE jsonb_build_object('error_code', j.error_code) END`,
+      `CASE WHEN j.status = 'cancelled' THEN NULL ELSE jsonb_build_object('error_code', j.error_code, 'cause', '${cause}') END`,
     )},
     n AS (SELECT pg_notify($1, 'a'))
     SELECT j.id, j.status FROM j, n`,
