@@ -88,6 +88,11 @@ export class ThrowawayPostgres {
     return this.#running;
   }
 
+  /** The postmaster's pid (first line of postmaster.pid): its children are the server's processes. */
+  get postmasterPid(): number {
+    return Number(readFileSync(path.join(this.#dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  }
+
   get #dataDir(): string {
     return path.join(this.#dir, 'data');
   }
