@@ -10,6 +10,7 @@ export function imageError(
   code: ImageErrorCode,
   message: string,
   details: Record<string, unknown> = {},
+  options?: ErrorOptions,
 ): ReelqueueError {
-  return new ReelqueueError(code, message, details);
+  return new ReelqueueError(code, message, details, options);
 }

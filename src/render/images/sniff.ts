@@ -79,6 +79,13 @@ function jpegSize(bytes: Buffer, field: string): [number, number] {
 function webpSize(bytes: Buffer, field: string): [number, number] {
   const chunk = bytes.subarray(12, 16).toString('latin1');
   if (chunk === 'VP8X' && bytes.length >= 30) {
+    if (((bytes[20] as number) & 0x02) !== 0) {
+      throw imageError('IMAGE_FORMAT_UNSUPPORTED', `${field} is an animated WebP; send a still image`, {
+        field,
+        detected: 'animated webp',
+        allowed: [...IMAGE_FORMATS],
+      });
+    }
     return [bytes.readUIntLE(24, 3) + 1, bytes.readUIntLE(27, 3) + 1];
   }
   if (chunk === 'VP8L' && bytes.length >= 25 && bytes[20] === 0x2f) {
