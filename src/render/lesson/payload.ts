@@ -153,20 +153,21 @@ function parseLesson(input: Record<string, unknown>): Lesson {
         },
       );
     }
-    return validateLesson({
-      ...input.lesson,
-      ...(title !== undefined && { title }),
-      ...(assets !== undefined && { assets }),
-    });
+    return validateLesson(
+      { ...input.lesson, ...(title !== undefined && { title }), ...(assets !== undefined && { assets }) },
+      'lesson',
+      assets === undefined ? 'lesson.assets' : 'assets',
+    );
   }
   if (given[0] === 'markdown') {
     const parsed = parseMarkdownLesson(textInput(input.markdown, 'markdown'), title);
-    return validateLesson({ ...parsed, assets }, 'markdown');
+    return validateLesson({ ...parsed, assets }, 'markdown', 'assets');
   }
   const lessonTitle = title ?? 'Lesson';
   return validateLesson(
     { title: lessonTitle, slides: scriptToSlides(textInput(input.script, 'script'), lessonTitle), assets },
     'script',
+    'assets',
   );
 }
 

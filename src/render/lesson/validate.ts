@@ -114,8 +114,11 @@ export function checkSlideCount(count: number, field: string): void {
   }
 }
 
-/** Validates and cleans a lesson object; `field` names it in error messages. */
-export function validateLesson(input: unknown, field = 'lesson'): Lesson {
+/**
+ * Validates and cleans a lesson object; `field` names it in error messages, and `assetsField` its
+ * `assets` (sent beside the lesson rather than in it: `assets`).
+ */
+export function validateLesson(input: unknown, field = 'lesson', assetsField = `${field}.assets`): Lesson {
   if (!isRecord(input)) throw invalidLesson('BAD_FIELD', `${field} must be an object`, { field });
   const title = lessonTitle(input.title, `${field}.title`);
   if (!Array.isArray(input.slides)) {
@@ -124,7 +127,7 @@ export function validateLesson(input: unknown, field = 'lesson'): Lesson {
   checkSlideCount(input.slides.length, `${field}.slides`);
   const subtitle = optionalLine(input.subtitle, `${field}.subtitle`);
   const author = optionalLine(input.author, `${field}.author`);
-  const images = lessonImages(input.assets, `${field}.assets`);
+  const images = lessonImages(input.assets, assetsField);
   const slides = input.slides.map((value, index) => slide(value, `${field}.slides[${index}]`, images));
   const assets = images.usedAssets();
   const lesson: Lesson = {
