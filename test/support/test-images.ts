@@ -108,3 +108,16 @@ export const dataUrl = (bytes: Buffer, type = 'image/png'): string =>
   `data:${type};base64,${bytes.toString('base64')}`;
 
 export const svgDataUrl = (svg: string): string => dataUrl(Buffer.from(svg, 'utf8'), 'image/svg+xml');
+
+/** A VP8X WebP whose canvas is `canvas` but whose lossless bitstream declares `bitstream`. */
+export function webpCanvasHiding(canvas: [number, number], bitstream: [number, number]): Buffer {
+  const vp8l = Buffer.alloc(8 + 6);
+  vp8l.write('VP8L', 0, 'latin1');
+  vp8l.writeUInt32LE(6, 4);
+  vp8l[8] = 0x2f;
+  vp8l.writeUInt32LE(((bitstream[0] - 1) | ((bitstream[1] - 1) << 14)) >>> 0, 9);
+  const header = webpVp8xHeader(canvas[0], canvas[1]);
+  const bytes = Buffer.concat([header, vp8l]);
+  bytes.writeUInt32LE(bytes.length - 8, 4);
+  return bytes;
+}

@@ -16,6 +16,7 @@ import {
   jpegHeader,
   solidPng,
   svgDataUrl,
+  webpCanvasHiding,
   webpVp8xHeader,
 } from '../support/test-images.js';
 
@@ -149,6 +150,14 @@ describe('image formats and sizes, from the bytes', () => {
     });
     expect(codeOf(() => sniffImage(jpegHeader(65_000, 65_000), 'f')).code).toBe('IMAGE_TOO_LARGE');
     expect(codeOf(() => sniffImage(webpVp8xHeader(16_000, 16_000), 'f')).code).toBe('IMAGE_TOO_LARGE');
+    // A small canvas does not hide a large bitstream: the decoder would size its picture from the latter.
+    expect(sniffImage(webpCanvasHiding([100, 100], [100, 100]), 'f')).toMatchObject({ width: 100 });
+    expect(codeOf(() => sniffImage(webpCanvasHiding([10, 10], [16_000, 16_000]), 'f')).details).toMatchObject(
+      {
+        reason: 'pixels',
+        width: 16_000,
+      },
+    );
   });
 
   it('refuses GIF, BMP, an animated WebP and bytes that are no image, naming what it saw', () => {

@@ -76,26 +76,41 @@ function jpegSize(bytes: Buffer, field: string): [number, number] {
   return invalid(field, 'the JPEG has no frame header');
 }
 
-function webpSize(bytes: Buffer, field: string): [number, number] {
-  const chunk = bytes.subarray(12, 16).toString('latin1');
-  if (chunk === 'VP8X' && bytes.length >= 30) {
-    if (((bytes[20] as number) & 0x02) !== 0) {
-      throw imageError('IMAGE_FORMAT_UNSUPPORTED', `${field} is an animated WebP; send a still image`, {
-        field,
-        detected: 'animated webp',
-        allowed: [...IMAGE_FORMATS],
-      });
-    }
-    return [bytes.readUIntLE(24, 3) + 1, bytes.readUIntLE(27, 3) + 1];
-  }
-  if (chunk === 'VP8L' && bytes.length >= 25 && bytes[20] === 0x2f) {
-    const bits = bytes.readUInt32LE(21);
+/** The size a simple WebP's bitstream (`VP8 ` lossy, `VP8L` lossless) declares, its chunk at `at`. */
+function bitstreamSize(bytes: Buffer, at: number): [number, number] | undefined {
+  const chunk = bytes.subarray(at, at + 4).toString('latin1');
+  const data = at + 8;
+  if (chunk === 'VP8L' && bytes.length >= data + 5 && bytes[data] === 0x2f) {
+    const bits = bytes.readUInt32LE(data + 1);
     return [(bits & 0x3fff) + 1, ((bits >>> 14) & 0x3fff) + 1];
   }
-  if (chunk === 'VP8 ' && bytes.length >= 30 && bytes.readUIntBE(23, 3) === 0x9d012a) {
-    return [bytes.readUInt16LE(26) & 0x3fff, bytes.readUInt16LE(28) & 0x3fff];
+  if (chunk === 'VP8 ' && bytes.length >= data + 10 && bytes.readUIntBE(data + 3, 3) === 0x9d012a) {
+    return [bytes.readUInt16LE(data + 6) & 0x3fff, bytes.readUInt16LE(data + 8) & 0x3fff];
   }
-  return invalid(field, 'the WebP has no image header');
+  return undefined;
+}
+
+function webpSize(bytes: Buffer, field: string): [number, number] {
+  const chunk = bytes.subarray(12, 16).toString('latin1');
+  if (chunk !== 'VP8X') return bitstreamSize(bytes, 12) ?? invalid(field, 'the WebP has no image header');
+  if (bytes.length < 30) invalid(field, 'the WebP has no image header');
+  if (((bytes[20] as number) & 0x02) !== 0) {
+    throw imageError('IMAGE_FORMAT_UNSUPPORTED', `${field} is an animated WebP; send a still image`, {
+      field,
+      detected: 'animated webp',
+      allowed: [...IMAGE_FORMATS],
+    });
+  }
+  const canvas: [number, number] = [bytes.readUIntLE(24, 3) + 1, bytes.readUIntLE(27, 3) + 1];
+  // A decoder sizes its picture from the bitstream, which may declare more than the canvas: the
+  // larger of the two is what counts.
+  for (let at = 30; at + 8 <= bytes.length;) {
+    const size = bitstreamSize(bytes, at);
+    if (size) checkPixels(size[0], size[1], field);
+    const length = bytes.readUInt32LE(at + 4);
+    at += 8 + length + (length % 2);
+  }
+  return canvas;
 }
 
 /** The SVG's text, after a byte-order mark, whitespace, an XML declaration and comments. */
