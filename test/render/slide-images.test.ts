@@ -166,4 +166,44 @@ describe('slide images', () => {
     expect((bottom - top + 1) * 2).toBeGreaterThan(rowWidth - 6);
     expect((bottom - top + 1) * 2).toBeLessThan(rowWidth + 6);
   });
+
+  it("shows the image under its slide's text in the scrolling style, in the video as the text scrolls up", async () => {
+    const [width, height] = [320, 180];
+    await mkdir(join(dir.path, 'scrolling'));
+    const result = await renderPresentation({
+      payload: {
+        lesson: {
+          title: 'Colours',
+          slides: [
+            {
+              title: 'Green',
+              narration: 'Green is the colour of grass.',
+              image: dataUrl(solidPng(64, 48, GREEN)),
+            },
+            { title: 'Plain', narration: 'No picture here.' },
+          ],
+        },
+        style: 'scrolling',
+        resolution: `${width}x${height}`,
+        captions: 'off',
+        title_slide: false,
+        closing_slide: false,
+      },
+      workDir: join(dir.path, 'scrolling'),
+      ttsCacheDir: join(dir.path, 'tts-cache'),
+    });
+    const greenShare = (frame: Buffer): number => {
+      let green = 0;
+      for (let at = 0; at < frame.length; at += 3) {
+        if (near([frame[at] as number, frame[at + 1] as number, frame[at + 2] as number], GREEN)) green++;
+      }
+      return green / (frame.length / 3);
+    };
+    // As slide 1 ends, its text has scrolled up to the reading line and its image is in view.
+    const end = await rgbFrame(result.videoPath, width, height, (result.slideStartTimes[1] as number) - 0.1);
+    expect(greenShare(end)).toBeGreaterThan(0.05);
+    // The second slide's text has no image: once it has scrolled to the reading line, no green is left.
+    const last = await rgbFrame(result.videoPath, width, height, result.durationSeconds - 0.1);
+    expect(greenShare(last)).toBeLessThan(0.01);
+  });
 });

@@ -62,3 +62,40 @@ export function placeSlideImage(
     `preserveAspectRatio="xMidYMid meet" href="${image.href}"/>`;
   return { text, svg };
 }
+
+/** A slide's image in the scrolling style's column, in column coordinates. */
+export interface ColumnImage extends BodyArea {
+  /** The slide it belongs to: dimmed with its text when another slide is spoken. */
+  readonly slide: number;
+  readonly href: string;
+}
+
+/** The image of slide `slide` under its text at `y`, as wide as the column allows and at most `maxHeight` tall. */
+export function columnImage(
+  image: SlideImage,
+  slide: number,
+  column: { x: number; y: number; width: number },
+  maxHeight: number,
+): ColumnImage {
+  const fitted = fitImage(image, { ...column, height: maxHeight });
+  // Left-aligned with the text, its top where the text ended.
+  return { ...fitted, x: column.x, y: column.y, slide, href: image.href };
+}
+
+/** The column's images between `top` and `bottom` (column coordinates), drawn with the frame's top at `top`. */
+export function columnImageElements(
+  images: readonly ColumnImage[],
+  highlighted: number,
+  top: number,
+  bottom: number,
+  dimmed: number,
+): string {
+  return images
+    .filter((image) => image.y + image.height > top && image.y < bottom)
+    .map(
+      (image) =>
+        `<image x="${num(image.x)}" y="${num(image.y - top)}" width="${num(image.width)}" height="${num(image.height)}" ` +
+        `preserveAspectRatio="xMidYMid meet"${image.slide === highlighted ? '' : ` opacity="${num(dimmed)}"`} href="${image.href}"/>`,
+    )
+    .join('');
+}
