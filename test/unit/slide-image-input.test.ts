@@ -265,6 +265,10 @@ describe('images in a lesson', () => {
       codeOf(() => parsePresentationRequest({ markdown: '## A\n\n![x](asset:a) ![y](asset:a)\n\nText.' }))
         .details,
     ).toMatchObject({ reason: 'TOO_MANY_IMAGES' });
+    // An inline data URL is an image, not script text: it does not count towards the text limit.
+    const noisy = Buffer.concat([RED, Buffer.alloc(30_000, 7)]);
+    const inline = parsePresentationRequest({ markdown: `## A\n\n![noise](${dataUrl(noisy)})\n\nText.` });
+    expect(inline.lesson.slides[0]?.image).toMatchObject({ alt: 'noise', format: 'png' });
   });
 
   it('refuses an asset: the lesson did not send, and the lesson images over the total limit', () => {
