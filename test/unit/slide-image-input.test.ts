@@ -213,6 +213,16 @@ describe('SVG safety', () => {
     });
   });
 
+  it('accepts an SVG with the plain DOCTYPE editors write (no DTD is loaded)', () => {
+    const text =
+      '<?xml version="1.0" encoding="utf-8"?>\n<!-- Generator: Adobe Illustrator -->\n' +
+      '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n' +
+      svg('<rect width="10" height="10" fill="red"/>', ' xml:space="preserve"');
+    expect(parsePresentationRequest(lessonWith(svgDataUrl(text))).lesson.slides[0]?.image?.format).toBe(
+      'svg',
+    );
+  });
+
   it('accepts an SVG that refers only to its own fragments', () => {
     const safe = svg(
       '<defs><linearGradient id="g"><stop offset="0" stop-color="red"/></linearGradient><rect id="r" width="5" height="5"/></defs><use href="#r"/><rect width="10" height="10" fill="url(#g)"/>',

@@ -1,6 +1,6 @@
 /**
  * An SVG image is accepted only when it can do nothing but draw itself: no scripts, no event handlers,
- * no foreignObject (or other embedded documents), no DOCTYPE (entity expansion), and no reference to
+ * no foreignObject (or other embedded documents), no DOCTYPE declarations (entity expansion), and no reference to
  * anything but a fragment of itself (`href="#id"`, `url(#id)`). The checks read the whole text, so a
  * pattern inside a comment or a text node is refused too: an unsafe-looking SVG is refused, never
  * rewritten.
@@ -11,7 +11,12 @@ export type SvgUnsafeReason =
   'doctype' | 'script' | 'foreign_object' | 'event_handler' | 'external_reference' | 'not_utf8';
 
 const CHECKS: readonly { reason: SvgUnsafeReason; pattern: RegExp; said: string }[] = [
-  { reason: 'doctype', pattern: /<!\s*(?:DOCTYPE|ENTITY)/i, said: 'a DOCTYPE or entity declaration' },
+  // A plain DOCTYPE (as editors write it) is harmless: no DTD is ever loaded. Declarations are not.
+  {
+    reason: 'doctype',
+    pattern: /<!\s*ENTITY|<!\s*DOCTYPE[^>[]*\[/i,
+    said: 'a DOCTYPE with declarations (entities)',
+  },
   { reason: 'script', pattern: /<\s*(?:[\w.-]+:)?(?:script|handler|listener)\b/i, said: 'a script' },
   { reason: 'script', pattern: /javascript\s*:/i, said: 'a javascript: URL' },
   {
