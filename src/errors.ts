@@ -50,6 +50,16 @@ export type ErrorCode =
   | 'INVALID_TIME_ZONE'
   | 'WEBHOOK_FAILED'
   | 'WEBHOOK_ROTATION_IN_PROGRESS'
+  /** A slide image (or the lesson's images together) over a size, pixel or count limit. */
+  | 'IMAGE_TOO_LARGE'
+  /** A slide image that is not PNG, JPEG, WebP or SVG (read from its bytes). */
+  | 'IMAGE_FORMAT_UNSUPPORTED'
+  /** A slide image's source the server will not read: a URL, a file path, an unknown asset. */
+  | 'IMAGE_SOURCE_REFUSED'
+  /** A slide image that cannot be read: bad base64, a corrupt or missing header. */
+  | 'IMAGE_INVALID'
+  /** An SVG slide image with scripts, event handlers, foreignObject or external references. */
+  | 'SVG_UNSAFE'
   | 'INPUT_NOT_FOUND'
   | 'INPUT_UNREADABLE'
   | 'PORT_IN_USE';

@@ -20,6 +20,8 @@ export interface NewLesson {
   slides?: unknown;
   markdown?: string;
   script?: string;
+  /** Images the slides refer to as `asset:NAME`: `[{name, content_base64}]`. */
+  assets?: unknown;
 }
 
 export interface LessonPage {

@@ -22,6 +22,7 @@ function asPresentationInput(input: NewLesson): Record<string, unknown> {
   if (input.markdown !== undefined) fields.markdown = input.markdown;
   if (input.script !== undefined) fields.script = input.script;
   if (input.title !== undefined && input.slides === undefined) fields.title = input.title;
+  if (input.assets !== undefined) fields.assets = input.assets;
   return fields;
 }
 

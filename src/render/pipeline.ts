@@ -13,6 +13,8 @@ import { captionCues, type CaptionCue } from './captions/cues.js';
 import { captionLanguage } from './captions/language.js';
 import { formatWebVtt } from './captions/webvtt.js';
 import { resolveFfmpegBinaries } from './ffmpeg/binaries.js';
+import { withDrawableImages } from './images/drawable-images.js';
+import { slideImageInfo, type SlideImageInfo } from './images/slide-image-info.js';
 import { encodeVideo, type BurnOptions } from './ffmpeg/encode.js';
 import { probe } from './ffmpeg/probe.js';
 import { buildTimeline } from './ffmpeg/timeline.js';
@@ -92,6 +94,8 @@ export interface RenderedPresentation {
   readonly voice: string;
   /** Every drawn image in the order shown (title slide, slides, closing slide), in `workDir`. */
   readonly slideImagePaths: readonly string[];
+  /** The lesson's slides that show an image, with its alt text. */
+  readonly slideImages: readonly SlideImageInfo[];
 }
 
 function linkedController(signal: AbortSignal | undefined): { controller: AbortController; unlink(): void } {
@@ -176,6 +180,14 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
 
     // After the polish: the sequence carries the narration that is spoken and captioned.
     const items = videoSequence(request);
+    const slideImages = slideImageInfo(request.lesson);
+    // Slide images resvg cannot draw (WebP) become PNGs first; the slides and the thumbnail use them.
+    const lesson = await withDrawableImages(request.lesson, {
+      dir: workDir,
+      ffmpegPath: binaries.ffmpeg,
+      signal,
+    });
+    request = { ...request, lesson };
 
     // Speech runs in a worker thread and drawing in resvg's thread pool: do both at once, but report
     // them one after the other so the stages still read plan → speak → draw.
@@ -295,6 +307,7 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
       style: request.style,
       voice: request.voice,
       slideImagePaths: drawn.slidePaths,
+      slideImages,
     };
   } catch (error) {
     // A failed progress report aborts the render with its error, so the signal's reason covers both.

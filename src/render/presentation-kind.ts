@@ -122,6 +122,7 @@ export function presentationKind(options: PresentationKindOptions): JobKind {
             title: chapter.title,
             start_seconds: chapter.startSeconds,
           })),
+          slide_images: rendered.slideImages.map((image) => ({ ...image })),
           processing_time_seconds: Math.round(performance.now() - started) / 1000,
           ...polishResult(askedForPolish, polisher?.outcome()),
         };

@@ -9,7 +9,7 @@ import { lessonNotFound } from '../../lessons/errors.js';
 import { resolveNewLesson } from '../../lessons/new-lesson.js';
 import { callerOf } from '../caller.js';
 import type { ApiContext } from '../context.js';
-import { errorResponses } from '../schemas/common.js';
+import { ErrorSchema, errorResponses } from '../schemas/common.js';
 import {
   CreateLessonBody,
   LessonIdParams,
@@ -47,7 +47,7 @@ export function lessonRoutes(server: FastifyInstance, ctx: ApiContext): void {
         tags: TAG,
         summary: 'Store a lesson: {title, slides}, {markdown, title?} or {script, title?}',
         body: CreateLessonBody,
-        response: { 201: LessonWireSchema, ...errorResponses },
+        response: { 201: LessonWireSchema, ...errorResponses, 413: ErrorSchema, 422: ErrorSchema },
       },
     },
     async (request, reply) => {

@@ -106,6 +106,7 @@ export async function queuePresentation(ctx: ApiContext, request: FastifyRequest
     'captions',
     'title_slide',
     'closing_slide',
+    'assets',
     'webhook_url',
   ] as const) {
     const value = body[field];
@@ -154,7 +155,13 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         summary: 'Queue a presentation video (lesson, markdown or script)',
         description: LESSON_RETENTION_NOTE,
         body: GenerateBody,
-        response: { 202: JobWireSchema, 200: JobWireSchema, ...errorResponses },
+        response: {
+          202: JobWireSchema,
+          200: JobWireSchema,
+          ...errorResponses,
+          413: ErrorSchema,
+          422: ErrorSchema,
+        },
       },
     },
     async (request, reply) => {

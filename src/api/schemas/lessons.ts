@@ -1,7 +1,7 @@
 /** Request and response schemas of `/api/lessons`. */
 import { Type, type Static } from '@sinclair/typebox';
 import { Nullable } from './json-types.js';
-import { LessonInputSchema } from './presentations.js';
+import { AssetsSchema, LessonInputSchema } from './presentations.js';
 
 const Slides = LessonInputSchema.properties.slides;
 
@@ -12,6 +12,7 @@ export const CreateLessonBody = Type.Object(
     slides: Type.Optional(Slides),
     markdown: Type.Optional(Type.String({ minLength: 1, maxLength: 50_000 })),
     script: Type.Optional(Type.String({ minLength: 1, maxLength: 50_000 })),
+    assets: Type.Optional(AssetsSchema),
   },
   { additionalProperties: false },
 );
@@ -21,6 +22,12 @@ const SlideWire = Type.Object({
   title: Type.String(),
   bullets: Type.Array(Type.String()),
   narration: Type.String(),
+  image: Type.Optional(
+    Type.Object({
+      src: Type.String({ description: 'A data URL or asset:NAME, as stored.' }),
+      alt: Type.String(),
+    }),
+  ),
 });
 
 export const LessonWireSchema = Type.Object({

@@ -8,6 +8,45 @@ import { CAPTION_MODES } from '../../render/lesson/model.js';
 const Priority = Type.Union(JOB_PRIORITIES.map((p) => Type.Literal(p)));
 const Status = Type.Union(JOB_STATUSES.map((s) => Type.Literal(s)));
 
+const ImageSource = Type.String({
+  minLength: 1,
+  description:
+    'A base64 data URL (data:image/png;base64,…) or asset:NAME, one of the assets sent with the lesson. ' +
+    'URLs and file paths are refused (IMAGE_SOURCE_REFUSED). PNG, JPEG, WebP or SVG, read from the bytes.',
+});
+
+export const SlideImageSchema = Type.Union([
+  Type.Object(
+    {
+      src: ImageSource,
+      alt: Type.Optional(
+        Type.String({
+          maxLength: 300,
+          description: 'What the image shows: kept in the job result (slide_images), not drawn or spoken.',
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  ImageSource,
+]);
+
+export const AssetsSchema = Type.Array(
+  Type.Object(
+    {
+      name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
+      content_base64: Type.String({ minLength: 1 }),
+    },
+    { additionalProperties: false },
+  ),
+  {
+    maxItems: 50,
+    description:
+      'Images sent with the lesson, referred to by slides as asset:NAME (Markdown: ![alt](asset:NAME)). ' +
+      'At most 5 MiB an image, 10 MiB together and 16 megapixels; the whole body must fit BODY_LIMIT_BYTES.',
+  },
+);
+
 export const LessonInputSchema = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 200 }),
@@ -19,11 +58,13 @@ export const LessonInputSchema = Type.Object(
           title: Type.String({ maxLength: 200 }),
           bullets: Type.Optional(Type.Array(Type.String({ maxLength: 500 }), { maxItems: 20 })),
           narration: Type.String({ maxLength: 5000 }),
+          image: Type.Optional(SlideImageSchema),
         },
         { additionalProperties: false },
       ),
       { minItems: 1, maxItems: 100 },
     ),
+    assets: Type.Optional(AssetsSchema),
   },
   { additionalProperties: false },
 );
@@ -35,6 +76,7 @@ export const GenerateBody = Type.Object(
     markdown: Type.Optional(Type.String({ minLength: 1, maxLength: 50_000 })),
     script: Type.Optional(Type.String({ minLength: 1, maxLength: 50_000 })),
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    assets: Type.Optional(AssetsSchema),
     style: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
     voice: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
     resolution: Type.Optional(Type.String({ minLength: 3, maxLength: 20 })),

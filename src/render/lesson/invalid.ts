@@ -10,6 +10,7 @@ export type InvalidLessonReason =
   | 'SCRIPT_TOO_LONG'
   | 'TOO_MANY_SLIDES'
   | 'TOO_MANY_BULLETS'
+  | 'TOO_MANY_IMAGES'
   | 'FIELD_TOO_LONG'
   | 'EMPTY_TITLE'
   | 'EMPTY_NARRATION'

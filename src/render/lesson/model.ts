@@ -2,6 +2,27 @@
  * The lesson a presentation is made from, the options of a render, and the limits both obey.
  * Everything here is plain data; parsing and validation live beside it.
  */
+import type { ImageFormat } from '../images/sniff.js';
+
+/** A slide's picture, checked when the lesson was submitted (src/render/images). */
+export interface SlideImage {
+  /** As stored: a base64 `data:` URL (normalised), or `asset:NAME` naming one of the lesson's assets. */
+  readonly src: string;
+  /** What the image shows, in words: kept in the job's result; not drawn, not spoken. */
+  readonly alt: string;
+  readonly format: ImageFormat;
+  /** As the image's header declares. */
+  readonly width: number;
+  readonly height: number;
+  /** A base64 data URL with the media type read from the bytes: what the slide embeds. */
+  readonly href: string;
+}
+
+/** An image sent with a lesson, referred to by slides as `asset:NAME`. */
+export interface LessonAsset {
+  readonly name: string;
+  readonly contentBase64: string;
+}
 
 export interface LessonSlide {
   readonly title: string;
@@ -9,6 +30,8 @@ export interface LessonSlide {
   readonly bullets: readonly string[];
   /** Spoken while the slide is shown; never empty. */
   readonly narration: string;
+  /** Drawn beside or below the text. */
+  readonly image?: SlideImage | undefined;
 }
 
 export interface Lesson {
@@ -18,6 +41,8 @@ export interface Lesson {
   /** Shown on the title and closing slides. */
   readonly author?: string | undefined;
   readonly slides: readonly LessonSlide[];
+  /** The assets the slides' images refer to (only those), in order of first use. */
+  readonly assets?: readonly LessonAsset[] | undefined;
 }
 
 export const RENDER_STYLES = ['default', 'scrolling'] as const;

@@ -2,13 +2,15 @@
  * The payload of a `presentation` job: what a client sends and what is stored. A client sends one of
  * `lesson` (JSON), `markdown` or `script` (plain text split into slides), with optional `title`,
  * `subtitle`, `author`, `style`, `voice`, `resolution` (`"WIDTHxHEIGHT"`), `captions` (`soft`,
- * `burned`, `off`), `title_slide` and `closing_slide` (both on unless false). The stored form always has a full `lesson` and
- * every option filled in, and parsing it again gives the same object.
+ * `burned`, `off`), `title_slide` and `closing_slide` (both on unless false), and `assets`
+ * (`[{name, content_base64}]`, images the slides refer to as `asset:NAME`). The stored form always has a
+ * full `lesson` (with the assets its slides use) and every option filled in, and parsing it again gives
+ * the same object.
  */
 import type { JsonObject } from '../../jobs/model.js';
 import { DEFAULT_VOICE, isSupportedVoice, SUPPORTED_VOICES } from '../tts/voices.js';
 import { invalidLesson } from './invalid.js';
-import { parseMarkdownLesson } from './markdown.js';
+import { parseMarkdownLesson, withoutImageSources } from './markdown.js';
 import {
   CAPTION_MODES,
   DEFAULT_CAPTIONS,
@@ -112,7 +114,8 @@ function parseTitle(value: unknown): string | undefined {
 
 function textInput(value: unknown, field: 'markdown' | 'script'): string {
   if (typeof value !== 'string') throw invalidLesson('BAD_FIELD', `${field} must be a string`, { field });
-  checkScriptLength(value.length, field);
+  // Images' data URLs are not text: their size is checked with the images.
+  checkScriptLength(field === 'markdown' ? withoutImageSources(value).length : value.length, field);
   if (value.trim() === '')
     throw invalidLesson('EMPTY_SCRIPT', `${field} is empty: there is nothing to say`, { field });
   return value;
@@ -137,17 +140,34 @@ function parseLesson(input: Record<string, unknown>): Lesson {
     );
   }
   const title = parseTitle(input.title);
+  const assets = input.assets ?? undefined;
   if (given[0] === 'lesson') {
-    const lesson = isRecord(input.lesson) && title !== undefined ? { ...input.lesson, title } : input.lesson;
-    return validateLesson(lesson);
+    if (!isRecord(input.lesson)) return validateLesson(input.lesson);
+    const lessonAssets: unknown = input.lesson.assets ?? undefined;
+    if (assets !== undefined && lessonAssets !== undefined) {
+      throw invalidLesson(
+        'CONFLICTING_INPUT',
+        'Give the assets either beside the lesson or in it, not both',
+        {
+          given: ['assets', 'lesson.assets'],
+        },
+      );
+    }
+    return validateLesson(
+      { ...input.lesson, ...(title !== undefined && { title }), ...(assets !== undefined && { assets }) },
+      'lesson',
+      assets === undefined ? 'lesson.assets' : 'assets',
+    );
   }
   if (given[0] === 'markdown') {
-    return validateLesson(parseMarkdownLesson(textInput(input.markdown, 'markdown'), title), 'markdown');
+    const parsed = parseMarkdownLesson(textInput(input.markdown, 'markdown'), title);
+    return validateLesson({ ...parsed, assets }, 'markdown', 'assets');
   }
   const lessonTitle = title ?? 'Lesson';
   return validateLesson(
-    { title: lessonTitle, slides: scriptToSlides(textInput(input.script, 'script'), lessonTitle) },
+    { title: lessonTitle, slides: scriptToSlides(textInput(input.script, 'script'), lessonTitle), assets },
     'script',
+    'assets',
   );
 }
 
@@ -170,6 +190,7 @@ export function parsePresentationRequest(input: unknown): PresentationRequest {
     ...(subtitle !== undefined && { subtitle }),
     ...(author !== undefined && { author }),
     slides: parsed.slides,
+    ...(parsed.assets !== undefined && { assets: parsed.assets }),
   };
   return { lesson, style, voice, resolution, captions, titleSlide, closingSlide };
 }
@@ -184,7 +205,14 @@ export function presentationPayload(request: PresentationRequest): JsonObject {
         title: slide.title,
         bullets: [...slide.bullets],
         narration: slide.narration,
+        ...(slide.image && { image: { src: slide.image.src, alt: slide.image.alt } }),
       })),
+      ...(request.lesson.assets && {
+        assets: request.lesson.assets.map((asset) => ({
+          name: asset.name,
+          content_base64: asset.contentBase64,
+        })),
+      }),
     },
     style: request.style,
     voice: request.voice,

@@ -12,6 +12,8 @@ export interface RawSlide {
   title: string;
   bullets: string[];
   narration: string;
+  /** From Markdown's `![alt](src)`; checked by validateLesson. */
+  image?: { src: string; alt: string };
 }
 
 /** Pieces of at most `size` code points, for a "word" longer than a slide. */

@@ -1,7 +1,8 @@
 /**
- * Checks a lesson given as JSON (`{title, subtitle?, author?, slides: [{title, bullets?, narration}]}`) and returns it
- * cleaned. Every failure is INVALID_PAYLOAD with a `reason` and the `field` at fault.
+ * Checks a lesson given as JSON (`{title, subtitle?, author?, slides: [{title, bullets?, narration, image?}],
+ * assets?}`) and returns it cleaned (images: ./images.ts). Every failure is INVALID_PAYLOAD with a `reason` and the `field` at fault.
  */
+import { lessonImages, type LessonImages } from './images.js';
 import { invalidLesson } from './invalid.js';
 import { LESSON_LIMITS, type Lesson, type LessonSlide } from './model.js';
 import { cleanLine, cleanParagraphs } from './text.js';
@@ -60,7 +61,7 @@ function slideBullets(value: unknown, field: string): string[] {
   );
 }
 
-function slide(value: unknown, field: string): LessonSlide {
+function slide(value: unknown, field: string, images: LessonImages): LessonSlide {
   if (!isRecord(value)) throw invalidLesson('BAD_FIELD', `${field} must be an object`, { field });
   const title = lessonTitle(value.title, `${field}.title`);
   const bullets = slideBullets(value.bullets, `${field}.bullets`);
@@ -75,7 +76,8 @@ function slide(value: unknown, field: string): LessonSlide {
     );
   }
   checkLength(narration, LESSON_LIMITS.maxNarrationChars, `${field}.narration`);
-  return { title, bullets, narration };
+  const image = images.slideImage(value.image, `${field}.image`);
+  return { title, bullets, narration, ...(image && { image }) };
 }
 
 export function lessonTextLength(lesson: Lesson): number {
@@ -112,8 +114,11 @@ export function checkSlideCount(count: number, field: string): void {
   }
 }
 
-/** Validates and cleans a lesson object; `field` names it in error messages. */
-export function validateLesson(input: unknown, field = 'lesson'): Lesson {
+/**
+ * Validates and cleans a lesson object; `field` names it in error messages, and `assetsField` its
+ * `assets` (sent beside the lesson rather than in it: `assets`).
+ */
+export function validateLesson(input: unknown, field = 'lesson', assetsField = `${field}.assets`): Lesson {
   if (!isRecord(input)) throw invalidLesson('BAD_FIELD', `${field} must be an object`, { field });
   const title = lessonTitle(input.title, `${field}.title`);
   if (!Array.isArray(input.slides)) {
@@ -122,11 +127,15 @@ export function validateLesson(input: unknown, field = 'lesson'): Lesson {
   checkSlideCount(input.slides.length, `${field}.slides`);
   const subtitle = optionalLine(input.subtitle, `${field}.subtitle`);
   const author = optionalLine(input.author, `${field}.author`);
+  const images = lessonImages(input.assets, assetsField);
+  const slides = input.slides.map((value, index) => slide(value, `${field}.slides[${index}]`, images));
+  const assets = images.usedAssets();
   const lesson: Lesson = {
     title,
     ...(subtitle !== undefined && { subtitle }),
     ...(author !== undefined && { author }),
-    slides: input.slides.map((value, index) => slide(value, `${field}.slides[${index}]`)),
+    slides,
+    ...(assets.length > 0 && { assets }),
   };
   checkScriptLength(lessonTextLength(lesson), field);
   return lesson;

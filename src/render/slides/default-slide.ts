@@ -4,6 +4,7 @@
  */
 import type { LessonSlide } from '../lesson/model.js';
 import { fitText } from './fit-text.js';
+import { placeSlideImage } from './slide-image.js';
 import { FONT_FAMILY, type SlideFonts } from './fonts.js';
 import { clampLines, wrapText } from './text-layout.js';
 import { num, svgDocument, textElements, type TextLine } from './svg.js';
@@ -53,14 +54,19 @@ export function defaultSlideSvg(slide: LessonSlide, context: SlideContext): stri
   );
   y += 6 * s + 40 * s;
 
+  // The slide's image, if any, takes the right of the body area (or its bottom): the text gets the rest.
+  const bodyArea = { x: marginX, y, width: contentWidth, height: height - footerHeight - 16 * s - y };
+  const image = placeSlideImage(slide.image, bodyArea, { width, height }, 40 * s);
+  parts.push(image.svg);
+
   const bulleted = slide.bullets.length > 0;
   const indent = bulleted ? 44 * s : 0;
   const body = fitText(bulleted ? slide.bullets : slide.narration.split('\n\n'), {
     font: fonts.regular,
     maxSize: (bulleted ? 36 : 32) * s,
     minSize: 18 * s,
-    width: contentWidth - indent,
-    height: height - footerHeight - 16 * s - y,
+    width: image.text.width - indent,
+    height: image.text.height,
     lineHeight: 1.35,
     blockGap: bulleted ? 0.55 : 0.7,
   });

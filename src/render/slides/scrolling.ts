@@ -6,6 +6,7 @@
  */
 import type { Lesson } from '../lesson/model.js';
 import { FONT_FAMILY, type SlideFonts } from './fonts.js';
+import { columnImage, columnImageElements, type ColumnImage } from './slide-image.js';
 import { num, svgDocument, textElements } from './svg.js';
 import { frameScale, SCROLLING_THEME as THEME } from './theme.js';
 import { wrapText } from './text-layout.js';
@@ -30,6 +31,8 @@ export interface ScrollLayout {
   readonly lines: readonly ScrollLine[];
   /** Top of each slide's block in column coordinates, plus the end of the text: `slides + 1` entries. */
   readonly slideTops: readonly number[];
+  /** The slides' images, under their text, in column coordinates. */
+  readonly images: readonly ColumnImage[];
 }
 
 export function layoutScroll(
@@ -60,6 +63,7 @@ export function layoutScroll(
   add(lesson.title, 48 * s, 'lesson-title', -1, 48 * s * 1.25);
   y += 40 * s;
   const slideTops: number[] = [];
+  const images: ColumnImage[] = [];
   const textSize = 34 * s;
   lesson.slides.forEach((slide, index) => {
     // Whole pixels, so that where one slide's image ends the next one's starts exactly.
@@ -71,10 +75,29 @@ export function layoutScroll(
       if (number > 0) y += textSize * 0.6;
       add(paragraph, textSize, 'text', index, textSize * 1.5);
     });
+    if (slide.image) {
+      const image = columnImage(
+        slide.image,
+        index,
+        { x: columnX, y: y + textSize * 0.4, width: columnWidth },
+        height * 0.45,
+      );
+      images.push(image);
+      y = image.y + image.height;
+    }
     y += textSize * 1.4;
   });
   slideTops.push(Math.round(y));
-  return { width, height, columnX, columnWidth, readingLine: Math.round(height * 0.38), lines, slideTops };
+  return {
+    width,
+    height,
+    columnX,
+    columnWidth,
+    readingLine: Math.round(height * 0.38),
+    lines,
+    slideTops,
+    images,
+  };
 }
 
 /** How far (in pixels) the text moves while slide `index` is spoken. */
@@ -113,7 +136,9 @@ export function scrollSlideSvg(layout: ScrollLayout, index: number): string {
   return svgDocument(
     layout.width,
     height,
-    columnBackground(layout, height) + columnLines(layout, index, top, top + height),
+    columnBackground(layout, height) +
+      columnLines(layout, index, top, top + height) +
+      columnImageElements(layout.images, index, top, top + height, THEME.dimmed),
     FONT_FAMILY,
   );
 }
@@ -148,6 +173,7 @@ export function scrollFrameSvg(layout: ScrollLayout, index: number, offset = 0):
     layout.height,
     columnBackground(layout, layout.height) +
       columnLines(layout, index, top, top + layout.height) +
+      columnImageElements(layout.images, index, top, top + layout.height, THEME.dimmed) +
       overlayElements(layout),
     FONT_FAMILY,
   );
