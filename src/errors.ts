@@ -50,6 +50,10 @@ export type ErrorCode =
   | 'INVALID_TIME_ZONE'
   | 'WEBHOOK_FAILED'
   | 'WEBHOOK_ROTATION_IN_PROGRESS'
+  /** The speech provider (TTS_BASE_URL) failed: an error status, no connection, audio that is not WAV. */
+  | 'TTS_PROVIDER_FAILED'
+  /** The speech provider (TTS_BASE_URL) did not answer one sentence within TTS_TIMEOUT_SECONDS. */
+  | 'TTS_PROVIDER_TIMEOUT'
   | 'INPUT_NOT_FOUND'
   | 'INPUT_UNREADABLE'
   | 'PORT_IN_USE';
