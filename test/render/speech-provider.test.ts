@@ -12,7 +12,9 @@ import type { JsonObject } from '../../src/jobs/model.js';
 import { parsePresentationRequest } from '../../src/render/lesson/payload.js';
 import { renderPresentation, type RenderedPresentation } from '../../src/render/pipeline.js';
 import { videoSequence } from '../../src/render/sequence.js';
+import { OpenAiSpeechEngine } from '../../src/render/tts/openai-speech.js';
 import { readWavInfo, soundBounds } from '../../src/render/tts/wav.js';
+import { freePort } from '../support/free-port.js';
 import {
   garbageAnswer,
   LEAD_SILENCE_SECONDS,
@@ -20,6 +22,7 @@ import {
   spokenAnswer,
   startSpeechServer,
   statusAnswer,
+  streamedWavAnswer,
   type SpeechServer,
 } from '../support/speech-server.js';
 import { waitFor } from '../support/wait.js';
@@ -271,5 +274,45 @@ describe('a speech provider that fails', () => {
     await expect(rendering).rejects.toBe(reason);
     const asked = server.requests.slice(before);
     await waitFor(() => asked.every((request) => request.hungUp), { what: 'the render to hang up' });
+  });
+});
+
+describe('the provider engine alone', () => {
+  const failureOf = (speaking: Promise<unknown>): Promise<unknown> =>
+    speaking.then(
+      () => {
+        throw new Error('the speech succeeded');
+      },
+      (error: unknown) => error,
+    );
+
+  it('reads a streamed WAV whose header gives no data size as running to the end', async () => {
+    server.answerWith(streamedWavAnswer);
+    const wav = await new OpenAiSpeechEngine(provider()).synthesizeWav('Streams flow downhill.', 'en-us');
+    const sent = server.requests.at(-1)!.audio!;
+    expect(readWavInfo(wav).durationSeconds).toBeCloseTo(readWavInfo(sent).durationSeconds, 6);
+    expect(readWavInfo(wav).durationSeconds).toBeGreaterThan(LEAD_SILENCE_SECONDS);
+  });
+
+  it('refuses audio larger than TTS_MAX_RESPONSE_BYTES', async () => {
+    const error = await failureOf(
+      new OpenAiSpeechEngine(provider({ TTS_MAX_RESPONSE_BYTES: 2048 })).synthesizeWav(
+        'A sentence far longer than two kilobytes of audio.',
+        'en-us',
+      ),
+    );
+    expect(isReelqueueError(error, 'TTS_PROVIDER_FAILED') && error.details).toEqual({
+      reason: 'RESPONSE_TOO_LARGE',
+    });
+  });
+
+  it('says no connection, without the address, when nothing listens at TTS_BASE_URL', async () => {
+    const port = await freePort();
+    const endpoint = { ...provider(), baseUrl: `http://127.0.0.1:${port}/v1` };
+    const error = await failureOf(new OpenAiSpeechEngine(endpoint).synthesizeWav('Hello.', 'en-us'));
+    expect(isReelqueueError(error, 'TTS_PROVIDER_FAILED') && error.details).toEqual({
+      reason: 'UNREACHABLE',
+    });
+    expect((error as Error).message).toBe('No connection to the speech provider (ECONNREFUSED)');
   });
 });

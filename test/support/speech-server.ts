@@ -66,6 +66,17 @@ export const garbageAnswer: SpeechAnswer = (_request, response) => {
   response.end('<html>definitely not a wave file</html>');
 };
 
+/** The spoken WAV as a streaming server sends it: the header's data size is 0, the samples follow. */
+export const streamedWavAnswer: SpeechAnswer = async (request, response, speak) => {
+  const wav = Buffer.from(await speak());
+  request.audio = wav;
+  const info = readWavInfo(wav);
+  wav.writeUInt32LE(0, info.dataOffset - 4);
+  wav.writeUInt32LE(0, 4);
+  response.writeHead(200, { 'content-type': 'audio/wav' });
+  response.end(wav);
+};
+
 /** Never answers: the request stays open until the client gives up. */
 export const noAnswer: SpeechAnswer = () => undefined;
 
