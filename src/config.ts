@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { aliasedSettings } from './config-aliases.js';
 import { isSqliteUrl, normalDatabaseUrl, parseDatabaseUrl } from './db/database-url.js';
 import { ReelqueueError } from './errors.js';
+import { isSupportedVoice, SUPPORTED_VOICES } from './render/tts/voices.js';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const numberFrom = (min: number, max: number) => z.coerce.number().min(min).max(max);
@@ -19,6 +20,32 @@ const retryDelays = z
   .string()
   .transform((text) => text.split(',').map((part) => (part.trim() === '' ? Number.NaN : Number(part))))
   .pipe(z.array(z.number().min(0).max(86_400)).min(1));
+
+/**
+ * `en-us=alloy,de=onyx,*=nova`: the provider's voice for each job voice; `*` for the others. A job
+ * voice without an entry (and no `*`) is sent as it is.
+ */
+const ttsVoices = z.string().transform((text, context) => {
+  const voices: Record<string, string> = {};
+  for (const entry of text.split(',')) {
+    if (entry.trim() === '') continue;
+    const [jobVoice = '', providerVoice = '', ...rest] = entry.split('=').map((part) => part.trim());
+    if (rest.length > 0 || providerVoice === '' || providerVoice.length > 100) {
+      context.addIssue({ code: 'custom', message: `"${entry.trim()}" is not job-voice=provider-voice` });
+      return z.NEVER;
+    }
+    const key = jobVoice.toLowerCase();
+    if (key !== '*' && !isSupportedVoice(key)) {
+      context.addIssue({
+        code: 'custom',
+        message: `"${jobVoice}" is not a job voice: use * or one of ${SUPPORTED_VOICES.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    voices[key] = providerVoice;
+  }
+  return voices;
+});
 
 const databaseUrl = z
   .string()
@@ -106,6 +133,22 @@ const settings = {
   LLM_TIMEOUT_SECONDS: numberFrom(0.05, 600).default(30),
   LLM_MAX_RESPONSE_BYTES: intFrom(1024, 10 * 1024 * 1024).default(64 * 1024),
   LLM_CONCURRENCY: intFrom(1, 32).default(2),
+  TTS_BASE_URL: z
+    .string()
+    .url({ message: 'must be a URL such as http://127.0.0.1:8880/v1 (the part before /audio/speech)' })
+    .refine((url) => /^https?:\/\//i.test(url), { message: 'must start with http:// or https://' })
+    .refine((url) => !/^https?:\/\/[^/?#]*@/i.test(url), {
+      message: 'must not hold a user or password: put the key in TTS_API_KEY',
+    })
+    .optional(),
+  TTS_API_KEY: z.string().min(1).optional(),
+  TTS_MODEL: z.string().min(1).max(200).optional(),
+  TTS_VOICES: ttsVoices.optional(),
+  TTS_SPEED: numberFrom(0.25, 4).default(1),
+  TTS_RESPONSE_FORMAT: z.enum(['wav', 'pcm']).default('wav'),
+  TTS_TIMEOUT_SECONDS: numberFrom(0.05, 600).default(30),
+  TTS_MAX_RESPONSE_BYTES: intFrom(1024, 256 * 1024 * 1024).default(32 * 1024 * 1024),
+  TTS_FALLBACK: z.enum(['espeak', 'fail']).default('espeak'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 } as const;
 
@@ -202,6 +245,8 @@ export interface Config {
   readonly dataDir: string;
   /** The OpenAI-compatible endpoint that polishes narration (`use_llm_polish`); undefined: polish is off. */
   readonly llm: LlmConfig | undefined;
+  /** The OpenAI-compatible speech endpoint that speaks the narration; undefined: eSpeak NG does. */
+  readonly tts: TtsConfig | undefined;
   readonly logLevel: Settings['LOG_LEVEL'];
 }
 
@@ -219,9 +264,28 @@ export interface LlmConfig {
   readonly concurrency: number;
 }
 
+/** An OpenAI-compatible `/audio/speech` endpoint (OpenAI, Kokoro-FastAPI, openedai-speech, LocalAI). */
+export interface TtsConfig {
+  /** Without a trailing slash; requests go to `${baseUrl}/audio/speech`. */
+  readonly baseUrl: string;
+  readonly apiKey: string | undefined;
+  readonly model: string;
+  /** Job voice (or `*`) → the provider's voice name; a job voice not in it is sent as it is. */
+  readonly voices: Readonly<Record<string, string>>;
+  readonly speed: number;
+  /** `wav`, or `pcm` (headerless 24 kHz 16-bit mono, as OpenAI sends it). */
+  readonly responseFormat: 'wav' | 'pcm';
+  /** Longest wait for one sentence's audio. */
+  readonly timeoutSeconds: number;
+  /** Largest audio body read for one sentence. */
+  readonly maxResponseBytes: number;
+  /** When the endpoint fails: speak the whole narration with eSpeak NG instead, or fail the job. */
+  readonly fallback: 'espeak' | 'fail';
+}
+
 /** A setting's value as an error may show it: never a key, nor a password inside a URL. */
 function shownValue(name: string, value: unknown): unknown {
-  if (name === 'LLM_API_KEY' && value !== undefined) return '(hidden)';
+  if ((name === 'LLM_API_KEY' || name === 'TTS_API_KEY') && value !== undefined) return '(hidden)';
   return typeof value === 'string' ? value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@') : value;
 }
 
@@ -262,6 +326,39 @@ function llmConfig(s: Settings): LlmConfig | undefined {
     timeoutSeconds: s.LLM_TIMEOUT_SECONDS,
     maxResponseBytes: s.LLM_MAX_RESPONSE_BYTES,
     concurrency: s.LLM_CONCURRENCY,
+  });
+}
+
+function ttsConfig(s: Settings): TtsConfig | undefined {
+  if (s.TTS_BASE_URL === undefined) {
+    for (const name of ['TTS_API_KEY', 'TTS_MODEL', 'TTS_VOICES'] as const) {
+      if (s[name] !== undefined) {
+        throw configProblem(
+          name,
+          name === 'TTS_MODEL' ? s[name] : '(set)',
+          'is set but TTS_BASE_URL is not: set TTS_BASE_URL too, or remove it',
+        );
+      }
+    }
+    return undefined;
+  }
+  if (s.TTS_MODEL === undefined) {
+    throw configProblem(
+      'TTS_MODEL',
+      undefined,
+      'is required with TTS_BASE_URL: the speech model the server serves (for example tts-1 with OpenAI, kokoro with Kokoro-FastAPI)',
+    );
+  }
+  return Object.freeze({
+    baseUrl: s.TTS_BASE_URL.replace(/\/+$/, ''),
+    apiKey: s.TTS_API_KEY,
+    model: s.TTS_MODEL,
+    voices: Object.freeze({ ...s.TTS_VOICES }),
+    speed: s.TTS_SPEED,
+    responseFormat: s.TTS_RESPONSE_FORMAT,
+    timeoutSeconds: s.TTS_TIMEOUT_SECONDS,
+    maxResponseBytes: s.TTS_MAX_RESPONSE_BYTES,
+    fallback: s.TTS_FALLBACK,
   });
 }
 
@@ -348,6 +445,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
     ffprobePath: s.FFPROBE_PATH,
     dataDir: s.DATA_DIR,
     llm: llmConfig(s),
+    tts: ttsConfig(s),
     logLevel: s.LOG_LEVEL,
   });
 }

@@ -17,6 +17,7 @@ export function defaultKinds(database: OpenDatabase, config: Config): JobKind[] 
         ffmpegPath: config.ffmpegPath,
         ffprobePath: config.ffprobePath,
         llm: config.llm,
+        tts: config.tts,
       }),
     ),
     webhookKind({

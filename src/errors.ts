@@ -60,6 +60,10 @@ export type ErrorCode =
   | 'IMAGE_INVALID'
   /** An SVG slide image with scripts, event handlers, foreignObject or external references. */
   | 'SVG_UNSAFE'
+  /** The speech provider (TTS_BASE_URL) failed: an error status, no connection, audio that is not WAV. */
+  | 'TTS_PROVIDER_FAILED'
+  /** The speech provider (TTS_BASE_URL) did not answer one sentence within TTS_TIMEOUT_SECONDS. */
+  | 'TTS_PROVIDER_TIMEOUT'
   | 'INPUT_NOT_FOUND'
   | 'INPUT_UNREADABLE'
   | 'PORT_IN_USE';

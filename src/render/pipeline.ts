@@ -18,6 +18,7 @@ import { slideImageInfo, type SlideImageInfo } from './images/slide-image-info.j
 import { encodeVideo, type BurnOptions } from './ffmpeg/encode.js';
 import { probe } from './ffmpeg/probe.js';
 import { buildTimeline } from './ffmpeg/timeline.js';
+import type { TtsConfig } from '../config.js';
 import type { JsonObject } from '../jobs/model.js';
 import type { CaptionMode, Lesson, PresentationRequest, RenderStyle } from './lesson/model.js';
 import { parsePresentationRequest } from './lesson/payload.js';
@@ -29,6 +30,7 @@ import { drawSlides } from './slides/draw-slides.js';
 import { loadSlideFonts } from './slides/fonts.js';
 import { writeThumbnail } from './thumbnail.js';
 import type { SpeechEngine } from './tts/engine.js';
+import { ESPEAK_SPEECH, speakThroughProvider, type SpeechReport } from './tts/provider-speech.js';
 import { createSpeechSynthesizer } from './tts/synthesize.js';
 
 export const DEFAULT_FPS = 25;
@@ -66,8 +68,10 @@ export interface RenderPresentationOptions {
   /** Folder with DejaVuSans.ttf and DejaVuSans-Bold.ttf. */
   readonly fontDir?: string | undefined;
   readonly fps?: number | undefined;
-  /** Defaults to eSpeak NG in WebAssembly. */
+  /** Defaults to eSpeak NG in WebAssembly; with `speechProvider`, the engine of its fallback. */
   readonly speechEngine?: SpeechEngine | undefined;
+  /** TTS_BASE_URL …: an OpenAI-compatible speech endpoint speaks instead of eSpeak NG. */
+  readonly speechProvider?: TtsConfig | undefined;
   /** The polish stage; without it the narration is rendered as written. */
   readonly polish?: LessonPolisher | undefined;
 }
@@ -92,6 +96,8 @@ export interface RenderedPresentation {
   readonly height: number;
   readonly style: RenderStyle;
   readonly voice: string;
+  /** Which engine spoke (`engine`: `espeak-ng` or `provider`), and why eSpeak NG did if it stood in. */
+  readonly speech: SpeechReport;
   /** Every drawn image in the order shown (title slide, slides, closing slide), in `workDir`. */
   readonly slideImagePaths: readonly string[];
   /** The lesson's slides that show an image, with its alt text. */
@@ -113,23 +119,38 @@ async function speak(
   workDir: string,
   signal: AbortSignal,
   progress: ProgressReporter,
-): Promise<Narration> {
-  const synthesizer = createSpeechSynthesizer({
-    cacheDir: options.ttsCacheDir,
-    engine: options.speechEngine,
-  });
-  try {
-    return await speakSequence(items, {
-      synthesizer,
-      voice: request.voice,
-      outputPath: join(workDir, 'narration.wav'),
-      signal,
-      onSpoken: (done, total) =>
-        progress.report('speak', done / total, `Spoke ${done} of ${total} sentences`),
+): Promise<{ narration: Narration; speech: SpeechReport }> {
+  const speakWith = async (engine: SpeechEngine | undefined, speakSignal: AbortSignal) => {
+    const synthesizer = createSpeechSynthesizer({
+      cacheDir: options.ttsCacheDir,
+      engine: engine ?? options.speechEngine,
     });
-  } finally {
-    await synthesizer.close();
+    try {
+      return await speakSequence(items, {
+        synthesizer,
+        voice: request.voice,
+        outputPath: join(workDir, 'narration.wav'),
+        signal: speakSignal,
+        onSpoken: (done, total) =>
+          progress.report('speak', done / total, `Spoke ${done} of ${total} sentences`),
+      });
+    } finally {
+      await synthesizer.close();
+    }
+  };
+  if (!options.speechProvider) {
+    return { narration: await speakWith(undefined, signal), speech: ESPEAK_SPEECH };
   }
+  const { spoken, speech } = await speakThroughProvider(
+    {
+      endpoint: options.speechProvider,
+      voice: request.voice,
+      signal,
+      onFallback: (message, data) => progress.report('speak', 0, message, data),
+    },
+    speakWith,
+  );
+  return { narration: spoken, speech };
 }
 
 const seconds = (value: number): number => Math.round(value * 1000) / 1000;
@@ -203,13 +224,13 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
         if (!speaking) drawReport();
       },
     });
-    const [narration, drawn] = await allOrAbort(
+    const [{ narration, speech }, drawn] = await allOrAbort(
       [
-        speak(request, items, options, workDir, signal, progress).then((narration) => {
+        speak(request, items, options, workDir, signal, progress).then((spoken) => {
           speaking = false;
           progress.report('draw', 0, 'Drawing the slides');
           drawReport?.();
-          return narration;
+          return spoken;
         }),
         drawing,
       ],
@@ -306,6 +327,7 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
       height,
       style: request.style,
       voice: request.voice,
+      speech,
       slideImagePaths: drawn.slidePaths,
       slideImages,
     };

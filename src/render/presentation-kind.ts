@@ -5,7 +5,7 @@
  */
 import { rm } from 'node:fs/promises';
 import type { ArtifactStore } from '../artifacts/store.js';
-import type { LlmConfig } from '../config.js';
+import type { LlmConfig, TtsConfig } from '../config.js';
 import { isJsonObject, type JobKind } from '../jobs/kinds.js';
 import { leaseOf, type JsonObject } from '../jobs/model.js';
 import { parsePresentationPayload } from './lesson/payload.js';
@@ -27,6 +27,8 @@ export interface PresentationKindOptions {
   workRoot?: string;
   /** The endpoint for `use_llm_polish` (LLM_BASE_URL …); without it the flag is a no-op, said in the job. */
   llm?: LlmConfig | undefined;
+  /** The speech endpoint (TTS_BASE_URL …); without it eSpeak NG speaks. */
+  tts?: TtsConfig | undefined;
 }
 
 /** Rendering is this share of the job's progress; storing the files is the rest. */
@@ -75,6 +77,7 @@ export function presentationKind(options: PresentationKindOptions): JobKind {
           ffmpegPath: options.ffmpegPath,
           ffprobePath: options.ffprobePath,
           polish: polisher?.polish,
+          speechProvider: options.tts,
           onProgress: (stage, percent, message, data) =>
             progress(stage, percent * RENDER_SHARE, message, data),
         });
@@ -111,6 +114,7 @@ export function presentationKind(options: PresentationKindOptions): JobKind {
           height: rendered.height,
           style: rendered.style,
           voice: rendered.voice,
+          speech: rendered.speech,
           video_artifact_id: video.id,
           video_size_bytes: video.size,
           video_sha256: video.sha256,

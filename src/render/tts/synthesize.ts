@@ -59,9 +59,10 @@ async function readCachedClip(path: string): Promise<SpeechClip | undefined> {
 }
 
 export function createSpeechSynthesizer(options: SpeechSynthesizerOptions): SpeechSynthesizer {
-  const engine = options.engine ?? new EspeakWasmEngine();
+  const engine: SpeechEngine = options.engine ?? new EspeakWasmEngine();
   return {
-    async synthesize(text, voice, { signal } = {}) {
+    async synthesize(text, jobVoice, { signal } = {}) {
+      const voice = engine.voiceFor?.(jobVoice) ?? jobVoice;
       const wavPath = join(options.cacheDir, `${speechCacheKey(engine.id, voice, text)}.wav`);
       const cached = await readCachedClip(wavPath);
       if (cached) return cached;

@@ -29,8 +29,11 @@ export function readWavInfo(wav: Uint8Array): WavInfo {
       };
     } else if (id === 'data') {
       if (!format) throw new Error('WAV data chunk comes before its fmt chunk');
-      // A writer that could not seek leaves a huge size: the data then runs to the end of the file.
-      const dataLength = Math.min(size, wav.byteLength - body);
+      // A writer that could not seek leaves a huge size (eSpeak) or zero (a streaming speech server):
+      // the data then runs to the end of the file.
+      const rest = wav.byteLength - body;
+      const dataLength =
+        size === 0 ? rest - (rest % (format.channels * (format.bitsPerSample / 8))) : Math.min(size, rest);
       const bytesPerSecond = format.sampleRate * format.channels * (format.bitsPerSample / 8);
       return { ...format, dataOffset: body, dataLength, durationSeconds: dataLength / bytesPerSecond };
     }
@@ -87,6 +90,14 @@ function pcmHeader(
   header.write('data', 36, 'ascii');
   header.writeUInt32LE(dataLength, 40);
   return header;
+}
+
+/** A WAV file of headerless PCM samples in `format`. */
+export function wavFromPcm(
+  pcm: Uint8Array,
+  format: Pick<WavInfo, 'sampleRate' | 'channels' | 'bitsPerSample'>,
+): Uint8Array {
+  return Buffer.concat([pcmHeader(format, pcm.byteLength), pcm]);
 }
 
 /** A part of a joined narration: a clip's path, or that many seconds of silence. */
