@@ -140,7 +140,8 @@ export class AnnouncingJobStore implements JobStore {
   getWithPosition: JobStore['getWithPosition'] = (id, scope) => this.store.getWithPosition(id, scope);
   queuePositions: JobStore['queuePositions'] = (ids) => this.store.queuePositions(ids);
   listEvents: JobStore['listEvents'] = (jobId, after, limit) => this.store.listEvents(jobId, after, limit);
-  exportJobs: JobStore['exportJobs'] = (filter, afterId, limit) => this.store.exportJobs(filter, afterId, limit);
+  exportJobs: JobStore['exportJobs'] = (filter, afterId, limit) =>
+    this.store.exportJobs(filter, afterId, limit);
   deleteJob: JobStore['deleteJob'] = (id, scope) => this.store.deleteJob(id, scope);
   claimMaintenanceRun: JobStore['claimMaintenanceRun'] = (name, intervalSeconds, node) =>
     this.store.claimMaintenanceRun(name, intervalSeconds, node);

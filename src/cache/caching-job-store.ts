@@ -215,7 +215,8 @@ export class CachingJobStore implements JobStore {
   list: JobStore['list'] = (filter, scope) => this.store.list(filter, scope);
   queuePositions: JobStore['queuePositions'] = (ids) => this.store.queuePositions(ids);
   listEvents: JobStore['listEvents'] = (jobId, after, limit) => this.store.listEvents(jobId, after, limit);
-  exportJobs: JobStore['exportJobs'] = (filter, afterId, limit) => this.store.exportJobs(filter, afterId, limit);
+  exportJobs: JobStore['exportJobs'] = (filter, afterId, limit) =>
+    this.store.exportJobs(filter, afterId, limit);
   claimMaintenanceRun: JobStore['claimMaintenanceRun'] = (name, intervalSeconds, node) =>
     this.store.claimMaintenanceRun(name, intervalSeconds, node);
   health: JobStore['health'] = (scope, hours) => this.store.health(scope, hours);

@@ -515,7 +515,10 @@ export class PostgresJobStore implements JobStore {
     return withEvents(jobs, events.map(eventFromPg));
   }
 
-  async importJobs(records: readonly TransferredJob[], onConflict: ImportConflictRule): Promise<ImportOutcome> {
+  async importJobs(
+    records: readonly TransferredJob[],
+    onConflict: ImportConflictRule,
+  ): Promise<ImportOutcome> {
     if (records.length === 0) return { imported: [], skipped: [] };
     const firsts = firstOfEachId(records);
     const outcome = await inTransaction(this.#pool, async (client) => {

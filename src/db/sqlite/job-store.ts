@@ -503,7 +503,10 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
-  async importJobs(records: readonly TransferredJob[], onConflict: ImportConflictRule): Promise<ImportOutcome> {
+  async importJobs(
+    records: readonly TransferredJob[],
+    onConflict: ImportConflictRule,
+  ): Promise<ImportOutcome> {
     if (records.length === 0) return { imported: [], skipped: [] };
     const outcome = await this.#write(() => {
       const inserted = new Set<string>();
