@@ -309,7 +309,7 @@ describe('moving jobs between databases', () => {
       fc.constantFrom<unknown>(
         null,
         -1,
-        1e400,
+        Number.MAX_VALUE,
         2 ** 31,
         1.5,
         '',
@@ -331,6 +331,8 @@ describe('moving jobs between databases', () => {
       fc.record({ kind: fc.constant('drop' as const), field: fc.constantFrom(...FIELDS) }),
       fc.record({ kind: fc.constant('extra' as const), field: fc.string({ minLength: 1, maxLength: 6 }) }),
       fc.record({ kind: fc.constant('text' as const), text: fc.string({ minLength: 1, maxLength: 20 }) }),
+      // JSON text that parses to Infinity, which JSON.stringify cannot write.
+      fc.record({ kind: fc.constant('infinite' as const), field: fc.constantFrom('payload', 'result') }),
       fc.record({
         kind: fc.constant('event' as const),
         field: fc.constantFrom('at', 'type', 'status', 'progress', 'data'),
@@ -362,6 +364,8 @@ describe('moving jobs between databases', () => {
             ...object,
             events: [...events, { ...events[0], [change.field]: change.value }],
           });
+        } else if (change.kind === 'infinite') {
+          text = JSON.stringify({ ...object, [change.field]: { n: 0 } }).replace('"n":0', '"n":1e400');
         } else text = change.text;
         fc.pre(!stillValid(text));
         const hostile = [...lines.slice(0, at), text, ...lines.slice(at + 1)];
