@@ -115,6 +115,7 @@ const settings = {
   API_KEY_CACHE_SECONDS: intFrom(0, 3600).default(30),
   WEBHOOK_ALLOW_PRIVATE: flag.default(false),
   BODY_LIMIT_BYTES: intFrom(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  IMPORT_BODY_LIMIT_BYTES: intFrom(1024, 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   SERVE_WORKERS: intFrom(0, 64).default(1),
   REELQUEUE_ADMIN_KEY: z.string().min(16).optional(),
   FFMPEG_PATH: z.string().min(1).optional(),
@@ -237,6 +238,8 @@ export interface Config {
   /** Deliver webhooks to private and local addresses too (only for receivers on your own network). */
   readonly webhookAllowPrivate: boolean;
   readonly bodyLimitBytes: number;
+  /** Largest body of POST /api/admin/jobs/import (JSON Lines); larger files: `reelqueue jobs import`. */
+  readonly importBodyLimitBytes: number;
   /** Workers `reelqueue serve` runs in its process (0: API only). */
   readonly serveWorkers: number;
   readonly adminKey: string | undefined;
@@ -439,6 +442,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
     apiKeyCacheSeconds: s.API_KEY_CACHE_SECONDS,
     webhookAllowPrivate: s.WEBHOOK_ALLOW_PRIVATE,
     bodyLimitBytes: s.BODY_LIMIT_BYTES,
+    importBodyLimitBytes: s.IMPORT_BODY_LIMIT_BYTES,
     serveWorkers: s.SERVE_WORKERS,
     adminKey: s.REELQUEUE_ADMIN_KEY,
     ffmpegPath: s.FFMPEG_PATH,

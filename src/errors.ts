@@ -66,7 +66,11 @@ export type ErrorCode =
   | 'TTS_PROVIDER_TIMEOUT'
   | 'INPUT_NOT_FOUND'
   | 'INPUT_UNREADABLE'
-  | 'PORT_IN_USE';
+  | 'PORT_IN_USE'
+  /** A line of a job import (JSON Lines) is not a job this version can import: nothing was written. */
+  | 'IMPORT_INVALID_LINE'
+  /** An imported job's id (or owner and idempotency key) is taken, and the rule is `fail`. */
+  | 'IMPORT_CONFLICT';
 
 export class ReelqueueError extends Error {
   readonly code: ErrorCode;

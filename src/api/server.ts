@@ -23,6 +23,7 @@ import { Metrics } from './metrics.js';
 import { RateLimiter, RoleRateLimiter, type RequestLimiter } from './rate-limit.js';
 import { RedisRateLimiter } from '../cache/redis-rate-limiter.js';
 import { adminRoutes } from './routes/admin.js';
+import { jobTransferRoutes } from './routes/job-transfer.js';
 import { eventRoutes } from './routes/events.js';
 import { lessonRoutes } from './routes/lessons.js';
 import { presentationRoutes } from './routes/presentations.js';
@@ -193,6 +194,7 @@ export async function buildServer(
     lessonRoutes(api, ctx);
     webhookRoutes(api, ctx);
     adminRoutes(api, ctx);
+    jobTransferRoutes(api, ctx);
     keyRoutes(api, ctx);
     scheduleRoutes(api, ctx);
     seedPresentationRoutes(api, ctx);

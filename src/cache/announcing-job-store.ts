@@ -12,6 +12,8 @@ import type {
   EnqueueOptions,
   EnqueueResult,
   Failure,
+  ImportConflictRule,
+  ImportOutcome,
   JobStore,
   ProgressUpdate,
   RecoveryOutcome,
@@ -19,6 +21,7 @@ import type {
   RetryOutcome,
   RetryRequest,
   Scope,
+  TransferredJob,
 } from '../jobs/store.js';
 import type { JobSignals } from './job-signals.js';
 
@@ -123,6 +126,10 @@ export class AnnouncingJobStore implements JobStore {
     return this.#announced(this.store.recoverJobsOfWorkers(workerIds), recovered);
   }
 
+  importJobs(records: readonly TransferredJob[], onConflict: ImportConflictRule): Promise<ImportOutcome> {
+    return this.#announced(this.store.importJobs(records, onConflict), (outcome) => outcome.imported);
+  }
+
   registerWorker: JobStore['registerWorker'] = (id, identity) => this.store.registerWorker(id, identity);
   unregisterWorkers: JobStore['unregisterWorkers'] = (ids) => this.store.unregisterWorkers(ids);
   workersOnHost: JobStore['workersOnHost'] = (hostname) => this.store.workersOnHost(hostname);
@@ -133,6 +140,8 @@ export class AnnouncingJobStore implements JobStore {
   getWithPosition: JobStore['getWithPosition'] = (id, scope) => this.store.getWithPosition(id, scope);
   queuePositions: JobStore['queuePositions'] = (ids) => this.store.queuePositions(ids);
   listEvents: JobStore['listEvents'] = (jobId, after, limit) => this.store.listEvents(jobId, after, limit);
+  exportJobs: JobStore['exportJobs'] = (filter, afterId, limit) =>
+    this.store.exportJobs(filter, afterId, limit);
   deleteJob: JobStore['deleteJob'] = (id, scope) => this.store.deleteJob(id, scope);
   claimMaintenanceRun: JobStore['claimMaintenanceRun'] = (name, intervalSeconds, node) =>
     this.store.claimMaintenanceRun(name, intervalSeconds, node);

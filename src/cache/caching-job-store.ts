@@ -27,7 +27,10 @@ import {
   type EnqueueResult,
   type Failure,
   type HeartbeatOutcome,
+  type ImportConflictRule,
+  type ImportOutcome,
   type JobStore,
+  type TransferredJob,
   type PositionedJob,
   type ProgressUpdate,
   type RecoveryOutcome,
@@ -176,6 +179,12 @@ export class CachingJobStore implements JobStore {
     return this.#written(this.store.recoverJobsOfWorkers(workerIds), 'queue if any', recovered);
   }
 
+  /** Imported pending jobs take places in the queue: every position is renewed. */
+  importJobs(records: readonly TransferredJob[], onConflict: ImportConflictRule): Promise<ImportOutcome> {
+    const ids = records.map((record) => record.job.id);
+    return this.#written(this.store.importJobs(records, onConflict), 'queue', () => [], ids);
+  }
+
   deleteJob(id: string, scope: Scope): Promise<void> {
     return this.#written(this.store.deleteJob(id, scope), 'job only', () => [], [id]);
   }
@@ -206,6 +215,8 @@ export class CachingJobStore implements JobStore {
   list: JobStore['list'] = (filter, scope) => this.store.list(filter, scope);
   queuePositions: JobStore['queuePositions'] = (ids) => this.store.queuePositions(ids);
   listEvents: JobStore['listEvents'] = (jobId, after, limit) => this.store.listEvents(jobId, after, limit);
+  exportJobs: JobStore['exportJobs'] = (filter, afterId, limit) =>
+    this.store.exportJobs(filter, afterId, limit);
   claimMaintenanceRun: JobStore['claimMaintenanceRun'] = (name, intervalSeconds, node) =>
     this.store.claimMaintenanceRun(name, intervalSeconds, node);
   health: JobStore['health'] = (scope, hours) => this.store.health(scope, hours);

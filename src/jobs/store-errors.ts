@@ -82,3 +82,34 @@ export function keyedJobVanished(job: { userId: string | null; idempotencyKey: s
     `The job holding idempotency key ${job.idempotencyKey} of ${job.userId ?? 'no user'} was removed while this enqueue ran; enqueue again`,
   );
 }
+
+/** An imported job whose id, or owner and idempotency key, is taken, under the rule `fail`. */
+export function importConflict(jobId: string): ReelqueueError {
+  return new ReelqueueError(
+    'IMPORT_CONFLICT',
+    `Job ${jobId} is already in this database (its id, or its owner and idempotency key); nothing of its batch was written. Import with --on-conflict skip to leave such jobs out`,
+    { jobId },
+  );
+}
+
+/**
+ * The outcome of an import batch, each id once: those the database returned as inserted, the rest
+ * taken (IMPORT_CONFLICT under `fail`, which the caller's transaction then rolls back).
+ */
+export function importOutcome(
+  ids: readonly string[],
+  inserted: ReadonlySet<string>,
+  onConflict: 'skip' | 'fail',
+): { imported: string[]; skipped: string[] } {
+  const imported: string[] = [];
+  const skipped: string[] = [];
+  const seen = new Set<string>();
+  for (const id of ids) {
+    const first = !seen.has(id);
+    seen.add(id);
+    if (first && inserted.has(id)) imported.push(id);
+    else if (onConflict === 'fail') throw importConflict(id);
+    else skipped.push(id);
+  }
+  return { imported, skipped };
+}

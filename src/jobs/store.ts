@@ -185,6 +185,39 @@ export interface RetryOptions {
 export type RetryOutcome =
   { jobId: string; job: Job; error: null } | { jobId: string; job: null; error: ReelqueueError };
 
+/** Which jobs `exportJobs` reads: all of them, or those of these statuses, created since then. */
+export interface ExportFilter {
+  statuses?: readonly JobStatus[];
+  /** Jobs created at or after this instant. */
+  createdSince?: Date | null;
+}
+
+/** One event of a moved job's log; its id is the database's own (a new one where it is imported). */
+export type TransferredEvent = Omit<JobEvent, 'id' | 'jobId'>;
+
+/**
+ * A job as `exportJobs` reads it and `importJobs` writes it: every column of its row, and its log
+ * but the `created` event (each database reads that one from the job itself), oldest first.
+ */
+export interface TransferredJob {
+  job: Job;
+  /** Points the job costs its owner (charged again by a manual retry). */
+  costPoints: number;
+  /** Points charged and not refunded: a refund gives these back to the owner. */
+  pointsCharged: number;
+  events: TransferredEvent[];
+}
+
+/** What `importJobs` does with a job whose id (or owner and idempotency key) is taken. */
+export type ImportConflictRule = 'skip' | 'fail';
+export const IMPORT_CONFLICT_RULES: readonly ImportConflictRule[] = ['skip', 'fail'];
+
+export interface ImportOutcome {
+  imported: string[];
+  /** Jobs left out: their id, or their owner and idempotency key, was taken (rule `skip`). */
+  skipped: string[];
+}
+
 export interface JobStore {
   readonly dialect: 'sqlite' | 'postgres';
 
@@ -312,6 +345,20 @@ export interface JobStore {
   foldRollups(): Promise<number>;
   /** Counts the statistics rollups again from the jobs (`reelqueue stats --rebuild`). */
   rebuildRollups(): Promise<void>;
+
+  /**
+   * Up to `limit` jobs of the filter whose ids sort after `afterId` (from the start when null), in
+   * id order, each with every column and its events: a page of an export (`reelqueue jobs export`).
+   */
+  exportJobs(filter: ExportFilter, afterId: string | null, limit: number): Promise<TransferredJob[]>;
+  /**
+   * Inserts the jobs as they are given (ids, statuses, times, attempts, points and events kept; the
+   * events get new ids of this database, in the given order) in one transaction. The owners' points
+   * are not touched. A job whose id, or owner and idempotency key, is taken is skipped (`skip`), or
+   * refuses the whole call with IMPORT_CONFLICT and nothing written (`fail`). The statistics
+   * rollups count the jobs as any insert's (their deltas).
+   */
+  importJobs(records: readonly TransferredJob[], onConflict: ImportConflictRule): Promise<ImportOutcome>;
 
   /** Calls back when a job may be claimable (new job, retry, release). Returns an unsubscribe. */
   onJobAvailable(listener: () => void): () => void;

@@ -35,7 +35,11 @@ const ALICE_LESSON = {
 };
 
 /** Bodies for routes whose body has required fields, so the call reaches the owner check. */
-const SAMPLE_BODIES: Record<string, unknown> = { 'PATCH /api/presentations/jobs/:id': { priority: 'high' } };
+const SAMPLE_BODIES: Record<string, unknown> = {
+  'PATCH /api/presentations/jobs/:id': { priority: 'high' },
+  // JSON Lines with no job: the header alone (a user gets 403 before the body is read).
+  'POST /api/admin/jobs/import': '{"format":"reelqueue-jobs","version":1}',
+};
 
 /** Ids that name no job of Bob's: random UUIDs and junk that is no UUID at all. */
 const FOREIGN_IDS = [

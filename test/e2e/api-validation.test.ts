@@ -60,6 +60,8 @@ const VALID_BODIES: Record<string, unknown> = {
   // Disabled and yearly: nothing in the sweep may queue a job (this harness runs no scheduler anyway).
   'POST /api/schedules': { name: 'validation-sweep', cron: '0 0 1 1 *', kind: 'noop', enabled: false },
   'PATCH /api/schedules/:name': { enabled: false, catch_up: 'last' },
+  // The header alone: a valid import of no job, so the sweep's valid requests change no row.
+  'POST /api/admin/jobs/import': '{"format":"reelqueue-jobs","version":1}',
 };
 
 /** Routes that create a job when the request is valid. */
@@ -209,6 +211,8 @@ describe('HTTP API: validation and injection sweep, from the OpenAPI document', 
         'GET /api/schedules/:name',
         'PATCH /api/schedules/:name',
         'DELETE /api/schedules/:name',
+        'GET /api/admin/jobs/export',
+        'POST /api/admin/jobs/import',
       ]),
     );
   });

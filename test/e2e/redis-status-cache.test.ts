@@ -12,6 +12,10 @@ import type { Config } from '../../src/config.js';
 import { leaseOf, type Lease } from '../../src/jobs/model.js';
 import { ALL_JOBS, type JobStore, type PositionedJob } from '../../src/jobs/store.js';
 import { silentLogger } from '../../src/logger.js';
+import { exportLines, importLines } from '../../src/jobs/transfer.js';
+import { noopKind } from '../../src/jobs/builtin-kinds.js';
+import { KindRegistry } from '../../src/jobs/kinds.js';
+import { resolveNewJob } from '../../src/jobs/new-job.js';
 import { setCreatedHoursAgo } from '../support/db-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { ThrowawayRedis } from '../support/throwaway-redis.js';
@@ -177,6 +181,30 @@ describe('job status reads cached in Redis (REDIS_URL)', () => {
     expect((await reader.jobs.getWithPosition(job.id, ALL_JOBS))?.queuePosition).toBe(0);
     await writer.enqueue({ kind: 'noop', priority: 'urgent' });
     expect((await reader.jobs.getWithPosition(job.id, ALL_JOBS))?.queuePosition).toBe(1);
+  });
+
+  it('an import on one node moves cached queue positions and shows the imported jobs on another node', async () => {
+    const { writer, reader } = await twoNodes();
+    const { job } = await writer.enqueue({ kind: 'noop' });
+    expect((await reader.jobs.getWithPosition(job.id, ALL_JOBS))?.queuePosition).toBe(0);
+    const source = await createTestDatabase();
+    try {
+      const [moved] = await source.db.jobs.enqueueMany([
+        resolveNewJob({ kind: 'noop', priority: 'urgent' }, new KindRegistry([noopKind]), {
+          jobTimeoutSeconds: 60,
+          maxRetries: 0,
+        }),
+      ]);
+      const movedId = moved!.job.id;
+      expect(await reader.jobs.get(movedId, ALL_JOBS)).toBeNull();
+      const lines: string[] = [];
+      for await (const line of exportLines(source.db.jobs, {})) lines.push(line);
+      await importLines(writer.jobs, () => lines, { onConflict: 'fail' });
+      expect((await reader.jobs.getWithPosition(job.id, ALL_JOBS))?.queuePosition).toBe(1);
+      expect(await reader.jobs.getWithPosition(movedId, ALL_JOBS)).toEqual(await truth(writer, movedId));
+    } finally {
+      await source.cleanup();
+    }
   });
 
   it('a priority change on one node moves the changed job and the one it passed in another node’s cache', async () => {

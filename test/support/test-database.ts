@@ -56,6 +56,8 @@ export interface TestDatabase {
 export interface TestDatabaseOptions {
   /** PostgreSQL server to use instead of `TEST_DATABASE_URL` (a throwaway one a test started). */
   postgresUrl?: string;
+  /** The other dialect than the project's (`DB`): a test that moves jobs between the two. */
+  dialect?: Dialect;
 }
 
 export async function createTestDatabase(
@@ -63,12 +65,13 @@ export async function createTestDatabase(
   options: TestDatabaseOptions = {},
 ): Promise<TestDatabase> {
   const postgresUrl = options.postgresUrl ?? POSTGRES_URL;
+  const dialect = options.dialect ?? DIALECT;
   const name = `rq_t_${randomBytes(6).toString('hex')}`;
   let env: Record<string, string>;
   let dir: string | undefined;
   let admin: pg.Pool | undefined;
   let sqlite: Database.Database | undefined;
-  if (DIALECT === 'postgres') {
+  if (dialect === 'postgres') {
     env = { DATABASE_URL: postgresUrl, DATABASE_SCHEMA: name };
     // A pool, not a client: it survives a server restart by opening a new connection.
     admin = new pg.Pool({ connectionString: postgresUrl, options: `-c search_path=${name}`, max: 2 });
@@ -84,7 +87,7 @@ export async function createTestDatabase(
   const opened: OpenDatabase[] = [db];
 
   return {
-    dialect: DIALECT,
+    dialect,
     config,
     env,
     db,

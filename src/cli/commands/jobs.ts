@@ -1,4 +1,4 @@
-/** `reelqueue jobs …`: add, list, show, cancel, retry and re-prioritise jobs. */
+/** `reelqueue jobs …`: add, list, show, cancel, retry and re-prioritise jobs (export and import: jobs-transfer.ts). */
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { JOB_PRIORITIES, type JobPriority, type JobStatus, type JsonObject } from '../../jobs/model.js';
 import { STATUS_INPUT_NAMES, statusNamed } from '../../jobs/seed-statuses.js';
@@ -13,6 +13,7 @@ import {
   type CommonOptions,
 } from '../context.js';
 import { jobDetails, jobsTable } from '../format.js';
+import { exportCommand, importCommand } from './jobs-transfer.js';
 
 function parsePayload(text: string): JsonObject {
   try {
@@ -198,11 +199,13 @@ function priorityCommand(): Command {
 
 export function jobsCommand(): Command {
   return new Command('jobs')
-    .description('add, list, show, cancel, retry and re-prioritise jobs')
+    .description('add, list, show, cancel, retry, re-prioritise, export and import jobs')
     .addCommand(addCommand())
     .addCommand(listCommand())
     .addCommand(showCommand())
     .addCommand(cancelCommand())
     .addCommand(retryCommand())
-    .addCommand(priorityCommand());
+    .addCommand(priorityCommand())
+    .addCommand(exportCommand())
+    .addCommand(importCommand());
 }

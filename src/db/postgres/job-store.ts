@@ -55,6 +55,7 @@ import {
   changedWhileRetrying,
   checkRetryable,
   jobIdTaken,
+  importOutcome,
   jobNotFound,
   jobNotPending,
   keyedJobVanished,
@@ -89,6 +90,10 @@ import type {
   RecordableIdentity,
   RetryRequest,
   Scope,
+  ExportFilter,
+  ImportConflictRule,
+  ImportOutcome,
+  TransferredJob,
 } from '../../jobs/store.js';
 import {
   eventFromPg,
@@ -121,6 +126,8 @@ import {
 } from '../../jobs/worker-processes.js';
 import { isPointsError, mapPointsError } from './user-points.js';
 import { WakeUpSender } from './wake-up-sender.js';
+import { transferSql } from './sql/transfer-sql.js';
+import { firstOfEachId, jobColumns, withEvents } from '../transfer-rows.js';
 
 const STATEMENT_NAMES = statementNames('jobs', jobsSql);
 /** SQLSTATE of a REPEATABLE READ transaction that met a concurrent change. */
@@ -488,6 +495,73 @@ export class PostgresJobStore implements JobStore {
     if (!isJobId(jobId)) return [];
     const rows = await this.#rows<PgEventRow>(jobsSql.selectEvents, [jobId, afterEventId, limit]);
     return rows.map(eventFromPg);
+  }
+
+  async exportJobs(filter: ExportFilter, afterId: string | null, limit: number): Promise<TransferredJob[]> {
+    checkedLimit(limit);
+    if (afterId !== null && !isJobId(afterId)) throw new RangeError(`not a job id: ${afterId}`);
+    const rows = await this.#rows<PgJobRow>(transferSql.exportPage, [
+      afterId,
+      filter.statuses ? [...filter.statuses] : null,
+      filter.createdSince ?? null,
+      limit,
+    ]);
+    if (rows.length === 0) return [];
+    const jobs = rows.map((row) => ({
+      job: jobFromPg(row),
+      costPoints: row.cost_points,
+      pointsCharged: row.points_charged,
+    }));
+    const events = await this.#rows<PgEventRow>(transferSql.exportEvents, [jobs.map(({ job }) => job.id)]);
+    return withEvents(jobs, events.map(eventFromPg));
+  }
+
+  async importJobs(
+    records: readonly TransferredJob[],
+    onConflict: ImportConflictRule,
+  ): Promise<ImportOutcome> {
+    if (records.length === 0) return { imported: [], skipped: [] };
+    const firsts = firstOfEachId(records);
+    const outcome = await inTransaction(this.#pool, async (client) => {
+      const rows = await this.#rows<{ id: string }>(
+        transferSql.insertJobs,
+        [JSON.stringify(firsts.map(({ job }) => jobColumns(job)))],
+        client,
+      );
+      const inserted = new Set(rows.map((row) => row.id));
+      // Throws IMPORT_CONFLICT under `fail`, which rolls the transaction back.
+      const result = importOutcome(
+        records.map(({ job }) => job.id),
+        inserted,
+        onConflict,
+      );
+      const written = firsts.filter(({ job }) => inserted.has(job.id));
+      const points = written
+        .filter((r) => r.costPoints !== 0 || r.pointsCharged !== 0)
+        .map((r) => ({ id: r.job.id, cost_points: r.costPoints, points_charged: r.pointsCharged }));
+      if (points.length > 0) await this.#rows(transferSql.setPoints, [JSON.stringify(points)], client);
+      const events = written.flatMap(({ job, events: log }) =>
+        log.map((event) => ({
+          job_id: job.id,
+          at: event.at,
+          type: event.type,
+          status: event.status,
+          progress: event.progress,
+          stage: event.stage,
+          message: event.message,
+          attempt: event.attempt,
+          worker_id: event.workerId,
+          data: event.data,
+        })),
+      );
+      if (events.length > 0) {
+        const numbered = events.map((event, seq) => ({ seq, ...event }));
+        await this.#rows(transferSql.insertEvents, [JSON.stringify(numbered)], client);
+      }
+      return result;
+    });
+    if (outcome.imported.length > 0) this.#wakeUps.announce();
+    return outcome;
   }
 
   async cancel(id: string, reason: string | null, scope: Scope): Promise<CancelOutcome> {

@@ -59,9 +59,14 @@ import type {
   RecordableIdentity,
   RetryRequest,
   Scope,
+  ExportFilter,
+  ImportConflictRule,
+  ImportOutcome,
+  TransferredJob,
 } from '../../jobs/store.js';
 import {
   checkRetryable,
+  importOutcome,
   jobIdTaken,
   jobNotFound,
   jobNotPending,
@@ -82,6 +87,8 @@ import { holdSignals, type SqliteSignals } from './signals.js';
 import { boundCount } from './sql/bound-count.js';
 import { heartbeatOlderThan, JOB_ARRAY, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { rollupsSql } from './sql/rollups-sql.js';
+import { transferSql } from './sql/transfer-sql.js';
+import { firstOfEachId, jobColumns, withEvents } from '../transfer-rows.js';
 import {
   durationCount,
   EXACT_DURATIONS_LIMIT,
@@ -474,6 +481,81 @@ export class SqliteJobStore implements JobStore {
       () => this.#stmt(jobsSql.selectEvents).all({ jobId, afterId: afterEventId, limit }) as SqliteEventRow[],
     );
     return rows.map(eventFromSqlite);
+  }
+
+  async exportJobs(filter: ExportFilter, afterId: string | null, limit: number): Promise<TransferredJob[]> {
+    checkedLimit(limit);
+    return this.#read(() => {
+      const rows = this.#stmt(transferSql.exportPage).all({
+        afterId: afterId ?? '',
+        statuses: filter.statuses ? JSON.stringify(filter.statuses) : null,
+        since: filter.createdSince ? filter.createdSince.getTime() : null,
+        limit,
+      }) as { job: string; cost_points: number; points_charged: number }[];
+      const jobs = rows.map((row) => ({
+        job: jobFromArray(row.job),
+        costPoints: row.cost_points,
+        pointsCharged: row.points_charged,
+      }));
+      if (jobs.length === 0) return [];
+      const ids = JSON.stringify(jobs.map(({ job }) => job.id));
+      const events = this.#stmt(transferSql.exportEvents).all({ ids }) as SqliteEventRow[];
+      return withEvents(jobs, events.map(eventFromSqlite));
+    });
+  }
+
+  async importJobs(
+    records: readonly TransferredJob[],
+    onConflict: ImportConflictRule,
+  ): Promise<ImportOutcome> {
+    if (records.length === 0) return { imported: [], skipped: [] };
+    const outcome = await this.#write(() => {
+      const inserted = new Set<string>();
+      for (const { job, costPoints, pointsCharged, events } of firstOfEachId(records)) {
+        const columns = jobColumns(job);
+        const row = this.#stmt(transferSql.insertJob).get({
+          ...columns,
+          payload: JSON.stringify(columns.payload),
+          result: jsonText(columns.result),
+          error_details: jsonText(columns.error_details),
+          created_at: columns.created_at.getTime(),
+          updated_at: columns.updated_at.getTime(),
+          run_at: columns.run_at.getTime(),
+          started_at: msOrNull(columns.started_at),
+          completed_at: msOrNull(columns.completed_at),
+          lease_expires_at: msOrNull(columns.lease_expires_at),
+          last_heartbeat: msOrNull(columns.last_heartbeat),
+          cancel_requested_at: msOrNull(columns.cancel_requested_at),
+        });
+        if (row === undefined) continue;
+        inserted.add(job.id);
+        if (costPoints !== 0 || pointsCharged !== 0) {
+          this.#stmt(transferSql.setPoints).run({ id: job.id, costPoints, pointsCharged });
+        }
+        for (const event of events) {
+          this.#stmt(transferSql.insertEvent).run({
+            jobId: job.id,
+            at: event.at.getTime(),
+            type: event.type,
+            status: event.status,
+            progress: event.progress,
+            stage: event.stage,
+            message: event.message,
+            attempt: event.attempt,
+            workerId: event.workerId,
+            data: jsonText(event.data),
+          });
+        }
+      }
+      // Throws IMPORT_CONFLICT under `fail`, which rolls the transaction back.
+      return importOutcome(
+        records.map(({ job }) => job.id),
+        inserted,
+        onConflict,
+      );
+    });
+    if (outcome.imported.length > 0) this.#signals.jobAvailable();
+    return outcome;
   }
 
   #cancelOne(id: string, reason: string | null, scope: Scope): CancelOutcome | null {
@@ -907,3 +989,6 @@ function claimOrder(a: Job, b: Job): number {
     (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
   );
 }
+
+const msOrNull = (date: Date | null): number | null => (date === null ? null : date.getTime());
+const jsonText = (value: JsonObject | null): string | null => (value === null ? null : JSON.stringify(value));
