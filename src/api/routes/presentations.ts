@@ -106,6 +106,7 @@ export async function queuePresentation(ctx: ApiContext, request: FastifyRequest
     'captions',
     'title_slide',
     'closing_slide',
+    'reveal_bullets',
     'webhook_url',
   ] as const) {
     const value = body[field];

@@ -94,7 +94,15 @@ export function layoutBody(
   return { text, blockTops };
 }
 
-export function defaultSlideSvg(slide: LessonSlide, context: SlideContext): string {
+/**
+ * The slide as SVG. With `shownBullets`, only that many of the first bullets are drawn, where they
+ * stand on the whole slide (for bullets that appear as they are spoken).
+ */
+export function defaultSlideSvg(
+  slide: LessonSlide,
+  context: SlideContext,
+  shownBullets = slide.bullets.length,
+): string {
   const { width, height, fonts } = context;
   const s = frameScale(width, height);
   const marginX = Math.max(80 * s, width * 0.06);
@@ -128,7 +136,7 @@ export function defaultSlideSvg(slide: LessonSlide, context: SlideContext): stri
     scale: s,
   });
   const { fontSize, lineHeight } = body.text;
-  body.text.blocks.forEach((block, index) => {
+  body.text.blocks.slice(0, bulleted ? shownBullets : undefined).forEach((block, index) => {
     const top = body.blockTops[index] as number;
     if (bulleted) {
       parts.push(
