@@ -24,6 +24,7 @@ import type { CaptionMode, Lesson, PresentationRequest, RenderStyle } from './le
 import { parsePresentationRequest } from './lesson/payload.js';
 import { speakSequence, type Narration } from './narration.js';
 import { ProgressReporter, type ProgressListener } from './progress.js';
+import { revealedBullets, videoShots } from './reveal.js';
 import { withFilesChecked } from './render-failure.js';
 import { videoSequence, type SequenceItem } from './sequence.js';
 import { drawSlides } from './slides/draw-slides.js';
@@ -240,6 +241,8 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
 
     progress.report('encode', 0, 'Encoding the video');
     const timeline = buildTimeline(narration.itemSeconds, fps);
+    const bulletCounts = items.map((item) => revealedBullets(request, item));
+    const shots = videoShots(items, bulletCounts, narration.sentences, timeline);
     const videoPath = join(workDir, 'presentation.mp4');
     const audioPath = join(workDir, 'narration.wav');
     const cues = request.captions === 'off' ? [] : captionCues(narration.sentences);
@@ -256,7 +259,7 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
     // means someone removed it.
     let writing = false;
     const encodeFiles = () => [
-      ...drawn.slidePaths.map((path) => ({ path, what: 'slide image' })),
+      ...[...drawn.slidePaths, ...drawn.revealPaths.flat()].map((path) => ({ path, what: 'slide image' })),
       ...(drawn.overlayPath ? [{ path: drawn.overlayPath, what: 'scroll overlay' }] : []),
       { path: audioPath, what: 'narration' },
       ...(captionsPath ? [{ path: captionsPath, what: 'captions' }] : []),
@@ -266,9 +269,12 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
     await withFilesChecked(encodeFiles, signal, () =>
       encodeVideo(
         {
-          slides: drawn.slidePaths.map((imagePath, index) => ({
-            imagePath,
-            frames: timeline.frameCounts[index] as number,
+          slides: shots.map(({ item: index, shownBullets, frames }) => ({
+            imagePath:
+              shownBullets === undefined
+                ? (drawn.slidePaths[index] as string)
+                : (drawn.revealPaths[index]?.[shownBullets - 1] as string),
+            frames,
             ...(drawn.scrollPixels ? { scrollPixels: drawn.scrollPixels[index] as number } : {}),
             ...(drawn.overlaid ? { overlaid: drawn.overlaid[index] as boolean } : {}),
           })),

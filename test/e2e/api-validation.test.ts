@@ -45,6 +45,7 @@ const VALID_BODIES: Record<string, unknown> = {
     captions: 'burned',
     title_slide: true,
     closing_slide: false,
+    reveal_bullets: false,
     priority: 'low',
     timeout_seconds: 60,
     max_retries: 0,

@@ -34,6 +34,7 @@ describe('parsePresentationPayload', () => {
       captions: 'soft',
       title_slide: true,
       closing_slide: true,
+      reveal_bullets: false,
     });
   });
 
@@ -54,9 +55,16 @@ describe('parsePresentationPayload', () => {
     expect(parsePresentationPayload(payload)).toEqual(payload);
   });
 
+  it('keeps reveal_bullets', () => {
+    const payload = parsePresentationPayload({ lesson, reveal_bullets: true });
+    expect(payload).toMatchObject({ reveal_bullets: true });
+    expect(parsePresentationPayload(payload)).toEqual(payload);
+  });
+
   it('refuses an unknown caption mode and a title_slide that is not a boolean', () => {
     expect(reasonOf({ lesson, captions: 'hard' })).toBe('BAD_FIELD');
     expect(reasonOf({ lesson, title_slide: 'yes' })).toBe('BAD_FIELD');
+    expect(reasonOf({ lesson, reveal_bullets: 1 })).toBe('BAD_FIELD');
   });
 
   it('gives the same object when parsing its own output', () => {

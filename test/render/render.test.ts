@@ -201,6 +201,61 @@ describe('renderPresentation', () => {
     await expectSlideChangesAt(result);
   });
 
+  it('with reveal_bullets, draws each bullet from the frame its sentence starts being spoken', async () => {
+    const payload = {
+      lesson: {
+        title: 'Tides',
+        slides: [
+          {
+            title: 'The Moon pulls',
+            bullets: ['Gravity pulls water', 'Bulges form', 'Coasts see tides'],
+            narration: 'The Moon pulls on the oceans. Two bulges of water form. Coasts see the tides.',
+          },
+        ],
+      },
+      resolution: `${WIDTH}x${HEIGHT}`,
+      reveal_bullets: true,
+      title_slide: false,
+      closing_slide: false,
+    };
+    const dir = await workDir();
+    const result = await renderPresentation({ payload, workDir: dir, ttsCacheDir: cache.path });
+    await expectPlayableVideo(result, payload);
+    const frames = await decodeGreyFrames(result.videoPath, WIDTH, HEIGHT);
+    const image = (name: string) => decodeGreyWindow(join(dir, name), 0, WIDTH, HEIGHT, WIDTH, HEIGHT);
+    // A bullet is a small part of the frame: compare bands of rows, and take the most different one.
+    const band = 12;
+    const difference = (a: Uint8Array, b: Uint8Array): number =>
+      Math.max(
+        ...Array.from({ length: Math.floor(HEIGHT / band) }, (_, index) =>
+          meanDifference(a, b, WIDTH, index * band, (index + 1) * band),
+        ),
+      );
+    const shown = [
+      await image('slide-001-bullets-1.png'),
+      await image('slide-001-bullets-2.png'),
+      await image('slide-001.png'),
+    ];
+    // The frame matches the image with this many bullets, and not the others.
+    const bulletsOn = (frame: Uint8Array): number => {
+      const differences = shown.map((drawn) => difference(frame, drawn));
+      const best = differences.indexOf(Math.min(...differences));
+      for (const [index, other] of differences.entries()) {
+        if (index !== best) expect(other).toBeGreaterThan(4 * (differences[best] as number) + 1);
+      }
+      return best + 1;
+    };
+    // The captions' cues: one per sentence here, starting where its sound starts.
+    expect(result.captionCues).toHaveLength(3);
+    const startFrame = (cue: number) => Math.round((result.captionCues[cue]?.startSeconds ?? 0) * FPS);
+    expect(bulletsOn(frames[0] as Uint8Array)).toBe(1);
+    expect(bulletsOn(frames[startFrame(1) - 1] as Uint8Array)).toBe(1);
+    expect(bulletsOn(frames[startFrame(1)] as Uint8Array)).toBe(2);
+    expect(bulletsOn(frames[startFrame(2) - 1] as Uint8Array)).toBe(2);
+    expect(bulletsOn(frames[startFrame(2)] as Uint8Array)).toBe(3);
+    expect(bulletsOn(frames.at(-1) as Uint8Array)).toBe(3);
+  });
+
   it('renders a Markdown lesson and a plain script', async () => {
     const markdown = await renderPresentation({
       payload: {

@@ -12,6 +12,7 @@ import {
   scrollTravel,
 } from '../../src/render/slides/scrolling.js';
 import { escapeXml } from '../../src/render/slides/svg.js';
+import { closingSlideSvg, titleSlideSvg } from '../../src/render/slides/title-slides.js';
 import { ELLIPSIS, wrapText } from '../../src/render/slides/text-layout.js';
 import { thumbnailSvg } from '../../src/render/thumbnail.js';
 
@@ -89,6 +90,130 @@ describe('default slides', () => {
       defaultSlideSvg({ title: 'T', bullets: [], narration: 'Said aloud.' }, { ...context, index: 1 }),
     );
     expect(texts).toEqual(['T', 'Said aloud.', 'Lesson', '2 / 3']);
+  });
+});
+
+/** Each `<text>` element's text, font size and baseline. */
+function textRuns(svg: string): { text: string; fontSize: number; y: number; bold: boolean }[] {
+  return [...svg.matchAll(/<text x="[\d.]+" y="([\d.]+)" font-size="([\d.]+)"([^>]*)>([^<]*)<\/text>/g)].map(
+    ([, y, fontSize, rest, text]) => ({
+      text: text ?? '',
+      fontSize: Number(fontSize),
+      y: Number(y),
+      bold: (rest ?? '').includes('bold'),
+    }),
+  );
+}
+
+describe('default slide layout', () => {
+  const contentWidth = 1280 - 2 * 80;
+
+  it('puts a short body in the middle of the room under the title, larger than a full slide’s text', () => {
+    const short = defaultSlideSvg(
+      { title: 'Evaporation', bullets: ['Water turns into vapour', 'Vapour rises'], narration: 'n' },
+      context,
+    );
+    const full = defaultSlideSvg(
+      { title: 'Evaporation', bullets: Array(8).fill('A bullet point of a few words'), narration: 'n' },
+      context,
+    );
+    const body = (svg: string) =>
+      textRuns(svg)
+        .filter((run) => run.text !== 'Evaporation')
+        .slice(0, -2);
+    const shortBody = body(short);
+    expect(shortBody).toHaveLength(2);
+    expect(shortBody[0]?.fontSize).toBeGreaterThan(body(full)[0]?.fontSize as number);
+    // The room under the title runs from about y = 200 to the footer at y = 640: the body's middle is
+    // near its middle, not at the top.
+    const middle = ((shortBody[0]?.y as number) + (shortBody[1]?.y as number)) / 2;
+    expect(middle).toBeGreaterThan(360);
+    expect(middle).toBeLessThan(460);
+  });
+
+  it('draws a single short line large, not small in an empty slide', () => {
+    const runs = textRuns(
+      defaultSlideSvg({ title: 'One', bullets: ['Water boils'], narration: 'n' }, context),
+    );
+    expect(runs[1]?.text).toBe('Water boils');
+    expect(runs[1]?.fontSize).toBeGreaterThanOrEqual(50);
+  });
+
+  it('grows bullets only while none of them wraps onto another line', () => {
+    const bullets = ['Light energy splits the water and releases oxygen', 'Short'];
+    const runs = textRuns(defaultSlideSvg({ title: 'T', bullets, narration: 'n' }, context));
+    expect(runs.slice(1, 3).map((run) => run.text)).toEqual(bullets);
+  });
+
+  it('shrinks a title to keep it on one line before wrapping it', () => {
+    const title = 'Precipitation, collection and the long way back';
+    const runs = textRuns(defaultSlideSvg({ title, bullets: ['b'], narration: 'n' }, context));
+    const titleRuns = runs.filter((run) => run.bold && run.fontSize >= 30);
+    expect(titleRuns.map((run) => run.text)).toEqual([title]);
+    expect(titleRuns[0]?.fontSize).toBeLessThan(56);
+    expect(fonts.bold.measure(title, titleRuns[0]?.fontSize as number)).toBeLessThanOrEqual(contentWidth);
+  });
+
+  it.each([
+    ['landscape', 1280, 720],
+    ['portrait', 720, 1280],
+  ])('wraps the longest title allowed onto more lines without cutting it (%s)', (_, width, height) => {
+    const title = 'A very long slide title about the water cycle and its parts '
+      .repeat(4)
+      .slice(0, 200)
+      .trim();
+    const runs = textRuns(
+      defaultSlideSvg({ title, bullets: ['b'], narration: 'n' }, { ...context, width, height }),
+    );
+    const titleRuns = runs.filter((run) => run.bold && run.text !== '1 / 3');
+    expect(titleRuns.map((run) => run.text).join(' ')).toBe(title);
+    const margin = Math.max(80, width * 0.06);
+    for (const run of titleRuns) {
+      expect(fonts.bold.measure(run.text, run.fontSize)).toBeLessThanOrEqual(width - 2 * margin);
+    }
+    // The body still shows under the title, above the footer.
+    const bullet = runs.find((run) => run.text === 'b');
+    expect(bullet?.y).toBeGreaterThan(titleRuns.at(-1)?.y as number);
+    expect(bullet?.y).toBeLessThan(height - 64);
+  });
+
+  it.each([
+    ['landscape', 1280, 720],
+    ['portrait', 720, 1280],
+  ])('shows the longest lesson title whole on the title and closing slides (%s)', (_, width, height) => {
+    const title = 'How the water cycle moves water between the oceans, the air and the land '
+      .repeat(3)
+      .slice(0, 200)
+      .trim();
+    const lesson = parsePresentationRequest({
+      lesson: { title, slides: [{ title: 'S', narration: 'N' }] },
+    }).lesson;
+    const cards = { style: 'default' as const, width, height, fonts };
+    for (const svg of [titleSlideSvg(lesson, cards), closingSlideSvg(lesson, cards)]) {
+      const titleRuns = textRuns(svg).filter((run) => run.bold);
+      expect(titleRuns.map((run) => run.text).join(' ')).toBe(title);
+    }
+  });
+
+  it('cuts only the closing slide’s too-long topic, not the size of the whole list', () => {
+    const lesson = parsePresentationRequest({
+      lesson: {
+        title: 'Tides',
+        slides: [
+          { title: 'Moon', narration: 'N' },
+          { title: 'Sun', narration: 'N' },
+          {
+            title:
+              'Why the tide comes in twice a day, and why that matters to everyone who lives by the sea, fishes in it, sails on it, or walks along its shore at low water',
+            narration: 'N',
+          },
+        ],
+      },
+    }).lesson;
+    const runs = textRuns(closingSlideSvg(lesson, { style: 'default', width: 1280, height: 720, fonts }));
+    const moon = runs.find((run) => run.text === 'Moon');
+    expect(moon?.fontSize).toBeGreaterThanOrEqual(20);
+    expect(runs.some((run) => run.text.startsWith('Why the tide') && run.text.endsWith(ELLIPSIS))).toBe(true);
   });
 });
 

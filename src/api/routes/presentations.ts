@@ -107,6 +107,7 @@ export async function queuePresentation(ctx: ApiContext, request: FastifyRequest
     'title_slide',
     'closing_slide',
     'assets',
+    'reveal_bullets',
     'webhook_url',
   ] as const) {
     const value = body[field];

@@ -101,6 +101,12 @@ export const GenerateBody = Type.Object(
     closing_slide: Type.Optional(
       Type.Boolean({ description: 'A silent closing slide last (default true).' }),
     ),
+    reveal_bullets: Type.Optional(
+      Type.Boolean({
+        description:
+          "default style: each bullet appears when the narration reaches its sentence (default false: a slide's bullets all show at once).",
+      }),
+    ),
     priority: Type.Optional(Priority),
     timeout_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 })),
     max_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),

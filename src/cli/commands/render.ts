@@ -27,6 +27,7 @@ interface RenderOptions extends CommonOptions {
   vtt?: string;
   titleSlide: boolean;
   closingSlide: boolean;
+  revealBullets?: boolean;
   priority?: JobPriority;
   worker: boolean;
 }
@@ -111,6 +112,7 @@ export function renderCommand(): Command {
     .option('--vtt <file>', 'also write the captions (WebVTT) here')
     .option('--no-title-slide', 'leave out the title slide')
     .option('--no-closing-slide', 'leave out the closing slide')
+    .option('--reveal-bullets', 'show each bullet when the narration reaches its sentence')
     .addOption(new Option('--priority <priority>', 'job priority').choices(JOB_PRIORITIES))
     .option('--no-worker', 'only queue the job and wait (another process runs the workers)')
     .action(async (file: string, options: RenderOptions) => {
@@ -120,6 +122,7 @@ export function renderCommand(): Command {
       }
       if (!options.titleSlide) payload.title_slide = false;
       if (!options.closingSlide) payload.closing_slide = false;
+      if (options.revealBullets) payload.reveal_bullets = true;
       const app = await createReelqueue(configFrom(options));
       const tty = process.stderr.isTTY;
       let jobId: string | null = null;

@@ -71,6 +71,11 @@ export interface PresentationRequest {
   readonly titleSlide: boolean;
   /** A silent slide after the last one: the lesson's title, what it covered, the author. */
   readonly closingSlide: boolean;
+  /**
+   * `default` style: each bullet appears when the narration reaches its sentence, instead of all of a
+   * slide's bullets at once.
+   */
+  readonly revealBullets: boolean;
 }
 
 /** Limits on what a payload may ask for. */

@@ -2,7 +2,8 @@
  * The payload of a `presentation` job: what a client sends and what is stored. A client sends one of
  * `lesson` (JSON), `markdown` or `script` (plain text split into slides), with optional `title`,
  * `subtitle`, `author`, `style`, `voice`, `resolution` (`"WIDTHxHEIGHT"`), `captions` (`soft`,
- * `burned`, `off`), `title_slide` and `closing_slide` (both on unless false), and `assets`
+ * `burned`, `off`), `title_slide` and `closing_slide` (both on unless false), `reveal_bullets` (off unless true), and
+ * `assets`
  * (`[{name, content_base64}]`, images the slides refer to as `asset:NAME`). The stored form always has a
  * full `lesson` (with the assets its slides use) and every option filled in, and parsing it again gives
  * the same object.
@@ -72,8 +73,12 @@ function parseCaptions(value: unknown): CaptionMode {
   );
 }
 
-function parseSwitch(value: unknown, field: 'title_slide' | 'closing_slide'): boolean {
-  if (value === undefined || value === null) return true;
+function parseSwitch(
+  value: unknown,
+  field: 'title_slide' | 'closing_slide' | 'reveal_bullets',
+  byDefault: boolean,
+): boolean {
+  if (value === undefined || value === null) return byDefault;
   if (typeof value === 'boolean') return value;
   throw invalidLesson('BAD_FIELD', `${field} must be true or false`, { field });
 }
@@ -179,8 +184,9 @@ export function parsePresentationRequest(input: unknown): PresentationRequest {
   const voice = parseVoice(input.voice);
   const resolution = parseResolution(input.resolution);
   const captions = parseCaptions(input.captions);
-  const titleSlide = parseSwitch(input.title_slide, 'title_slide');
-  const closingSlide = parseSwitch(input.closing_slide, 'closing_slide');
+  const titleSlide = parseSwitch(input.title_slide, 'title_slide', true);
+  const closingSlide = parseSwitch(input.closing_slide, 'closing_slide', true);
+  const revealBullets = parseSwitch(input.reveal_bullets, 'reveal_bullets', false);
   const parsed = parseLesson(input);
   // `subtitle` and `author` beside the lesson win over the lesson's own, as `title` does.
   const subtitle = optionalLine(input.subtitle, 'subtitle') ?? parsed.subtitle;
@@ -192,7 +198,7 @@ export function parsePresentationRequest(input: unknown): PresentationRequest {
     slides: parsed.slides,
     ...(parsed.assets !== undefined && { assets: parsed.assets }),
   };
-  return { lesson, style, voice, resolution, captions, titleSlide, closingSlide };
+  return { lesson, style, voice, resolution, captions, titleSlide, closingSlide, revealBullets };
 }
 
 export function presentationPayload(request: PresentationRequest): JsonObject {
@@ -220,6 +226,7 @@ export function presentationPayload(request: PresentationRequest): JsonObject {
     captions: request.captions,
     title_slide: request.titleSlide,
     closing_slide: request.closingSlide,
+    reveal_bullets: request.revealBullets,
   };
 }
 

@@ -3,7 +3,7 @@
  * narration), an accent bar and rule, and a footer with the lesson's title and the slide number.
  */
 import type { LessonSlide } from '../lesson/model.js';
-import { fitText } from './fit-text.js';
+import { fitFirstWay, fitText, type FittedText, type FitWay } from './fit-text.js';
 import { placeSlideImage } from './slide-image.js';
 import { FONT_FAMILY, type SlideFonts } from './fonts.js';
 import { clampLines, wrapText } from './text-layout.js';
@@ -20,7 +20,90 @@ export interface SlideContext {
   readonly fonts: SlideFonts;
 }
 
-export function defaultSlideSvg(slide: LessonSlide, context: SlideContext): string {
+/** Title sizes (px at 1280×720): shrink to fit one line, then wrap to two, then to more, smaller. */
+const TITLE_WAYS: readonly [FitWay, ...FitWay[]] = [
+  { maxLines: 1, maxSize: 56, minSize: 42 },
+  { maxLines: 2, maxSize: 48, minSize: 32 },
+  { maxLines: 6, maxSize: 40, minSize: 24 },
+];
+
+/** The slide title's lines: never cut for a title of up to 200 characters at 1280×720 or 720×1280. */
+export function fitSlideTitle(title: string, fonts: SlideFonts, s: number, width: number): FittedText {
+  return fitFirstWay([title], { font: fonts.bold, width, lineHeight: 1.2 }, TITLE_WAYS, s);
+}
+
+/** Body sizes (px at 1280×720): `fit` is the largest size tried first; sparse text grows up to `grow`. */
+const BODY_SIZES = {
+  bullets: { fit: 36, grow: 46, growOneLine: 60, min: 18, lineHeight: 1.35, blockGap: 0.55 },
+  paragraphs: { fit: 32, grow: 38, growOneLine: 52, min: 18, lineHeight: 1.35, blockGap: 0.7 },
+} as const;
+
+/** The body laid out in its box: fitted text, and where each block's top goes. */
+export interface BodyLayout {
+  readonly text: FittedText;
+  /** Top of each block (of `text.blocks`), in frame pixels. */
+  readonly blockTops: readonly number[];
+}
+
+function lineCount(fitted: FittedText): number {
+  return fitted.blocks.reduce((sum, block) => sum + block.length, 0);
+}
+
+/**
+ * Fits the body into the box from `top` to `bottom`, then uses the room left: text that fits easily
+ * grows (while it fits and no line wraps onto another), the gaps between blocks widen, and the whole
+ * sits in the middle of the box, a little above the centre.
+ */
+export function layoutBody(
+  texts: readonly string[],
+  bulleted: boolean,
+  font: SlideFonts['regular'],
+  box: { readonly width: number; readonly top: number; readonly bottom: number; readonly scale: number },
+): BodyLayout {
+  const sizes = bulleted ? BODY_SIZES.bullets : BODY_SIZES.paragraphs;
+  const s = box.scale;
+  const height = box.bottom - box.top;
+  const options = {
+    font,
+    width: box.width,
+    height,
+    lineHeight: sizes.lineHeight,
+    blockGap: sizes.blockGap,
+  };
+  let text = fitText(texts, { ...options, maxSize: sizes.fit * s, minSize: sizes.min * s });
+  if (text.complete) {
+    const lines = lineCount(text);
+    const grow = (lines === 1 ? sizes.growOneLine : sizes.grow) * s;
+    const step = Math.max(1, 2 * s);
+    for (let size = text.fontSize + step; size <= grow + 1e-9; size += step) {
+      const bigger = fitText(texts, { ...options, maxSize: size, minSize: size });
+      if (!bigger.complete || lineCount(bigger) > lines) break;
+      text = bigger;
+    }
+  }
+  const gaps = Math.max(0, text.blocks.length - 1);
+  const free = Math.max(0, height - text.height);
+  // Half the room left (at most one more font size per gap) widens the gaps between blocks.
+  const extraGap = gaps === 0 ? 0 : Math.min(text.fontSize, (free * 0.5) / gaps);
+  const used = text.height + extraGap * gaps;
+  let y = box.top + Math.max(0, height - used) * 0.45;
+  const blockTops = text.blocks.map((block) => {
+    const top = y;
+    y += block.length * text.lineHeight + text.fontSize * sizes.blockGap + extraGap;
+    return top;
+  });
+  return { text, blockTops };
+}
+
+/**
+ * The slide as SVG. With `shownBullets`, only that many of the first bullets are drawn, where they
+ * stand on the whole slide (for bullets that appear as they are spoken).
+ */
+export function defaultSlideSvg(
+  slide: LessonSlide,
+  context: SlideContext,
+  shownBullets = slide.bullets.length,
+): string {
   const { width, height, fonts } = context;
   const s = frameScale(width, height);
   const marginX = Math.max(80 * s, width * 0.06);
@@ -31,16 +114,7 @@ export function defaultSlideSvg(slide: LessonSlide, context: SlideContext): stri
     `<rect width="${width}" height="${num(10 * s)}" fill="${THEME.accent}"/>`,
   ];
 
-  const title = fitText([slide.title], {
-    font: fonts.bold,
-    maxSize: 56 * s,
-    minSize: 34 * s,
-    width: contentWidth,
-    height: 2 * 56 * s * 1.2,
-    lineHeight: 1.2,
-    blockGap: 0,
-    maxLines: 2,
-  });
+  const title = fitSlideTitle(slide.title, fonts, s, contentWidth);
   let y = 64 * s;
   const titleLines: TextLine[] = (title.blocks[0] ?? []).map((text, line) => ({
     text,
@@ -61,30 +135,27 @@ export function defaultSlideSvg(slide: LessonSlide, context: SlideContext): stri
 
   const bulleted = slide.bullets.length > 0;
   const indent = bulleted ? 44 * s : 0;
-  const body = fitText(bulleted ? slide.bullets : slide.narration.split('\n\n'), {
-    font: fonts.regular,
-    maxSize: (bulleted ? 36 : 32) * s,
-    minSize: 18 * s,
+  const body = layoutBody(bulleted ? slide.bullets : slide.narration.split('\n\n'), bulleted, fonts.regular, {
     width: image.text.width - indent,
-    height: image.text.height,
-    lineHeight: 1.35,
-    blockGap: bulleted ? 0.55 : 0.7,
+    top: image.text.y,
+    bottom: image.text.y + image.text.height,
+    scale: s,
   });
-  for (const block of body.blocks) {
+  const { fontSize, lineHeight } = body.text;
+  body.text.blocks.slice(0, bulleted ? shownBullets : undefined).forEach((block, index) => {
+    const top = body.blockTops[index] as number;
     if (bulleted) {
-      const centre = y + body.lineHeight / 2;
       parts.push(
-        `<circle cx="${num(marginX + 10 * s)}" cy="${num(centre)}" r="${num(Math.max(2, 0.2 * body.fontSize))}" fill="${THEME.accent}"/>`,
+        `<circle cx="${num(marginX + 10 * s)}" cy="${num(top + lineHeight / 2)}" r="${num(Math.max(2, 0.2 * fontSize))}" fill="${THEME.accent}"/>`,
       );
     }
     const lines = block.map((text, line) => ({
       text,
       x: marginX + indent,
-      y: y + (body.lineHeight + body.fontSize * 0.7) / 2 + line * body.lineHeight,
+      y: top + (lineHeight + fontSize * 0.7) / 2 + line * lineHeight,
     }));
-    parts.push(textElements(lines, { fontSize: body.fontSize, fill: THEME.body }));
-    y += block.length * body.lineHeight + body.fontSize * (bulleted ? 0.55 : 0.7);
-  }
+    parts.push(textElements(lines, { fontSize, fill: THEME.body }));
+  });
 
   const footerY = height - footerHeight / 2 + 7 * s;
   const footerSize = 20 * s;

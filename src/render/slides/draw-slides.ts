@@ -1,11 +1,13 @@
 /**
  * Draws every image of a video's sequence as a PNG in `dir`: the title slide, the lesson's slides
- * (designed slides for `default`, tall scroll images plus a static overlay for `scrolling`) and the
- * closing slide. Two images are drawn at a time, off the event loop.
+ * (designed slides for `default`, plus one image per bullet that appears for `reveal_bullets`; tall
+ * scroll images plus a static overlay for `scrolling`) and the closing slide. Two images are drawn at
+ * a time, off the event loop.
  */
 import { join } from 'node:path';
 import { mapConcurrently } from '../concurrency.js';
 import type { LessonSlide, PresentationRequest } from '../lesson/model.js';
+import { revealedBullets } from '../reveal.js';
 import type { SequenceItem } from '../sequence.js';
 import { defaultSlideSvg } from './default-slide.js';
 import type { SlideFonts } from './fonts.js';
@@ -16,6 +18,11 @@ import { closingSlideSvg, titleSlideSvg } from './title-slides.js';
 export interface DrawnSlides {
   /** One image per item of the sequence, in its order. */
   readonly slidePaths: readonly string[];
+  /**
+   * `reveal_bullets`: per item, the images with its first 1, 2, … bullets (all but the whole slide,
+   * which is in `slidePaths`); empty for an item whose bullets show at once.
+   */
+  readonly revealPaths: readonly (readonly string[])[];
   /** Scrolling style only: pixels the window moves down each image while it is shown (0: it stands). */
   readonly scrollPixels?: readonly number[];
   /** Scrolling style only: drawn over the frames of the lesson's slides (not the title and closing). */
@@ -60,19 +67,36 @@ export async function drawSlides(
   const slidePaths = items.map((item) => imagePath(options.dir, item));
   const cards = { style, ...resolution, fonts: options.fonts };
   if (style === 'default') {
+    const slideSvg = (index: number, shownBullets?: number) =>
+      defaultSlideSvg(
+        lesson.slides[index] as LessonSlide,
+        {
+          lessonTitle: lesson.title,
+          index,
+          count: lesson.slides.length,
+          ...resolution,
+          fonts: options.fonts,
+        },
+        shownBullets,
+      );
     const svgs = items.map((item) => () => {
       if (item.kind === 'title') return titleSlideSvg(lesson, cards);
       if (item.kind === 'closing') return closingSlideSvg(lesson, cards);
-      return defaultSlideSvg(lesson.slides[item.index] as LessonSlide, {
-        lessonTitle: lesson.title,
-        index: item.index,
-        count: lesson.slides.length,
-        ...resolution,
-        fonts: options.fonts,
-      });
+      return slideSvg(item.index);
     });
-    await drawAll(svgs, slidePaths, options);
-    return { slidePaths };
+    // The partial images of slides whose bullets appear one by one: 1 … all but one bullets.
+    const revealPaths = items.map((item, position) =>
+      Array.from({ length: Math.max(0, revealedBullets(request, item) - 1) }, (_, shown) =>
+        (slidePaths[position] as string).replace(/\.png$/, `-bullets-${shown + 1}.png`),
+      ),
+    );
+    const partial = items.flatMap((item, position) =>
+      (revealPaths[position] as string[]).map(
+        (_, shown) => () => slideSvg(item.kind === 'slide' ? item.index : 0, shown + 1),
+      ),
+    );
+    await drawAll([...svgs, ...partial], [...slidePaths, ...revealPaths.flat()], options);
+    return { slidePaths, revealPaths };
   }
   const layout = layoutScroll(lesson, resolution, options.fonts);
   const overlayPath = join(options.dir, 'overlay.png');
@@ -87,6 +111,7 @@ export async function drawSlides(
   await drawAll(svgs, [...slidePaths, overlayPath], options);
   return {
     slidePaths,
+    revealPaths: items.map(() => []),
     overlayPath,
     scrollPixels: items.map((item) => (item.kind === 'slide' ? scrollTravel(layout, item.index) : 0)),
     overlaid: items.map((item) => item.kind === 'slide'),

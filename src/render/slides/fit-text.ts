@@ -26,6 +26,8 @@ export interface FittedText {
   /** Wrapped lines of each block; blocks that did not fit at all are left out. */
   readonly blocks: readonly (readonly string[])[];
   readonly height: number;
+  /** Whether all of the text fits, uncut. */
+  readonly complete: boolean;
 }
 
 function measureHeight(
@@ -72,7 +74,7 @@ export function fitText(texts: readonly string[], options: FitOptions): FittedTe
     const lines = blocks.reduce((sum, block) => sum + block.length, 0);
     const height = measureHeight(blocks, fontSize, options);
     if (height <= options.height && lines <= (options.maxLines ?? Number.POSITIVE_INFINITY)) {
-      return { fontSize, lineHeight: fontSize * options.lineHeight, blocks, height };
+      return { fontSize, lineHeight: fontSize * options.lineHeight, blocks, height, complete: true };
     }
   }
   const fontSize = options.minSize;
@@ -86,5 +88,41 @@ export function fitText(texts: readonly string[], options: FitOptions): FittedTe
     lineHeight: fontSize * options.lineHeight,
     blocks,
     height: measureHeight(blocks, fontSize, options),
+    complete: false,
   };
+}
+
+/** One way to fit a line of text: up to `maxLines` lines, the largest size from `maxSize` to `minSize`. */
+export interface FitWay {
+  readonly maxLines: number;
+  readonly maxSize: number;
+  readonly minSize: number;
+}
+
+/**
+ * Shrink to fit, then wrap: the first of `ways` (e.g. one line at a large size, else two lines, else
+ * more lines at a smaller size) that shows all of the text; the last way, cut, when none does. Sizes
+ * in `ways` are multiplied by `scale`.
+ */
+export function fitFirstWay(
+  texts: readonly string[],
+  options: Omit<FitOptions, 'maxSize' | 'minSize' | 'maxLines' | 'height' | 'blockGap'> & {
+    readonly blockGap?: number;
+  },
+  ways: readonly [FitWay, ...FitWay[]],
+  scale = 1,
+): FittedText {
+  let fitted: FittedText | undefined;
+  for (const way of ways) {
+    fitted = fitText(texts, {
+      blockGap: 0,
+      ...options,
+      maxLines: way.maxLines,
+      maxSize: way.maxSize * scale,
+      minSize: way.minSize * scale,
+      height: way.maxLines * way.maxSize * scale * options.lineHeight,
+    });
+    if (fitted.complete) return fitted;
+  }
+  return fitted as FittedText;
 }

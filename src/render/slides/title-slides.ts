@@ -4,7 +4,8 @@
  * words in it, so they read right whatever language the lesson is in.
  */
 import type { Lesson, RenderStyle } from '../lesson/model.js';
-import { fitText } from './fit-text.js';
+import { fitFirstWay, fitText, type FitWay } from './fit-text.js';
+import { clampLines, wrapText } from './text-layout.js';
 import { FONT_FAMILY, type SlideFonts } from './fonts.js';
 import { num, svgDocument, textElements, type TextLine } from './svg.js';
 import { DEFAULT_THEME, frameScale, SCROLLING_THEME } from './theme.js';
@@ -65,6 +66,61 @@ function fitted(
   return { lines: fit.blocks.flat(), fontSize: fit.fontSize, lineHeight: fit.lineHeight };
 }
 
+/** The lesson's title (px at 1280×720): shrink to fit, then wrap onto more lines, never cut. */
+const TITLE_SLIDE_WAYS: readonly [FitWay, ...FitWay[]] = [
+  { maxLines: 2, maxSize: 64, minSize: 44 },
+  { maxLines: 3, maxSize: 52, minSize: 34 },
+  { maxLines: 7, maxSize: 40, minSize: 24 },
+];
+const CLOSING_TITLE_WAYS: readonly [FitWay, ...FitWay[]] = [
+  { maxLines: 1, maxSize: 48, minSize: 36 },
+  { maxLines: 2, maxSize: 44, minSize: 30 },
+  { maxLines: 7, maxSize: 36, minSize: 22 },
+];
+
+function fittedTitle(
+  title: string,
+  font: SlideFonts['bold'],
+  width: number,
+  scale: number,
+  ways: readonly [FitWay, ...FitWay[]],
+): { lines: string[]; fontSize: number; lineHeight: number } {
+  const fit = fitFirstWay([title], { font, width, lineHeight: 1.2 }, ways, scale);
+  return { lines: fit.blocks.flat(), fontSize: fit.fontSize, lineHeight: fit.lineHeight };
+}
+
+/**
+ * The closing slide's topics, one line each: the largest size at which all fit; when one is too long
+ * for a line even at the smallest size, it alone is cut with an ellipsis, not the whole list shrunk.
+ */
+function fittedTopics(
+  topics: readonly string[],
+  font: SlideFonts['regular'],
+  size: { max: number; min: number; width: number; height: number },
+): { lines: string[]; fontSize: number; lineHeight: number } {
+  const fit = fitText(topics, {
+    font,
+    maxSize: size.max,
+    minSize: size.min,
+    width: size.width,
+    height: size.height,
+    lineHeight: 1.2,
+    blockGap: 0.35,
+    maxLines: topics.length,
+  });
+  if (fit.complete) return { lines: fit.blocks.flat(), fontSize: fit.fontSize, lineHeight: fit.lineHeight };
+  const lineHeight = size.min * 1.2;
+  const shown = topics.slice(0, Math.max(1, Math.floor(size.height / lineHeight)));
+  return {
+    lines: shown.map(
+      (topic) =>
+        clampLines(wrapText(topic, font, size.min, size.width), 1, font, size.min, size.width)[0] ?? '',
+    ),
+    fontSize: size.min,
+    lineHeight,
+  };
+}
+
 /** Blocks stacked and centred as a group, each line centred across the frame. */
 function centredBlocks(blocks: readonly Block[], context: TitleSlideContext, accentAfter: number): string {
   const { width, height } = context;
@@ -115,13 +171,7 @@ export function titleSlideSvg(lesson: Lesson, context: TitleSlideContext): strin
   const s = frameScale(width, height);
   const colours = palette(context.style);
   const textWidth = width - 2 * Math.max(80 * s, width * 0.08);
-  const title = fitted(lesson.title, fonts.bold, {
-    max: 64 * s,
-    min: 34 * s,
-    width: textWidth,
-    height: height * 0.45,
-    maxLines: 3,
-  });
+  const title = fittedTitle(lesson.title, fonts.bold, textWidth, s, TITLE_SLIDE_WAYS);
   const blocks: Block[] = [{ ...title, fill: colours.title, bold: true, gapAbove: 0 }];
   if (lesson.subtitle !== undefined) {
     const subtitle = fitted(lesson.subtitle, fonts.regular, {
@@ -156,22 +206,15 @@ export function closingSlideSvg(lesson: Lesson, context: TitleSlideContext): str
   const s = frameScale(width, height);
   const colours = palette(context.style);
   const textWidth = width - 2 * Math.max(80 * s, width * 0.08);
-  const title = fitted(lesson.title, fonts.bold, {
-    max: 48 * s,
-    min: 28 * s,
-    width: textWidth,
-    height: height * 0.25,
-    maxLines: 2,
-  });
+  const title = fittedTitle(lesson.title, fonts.bold, textWidth, s, CLOSING_TITLE_WAYS);
   const blocks: Block[] = [{ ...title, fill: colours.title, bold: true, gapAbove: 0 }];
   const topics = lesson.slides.slice(0, CLOSING_TOPICS).map((slide) => slide.title);
   if (lesson.slides.length > CLOSING_TOPICS) topics.push('…');
-  const list = fitted(topics, fonts.regular, {
-    max: 28 * s,
-    min: 14 * s,
+  const list = fittedTopics(topics, fonts.regular, {
+    max: 34 * s,
+    min: 20 * s,
     width: textWidth,
     height: height * 0.45,
-    maxLines: topics.length,
   });
   blocks.push({ ...list, fill: colours.text, bold: false, gapAbove: 48 * s });
   if (lesson.author !== undefined) {
