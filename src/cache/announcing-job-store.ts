@@ -132,6 +132,7 @@ export class AnnouncingJobStore implements JobStore {
   list: JobStore['list'] = (filter, scope) => this.store.list(filter, scope);
   getWithPosition: JobStore['getWithPosition'] = (id, scope) => this.store.getWithPosition(id, scope);
   queuePositions: JobStore['queuePositions'] = (ids) => this.store.queuePositions(ids);
+  dependencies: JobStore['dependencies'] = (id, scope) => this.store.dependencies(id, scope);
   listEvents: JobStore['listEvents'] = (jobId, after, limit) => this.store.listEvents(jobId, after, limit);
   deleteJob: JobStore['deleteJob'] = (id, scope) => this.store.deleteJob(id, scope);
   claimMaintenanceRun: JobStore['claimMaintenanceRun'] = (name, intervalSeconds, node) =>
