@@ -3,6 +3,8 @@
  * starts in, the same for both dialects. The database triggers move it on from there.
  */
 import { ReelqueueError } from '../errors.js';
+import type { ParentResult } from './kinds.js';
+import { ALL_JOBS, type JobStore } from './store.js';
 import {
   ON_PARENT_FAILURE,
   PARENT_ERROR_CODES,
@@ -97,4 +99,17 @@ export function initialDependencyState(
   return waitingParents > 0
     ? { status: 'waiting', waitingParents, errorCode: null, message: 'Waiting for the jobs it depends on' }
     : { status: 'pending', waitingParents: 0, errorCode: null, message: '' };
+}
+
+/** A job's parents with their statuses and results, for its handler (`JobContext.parentResults`). */
+export async function readParentResults(
+  store: Pick<JobStore, 'dependencies' | 'get'>,
+  jobId: string,
+): Promise<ParentResult[]> {
+  const family = await store.dependencies(jobId, ALL_JOBS);
+  if (!family) return [];
+  const parents = await Promise.all(family.parentIds.map((id) => store.get(id, ALL_JOBS)));
+  return parents.flatMap((parent) =>
+    parent ? [{ jobId: parent.id, kind: parent.kind, status: parent.status, result: parent.result }] : [],
+  );
 }

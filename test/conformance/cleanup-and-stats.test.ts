@@ -114,6 +114,7 @@ describe('health metrics', () => {
       failed: 0,
       cancelled: 0,
       timeout: 0,
+      waiting: 0,
       failureRate: 0,
       oldestPendingJobAgeMinutes: null,
     });
