@@ -185,6 +185,7 @@ describe('statistics', () => {
       failed: 2,
       cancelled: 0,
       timeout: 1,
+      waiting: 0,
     });
     expect(stats.failureRate).toBeCloseTo((3 / 7) * 100, 1);
     expect(stats.priorityDistribution).toEqual({ low: 1, normal: 3, high: 2, urgent: 1 });
