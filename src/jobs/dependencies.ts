@@ -40,10 +40,14 @@ export function resolveDependencies(
   }
   const malformed = ids.filter((id) => !UUID.test(id));
   if (malformed.length > 0) {
-    throw new ReelqueueError('VALIDATION_FAILED', `depends_on holds ids that are not job ids: ${malformed.join(', ')}`, {
-      field: 'depends_on',
-      ids: malformed,
-    });
+    throw new ReelqueueError(
+      'VALIDATION_FAILED',
+      `depends_on holds ids that are not job ids: ${malformed.join(', ')}`,
+      {
+        field: 'depends_on',
+        ids: malformed,
+      },
+    );
   }
   return { dependsOn: ids, onParentFailure: rule };
 }

@@ -7,7 +7,15 @@
  * `waiting`: the job names parents (`dependsOn`) that have not all completed; it becomes `pending`
  * in the transaction of the last one's completion (migration 0030).
  */
-export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'timeout', 'waiting'] as const;
+export const JOB_STATUSES = [
+  'pending',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'timeout',
+  'waiting',
+] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** Statuses a job never leaves by itself (only a manual retry moves it again). */

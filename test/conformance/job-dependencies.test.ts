@@ -73,7 +73,10 @@ describe('jobs that wait for others', () => {
       childIds: [],
       onParentFailure: 'fail',
     });
-    expect(await store.dependencies(parent.id, ALL_JOBS)).toMatchObject({ parentIds: [], childIds: [waiting.id] });
+    expect(await store.dependencies(parent.id, ALL_JOBS)).toMatchObject({
+      parentIds: [],
+      childIds: [waiting.id],
+    });
     expect((await store.health(ALL_JOBS)).waiting).toBe(1);
     expect((await store.health(ALL_JOBS, 1)).waiting).toBe(1);
     expect((await store.statistics(1, ALL_JOBS)).totals.waiting).toBe(1);
@@ -152,7 +155,10 @@ describe('jobs that wait for others', () => {
     await store.cancel(parent.id, null, ALL_JOBS);
     expect((await mustGet(store, waiting.id)).status).toBe('waiting');
     await store.markCancelled(lease, null);
-    expect(await mustGet(store, waiting.id)).toMatchObject({ status: 'failed', errorCode: 'PARENT_CANCELLED' });
+    expect(await mustGet(store, waiting.id)).toMatchObject({
+      status: 'failed',
+      errorCode: 'PARENT_CANCELLED',
+    });
   });
 
   it('a parent’s cancel reaches the grandchildren, each by its own rule', async () => {
@@ -163,8 +169,14 @@ describe('jobs that wait for others', () => {
     const running = await child(jobs, store, [middle], 'grandchild-run', 'run');
     const great = await child(jobs, store, [failing], 'great-grandchild', 'fail');
     await store.cancel(root.id, null, ALL_JOBS);
-    expect(await mustGet(store, middle.id)).toMatchObject({ status: 'cancelled', errorCode: 'PARENT_CANCELLED' });
-    expect(await mustGet(store, failing.id)).toMatchObject({ status: 'failed', errorCode: 'PARENT_CANCELLED' });
+    expect(await mustGet(store, middle.id)).toMatchObject({
+      status: 'cancelled',
+      errorCode: 'PARENT_CANCELLED',
+    });
+    expect(await mustGet(store, failing.id)).toMatchObject({
+      status: 'failed',
+      errorCode: 'PARENT_CANCELLED',
+    });
     expect(await mustGet(store, great.id)).toMatchObject({ status: 'failed', errorCode: 'PARENT_CANCELLED' });
     expect(await mustGet(store, running.id)).toMatchObject({ status: 'pending', errorCode: null });
     expect((await store.health(ALL_JOBS)).waiting).toBe(0);
@@ -181,7 +193,11 @@ describe('jobs that wait for others', () => {
     expect((await mustGet(store, grandchild.id)).status).toBe('failed');
 
     await store.retry(parent.id, { force: true }, ALL_JOBS);
-    expect(await mustGet(store, middle.id)).toMatchObject({ status: 'waiting', errorCode: null, completedAt: null });
+    expect(await mustGet(store, middle.id)).toMatchObject({
+      status: 'waiting',
+      errorCode: null,
+      completedAt: null,
+    });
     expect(await mustGet(store, grandchild.id)).toMatchObject({ status: 'waiting', errorCode: null });
     expect(await eventTypes(store, middle.id)).toEqual(['created', 'failed', 'retried']);
 
@@ -262,7 +278,12 @@ describe('jobs that wait for others', () => {
       (jobId) => readParentResults(store, jobId),
     );
     const expected = [a, b]
-      .map((parent) => ({ jobId: parent.id, kind: 'producer', status: 'completed', result: { part: parent.id } }))
+      .map((parent) => ({
+        jobId: parent.id,
+        kind: 'producer',
+        status: 'completed',
+        result: { part: parent.id },
+      }))
       .sort((x, y) => (x.jobId < y.jobId ? -1 : 1));
     expect(await context.parentResults()).toEqual(expected);
   });

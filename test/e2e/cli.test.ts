@@ -79,7 +79,14 @@ describe('reelqueue CLI', () => {
     expect(json('jobs', 'show', parent.id)).toMatchObject({ dependsOn: [], children: [child.id] });
     const text = run('jobs', 'show', parent.id);
     expect(text.stdout).toContain(`children: ${child.id}`);
-    const unknown = run('jobs', 'add', '--kind', 'noop', '--depends-on', '0190a7a5-0000-7000-8000-000000000000');
+    const unknown = run(
+      'jobs',
+      'add',
+      '--kind',
+      'noop',
+      '--depends-on',
+      '0190a7a5-0000-7000-8000-000000000000',
+    );
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('PARENT_NOT_FOUND');
   });

@@ -240,7 +240,11 @@ export class PostgresJobStore implements JobStore {
     const [existing] =
       job.idempotencyKey === null
         ? []
-        : await this.#rows<PgJobRow>(jobsSql.selectByIdempotencyKeys, [[userId], [job.idempotencyKey]], client);
+        : await this.#rows<PgJobRow>(
+            jobsSql.selectByIdempotencyKeys,
+            [[userId], [job.idempotencyKey]],
+            client,
+          );
     if (existing) return { job: jobFromPg(existing), created: false };
     const [row] = await this.#rows<{ active: number }>(jobsSql.countActive, [userId], client);
     const active = row?.active ?? 0;
@@ -306,7 +310,11 @@ export class PostgresJobStore implements JobStore {
     ]);
     if (!found) return null;
     const [family] = await this.#rows<{ parents: string[]; children: string[] }>(jobsSql.selectFamily, [id]);
-    return { parentIds: family?.parents ?? [], childIds: family?.children ?? [], onParentFailure: found.rule };
+    return {
+      parentIds: family?.parents ?? [],
+      childIds: family?.children ?? [],
+      onParentFailure: found.rule,
+    };
   }
 
   /**

@@ -488,7 +488,6 @@ export const jobsSql = {
     SELECT
       ARRAY(SELECT parent_id::text FROM job_dependencies WHERE child_id = $1 ORDER BY parent_id) AS parents,
       ARRAY(SELECT child_id::text FROM job_dependencies WHERE parent_id = $1 ORDER BY child_id) AS children`,
-
 } as const;
 
 /** Conditions of `recoverWhere`: $3 is unused for leases, the stale heartbeat's minutes otherwise. */
