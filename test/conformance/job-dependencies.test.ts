@@ -58,6 +58,28 @@ async function runToFailure(store: JobStore, kind: string): Promise<Job> {
   });
 }
 
+/**
+ * The statistics rollups, kept by trigger through every status change the dependency triggers made,
+ * equal a recount from the jobs (`rebuildRollups`).
+ */
+async function expectRollupsMatchRecount(store: JobStore): Promise<void> {
+  // Counts only: the oldest pending job's age moves with the clock between the two reads.
+  const counts = async () => {
+    const { oldestPendingJobAgeMinutes: _age, ...health } = await store.health(ALL_JOBS);
+    const statistics = await store.statistics(1, ALL_JOBS);
+    return {
+      health,
+      totals: statistics.totals,
+      priorities: statistics.priorityDistribution,
+      errorCodes: statistics.errorCodes,
+      retried: statistics.retriedJobs,
+    };
+  };
+  const maintained = await counts();
+  await store.rebuildRollups();
+  expect(await counts()).toEqual(maintained);
+}
+
 describe('jobs that wait for others', () => {
   const ctx = useConformanceDatabase();
 
@@ -180,6 +202,7 @@ describe('jobs that wait for others', () => {
     expect(await mustGet(store, great.id)).toMatchObject({ status: 'failed', errorCode: 'PARENT_CANCELLED' });
     expect(await mustGet(store, running.id)).toMatchObject({ status: 'pending', errorCode: null });
     expect((await store.health(ALL_JOBS)).waiting).toBe(0);
+    await expectRollupsMatchRecount(store);
   });
 
   it('a manual retry of a failed parent revives the children it failed, down the line', async () => {
@@ -205,6 +228,7 @@ describe('jobs that wait for others', () => {
     expect(await claimKind(store, 'revived-grandchild')).toEqual([]);
     await runToCompletion(store, 'revived-middle');
     expect((await claimKind(store, 'revived-grandchild')).map((job) => job.id)).toEqual([grandchild.id]);
+    await expectRollupsMatchRecount(store);
   });
 
   it('refuses an unknown parent with PARENT_NOT_FOUND and writes nothing', async () => {
