@@ -125,6 +125,23 @@ import { isPointsError, mapPointsError } from './user-points.js';
 import { WakeUpSender } from './wake-up-sender.js';
 
 const STATEMENT_NAMES = statementNames('jobs', jobsSql);
+/** SQLSTATE of a transaction PostgreSQL rolled back to break a deadlock. */
+const DEADLOCK_DETECTED = '40P01';
+
+/**
+ * Runs a transaction again (at most twice more) when PostgreSQL chose it to break a deadlock: an
+ * enqueue locks its parents in id order, but a batch completion of two of them locks them in its
+ * own order. The rolled-back attempt changed nothing.
+ */
+async function againAfterDeadlock<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= 3 || (error as { code?: unknown }).code !== DEADLOCK_DETECTED) throw error;
+    }
+  }
+}
 /** SQLSTATE of a REPEATABLE READ transaction that met a concurrent change. */
 const SERIALIZATION_FAILURE = '40001';
 /** A rebuild meets a fold only while waiting for its lock: a few tries are plenty. */
@@ -197,13 +214,15 @@ export class PostgresJobStore implements JobStore {
     const [result] =
       (job.dependsOn ?? []).length > 0
         ? await this.#waking((channel) =>
-            inTransaction(this.#pool, async (client) => {
-              if (activeLimit !== undefined && userId !== null) {
-                const existing = await this.#checkActiveLimit(client, job, userId, activeLimit);
-                if (existing) return [existing];
-              }
-              return [await this.#insertWithParents(client, job, channel)];
-            }),
+            againAfterDeadlock(() =>
+              inTransaction(this.#pool, async (client) => {
+                if (activeLimit !== undefined && userId !== null) {
+                  const existing = await this.#checkActiveLimit(client, job, userId, activeLimit);
+                  if (existing) return [existing];
+                }
+                return [await this.#insertWithParents(client, job, channel)];
+              }),
+            ),
           )
         : activeLimit === undefined || userId === null
           ? await this.enqueueMany([job])
@@ -286,17 +305,19 @@ export class PostgresJobStore implements JobStore {
     if (jobs.some((job) => (job.dependsOn ?? []).length > 0)) {
       // One by one, in order, so a job may depend on one queued before it in the batch.
       return this.#waking((channel) =>
-        inTransaction(this.#pool, async (client) => {
-          const results: EnqueueResult[] = [];
-          for (const job of jobs) {
-            results.push(
-              (job.dependsOn ?? []).length > 0
-                ? await this.#insertWithParents(client, job, channel)
-                : ((await this.#insertMany(client, [job], channel))[0] as EnqueueResult),
-            );
-          }
-          return results;
-        }),
+        againAfterDeadlock(() =>
+          inTransaction(this.#pool, async (client) => {
+            const results: EnqueueResult[] = [];
+            for (const job of jobs) {
+              results.push(
+                (job.dependsOn ?? []).length > 0
+                  ? await this.#insertWithParents(client, job, channel)
+                  : ((await this.#insertMany(client, [job], channel))[0] as EnqueueResult),
+              );
+            }
+            return results;
+          }),
+        ),
       );
     }
     return this.#waking((channel) => this.#insertMany(this.#pool, jobs, channel));
