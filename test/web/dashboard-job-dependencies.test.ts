@@ -63,5 +63,10 @@ describe("a job's parents and children in a real browser", () => {
     await children.waitFor();
     expect(await children.getByRole('link').getAttribute('href')).toBe(`#/jobs/${child.id}`);
     expect(await page.getByRole('list', { name: 'Parents' }).count()).toBe(0);
+
+    // The job list's status chips count the waiting job.
+    const list = await openPage(alice.key, '#/jobs');
+    const chips = list.getByRole('navigation', { name: 'Status' });
+    await chips.getByRole('link', { name: 'waiting 1', exact: true }).waitFor();
   });
 });
