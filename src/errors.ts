@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'INVALID_TIMEOUT'
   | 'INVALID_STATUS'
   | 'JOB_NOT_FOUND'
+  /** A job named in `depends_on` does not exist or is not the caller's: nothing was queued. */
+  | 'PARENT_NOT_FOUND'
   | 'JOB_NOT_RETRYABLE'
   | 'JOB_NOT_CANCELLABLE'
   | 'JOB_NOT_FINISHED'

@@ -6,17 +6,20 @@ export { loadConfig, type Config, type SettingsInput } from './config.js';
 export type { OpenDatabase } from './db/open-database.js';
 export { defaultKinds } from './default-kinds.js';
 export { ReelqueueError, isReelqueueError, type ErrorCode } from './errors.js';
-export { KindRegistry, type JobContext, type JobKind } from './jobs/kinds.js';
+export { KindRegistry, type JobContext, type JobKind, type ParentResult } from './jobs/kinds.js';
 export {
   JOB_PRIORITIES,
   JOB_STATUSES,
+  ON_PARENT_FAILURE,
   type Job,
+  type JobDependencies,
   type JobEvent,
   type JobPriority,
   type JobStatus,
   type JsonObject,
   type Lease,
   type NewJob,
+  type OnParentFailure,
 } from './jobs/model.js';
 export { ALL_JOBS, FROM_THE_START, ownedBy, type JobStore, type Scope } from './jobs/store.js';
 export { Worker, type WorkerSettings } from './jobs/worker.js';

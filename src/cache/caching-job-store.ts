@@ -6,7 +6,9 @@
  *
  * A write that fails invalidates too (the commit may have happened before the error), the ids it
  * was given at least. A write that may change which jobs are pending also renews the queue's
- * generation: a cached pending job carries its queue position, which other jobs' writes move.
+ * generation: a cached pending job carries its queue position, which other jobs' writes move, and
+ * a waiting job (or one a parent failed) changes status when a parent is finished or retried
+ * (migration 0030's triggers): those entries count only under the current queue generation.
  */
 import {
   isJobId,
@@ -214,6 +216,8 @@ export class CachingJobStore implements JobStore {
   workersOnHost: JobStore['workersOnHost'] = (hostname) => this.store.workersOnHost(hostname);
   list: JobStore['list'] = (filter, scope) => this.store.list(filter, scope);
   queuePositions: JobStore['queuePositions'] = (ids) => this.store.queuePositions(ids);
+  // A job's parents never change; its children are read from the database each time.
+  dependencies: JobStore['dependencies'] = (id, scope) => this.store.dependencies(id, scope);
   listEvents: JobStore['listEvents'] = (jobId, after, limit) => this.store.listEvents(jobId, after, limit);
   exportJobs: JobStore['exportJobs'] = (filter, afterId, limit) =>
     this.store.exportJobs(filter, afterId, limit);

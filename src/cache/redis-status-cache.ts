@@ -17,6 +17,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
+import { PARENT_ERROR_CODES } from '../jobs/model.js';
 import type { PositionedJob } from '../jobs/store.js';
 import { jobFromJson, type JobJson } from './job-json.js';
 import { LuaScript } from './lua-script.js';
@@ -244,6 +245,20 @@ function isCurrent(entry: Entry, now: EntryTags): boolean {
   return (
     entry.tags.generation === now.generation &&
     entry.tags.epoch === now.epoch &&
-    (entry.job.status !== 'pending' || entry.tags.queue === now.queue)
+    (!movedByOthers(entry.job) || entry.tags.queue === now.queue)
+  );
+}
+
+/**
+ * Whether other jobs' writes may change this entry without naming it: a pending job's queue
+ * position; a waiting job, or one its parent failed or cancelled, whose status a parent's
+ * completion, failure, cancel or retry changes (by trigger, migration 0030). Every such write
+ * renews the queue's generation.
+ */
+function movedByOthers(job: Entry['job']): boolean {
+  return (
+    job.status === 'pending' ||
+    job.status === 'waiting' ||
+    (PARENT_ERROR_CODES as readonly (string | null)[]).includes(job.errorCode)
   );
 }

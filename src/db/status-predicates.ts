@@ -4,26 +4,29 @@
  * wants one of these indexes repeats its predicate word for word: SQLite uses a partial index only
  * then, and PostgreSQL cannot prove a predicate from a parameter. Comparisons, not an IN list: SQLite
  * builds a temporary b-tree for a list of more than two constants. The tables' CHECK allows six
- * statuses, so these name the sets they mean.
+ * statuses (seven since migration 0030: `waiting`), so these name the sets they mean.
  */
 import { isFinished, type JobStatus } from '../jobs/model.js';
 
-/** jobs_finished_idx: completed, failed, cancelled or timed out. */
-export const IS_FINISHED = `status <> 'pending' AND status <> 'running'`;
+/** jobs_finished_idx: completed, failed, cancelled or timed out (migration 0030 left out waiting). */
+export const IS_FINISHED = `status <> 'pending' AND status <> 'running' AND status <> 'waiting'`;
 /** jobs_pending_created_idx. */
 export const IS_PENDING = `status = 'pending'`;
 /** jobs_unsuccessful_created_idx: failed, timed out or cancelled. */
 export const IS_UNSUCCESSFUL = `${IS_FINISHED} AND status <> 'completed'`;
+/** jobs_waiting_idx (migration 0030). */
+export const IS_WAITING = `status = 'waiting'`;
 /** jobs_lease_idx. */
 export const IS_RUNNING = `status = 'running'`;
 
 /**
  * Every job counted by status, the same statement in both dialects: each part walks the partial
- * index that holds it (pending; running; finished, with the status), never the whole table.
+ * index that holds it (pending; running; waiting; finished, with the status), never the whole table.
  */
 export const COUNT_BY_STATUS = `
   SELECT 'pending' AS status, count(*) AS count FROM jobs WHERE ${IS_PENDING}
   UNION ALL SELECT 'running', count(*) FROM jobs WHERE ${IS_RUNNING}
+  UNION ALL SELECT 'waiting', count(*) FROM jobs WHERE ${IS_WAITING}
   UNION ALL SELECT status, count(*) FROM jobs WHERE ${IS_FINISHED} GROUP BY status`;
 
 /**

@@ -6,7 +6,7 @@
  */
 import { isReelqueueError, ReelqueueError } from '../errors.js';
 import type { JobAbort } from './job-abort.js';
-import type { JobContext } from './kinds.js';
+import type { JobContext, ParentResult } from './kinds.js';
 import type { Job, JsonObject, Lease } from './model.js';
 import type { ProgressUpdate } from './store.js';
 
@@ -16,19 +16,30 @@ export const PROGRESS_INTERVAL_MS = 200;
 /** Writes one progress update, fenced on the lease; throws LEASE_LOST when the lease is gone. */
 export type ProgressWriter = (lease: Lease, update: ProgressUpdate) => Promise<void>;
 
+/** Reads the parents' outcomes of a job (`readParentResults` of dependencies.ts). */
+export type ParentReader = (jobId: string) => Promise<ParentResult[]>;
+
+const NO_PARENTS: ParentReader = () => Promise.resolve([]);
+
 export class RunningJobContext implements JobContext {
   readonly job: Job;
   readonly #lease: Lease;
   readonly #abort: JobAbort;
   readonly #write: ProgressWriter;
+  readonly #readParents: ParentReader;
   #lastWriteAt = 0;
   #lastStage: string | null = null;
 
-  constructor(job: Job, lease: Lease, abort: JobAbort, write: ProgressWriter) {
+  constructor(job: Job, lease: Lease, abort: JobAbort, write: ProgressWriter, readParents = NO_PARENTS) {
     this.job = job;
     this.#lease = lease;
     this.#abort = abort;
     this.#write = write;
+    this.#readParents = readParents;
+  }
+
+  parentResults(): Promise<ParentResult[]> {
+    return this.#readParents(this.job.id);
   }
 
   get payload(): JsonObject {

@@ -3,7 +3,7 @@
  * payload against the kind before anything is written; workers run the handler.
  */
 import { ReelqueueError } from '../errors.js';
-import type { Job, JsonObject } from './model.js';
+import type { Job, JobStatus, JsonObject } from './model.js';
 
 export interface JobContext {
   readonly job: Job;
@@ -15,6 +15,19 @@ export interface JobContext {
    * `data`, the report is always written (never throttled) and `data` is kept in its event.
    */
   progress(stage: string, percent: number, message?: string, data?: JsonObject): Promise<void>;
+  /**
+   * The jobs this one depends on (`dependsOn`), in id order, each with its status and result (a
+   * parent removed by a cleanup is left out). Read from the database at each call.
+   */
+  parentResults(): Promise<ParentResult[]>;
+}
+
+/** A parent's outcome as its child reads it. */
+export interface ParentResult {
+  jobId: string;
+  kind: string;
+  status: JobStatus;
+  result: JsonObject | null;
 }
 
 export interface JobKind {

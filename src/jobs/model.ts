@@ -3,12 +3,35 @@
  * a handler registered for that kind does the work.
  */
 
-export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'timeout'] as const;
+/**
+ * `waiting`: the job names parents (`dependsOn`) that have not all completed; it becomes `pending`
+ * in the transaction of the last one's completion (migration 0030).
+ */
+export const JOB_STATUSES = [
+  'pending',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'timeout',
+  'waiting',
+] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** Statuses a job never leaves by itself (only a manual retry moves it again). */
 export const FINISHED_STATUSES = ['completed', 'failed', 'cancelled', 'timeout'] as const;
 export type FinishedStatus = (typeof FINISHED_STATUSES)[number];
+
+/**
+ * What a parent that ends failed, timed out or cancelled does to a waiting child: the child ends
+ * failed (`fail`, the default; error PARENT_FAILED or PARENT_CANCELLED), ends cancelled (`cancel`),
+ * or counts the parent as settled and runs once the others are (`run`).
+ */
+export const ON_PARENT_FAILURE = ['fail', 'cancel', 'run'] as const;
+export type OnParentFailure = (typeof ON_PARENT_FAILURE)[number];
+
+/** The error codes of a job that a parent's end failed or cancelled; a retry of the parent revives it. */
+export const PARENT_ERROR_CODES = ['PARENT_FAILED', 'PARENT_CANCELLED'] as const;
 
 /** Lowest first: the index is the rank stored in the database, higher runs first. */
 export const JOB_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
@@ -87,6 +110,13 @@ export interface NewJob {
    * cancelled or timed out. The database enforces it; a job without a user is never charged.
    */
   costPoints?: number;
+  /**
+   * Ids of jobs this one waits for (its parents): it is `waiting` until every one completes. Each
+   * must exist and have the same owner (PARENT_NOT_FOUND otherwise); a job's parents never change.
+   */
+  dependsOn?: readonly string[];
+  /** What a parent's failure or cancellation does to this job (default `fail`). */
+  onParentFailure?: OnParentFailure;
 }
 
 /** A new job with every default resolved and every field validated. */
@@ -102,6 +132,17 @@ export interface ResolvedNewJob {
   lessonId: string | null;
   idempotencyKey: string | null;
   costPoints: number;
+  /** Its parents, each once (absent or empty: none). */
+  dependsOn?: readonly string[];
+  /** Absent: `fail`. */
+  onParentFailure?: OnParentFailure;
+}
+
+/** A job's place in a graph of jobs: what it waits for and what waits for it. */
+export interface JobDependencies {
+  parentIds: string[];
+  childIds: string[];
+  onParentFailure: OnParentFailure;
 }
 
 /** The right to write to a running job: every worker write is fenced on all three. */
@@ -147,6 +188,8 @@ export const JOB_EVENT_TYPES = [
   'retried',
   /** A pending job's priority was changed; data `{priority}` names the new one. */
   'priority_changed',
+  /** A waiting job's parents are settled: it is pending. Data `{parent_id}`: the last one. */
+  'ready',
 ] as const;
 export type JobEventType = (typeof JOB_EVENT_TYPES)[number];
 

@@ -6,6 +6,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { ReelqueueError } from '../errors.js';
 import type { KindRegistry } from './kinds.js';
 import { JOB_PRIORITIES, type Job, type JobPriority, type NewJob, type ResolvedNewJob } from './model.js';
+import { resolveDependencies } from './dependencies.js';
 
 export interface NewJobDefaults {
   readonly jobTimeoutSeconds: number;
@@ -63,7 +64,9 @@ export function resolveNewJob(input: NewJob, kinds: KindRegistry, defaults: NewJ
       { field: 'cost_points', value: costPoints },
     );
   }
+  const dependencies = resolveDependencies(input);
   return {
+    ...dependencies,
     id: newJobId(),
     kind: kind.name,
     payload: kind.parsePayload(input.payload ?? {}),

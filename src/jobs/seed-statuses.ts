@@ -28,11 +28,13 @@ export function statusNamed(name: string): JobStatus | undefined {
 /**
  * Our status as seeds 000–002 name it: `queued`, `processing`, `completed`, `failed`. Their clients
  * wait for `completed` or `failed`, so `cancelled` and `timeout` (which they do not know) read as
- * `failed`, with the reason in the job's error.
+ * `failed`, with the reason in the job's error. A `waiting` job (its parents have not completed) is
+ * `queued` to them: it has not started.
  */
 export function seedStatusOf(status: JobStatus): 'queued' | 'processing' | 'completed' | 'failed' {
   switch (status) {
     case 'pending':
+    case 'waiting':
       return 'queued';
     case 'running':
       return 'processing';

@@ -12,6 +12,7 @@ import type { JobTimeSeries, TimeBucket } from './time-series.js';
 import type {
   FinishedStatus,
   Job,
+  JobDependencies,
   JobEvent,
   JobPriority,
   JobStatus,
@@ -138,6 +139,8 @@ export interface RecoveryOutcome {
 export interface HealthMetrics {
   total: number;
   pending: number;
+  /** Jobs waiting for the jobs they depend on (migration 0030). */
+  waiting: number;
   running: number;
   completed: number;
   failed: number;
@@ -256,6 +259,11 @@ export interface JobStore {
    * each), read in one query: a listing's page. Ids of other jobs, or of none, are left out.
    */
   queuePositions(ids: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * The jobs `id` waits for and those that wait for it (migration 0030), with its rule for a
+   * parent's failure; null when the job is not in the scope.
+   */
+  dependencies(id: string, scope: Scope): Promise<JobDependencies | null>;
   /**
    * A job's events with ids above `afterEventId`, oldest first. The `created` event, read from the
    * job itself, is event 0: `FROM_THE_START` reads the whole log, 0 everything after it.

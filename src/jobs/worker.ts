@@ -35,7 +35,8 @@ import { leaseOf, type Job, type JsonObject, type Lease } from './model.js';
 import { retryDelaySeconds, type RetryPolicy } from './retry-policy.js';
 import type { Completion, JobStore } from './store.js';
 import { JobAbort } from './job-abort.js';
-import { RunningJobContext, type ProgressWriter } from './job-context.js';
+import { RunningJobContext, type ParentReader, type ProgressWriter } from './job-context.js';
+import { readParentResults } from './dependencies.js';
 import { WriteBatcher } from './write-batcher.js';
 import { currentProcessIdentity } from './process-identity.js';
 import { recordableIdentity } from './worker-processes.js';
@@ -133,6 +134,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
   #activeHandlers = 0;
   readonly #completions: WriteBatcher<Completion, boolean>;
   readonly #writeProgress: ProgressWriter;
+  readonly #readParents: ParentReader;
 
   constructor(options: WorkerOptions) {
     super();
@@ -144,6 +146,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.#kinds = options.kinds ?? options.registry.names();
     this.#completions = new WriteBatcher((items) => this.#store.completeMany(items));
     this.#writeProgress = (lease, update) => this.#store.reportProgress(lease, update);
+    this.#readParents = (jobId) => readParentResults(this.#store, jobId);
     for (const kind of this.#kinds) options.registry.get(kind);
   }
 
@@ -464,7 +467,13 @@ export class Worker extends EventEmitter<WorkerEvents> {
       running.abort.onAbort(() => {
         setTimeout(() => resolve(null), this.#settings.abortGraceSeconds * 1000);
       });
-      const context = new RunningJobContext(running.job, running.lease, running.abort, this.#writeProgress);
+      const context = new RunningJobContext(
+        running.job,
+        running.lease,
+        running.abort,
+        this.#writeProgress,
+        this.#readParents,
+      );
       let work: Promise<JsonObject | void>;
       try {
         work = this.#registry.get(running.job.kind).run(context);

@@ -114,6 +114,7 @@ describe('health metrics', () => {
       failed: 0,
       cancelled: 0,
       timeout: 0,
+      waiting: 0,
       failureRate: 0,
       oldestPendingJobAgeMinutes: null,
     });
@@ -184,6 +185,7 @@ describe('statistics', () => {
       failed: 2,
       cancelled: 0,
       timeout: 1,
+      waiting: 0,
     });
     expect(stats.failureRate).toBeCloseTo((3 / 7) * 100, 1);
     expect(stats.priorityDistribution).toEqual({ low: 1, normal: 3, high: 2, urgent: 1 });

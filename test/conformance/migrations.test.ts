@@ -254,9 +254,16 @@ describe.runIf(DIALECT === 'sqlite')('SQLite upgrade through the table rebuild o
       expect(report.applied.map((m) => m.version)).toContain(9);
       const db = new Database(file);
       try {
-        // Every column kept; those added since (lost_attempts, migration 0019) at their defaults.
+        // Every column kept; those added since (lost_attempts, migration 0019; the dependency
+        // columns, migration 0030) at their defaults.
         expect(db.prepare('SELECT * FROM jobs').all()).toEqual(
-          before.map((job) => ({ ...(job as object), lost_attempts: 0 })),
+          before.map((job) => ({
+            ...(job as object),
+            lost_attempts: 0,
+            on_parent_failure: 'fail',
+            waiting_parents: 0,
+            has_children: 0,
+          })),
         );
         // Every event but the stored `created` ones, which migration 0015 reads from the jobs instead.
         expect(db.prepare('SELECT * FROM job_events ORDER BY id').all()).toEqual(

@@ -216,6 +216,8 @@ describe('indexes on jobs by status', () => {
       'jobs_lease_idx',
       'jobs_pending_created_idx',
       'jobs_unsuccessful_created_idx',
+      // Waiting jobs (migration 0030).
+      'jobs_waiting_idx',
     ]);
   });
 });

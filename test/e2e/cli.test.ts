@@ -57,6 +57,40 @@ describe('reelqueue CLI', () => {
     }
   });
 
+  it('adds a job that waits for others (--depends-on) and shows its parents and children', () => {
+    const parent = json<{ id: string }>('jobs', 'add', '--kind', 'noop');
+    const child = json<{ id: string; status: string }>(
+      'jobs',
+      'add',
+      '--kind',
+      'noop',
+      '--depends-on',
+      `${parent.id},`,
+      '--on-parent-failure',
+      'cancel',
+    );
+    expect(child.status).toBe('waiting');
+    expect(json('jobs', 'show', child.id)).toMatchObject({
+      status: 'waiting',
+      dependsOn: [parent.id],
+      children: [],
+      onParentFailure: 'cancel',
+    });
+    expect(json('jobs', 'show', parent.id)).toMatchObject({ dependsOn: [], children: [child.id] });
+    const text = run('jobs', 'show', parent.id);
+    expect(text.stdout).toContain(`children: ${child.id}`);
+    const unknown = run(
+      'jobs',
+      'add',
+      '--kind',
+      'noop',
+      '--depends-on',
+      '0190a7a5-0000-7000-8000-000000000000',
+    );
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('PARENT_NOT_FOUND');
+  });
+
   it('adds, lists, shows, cancels and retries jobs', () => {
     expect(json<{ added: number }>('jobs', 'add', '--kind', 'noop', '--count', '5')).toEqual({ added: 5 });
     const urgent = json<{ id: string; priority: string; created: boolean }>(

@@ -171,6 +171,37 @@ describe('job status reads cached in Redis (REDIS_URL)', () => {
     expect((await reader.jobs.getWithPosition(lease.jobId, ALL_JOBS))?.job.progress).toBe(50);
   });
 
+  it('a parent’s completion, failure and retry on one node reach its children cached on another', async () => {
+    const { writer, reader } = await twoNodes();
+    const parent = (await writer.enqueue({ kind: 'noop' })).job;
+    const child = (await writer.enqueue({ kind: 'noop', dependsOn: [parent.id] })).job;
+    const grandchild = (await writer.enqueue({ kind: 'noop', dependsOn: [child.id] })).job;
+    expect((await reader.jobs.get(child.id, ALL_JOBS))?.status).toBe('waiting');
+    expect((await reader.jobs.get(grandchild.id, ALL_JOBS))?.status).toBe('waiting');
+
+    // The parent fails: its trigger fails the child and the grandchild, which the write never names.
+    const lease = await claimOne(writer);
+    expect(lease.jobId).toBe(parent.id);
+    await writer.jobs.fail(lease, {
+      code: 'HANDLER_FAILED',
+      message: 'no',
+      details: null,
+      terminalStatus: 'failed',
+      retryAfterSeconds: null,
+    });
+    expect((await reader.jobs.get(child.id, ALL_JOBS))?.errorCode).toBe('PARENT_FAILED');
+    expect((await reader.jobs.get(grandchild.id, ALL_JOBS))?.status).toBe('failed');
+
+    // A retry of the parent revives both.
+    await writer.jobs.retry(parent.id, { force: true }, ALL_JOBS);
+    expect((await reader.jobs.get(grandchild.id, ALL_JOBS))?.status).toBe('waiting');
+
+    // Its completion readies the child.
+    await writer.jobs.complete(await claimOne(writer), {});
+    expect((await reader.jobs.get(child.id, ALL_JOBS))?.status).toBe('pending');
+    expect((await truth(reader, child.id))?.job.status).toBe('pending');
+  });
+
   it('a pending job’s queue position moves with other jobs’ writes', async () => {
     const { writer, reader } = await twoNodes();
     await writer.enqueue({ kind: 'noop' });

@@ -101,7 +101,8 @@ describe("seed 001's routes and the seeds' status names", () => {
     expect(await list('queued,pending')).toEqual([job.job_id]);
     expect(await list('processing')).toEqual([]);
     expect(await list('generating,completed')).toEqual([]);
-    const unknown = await api.call(user, 'GET', '/api/presentations/jobs?status=waiting');
+    // (`waiting` was the unknown name here until migration 0030 made it a status.)
+    const unknown = await api.call(user, 'GET', '/api/presentations/jobs?status=sleeping');
     expect(unknown.status).toBe(400);
     expect((await errorOf(unknown)).message).toContain('queued');
   });

@@ -140,6 +140,8 @@ export async function queuePresentation(ctx: ApiContext, request: FastifyRequest
       ...(body.priority && { priority: body.priority }),
       ...(body.timeout_seconds !== undefined && { timeoutSeconds: body.timeout_seconds }),
       ...(body.max_retries !== undefined && { maxRetries: body.max_retries }),
+      ...(body.depends_on !== undefined && { dependsOn: body.depends_on }),
+      ...(body.on_parent_failure !== undefined && { onParentFailure: body.on_parent_failure }),
     },
     { activeLimit: activeLimitFor(ctx.limits, caller) },
   );
@@ -232,7 +234,13 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
     async (request) => {
       const found = await jobs.getWithPosition(request.params.id, scopeOf(request));
       if (!found) throw jobNotFound(request.params.id);
-      const wire = jobToWire(found.job, found.queuePosition);
+      const family = await jobs.dependencies(found.job.id, scopeOf(request));
+      const wire = {
+        ...jobToWire(found.job, found.queuePosition),
+        depends_on: family?.parentIds ?? [],
+        children: family?.childIds ?? [],
+        on_parent_failure: family?.onParentFailure ?? 'fail',
+      };
       return request.query.include_payload ? { ...wire, payload: found.job.payload } : wire;
     },
   );
@@ -436,6 +444,7 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
         failed: health.failed,
         cancelled: health.cancelled,
         timeout: health.timeout,
+        waiting: health.waiting,
         failure_rate: health.failureRate,
         period_hours: hours,
         oldest_pending_job_age_minutes: health.oldestPendingJobAgeMinutes,

@@ -87,6 +87,7 @@ export function accountRoutes(server: FastifyInstance, ctx: ApiContext): void {
           failed: usage.failed,
           cancelled: usage.cancelled,
           timeout: usage.timeout,
+          waiting: usage.waiting,
         },
       };
     },

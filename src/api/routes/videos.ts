@@ -47,9 +47,10 @@ const VideoStatus = Type.Object({
   stage: Nullable(Type.String()),
 });
 
-/** Seed 004's status names: pending | generating | failed | completed. */
+/** Seed 004's status names: pending | generating | failed | completed (a waiting job is pending). */
 function seed004Status(job: Job): string {
   if (job.status === 'running') return 'generating';
+  if (job.status === 'waiting') return 'pending';
   if (job.status === 'pending' || job.status === 'completed') return job.status;
   return 'failed';
 }

@@ -1,7 +1,8 @@
 /** Request and response schemas of seed 003's `/api/presentations/...` family. */
 import { Type, type Static } from '@sinclair/typebox';
 import { Nullable } from './json-types.js';
-import { JOB_PRIORITIES, JOB_STATUSES } from '../../jobs/model.js';
+import { JOB_PRIORITIES, JOB_STATUSES, ON_PARENT_FAILURE } from '../../jobs/model.js';
+import { MAX_PARENTS } from '../../jobs/dependencies.js';
 import { JobWireSchema } from './job-wire.js';
 import { CAPTION_MODES } from '../../render/lesson/model.js';
 
@@ -120,6 +121,25 @@ export const GenerateBody = Type.Object(
     ),
     webhook_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' })),
     idempotency_key: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    depends_on: Type.Optional(
+      Type.Array(Type.String({ format: 'uuid' }), {
+        maxItems: MAX_PARENTS,
+        description:
+          "Ids of the caller's jobs this one waits for: it is `waiting` until every one completes, then " +
+          'pending. 404 PARENT_NOT_FOUND (nothing queued) for an id that is not one of your jobs.',
+      }),
+    ),
+    on_parent_failure: Type.Optional(
+      Type.Union(
+        ON_PARENT_FAILURE.map((rule) => Type.Literal(rule)),
+        {
+          description:
+            'What a parent that ends failed, timed out or cancelled does to this job while it waits: ' +
+            'fail (default; error_code PARENT_FAILED or PARENT_CANCELLED), cancel, or run (it runs once ' +
+            'the other parents are settled). A manual retry of the parent puts a job it failed back to waiting.',
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -184,6 +204,9 @@ export type JobQuery = Static<typeof JobQuery>;
 /** One job with, when asked for, its payload. */
 export const JobWithPayloadSchema = Type.Object({
   ...JobWireSchema.properties,
+  depends_on: Type.Array(Type.String(), { description: 'Ids of the jobs this one waits for (its parents)' }),
+  children: Type.Array(Type.String(), { description: 'Ids of the jobs that wait for this one' }),
+  on_parent_failure: Type.Union(ON_PARENT_FAILURE.map((rule) => Type.Literal(rule))),
   payload: Type.Optional(
     Type.Unknown({ description: 'The input the job runs with (with include_payload=true)' }),
   ),

@@ -23,6 +23,8 @@ const StatusCounts = {
   failed: Count,
   cancelled: Count,
   timeout: Count,
+  /** Jobs waiting for the jobs they depend on (`depends_on`). */
+  waiting: Count,
 };
 
 export const QueueHealthSchema = Type.Object({

@@ -1,6 +1,13 @@
 /** `reelqueue jobs …`: add, list, show, cancel, retry and re-prioritise jobs (export and import: jobs-transfer.ts). */
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
-import { JOB_PRIORITIES, type JobPriority, type JobStatus, type JsonObject } from '../../jobs/model.js';
+import {
+  JOB_PRIORITIES,
+  ON_PARENT_FAILURE,
+  type JobPriority,
+  type JobStatus,
+  type JsonObject,
+  type OnParentFailure,
+} from '../../jobs/model.js';
 import { STATUS_INPUT_NAMES, statusNamed } from '../../jobs/seed-statuses.js';
 import { ALL_JOBS, FROM_THE_START } from '../../jobs/store.js';
 import { ReelqueueError } from '../../errors.js';
@@ -33,6 +40,16 @@ interface AddOptions extends CommonOptions {
   idempotencyKey?: string;
   runAt?: string;
   user?: string;
+  dependsOn?: string[];
+  onParentFailure?: OnParentFailure;
+}
+
+/** `--depends-on id,id`: the ids, each trimmed, empty ones left out. */
+function parseIdList(text: string): string[] {
+  return text
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
 }
 
 function addCommand(): Command {
@@ -52,6 +69,12 @@ function addCommand(): Command {
     .option('--idempotency-key <key>', 'the same key returns the same job')
     .option('--run-at <iso-time>', 'do not run before this time')
     .option('--user <id>', 'owner of the job')
+    .option('--depends-on <ids>', 'comma-separated ids of jobs it waits for (same owner)', parseIdList)
+    .addOption(
+      new Option('--on-parent-failure <rule>', 'what a parent that fails or is cancelled does to it').choices(
+        ON_PARENT_FAILURE,
+      ),
+    )
     .action(async (options: AddOptions) => {
       const payload = parsePayload(options.payload ?? '{}');
       const runAt = options.runAt === undefined ? undefined : new Date(options.runAt);
@@ -64,6 +87,8 @@ function addCommand(): Command {
           ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
           ...(runAt && { runAt }),
           ...(options.user && { userId: options.user }),
+          ...(options.dependsOn && { dependsOn: options.dependsOn }),
+          ...(options.onParentFailure && { onParentFailure: options.onParentFailure }),
         };
         const results =
           options.count === 1
@@ -137,9 +162,24 @@ function showCommand(): Command {
         if (!found) throw new ReelqueueError('JOB_NOT_FOUND', `No job ${id}`, { jobId: id });
         const { job, queuePosition: position } = found;
         const events = options.events ? await app.jobs.listEvents(id, FROM_THE_START, 10_000) : [];
-        print(options, { ...job, queuePosition: position, ...(options.events && { events }) }, () =>
+        const family = await app.jobs.dependencies(id, ALL_JOBS);
+        const parentIds = family?.parentIds ?? [];
+        const childIds = family?.childIds ?? [];
+        const shown = {
+          ...job,
+          queuePosition: position,
+          dependsOn: parentIds,
+          children: childIds,
+          onParentFailure: family?.onParentFailure ?? 'fail',
+          ...(options.events && { events }),
+        };
+        print(options, shown, () =>
           [
             jobDetails(job, position),
+            ...(parentIds.length > 0
+              ? [`parents:  ${parentIds.join(', ')} (on parent failure: ${shown.onParentFailure})`]
+              : []),
+            ...(childIds.length > 0 ? [`children: ${childIds.join(', ')}`] : []),
             ...events.map(
               (e) =>
                 `  ${e.at.toISOString()} ${e.type.padEnd(16)} ${e.progress}% ${e.stage ?? ''} ${e.message ?? ''}`,

@@ -98,7 +98,7 @@ export function statsCommand(): Command {
           const t = statistics.processingTimeSeconds;
           const fmt = (n: number | null) => (n === null ? '-' : `${n.toFixed(3)} s`);
           return [
-            `jobs: ${health.total} (pending ${health.pending}, running ${health.running}, completed ${health.completed}, failed ${health.failed}, cancelled ${health.cancelled}, timeout ${health.timeout})`,
+            `jobs: ${health.total} (pending ${health.pending}, running ${health.running}, completed ${health.completed}, failed ${health.failed}, cancelled ${health.cancelled}, timeout ${health.timeout}, waiting ${health.waiting})`,
             `failure rate: ${health.failureRate}%`,
             `oldest pending: ${health.oldestPendingJobAgeMinutes === null ? '-' : `${health.oldestPendingJobAgeMinutes} min`}`,
             `last ${options.hours} h: ${statistics.total} jobs, processing p50 ${fmt(t.p50)}, p95 ${fmt(t.p95)}, p99 ${fmt(t.p99)}, max ${fmt(t.max)}`,

@@ -44,12 +44,15 @@ import {
   isJobId,
   priorityRank,
   type Job,
+  type JobDependencies,
   type JobEvent,
   type JobPriority,
   type JsonObject,
   type Lease,
+  type OnParentFailure,
   type ResolvedNewJob,
 } from '../../jobs/model.js';
+import { initialDependencyState, parentNotFound, type ParentState } from '../../jobs/dependencies.js';
 import { countsByPriority, countsByStatus, healthFrom } from '../../jobs/statistics.js';
 import {
   changedWhileRetrying,
@@ -130,6 +133,23 @@ import { transferSql } from './sql/transfer-sql.js';
 import { firstOfEachId, jobColumns, withEvents } from '../transfer-rows.js';
 
 const STATEMENT_NAMES = statementNames('jobs', jobsSql);
+/** SQLSTATE of a transaction PostgreSQL rolled back to break a deadlock. */
+const DEADLOCK_DETECTED = '40P01';
+
+/**
+ * Runs a transaction again (at most twice more) when PostgreSQL chose it to break a deadlock: an
+ * enqueue locks its parents in id order, but a batch completion of two of them locks them in its
+ * own order. The rolled-back attempt changed nothing.
+ */
+async function againAfterDeadlock<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= 3 || (error as { code?: unknown }).code !== DEADLOCK_DETECTED) throw error;
+    }
+  }
+}
 /** SQLSTATE of a REPEATABLE READ transaction that met a concurrent change. */
 const SERIALIZATION_FAILURE = '40001';
 /** A rebuild meets a fold only while waiting for its lock: a few tries are plenty. */
@@ -200,9 +220,21 @@ export class PostgresJobStore implements JobStore {
     const { activeLimit } = options;
     const userId = job.userId;
     const [result] =
-      activeLimit === undefined || userId === null
-        ? await this.enqueueMany([job])
-        : await this.#waking((channel) => this.#enqueueWithinLimit(job, userId, activeLimit, channel));
+      (job.dependsOn ?? []).length > 0
+        ? await this.#waking((channel) =>
+            againAfterDeadlock(() =>
+              inTransaction(this.#pool, async (client) => {
+                if (activeLimit !== undefined && userId !== null) {
+                  const existing = await this.#checkActiveLimit(client, job, userId, activeLimit);
+                  if (existing) return [existing];
+                }
+                return [await this.#insertWithParents(client, job, channel)];
+              }),
+            ),
+          )
+        : activeLimit === undefined || userId === null
+          ? await this.enqueueMany([job])
+          : await this.#waking((channel) => this.#enqueueWithinLimit(job, userId, activeLimit, channel));
     if (!result) throw new Error('enqueueMany returned no result for one job');
     return result;
   }
@@ -215,25 +247,103 @@ export class PostgresJobStore implements JobStore {
     channel: string | null,
   ): Promise<EnqueueResult[]> {
     return inTransaction(this.#pool, async (client) => {
-      await this.#rows(jobsSql.lockOwner, [userId], client);
-      const [existing] =
-        job.idempotencyKey === null
-          ? []
-          : await this.#rows<PgJobRow>(
-              jobsSql.selectByIdempotencyKeys,
-              [[userId], [job.idempotencyKey]],
-              client,
-            );
-      if (existing) return [{ job: jobFromPg(existing), created: false }];
-      const [row] = await this.#rows<{ active: number }>(jobsSql.countActive, [userId], client);
-      const active = row?.active ?? 0;
-      if (active >= limit) throw tooManyJobs(limit, active);
+      const existing = await this.#checkActiveLimit(client, job, userId, limit);
+      if (existing) return [existing];
       return this.#insertMany(client, [job], channel);
     });
   }
 
+  /**
+   * Under the owner's lock: the job already holding `job`'s idempotency key, if any; else
+   * TOO_MANY_JOBS when the owner has `limit` active jobs, or nothing when `job` may be inserted.
+   */
+  async #checkActiveLimit(
+    client: PgClient,
+    job: ResolvedNewJob,
+    userId: string,
+    limit: number,
+  ): Promise<EnqueueResult | null> {
+    await this.#rows(jobsSql.lockOwner, [userId], client);
+    const [existing] =
+      job.idempotencyKey === null
+        ? []
+        : await this.#rows<PgJobRow>(
+            jobsSql.selectByIdempotencyKeys,
+            [[userId], [job.idempotencyKey]],
+            client,
+          );
+    if (existing) return { job: jobFromPg(existing), created: false };
+    const [row] = await this.#rows<{ active: number }>(jobsSql.countActive, [userId], client);
+    const active = row?.active ?? 0;
+    if (active >= limit) throw tooManyJobs(limit, active);
+    return null;
+  }
+
+  /**
+   * Inserts a job that names parents, inside the caller's transaction: the parents are locked
+   * first (PARENT_NOT_FOUND, before anything is written, for any that is not the owner's), so none
+   * can settle between the count and the insert; from then on their trigger settles the child.
+   */
+  async #insertWithParents(
+    client: PgClient,
+    job: ResolvedNewJob,
+    channel: string | null,
+  ): Promise<EnqueueResult> {
+    const parentIds = job.dependsOn ?? [];
+    const parents = await this.#rows<ParentState>(jobsSql.lockParents, [parentIds, job.userId], client);
+    if (parents.length < parentIds.length) {
+      const found = new Set(parents.map((parent) => parent.id));
+      throw parentNotFound(parentIds.filter((id) => !found.has(id)));
+    }
+    const rule = job.onParentFailure ?? 'fail';
+    const state = initialDependencyState(parents, rule);
+    const [inserted] = await this.#insertMany(client, [job], state.status === 'pending' ? channel : null);
+    if (!inserted?.created) return inserted as EnqueueResult;
+    await this.#rows(jobsSql.markParents, [parentIds], client);
+    await this.#rows(jobsSql.insertDependencies, [job.id, parentIds], client);
+    const [settled] = await this.#jobs(
+      jobsSql.settleNewChild,
+      [job.id, state.status, state.waitingParents, rule, state.errorCode, state.message],
+      client,
+    );
+    return { job: settled as Job, created: true };
+  }
+
   enqueueMany(jobs: readonly ResolvedNewJob[]): Promise<EnqueueResult[]> {
+    if (jobs.some((job) => (job.dependsOn ?? []).length > 0)) {
+      // One by one, in order, so a job may depend on one queued before it in the batch.
+      return this.#waking((channel) =>
+        againAfterDeadlock(() =>
+          inTransaction(this.#pool, async (client) => {
+            const results: EnqueueResult[] = [];
+            for (const job of jobs) {
+              results.push(
+                (job.dependsOn ?? []).length > 0
+                  ? await this.#insertWithParents(client, job, channel)
+                  : ((await this.#insertMany(client, [job], channel))[0] as EnqueueResult),
+              );
+            }
+            return results;
+          }),
+        ),
+      );
+    }
     return this.#waking((channel) => this.#insertMany(this.#pool, jobs, channel));
+  }
+
+  async dependencies(id: string, scope: Scope): Promise<JobDependencies | null> {
+    if (!isJobId(id)) return null;
+    const [found] = await this.#rows<{ rule: OnParentFailure }>(jobsSql.selectRule, [
+      id,
+      scope.all ? null : scope.userId,
+    ]);
+    if (!found) return null;
+    const [family] = await this.#rows<{ parents: string[]; children: string[] }>(jobsSql.selectFamily, [id]);
+    return {
+      parentIds: family?.parents ?? [],
+      childIds: family?.children ?? [],
+      onParentFailure: found.rule,
+    };
   }
 
   /**
@@ -576,7 +686,9 @@ export class PostgresJobStore implements JobStore {
     const row = await this.#getRow(id, scope);
     if (!row) throw jobNotFound(id);
     // It may have been claimed between the two updates above; try once more before calling it finished.
-    if (row.status === 'pending' || row.status === 'running') return this.cancel(id, reason, scope);
+    if (row.status === 'pending' || row.status === 'running' || row.status === 'waiting') {
+      return this.cancel(id, reason, scope);
+    }
     return { job: jobFromPgJson(row), state: 'already_finished' };
   }
 

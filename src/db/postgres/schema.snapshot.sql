@@ -40,6 +40,10 @@ priority smallint NOT NULL
 retried boolean NOT NULL
 jobs bigint NOT NULL
 
+-- table job_dependencies
+child_id uuid NOT NULL
+parent_id uuid NOT NULL
+
 -- table job_duration_rollups
 span_ms bigint NOT NULL
 bucket_ms bigint NOT NULL
@@ -114,6 +118,9 @@ points_charged integer NOT NULL DEFAULT 0
 started_event_id bigint
 completed_event_id bigint
 lost_attempts integer NOT NULL DEFAULT 0
+on_parent_failure text NOT NULL DEFAULT 'fail'::text
+waiting_parents integer NOT NULL DEFAULT 0
+has_children boolean NOT NULL DEFAULT false
 
 -- table lessons
 id text NOT NULL
@@ -229,6 +236,9 @@ deployment.deployment_id_check: CHECK ((length(id) = 32))
 deployment.deployment_pkey: PRIMARY KEY (singleton)
 deployment.deployment_singleton_check: CHECK (singleton)
 job_count_rollups.job_count_rollups_pkey: PRIMARY KEY (span_ms, bucket_ms, kind, status, priority, retried)
+job_dependencies.job_dependencies_child_id_fkey: FOREIGN KEY (child_id) REFERENCES jobs(id) ON DELETE CASCADE
+job_dependencies.job_dependencies_parent_id_fkey: FOREIGN KEY (parent_id) REFERENCES jobs(id) ON DELETE CASCADE
+job_dependencies.job_dependencies_pkey: PRIMARY KEY (child_id, parent_id)
 job_duration_rollups.job_duration_rollups_pkey: PRIMARY KEY (span_ms, bucket_ms, duration_bucket)
 job_error_rollups.job_error_rollups_pkey: PRIMARY KEY (span_ms, bucket_ms, error_code)
 job_events.job_events_pkey: PRIMARY KEY (job_id, id)
@@ -236,11 +246,12 @@ job_rollup_deltas.job_rollup_deltas_pkey: PRIMARY KEY (id)
 jobs.jobs_cost_points_check: CHECK ((cost_points >= 0))
 jobs.jobs_lost_attempts_check: CHECK ((lost_attempts >= 0))
 jobs.jobs_max_retries_check: CHECK ((max_retries >= 0))
+jobs.jobs_on_parent_failure_check: CHECK ((on_parent_failure = ANY (ARRAY['fail'::text, 'cancel'::text, 'run'::text])))
 jobs.jobs_pkey: PRIMARY KEY (id)
 jobs.jobs_points_charged_check: CHECK ((points_charged >= 0))
 jobs.jobs_priority_check: CHECK (((priority >= 0) AND (priority <= 3)))
 jobs.jobs_progress_check: CHECK (((progress >= 0) AND (progress <= 100)))
-jobs.jobs_status_check: CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text])))
+jobs.jobs_status_check: CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text, 'waiting'::text])))
 jobs.jobs_timeout_seconds_check: CHECK ((timeout_seconds > 0))
 lessons.lessons_pkey: PRIMARY KEY (id)
 lessons.lessons_user_id_fkey: FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
@@ -271,19 +282,22 @@ CREATE INDEX artifacts_job_kind_idx ON artifacts USING btree (job_id, kind)
 CREATE UNIQUE INDEX artifacts_pkey ON artifacts USING btree (id)
 CREATE UNIQUE INDEX deployment_pkey ON deployment USING btree (singleton)
 CREATE UNIQUE INDEX job_count_rollups_pkey ON job_count_rollups USING btree (span_ms, bucket_ms, kind, status, priority, retried)
+CREATE INDEX job_dependencies_parent_idx ON job_dependencies USING btree (parent_id, child_id)
+CREATE UNIQUE INDEX job_dependencies_pkey ON job_dependencies USING btree (child_id, parent_id)
 CREATE UNIQUE INDEX job_duration_rollups_pkey ON job_duration_rollups USING btree (span_ms, bucket_ms, duration_bucket)
 CREATE UNIQUE INDEX job_error_rollups_pkey ON job_error_rollups USING btree (span_ms, bucket_ms, error_code)
 CREATE UNIQUE INDEX job_events_pkey ON job_events USING btree (job_id, id)
 CREATE UNIQUE INDEX job_rollup_deltas_pkey ON job_rollup_deltas USING btree (id)
 CREATE INDEX jobs_claim_idx ON jobs USING btree (priority DESC, run_at, id) WHERE (status = 'pending'::text)
 CREATE INDEX jobs_created_idx ON jobs USING btree (created_at DESC, id DESC)
-CREATE INDEX jobs_finished_idx ON jobs USING btree (completed_at, status) WHERE ((status <> 'pending'::text) AND (status <> 'running'::text))
+CREATE INDEX jobs_finished_idx ON jobs USING btree (completed_at, status) WHERE ((status <> 'pending'::text) AND (status <> 'running'::text) AND (status <> 'waiting'::text))
 CREATE UNIQUE INDEX jobs_idempotency_idx ON jobs USING btree (COALESCE(user_id, ''::text), idempotency_key) WHERE (idempotency_key IS NOT NULL)
 CREATE INDEX jobs_lease_idx ON jobs USING btree (lease_expires_at) WHERE (status = 'running'::text)
 CREATE INDEX jobs_pending_created_idx ON jobs USING btree (created_at, id) WHERE (status = 'pending'::text)
 CREATE UNIQUE INDEX jobs_pkey ON jobs USING btree (id)
-CREATE INDEX jobs_unsuccessful_created_idx ON jobs USING btree (created_at DESC, id DESC) WHERE ((status <> 'pending'::text) AND (status <> 'running'::text) AND (status <> 'completed'::text))
+CREATE INDEX jobs_unsuccessful_created_idx ON jobs USING btree (created_at DESC, id DESC) WHERE ((status <> 'pending'::text) AND (status <> 'running'::text) AND (status <> 'waiting'::text) AND (status <> 'completed'::text))
 CREATE INDEX jobs_user_created_idx ON jobs USING btree (user_id, created_at DESC, id DESC) WHERE (user_id IS NOT NULL)
+CREATE INDEX jobs_waiting_idx ON jobs USING btree (waiting_parents) WHERE (status = 'waiting'::text)
 CREATE UNIQUE INDEX lessons_pkey ON lessons USING btree (id)
 CREATE INDEX lessons_user_created_idx ON lessons USING btree (user_id, created_at DESC, id DESC)
 CREATE UNIQUE INDEX maintenance_runs_pkey ON maintenance_runs USING btree (name)
@@ -307,6 +321,7 @@ CREATE TRIGGER jobs_points_refund AFTER UPDATE OF status ON jobs FOR EACH ROW WH
 CREATE TRIGGER jobs_rollup_deleted AFTER DELETE ON jobs REFERENCING OLD TABLE AS deleted_jobs FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_rollup_deleted()
 CREATE TRIGGER jobs_rollup_inserted AFTER INSERT ON jobs REFERENCING NEW TABLE AS inserted_jobs FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_rollup_inserted()
 CREATE TRIGGER jobs_rollup_updated AFTER UPDATE ON jobs REFERENCING OLD TABLE AS updated_before NEW TABLE AS updated_after FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_rollup_updated()
+CREATE TRIGGER jobs_settle_children AFTER UPDATE OF status ON jobs FOR EACH ROW WHEN ((new.has_children AND (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION reelqueue_settle_children()
 CREATE TRIGGER jobs_store_derived_events AFTER UPDATE OF started_event_id, completed_event_id ON jobs FOR EACH ROW WHEN ((((old.started_event_id IS NOT NULL) AND (new.started_event_id IS DISTINCT FROM old.started_event_id)) OR ((old.completed_event_id IS NOT NULL) AND (new.completed_event_id IS DISTINCT FROM old.completed_event_id)))) EXECUTE FUNCTION reelqueue_store_derived_events()
 CREATE TRIGGER jobs_webhook_enqueue AFTER UPDATE OF status ON jobs FOR EACH ROW WHEN (((new.status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text])) AND (old.status <> ALL (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text])) AND (jsonb_typeof((new.payload -> 'webhook_url'::text)) = 'string'::text))) EXECUTE FUNCTION reelqueue_webhook_enqueue()
 CREATE TRIGGER users_changed AFTER DELETE OR UPDATE OF id, role, wallet_address OR TRUNCATE ON users FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_keys_changed()
@@ -611,6 +626,96 @@ BEGIN
   ) d
   GROUP BY 1, 2, 3, 4, 5, 6, 7
   HAVING sum(change) <> 0 OR coalesce(sum(seconds), 0) <> 0;
+  RETURN NULL;
+END $function$
+
+-- function reelqueue_settle_children
+CREATE OR REPLACE FUNCTION reelqueue_settle_children()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO '<schema>'
+AS $function$
+DECLARE
+  readied bigint := 0;
+  code text;
+BEGIN
+  -- The children first, in id order: an enqueue or a retry changing one of them waits for this
+  -- transaction (or this one for it), and the statements below see what it committed.
+  PERFORM 1 FROM jobs WHERE id IN (SELECT child_id FROM job_dependencies WHERE parent_id = NEW.id)
+  ORDER BY id FOR UPDATE;
+  IF NEW.status = 'completed' THEN
+    WITH c AS (
+      UPDATE jobs SET waiting_parents = waiting_parents - 1,
+        status = CASE WHEN waiting_parents = 1 THEN 'pending' ELSE status END,
+        message = CASE WHEN waiting_parents = 1 THEN 'Queued: the jobs it depends on completed'
+          ELSE message END,
+        updated_at = now()
+      WHERE id IN (SELECT child_id FROM job_dependencies WHERE parent_id = NEW.id) AND status = 'waiting'
+      RETURNING id, status, progress, stage, attempt),
+    e AS (
+      INSERT INTO job_events (job_id, type, status, progress, stage, message, attempt, worker_id, data)
+      SELECT c.id, 'ready', 'pending', c.progress, c.stage, 'Queued: the jobs it depends on completed',
+        c.attempt, NULL, jsonb_build_object('parent_id', NEW.id)
+      FROM c WHERE c.status = 'pending'
+      RETURNING 1)
+    SELECT count(*) INTO readied FROM e;
+  ELSIF NEW.status IN ('failed', 'cancelled', 'timeout')
+    AND OLD.status NOT IN ('failed', 'cancelled', 'timeout') THEN
+    code := CASE WHEN NEW.error_code IN ('PARENT_FAILED', 'PARENT_CANCELLED') THEN NEW.error_code
+      WHEN NEW.status = 'cancelled' THEN 'PARENT_CANCELLED' ELSE 'PARENT_FAILED' END;
+    WITH c AS (
+      UPDATE jobs SET waiting_parents = greatest(waiting_parents - 1, 0),
+        status = CASE WHEN waiting_parents <= 1 THEN 'pending' ELSE status END,
+        message = CASE WHEN waiting_parents <= 1 THEN 'Queued: the jobs it depends on are settled'
+          ELSE message END,
+        updated_at = now()
+      WHERE id IN (SELECT child_id FROM job_dependencies WHERE parent_id = NEW.id)
+        AND status = 'waiting' AND on_parent_failure = 'run'
+      RETURNING id, status, progress, stage, attempt),
+    e AS (
+      INSERT INTO job_events (job_id, type, status, progress, stage, message, attempt, worker_id, data)
+      SELECT c.id, 'ready', 'pending', c.progress, c.stage, 'Queued: the jobs it depends on are settled',
+        c.attempt, NULL, jsonb_build_object('parent_id', NEW.id)
+      FROM c WHERE c.status = 'pending'
+      RETURNING 1)
+    SELECT count(*) INTO readied FROM e;
+    WITH c AS (
+      UPDATE jobs SET status = CASE on_parent_failure WHEN 'cancel' THEN 'cancelled' ELSE 'failed' END,
+        completed_at = now(), updated_at = now(), error_code = code,
+        error_message = 'A job it depends on did not complete',
+        message = 'A job it depends on did not complete'
+      WHERE id IN (SELECT child_id FROM job_dependencies WHERE parent_id = NEW.id)
+        AND status = 'waiting' AND on_parent_failure <> 'run'
+      RETURNING id, status, progress, stage, attempt)
+    INSERT INTO job_events (job_id, type, status, progress, stage, message, attempt, worker_id, data)
+    SELECT c.id, c.status, c.status, c.progress, c.stage, 'A job it depends on did not complete',
+      c.attempt, NULL, jsonb_build_object('error_code', code)
+    FROM c;
+  ELSIF NEW.status IN ('pending', 'waiting') AND OLD.status IN ('failed', 'cancelled', 'timeout') THEN
+    WITH revived AS (
+      SELECT id, status AS was FROM jobs
+      WHERE id IN (SELECT child_id FROM job_dependencies WHERE parent_id = NEW.id)
+        AND (status = 'waiting' OR (status IN ('failed', 'cancelled')
+          AND error_code IN ('PARENT_FAILED', 'PARENT_CANCELLED')))),
+    c AS (
+      UPDATE jobs SET status = 'waiting', completed_at = NULL, updated_at = now(),
+        error_code = NULL, error_message = NULL, error_details = NULL, cancel_requested_at = NULL,
+        cancel_reason = NULL, progress = 0, stage = NULL,
+        message = 'Waiting again: a job it depends on was retried',
+        waiting_parents = (
+          SELECT count(*) FROM job_dependencies AS d JOIN jobs AS p ON p.id = d.parent_id
+          WHERE d.child_id = jobs.id AND p.status <> 'completed'
+            AND NOT (jobs.on_parent_failure = 'run' AND p.status IN ('failed', 'cancelled', 'timeout')))
+      FROM revived WHERE jobs.id = revived.id
+      RETURNING jobs.id, revived.was, jobs.attempt)
+    INSERT INTO job_events (job_id, type, status, progress, stage, message, attempt, worker_id, data)
+    SELECT c.id, 'retried', 'waiting', 0, NULL, 'Waiting again: a job it depends on was retried',
+      c.attempt, NULL, jsonb_build_object('parent_id', NEW.id)
+    FROM c WHERE c.was <> 'waiting';
+  END IF;
+  IF readied > 0 THEN
+    PERFORM pg_notify('reelqueue_' || current_schema(), 'a');
+  END IF;
   RETURN NULL;
 END $function$
 

@@ -31,10 +31,13 @@ import {
   type JobEvent,
   type JobPriority,
   type JobEventType,
+  type JobDependencies,
   type JsonObject,
   type Lease,
+  type OnParentFailure,
   type ResolvedNewJob,
 } from '../../jobs/model.js';
+import { initialDependencyState, parentNotFound, type ParentState } from '../../jobs/dependencies.js';
 import { countsByPriority, countsByStatus, healthFrom, percentileIndex } from '../../jobs/statistics.js';
 import type {
   BulkCancelOutcome,
@@ -248,17 +251,63 @@ export class SqliteJobStore implements JobStore {
         const { active } = this.#stmt(jobsSql.countActive).get({ userId: job.userId }) as { active: number };
         if (active >= activeLimit) throw tooManyJobs(activeLimit, active);
       }
-      return this.#insertMany([job])[0] as EnqueueResult;
+      return this.#insertOne(job);
     });
-    if (result.created) this.#signals.jobAvailable();
+    if (result.created && result.job.status === 'pending') this.#signals.jobAvailable();
     return result;
   }
 
   async enqueueMany(jobs: readonly ResolvedNewJob[]): Promise<EnqueueResult[]> {
     if (jobs.length === 0) return [];
-    const results = await this.#write(() => this.#insertMany(jobs));
-    if (results.some((result) => result.created)) this.#signals.jobAvailable();
+    // Jobs with parents one by one, in order, so a job may depend on one queued before it in the batch.
+    const withParents = jobs.some((job) => (job.dependsOn ?? []).length > 0);
+    const results = await this.#write(() =>
+      withParents ? jobs.map((job) => this.#insertOne(job)) : this.#insertMany(jobs),
+    );
+    if (results.some((result) => result.created && result.job.status === 'pending')) {
+      this.#signals.jobAvailable();
+    }
     return results;
+  }
+
+  /** One job, with its parents when it names some, inside the caller's write transaction. */
+  #insertOne(job: ResolvedNewJob): EnqueueResult {
+    const parentIds = job.dependsOn ?? [];
+    if (parentIds.length === 0) return this.#insertMany([job])[0] as EnqueueResult;
+    const ids = JSON.stringify(parentIds);
+    const parents = this.#stmt(jobsSql.selectParents).all({ ids, userId: job.userId }) as ParentState[];
+    if (parents.length < parentIds.length) {
+      const found = new Set(parents.map((parent) => parent.id));
+      throw parentNotFound(parentIds.filter((id) => !found.has(id)));
+    }
+    const inserted = this.#insertMany([job])[0] as EnqueueResult;
+    if (!inserted.created) return inserted;
+    const rule = job.onParentFailure ?? 'fail';
+    const state = initialDependencyState(parents, rule);
+    this.#stmt(jobsSql.markParents).run({ ids });
+    this.#stmt(jobsSql.insertDependencies).run({ childId: job.id, ids });
+    const settled = this.#oneJob(jobsSql.settleNewChild, { id: job.id, rule, ...state }) as Job;
+    if (state.errorCode !== null) {
+      this.#appendEvent(settled, settled.status === 'cancelled' ? 'cancelled' : 'failed', {
+        error_code: state.errorCode,
+      });
+    }
+    return { job: settled, created: true };
+  }
+
+  async dependencies(id: string, scope: Scope): Promise<JobDependencies | null> {
+    if (!isJobId(id)) return null;
+    return this.#read(() => {
+      const rule = this.#stmt(jobsSql.selectRule)
+        .pluck()
+        .get({ id, userId: scope.all ? null : scope.userId }) as OnParentFailure | undefined;
+      if (rule === undefined) return null;
+      return {
+        parentIds: this.#stmt(jobsSql.selectParentIds).pluck().all({ id }) as string[],
+        childIds: this.#stmt(jobsSql.selectChildIds).pluck().all({ id }) as string[],
+        onParentFailure: rule,
+      };
+    });
   }
 
   /** Trigger jobs_started_or_completed_event (migration 0016) writes each claimed job's `started` event. */
@@ -562,7 +611,7 @@ export class SqliteJobStore implements JobStore {
     const found = this.#getJob(id, scope);
     if (!found) return null;
     const message = reason ? `Cancelled: ${reason}` : 'Cancelled';
-    if (found.status === 'pending') {
+    if (found.status === 'pending' || found.status === 'waiting') {
       const job = this.#oneJob(jobsSql.cancelPending, { id, reason, message }) as Job;
       this.#appendEvent(job, 'cancelled', reason ? { reason } : null);
       return { job, state: 'cancelled' };

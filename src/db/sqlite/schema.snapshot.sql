@@ -4,6 +4,9 @@ CREATE INDEX api_keys_user_idx ON api_keys (user_id, created_at);
 -- index artifacts_job_kind_idx
 CREATE INDEX artifacts_job_kind_idx ON artifacts (job_id, kind);
 
+-- index job_dependencies_parent_idx
+CREATE INDEX job_dependencies_parent_idx ON job_dependencies (parent_id, child_id);
+
 -- index job_events_job_idx
 CREATE INDEX job_events_job_idx ON job_events (job_id, id);
 
@@ -14,7 +17,8 @@ CREATE INDEX jobs_claim_idx ON jobs (priority DESC, run_at, id) WHERE status = '
 CREATE INDEX jobs_created_idx ON jobs (created_at DESC, id DESC);
 
 -- index jobs_finished_idx
-CREATE INDEX jobs_finished_idx ON jobs (completed_at, status) WHERE status <> 'pending' AND status <> 'running';
+CREATE INDEX jobs_finished_idx ON jobs (completed_at, status)
+  WHERE status <> 'pending' AND status <> 'running' AND status <> 'waiting';
 
 -- index jobs_idempotency_idx
 CREATE UNIQUE INDEX jobs_idempotency_idx ON jobs (coalesce(user_id, ''), idempotency_key)
@@ -28,10 +32,13 @@ CREATE INDEX jobs_pending_created_idx ON jobs (created_at, status) WHERE status 
 
 -- index jobs_unsuccessful_created_idx
 CREATE INDEX jobs_unsuccessful_created_idx ON jobs (created_at DESC, id DESC)
-  WHERE status <> 'pending' AND status <> 'running' AND status <> 'completed';
+  WHERE status <> 'pending' AND status <> 'running' AND status <> 'waiting' AND status <> 'completed';
 
 -- index jobs_user_created_idx
 CREATE INDEX jobs_user_created_idx ON jobs (user_id, created_at DESC, id DESC) WHERE user_id IS NOT NULL;
+
+-- index jobs_waiting_idx
+CREATE INDEX jobs_waiting_idx ON jobs (waiting_parents) WHERE status = 'waiting';
 
 -- index lessons_user_created_idx
 CREATE INDEX lessons_user_created_idx ON lessons (user_id, created_at DESC, id DESC);
@@ -101,6 +108,13 @@ CREATE TABLE job_count_rollups (
   PRIMARY KEY (span_ms, bucket_ms, kind, status, priority, retried)
 ) WITHOUT ROWID;
 
+-- table job_dependencies
+CREATE TABLE job_dependencies (
+  child_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  parent_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  PRIMARY KEY (child_id, parent_id)
+) STRICT, WITHOUT ROWID;
+
 -- table job_duration_rollups
 CREATE TABLE job_duration_rollups (
   span_ms INTEGER NOT NULL,
@@ -160,7 +174,7 @@ CREATE TABLE "jobs" (
   lesson_id TEXT,
   status TEXT NOT NULL DEFAULT 'pending'
     CHECK (status = 'pending' OR status = 'running' OR status = 'completed' OR status = 'failed'
-      OR status = 'cancelled' OR status = 'timeout'),
+      OR status = 'cancelled' OR status = 'timeout' OR status = 'waiting'),
   priority INTEGER NOT NULL DEFAULT 1 CHECK (priority BETWEEN 0 AND 3),
   payload TEXT NOT NULL DEFAULT '{}',
   progress INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
@@ -187,8 +201,13 @@ CREATE TABLE "jobs" (
   idempotency_key TEXT,
   processing_time_seconds REAL,
   cost_points INTEGER NOT NULL DEFAULT 0 CHECK (cost_points >= 0),
-  points_charged INTEGER NOT NULL DEFAULT 0 CHECK (points_charged >= 0)
-, lost_attempts INTEGER NOT NULL DEFAULT 0 CHECK (lost_attempts >= 0)) STRICT;
+  points_charged INTEGER NOT NULL DEFAULT 0 CHECK (points_charged >= 0),
+  lost_attempts INTEGER NOT NULL DEFAULT 0 CHECK (lost_attempts >= 0),
+  on_parent_failure TEXT NOT NULL DEFAULT 'fail'
+    CHECK (on_parent_failure = 'fail' OR on_parent_failure = 'cancel' OR on_parent_failure = 'run'),
+  waiting_parents INTEGER NOT NULL DEFAULT 0,
+  has_children INTEGER NOT NULL DEFAULT 0 CHECK (has_children = 0 OR has_children = 1)
+) STRICT;
 
 -- table key_revision
 CREATE TABLE key_revision (
@@ -298,6 +317,132 @@ BEGIN
   DELETE FROM job_events WHERE job_id = OLD.id;
 END;
 
+-- trigger jobs_parent_completed
+CREATE TRIGGER jobs_parent_completed AFTER UPDATE OF status ON jobs
+WHEN NEW.has_children = 1 AND NEW.status = 'completed' AND OLD.status <> 'completed'
+BEGIN
+  INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
+  SELECT c.id, CAST(unixepoch('subsec') * 1000 AS INTEGER), 'ready', 'pending', c.progress, c.stage, 'Queued: the jobs it depends on completed',
+    c.attempt, NULL, json_object('parent_id', NEW.id)
+  FROM jobs AS c
+  WHERE c.id IN (SELECT child_id FROM job_dependencies WHERE parent_id = NEW.id)
+    AND c.status = 'waiting' AND c.waiting_parents = 1;
+  UPDATE jobs SET waiting_parents = waiting_parents - 1,
+    status = CASE WHEN waiting_parents = 1 THEN 'pending' ELSE status END,
+    message = CASE WHEN waiting_parents = 1 THEN 'Queued: the jobs it depends on completed' ELSE message END,
+    updated_at = CAST(unixepoch('subsec') * 1000 AS INTEGER)
+  WHERE id IN (SELECT child_id FROM job_dependencies WHERE parent_id = NEW.id) AND status = 'waiting';
+END;
+
+-- trigger jobs_parent_retried
+CREATE TRIGGER jobs_parent_retried AFTER UPDATE OF status ON jobs
+WHEN NEW.has_children = 1 AND (NEW.status = 'pending' OR NEW.status = 'waiting')
+  AND (OLD.status = 'failed' OR OLD.status = 'cancelled' OR OLD.status = 'timeout')
+BEGIN
+  INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
+  SELECT c.id, CAST(unixepoch('subsec') * 1000 AS INTEGER), 'retried', 'waiting', 0, NULL, 'Waiting again: a job it depends on was retried',
+    c.attempt, NULL, json_object('parent_id', NEW.id)
+  FROM jobs AS c WHERE c.id IN (WITH RECURSIVE revived(id, ended) AS (
+      SELECT c.id, c.status <> 'waiting' FROM job_dependencies AS d JOIN jobs AS c ON c.id = d.child_id
+      WHERE d.parent_id = NEW.id AND (c.status = 'waiting' OR (
+        (c.status = 'failed' OR c.status = 'cancelled')
+        AND (c.error_code = 'PARENT_FAILED' OR c.error_code = 'PARENT_CANCELLED')))
+      UNION
+      SELECT c.id, c.status <> 'waiting' FROM revived JOIN job_dependencies AS d ON d.parent_id = revived.id
+        JOIN jobs AS c ON c.id = d.child_id
+      WHERE revived.ended AND (c.status = 'waiting' OR (
+        (c.status = 'failed' OR c.status = 'cancelled')
+        AND (c.error_code = 'PARENT_FAILED' OR c.error_code = 'PARENT_CANCELLED'))))
+    SELECT id FROM revived) AND c.status <> 'waiting';
+  UPDATE jobs SET status = 'waiting', waiting_parents = 0, completed_at = NULL, updated_at = CAST(unixepoch('subsec') * 1000 AS INTEGER),
+    error_code = NULL, error_message = NULL, error_details = NULL, cancel_requested_at = NULL,
+    cancel_reason = NULL, progress = 0, stage = NULL,
+    message = 'Waiting again: a job it depends on was retried'
+  WHERE id IN (WITH RECURSIVE revived(id, ended) AS (
+      SELECT c.id, c.status <> 'waiting' FROM job_dependencies AS d JOIN jobs AS c ON c.id = d.child_id
+      WHERE d.parent_id = NEW.id AND (c.status = 'waiting' OR (
+        (c.status = 'failed' OR c.status = 'cancelled')
+        AND (c.error_code = 'PARENT_FAILED' OR c.error_code = 'PARENT_CANCELLED')))
+      UNION
+      SELECT c.id, c.status <> 'waiting' FROM revived JOIN job_dependencies AS d ON d.parent_id = revived.id
+        JOIN jobs AS c ON c.id = d.child_id
+      WHERE revived.ended AND (c.status = 'waiting' OR (
+        (c.status = 'failed' OR c.status = 'cancelled')
+        AND (c.error_code = 'PARENT_FAILED' OR c.error_code = 'PARENT_CANCELLED'))))
+    SELECT id FROM revived);
+  UPDATE jobs SET waiting_parents = (
+    SELECT count(*) FROM job_dependencies AS d JOIN jobs AS p ON p.id = d.parent_id
+    WHERE d.child_id = jobs.id AND p.status <> 'completed'
+      AND NOT (jobs.on_parent_failure = 'run'
+        AND (p.status = 'failed' OR p.status = 'cancelled' OR p.status = 'timeout')))
+  WHERE status = 'waiting' AND waiting_parents = 0;
+END;
+
+-- trigger jobs_parent_unsuccessful
+CREATE TRIGGER jobs_parent_unsuccessful AFTER UPDATE OF status ON jobs
+WHEN NEW.has_children = 1
+  AND (NEW.status = 'failed' OR NEW.status = 'cancelled' OR NEW.status = 'timeout')
+  AND OLD.status <> 'failed' AND OLD.status <> 'cancelled' AND OLD.status <> 'timeout'
+BEGIN
+  INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
+  SELECT c.id, CAST(unixepoch('subsec') * 1000 AS INTEGER), 'ready', 'pending', c.progress, c.stage, 'Queued: the jobs it depends on are settled',
+    c.attempt, NULL, json_object('parent_id', NEW.id)
+  FROM jobs AS c JOIN (SELECT d.child_id AS id, count(*) AS settled FROM job_dependencies AS d
+      WHERE d.parent_id = NEW.id OR d.parent_id IN (WITH RECURSIVE doomed(id) AS (
+      SELECT c.id FROM job_dependencies AS d JOIN jobs AS c ON c.id = d.child_id
+      WHERE d.parent_id = NEW.id AND c.status = 'waiting' AND c.on_parent_failure <> 'run'
+      UNION
+      SELECT c.id FROM doomed JOIN job_dependencies AS d ON d.parent_id = doomed.id
+        JOIN jobs AS c ON c.id = d.child_id
+      WHERE c.status = 'waiting' AND c.on_parent_failure <> 'run')
+    SELECT id FROM doomed)
+      GROUP BY d.child_id) AS x ON x.id = c.id
+  WHERE c.status = 'waiting' AND c.on_parent_failure = 'run' AND c.waiting_parents <= x.settled;
+  UPDATE jobs SET waiting_parents = max(waiting_parents - x.settled, 0),
+    status = CASE WHEN waiting_parents <= x.settled THEN 'pending' ELSE status END,
+    message = CASE WHEN waiting_parents <= x.settled THEN 'Queued: the jobs it depends on are settled'
+      ELSE message END,
+    updated_at = CAST(unixepoch('subsec') * 1000 AS INTEGER)
+  FROM (SELECT d.child_id AS id, count(*) AS settled FROM job_dependencies AS d
+      WHERE d.parent_id = NEW.id OR d.parent_id IN (WITH RECURSIVE doomed(id) AS (
+      SELECT c.id FROM job_dependencies AS d JOIN jobs AS c ON c.id = d.child_id
+      WHERE d.parent_id = NEW.id AND c.status = 'waiting' AND c.on_parent_failure <> 'run'
+      UNION
+      SELECT c.id FROM doomed JOIN job_dependencies AS d ON d.parent_id = doomed.id
+        JOIN jobs AS c ON c.id = d.child_id
+      WHERE c.status = 'waiting' AND c.on_parent_failure <> 'run')
+    SELECT id FROM doomed)
+      GROUP BY d.child_id) AS x
+  WHERE jobs.id = x.id AND jobs.status = 'waiting' AND jobs.on_parent_failure = 'run';
+  INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
+  SELECT c.id, CAST(unixepoch('subsec') * 1000 AS INTEGER), CASE c.on_parent_failure WHEN 'cancel' THEN 'cancelled' ELSE 'failed' END,
+    CASE c.on_parent_failure WHEN 'cancel' THEN 'cancelled' ELSE 'failed' END, c.progress, c.stage,
+    'A job it depends on did not complete', c.attempt, NULL,
+    json_object('error_code', CASE WHEN NEW.error_code = 'PARENT_FAILED' OR NEW.error_code = 'PARENT_CANCELLED' THEN NEW.error_code
+      WHEN NEW.status = 'cancelled' THEN 'PARENT_CANCELLED' ELSE 'PARENT_FAILED' END)
+  FROM jobs AS c WHERE c.id IN (WITH RECURSIVE doomed(id) AS (
+      SELECT c.id FROM job_dependencies AS d JOIN jobs AS c ON c.id = d.child_id
+      WHERE d.parent_id = NEW.id AND c.status = 'waiting' AND c.on_parent_failure <> 'run'
+      UNION
+      SELECT c.id FROM doomed JOIN job_dependencies AS d ON d.parent_id = doomed.id
+        JOIN jobs AS c ON c.id = d.child_id
+      WHERE c.status = 'waiting' AND c.on_parent_failure <> 'run')
+    SELECT id FROM doomed);
+  UPDATE jobs SET status = CASE on_parent_failure WHEN 'cancel' THEN 'cancelled' ELSE 'failed' END,
+    completed_at = CAST(unixepoch('subsec') * 1000 AS INTEGER), updated_at = CAST(unixepoch('subsec') * 1000 AS INTEGER),
+    error_code = CASE WHEN NEW.error_code = 'PARENT_FAILED' OR NEW.error_code = 'PARENT_CANCELLED' THEN NEW.error_code
+      WHEN NEW.status = 'cancelled' THEN 'PARENT_CANCELLED' ELSE 'PARENT_FAILED' END,
+    error_message = 'A job it depends on did not complete', message = 'A job it depends on did not complete'
+  WHERE id IN (WITH RECURSIVE doomed(id) AS (
+      SELECT c.id FROM job_dependencies AS d JOIN jobs AS c ON c.id = d.child_id
+      WHERE d.parent_id = NEW.id AND c.status = 'waiting' AND c.on_parent_failure <> 'run'
+      UNION
+      SELECT c.id FROM doomed JOIN job_dependencies AS d ON d.parent_id = doomed.id
+        JOIN jobs AS c ON c.id = d.child_id
+      WHERE c.status = 'waiting' AND c.on_parent_failure <> 'run')
+    SELECT id FROM doomed);
+END;
+
 -- trigger jobs_points_charge
 CREATE TRIGGER jobs_points_charge AFTER INSERT ON jobs
 WHEN NEW.cost_points > 0 AND NEW.user_id IS NOT NULL
@@ -393,8 +538,8 @@ END;
 
 -- trigger jobs_webhook_enqueue
 CREATE TRIGGER jobs_webhook_enqueue AFTER UPDATE OF status ON jobs
-WHEN (OLD.status = 'pending' OR OLD.status = 'running')
-  AND NEW.status <> 'pending' AND NEW.status <> 'running'
+WHEN (OLD.status = 'pending' OR OLD.status = 'running' OR OLD.status = 'waiting')
+  AND NEW.status <> 'pending' AND NEW.status <> 'running' AND NEW.status <> 'waiting'
   AND CASE WHEN json_valid(NEW.payload) THEN json_type(NEW.payload, '$.webhook_url') END = 'text'
 BEGIN
   INSERT INTO jobs (id, kind, user_id, status, priority, payload, created_at, updated_at, run_at,

@@ -103,6 +103,15 @@ const insertJobs = (source: string): string => `
       date_trunc('milliseconds', now()) AS created_at, now() AS now
     FROM (SELECT count(*) FROM n) AS notified`;
 
+/**
+ * The parents of the job being updated that it still waits for (migration 0030): a retried job with
+ * parents not all settled waits for them again.
+ */
+const PARENTS_LEFT = `(
+  SELECT count(*) FROM job_dependencies AS d JOIN jobs AS p ON p.id = d.parent_id
+  WHERE d.child_id = jobs.id AND p.status <> 'completed'
+    AND NOT (jobs.on_parent_failure = 'run' AND p.status IN ('failed', 'cancelled', 'timeout')))`;
+
 /** Arbitrary constant naming the per-owner enqueue lock (the migration lock uses another). */
 const OWNER_LOCK_CLASS = 0x72716f77;
 
@@ -322,7 +331,7 @@ export const jobsSql = {
       UPDATE jobs SET status = 'cancelled', completed_at = now(), updated_at = now(),
         cancel_requested_at = now(), cancel_reason = $3, error_code = 'JOB_CANCELLED',
         error_message = $4, message = $4
-      WHERE id = $1 AND ${statusIs(`'pending'`)} AND ($2::text IS NULL OR user_id = $2)
+      WHERE id = $1 AND ${statusIs(`'pending', 'waiting'`)} AND ($2::text IS NULL OR user_id = $2)
       RETURNING *),
     ${eventFrom(`'cancelled'`, '$5::jsonb')}
     SELECT ${JOB_COLUMN('j')} FROM j`,
@@ -354,7 +363,8 @@ export const jobsSql = {
   /** $1 id, $2 user id or NULL, $3 force, $4 event data, $5 channel. */
   retry: `
     WITH j AS (
-      UPDATE jobs SET status = 'pending', retry_count = retry_count + 1, run_at = now(),
+      UPDATE jobs SET status = CASE WHEN ${PARENTS_LEFT} > 0 THEN 'waiting' ELSE 'pending' END,
+        waiting_parents = ${PARENTS_LEFT}, retry_count = retry_count + 1, run_at = now(),
         updated_at = now(), completed_at = NULL, started_at = NULL, worker_id = NULL,
         started_event_id = NULL, lost_attempts = 0,
         lease_expires_at = NULL, cancel_requested_at = NULL, cancel_reason = NULL, progress = 0,
@@ -442,6 +452,44 @@ export const jobsSql = {
       AND ($3::text[] IS NULL OR status = ANY ($3::text[]))`,
 
   ping: `SELECT 1`,
+  /**
+   * $1 parent ids, $2 the new job's owner or NULL: those of the parents that are the owner's,
+   * locked in id order, so their status cannot change before the child is counted (and two enqueues
+   * naming the same parents lock them in the same order).
+   */
+  lockParents: `
+    SELECT id, status, error_code AS "errorCode" FROM jobs
+    WHERE id = ANY($1::uuid[]) AND user_id IS NOT DISTINCT FROM $2::text
+    ORDER BY id FOR UPDATE`,
+  /** $1 parent ids: the parents' trigger (jobs_settle_children) fires from now on. */
+  markParents: `UPDATE jobs SET has_children = true WHERE id = ANY($1::uuid[]) AND NOT has_children`,
+  /** $1 child id, $2 parent ids. */
+  insertDependencies: `
+    INSERT INTO job_dependencies (child_id, parent_id) SELECT $1::uuid, unnest($2::uuid[])`,
+  /**
+   * $1 id, $2 status, $3 parents left, $4 rule, $5 error code or NULL, $6 message: a new child's
+   * state once its parents are known (`initialDependencyState`), with an event when it ended.
+   */
+  settleNewChild: `
+    WITH j AS (
+      UPDATE jobs SET status = $2, waiting_parents = $3, on_parent_failure = $4, error_code = $5,
+        error_message = CASE WHEN $5::text IS NULL THEN NULL ELSE $6 END, message = $6,
+        completed_at = CASE WHEN $5::text IS NULL THEN NULL ELSE now() END
+      WHERE id = $1
+      RETURNING *),
+    e AS (
+      INSERT INTO job_events (job_id, type, status, progress, stage, message, attempt, worker_id, data)
+      SELECT j.id, j.status, j.status, j.progress, j.stage, j.message, j.attempt, j.worker_id,
+        jsonb_build_object('error_code', j.error_code)
+      FROM j WHERE j.error_code IS NOT NULL)
+    SELECT ${JOB_COLUMN('j')} FROM j`,
+  /** $1 id, $2 user id or NULL: the job's rule, when it is in the scope. */
+  selectRule: `SELECT on_parent_failure AS rule FROM jobs WHERE id = $1 AND ($2::text IS NULL OR user_id = $2)`,
+  /** $1 id: its parents and its children, each list in id order. */
+  selectFamily: `
+    SELECT
+      ARRAY(SELECT parent_id::text FROM job_dependencies WHERE child_id = $1 ORDER BY parent_id) AS parents,
+      ARRAY(SELECT child_id::text FROM job_dependencies WHERE parent_id = $1 ORDER BY child_id) AS children`,
 } as const;
 
 /** Conditions of `recoverWhere`: $3 is unused for leases, the stale heartbeat's minutes otherwise. */

@@ -52,6 +52,13 @@ function withPosition(ownerTest: string): string {
 const REQUEUE_LOST = 'lost_attempts < @maxLostAttempts';
 const REQUEUE_LOST_UNLESS_CANCELLED = `cancel_requested_at IS NULL AND ${REQUEUE_LOST}`;
 
+/** The parents of the job being updated that it still waits for (fail/cancel: all but completed). */
+const PARENTS_LEFT = `(
+  SELECT count(*) FROM job_dependencies AS d JOIN jobs AS p ON p.id = d.parent_id
+  WHERE d.child_id = jobs.id AND p.status <> 'completed'
+    AND NOT (jobs.on_parent_failure = 'run'
+      AND (p.status = 'failed' OR p.status = 'cancelled' OR p.status = 'timeout')))`;
+
 export const jobsSql = {
   /**
    * A batch of new jobs in one statement: @jobs is a JSON array of [id, kind, user_id, lesson_id,
@@ -236,7 +243,7 @@ export const jobsSql = {
     UPDATE jobs SET status = 'cancelled', completed_at = ${NOW}, updated_at = ${NOW},
       cancel_requested_at = ${NOW}, cancel_reason = @reason, error_code = 'JOB_CANCELLED',
       error_message = @message, message = @message
-    WHERE id = @id AND status = 'pending'
+    WHERE id = @id AND (status = 'pending' OR status = 'waiting')
     RETURNING ${JOB_ARRAY}`,
 
   /** A pending job's priority (its rank); a claimed or finished job is left as it is. */
@@ -252,8 +259,13 @@ export const jobsSql = {
     WHERE id = @id AND status = 'running'
     RETURNING ${JOB_ARRAY}`,
 
+  /**
+   * A job with parents that are not all settled waits for them again (migration 0030): the
+   * parents left counted as the triggers count them.
+   */
   retry: `
-    UPDATE jobs SET status = 'pending', retry_count = retry_count + 1, run_at = ${NOW},
+    UPDATE jobs SET status = CASE WHEN ${PARENTS_LEFT} > 0 THEN 'waiting' ELSE 'pending' END,
+      waiting_parents = ${PARENTS_LEFT}, retry_count = retry_count + 1, run_at = ${NOW},
       updated_at = ${NOW}, completed_at = NULL, started_at = NULL, worker_id = NULL, lost_attempts = 0,
       lease_expires_at = NULL, cancel_requested_at = NULL, cancel_reason = NULL, progress = 0,
       stage = NULL, message = 'Queued again by a manual retry', result = NULL, error_code = NULL,
@@ -299,6 +311,27 @@ export const jobsSql = {
     DELETE FROM jobs WHERE ${IS_FINISHED} AND created_at < ${NOW} - CAST(@maxAgeMs AS INTEGER)
       AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
       AND (@userId IS NULL OR user_id = @userId)`,
+
+  /**
+   * Of the ids @ids (a JSON array), the jobs of the owner @userId (NULL: jobs without one) a new job
+   * may depend on, with what the rule needs.
+   */
+  selectParents: `
+    SELECT id, status, error_code AS errorCode FROM jobs
+    WHERE id IN (SELECT value FROM json_each(@ids)) AND user_id IS @userId`,
+  markParents: `UPDATE jobs SET has_children = 1 WHERE id IN (SELECT value FROM json_each(@ids)) AND has_children = 0`,
+  insertDependencies: `
+    INSERT INTO job_dependencies (child_id, parent_id) SELECT @childId, value FROM json_each(@ids)`,
+  /** A new child's state once its parents are known (`initialDependencyState`). */
+  settleNewChild: `
+    UPDATE jobs SET status = @status, waiting_parents = @waitingParents, on_parent_failure = @rule,
+      error_code = @errorCode, error_message = CASE WHEN @errorCode IS NULL THEN NULL ELSE @message END,
+      message = @message, completed_at = CASE WHEN @errorCode IS NULL THEN NULL ELSE ${NOW} END
+    WHERE id = @id
+    RETURNING ${JOB_ARRAY}`,
+  selectParentIds: `SELECT parent_id FROM job_dependencies WHERE child_id = @id ORDER BY parent_id`,
+  selectChildIds: `SELECT child_id FROM job_dependencies WHERE parent_id = @id ORDER BY child_id`,
+  selectRule: `SELECT on_parent_failure FROM jobs WHERE id = @id AND (@userId IS NULL OR user_id = @userId)`,
 
   /** The clock, read once by a transaction that stamps many rows with it (insertMany). */
   now: `SELECT ${NOW} AS now`,

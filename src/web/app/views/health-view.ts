@@ -103,6 +103,7 @@ async function healthContent(ctx: ViewContext, hours: string): Promise<HTMLEleme
         { class: 'figures' },
         figure(String(health.pending), 'pending'),
         figure(String(health.running), 'running'),
+        figure(String(health.waiting), 'waiting for parents'),
         figure(percent(health.failure_rate), 'failure rate (all time)'),
         figure(
           health.oldest_pending_job_age_minutes === null

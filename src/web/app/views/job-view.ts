@@ -123,6 +123,8 @@ class JobPage {
   private readonly details = h('div');
   private readonly error = h('div');
   private readonly media = h('div', { class: 'media-slot' });
+  /** The jobs it waits for and those that wait for it, as the page loaded them (null: none). */
+  private readonly family: HTMLElement | null;
   private mediaLoaded = false;
   private shownStatus: JobWire['status'] | null = null;
   private following = false;
@@ -138,6 +140,7 @@ class JobPage {
     this.payload = payloadOf(job.payload);
     this.badge = statusBadge(job.status);
     this.progress = progressBar(job.progress, 'Job progress');
+    this.family = familyOf(job);
   }
 
   render(): HTMLElement {
@@ -155,6 +158,7 @@ class JobPage {
         ? h('div', { class: 'job-grid' }, card('Video', this.media), card('Details', this.details))
         : card('Details', this.details),
       this.error,
+      this.family,
       h(
         'div',
         { class: 'job-grid job-grid-even' },
@@ -186,7 +190,7 @@ class JobPage {
 
   private buttons(job: JobWire): Child[] {
     const buttons: Child[] = [];
-    if (job.status === 'pending' || job.status === 'running') {
+    if (job.status === 'pending' || job.status === 'running' || job.status === 'waiting') {
       buttons.push(
         actionButton(
           'Cancel job',
@@ -335,4 +339,45 @@ export function jobView(id: string): View {
       throw error;
     }
   };
+}
+
+/**
+ * "Parents" (the jobs it waits for, with what their failure does to it) and "Children" (the jobs
+ * that wait for it), each a link to that job; null for a job with neither.
+ */
+function familyOf(job: JobWithPayload): HTMLElement | null {
+  if (job.depends_on.length === 0 && job.children.length === 0) return null;
+  const jobLinks = (ids: readonly string[], label: string) =>
+    h(
+      'ul',
+      { class: 'job-links', 'aria-label': label },
+      ids.map((id) => h('li', null, h('a', { class: 'mono', href: links.job(id) }, shortId(id)))),
+    );
+  const rules: Record<JobWithPayload['on_parent_failure'], string> = {
+    fail: 'fails too',
+    cancel: 'is cancelled',
+    run: 'runs anyway',
+  };
+  return h(
+    'div',
+    { class: 'job-grid job-grid-even job-family' },
+    job.depends_on.length > 0
+      ? card(
+          'Parents',
+          h(
+            'p',
+            { class: 'muted' },
+            `Waits for these jobs; if one fails, this job ${rules[job.on_parent_failure]}.`,
+          ),
+          jobLinks(job.depends_on, 'Parents'),
+        )
+      : null,
+    job.children.length > 0
+      ? card(
+          'Children',
+          h('p', { class: 'muted' }, 'These jobs wait for this one.'),
+          jobLinks(job.children, 'Children'),
+        )
+      : null,
+  );
 }
