@@ -223,7 +223,14 @@ export const fleetScenario: Scenario = {
     const recorder = new Recorder();
     const { fleetJobs, fleetPickups } = context.options.sizes;
     const notes: string[] = [];
-    for (const spec of FLEETS) {
+    const chosen = context.options.fleets;
+    const unknown = chosen.filter((id) => !FLEETS.some((spec) => spec.id === id));
+    if (unknown.length > 0) {
+      throw new Error(
+        `unknown fleet ${unknown.join(', ')}; fleets: ${FLEETS.map((spec) => spec.id).join(', ')}`,
+      );
+    }
+    for (const spec of FLEETS.filter((f) => chosen.length === 0 || chosen.includes(f.id))) {
       const running = await start(spec);
       try {
         // A few jobs first: the workers' first claims and the pools' connections are not measured.
