@@ -15,14 +15,15 @@ export function notifyChannel(schema: string): string {
 }
 
 export class NotificationListener extends EventEmitter {
-  readonly #connectionString: string;
+  /** Null: this process does not LISTEN (WAKE_UPS=redis or poll); nothing is ever heard. */
+  readonly #connectionString: string | null;
   readonly #channel: string;
   #client: pg.Client | null = null;
   #started = false;
   #closed = false;
   #retryTimer: NodeJS.Timeout | null = null;
 
-  constructor(connectionString: string, channel: string) {
+  constructor(connectionString: string | null, channel: string) {
     super();
     this.setMaxListeners(0);
     this.#connectionString = connectionString;
@@ -36,13 +37,13 @@ export class NotificationListener extends EventEmitter {
 
   /** Starts listening once; later calls do nothing. */
   start(): void {
-    if (this.#started || this.#closed) return;
+    if (this.#started || this.#closed || this.#connectionString === null) return;
     this.#started = true;
     void this.#connect(0);
   }
 
   async #connect(failures: number): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed || this.#connectionString === null) return;
     const client = new pg.Client({
       connectionString: this.#connectionString,
       application_name: 'reelqueue-listen',
