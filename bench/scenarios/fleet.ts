@@ -27,6 +27,7 @@ import { silentLogger } from '../../src/logger.js';
 import { CLI } from '../../test/support/worker-process.js';
 import { ThrowawayPgBouncer } from '../../test/support/throwaway-pgbouncer.js';
 import { ThrowawayPostgres } from '../../test/support/throwaway-postgres.js';
+import { ThrowawayRedis } from '../../test/support/throwaway-redis.js';
 import { WorkerProcess, messageText } from '../lib/child-process.js';
 import { msSince, sleep } from '../lib/clock.js';
 import { Recorder, type MeasuredSystem } from '../lib/results.js';
@@ -38,16 +39,24 @@ interface Fleet extends MeasuredSystem {
   via: 'direct' | 'pgbouncer';
   poolSize: number;
   maxConnections: number;
+  wakeUps: 'listen' | 'redis';
 }
 
-const fleet = (processes: number, via: Fleet['via'], poolSize: number, maxConnections: number): Fleet => ({
-  id: `fleet-${processes}-${via}-pool${poolSize}`,
-  label: `${processes} worker process${processes === 1 ? '' : 'es'}, ${via === 'pgbouncer' ? 'through PgBouncer' : 'direct'}, pool ${poolSize}`,
+const fleet = (
+  processes: number,
+  via: Fleet['via'],
+  poolSize: number,
+  maxConnections: number,
+  wakeUps: Fleet['wakeUps'] = 'listen',
+): Fleet => ({
+  id: `fleet-${processes}-${via}-pool${poolSize}${wakeUps === 'redis' ? '-redis' : ''}`,
+  label: `${processes} worker process${processes === 1 ? '' : 'es'}, ${via === 'pgbouncer' ? 'through PgBouncer' : 'direct'}, pool ${poolSize}${wakeUps === 'redis' ? ', WAKE_UPS=redis (no LISTEN)' : ''}`,
   role: 'reelqueue',
   processes,
   via,
   poolSize,
   maxConnections,
+  wakeUps,
 });
 
 const FLEETS: readonly Fleet[] = [
@@ -55,6 +64,8 @@ const FLEETS: readonly Fleet[] = [
   fleet(10, 'direct', 10, 100),
   fleet(100, 'pgbouncer', 10, 150),
   fleet(100, 'direct', 1, 250),
+  // No LISTEN session per process: PgBouncer's 20 server connections are all the server sees.
+  fleet(100, 'pgbouncer', 10, 100, 'redis'),
 ];
 const API_PROCESSES = 4;
 const CONCURRENCY = 2;
@@ -67,6 +78,7 @@ const FLEET_WORKER = new URL('../workers/fleet-worker.mjs', import.meta.url).pat
 interface Running {
   server: ThrowawayPostgres;
   bouncer: ThrowawayPgBouncer | null;
+  redis: ThrowawayRedis | null;
   app: Reelqueue;
   workers: WorkerProcess[];
   apis: ChildProcess[];
@@ -77,6 +89,7 @@ interface Running {
 async function start(spec: Fleet): Promise<Running> {
   const server = await ThrowawayPostgres.start({ max_connections: String(spec.maxConnections) });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'reelqueue-fleet-'));
+  const redis = spec.wakeUps === 'redis' ? await ThrowawayRedis.start() : null;
   const bouncer =
     spec.via === 'pgbouncer'
       ? await ThrowawayPgBouncer.start({ serverPort: server.port, database: 'postgres', poolSize: 20 })
@@ -89,14 +102,24 @@ async function start(spec: Fleet): Promise<Running> {
     LOG_LEVEL: 'warn',
     CLEANUP_INTERVAL_MINUTES: '0',
     DATA_DIR: dataDir,
+    ...(redis ? { WAKE_UPS: 'redis', REDIS_URL: redis.url, STATUS_CACHE_SECONDS: '0' } : {}),
   };
-  const app = await createReelqueue(loadConfig({}, { DATABASE_URL: server.url, LOG_LEVEL: 'silent' }), {
-    logger: silentLogger(),
-    kinds: [
-      { name: 'fleet_sleep', parsePayload: (input) => input as Record<string, never>, run: async () => ({}) },
-    ],
-    defaultKinds: false,
-  });
+  // The measuring process enqueues as the API would: with WAKE_UPS=redis its wake-ups go over Redis.
+  const appSettings = redis ? { WAKE_UPS: 'redis', REDIS_URL: redis.url, STATUS_CACHE_SECONDS: 0 } : {};
+  const app = await createReelqueue(
+    loadConfig({}, { DATABASE_URL: server.url, LOG_LEVEL: 'silent', ...appSettings }),
+    {
+      logger: silentLogger(),
+      kinds: [
+        {
+          name: 'fleet_sleep',
+          parsePayload: (input) => input as Record<string, never>,
+          run: async () => ({}),
+        },
+      ],
+      defaultKinds: false,
+    },
+  );
   const apiStderr: string[] = [];
   const apis = Array.from({ length: API_PROCESSES }, () => {
     const child = spawn(process.execPath, [CLI, 'serve', '--no-worker', '--port', '0'], {
@@ -117,7 +140,7 @@ async function start(spec: Fleet): Promise<Running> {
     workers.push(...wave);
     await Promise.all(wave.map((worker) => worker.next('worker_started', 120_000)));
   }
-  return { server, bouncer, app, workers, apis, apiStderr, dataDir };
+  return { server, bouncer, redis, app, workers, apis, apiStderr, dataDir };
 }
 
 async function stop(running: Running): Promise<void> {
@@ -133,6 +156,7 @@ async function stop(running: Running): Promise<void> {
   );
   await running.app.close();
   running.bouncer?.destroy();
+  await running.redis?.destroy();
   running.server.destroy();
   rmSync(running.dataDir, { recursive: true, force: true });
 }
