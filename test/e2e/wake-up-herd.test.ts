@@ -40,8 +40,13 @@ describe.runIf(DIALECT === 'postgres')('wake-ups of an idle fleet', () => {
   const workers: Worker[] = [];
 
   beforeEach(async () => {
-    t = await createTestDatabase({ POLL_INTERVAL_MS: 2000 });
+    t = await createTestDatabase({ POLL_INTERVAL_MS: 10_000 });
     app = await createReelqueue(t.config, { logger: silentLogger(), defaultKinds: false });
+    // The LISTEN session wakes every worker once when it connects: have it connected before they start.
+    let connected = false;
+    const unsubscribe = app.jobs.onJobAvailable(() => (connected = true));
+    await waitFor(() => connected, { what: 'the LISTEN session' });
+    unsubscribe();
   });
 
   afterEach(async () => {
@@ -63,7 +68,7 @@ describe.runIf(DIALECT === 'postgres')('wake-ups of an idle fleet', () => {
         prefetchWindowMs: 0,
         heartbeatSeconds: 5,
         leaseSeconds: 30,
-        pollIntervalMs: 2000,
+        pollIntervalMs: 10_000,
         shutdownGraceSeconds: 1,
         abortGraceSeconds: 1,
         retryPolicy: { delaysSeconds: [0], jitter: 0 },
