@@ -8,7 +8,9 @@
  *   server gets max_connections 150 (one LISTEN session per process is the cost left);
  * - 100 processes straight to PostgreSQL with DATABASE_POOL_SIZE=1: each process also holds its
  *   LISTEN session, so this fleet needs about 2 × 104 connections and gets a server with
- *   max_connections 250: it cannot fit in 100 without a pooler.
+ *   max_connections 250: it cannot fit in 100 without a pooler;
+ * - 100 processes through PgBouncer with WAKE_UPS=redis (a throwaway Redis): no LISTEN session at
+ *   all, so the server gets the default max_connections 100 (20 pooled + the scenario's own).
  *
  * Per fleet: pickup (the fleet idle, one job at a time: ms from the enqueue returning to a handler
  * starting) and the claims made per job meanwhile (the thundering herd: every idle process wakes
@@ -284,7 +286,7 @@ export const fleetScenario: Scenario = {
       }
     }
     notes.push(
-      `${fleetJobs.toLocaleString('en')} jobs of ${JOB_MS} ms enqueued in batches of ${BATCH}; workers run concurrency ${CONCURRENCY}, default poll interval (1 s) and prefetch; pickup from ${fleetPickups} jobs added one at a time to the idle fleet. A throwaway PostgreSQL per fleet (max_connections 100; 150 behind PgBouncer, whose 104 LISTEN sessions go straight to the server; 250 for the direct 100-process fleet, which needs a LISTEN session and a pooled connection per process); PgBouncer 1.18, transaction mode, default_pool_size 20.`,
+      `${fleetJobs.toLocaleString('en')} jobs of ${JOB_MS} ms enqueued in batches of ${BATCH}; workers run concurrency ${CONCURRENCY}, default poll interval (1 s) and prefetch; pickup from ${fleetPickups} jobs added one at a time to the idle fleet. A throwaway PostgreSQL per fleet (max_connections 100; 150 behind PgBouncer, whose 104 LISTEN sessions go straight to the server; 250 for the direct 100-process fleet, which needs a LISTEN session and a pooled connection per process; 100 for the WAKE_UPS=redis fleet, which holds no LISTEN session); PgBouncer 1.18, transaction mode, default_pool_size 20.`,
     );
     return { id: this.id, title: this.title, notes, measurements: recorder.summarize() };
   },
