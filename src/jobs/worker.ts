@@ -139,6 +139,14 @@ export class Worker extends EventEmitter<WorkerEvents> {
   #answeringWakeUp = false;
   /** The next claim answers a poll. */
   #answeringPoll = false;
+  /** A claim of this worker found jobs since the last wake-up it answered. */
+  #foundSinceWakeUp = false;
+  /**
+   * It had when the wake-up the next claim answers was heard: then an empty answer may be this
+   * worker's own earlier claim having taken the job (a lone worker's claim after its last job), not
+   * another worker's, and it is no reason to answer less.
+   */
+  #foundBeforeAnswer = false;
   readonly #lottery: WakeUpLottery;
   #activeHandlers = 0;
   readonly #completions: WriteBatcher<Completion, boolean>;
@@ -204,7 +212,11 @@ export class Worker extends EventEmitter<WorkerEvents> {
     if (this.#state !== 'running') return;
     if (jobs?.kind != null && !this.#kinds.includes(jobs.kind)) return;
     if (!this.#lottery.answers(jobs?.count ?? null)) return;
-    if (jobs !== undefined) this.#answeringWakeUp = true;
+    if (jobs !== undefined) {
+      this.#answeringWakeUp = true;
+      this.#foundBeforeAnswer = this.#foundSinceWakeUp;
+      this.#foundSinceWakeUp = false;
+    }
     this.#wake();
   }
 
@@ -296,9 +308,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
    * a wake-up went unanswered.
    */
   #learn(answering: 'wake-up' | 'poll' | null, found: boolean): void {
+    if (found) this.#foundSinceWakeUp = true;
     if (answering === 'wake-up') {
       if (found) this.#lottery.found();
-      else this.#lottery.foundNothing();
+      else if (!this.#foundBeforeAnswer) this.#lottery.foundNothing();
     } else if (answering === 'poll' && found) this.#lottery.found();
   }
 

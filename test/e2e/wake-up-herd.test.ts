@@ -92,6 +92,20 @@ describe.runIf(DIALECT === 'postgres')('wake-ups of an idle fleet', () => {
     expect(Math.min(...workers.map((worker) => worker.wakeUpChance))).toBeLessThan(1);
   });
 
+  it('a lone worker answers every wake-up: its own claim after a job taking the next one is no loss', async () => {
+    const worker = app.createWorker({ concurrency: 2, pollIntervalMs: 60_000 });
+    workers.push(worker);
+    worker.start();
+    for (let i = 0; i < 30; i++) {
+      const { job } = await app.enqueue({ kind: 'noop' });
+      // Its poll is at least 30 s away: each job is picked up by answering its wake-up.
+      await waitFor(async () => (await app.jobs.get(job.id, ALL_JOBS))?.status === 'completed', {
+        what: `job ${i} completed`,
+      });
+    }
+    expect(worker.wakeUpChance).toBe(1);
+  });
+
   it('a wake-up for jobs of a kind a worker does not handle makes it claim nothing', async () => {
     const counted = countingClaims(app.jobs);
     const worker = new Worker({
