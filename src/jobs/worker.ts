@@ -205,8 +205,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
 
   /**
    * A wake-up: jobs of another kind are none of this worker's business; for its own, it claims if
-   * the lottery draws it (always when the wake-up does not say how many jobs; always with room for
-   * none, since a busy worker claims once a slot frees anyway).
+   * the lottery draws it (always when the wake-up does not say how many jobs). A busy worker the
+   * lottery passes over still claims once a slot frees, as it always does.
    */
   #heard(jobs: AvailableJobs | undefined): void {
     if (this.#state !== 'running') return;
