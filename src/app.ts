@@ -8,6 +8,8 @@ import { cacheInvalidatingScheduleStore } from './cache/cache-invalidating-sched
 import { CachingJobStore } from './cache/caching-job-store.js';
 import type { JobSignals } from './cache/job-signals.js';
 import { RedisJobSignals } from './cache/redis-job-signals.js';
+import { RedisWakeUps } from './cache/redis-wake-ups.js';
+import { WakingJobStore } from './cache/waking-job-store.js';
 import { openRedis, type RedisConnection } from './cache/redis.js';
 import { RedisStatusCache } from './cache/redis-status-cache.js';
 import type { Config } from './config.js';
@@ -119,7 +121,12 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
   const scheduleStore = statusCache
     ? cacheInvalidatingScheduleStore(database.schedules, statusCache)
     : database.schedules;
-  const jobs = signals ? new AnnouncingJobStore(cached, signals) : cached;
+  const announcing = signals ? new AnnouncingJobStore(cached, signals) : cached;
+  // WAKE_UPS=redis: this process holds no LISTEN session; workers hear of jobs over Redis instead.
+  const jobs =
+    redis && config.wakeUps === 'redis'
+      ? new WakingJobStore(announcing, new RedisWakeUps(redis, logger))
+      : announcing;
   const defaults = { jobTimeoutSeconds: config.jobTimeoutSeconds, maxRetries: config.maxRetries };
   const workers = new Set<Worker>();
   const tickers = new Set<Scheduler>();

@@ -76,6 +76,7 @@ const settings = {
     .optional(),
   DATABASE_PREPARED_STATEMENTS: z.enum(['auto', 'on', 'off']).default('auto'),
   REDIS_URL: z.string().url().optional(),
+  WAKE_UPS: z.enum(['listen', 'redis', 'poll']).default('listen'),
   STATUS_CACHE_SECONDS: intFrom(0, 3600).default(30),
   PORT: intFrom(0, 65_535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -168,6 +169,12 @@ export interface Config {
    * straight to the server when `databaseUrl` names a transaction-mode pooler.
    */
   readonly databaseListenUrl: string | undefined;
+  /**
+   * How workers hear of new jobs and cancel requests from other processes on PostgreSQL: `listen`
+   * one LISTEN session per process; `redis` Redis pub/sub (REDIS_URL), no LISTEN session; `poll`
+   * none, only polling (POLL_INTERVAL_MS) and heartbeats. SQLite's wake-ups stay on the host.
+   */
+  readonly wakeUps: 'listen' | 'redis' | 'poll';
   /**
    * Named (server-side) prepared statements: `on` always, `off` never (a transaction-mode pooler
    * such as PgBouncer before 1.21 does not keep them across transactions), `auto` on only once a
@@ -386,6 +393,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
     throw new ReelqueueError('CONFIG_INVALID', `Invalid configuration: ${summary}`, { problems });
   }
   const s = parsed.data;
+  if (s.WAKE_UPS === 'redis' && s.REDIS_URL === undefined) {
+    throw configProblem('WAKE_UPS', s.WAKE_UPS, 'needs REDIS_URL: set it, or choose listen or poll');
+  }
   if (s.HEARTBEAT_SECONDS >= s.LEASE_SECONDS) {
     throw new ReelqueueError(
       'CONFIG_INVALID',
@@ -403,6 +413,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
     databaseSchema: s.DATABASE_SCHEMA,
     databasePoolSize: s.DATABASE_POOL_SIZE,
     databaseListenUrl: s.DATABASE_LISTEN_URL,
+    wakeUps: s.WAKE_UPS,
     databasePreparedStatements: s.DATABASE_PREPARED_STATEMENTS,
     redisUrl: s.REDIS_URL,
     statusCacheSeconds: s.STATUS_CACHE_SECONDS,

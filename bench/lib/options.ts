@@ -37,6 +37,8 @@ export interface BenchOptions {
   build: boolean;
   /** Write V8 CPU profiles of the worker processes to bench/results/profiles/. */
   cpuProf: boolean;
+  /** Fleet ids the fleet scenario runs (`fleet-100-pgbouncer-pool10`, …); empty means all. */
+  fleets: readonly string[];
 }
 
 const QUICK: Sizes = {
@@ -91,7 +93,8 @@ const positiveInts = (value: string, name: string): number[] =>
   });
 
 export const USAGE = `npm run bench -- [--quick] [--only a,b] [--systems x,y] [--runs N] [--jobs N]
-  [--concurrency 10,50] [--scale-rows 10000,1000000] [--no-build] [--cpu-prof]`;
+  [--concurrency 10,50] [--scale-rows 10000,1000000] [--fleets fleet-1-direct-pool10,…] [--fleet-jobs N]
+  [--no-build] [--cpu-prof]`;
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
@@ -104,6 +107,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       jobs: { type: 'string' },
       concurrency: { type: 'string' },
       'scale-rows': { type: 'string' },
+      fleets: { type: 'string' },
+      'fleet-jobs': { type: 'string' },
       'no-build': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -121,6 +126,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (values.jobs) sizes.throughputJobs = positiveInts(values.jobs, '--jobs')[0] ?? sizes.throughputJobs;
   if (values.concurrency) sizes.throughputConcurrency = positiveInts(values.concurrency, '--concurrency');
   if (values['scale-rows']) sizes.scaleRows = positiveInts(values['scale-rows'], '--scale-rows');
+  if (values['fleet-jobs'])
+    sizes.fleetJobs = positiveInts(values['fleet-jobs'], '--fleet-jobs')[0] ?? sizes.fleetJobs;
   return {
     mode,
     sizes,
@@ -128,5 +135,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     systems: list(values.systems),
     build: !values['no-build'],
     cpuProf: values['cpu-prof'],
+    fleets: list(values.fleets),
   };
 }

@@ -8,7 +8,9 @@
  *   server gets max_connections 150 (one LISTEN session per process is the cost left);
  * - 100 processes straight to PostgreSQL with DATABASE_POOL_SIZE=1: each process also holds its
  *   LISTEN session, so this fleet needs about 2 × 104 connections and gets a server with
- *   max_connections 250: it cannot fit in 100 without a pooler.
+ *   max_connections 250: it cannot fit in 100 without a pooler;
+ * - 100 processes through PgBouncer with WAKE_UPS=redis (a throwaway Redis): no LISTEN session at
+ *   all, so the server gets the default max_connections 100 (20 pooled + the scenario's own).
  *
  * Per fleet: pickup (the fleet idle, one job at a time: ms from the enqueue returning to a handler
  * starting) and the claims made per job meanwhile (the thundering herd: every idle process wakes
@@ -27,6 +29,7 @@ import { silentLogger } from '../../src/logger.js';
 import { CLI } from '../../test/support/worker-process.js';
 import { ThrowawayPgBouncer } from '../../test/support/throwaway-pgbouncer.js';
 import { ThrowawayPostgres } from '../../test/support/throwaway-postgres.js';
+import { ThrowawayRedis } from '../../test/support/throwaway-redis.js';
 import { WorkerProcess, messageText } from '../lib/child-process.js';
 import { msSince, sleep } from '../lib/clock.js';
 import { Recorder, type MeasuredSystem } from '../lib/results.js';
@@ -38,16 +41,24 @@ interface Fleet extends MeasuredSystem {
   via: 'direct' | 'pgbouncer';
   poolSize: number;
   maxConnections: number;
+  wakeUps: 'listen' | 'redis';
 }
 
-const fleet = (processes: number, via: Fleet['via'], poolSize: number, maxConnections: number): Fleet => ({
-  id: `fleet-${processes}-${via}-pool${poolSize}`,
-  label: `${processes} worker process${processes === 1 ? '' : 'es'}, ${via === 'pgbouncer' ? 'through PgBouncer' : 'direct'}, pool ${poolSize}`,
+const fleet = (
+  processes: number,
+  via: Fleet['via'],
+  poolSize: number,
+  maxConnections: number,
+  wakeUps: Fleet['wakeUps'] = 'listen',
+): Fleet => ({
+  id: `fleet-${processes}-${via}-pool${poolSize}${wakeUps === 'redis' ? '-redis' : ''}`,
+  label: `${processes} worker process${processes === 1 ? '' : 'es'}, ${via === 'pgbouncer' ? 'through PgBouncer' : 'direct'}, pool ${poolSize}${wakeUps === 'redis' ? ', WAKE_UPS=redis (no LISTEN)' : ''}`,
   role: 'reelqueue',
   processes,
   via,
   poolSize,
   maxConnections,
+  wakeUps,
 });
 
 const FLEETS: readonly Fleet[] = [
@@ -55,6 +66,8 @@ const FLEETS: readonly Fleet[] = [
   fleet(10, 'direct', 10, 100),
   fleet(100, 'pgbouncer', 10, 150),
   fleet(100, 'direct', 1, 250),
+  // No LISTEN session per process: PgBouncer's 20 server connections are all the server sees.
+  fleet(100, 'pgbouncer', 10, 100, 'redis'),
 ];
 const API_PROCESSES = 4;
 const CONCURRENCY = 2;
@@ -67,6 +80,7 @@ const FLEET_WORKER = new URL('../workers/fleet-worker.mjs', import.meta.url).pat
 interface Running {
   server: ThrowawayPostgres;
   bouncer: ThrowawayPgBouncer | null;
+  redis: ThrowawayRedis | null;
   app: Reelqueue;
   workers: WorkerProcess[];
   apis: ChildProcess[];
@@ -77,6 +91,7 @@ interface Running {
 async function start(spec: Fleet): Promise<Running> {
   const server = await ThrowawayPostgres.start({ max_connections: String(spec.maxConnections) });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'reelqueue-fleet-'));
+  const redis = spec.wakeUps === 'redis' ? await ThrowawayRedis.start() : null;
   const bouncer =
     spec.via === 'pgbouncer'
       ? await ThrowawayPgBouncer.start({ serverPort: server.port, database: 'postgres', poolSize: 20 })
@@ -89,14 +104,24 @@ async function start(spec: Fleet): Promise<Running> {
     LOG_LEVEL: 'warn',
     CLEANUP_INTERVAL_MINUTES: '0',
     DATA_DIR: dataDir,
+    ...(redis ? { WAKE_UPS: 'redis', REDIS_URL: redis.url, STATUS_CACHE_SECONDS: '0' } : {}),
   };
-  const app = await createReelqueue(loadConfig({}, { DATABASE_URL: server.url, LOG_LEVEL: 'silent' }), {
-    logger: silentLogger(),
-    kinds: [
-      { name: 'fleet_sleep', parsePayload: (input) => input as Record<string, never>, run: async () => ({}) },
-    ],
-    defaultKinds: false,
-  });
+  // The measuring process enqueues as the API would: with WAKE_UPS=redis its wake-ups go over Redis.
+  const appSettings = redis ? { WAKE_UPS: 'redis', REDIS_URL: redis.url, STATUS_CACHE_SECONDS: 0 } : {};
+  const app = await createReelqueue(
+    loadConfig({}, { DATABASE_URL: server.url, LOG_LEVEL: 'silent', ...appSettings }),
+    {
+      logger: silentLogger(),
+      kinds: [
+        {
+          name: 'fleet_sleep',
+          parsePayload: (input) => input as Record<string, never>,
+          run: async () => ({}),
+        },
+      ],
+      defaultKinds: false,
+    },
+  );
   const apiStderr: string[] = [];
   const apis = Array.from({ length: API_PROCESSES }, () => {
     const child = spawn(process.execPath, [CLI, 'serve', '--no-worker', '--port', '0'], {
@@ -117,7 +142,7 @@ async function start(spec: Fleet): Promise<Running> {
     workers.push(...wave);
     await Promise.all(wave.map((worker) => worker.next('worker_started', 120_000)));
   }
-  return { server, bouncer, app, workers, apis, apiStderr, dataDir };
+  return { server, bouncer, redis, app, workers, apis, apiStderr, dataDir };
 }
 
 async function stop(running: Running): Promise<void> {
@@ -133,6 +158,7 @@ async function stop(running: Running): Promise<void> {
   );
   await running.app.close();
   running.bouncer?.destroy();
+  await running.redis?.destroy();
   running.server.destroy();
   rmSync(running.dataDir, { recursive: true, force: true });
 }
@@ -223,7 +249,14 @@ export const fleetScenario: Scenario = {
     const recorder = new Recorder();
     const { fleetJobs, fleetPickups } = context.options.sizes;
     const notes: string[] = [];
-    for (const spec of FLEETS) {
+    const chosen = context.options.fleets;
+    const unknown = chosen.filter((id) => !FLEETS.some((spec) => spec.id === id));
+    if (unknown.length > 0) {
+      throw new Error(
+        `unknown fleet ${unknown.join(', ')}; fleets: ${FLEETS.map((spec) => spec.id).join(', ')}`,
+      );
+    }
+    for (const spec of FLEETS.filter((f) => chosen.length === 0 || chosen.includes(f.id))) {
       const running = await start(spec);
       try {
         // A few jobs first: the workers' first claims and the pools' connections are not measured.
@@ -253,7 +286,7 @@ export const fleetScenario: Scenario = {
       }
     }
     notes.push(
-      `${fleetJobs.toLocaleString('en')} jobs of ${JOB_MS} ms enqueued in batches of ${BATCH}; workers run concurrency ${CONCURRENCY}, default poll interval (1 s) and prefetch; pickup from ${fleetPickups} jobs added one at a time to the idle fleet. A throwaway PostgreSQL per fleet (max_connections 100; 150 behind PgBouncer, whose 104 LISTEN sessions go straight to the server; 250 for the direct 100-process fleet, which needs a LISTEN session and a pooled connection per process); PgBouncer 1.18, transaction mode, default_pool_size 20.`,
+      `${fleetJobs.toLocaleString('en')} jobs of ${JOB_MS} ms enqueued in batches of ${BATCH}; workers run concurrency ${CONCURRENCY}, default poll interval (1 s) and prefetch; pickup from ${fleetPickups} jobs added one at a time to the idle fleet. A throwaway PostgreSQL per fleet (max_connections 100; 150 behind PgBouncer, whose 104 LISTEN sessions go straight to the server; 250 for the direct 100-process fleet, which needs a LISTEN session and a pooled connection per process; 100 for the WAKE_UPS=redis fleet, which holds no LISTEN session); PgBouncer 1.18, transaction mode, default_pool_size 20.`,
     );
     return { id: this.id, title: this.title, notes, measurements: recorder.summarize() };
   },

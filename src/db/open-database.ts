@@ -41,6 +41,7 @@ export type DatabaseConfig = Pick<
   | 'databaseSchema'
   | 'databasePoolSize'
   | 'databaseListenUrl'
+  | 'wakeUps'
   | 'databasePreparedStatements'
   | 'sqliteBusyTimeoutMs'
   | 'sqliteBusyRetryMs'

@@ -221,6 +221,14 @@ export interface ImportOutcome {
   skipped: string[];
 }
 
+/** What a wake-up says about the jobs it announces (issue 29: how many workers should claim). */
+export interface AvailableJobs {
+  /** How many jobs were made claimable. */
+  count: number;
+  /** Their kind when they are all of one kind, else null. */
+  kind: string | null;
+}
+
 export interface JobStore {
   readonly dialect: 'sqlite' | 'postgres';
 
@@ -368,8 +376,11 @@ export interface JobStore {
    */
   importJobs(records: readonly TransferredJob[], onConflict: ImportConflictRule): Promise<ImportOutcome>;
 
-  /** Calls back when a job may be claimable (new job, retry, release). Returns an unsubscribe. */
-  onJobAvailable(listener: () => void): () => void;
+  /**
+   * Calls back when a job may be claimable (new job, retry, release), with what the wake-up says of
+   * the jobs when it says it (`AvailableJobs`). Returns an unsubscribe.
+   */
+  onJobAvailable(listener: (jobs?: AvailableJobs) => void): () => void;
   /** Calls back with the id of a running job whose cancellation was requested. */
   onCancelRequested(listener: (jobId: string) => void): () => void;
 

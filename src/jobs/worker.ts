@@ -3,8 +3,10 @@
  * progress function, keeps their leases alive with one batched heartbeat, and writes the outcome —
  * every write fenced on the lease it holds.
  *
- * Wake-ups come from the store (LISTEN/NOTIFY or an in-process signal), with jittered polling as the
- * backstop.
+ * Wake-ups come from the store (LISTEN/NOTIFY, Redis or an in-process signal), with jittered polling
+ * as the backstop. A wake-up that says how many jobs it announces is answered by only a few of the
+ * idle workers of a fleet (wake-up-lottery.ts), and one for jobs of a kind this worker does not
+ * handle by none of its claims.
  *
  * Claim-ahead: when handlers are fast, one claim per free slot would make the database round trip the
  * bottleneck, so the worker also claims the jobs it expects to start within `prefetchWindowMs` (from
@@ -33,7 +35,8 @@ import type { Logger } from '../logger.js';
 import type { KindRegistry } from './kinds.js';
 import { leaseOf, type Job, type JsonObject, type Lease } from './model.js';
 import { retryDelaySeconds, type RetryPolicy } from './retry-policy.js';
-import type { Completion, JobStore } from './store.js';
+import type { AvailableJobs, Completion, JobStore } from './store.js';
+import { WakeUpLottery } from './wake-up-lottery.js';
 import { JobAbort } from './job-abort.js';
 import { RunningJobContext, type ParentReader, type ProgressWriter } from './job-context.js';
 import { readParentResults } from './dependencies.js';
@@ -64,6 +67,8 @@ export interface WorkerOptions extends WorkerSettings {
   registry: KindRegistry;
   logger: Logger;
   workerId?: string;
+  /** Which wake-ups to answer with a claim; tests pass one with a fixed random source. */
+  lottery?: WakeUpLottery;
 }
 
 export type JobOutcome =
@@ -131,6 +136,19 @@ export class Worker extends EventEmitter<WorkerEvents> {
   #registered: Promise<void> = Promise.resolve();
   #stopped: Promise<void> | null = null;
   #wakeScheduled = false;
+  /** The next claim answers a wake-up the lottery drew: what it finds teaches the lottery. */
+  #answeringWakeUp = false;
+  /** The next claim answers a poll. */
+  #answeringPoll = false;
+  /** A claim of this worker found jobs since the last wake-up it answered. */
+  #foundSinceWakeUp = false;
+  /**
+   * It had when the wake-up the next claim answers was heard: then an empty answer may be this
+   * worker's own earlier claim having taken the job (a lone worker's claim after its last job), not
+   * another worker's, and it is no reason to answer less.
+   */
+  #foundBeforeAnswer = false;
+  readonly #lottery: WakeUpLottery;
   #activeHandlers = 0;
   readonly #completions: WriteBatcher<Completion, boolean>;
   readonly #writeProgress: ProgressWriter;
@@ -144,6 +162,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.#logger = options.logger.child({ workerId: this.id });
     this.#settings = options;
     this.#kinds = options.kinds ?? options.registry.names();
+    this.#lottery = options.lottery ?? new WakeUpLottery();
     this.#completions = new WriteBatcher((items) => this.#store.completeMany(items));
     this.#writeProgress = (lease, update) => this.#store.reportProgress(lease, update);
     this.#readParents = (jobId) => readParentResults(this.#store, jobId);
@@ -163,7 +182,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     if (this.#state !== 'idle') return;
     this.#state = 'running';
     this.#registered = this.#register();
-    this.#unsubscribe.push(this.#store.onJobAvailable(() => this.#wake()));
+    this.#unsubscribe.push(this.#store.onJobAvailable((jobs) => this.#heard(jobs)));
     this.#unsubscribe.push(
       this.#store.onCancelRequested((jobId) => {
         const running = this.#running.get(jobId) ?? this.#queued.get(jobId);
@@ -185,6 +204,28 @@ export class Worker extends EventEmitter<WorkerEvents> {
       this.#wakeScheduled = false;
       this.#wake();
     });
+  }
+
+  /**
+   * A wake-up: jobs of another kind are none of this worker's business; for its own, it claims if
+   * the lottery draws it (always when the wake-up does not say how many jobs). A busy worker the
+   * lottery passes over still claims once a slot frees, as it always does.
+   */
+  #heard(jobs: AvailableJobs | undefined): void {
+    if (this.#state !== 'running') return;
+    if (jobs?.kind != null && !this.#kinds.includes(jobs.kind)) return;
+    if (!this.#lottery.answers(jobs?.count ?? null)) return;
+    if (jobs !== undefined) {
+      this.#answeringWakeUp = true;
+      this.#foundBeforeAnswer = this.#foundSinceWakeUp;
+      this.#foundSinceWakeUp = false;
+    }
+    this.#wake();
+  }
+
+  /** The chance this worker answers a wake-up for one job (wake-up-lottery.ts). */
+  get wakeUpChance(): number {
+    return this.#lottery.chance;
   }
 
   /** Asks for a claim round now (new jobs may be waiting). */
@@ -222,6 +263,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
         let jobs: Job[];
         // A claim that may queue jobs takes the short lease; those that start are renewed soon after.
         const shortLease = free > this.#settings.concurrency - this.#activeHandlers;
+        const answering = this.#answering();
         try {
           jobs = await this.#store.claim({
             workerId: this.id,
@@ -242,6 +284,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
           break;
         }
         this.#claimFailures = 0;
+        this.#learn(answering, jobs.length > 0);
         if (this.#state !== 'running') {
           // Stopped while the claim was in flight: hand the jobs straight back.
           await this.#store
@@ -256,9 +299,31 @@ export class Worker extends EventEmitter<WorkerEvents> {
         if (jobs.length === free) this.#claimAgain = true;
       } while (this.#claimAgain);
     } finally {
+      // A wake-up or poll this round had no room to claim for teaches nothing.
+      this.#answering();
       this.#claiming = false;
       this.#schedulePoll();
     }
+  }
+
+  /**
+   * Teaches the lottery what the claim that answered a wake-up found; a poll that found jobs says
+   * a wake-up went unanswered.
+   */
+  #learn(answering: 'wake-up' | 'poll' | null, found: boolean): void {
+    if (found) this.#foundSinceWakeUp = true;
+    if (answering === 'wake-up') {
+      if (found) this.#lottery.found();
+      else if (!this.#foundBeforeAnswer) this.#lottery.foundNothing();
+    } else if (answering === 'poll' && found) this.#lottery.found();
+  }
+
+  /** What the next claim answers (a drawn wake-up, a poll, or neither); clears it. */
+  #answering(): 'wake-up' | 'poll' | null {
+    const answering = this.#answeringWakeUp ? 'wake-up' : this.#answeringPoll ? 'poll' : null;
+    this.#answeringWakeUp = false;
+    this.#answeringPoll = false;
+    return answering;
   }
 
   /** Jobs expected to start within the claim-ahead window, from the running average. */
@@ -335,7 +400,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
       Math.max(pollIntervalMs, MAX_CLAIM_BACKOFF_MS),
     );
     const jittered = backedOff * (0.5 + Math.random());
-    this.#pollTimer = setTimeout(() => this.#wake(), jittered);
+    this.#pollTimer = setTimeout(() => {
+      this.#answeringPoll = true;
+      this.#wake();
+    }, jittered);
   }
 
   #scheduleHeartbeat(): void {

@@ -15,13 +15,16 @@ describe.runIf(DIALECT === 'postgres')('PostgreSQL wake-ups for new jobs', () =>
   const ctx = useConformanceDatabase();
   let listener: pg.Client;
   let wakeUps: number;
+  let payloads: string[];
   let channel: string;
 
   beforeEach(async () => {
     wakeUps = 0;
+    payloads = [];
     listener = new pg.Client({ connectionString: POSTGRES_URL });
     listener.on('notification', (message) => {
-      if (message.payload === 'a') wakeUps++;
+      if (message.payload?.startsWith('a')) wakeUps++;
+      payloads.push(message.payload ?? '');
     });
     await listener.connect();
     channel = notifyChannel(ctx().t.env.DATABASE_SCHEMA ?? '');
@@ -35,6 +38,8 @@ describe.runIf(DIALECT === 'postgres')('PostgreSQL wake-ups for new jobs', () =>
     const { store, jobs } = ctx();
     await store.enqueue(jobs.resolve({ kind: 'noop' }));
     await waitFor(() => wakeUps === 1, { what: "the lone enqueue's wake-up" });
+    // How many jobs, and their kind: workers decide from them whether to claim.
+    expect(payloads).toEqual(['a:1:noop']);
 
     // Called in the same turn: the first runs alone, the other two overlap it.
     const overlapping = await Promise.all([
@@ -46,6 +51,11 @@ describe.runIf(DIALECT === 'postgres')('PostgreSQL wake-ups for new jobs', () =>
     await (store as PostgresJobStore).wakeUpsSent();
     // One inside the first transaction, at least one after the overlapping commits.
     await waitFor(() => wakeUps >= 3, { what: 'the wake-ups of the overlapping enqueues' });
+    // The wake-ups after the commits count the jobs they stand for: 3 jobs in all, whatever the split.
+    await waitFor(
+      () => payloads.slice(1).reduce((sum, payload) => sum + Number(payload.split(':')[1]), 0) === 3,
+      { what: 'three jobs announced' },
+    );
   });
 
   it('sends no wake-up for an enqueue that created nothing', async () => {

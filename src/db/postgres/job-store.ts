@@ -71,6 +71,7 @@ import { completedInOrder, completionsJson } from '../completion-batch.js';
 import { newJobsColumns } from '../new-jobs-batch.js';
 import { listingIndexTest } from '../status-predicates.js';
 import type {
+  AvailableJobs,
   BulkCancelOutcome,
   CancelOutcome,
   ClaimRequest,
@@ -131,6 +132,7 @@ import { isPointsError, mapPointsError } from './user-points.js';
 import { WakeUpSender } from './wake-up-sender.js';
 import { transferSql } from './sql/transfer-sql.js';
 import { firstOfEachId, jobColumns, withEvents } from '../transfer-rows.js';
+import { availableMessage } from '../../jobs/wake-up-message.js';
 
 const STATEMENT_NAMES = statementNames('jobs', jobsSql);
 /** SQLSTATE of a transaction PostgreSQL rolled back to break a deadlock. */
@@ -188,7 +190,9 @@ export class PostgresJobStore implements JobStore {
     this.#pool = pool;
     this.#listener = listener;
     this.#channel = channel;
-    this.#wakeUps = new WakeUpSender(() => this.#rows(jobsSql.announceAvailable, [channel]));
+    this.#wakeUps = new WakeUpSender((jobs) =>
+      this.#rows(jobsSql.announceAvailable, [channel, availableMessage(jobs)]),
+    );
     this.#statusReads = new StatusReadBatcher(async (ids) => {
       const rows = await this.#rows<PgJobRow & { ahead: number | null }>(jobsSql.selectManyWithPosition, [
         ids,
@@ -358,7 +362,16 @@ export class PostgresJobStore implements JobStore {
     this.#enqueuesInFlight++;
     try {
       const results = await insert(alone ? this.#channel : null);
-      if (!alone && results.some((result) => result.created)) this.#wakeUps.announce();
+      if (!alone) {
+        const created = results.filter((result) => result.created).map((result) => result.job.kind);
+        const [kind] = created;
+        if (kind !== undefined) {
+          this.#wakeUps.announce({
+            count: created.length,
+            kind: created.every((k) => k === kind) ? kind : null,
+          });
+        }
+      }
       return results;
     } finally {
       this.#enqueuesInFlight--;
@@ -670,7 +683,7 @@ export class PostgresJobStore implements JobStore {
       }
       return result;
     });
-    if (outcome.imported.length > 0) this.#wakeUps.announce();
+    if (outcome.imported.length > 0) this.#wakeUps.announce({ count: outcome.imported.length, kind: null });
     return outcome;
   }
 
@@ -1100,7 +1113,7 @@ export class PostgresJobStore implements JobStore {
     }
   }
 
-  onJobAvailable(listener: () => void): () => void {
+  onJobAvailable(listener: (jobs?: AvailableJobs) => void): () => void {
     this.#listener.on('available', listener);
     this.#listener.start();
     return () => this.#listener.off('available', listener);

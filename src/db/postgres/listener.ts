@@ -1,11 +1,13 @@
 /**
- * One LISTEN connection per database, outside the pool, shared by its stores. Payloads: `a` a job
- * is available, `c:<id>` a cancel was requested, `k` API keys or users changed. When the connection
+ * One LISTEN connection per database, outside the pool, shared by its stores. Payloads: see
+ * src/jobs/wake-up-message.ts (`a…` jobs are available, `c:<id>` a cancel was requested, `k` API keys
+ * or users changed). When the connection
  * drops (a server restart), it reconnects with backoff by itself and then reports a wake-up and a
  * key change, since notifications sent while it was away are lost.
  */
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
+import { parseWakeUp } from '../../jobs/wake-up-message.js';
 
 /** The channel of a schema's notifications (migration 0006's trigger builds the same name). */
 export function notifyChannel(schema: string): string {
@@ -13,14 +15,15 @@ export function notifyChannel(schema: string): string {
 }
 
 export class NotificationListener extends EventEmitter {
-  readonly #connectionString: string;
+  /** Null: this process does not LISTEN (WAKE_UPS=redis or poll); nothing is ever heard. */
+  readonly #connectionString: string | null;
   readonly #channel: string;
   #client: pg.Client | null = null;
   #started = false;
   #closed = false;
   #retryTimer: NodeJS.Timeout | null = null;
 
-  constructor(connectionString: string, channel: string) {
+  constructor(connectionString: string | null, channel: string) {
     super();
     this.setMaxListeners(0);
     this.#connectionString = connectionString;
@@ -34,21 +37,22 @@ export class NotificationListener extends EventEmitter {
 
   /** Starts listening once; later calls do nothing. */
   start(): void {
-    if (this.#started || this.#closed) return;
+    if (this.#started || this.#closed || this.#connectionString === null) return;
     this.#started = true;
     void this.#connect(0);
   }
 
   async #connect(failures: number): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed || this.#connectionString === null) return;
     const client = new pg.Client({
       connectionString: this.#connectionString,
       application_name: 'reelqueue-listen',
     });
     client.on('notification', (message) => {
-      if (message.payload === 'a') this.emit('available');
-      else if (message.payload === 'k') this.emit('keys');
-      else if (message.payload?.startsWith('c:')) this.emit('cancel', message.payload.slice(2));
+      const wakeUp = parseWakeUp(message.payload ?? '');
+      if (wakeUp?.type === 'available') this.emit('available', wakeUp.jobs);
+      else if (wakeUp?.type === 'keys') this.emit('keys');
+      else if (wakeUp?.type === 'cancel') this.emit('cancel', wakeUp.jobId);
     });
     const onLost = () => {
       if (this.#client !== client) return;

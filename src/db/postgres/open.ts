@@ -21,7 +21,11 @@ export function openPostgresDatabase(
   const pool = createPool(connectionString, schema, config.databasePoolSize);
   const channel = notifyChannel(schema);
   // LISTEN needs a session of its own: DATABASE_LISTEN_URL may name the server behind a pooler.
-  const listener = new NotificationListener(config.databaseListenUrl ?? connectionString, channel);
+  // WAKE_UPS=redis or poll: no LISTEN session at all (the wake-ups go over Redis, or polls find the jobs).
+  const listener = new NotificationListener(
+    config.wakeUps === 'listen' ? (config.databaseListenUrl ?? connectionString) : null,
+    channel,
+  );
   const statements = new PreparedStatements(config.databasePreparedStatements);
   const jobs = new PostgresJobStore(pool, listener, channel, {
     maxLostAttempts: config.maxLostAttempts,

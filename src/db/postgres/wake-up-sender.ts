@@ -10,34 +10,42 @@
  * worker hears of the job.
  *
  * Enqueues that commit while a notification is on its way share the next one: at most one is in
- * flight, and every announce is followed by a notification sent after it.
+ * flight, and every announce is followed by a notification sent after it, which counts the jobs of
+ * every announce it stands for (the workers decide from the count whether to claim).
  */
+import type { AvailableJobs } from '../../jobs/store.js';
+
 export class WakeUpSender {
-  readonly #send: () => Promise<unknown>;
+  readonly #send: (jobs: AvailableJobs) => Promise<unknown>;
   #inFlight: Promise<void> | null = null;
-  #again = false;
+  /** The jobs announced since the last notification went out, or null when none were. */
+  #pending: AvailableJobs | null = null;
 
   /** `send` notifies; a failure is only a missed wake-up, which the workers' poll makes up for. */
-  constructor(send: () => Promise<unknown>) {
+  constructor(send: (jobs: AvailableJobs) => Promise<unknown>) {
     this.#send = send;
   }
 
-  /** Asks for a notification sent after this call; returns at once. */
-  announce(): void {
-    if (this.#inFlight) {
-      this.#again = true;
-      return;
-    }
-    this.#inFlight = this.#sendUntilCaughtUp();
+  /** Asks for a notification of `jobs` sent after this call; returns at once. */
+  announce(jobs: AvailableJobs): void {
+    this.#pending =
+      this.#pending === null
+        ? { ...jobs }
+        : {
+            count: this.#pending.count + jobs.count,
+            kind: this.#pending.kind === jobs.kind ? jobs.kind : null,
+          };
+    this.#inFlight ??= this.#sendUntilCaughtUp();
   }
 
   async #sendUntilCaughtUp(): Promise<void> {
     try {
-      do {
-        this.#again = false;
+      while (this.#pending !== null) {
+        const jobs = this.#pending;
+        this.#pending = null;
         // A wake-up, not a write: nothing is lost when it fails, workers find the job at their poll.
-        await this.#send().catch(() => undefined);
-      } while (this.#again);
+        await this.#send(jobs).catch(() => undefined);
+      }
     } finally {
       this.#inFlight = null;
     }

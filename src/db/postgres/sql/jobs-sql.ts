@@ -93,9 +93,13 @@ const insertJobs = (source: string): string => `
       FROM ${source} AS t(${NEW_JOB_COLUMNS.map(([name]) => name).join(', ')})
       -- A taken idempotency key skips the job; a taken id aborts the statement (jobIdTaken).
       ON CONFLICT (coalesce(user_id, ''), idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-      RETURNING id, idempotency_key IS NOT NULL AS keyed),
-    -- No wake-up when every job's key was taken: nothing new to run.
-    n AS (SELECT pg_notify($12, 'a') WHERE $12::text IS NOT NULL AND EXISTS (SELECT FROM j))
+      RETURNING id, kind, idempotency_key IS NOT NULL AS keyed),
+    -- No wake-up when every job's key was taken: nothing new to run. The wake-up says how many jobs
+    -- and, when they are all of one kind, which (src/jobs/wake-up-message.ts): workers use both to
+    -- decide whether to claim (src/jobs/wake-up-lottery.ts).
+    n AS (
+      SELECT pg_notify($12, 'a:' || count(*) || CASE WHEN min(kind) = max(kind) THEN ':' || min(kind) ELSE '' END)
+      FROM j WHERE $12::text IS NOT NULL HAVING count(*) > 0)
     -- One row: the transaction's clock, which stamped them all (insertedJobFromPg), and the keyed
     -- jobs inserted. A job without a key is always inserted (a taken id aborts the statement); the
     -- rest of each job is what was sent. Reading n makes it run: a CTE that nothing reads is skipped.
@@ -136,8 +140,8 @@ export const jobsSql = {
   /** One new job: $1–$11 its values (`newJobsColumns`' first row), $12 the channel (`insertJobs`). */
   insertOne: insertJobs(JOB_VALUES),
 
-  /** $1 the channel: the wake-up for jobs queued by overlapping enqueues, after their commits. */
-  announceAvailable: `SELECT pg_notify($1, 'a')`,
+  /** $1 the channel, $2 the wake-up (`availableMessage`): for jobs queued by overlapping enqueues, after their commits. */
+  announceAvailable: `SELECT pg_notify($1, $2)`,
 
   /**
    * $1 owner. Serialises enqueues and retries with an active-jobs limit per owner, across every node, until the
@@ -242,7 +246,7 @@ export const jobsSql = {
       WHERE ${FENCE}
       RETURNING *),
     ${eventFrom(`CASE WHEN j.status = 'cancelled' THEN 'cancelled' ELSE 'retry_scheduled' END`, '$9::jsonb')},
-    n AS (SELECT pg_notify($10, 'a'))
+    n AS (SELECT pg_notify($10, 'a:1:' || kind) FROM j)
     SELECT ${JOB_COLUMN('j')} FROM j, n`,
 
   /** Fence $1–$3; $4 code, $5 message, $6 details, $7 terminal status, $8 status message, $9 event data. */
@@ -374,7 +378,7 @@ export const jobsSql = {
         AND ($3::boolean OR retry_count < max_retries)
       RETURNING *),
     ${eventFrom(`'retried'`, '$4::jsonb')},
-    n AS (SELECT pg_notify($5, 'a'))
+    n AS (SELECT pg_notify($5, 'a:1:' || kind) FROM j)
     SELECT ${JOB_COLUMN('j')} FROM j, n`,
 
   /**

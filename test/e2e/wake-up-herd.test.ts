@@ -1,0 +1,140 @@
+/**
+ * Issue 29, the thundering herd: one new job must not make every idle worker claim. Twenty idle
+ * workers hear each one-job wake-up; only a few answer it (src/jobs/wake-up-lottery.ts), and the
+ * polls still pick up what no wake-up answer took. Before the lottery, every one of them claimed
+ * for every job (about 21 claims per job here).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createReelqueue, type Reelqueue } from '../../src/app.js';
+import { ALL_JOBS, type JobStore } from '../../src/jobs/store.js';
+import { Worker } from '../../src/jobs/worker.js';
+import { silentLogger } from '../../src/logger.js';
+import { createTestDatabase, DIALECT, type TestDatabase } from '../support/test-database.js';
+import { waitFor } from '../support/wait.js';
+
+const WORKERS = 20;
+const JOBS = 40;
+
+/** The store, counting the claims made through it. */
+function countingClaims(store: JobStore): { store: JobStore; claims: () => number } {
+  let claims = 0;
+  const counting = new Proxy(store, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (property === 'claim') {
+        return (...args: Parameters<JobStore['claim']>) => {
+          claims++;
+          return target.claim(...args);
+        };
+      }
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { store: counting, claims: () => claims };
+}
+
+// SQLite's wake file says no count: there every worker of the host still answers every wake-up.
+describe.runIf(DIALECT === 'postgres')('wake-ups of an idle fleet', () => {
+  let t: TestDatabase;
+  let app: Reelqueue;
+  const workers: Worker[] = [];
+
+  beforeEach(async () => {
+    t = await createTestDatabase({ POLL_INTERVAL_MS: 10_000 });
+    app = await createReelqueue(t.config, { logger: silentLogger(), defaultKinds: false });
+    // The LISTEN session wakes every worker once when it connects: have it connected before they start.
+    let connected = false;
+    const unsubscribe = app.jobs.onJobAvailable(() => (connected = true));
+    await waitFor(() => connected, { what: 'the LISTEN session' });
+    unsubscribe();
+  });
+
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((worker) => worker.stop(0)));
+    await app.close();
+    await t.cleanup();
+  });
+
+  it('a one-job wake-up makes a few of twenty idle workers claim, not all of them, and every job runs', async () => {
+    const counted = countingClaims(app.jobs);
+    for (let i = 0; i < WORKERS; i++) {
+      const worker = new Worker({
+        store: counted.store,
+        registry: app.kinds,
+        logger: silentLogger(),
+        kinds: ['noop'],
+        concurrency: 1,
+        prefetchLimit: 0,
+        prefetchWindowMs: 0,
+        heartbeatSeconds: 5,
+        leaseSeconds: 30,
+        pollIntervalMs: 10_000,
+        shutdownGraceSeconds: 1,
+        abortGraceSeconds: 1,
+        retryPolicy: { delaysSeconds: [0], jitter: 0 },
+      });
+      workers.push(worker);
+      worker.start();
+    }
+    // Their first claims (start-up) are not counted.
+    await waitFor(() => counted.claims() >= WORKERS, { what: 'the start-up claims' });
+    const before = counted.claims();
+    for (let i = 0; i < JOBS; i++) {
+      const { job } = await app.enqueue({ kind: 'noop' });
+      await waitFor(async () => (await app.jobs.get(job.id, ALL_JOBS))?.status === 'completed', {
+        what: `job ${i} completed`,
+      });
+    }
+    const perJob = (counted.claims() - before) / JOBS;
+    // Every worker claiming for every job makes WORKERS + 1 claims per job; the lottery about 3
+    // (answers, the claim after the job, the fleet's polls).
+    expect(perJob).toBeLessThan(WORKERS / 3);
+    expect(Math.min(...workers.map((worker) => worker.wakeUpChance))).toBeLessThan(1);
+  });
+
+  it('a lone worker answers every wake-up: its own claim after a job taking the next one is no loss', async () => {
+    const worker = app.createWorker({ concurrency: 2, pollIntervalMs: 60_000 });
+    workers.push(worker);
+    worker.start();
+    for (let i = 0; i < 30; i++) {
+      const { job } = await app.enqueue({ kind: 'noop' });
+      // Its poll is at least 30 s away: each job is picked up by answering its wake-up.
+      await waitFor(async () => (await app.jobs.get(job.id, ALL_JOBS))?.status === 'completed', {
+        what: `job ${i} completed`,
+      });
+    }
+    expect(worker.wakeUpChance).toBe(1);
+  });
+
+  it('a wake-up for jobs of a kind a worker does not handle makes it claim nothing', async () => {
+    const counted = countingClaims(app.jobs);
+    const worker = new Worker({
+      store: counted.store,
+      registry: app.kinds,
+      logger: silentLogger(),
+      kinds: ['sleep'],
+      concurrency: 1,
+      prefetchLimit: 0,
+      prefetchWindowMs: 0,
+      heartbeatSeconds: 5,
+      leaseSeconds: 30,
+      pollIntervalMs: 60_000,
+      shutdownGraceSeconds: 1,
+      abortGraceSeconds: 1,
+      retryPolicy: { delaysSeconds: [0], jitter: 0 },
+    });
+    workers.push(worker);
+    worker.start();
+    await waitFor(() => counted.claims() >= 1, { what: 'the start-up claim' });
+    const noop = app.createWorker({ kinds: ['noop'], concurrency: 1 });
+    workers.push(noop);
+    noop.start();
+    for (let i = 0; i < 5; i++) {
+      const { job } = await app.enqueue({ kind: 'noop' });
+      await waitFor(async () => (await app.jobs.get(job.id, ALL_JOBS))?.status === 'completed', {
+        what: `noop job ${i} completed`,
+      });
+    }
+    expect(counted.claims()).toBe(1);
+  });
+});
