@@ -155,10 +155,10 @@ export class ChunkedArtifactStore implements ArtifactStore {
         if (seq > first || offset > start) await nextTurn();
         const length = Math.min(pieceBytes, end - offset);
         const piece = await this.#storage.chunkPiece(artifactId, seq, offset, length);
-        if (piece?.length !== length) {
+        if (piece?.reduce((sum, part) => sum + part.length, 0) !== length) {
           throw artifactNotFound(artifactId, `chunk ${seq} is missing (deleted while being read?)`);
         }
-        yield piece;
+        yield* piece;
       }
     }
   }
