@@ -27,14 +27,19 @@ interface Prepared {
 }
 
 /** `clients` contiguous, distinct ranges that together cover `size` bytes. */
-function splitIntoRanges(size: number, clients: number): { start: number; end: number }[] {
+export function splitIntoRanges(size: number, clients: number): { start: number; end: number }[] {
   return Array.from({ length: clients }, (_, i) => ({
     start: Math.floor((i * size) / clients),
     end: Math.floor(((i + 1) * size) / clients) - 1,
   }));
 }
 
-function serverProcess(database: ScratchDatabase, adminKey: string, nodeFlags: readonly string[]) {
+export function serverProcess(
+  database: ScratchDatabase,
+  adminKey: string,
+  nodeFlags: readonly string[],
+  env: Record<string, string> = {},
+) {
   return new WorkerProcess({
     command: process.execPath,
     args: [...nodeFlags, REELQUEUE_CLI, 'serve', '--no-worker', '--json'],
@@ -46,6 +51,7 @@ function serverProcess(database: ScratchDatabase, adminKey: string, nodeFlags: r
       RATE_LIMIT_PER_MINUTE: '0',
       REELQUEUE_ADMIN_KEY: adminKey,
       LOG_LEVEL: 'warn',
+      ...env,
     },
     channel: 'stdout-json',
   });

@@ -137,8 +137,10 @@ export class ChunkedArtifactStore implements ArtifactStore {
   }
 
   /**
-   * One piece (at most `pieceBytes`) per query: a reader holds a single piece besides what its
-   * socket buffers, so many clients streaming at once stay within a few tens of MB.
+   * One piece (at most `pieceBytes`) per query, yielded as the parts the storage returned it in: a
+   * reader holds a single piece besides what its socket buffers, so many clients streaming at once
+   * stay within a few tens of MB. Its connection (PostgreSQL) is back in the pool before the piece
+   * is yielded, so a client that stops reading, or hangs up, holds none.
    */
   async *#read(artifactId: string, request: ByteRange): AsyncGenerator<Buffer, void, undefined> {
     const row = isArtifactId(artifactId) ? await this.#storage.record(artifactId) : null;
@@ -155,10 +157,10 @@ export class ChunkedArtifactStore implements ArtifactStore {
         if (seq > first || offset > start) await nextTurn();
         const length = Math.min(pieceBytes, end - offset);
         const piece = await this.#storage.chunkPiece(artifactId, seq, offset, length);
-        if (piece?.length !== length) {
+        if (piece?.reduce((sum, part) => sum + part.length, 0) !== length) {
           throw artifactNotFound(artifactId, `chunk ${seq} is missing (deleted while being read?)`);
         }
-        yield piece;
+        yield* piece;
       }
     }
   }

@@ -51,8 +51,11 @@ export interface ArtifactStorage {
    * client. Each database sizes it to what its driver allocates per piece (see its storage).
    */
   readonly pieceBytes: number;
-  /** `length` bytes of chunk `seq` from `offset`; null when the chunk does not exist. */
-  chunkPiece(artifactId: string, seq: number, offset: number, length: number): Promise<Buffer | null>;
+  /**
+   * `length` bytes of chunk `seq` from `offset`, as one or more Buffers in order (PostgreSQL's are
+   * views of the socket's reads, never joined); null when the chunk does not exist.
+   */
+  chunkPiece(artifactId: string, seq: number, offset: number, length: number): Promise<Buffer[] | null>;
   /** Deletes up to `limit` chunks of the artifact in one short transaction; returns how many. */
   deleteChunks(artifactId: string, limit: number): Promise<number>;
   /** Deletes the artifact row (and by cascade any chunk left). */

@@ -18,8 +18,14 @@ export class PostgresArtifactStorage implements ArtifactStorage {
    * MB in 2 to 6 of every 10 runs, the rest 35–40 MB: once the strings in flight outlived a
    * scavenge, nearly all of them were promoted and old space filled with them faster than it was
    * collected (`--trace-gc-nvp`: 99 % of each scavenge's survivors promoted, 6–9 MB each time).
+   * The piece comes back as the socket's Buffers, never joined into one. 128 KiB, not the 60 KiB it
+   * was: each COPY is a statement parsed, planned and answered, and per byte streamed the API
+   * process and PostgreSQL spent about 25 % less CPU with 128 KiB pieces, 40 % less with 256 KiB
+   * (`bench/tools/stream-cost.ts`); but 256 KiB pieces, 20 of them in flight, grew the server by
+   * 4–6 MB more than 60 KiB ones, and 128 KiB by none. A whole 1 MiB chunk per COPY cost
+   * PostgreSQL 3–5 times more CPU per byte than 256 KiB pieces.
    */
-  readonly pieceBytes = 60 * 1024;
+  readonly pieceBytes = 128 * 1024;
   readonly #pool: PgPool;
 
   constructor(pool: PgPool) {
@@ -95,7 +101,12 @@ export class PostgresArtifactStorage implements ArtifactStorage {
     return row ? artifactFromPg(row) : null;
   }
 
-  async chunkPiece(artifactId: string, seq: number, offset: number, length: number): Promise<Buffer | null> {
+  async chunkPiece(
+    artifactId: string,
+    seq: number,
+    offset: number,
+    length: number,
+  ): Promise<Buffer[] | null> {
     const copy = copyTo(chunkPieceCopy(artifactId, seq, offset, length));
     const client = await this.#pool.connect();
     const parts: Buffer[] = [];
@@ -108,7 +119,7 @@ export class PostgresArtifactStorage implements ArtifactStorage {
       throw error;
     }
     client.release();
-    return singleFieldOfBinaryCopy(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
+    return singleFieldOfBinaryCopy(parts);
   }
 
   deleteChunks(artifactId: string, limit: number): Promise<number> {

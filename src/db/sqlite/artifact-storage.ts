@@ -100,13 +100,18 @@ export class SqliteArtifactStorage implements ArtifactStorage {
     return row ? artifactFromSqlite(row) : null;
   }
 
-  async chunkPiece(artifactId: string, seq: number, offset: number, length: number): Promise<Buffer | null> {
+  async chunkPiece(
+    artifactId: string,
+    seq: number,
+    offset: number,
+    length: number,
+  ): Promise<Buffer[] | null> {
     const row = await this.#read(
       () =>
         this.#stmt(artifactsSql.chunkPiece).get({ artifactId, seq, offset, length }) as
           { data: Buffer } | undefined,
     );
-    return row?.data ?? null;
+    return row ? [row.data] : null;
   }
 
   async deleteChunks(artifactId: string, limit: number): Promise<number> {
