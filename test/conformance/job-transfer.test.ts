@@ -327,6 +327,31 @@ describe('moving jobs between databases', () => {
     expect(await jobCount(target)).toBe(0);
   });
 
+  it('a line without the dependency fields (an older export) has no parents; a waiting one is refused', async () => {
+    const { store, jobs } = ctx();
+    const family = await buildFamily(jobs, store);
+    const lines = await exportAll(store);
+    const older = (id: string) => {
+      const object = JSON.parse(lines.find((line) => line.includes(`"id":"${id}"`))!) as Record<
+        string,
+        unknown
+      >;
+      const { depends_on: _d, on_parent_failure: _o, waiting_parents: _w, ...rest } = object;
+      return JSON.stringify(rest);
+    };
+    expect(parseJobLine(older(family.parent.id), 2)).toMatchObject({
+      dependsOn: [],
+      onParentFailure: 'fail',
+      waitingParents: 0,
+    });
+    const error = await rejectionOf(Promise.resolve().then(() => parseJobLine(older(family.waiting.id), 2)));
+    expectCode(error, 'IMPORT_INVALID_LINE');
+    expect((error as { details: Record<string, unknown> }).details).toMatchObject({
+      line: 2,
+      field: 'depends_on',
+    });
+  });
+
   it('pages through more jobs than a page holds, in id order, with the status and created-since filters', async () => {
     const { store, jobs } = ctx();
     const many = await jobs.pendingMany(EXPORT_PAGE_SIZE + 5);
