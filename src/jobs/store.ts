@@ -18,6 +18,7 @@ import type {
   JobStatus,
   JsonObject,
   Lease,
+  OnParentFailure,
   ResolvedNewJob,
 } from './model.js';
 
@@ -209,6 +210,11 @@ export interface TransferredJob {
   /** Points charged and not refunded: a refund gives these back to the owner. */
   pointsCharged: number;
   events: TransferredEvent[];
+  /** Its parents (`job_dependencies`, migration 0030), in id order; empty when it has none. */
+  dependsOn: string[];
+  onParentFailure: OnParentFailure;
+  /** Parents not yet settled when it was exported: a `waiting` job is pending when this reaches 0. */
+  waitingParents: number;
 }
 
 /** What `importJobs` does with a job whose id (or owner and idempotency key) is taken. */

@@ -10,13 +10,16 @@ import {
   JOB_EVENT_TYPES,
   JOB_PRIORITIES,
   JOB_STATUSES,
+  ON_PARENT_FAILURE,
   isJobId,
   type Job,
   type JobEventType,
   type JobPriority,
   type JobStatus,
   type JsonObject,
+  type OnParentFailure,
 } from './model.js';
+import { MAX_PARENTS } from './dependencies.js';
 import type { TransferredEvent, TransferredJob } from './store.js';
 
 export const TRANSFER_FORMAT = 'reelqueue-jobs';
@@ -92,6 +95,9 @@ export function jobLine(record: TransferredJob) {
       worker_id: event.workerId,
       data: event.data,
     })),
+    depends_on: record.dependsOn,
+    on_parent_failure: record.onParentFailure,
+    waiting_parents: record.waitingParents,
   };
 }
 
@@ -99,6 +105,8 @@ export type JobLine = ReturnType<typeof jobLine>;
 type EventLine = JobLine['events'][number];
 
 const JOB_KEYS = Object.keys(jobLine(sampleRecord())) as (keyof JobLine)[];
+/** Fields of the dependencies (migration 0030): a line written before them has none, and no parents. */
+const DEPENDENCY_KEYS: (keyof JobLine)[] = ['depends_on', 'on_parent_failure', 'waiting_parents'];
 const EVENT_KEYS: (keyof EventLine)[] = [
   'at',
   'type',
@@ -147,8 +155,9 @@ class LineReader {
     throw invalidLine(this.line, reason, `${this.prefix}${field}`);
   }
 
-  exactKeys(keys: readonly string[]): void {
-    for (const key of keys) if (!(key in this.object)) this.fail(key, 'is missing');
+  exactKeys(keys: readonly string[], optional: readonly string[] = []): void {
+    for (const key of keys)
+      if (!(key in this.object) && !optional.includes(key)) this.fail(key, 'is missing');
     const extra = Object.keys(this.object).find((key) => !keys.includes(key));
     if (extra !== undefined) this.fail(extra, 'is not a field of the format');
   }
@@ -159,6 +168,23 @@ class LineReader {
     const problem = textProblem(value);
     if (problem) this.fail(field, problem);
     return value;
+  }
+
+  has(field: string): boolean {
+    return field in this.object;
+  }
+
+  /** Job ids, each once, not `self`, at most MAX_PARENTS. */
+  parentIds(field: string, self: string): string[] {
+    const ids = this.list(field).map((value, index) => {
+      if (typeof value !== 'string' || !isJobId(value))
+        this.fail(`${field}/${index}`, 'must be a job id (a UUID)');
+      return value.toLowerCase();
+    });
+    if (new Set(ids).size !== ids.length) this.fail(field, 'must name each job once');
+    if (ids.includes(self)) this.fail(field, 'must not name the job itself');
+    if (ids.length > MAX_PARENTS) this.fail(field, `may name at most ${MAX_PARENTS} jobs`);
+    return ids;
   }
 
   textOrNull(field: string): string | null {
@@ -303,7 +329,7 @@ function parseEvent(line: number, index: number, value: unknown): TransferredEve
 /** One job line, checked field by field (IMPORT_INVALID_LINE naming the first fault). */
 export function parseJobLine(text: string, line: number): TransferredJob {
   const r = new LineReader(line, parseObject(text, line));
-  r.exactKeys(JOB_KEYS);
+  r.exactKeys(JOB_KEYS, DEPENDENCY_KEYS);
   const id = r.text('id');
   if (!isJobId(id)) r.fail('id', 'must be a job id (a UUID)');
   const kind = r.text('kind');
@@ -344,7 +370,16 @@ export function parseJobLine(text: string, line: number): TransferredJob {
   const costPoints = r.integer('cost_points', 0, INT32_MAX);
   const pointsCharged = r.integer('points_charged', 0, INT32_MAX);
   const events = r.list('events').map((event, index) => parseEvent(line, index, event));
-  return { job, costPoints, pointsCharged, events };
+  const dependsOn = r.has('depends_on') ? r.parentIds('depends_on', job.id) : [];
+  const onParentFailure = r.has('on_parent_failure')
+    ? r.oneOf<OnParentFailure>('on_parent_failure', ON_PARENT_FAILURE)
+    : 'fail';
+  const waitingParents = r.has('waiting_parents') ? r.integer('waiting_parents', 0, dependsOn.length) : 0;
+  if (job.status === 'waiting') {
+    if (dependsOn.length === 0) r.fail('depends_on', 'must name at least one job: the job is waiting');
+    if (waitingParents === 0) r.fail('waiting_parents', 'must be 1 or more: the job is waiting');
+  }
+  return { job, costPoints, pointsCharged, events, dependsOn, onParentFailure, waitingParents };
 }
 
 /** A record with every field set, whose line's keys are the format's. */
@@ -387,5 +422,8 @@ function sampleRecord(): TransferredJob {
     costPoints: 0,
     pointsCharged: 0,
     events: [],
+    dependsOn: [],
+    onParentFailure: 'fail',
+    waitingParents: 0,
   };
 }

@@ -9,13 +9,14 @@
  * cancellation had been requested is imported cancelled.
  */
 import { ReelqueueError, isReelqueueError } from '../errors.js';
-import { jobLine, parseHeaderLine, parseJobLine, transferHeader } from './transfer-lines.js';
-import type {
-  ExportFilter,
-  ImportConflictRule,
-  JobStore,
-  TransferredEvent,
-  TransferredJob,
+import { invalidLine, jobLine, parseHeaderLine, parseJobLine, transferHeader } from './transfer-lines.js';
+import {
+  ALL_JOBS,
+  type ExportFilter,
+  type ImportConflictRule,
+  type JobStore,
+  type TransferredEvent,
+  type TransferredJob,
 } from './store.js';
 
 /** Jobs an export reads per page. */
@@ -65,8 +66,16 @@ async function* numbered(lines: AsyncIterable<string> | Iterable<string>) {
   }
 }
 
-/** Reads the lines once, checking each; IMPORT_INVALID_LINE at the first refused one. */
-export async function checkLines(lines: AsyncIterable<string> | Iterable<string>): Promise<number> {
+/**
+ * Reads the lines once, checking each; IMPORT_INVALID_LINE at the first refused one. The parents
+ * lines name that no earlier line holds go into `unresolved`, each with the first line naming it:
+ * they must be in the database already (`checkParentsInStore`).
+ */
+export async function checkLines(
+  lines: AsyncIterable<string> | Iterable<string>,
+  unresolved = new Map<string, number>(),
+): Promise<number> {
+  const seen = new Set<string>();
   let jobs = 0;
   let header = false;
   for await (const { text, number } of numbered(lines)) {
@@ -81,7 +90,11 @@ export async function checkLines(lines: AsyncIterable<string> | Iterable<string>
       header = true;
       continue;
     }
-    parseJobLine(text, number);
+    const record = parseJobLine(text, number);
+    for (const parent of record.dependsOn) {
+      if (!seen.has(parent) && !unresolved.has(parent)) unresolved.set(parent, number);
+    }
+    seen.add(record.job.id);
     jobs++;
   }
   if (!header) {
@@ -98,6 +111,23 @@ export async function checkLines(lines: AsyncIterable<string> | Iterable<string>
 }
 
 /**
+ * IMPORT_INVALID_LINE (field `depends_on`) for the first line naming a parent that is neither on an
+ * earlier line nor in the database. The store checks again when it writes (PARENT_NOT_FOUND).
+ */
+async function checkParentsInStore(store: JobStore, unresolved: ReadonlyMap<string, number>): Promise<void> {
+  const byLine = [...unresolved].sort(([, a], [, b]) => a - b);
+  for (const [parent, line] of byLine) {
+    if ((await store.get(parent, ALL_JOBS)) === null) {
+      throw invalidLine(
+        line,
+        `names job ${parent}, which is neither in the database nor on an earlier line`,
+        'depends_on',
+      );
+    }
+  }
+}
+
+/**
  * Imports JSON Lines: `source` is called twice, once to check every line (nothing is written when
  * one is refused), once to write the jobs in batches of `batchSize`, each in one transaction. When
  * a batch fails (a taken id under `fail`, a database error), the batches before it stay imported,
@@ -108,7 +138,9 @@ export async function importLines(
   source: () => AsyncIterable<string> | Iterable<string>,
   options: ImportOptions,
 ): Promise<ImportSummary> {
-  const jobs = await checkLines(source());
+  const unresolved = new Map<string, number>();
+  const jobs = await checkLines(source(), unresolved);
+  await checkParentsInStore(store, unresolved);
   const batchSize = options.batchSize ?? IMPORT_BATCH_SIZE;
   const now = options.now ?? new Date();
   const summary: ImportSummary = { jobs, imported: 0, skipped: 0, requeued: 0 };
@@ -191,6 +223,7 @@ export function asImported(record: TransferredJob, now: Date): TransferredJob {
     data: { worker_id: job.workerId, reason: 'imported while running' },
   };
   return {
+    ...record,
     job: { ...moved, leaseExpiresAt: null, updatedAt: now },
     costPoints: record.costPoints,
     pointsCharged: cancelled ? 0 : record.pointsCharged,

@@ -6,13 +6,13 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Job, JobEvent } from '../../src/jobs/model.js';
+import { leaseOf, type Job, type JobEvent } from '../../src/jobs/model.js';
 import { ALL_JOBS, FROM_THE_START, type JobStore } from '../../src/jobs/store.js';
 import { EXPORT_PAGE_SIZE, exportLines, importLines } from '../../src/jobs/transfer.js';
 import { parseJobLine } from '../../src/jobs/transfer-lines.js';
 import { expectCode, mustGet, rejectionOf, useConformanceDatabase } from '../support/conformance.js';
 import { DIALECT, createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { JobFactory } from '../support/job-factory.js';
+import { JobFactory, stubKind } from '../support/job-factory.js';
 
 const EXPORTED_AT = new Date('2026-01-02T03:04:05.678Z');
 const OTHER_DIALECT = DIALECT === 'sqlite' ? 'postgres' : 'sqlite';
@@ -183,6 +183,89 @@ async function rollupRows(t: TestDatabase): Promise<string[]> {
   ];
 }
 
+interface Family {
+  /** Pending, with children: `waiting` (and `released`, completed before). */
+  parent: Job;
+  /** Waits for `parent` (one of its two parents left; the other completed), rule `cancel`. */
+  waiting: Job;
+  /** Pending: its one parent completed. */
+  released: Job;
+  /** Failed by its parent (PARENT_FAILED). */
+  failedChild: Job;
+  all: Job[];
+}
+
+/** Parents and children in each state a dependency leaves them in (migration 0030). */
+async function buildFamily(jobs: JobFactory, store: JobStore): Promise<Family> {
+  for (const kind of ['xfer-parent', 'xfer-waiting', 'xfer-released', 'xfer-failed']) {
+    jobs.kinds.register(stubKind(kind));
+  }
+  const parent = await jobs.pending({ kind: 'xfer-parent' });
+  const doneParent = await jobs.running();
+  const failedParent = await jobs.running();
+  const child = async (kind: string, parentIds: string[], rule?: 'cancel') =>
+    (
+      await store.enqueue(
+        jobs.resolve({ kind, dependsOn: parentIds, ...(rule ? { onParentFailure: rule } : {}) }),
+      )
+    ).job;
+  const waiting = await child('xfer-waiting', [parent.id, doneParent.job.id], 'cancel');
+  const released = await child('xfer-released', [doneParent.job.id]);
+  const failedChild = await child('xfer-failed', [failedParent.job.id]);
+  await store.complete(doneParent.lease, { ok: true });
+  await store.fail(failedParent.lease, {
+    code: 'HANDLER_FAILED',
+    message: 'the handler threw',
+    details: null,
+    terminalStatus: 'failed',
+    retryAfterSeconds: null,
+  });
+  const ids = [parent.id, doneParent.job.id, failedParent.job.id, waiting.id, released.id, failedChild.id];
+  const all = await Promise.all(ids.map((id) => mustGet(store, id)));
+  const family = {
+    parent: all[0]!,
+    waiting: all[3]!,
+    released: all[4]!,
+    failedChild: all[5]!,
+    all,
+  };
+  expect(family.waiting.status).toBe('waiting');
+  expect(family.released.status).toBe('pending');
+  expect(family.failedChild).toMatchObject({ status: 'failed', errorCode: 'PARENT_FAILED' });
+  return family;
+}
+
+/** Exports a family from `source`, imports it into `target`: the graph and its states come along. */
+async function expectFamilyMoves(
+  source: TestDatabase,
+  jobs: JobFactory,
+  target: TestDatabase,
+): Promise<void> {
+  const from = source.db.jobs;
+  const to = target.db.jobs;
+  const family = await buildFamily(jobs, from);
+  const lines = await exportAll(from);
+  expect(JSON.parse(lines.find((line) => line.includes(family.waiting.id))!)).toMatchObject({
+    on_parent_failure: 'cancel',
+    waiting_parents: 1,
+  });
+  await importLines(to, () => lines, { onConflict: 'fail' });
+  for (const job of family.all) {
+    expect(await to.get(job.id, ALL_JOBS), `${job.status} job ${job.id}`).toEqual(job);
+    expect(await to.dependencies(job.id, ALL_JOBS)).toEqual(await from.dependencies(job.id, ALL_JOBS));
+  }
+  // The imported parent settles its imported child in the new database, in its completion.
+  const claim = (kind: string) =>
+    to.claim({ workerId: 'worker-new', kinds: [kind], limit: 5, leaseSeconds: 30 });
+  const [parent] = await claim('xfer-parent');
+  expect(parent?.id).toBe(family.parent.id);
+  await to.complete(leaseOf(parent!), { ok: true });
+  expect((await mustGet(to, family.waiting.id)).status).toBe('pending');
+  expect((await claim('xfer-waiting')).map((job) => job.id)).toEqual([family.waiting.id]);
+  expect((await claim('xfer-released')).map((job) => job.id)).toEqual([family.released.id]);
+  expect(await claim('xfer-failed')).toEqual([]);
+}
+
 describe('moving jobs between databases', () => {
   const ctx = useConformanceDatabase();
   const extra: TestDatabase[] = [];
@@ -209,6 +292,64 @@ describe('moving jobs between databases', () => {
     const { t } = ctx();
     const source = await fresh(OTHER_DIALECT);
     await expectRoundTrip(source, new JobFactory(source.db.jobs, source.config), t);
+  });
+
+  it('a waiting child and its parents move with their dependencies; the imported parent releases the child', async () => {
+    const { t, jobs } = ctx();
+    await expectFamilyMoves(t, jobs, await fresh());
+  });
+
+  it(`dependencies move to the other dialect (${DIALECT} to ${OTHER_DIALECT}) and from it`, async () => {
+    const { t, jobs } = ctx();
+    await expectFamilyMoves(t, jobs, await fresh(OTHER_DIALECT));
+    const source = await fresh(OTHER_DIALECT);
+    await expectFamilyMoves(source, new JobFactory(source.db.jobs, source.config), await fresh());
+  });
+
+  it('a line whose parent is neither in the database nor earlier in the file is refused; nothing is written', async () => {
+    const { store, jobs } = ctx();
+    const family = await buildFamily(jobs, store);
+    const lines = await exportAll(store);
+    const withoutParent = lines.filter((line) => !line.includes(`"id":"${family.parent.id}"`));
+    const target = await fresh();
+    const childLine = withoutParent.findIndex((line) => line.includes(`"id":"${family.waiting.id}"`)) + 1;
+    const error = await rejectionOf(importLines(target.db.jobs, () => withoutParent, { onConflict: 'fail' }));
+    expectCode(error, 'IMPORT_INVALID_LINE');
+    expect((error as { details: Record<string, unknown> }).details).toMatchObject({
+      line: childLine,
+      field: 'depends_on',
+    });
+    expect(await jobCount(target)).toBe(0);
+    // The store checks again at write time: the batch is refused whole.
+    const record = parseJobLine(withoutParent[childLine - 1]!, childLine);
+    const sibling = parseJobLine(withoutParent[1]!, 2);
+    expectCode(await rejectionOf(target.db.jobs.importJobs([sibling, record], 'fail')), 'PARENT_NOT_FOUND');
+    expect(await jobCount(target)).toBe(0);
+  });
+
+  it('a line without the dependency fields (an older export) has no parents; a waiting one is refused', async () => {
+    const { store, jobs } = ctx();
+    const family = await buildFamily(jobs, store);
+    const lines = await exportAll(store);
+    const older = (id: string) => {
+      const object = JSON.parse(lines.find((line) => line.includes(`"id":"${id}"`))!) as Record<
+        string,
+        unknown
+      >;
+      const { depends_on: _d, on_parent_failure: _o, waiting_parents: _w, ...rest } = object;
+      return JSON.stringify(rest);
+    };
+    expect(parseJobLine(older(family.parent.id), 2)).toMatchObject({
+      dependsOn: [],
+      onParentFailure: 'fail',
+      waitingParents: 0,
+    });
+    const error = await rejectionOf(Promise.resolve().then(() => parseJobLine(older(family.waiting.id), 2)));
+    expectCode(error, 'IMPORT_INVALID_LINE');
+    expect((error as { details: Record<string, unknown> }).details).toMatchObject({
+      line: 2,
+      field: 'depends_on',
+    });
   });
 
   it('pages through more jobs than a page holds, in id order, with the status and created-since filters', async () => {

@@ -131,7 +131,14 @@ import {
 import { isPointsError, mapPointsError } from './user-points.js';
 import { WakeUpSender } from './wake-up-sender.js';
 import { transferSql } from './sql/transfer-sql.js';
-import { firstOfEachId, jobColumns, withEvents } from '../transfer-rows.js';
+import {
+  checkParentsExist,
+  firstOfEachId,
+  importedColumns,
+  parentsOf,
+  withEvents,
+  type DependencyRow,
+} from '../transfer-rows.js';
 import { availableMessage } from '../../jobs/wake-up-message.js';
 
 const STATEMENT_NAMES = statementNames('jobs', jobsSql);
@@ -623,20 +630,22 @@ export class PostgresJobStore implements JobStore {
   async exportJobs(filter: ExportFilter, afterId: string | null, limit: number): Promise<TransferredJob[]> {
     checkedLimit(limit);
     if (afterId !== null && !isJobId(afterId)) throw new RangeError(`not a job id: ${afterId}`);
-    const rows = await this.#rows<PgJobRow>(transferSql.exportPage, [
-      afterId,
-      filter.statuses ? [...filter.statuses] : null,
-      filter.createdSince ?? null,
-      limit,
-    ]);
+    const rows = await this.#rows<PgJobRow & { on_parent_failure: OnParentFailure; waiting_parents: number }>(
+      transferSql.exportPage,
+      [afterId, filter.statuses ? [...filter.statuses] : null, filter.createdSince ?? null, limit],
+    );
     if (rows.length === 0) return [];
     const jobs = rows.map((row) => ({
       job: jobFromPg(row),
       costPoints: row.cost_points,
       pointsCharged: row.points_charged,
+      onParentFailure: row.on_parent_failure,
+      waitingParents: row.waiting_parents,
     }));
-    const events = await this.#rows<PgEventRow>(transferSql.exportEvents, [jobs.map(({ job }) => job.id)]);
-    return withEvents(jobs, events.map(eventFromPg));
+    const ids = jobs.map(({ job }) => job.id);
+    const events = await this.#rows<PgEventRow>(transferSql.exportEvents, [ids]);
+    const dependencies = await this.#rows<DependencyRow>(transferSql.exportDependencies, [ids]);
+    return withEvents(jobs, events.map(eventFromPg), dependencies);
   }
 
   async importJobs(
@@ -648,7 +657,7 @@ export class PostgresJobStore implements JobStore {
     const outcome = await inTransaction(this.#pool, async (client) => {
       const rows = await this.#rows<{ id: string }>(
         transferSql.insertJobs,
-        [JSON.stringify(firsts.map(({ job }) => jobColumns(job)))],
+        [JSON.stringify(firsts.map(importedColumns))],
         client,
       );
       const inserted = new Set(rows.map((row) => row.id));
@@ -663,6 +672,7 @@ export class PostgresJobStore implements JobStore {
         .filter((r) => r.costPoints !== 0 || r.pointsCharged !== 0)
         .map((r) => ({ id: r.job.id, cost_points: r.costPoints, points_charged: r.pointsCharged }));
       if (points.length > 0) await this.#rows(transferSql.setPoints, [JSON.stringify(points)], client);
+      await this.#importDependencies(written, client);
       const events = written.flatMap(({ job, events: log }) =>
         log.map((event) => ({
           job_id: job.id,
@@ -685,6 +695,23 @@ export class PostgresJobStore implements JobStore {
     });
     if (outcome.imported.length > 0) this.#wakeUps.announce({ count: outcome.imported.length, kind: null });
     return outcome;
+  }
+
+  /**
+   * The parents of the imported jobs `written`, inserted in this transaction: PARENT_NOT_FOUND when one is
+   * not in the database; else their dependency rows, and each parent marked `has_children` (not a
+   * change of status: trigger jobs_settle_children does not fire).
+   */
+  async #importDependencies(written: readonly TransferredJob[], client: PgClient): Promise<void> {
+    const parents = parentsOf(written);
+    if (parents.length === 0) return;
+    const existing = await this.#rows<{ id: string }>(transferSql.existingIds, [parents], client);
+    checkParentsExist(written, new Set(existing.map((row) => row.id)));
+    const rows = written.flatMap(({ job, dependsOn }) =>
+      dependsOn.map((parentId) => ({ child_id: job.id, parent_id: parentId })),
+    );
+    await this.#rows(transferSql.insertDependencies, [JSON.stringify(rows)], client);
+    await this.#rows(jobsSql.markParents, [parents], client);
   }
 
   async cancel(id: string, reason: string | null, scope: Scope): Promise<CancelOutcome> {

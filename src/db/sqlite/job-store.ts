@@ -91,7 +91,14 @@ import { boundCount } from './sql/bound-count.js';
 import { heartbeatOlderThan, JOB_ARRAY, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { rollupsSql } from './sql/rollups-sql.js';
 import { transferSql } from './sql/transfer-sql.js';
-import { firstOfEachId, jobColumns, withEvents } from '../transfer-rows.js';
+import {
+  checkParentsExist,
+  firstOfEachId,
+  importedColumns,
+  parentsOf,
+  withEvents,
+  type DependencyRow,
+} from '../transfer-rows.js';
 import {
   durationCount,
   EXACT_DURATIONS_LIMIT,
@@ -540,16 +547,25 @@ export class SqliteJobStore implements JobStore {
         statuses: filter.statuses ? JSON.stringify(filter.statuses) : null,
         since: filter.createdSince ? filter.createdSince.getTime() : null,
         limit,
-      }) as { job: string; cost_points: number; points_charged: number }[];
+      }) as {
+        job: string;
+        cost_points: number;
+        points_charged: number;
+        on_parent_failure: OnParentFailure;
+        waiting_parents: number;
+      }[];
       const jobs = rows.map((row) => ({
         job: jobFromArray(row.job),
         costPoints: row.cost_points,
         pointsCharged: row.points_charged,
+        onParentFailure: row.on_parent_failure,
+        waitingParents: row.waiting_parents,
       }));
       if (jobs.length === 0) return [];
       const ids = JSON.stringify(jobs.map(({ job }) => job.id));
       const events = this.#stmt(transferSql.exportEvents).all({ ids }) as SqliteEventRow[];
-      return withEvents(jobs, events.map(eventFromSqlite));
+      const dependencies = this.#stmt(transferSql.exportDependencies).all({ ids }) as DependencyRow[];
+      return withEvents(jobs, events.map(eventFromSqlite), dependencies);
     });
   }
 
@@ -560,8 +576,10 @@ export class SqliteJobStore implements JobStore {
     if (records.length === 0) return { imported: [], skipped: [] };
     const outcome = await this.#write(() => {
       const inserted = new Set<string>();
-      for (const { job, costPoints, pointsCharged, events } of firstOfEachId(records)) {
-        const columns = jobColumns(job);
+      const firsts = firstOfEachId(records);
+      for (const record of firsts) {
+        const { job, costPoints, pointsCharged, events } = record;
+        const columns = importedColumns(record);
         const row = this.#stmt(transferSql.insertJob).get({
           ...columns,
           payload: JSON.stringify(columns.payload),
@@ -596,6 +614,7 @@ export class SqliteJobStore implements JobStore {
           });
         }
       }
+      this.#importDependencies(firsts.filter(({ job }) => inserted.has(job.id)));
       // Throws IMPORT_CONFLICT under `fail`, which rolls the transaction back.
       return importOutcome(
         records.map(({ job }) => job.id),
@@ -605,6 +624,24 @@ export class SqliteJobStore implements JobStore {
     });
     if (outcome.imported.length > 0) this.#signals.jobAvailable();
     return outcome;
+  }
+
+  /**
+   * The parents of the imported jobs `written`, inserted in this transaction: PARENT_NOT_FOUND when one is
+   * not in the database; else their dependency rows, and each parent marked `has_children` (not a
+   * change of status: no settling trigger fires).
+   */
+  #importDependencies(written: readonly TransferredJob[]): void {
+    const parents = parentsOf(written);
+    if (parents.length === 0) return;
+    const ids = JSON.stringify(parents);
+    const existing = this.#stmt(transferSql.existingIds).pluck().all({ ids }) as string[];
+    checkParentsExist(written, new Set(existing));
+    for (const { job, dependsOn } of written) {
+      if (dependsOn.length === 0) continue;
+      this.#stmt(jobsSql.insertDependencies).run({ childId: job.id, ids: JSON.stringify(dependsOn) });
+    }
+    this.#stmt(jobsSql.markParents).run({ ids });
   }
 
   #cancelOne(id: string, reason: string | null, scope: Scope): CancelOutcome | null {

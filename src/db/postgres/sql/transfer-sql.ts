@@ -36,6 +36,20 @@ export const transferSql = {
     FROM job_events WHERE job_id = ANY($1::uuid[])
     ORDER BY job_id, id`,
 
+  /** $1 job ids (uuid[]): the parents of those jobs, each child's in id order. */
+  exportDependencies: `
+    SELECT child_id AS "childId", parent_id AS "parentId" FROM job_dependencies
+    WHERE child_id = ANY($1::uuid[])
+    ORDER BY child_id, parent_id`,
+
+  /** $1 ids (uuid[]): those of the ids that are jobs of this database. */
+  existingIds: `SELECT id FROM jobs WHERE id = ANY($1::uuid[])`,
+
+  /** $1 [{child_id, parent_id}]: the dependency rows of imported children. */
+  insertDependencies: `
+    INSERT INTO job_dependencies (child_id, parent_id)
+    SELECT child_id, parent_id FROM jsonb_to_recordset($1::jsonb) AS d(child_id uuid, parent_id uuid)`,
+
   /**
    * $1 jobs (a JSON array of rows by column name): inserted as given but the points, which trigger
    * jobs_points_price would charge (`setPoints` writes them after). A taken id, or owner and

@@ -12,10 +12,11 @@ const JOB_VALUES = IMPORTED_COLUMNS.map((field) => `@${field}`);
 export const transferSql = {
   /**
    * @afterId ('' from the start), @statuses (JSON array or NULL), @since (ms or NULL), @limit: a
-   * page of the export in id order, each job as its `JOB_ARRAY` and the two points columns.
+   * page of the export in id order, each job as its `JOB_ARRAY`, the two points columns and its
+   * dependency columns (migration 0030).
    */
   exportPage: `
-    SELECT ${JOB_ARRAY} AS job, cost_points, points_charged FROM jobs
+    SELECT ${JOB_ARRAY} AS job, cost_points, points_charged, on_parent_failure, waiting_parents FROM jobs
     WHERE id > @afterId
       AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
       AND (@since IS NULL OR created_at >= @since)
@@ -26,6 +27,15 @@ export const transferSql = {
     SELECT id, job_id, at, type, status, progress, stage, message, attempt, worker_id, data
     FROM job_events WHERE job_id IN (SELECT value FROM json_each(@ids))
     ORDER BY job_id, id`,
+
+  /** @ids (JSON array): the parents of those jobs, each child's in id order. */
+  exportDependencies: `
+    SELECT child_id AS childId, parent_id AS parentId FROM job_dependencies
+    WHERE child_id IN (SELECT value FROM json_each(@ids))
+    ORDER BY child_id, parent_id`,
+
+  /** @ids (JSON array): those of the ids that are jobs of this database. */
+  existingIds: `SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(@ids))`,
 
   /**
    * One job with every column as given but the points, which trigger jobs_points_charge would take
