@@ -30,8 +30,7 @@ import {
 import { cleanupStatuses, jobNotDeleted, type CleanupFilter } from '../../jobs/cleanup-filter.js';
 import { StatusReadBatcher } from './status-read-batcher.js';
 import { ReelqueueError } from '../../errors.js';
-import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
-import { idPrefixRange } from '../../jobs/id-prefix.js';
+import { encodeCursor } from '../../jobs/cursor.js';
 import {
   checkedEventsPage,
   checkedHours,
@@ -39,7 +38,6 @@ import {
   checkedMinutes,
 } from '../../jobs/numeric-arguments.js';
 import {
-  FINISHED_STATUSES,
   clampProgress,
   isJobId,
   priorityRank,
@@ -65,7 +63,6 @@ import { activeLimitFor, distinctIds, refusedRetry } from '../../jobs/manual-ret
 import { chargedOwners } from '../../users/points.js';
 import { completedInOrder, completionsJson } from '../completion-batch.js';
 import { newJobsColumns } from '../new-jobs-batch.js';
-import { listingIndexTest } from '../status-predicates.js';
 import type {
   BulkCancelOutcome,
   CancelOutcome,
@@ -112,6 +109,7 @@ import {
   type PgPool,
 } from './pool.js';
 import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
+import { listingStatement } from './sql/listing-sql.js';
 import { heldByWorkers, workersSql } from './sql/workers-sql.js';
 import {
   workerProcessFromRow,
@@ -427,37 +425,7 @@ export class PostgresJobStore implements JobStore {
 
   async list(filter: ListFilter, scope: Scope): Promise<JobPage> {
     checkedLimit(filter.limit);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const param = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    if (!scope.all) where.push(`user_id = ${param(scope.userId)}`);
-    if (filter.statuses && filter.statuses.length > 0) {
-      where.push(`status = ANY(${param(filter.statuses)}::text[])`);
-      const indexTest = listingIndexTest(filter.statuses);
-      if (indexTest) where.push(indexTest);
-    }
-    if (filter.includeFinished === false) {
-      where.push(`status <> ALL(${param(FINISHED_STATUSES)}::text[])`);
-    }
-    if (filter.priorities && filter.priorities.length > 0) {
-      where.push(`priority = ANY(${param(filter.priorities.map(priorityRank))}::smallint[])`);
-    }
-    if (filter.kinds && filter.kinds.length > 0) where.push(`kind = ANY(${param(filter.kinds)}::text[])`);
-    if (filter.idPrefix !== undefined) {
-      const range = idPrefixRange(filter.idPrefix);
-      where.push(`id BETWEEN ${param(range.low)}::uuid AND ${param(range.high)}::uuid`);
-    }
-    if (filter.cursor) {
-      const position = decodeCursor(filter.cursor);
-      where.push(
-        `(created_at, id) < (${param(new Date(position.createdAtMs))}, ${param(position.id)}::uuid)`,
-      );
-    }
-    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY created_at DESC, id DESC LIMIT ${param(filter.limit + 1)}`;
+    const { sql, params } = listingStatement(filter, scope);
     const found = (await this.#rows<PgJobRow>(sql, params)).map(jobFromPg);
     const jobs = found.slice(0, filter.limit);
     const last = jobs[jobs.length - 1];

@@ -14,8 +14,7 @@ import {
   type TimeSeriesRow,
 } from '../../jobs/time-series.js';
 import { cleanupStatuses, jobNotDeleted, type CleanupFilter } from '../../jobs/cleanup-filter.js';
-import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
-import { idPrefixRange } from '../../jobs/id-prefix.js';
+import { encodeCursor } from '../../jobs/cursor.js';
 import {
   checkedEventsPage,
   checkedHours,
@@ -23,7 +22,6 @@ import {
   checkedMinutes,
 } from '../../jobs/numeric-arguments.js';
 import {
-  FINISHED_STATUSES,
   isJobId,
   priorityRank,
   clampProgress,
@@ -72,14 +70,14 @@ import { activeLimitFor, distinctIds, refusedRetry } from '../../jobs/manual-ret
 import { chargedOwners } from '../../users/points.js';
 import { completedInOrder, completionsJson } from '../completion-batch.js';
 import { newJobsJson } from '../new-jobs-batch.js';
-import { listingIndexTest } from '../status-predicates.js';
 import { withBusyRetry } from './busy-retry.js';
 import { ReadBatcher } from './read-batcher.js';
 import type { SqliteDatabase } from './connection.js';
 import { eventFromSqlite, insertedJobAt, jobFromArray, type SqliteEventRow } from './job-row.js';
 import { holdSignals, type SqliteSignals } from './signals.js';
 import { boundCount } from './sql/bound-count.js';
-import { heartbeatOlderThan, JOB_ARRAY, jobsSql, leaseExpired } from './sql/jobs-sql.js';
+import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
+import { listingStatement } from './sql/listing-sql.js';
 import { rollupsSql } from './sql/rollups-sql.js';
 import {
   durationCount,
@@ -386,43 +384,7 @@ export class SqliteJobStore implements JobStore {
 
   async list(filter: ListFilter, scope: Scope): Promise<JobPage> {
     checkedLimit(filter.limit);
-    const where: string[] = [];
-    const params: Record<string, unknown> = { limit: filter.limit + 1 };
-    if (!scope.all) {
-      where.push('user_id = @userId');
-      params.userId = scope.userId;
-    }
-    if (filter.statuses && filter.statuses.length > 0) {
-      where.push('status IN (SELECT value FROM json_each(@statuses))');
-      params.statuses = JSON.stringify(filter.statuses);
-      const indexTest = listingIndexTest(filter.statuses);
-      if (indexTest) where.push(indexTest);
-    }
-    if (filter.includeFinished === false) {
-      where.push(`status NOT IN (${FINISHED_STATUSES.map((s) => `'${s}'`).join(', ')})`);
-    }
-    if (filter.priorities && filter.priorities.length > 0) {
-      where.push('priority IN (SELECT value FROM json_each(@priorities))');
-      params.priorities = JSON.stringify(filter.priorities.map(priorityRank));
-    }
-    if (filter.kinds && filter.kinds.length > 0) {
-      where.push('kind IN (SELECT value FROM json_each(@kinds))');
-      params.kinds = JSON.stringify(filter.kinds);
-    }
-    if (filter.idPrefix !== undefined) {
-      const range = idPrefixRange(filter.idPrefix);
-      where.push('id BETWEEN @idLow AND @idHigh');
-      params.idLow = range.low;
-      params.idHigh = range.high;
-    }
-    if (filter.cursor) {
-      const position = decodeCursor(filter.cursor);
-      where.push('(created_at < @cursorAt OR (created_at = @cursorAt AND id < @cursorId))');
-      params.cursorAt = position.createdAtMs;
-      params.cursorId = position.id;
-    }
-    const sql = `SELECT ${JOB_ARRAY} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY created_at DESC, id DESC LIMIT ${boundCount('limit')}`;
+    const { sql, params } = listingStatement(filter, scope);
     const found = await this.#read(() => this.#allJobs(sql, params));
     const jobs = found.slice(0, filter.limit);
     const last = jobs[jobs.length - 1];
