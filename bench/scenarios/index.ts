@@ -5,6 +5,7 @@
 import { enqueueScenario } from './enqueue.js';
 import { fleetScenario } from './fleet.js';
 import { httpScenario } from './http.js';
+import { listingsScenario } from './listings.js';
 import { pickupScenario } from './pickup.js';
 import { renderScenario } from './render.js';
 import { scaleScenario } from './scale.js';
@@ -20,6 +21,7 @@ export const SCENARIOS: readonly Scenario[] = [
   enqueueScenario,
   scaleScenario,
   statisticsScenario,
+  listingsScenario,
   httpScenario,
   statusCacheScenario,
   renderScenario,
