@@ -27,7 +27,12 @@ import {
   type ErrorRow,
   type WindowRows,
 } from '../../jobs/rollup-statistics.js';
-import { cleanupStatuses, jobNotDeleted, type CleanupFilter } from '../../jobs/cleanup-filter.js';
+import {
+  CLEANUP_BATCH,
+  cleanupStatuses,
+  jobNotDeleted,
+  type CleanupFilter,
+} from '../../jobs/cleanup-filter.js';
 import { StatusReadBatcher } from './status-read-batcher.js';
 import { ReelqueueError } from '../../errors.js';
 import { encodeCursor } from '../../jobs/cursor.js';
@@ -651,8 +656,17 @@ export class PostgresJobStore implements JobStore {
     checkedHours('max_age_hours', maxAgeHours);
     const statuses = cleanupStatuses(filter.statuses);
     const sql = filter.ageFrom === 'created' ? jobsSql.cleanupCreatedBefore : jobsSql.cleanup;
-    const result = await this.#pool.query(sql, [maxAgeHours, scope.all ? null : scope.userId, statuses]);
-    return result.rowCount ?? 0;
+    const [cutoff] = await this.#rows<{ before: string }>(jobsSql.cleanupCutoff, [maxAgeHours]);
+    const params = [cutoff?.before, scope.all ? null : scope.userId, statuses, CLEANUP_BATCH];
+    // Each batch its own transaction: row locks on one batch at a time, and autovacuum reclaims the
+    // dead rows of those already committed while the next ones go.
+    let deleted = 0;
+    for (;;) {
+      const result = await this.#pool.query(sql, params);
+      const changes = result.rowCount ?? 0;
+      deleted += changes;
+      if (changes < CLEANUP_BATCH) return deleted;
+    }
   }
 
   async deleteJob(id: string, scope: Scope): Promise<void> {

@@ -13,7 +13,12 @@ import {
   type TimeBucket,
   type TimeSeriesRow,
 } from '../../jobs/time-series.js';
-import { cleanupStatuses, jobNotDeleted, type CleanupFilter } from '../../jobs/cleanup-filter.js';
+import {
+  CLEANUP_BATCH,
+  cleanupStatuses,
+  jobNotDeleted,
+  type CleanupFilter,
+} from '../../jobs/cleanup-filter.js';
 import { encodeCursor } from '../../jobs/cursor.js';
 import {
   checkedEventsPage,
@@ -105,6 +110,11 @@ interface OwnerCharge {
   userId: string | null;
   costPoints: number;
 }
+
+/** `PRAGMA auto_vacuum` of a database whose free pages `incremental_vacuum` returns. */
+const INCREMENTAL_AUTO_VACUUM = 2;
+/** Free pages given back per transaction after a cleanup: 4 MiB of 4 KiB pages. */
+const VACUUM_STEP_PAGES = 1_024;
 
 export class SqliteJobStore implements JobStore {
   readonly dialect = 'sqlite' as const;
@@ -594,14 +604,53 @@ export class SqliteJobStore implements JobStore {
   async cleanup(maxAgeHours: number, scope: Scope, filter: CleanupFilter = {}): Promise<number> {
     checkedHours('max_age_hours', maxAgeHours);
     const statuses = cleanupStatuses(filter.statuses);
-    const info = await this.#write(() =>
-      this.#stmt(filter.ageFrom === 'created' ? jobsSql.cleanupCreatedBefore : jobsSql.cleanup).run({
-        maxAgeMs: Math.round(maxAgeHours * 3_600_000),
-        statuses: statuses ? JSON.stringify(statuses) : null,
-        userId: scope.all ? null : scope.userId,
-      }),
+    const statement = this.#stmt(
+      filter.ageFrom === 'created' ? jobsSql.cleanupCreatedBefore : jobsSql.cleanup,
     );
-    return info.changes;
+    // One cut-off for every batch, from the database clock.
+    const { now } = await this.#read(() => this.#stmt(jobsSql.now).get({}) as { now: number });
+    const params = {
+      before: now - Math.round(maxAgeHours * 3_600_000),
+      statuses: statuses ? JSON.stringify(statuses) : null,
+      userId: scope.all ? null : scope.userId,
+      batch: CLEANUP_BATCH,
+    };
+    let deleted = 0;
+    for (;;) {
+      const { changes } = await this.#write(() => statement.run(params));
+      deleted += changes;
+      if (changes < CLEANUP_BATCH) break;
+      this.#checkpoint();
+    }
+    if (deleted > 0) await this.#reclaimFreePages();
+    return deleted;
+  }
+
+  /**
+   * Copies the WAL into the database file between a cleanup's batches, without waiting for anyone
+   * (PASSIVE), so the next batch's write starts the WAL over: it holds one batch, never the whole
+   * cleanup (one 200,000-job DELETE grew it to 118 MB, past its 64 MB limit).
+   */
+  #checkpoint(): void {
+    this.#db.pragma('wal_checkpoint(PASSIVE)');
+  }
+
+  /**
+   * Gives the pages a cleanup freed back to the file system, in short steps (`PRAGMA
+   * incremental_vacuum`), when the database has auto_vacuum=INCREMENTAL: every database created since
+   * migration 0031's release; an older one after a one-time VACUUM (docs/operations.md). Without it
+   * SQLite keeps the free pages for its next rows and the file keeps its size.
+   */
+  async #reclaimFreePages(): Promise<void> {
+    if (this.#stmt(jobsSql.autoVacuum).pluck().get({}) !== INCREMENTAL_AUTO_VACUUM) return;
+    for (;;) {
+      const free = await this.#write(() => {
+        this.#db.exec(`PRAGMA incremental_vacuum(${VACUUM_STEP_PAGES})`);
+        return this.#stmt(jobsSql.freePages).pluck().get({}) as number;
+      });
+      this.#checkpoint();
+      if (free === 0) return;
+    }
   }
 
   async deleteJob(id: string, scope: Scope): Promise<void> {
