@@ -2,6 +2,7 @@
  * Every scenario, in the order they run and are reported. A new one exports a `Scenario`
  * (scenarios/types.ts), is listed here, and may add goals in lib/goals.ts.
  */
+import { cleanupScenario } from './cleanup.js';
 import { enqueueScenario } from './enqueue.js';
 import { fleetScenario } from './fleet.js';
 import { httpScenario } from './http.js';
@@ -22,6 +23,7 @@ export const SCENARIOS: readonly Scenario[] = [
   scaleScenario,
   statisticsScenario,
   listingsScenario,
+  cleanupScenario,
   httpScenario,
   statusCacheScenario,
   renderScenario,

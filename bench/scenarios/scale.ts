@@ -21,6 +21,8 @@ export const rowsLabel = (rows: number) =>
 
 interface SeededDatabase {
   database: OpenDatabase;
+  /** The SQLite file, or the PostgreSQL schema, it lives in. */
+  where: { file: string } | { schema: string };
   remove(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function seeded(
     if (mixed) await mixPostgres(schema);
     return {
       database,
+      where: { schema },
       remove: async () => {
         await database.close();
         await dropSchema(schema);
@@ -57,6 +60,7 @@ export async function seeded(
   const database = await openDatabase(config);
   return {
     database,
+    where: { file },
     remove: async () => {
       await database.close();
       directory.remove();
