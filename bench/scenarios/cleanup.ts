@@ -77,12 +77,29 @@ async function measureSize(system: QueueSystem, rows: number, context: ScenarioC
     const fileBefore = file ? sizeOf(file) : 0;
     const pgBefore = schema ? await pgState(schema) : null;
 
+    // The same claim + complete with no cleanup running: what the machine gives it.
+    const claim = { workerId: 'bench-cleanup', kinds: ['noop'], limit: 1, leaseSeconds: 30 };
+    const idle: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const started = nowNs();
+      const [job] = await store.claim(claim);
+      if (!job) break;
+      await store.complete(leaseOf(job), {});
+      idle.push(msSince(started));
+    }
+    recorder.record(
+      system,
+      `claim + complete without cleanup, p99, ${size}`,
+      'ms',
+      'lower',
+      percentile(idle, 0.99),
+    );
+
     let walMax = file ? sizeOf(`${file}-wal`) : 0;
     const sampler = file ? setInterval(() => (walMax = Math.max(walMax, sizeOf(`${file}-wal`))), 10) : null;
     let cleaning = true;
     const claims: number[] = [];
     const worker = (async () => {
-      const claim = { workerId: 'bench-cleanup', kinds: ['noop'], limit: 1, leaseSeconds: 30 };
       while (cleaning) {
         const started = nowNs();
         const [job] = await store.claim(claim);
@@ -114,7 +131,7 @@ async function measureSize(system: QueueSystem, rows: number, context: ScenarioC
       'lower',
       percentile(claims, 0.99),
     );
-    let line = `cleanup ${system.id} ${size}: ${deleted} jobs in ${(cleanupMs / 1000).toFixed(1)} s; ${claims.length} claims meanwhile, max ${Math.max(...claims).toFixed(1)} ms, p99 ${percentile(claims, 0.99).toFixed(1)} ms`;
+    let line = `cleanup ${system.id} ${size}: ${deleted} jobs in ${(cleanupMs / 1000).toFixed(1)} s; claim + complete alone p50 ${percentile(idle, 0.5).toFixed(1)} p99 ${percentile(idle, 0.99).toFixed(1)} max ${Math.max(...idle).toFixed(1)} ms; ${claims.length} during the cleanup, max ${Math.max(...claims).toFixed(1)} ms, p99 ${percentile(claims, 0.99).toFixed(1)} ms`;
     if (file) {
       const fileAfter = sizeOf(file);
       recorder.record(system, `largest WAL during cleanup, ${size}`, 'MB', 'lower', walMax / MB);

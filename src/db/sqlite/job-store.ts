@@ -111,6 +111,9 @@ interface OwnerCharge {
   costPoints: number;
 }
 
+/** Resolves after the event loop's next turn, so timers and I/O waiting meanwhile run. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** `PRAGMA auto_vacuum` of a database whose free pages `incremental_vacuum` returns. */
 const INCREMENTAL_AUTO_VACUUM = 2;
 /** Free pages given back per transaction after a cleanup: 4 MiB of 4 KiB pages. */
@@ -621,6 +624,9 @@ export class SqliteJobStore implements JobStore {
       deleted += changes;
       if (changes < CLEANUP_BATCH) break;
       this.#checkpoint();
+      // A batch's write returns at once (no I/O to wait for): without a turn of the event loop the
+      // process's claims, completions and requests would wait for the whole cleanup.
+      await nextTurn();
     }
     if (deleted > 0) await this.#reclaimFreePages();
     return deleted;
@@ -650,6 +656,7 @@ export class SqliteJobStore implements JobStore {
       });
       this.#checkpoint();
       if (free === 0) return;
+      await nextTurn();
     }
   }
 
