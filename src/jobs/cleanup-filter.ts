@@ -7,10 +7,10 @@ import type { JobStatus } from './model.js';
 import { jobNotFound } from './store-errors.js';
 
 /**
- * Jobs a cleanup deletes per transaction. Each batch commits before the next starts, so a claim or a
- * completion waits for one batch at most (SQLite: a few milliseconds with its rollup deltas, events
- * and artifacts; PostgreSQL holds row locks on the batch only), and SQLite's WAL holds one batch's
- * pages between checkpoints, not the whole cleanup's.
+ * Jobs a cleanup deletes in its first transaction (then sized by time: cleanup-batches.ts). Each
+ * batch commits before the next starts, so a claim or a completion waits for one batch at most
+ * (PostgreSQL holds row locks on the batch only), and SQLite's WAL holds a few batches' pages
+ * between checkpoints, not the whole cleanup's.
  */
 export const CLEANUP_BATCH = 1_000;
 

@@ -27,12 +27,8 @@ import {
   type ErrorRow,
   type WindowRows,
 } from '../../jobs/rollup-statistics.js';
-import {
-  CLEANUP_BATCH,
-  cleanupStatuses,
-  jobNotDeleted,
-  type CleanupFilter,
-} from '../../jobs/cleanup-filter.js';
+import { CleanupBatchSize } from '../../jobs/cleanup-batches.js';
+import { cleanupStatuses, jobNotDeleted, type CleanupFilter } from '../../jobs/cleanup-filter.js';
 import { StatusReadBatcher } from './status-read-batcher.js';
 import { ReelqueueError } from '../../errors.js';
 import { encodeCursor } from '../../jobs/cursor.js';
@@ -657,15 +653,19 @@ export class PostgresJobStore implements JobStore {
     const statuses = cleanupStatuses(filter.statuses);
     const sql = filter.ageFrom === 'created' ? jobsSql.cleanupCreatedBefore : jobsSql.cleanup;
     const [cutoff] = await this.#rows<{ before: string }>(jobsSql.cleanupCutoff, [maxAgeHours]);
-    const params = [cutoff?.before, scope.all ? null : scope.userId, statuses, CLEANUP_BATCH];
+    const params = [cutoff?.before, scope.all ? null : scope.userId, statuses];
     // Each batch its own transaction: row locks on one batch at a time, and autovacuum reclaims the
     // dead rows of those already committed while the next ones go.
+    const batch = new CleanupBatchSize();
     let deleted = 0;
     for (;;) {
-      const result = await this.#pool.query(sql, params);
+      const size = batch.size;
+      const started = performance.now();
+      const result = await this.#pool.query(sql, [...params, size]);
+      batch.took(performance.now() - started);
       const changes = result.rowCount ?? 0;
       deleted += changes;
-      if (changes < CLEANUP_BATCH) return deleted;
+      if (changes < size) return deleted;
     }
   }
 

@@ -13,12 +13,8 @@ import {
   type TimeBucket,
   type TimeSeriesRow,
 } from '../../jobs/time-series.js';
-import {
-  CLEANUP_BATCH,
-  cleanupStatuses,
-  jobNotDeleted,
-  type CleanupFilter,
-} from '../../jobs/cleanup-filter.js';
+import { CleanupBatchSize } from '../../jobs/cleanup-batches.js';
+import { cleanupStatuses, jobNotDeleted, type CleanupFilter } from '../../jobs/cleanup-filter.js';
 import { encodeCursor } from '../../jobs/cursor.js';
 import {
   checkedEventsPage,
@@ -616,13 +612,16 @@ export class SqliteJobStore implements JobStore {
       before: now - Math.round(maxAgeHours * 3_600_000),
       statuses: statuses ? JSON.stringify(statuses) : null,
       userId: scope.all ? null : scope.userId,
-      batch: CLEANUP_BATCH,
     };
+    const batch = new CleanupBatchSize();
     let deleted = 0;
     for (;;) {
-      const { changes } = await this.#write(() => statement.run(params));
+      const size = batch.size;
+      const started = performance.now();
+      const { changes } = await this.#write(() => statement.run({ ...params, batch: size }));
+      batch.took(performance.now() - started);
       deleted += changes;
-      if (changes < CLEANUP_BATCH) break;
+      if (changes < size) break;
       this.#checkpoint();
       // A batch's write returns at once (no I/O to wait for): without a turn of the event loop the
       // process's claims, completions and requests would wait for the whole cleanup.
