@@ -2,9 +2,11 @@
  * Every scenario, in the order they run and are reported. A new one exports a `Scenario`
  * (scenarios/types.ts), is listed here, and may add goals in lib/goals.ts.
  */
+import { cleanupScenario } from './cleanup.js';
 import { enqueueScenario } from './enqueue.js';
 import { fleetScenario } from './fleet.js';
 import { httpScenario } from './http.js';
+import { listingsScenario } from './listings.js';
 import { pickupScenario } from './pickup.js';
 import { renderScenario } from './render.js';
 import { scaleScenario } from './scale.js';
@@ -20,6 +22,8 @@ export const SCENARIOS: readonly Scenario[] = [
   enqueueScenario,
   scaleScenario,
   statisticsScenario,
+  listingsScenario,
+  cleanupScenario,
   httpScenario,
   statusCacheScenario,
   renderScenario,

@@ -61,3 +61,55 @@ export function seedSqlite(file: string, total: number, pending: number): void {
     db.close();
   }
 }
+
+/**
+ * Gives a seeded table the shape the listings meet in service (`seedSqlite`/`seedPostgres` first):
+ * its pending jobs one enqueue of many (one created_at), 1 % of the rest failed, 50 old ones running,
+ * 0.1 % of another kind (`webhook`), 1 % owned by ten users (`user-0` … `user-9`).
+ */
+const MIX = {
+  pending: `UPDATE jobs SET created_at = (SELECT max(created_at) FROM jobs) WHERE status = 'pending'`,
+  failed: (n: string) =>
+    `UPDATE jobs SET status = 'failed', error_code = 'SEEDED' WHERE status = 'completed' AND ${n} % 100 = 1`,
+  kind: (n: string) => `UPDATE jobs SET kind = 'webhook' WHERE ${n} % 1000 = 2`,
+  owners: (n: string) => `UPDATE jobs SET user_id = 'user-' || ((${n} / 100) % 10) WHERE ${n} % 100 = 3`,
+};
+
+export function mixSqlite(file: string): void {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    db.transaction(() => {
+      db.exec(MIX.pending);
+      db.exec(MIX.failed('rowid'));
+      db.exec(MIX.kind('rowid'));
+      db.exec(MIX.owners('rowid'));
+      db.prepare(
+        `UPDATE jobs SET status = 'running', worker_id = 'seed', completed_at = NULL,
+           lease_expires_at = unixepoch() * 1000 + 3600000
+         WHERE rowid IN (SELECT rowid FROM jobs WHERE status = 'completed' AND rowid % 997 = 5 LIMIT 50)`,
+      ).run();
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+export async function mixPostgres(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}` });
+  await client.connect();
+  try {
+    const n = `('x' || substr(id::text, 1, 8))::bit(32)::int`;
+    await client.query(MIX.pending);
+    await client.query(MIX.failed(n));
+    await client.query(MIX.kind(n));
+    await client.query(MIX.owners(n));
+    await client.query(
+      `UPDATE jobs SET status = 'running', worker_id = 'seed', completed_at = NULL,
+         lease_expires_at = now() + interval '1 hour'
+       WHERE id IN (SELECT id FROM jobs WHERE status = 'completed' AND ${n} % 997 = 5 LIMIT 50)`,
+    );
+    await client.query('VACUUM ANALYZE jobs');
+  } finally {
+    await client.end();
+  }
+}

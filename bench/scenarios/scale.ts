@@ -13,7 +13,7 @@ import { Recorder } from '../lib/results.js';
 import { dropSchema, POSTGRES_URL, tempDirectory, uniqueName } from '../lib/services.js';
 import { percentile } from '../lib/stats.js';
 import type { QueueSystem } from '../systems/types.js';
-import { seededId, seedPostgres, seedSqlite } from './scale-seed.js';
+import { mixPostgres, mixSqlite, seededId, seedPostgres, seedSqlite } from './scale-seed.js';
 import { systemsFor, type Scenario, type ScenarioContext } from './types.js';
 
 export const rowsLabel = (rows: number) =>
@@ -21,6 +21,8 @@ export const rowsLabel = (rows: number) =>
 
 interface SeededDatabase {
   database: OpenDatabase;
+  /** The SQLite file, or the PostgreSQL schema, it lives in. */
+  where: { file: string } | { schema: string };
   remove(): Promise<void>;
 }
 
@@ -28,6 +30,8 @@ export async function seeded(
   dialect: 'pg' | 'sqlite',
   rows: number,
   pending: number,
+  /** Shape it as listings meet it (`mixSqlite`): several statuses, kinds and owners. */
+  mixed = false,
 ): Promise<SeededDatabase> {
   if (dialect === 'pg') {
     const schema = uniqueName('rq_scale');
@@ -35,8 +39,10 @@ export async function seeded(
     const database = await openDatabase(config);
     await database.migrate();
     await seedPostgres(schema, rows, pending);
+    if (mixed) await mixPostgres(schema);
     return {
       database,
+      where: { schema },
       remove: async () => {
         await database.close();
         await dropSchema(schema);
@@ -50,9 +56,11 @@ export async function seeded(
   await migrating.migrate();
   await migrating.close();
   seedSqlite(file, rows, pending);
+  if (mixed) mixSqlite(file);
   const database = await openDatabase(config);
   return {
     database,
+    where: { file },
     remove: async () => {
       await database.close();
       directory.remove();

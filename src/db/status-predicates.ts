@@ -8,7 +8,10 @@
  */
 import { isFinished, type JobStatus } from '../jobs/model.js';
 
-/** jobs_finished_idx: completed, failed, cancelled or timed out (migration 0030 left out waiting). */
+/**
+ * jobs_finished_idx and jobs_finished_status_created_idx: completed, failed, cancelled or timed out
+ * (migration 0030 left out waiting).
+ */
 export const IS_FINISHED = `status <> 'pending' AND status <> 'running' AND status <> 'waiting'`;
 /** jobs_pending_created_idx. */
 export const IS_PENDING = `status = 'pending'`;
@@ -30,13 +33,21 @@ export const COUNT_BY_STATUS = `
   UNION ALL SELECT status, count(*) FROM jobs WHERE ${IS_FINISHED} GROUP BY status`;
 
 /**
- * For a listing of jobs in `statuses`: the predicate of the partial index, in listing order, that
- * holds all of them, to add to the listing's WHERE; null when none does (the listing then walks
- * jobs_created_idx, newest first).
+ * For a listing of jobs in `statuses`: the predicate of the partial index that holds all of them in
+ * listing order (migration 0031), to add to the listing's WHERE; null when none does (the listing
+ * then walks jobs_created_idx, newest first). One status has its own index: pending jobs
+ * jobs_pending_created_idx, finished ones jobs_finished_status_created_idx (status first), running
+ * ones jobs_lease_idx (not in listing order: they are sorted, and are as many as the workers' slots).
+ * Several unsuccessful statuses share jobs_unsuccessful_created_idx.
  */
 export function listingIndexTest(statuses: readonly JobStatus[]): string | null {
-  if (statuses.length === 0) return null;
-  if (statuses.every((status) => status === 'pending')) return IS_PENDING;
+  const [only] = statuses;
+  if (only === undefined) return null;
+  if (statuses.every((status) => status === only)) {
+    if (only === 'pending') return IS_PENDING;
+    if (only === 'running') return IS_RUNNING;
+    return IS_FINISHED;
+  }
   if (statuses.every((status) => status !== 'completed' && isFinished(status))) return IS_UNSUCCESSFUL;
   return null;
 }

@@ -6,6 +6,14 @@ import { ReelqueueError } from '../errors.js';
 import type { JobStatus } from './model.js';
 import { jobNotFound } from './store-errors.js';
 
+/**
+ * Jobs a cleanup deletes in its first transaction (then sized by time: cleanup-batches.ts). Each
+ * batch commits before the next starts, so a claim or a completion waits for one batch at most
+ * (PostgreSQL holds row locks on the batch only), and SQLite's WAL holds a few batches' pages
+ * between checkpoints, not the whole cleanup's.
+ */
+export const CLEANUP_BATCH = 1_000;
+
 export const FINISHED_STATUSES = ['completed', 'failed', 'cancelled', 'timeout'] as const;
 export type FinishedStatus = (typeof FINISHED_STATUSES)[number];
 

@@ -16,7 +16,7 @@ import {
   type JobStatistics,
   type JobStore,
 } from '../../src/jobs/store.js';
-import { expireLease, setFinishedHoursAgo } from '../support/db-fixtures.js';
+import { expireLease, rollupTables, setFinishedHoursAgo } from '../support/db-fixtures.js';
 import { setProcessingTimeSeconds, useConformanceDatabase } from '../support/conformance.js';
 import type { TestDatabase } from '../support/test-database.js';
 
@@ -99,34 +99,6 @@ async function expectRollupsEqualScan(store: JobStore): Promise<void> {
   const age = (await store.health(ownedBy(OWNER))).oldestPendingJobAgeMinutes;
   if (age === null) expect(health.oldestPendingJobAgeMinutes).toBeNull();
   else expect(health.oldestPendingJobAgeMinutes).toBeCloseTo(age, 0);
-}
-
-/** Every non-empty rollup row, as comparable text. */
-async function rollupTables(t: TestDatabase): Promise<string[]> {
-  const read = async (table: string, key: string, values: string) =>
-    (
-      await t.sql<Record<string, unknown>>({
-        sqlite: `SELECT ${key}, ${values} FROM ${table} WHERE jobs <> 0 ORDER BY ${key}`,
-        postgres: `SELECT ${key}, ${values} FROM ${table} WHERE jobs <> 0 ORDER BY ${key}`,
-      })
-    ).map((row) =>
-      JSON.stringify(
-        Object.entries(row).map(([name, value]) =>
-          name === 'seconds'
-            ? Math.round(Number(value) * 1e6) / 1e6
-            : typeof value === 'boolean'
-              ? Number(value)
-              : value === null
-                ? null
-                : String(value),
-        ),
-      ),
-    );
-  return [
-    ...(await read('job_count_rollups', 'span_ms, bucket_ms, kind, status, priority, retried', 'jobs')),
-    ...(await read('job_error_rollups', 'span_ms, bucket_ms, error_code', 'jobs')),
-    ...(await read('job_duration_rollups', 'span_ms, bucket_ms, duration_bucket', 'jobs, seconds')),
-  ];
 }
 
 describe('statistics rollups', () => {

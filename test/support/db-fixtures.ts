@@ -66,3 +66,31 @@ export async function countRows(t: TestDatabase, table: 'jobs' | 'job_events'): 
   });
   return Number(rows[0]?.n ?? 0);
 }
+
+/** Every non-empty rollup row, as comparable text. */
+export async function rollupTables(t: TestDatabase): Promise<string[]> {
+  const read = async (table: string, key: string, values: string) =>
+    (
+      await t.sql<Record<string, unknown>>({
+        sqlite: `SELECT ${key}, ${values} FROM ${table} WHERE jobs <> 0 ORDER BY ${key}`,
+        postgres: `SELECT ${key}, ${values} FROM ${table} WHERE jobs <> 0 ORDER BY ${key}`,
+      })
+    ).map((row) =>
+      JSON.stringify(
+        Object.entries(row).map(([name, value]) =>
+          name === 'seconds'
+            ? Math.round(Number(value) * 1e6) / 1e6
+            : typeof value === 'boolean'
+              ? Number(value)
+              : value === null
+                ? null
+                : String(value),
+        ),
+      ),
+    );
+  return [
+    ...(await read('job_count_rollups', 'span_ms, bucket_ms, kind, status, priority, retried', 'jobs')),
+    ...(await read('job_error_rollups', 'span_ms, bucket_ms, error_code', 'jobs')),
+    ...(await read('job_duration_rollups', 'span_ms, bucket_ms, duration_bucket', 'jobs, seconds')),
+  ];
+}

@@ -27,11 +27,11 @@ import {
   type ErrorRow,
   type WindowRows,
 } from '../../jobs/rollup-statistics.js';
+import { CleanupBatchSize } from '../../jobs/cleanup-batches.js';
 import { cleanupStatuses, jobNotDeleted, type CleanupFilter } from '../../jobs/cleanup-filter.js';
 import { StatusReadBatcher } from './status-read-batcher.js';
 import { ReelqueueError } from '../../errors.js';
-import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
-import { idPrefixRange } from '../../jobs/id-prefix.js';
+import { encodeCursor } from '../../jobs/cursor.js';
 import {
   checkedEventsPage,
   checkedHours,
@@ -39,7 +39,6 @@ import {
   checkedMinutes,
 } from '../../jobs/numeric-arguments.js';
 import {
-  FINISHED_STATUSES,
   clampProgress,
   isJobId,
   priorityRank,
@@ -69,7 +68,6 @@ import { activeLimitFor, distinctIds, refusedRetry } from '../../jobs/manual-ret
 import { chargedOwners } from '../../users/points.js';
 import { completedInOrder, completionsJson } from '../completion-batch.js';
 import { newJobsColumns } from '../new-jobs-batch.js';
-import { listingIndexTest } from '../status-predicates.js';
 import type {
   AvailableJobs,
   BulkCancelOutcome,
@@ -122,6 +120,7 @@ import {
   type PgPool,
 } from './pool.js';
 import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
+import { listingStatement } from './sql/listing-sql.js';
 import { heldByWorkers, workersSql } from './sql/workers-sql.js';
 import {
   workerProcessFromRow,
@@ -565,37 +564,7 @@ export class PostgresJobStore implements JobStore {
 
   async list(filter: ListFilter, scope: Scope): Promise<JobPage> {
     checkedLimit(filter.limit);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const param = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    if (!scope.all) where.push(`user_id = ${param(scope.userId)}`);
-    if (filter.statuses && filter.statuses.length > 0) {
-      where.push(`status = ANY(${param(filter.statuses)}::text[])`);
-      const indexTest = listingIndexTest(filter.statuses);
-      if (indexTest) where.push(indexTest);
-    }
-    if (filter.includeFinished === false) {
-      where.push(`status <> ALL(${param(FINISHED_STATUSES)}::text[])`);
-    }
-    if (filter.priorities && filter.priorities.length > 0) {
-      where.push(`priority = ANY(${param(filter.priorities.map(priorityRank))}::smallint[])`);
-    }
-    if (filter.kinds && filter.kinds.length > 0) where.push(`kind = ANY(${param(filter.kinds)}::text[])`);
-    if (filter.idPrefix !== undefined) {
-      const range = idPrefixRange(filter.idPrefix);
-      where.push(`id BETWEEN ${param(range.low)}::uuid AND ${param(range.high)}::uuid`);
-    }
-    if (filter.cursor) {
-      const position = decodeCursor(filter.cursor);
-      where.push(
-        `(created_at, id) < (${param(new Date(position.createdAtMs))}, ${param(position.id)}::uuid)`,
-      );
-    }
-    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY created_at DESC, id DESC LIMIT ${param(filter.limit + 1)}`;
+    const { sql, params } = listingStatement(filter, scope);
     const found = (await this.#rows<PgJobRow>(sql, params)).map(jobFromPg);
     const jobs = found.slice(0, filter.limit);
     const last = jobs[jobs.length - 1];
@@ -910,8 +879,21 @@ export class PostgresJobStore implements JobStore {
     checkedHours('max_age_hours', maxAgeHours);
     const statuses = cleanupStatuses(filter.statuses);
     const sql = filter.ageFrom === 'created' ? jobsSql.cleanupCreatedBefore : jobsSql.cleanup;
-    const result = await this.#pool.query(sql, [maxAgeHours, scope.all ? null : scope.userId, statuses]);
-    return result.rowCount ?? 0;
+    const [cutoff] = await this.#rows<{ before: string }>(jobsSql.cleanupCutoff, [maxAgeHours]);
+    const params = [cutoff?.before, scope.all ? null : scope.userId, statuses];
+    // Each batch its own transaction: row locks on one batch at a time, and autovacuum reclaims the
+    // dead rows of those already committed while the next ones go.
+    const batch = new CleanupBatchSize();
+    let deleted = 0;
+    for (;;) {
+      const size = batch.size;
+      const started = performance.now();
+      const result = await this.#pool.query(sql, [...params, size]);
+      batch.took(performance.now() - started);
+      const changes = result.rowCount ?? 0;
+      deleted += changes;
+      if (changes < size) return deleted;
+    }
   }
 
   async deleteJob(id: string, scope: Scope): Promise<void> {

@@ -44,6 +44,14 @@ export async function openSqlite(filename: string, options: SqliteOptions): Prom
   }
   db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
   if (!options.readonly) {
+    // A new, empty database frees pages back to the file system when asked (a cleanup does, after
+    // deleting: `PRAGMA incremental_vacuum`). SQLite takes this only before the file's first page is
+    // written, which the switch to WAL below does; an existing database keeps its mode (a one-time
+    // VACUUM changes it: docs/operations.md).
+    // Reading the page count needs a shared lock, which another process creating the file may hold.
+    await withBusyRetry(() => {
+      if (db.pragma('page_count', { simple: true }) === 0) db.pragma('auto_vacuum = INCREMENTAL');
+    }, 60_000);
     // Switching a new file to WAL needs the write lock, which another starting process may hold.
     await withBusyRetry(() => db.pragma('journal_mode = WAL'), 60_000);
     // NORMAL in WAL mode: a commit survives any process crash (kill -9); only an OS crash or power

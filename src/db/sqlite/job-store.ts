@@ -13,9 +13,9 @@ import {
   type TimeBucket,
   type TimeSeriesRow,
 } from '../../jobs/time-series.js';
+import { CleanupBatchSize } from '../../jobs/cleanup-batches.js';
 import { cleanupStatuses, jobNotDeleted, type CleanupFilter } from '../../jobs/cleanup-filter.js';
-import { decodeCursor, encodeCursor } from '../../jobs/cursor.js';
-import { idPrefixRange } from '../../jobs/id-prefix.js';
+import { encodeCursor } from '../../jobs/cursor.js';
 import {
   checkedEventsPage,
   checkedHours,
@@ -23,7 +23,6 @@ import {
   checkedMinutes,
 } from '../../jobs/numeric-arguments.js';
 import {
-  FINISHED_STATUSES,
   isJobId,
   priorityRank,
   clampProgress,
@@ -81,14 +80,14 @@ import { activeLimitFor, distinctIds, refusedRetry } from '../../jobs/manual-ret
 import { chargedOwners } from '../../users/points.js';
 import { completedInOrder, completionsJson } from '../completion-batch.js';
 import { newJobsJson } from '../new-jobs-batch.js';
-import { listingIndexTest } from '../status-predicates.js';
 import { withBusyRetry } from './busy-retry.js';
 import { ReadBatcher } from './read-batcher.js';
 import type { SqliteDatabase } from './connection.js';
 import { eventFromSqlite, insertedJobAt, jobFromArray, type SqliteEventRow } from './job-row.js';
 import { holdSignals, type SqliteSignals } from './signals.js';
 import { boundCount } from './sql/bound-count.js';
-import { heartbeatOlderThan, JOB_ARRAY, jobsSql, leaseExpired } from './sql/jobs-sql.js';
+import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
+import { listingStatement } from './sql/listing-sql.js';
 import { rollupsSql } from './sql/rollups-sql.js';
 import { transferSql } from './sql/transfer-sql.js';
 import {
@@ -125,6 +124,14 @@ interface OwnerCharge {
   userId: string | null;
   costPoints: number;
 }
+
+/** Resolves after the event loop's next turn, so timers and I/O waiting meanwhile run. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** `PRAGMA auto_vacuum` of a database whose free pages `incremental_vacuum` returns. */
+const INCREMENTAL_AUTO_VACUUM = 2;
+/** Free pages given back per transaction after a cleanup: 4 MiB of 4 KiB pages. */
+const VACUUM_STEP_PAGES = 1_024;
 
 export class SqliteJobStore implements JobStore {
   readonly dialect = 'sqlite' as const;
@@ -450,43 +457,7 @@ export class SqliteJobStore implements JobStore {
 
   async list(filter: ListFilter, scope: Scope): Promise<JobPage> {
     checkedLimit(filter.limit);
-    const where: string[] = [];
-    const params: Record<string, unknown> = { limit: filter.limit + 1 };
-    if (!scope.all) {
-      where.push('user_id = @userId');
-      params.userId = scope.userId;
-    }
-    if (filter.statuses && filter.statuses.length > 0) {
-      where.push('status IN (SELECT value FROM json_each(@statuses))');
-      params.statuses = JSON.stringify(filter.statuses);
-      const indexTest = listingIndexTest(filter.statuses);
-      if (indexTest) where.push(indexTest);
-    }
-    if (filter.includeFinished === false) {
-      where.push(`status NOT IN (${FINISHED_STATUSES.map((s) => `'${s}'`).join(', ')})`);
-    }
-    if (filter.priorities && filter.priorities.length > 0) {
-      where.push('priority IN (SELECT value FROM json_each(@priorities))');
-      params.priorities = JSON.stringify(filter.priorities.map(priorityRank));
-    }
-    if (filter.kinds && filter.kinds.length > 0) {
-      where.push('kind IN (SELECT value FROM json_each(@kinds))');
-      params.kinds = JSON.stringify(filter.kinds);
-    }
-    if (filter.idPrefix !== undefined) {
-      const range = idPrefixRange(filter.idPrefix);
-      where.push('id BETWEEN @idLow AND @idHigh');
-      params.idLow = range.low;
-      params.idHigh = range.high;
-    }
-    if (filter.cursor) {
-      const position = decodeCursor(filter.cursor);
-      where.push('(created_at < @cursorAt OR (created_at = @cursorAt AND id < @cursorId))');
-      params.cursorAt = position.createdAtMs;
-      params.cursorId = position.id;
-    }
-    const sql = `SELECT ${JOB_ARRAY} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY created_at DESC, id DESC LIMIT ${boundCount('limit')}`;
+    const { sql, params } = listingStatement(filter, scope);
     const found = await this.#read(() => this.#allJobs(sql, params));
     const jobs = found.slice(0, filter.limit);
     const last = jobs[jobs.length - 1];
@@ -807,14 +778,60 @@ export class SqliteJobStore implements JobStore {
   async cleanup(maxAgeHours: number, scope: Scope, filter: CleanupFilter = {}): Promise<number> {
     checkedHours('max_age_hours', maxAgeHours);
     const statuses = cleanupStatuses(filter.statuses);
-    const info = await this.#write(() =>
-      this.#stmt(filter.ageFrom === 'created' ? jobsSql.cleanupCreatedBefore : jobsSql.cleanup).run({
-        maxAgeMs: Math.round(maxAgeHours * 3_600_000),
-        statuses: statuses ? JSON.stringify(statuses) : null,
-        userId: scope.all ? null : scope.userId,
-      }),
+    const statement = this.#stmt(
+      filter.ageFrom === 'created' ? jobsSql.cleanupCreatedBefore : jobsSql.cleanup,
     );
-    return info.changes;
+    // One cut-off for every batch, from the database clock.
+    const { now } = await this.#read(() => this.#stmt(jobsSql.now).get({}) as { now: number });
+    const params = {
+      before: now - Math.round(maxAgeHours * 3_600_000),
+      statuses: statuses ? JSON.stringify(statuses) : null,
+      userId: scope.all ? null : scope.userId,
+    };
+    const batch = new CleanupBatchSize();
+    let deleted = 0;
+    for (;;) {
+      const size = batch.size;
+      const started = performance.now();
+      const { changes } = await this.#write(() => statement.run({ ...params, batch: size }));
+      batch.took(performance.now() - started);
+      deleted += changes;
+      if (changes < size) break;
+      this.#checkpoint();
+      // A batch's write returns at once (no I/O to wait for): without a turn of the event loop the
+      // process's claims, completions and requests would wait for the whole cleanup.
+      await nextTurn();
+    }
+    if (deleted > 0) await this.#reclaimFreePages();
+    return deleted;
+  }
+
+  /**
+   * Copies the WAL into the database file between a cleanup's batches, without waiting for anyone
+   * (PASSIVE), so the next batch's write starts the WAL over: it holds one batch, never the whole
+   * cleanup (one 200,000-job DELETE grew it to 118 MB, past its 64 MB limit).
+   */
+  #checkpoint(): void {
+    this.#db.pragma('wal_checkpoint(PASSIVE)');
+  }
+
+  /**
+   * Gives the pages a cleanup freed back to the file system, in short steps (`PRAGMA
+   * incremental_vacuum`), when the database has auto_vacuum=INCREMENTAL: every database created since
+   * migration 0031's release; an older one after a one-time VACUUM (docs/operations.md). Without it
+   * SQLite keeps the free pages for its next rows and the file keeps its size.
+   */
+  async #reclaimFreePages(): Promise<void> {
+    if (this.#stmt(jobsSql.autoVacuum).pluck().get({}) !== INCREMENTAL_AUTO_VACUUM) return;
+    for (;;) {
+      const free = await this.#write(() => {
+        this.#db.exec(`PRAGMA incremental_vacuum(${VACUUM_STEP_PAGES})`);
+        return this.#stmt(jobsSql.freePages).pluck().get({}) as number;
+      });
+      this.#checkpoint();
+      if (free === 0) return;
+      await nextTurn();
+    }
   }
 
   async deleteJob(id: string, scope: Scope): Promise<void> {

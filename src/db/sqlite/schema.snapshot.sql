@@ -20,15 +20,22 @@ CREATE INDEX jobs_created_idx ON jobs (created_at DESC, id DESC);
 CREATE INDEX jobs_finished_idx ON jobs (completed_at, status)
   WHERE status <> 'pending' AND status <> 'running' AND status <> 'waiting';
 
+-- index jobs_finished_status_created_idx
+CREATE INDEX jobs_finished_status_created_idx ON jobs (status, created_at DESC, id DESC)
+  WHERE status <> 'pending' AND status <> 'running' AND status <> 'waiting';
+
 -- index jobs_idempotency_idx
 CREATE UNIQUE INDEX jobs_idempotency_idx ON jobs (coalesce(user_id, ''), idempotency_key)
   WHERE idempotency_key IS NOT NULL;
+
+-- index jobs_kind_created_idx
+CREATE INDEX jobs_kind_created_idx ON jobs (kind, created_at DESC, id DESC);
 
 -- index jobs_lease_idx
 CREATE INDEX jobs_lease_idx ON jobs (lease_expires_at) WHERE status = 'running';
 
 -- index jobs_pending_created_idx
-CREATE INDEX jobs_pending_created_idx ON jobs (created_at, status) WHERE status = 'pending';
+CREATE INDEX jobs_pending_created_idx ON jobs (created_at, id) WHERE status = 'pending';
 
 -- index jobs_unsuccessful_created_idx
 CREATE INDEX jobs_unsuccessful_created_idx ON jobs (created_at DESC, id DESC)

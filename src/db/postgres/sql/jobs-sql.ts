@@ -439,21 +439,27 @@ export const jobsSql = {
     SELECT extract(epoch FROM now() - min(created_at)) * 1000 AS age FROM jobs
     WHERE ${IS_PENDING} AND ($1::text IS NULL OR user_id = $1)`,
 
+  /** $1 max age in hours: the cleanup's cut-off, read once for all its batches (text: to the µs). */
+  cleanupCutoff: `SELECT (now() - make_interval(secs => $1::double precision * 3600))::text AS before`,
   /**
-   * $1 max age in hours since the job finished (a range of jobs_finished_idx), $2 user id or NULL,
-   * $3 statuses or NULL for all finished.
+   * At most $4 finished jobs that finished before $1 (a range of jobs_finished_idx), $2 user id or
+   * NULL, $3 statuses or NULL for all finished; the cleanup runs it, each its own transaction, until it
+   * deletes fewer than a batch. The outer WHERE repeats the test: a job retried by hand after the
+   * subquery's snapshot is checked again on its new version (READ COMMITTED) and kept.
    */
   cleanup: `
-    DELETE FROM jobs WHERE ${IS_FINISHED}
-      AND completed_at < now() - make_interval(secs => $1::double precision * 3600)
-      AND ($2::text IS NULL OR user_id = $2)
-      AND ($3::text[] IS NULL OR status = ANY ($3::text[]))`,
+    DELETE FROM jobs WHERE ${IS_FINISHED} AND completed_at < $1::timestamptz AND id IN (
+      SELECT id FROM jobs WHERE ${IS_FINISHED} AND completed_at < $1::timestamptz
+        AND ($2::text IS NULL OR user_id = $2)
+        AND ($3::text[] IS NULL OR status = ANY ($3::text[]))
+      LIMIT $4)`,
   /** The same, aged from created_at (seed 002's `days` form). */
   cleanupCreatedBefore: `
-    DELETE FROM jobs WHERE ${IS_FINISHED}
-      AND created_at < now() - make_interval(secs => $1::double precision * 3600)
-      AND ($2::text IS NULL OR user_id = $2)
-      AND ($3::text[] IS NULL OR status = ANY ($3::text[]))`,
+    DELETE FROM jobs WHERE ${IS_FINISHED} AND created_at < $1::timestamptz AND id IN (
+      SELECT id FROM jobs WHERE ${IS_FINISHED} AND created_at < $1::timestamptz
+        AND ($2::text IS NULL OR user_id = $2)
+        AND ($3::text[] IS NULL OR status = ANY ($3::text[]))
+      LIMIT $4)`,
 
   ping: `SELECT 1`,
   /**

@@ -299,18 +299,27 @@ export const jobsSql = {
     RETURNING ${JOB_ARRAY}`,
 
   /**
-   * Finished jobs that finished more than @maxAgeMs ago (a range of jobs_finished_idx); @statuses a
-   * JSON array or NULL for every finished status; @userId or NULL for every user's.
+   * At most @batch finished jobs that finished before @before (ms; a range of jobs_finished_idx);
+   * @statuses a JSON array or NULL for every finished status; @userId or NULL for every user's. The
+   * cleanup runs it in transactions of its own until it deletes fewer than a batch.
    */
   cleanup: `
-    DELETE FROM jobs WHERE ${IS_FINISHED} AND completed_at < ${NOW} - CAST(@maxAgeMs AS INTEGER)
-      AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
-      AND (@userId IS NULL OR user_id = @userId)`,
+    DELETE FROM jobs WHERE rowid IN (
+      SELECT rowid FROM jobs WHERE ${IS_FINISHED} AND completed_at < @before
+        AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+        AND (@userId IS NULL OR user_id = @userId)
+      LIMIT ${boundCount('batch')})`,
   /** The same, aged from created_at (seed 002's `days` form): no index orders finished jobs by it. */
   cleanupCreatedBefore: `
-    DELETE FROM jobs WHERE ${IS_FINISHED} AND created_at < ${NOW} - CAST(@maxAgeMs AS INTEGER)
-      AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
-      AND (@userId IS NULL OR user_id = @userId)`,
+    DELETE FROM jobs WHERE rowid IN (
+      SELECT rowid FROM jobs WHERE ${IS_FINISHED} AND created_at < @before
+        AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+        AND (@userId IS NULL OR user_id = @userId)
+      LIMIT ${boundCount('batch')})`,
+
+  /** Pages of the database file left free by deletes: `PRAGMA incremental_vacuum` gives them back. */
+  freePages: `SELECT freelist_count FROM pragma_freelist_count()`,
+  autoVacuum: `SELECT auto_vacuum FROM pragma_auto_vacuum()`,
 
   /**
    * Of the ids @ids (a JSON array), the jobs of the owner @userId (NULL: jobs without one) a new job

@@ -5,6 +5,8 @@
  * Parameters: @windowMs, @bucketMs, @userId (NULL: every owner's jobs).
  */
 
+import { IS_FINISHED, IS_PENDING, IS_RUNNING } from '../../status-predicates.js';
+
 /** `time` rounded down to its bucket. */
 const bucketOf = (time: string) => `(${time} / b.bucket_ms) * b.bucket_ms`;
 const owner = `(@userId IS NULL OR j.user_id = @userId)`;
@@ -24,18 +26,26 @@ export const timeSeriesSql = {
         UNION ALL SELECT at + b.bucket_ms FROM buckets, b WHERE at + b.bucket_ms <= b.end_ms),
       created AS (
         SELECT ${bucketOf('j.created_at')} AS at, count(*) AS n
-        FROM jobs AS j, b WHERE j.created_at >= b.start_ms AND ${owner} GROUP BY 1),
+        FROM b CROSS JOIN jobs AS j WHERE j.created_at >= b.start_ms AND ${owner} GROUP BY 1),
       finished AS (
         SELECT ${bucketOf('j.completed_at')} AS at,
           sum(j.status = 'completed') AS completed, sum(j.status IN ('failed', 'timeout')) AS failed
-        FROM jobs AS j, b
-        WHERE j.completed_at >= b.start_ms AND j.status IN ('completed', 'failed', 'timeout') AND ${owner}
+        FROM b CROSS JOIN jobs AS j
+        WHERE j.completed_at >= b.start_ms AND ${IS_FINISHED} AND +j.status IN ('completed', 'failed', 'timeout')
+          AND ${owner}
         GROUP BY 1),
       -- Every job that waited at some time in the window: still waiting or running, or finished in it.
+      -- Three parts, each a range of its own index (pending; running; finished since the start), not
+      -- one OR that reads every job.
       waited AS (
         SELECT j.created_at, coalesce(j.started_at, j.completed_at) AS left_at
-        FROM jobs AS j, b
-        WHERE (j.status IN ('pending', 'running') OR j.completed_at >= b.start_ms) AND ${owner}),
+        FROM jobs AS j WHERE ${IS_PENDING} AND ${owner}
+        UNION ALL
+        SELECT j.created_at, coalesce(j.started_at, j.completed_at)
+        FROM jobs AS j WHERE ${IS_RUNNING} AND ${owner}
+        UNION ALL
+        SELECT j.created_at, coalesce(j.started_at, j.completed_at)
+        FROM b CROSS JOIN jobs AS j WHERE j.completed_at >= b.start_ms AND ${IS_FINISHED} AND ${owner}),
       waiting_at_start AS (
         SELECT count(*) AS n FROM waited, b
         WHERE created_at < b.start_ms AND (left_at IS NULL OR left_at >= b.start_ms)),
@@ -46,8 +56,8 @@ export const timeSeriesSql = {
         SELECT ${bucketOf('j.completed_at')} AS at, j.processing_time_seconds AS v,
           row_number() OVER (PARTITION BY j.completed_at / b.bucket_ms ORDER BY j.processing_time_seconds) AS rn,
           count(*) OVER (PARTITION BY j.completed_at / b.bucket_ms) AS n
-        FROM jobs AS j, b
-        WHERE j.completed_at >= b.start_ms AND j.status = 'completed'
+        FROM b CROSS JOIN jobs AS j
+        WHERE j.completed_at >= b.start_ms AND ${IS_FINISHED} AND +j.status = 'completed'
           AND j.processing_time_seconds IS NOT NULL AND ${owner}),
       percentiles AS (
         SELECT at, max(n) AS n, ${rank(50)} AS p50, ${rank(95)} AS p95, ${rank(99)} AS p99
