@@ -5,6 +5,7 @@
 import { ReelqueueError } from '../errors.js';
 import { priorityRank, type Job, type JobEvent } from '../jobs/model.js';
 import type { TransferredEvent, TransferredJob } from '../jobs/store.js';
+import { JOB_COLUMNS } from './job-columns.js';
 
 /** A job's `jobs` columns but the points, by name; times as `Date`, JSON columns as values. */
 export function jobColumns(job: Job) {
@@ -54,37 +55,7 @@ export function importedColumns(record: TransferredJob) {
 
 /** The columns of `importedColumns`, in its order: what an import writes as given. */
 export const IMPORTED_COLUMNS = [
-  'id',
-  'kind',
-  'user_id',
-  'lesson_id',
-  'status',
-  'priority',
-  'payload',
-  'progress',
-  'stage',
-  'message',
-  'created_at',
-  'updated_at',
-  'run_at',
-  'started_at',
-  'completed_at',
-  'timeout_seconds',
-  'attempt',
-  'retry_count',
-  'max_retries',
-  'worker_id',
-  'lease_expires_at',
-  'last_heartbeat',
-  'cancel_requested_at',
-  'cancel_reason',
-  'result',
-  'error_code',
-  'error_message',
-  'error_details',
-  'idempotency_key',
-  'processing_time_seconds',
-  'lost_attempts',
+  ...JOB_COLUMNS,
   'on_parent_failure',
   'waiting_parents',
 ] as const satisfies readonly (keyof ReturnType<typeof importedColumns>)[];

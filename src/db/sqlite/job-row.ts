@@ -9,6 +9,7 @@ import {
   type ResolvedNewJob,
 } from '../../jobs/model.js';
 import { jobAsInserted } from '../../jobs/new-job.js';
+import { JOB_COLUMNS } from '../job-columns.js';
 
 export interface SqliteJobRow {
   id: string;
@@ -78,39 +79,7 @@ const json = (text: string | null): JsonObject | null =>
  * `points_charged` are not part of a job. A REAL in SQLite's JSON keeps 15 significant digits:
  * `processing_time_seconds`, milliseconds over 1000, comes back exactly.
  */
-export const JOB_FIELDS = [
-  'id',
-  'kind',
-  'user_id',
-  'lesson_id',
-  'status',
-  'priority',
-  'payload',
-  'progress',
-  'stage',
-  'message',
-  'created_at',
-  'updated_at',
-  'run_at',
-  'started_at',
-  'completed_at',
-  'timeout_seconds',
-  'attempt',
-  'retry_count',
-  'max_retries',
-  'worker_id',
-  'lease_expires_at',
-  'last_heartbeat',
-  'cancel_requested_at',
-  'cancel_reason',
-  'result',
-  'error_code',
-  'error_message',
-  'error_details',
-  'idempotency_key',
-  'processing_time_seconds',
-  'lost_attempts',
-] as const satisfies readonly (keyof SqliteJobRow)[];
+export const JOB_FIELDS = JOB_COLUMNS satisfies readonly (keyof SqliteJobRow)[];
 
 /** Fields stored as JSON text, which `JOB_ARRAY` embeds as JSON values (parsed with the array). */
 export const JSON_FIELDS: ReadonlySet<string> = new Set<(typeof JOB_FIELDS)[number]>([
