@@ -194,8 +194,13 @@ describe('statistics rollups', () => {
       }
     };
     let working = true;
+    // Each round gives the event loop a turn: SQLite's fold settles without one, and a cleanup
+    // waits for one between its batches (setImmediate), so a fold loop of promises alone starves it.
     const folder = async () => {
-      for (let round = 0; working; round++) await stores[round % 2]!.foldRollups();
+      for (let round = 0; working; round++) {
+        await stores[round % 2]!.foldRollups();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     };
     const folding = folder();
     try {
