@@ -37,7 +37,8 @@ export const COUNT_BY_STATUS = `
  * listing order (migration 0031), to add to the listing's WHERE; null when none does (the listing
  * then walks jobs_created_idx, newest first). One status has its own index: pending jobs
  * jobs_pending_created_idx, finished ones jobs_finished_status_created_idx (status first), running
- * ones jobs_lease_idx (not in listing order: they are sorted, and are as many as the workers' slots).
+ * ones jobs_lease_idx (not in listing order: they are sorted, and are as many as the workers' slots),
+ * waiting ones jobs_waiting_idx (sorted too).
  * Several unsuccessful statuses share jobs_unsuccessful_created_idx.
  */
 export function listingIndexTest(statuses: readonly JobStatus[]): string | null {
@@ -46,6 +47,8 @@ export function listingIndexTest(statuses: readonly JobStatus[]): string | null 
   if (statuses.every((status) => status === only)) {
     if (only === 'pending') return IS_PENDING;
     if (only === 'running') return IS_RUNNING;
+    // jobs_waiting_idx: not in listing order either (sorted), as waiting jobs are not finished ones.
+    if (only === 'waiting') return IS_WAITING;
     return IS_FINISHED;
   }
   if (statuses.every((status) => status !== 'completed' && isFinished(status))) return IS_UNSUCCESSFUL;

@@ -7,7 +7,7 @@
  *
  * Only the database queues these jobs (migration 0005): `parsePayload` refuses every enqueue.
  */
-import { jobToWire } from '../api/schemas/job-wire.js';
+import { jobWithFamilyToWire } from '../api/schemas/job-family-wire.js';
 import { ReelqueueError } from '../errors.js';
 import type { JobKind } from '../jobs/kinds.js';
 import { FINISHED_STATUSES, isJobId, type FinishedStatus, type JsonObject } from '../jobs/model.js';
@@ -29,7 +29,7 @@ import { checkWebhookUrl } from './webhook-url.js';
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 
 export interface WebhookKindOptions {
-  jobs: Pick<JobStore, 'get'>;
+  jobs: Pick<JobStore, 'get' | 'dependencies'>;
   users: Pick<UserStore, 'getUser'>;
   webhooks: Pick<WebhookStore, 'recordDelivery'>;
   /** How long one attempt waits for the receiver (default 10 s). */
@@ -76,7 +76,7 @@ export function webhookKind(options: WebhookKindOptions): JobKind {
       const body = JSON.stringify({
         type: event,
         timestamp: job.createdAt.toISOString(),
-        ...jobToWire(subject),
+        ...(await jobWithFamilyToWire(options.jobs, subject, ownedBy(owner.id))),
       });
       const now = new Date();
       const attempt = await postWebhook({

@@ -107,7 +107,7 @@ describe('users', () => {
     await jobs.completed({ userId: user.id });
     await jobs.pending({ userId: 'someone-else' });
     expect(await t.db.users.usage(user.id)).toEqual({
-      jobs: { pending: 1, running: 0, completed: 1, failed: 0, cancelled: 0, timeout: 0 },
+      jobs: { pending: 1, running: 0, completed: 1, failed: 0, cancelled: 0, timeout: 0, waiting: 0 },
       totalJobs: 2,
       pointsCharged: 0,
     });

@@ -195,7 +195,7 @@ describe('webhook jobs and URLs', () => {
   const kinds = new KindRegistry([
     withWebhookUrl(stubKind('presentation')),
     webhookKind({
-      jobs: { get: async () => null },
+      jobs: { get: async () => null, dependencies: async () => null },
       users: { getUser: async () => null },
       webhooks: { recordDelivery: async () => Promise.reject(new Error('unused')) },
       allowPrivateAddresses: false,

@@ -16,6 +16,7 @@ import { HttpError, refusalOf } from '../http-errors.js';
 import { LESSON_RETENTION_NOTE } from '../lesson-retention.js';
 import { BULK_RETRY_MAX_IDS, BulkRetryBody, BulkRetryResult } from '../schemas/bulk-retry.js';
 import { ErrorSchema, errorResponses, JobIdParams } from '../schemas/common.js';
+import { jobWithFamilyToWire } from '../schemas/job-family-wire.js';
 import { jobToWire, JobWireSchema } from '../schemas/job-wire.js';
 import {
   CleanupResultSchema,
@@ -234,13 +235,7 @@ export function presentationRoutes(server: FastifyInstance, ctx: ApiContext): vo
     async (request) => {
       const found = await jobs.getWithPosition(request.params.id, scopeOf(request));
       if (!found) throw jobNotFound(request.params.id);
-      const family = await jobs.dependencies(found.job.id, scopeOf(request));
-      const wire = {
-        ...jobToWire(found.job, found.queuePosition),
-        depends_on: family?.parentIds ?? [],
-        children: family?.childIds ?? [],
-        on_parent_failure: family?.onParentFailure ?? 'fail',
-      };
+      const wire = await jobWithFamilyToWire(jobs, found.job, scopeOf(request), found.queuePosition);
       return request.query.include_payload ? { ...wire, payload: found.job.payload } : wire;
     },
   );

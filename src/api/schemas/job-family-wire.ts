@@ -1,0 +1,29 @@
+/**
+ * A job as `GET /api/presentations/jobs/{id}` shows it and a webhook delivers it: its wire fields
+ * and its place among the jobs it waits for and that wait for it (`depends_on`, `children`,
+ * `on_parent_failure`), read in the caller's scope.
+ */
+import type { Job, OnParentFailure } from '../../jobs/model.js';
+import type { JobStore, Scope } from '../../jobs/store.js';
+import { jobToWire, type JobWire } from './job-wire.js';
+
+export type JobWithFamilyWire = JobWire & {
+  depends_on: string[];
+  children: string[];
+  on_parent_failure: OnParentFailure;
+};
+
+export async function jobWithFamilyToWire(
+  jobs: Pick<JobStore, 'dependencies'>,
+  job: Job,
+  scope: Scope,
+  queuePosition: number | null = null,
+): Promise<JobWithFamilyWire> {
+  const family = await jobs.dependencies(job.id, scope);
+  return {
+    ...jobToWire(job, queuePosition),
+    depends_on: family?.parentIds ?? [],
+    children: family?.childIds ?? [],
+    on_parent_failure: family?.onParentFailure ?? 'fail',
+  };
+}
