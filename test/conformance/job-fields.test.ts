@@ -11,6 +11,8 @@ import { useConformanceDatabase } from '../support/conformance.js';
 const PRICE = ['cost_points', 'points_charged'];
 /** PostgreSQL's ids of the events read from the job (migration 0017), read only by the event log. */
 const HELD_EVENT_IDS = ['started_event_id', 'completed_event_id'];
+/** A job's place among the jobs it waits for (migration 0030), read on their own by `dependencies()`. */
+const DEPENDENCIES = ['on_parent_failure', 'waiting_parents', 'has_children'];
 
 describe('the fields a job is read with', () => {
   const ctx = useConformanceDatabase();
@@ -23,6 +25,8 @@ describe('the fields a job is read with', () => {
         WHERE table_schema = current_schema() AND table_name = 'jobs'`,
     });
     const held = t.dialect === 'postgres' ? HELD_EVENT_IDS : [];
-    expect(columns.map((column) => column.name).sort()).toEqual([...JOB_FIELDS, ...PRICE, ...held].sort());
+    expect(columns.map((column) => column.name).sort()).toEqual(
+      [...JOB_FIELDS, ...PRICE, ...DEPENDENCIES, ...held].sort(),
+    );
   });
 });
