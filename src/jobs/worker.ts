@@ -140,12 +140,13 @@ export class Worker extends EventEmitter<WorkerEvents> {
   #answeringWakeUp = false;
   /** The next claim answers a poll. */
   #answeringPoll = false;
-  /** A claim of this worker found jobs since the last wake-up it answered. */
+  /** A claim of this worker found jobs since the last wake-up it drew. */
   #foundSinceWakeUp = false;
   /**
-   * It had when the wake-up the next claim answers was heard: then an empty answer may be this
-   * worker's own earlier claim having taken the job (a lone worker's claim after its last job), not
-   * another worker's, and it is no reason to answer less.
+   * It had when the wake-up the next claim answers was heard. An empty answer after a find of this
+   * worker's own, before the wake-up was heard (a lone worker's claim after its last job) or after
+   * it (a claim in flight when it was heard), may be that claim having taken the job, not another
+   * worker's: it is no reason to answer less.
    */
   #foundBeforeAnswer = false;
   readonly #lottery: WakeUpLottery;
@@ -314,7 +315,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     if (found) this.#foundSinceWakeUp = true;
     if (answering === 'wake-up') {
       if (found) this.#lottery.found();
-      else if (!this.#foundBeforeAnswer) this.#lottery.foundNothing();
+      else if (!this.#foundBeforeAnswer && !this.#foundSinceWakeUp) this.#lottery.foundNothing();
     } else if (answering === 'poll' && found) this.#lottery.found();
   }
 

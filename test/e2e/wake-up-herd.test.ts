@@ -106,6 +106,68 @@ describe.runIf(DIALECT === 'postgres')('wake-ups of an idle fleet', () => {
     expect(worker.wakeUpChance).toBe(1);
   });
 
+  it('a lone worker whose claim in flight took the job a wake-up announces keeps answering wake-ups', async () => {
+    // The start-up claim is held until the first job's wake-up has been heard: that claim then takes
+    // the job, and the claim answering the wake-up finds nothing. It lost to itself, not to a peer.
+    let releaseClaim!: () => void;
+    const claimHeld = new Promise<void>((resolve) => (releaseClaim = resolve));
+    let heldOnce = false;
+    let claimsDone = 0;
+    const holding = new Proxy(app.jobs, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (property === 'claim') {
+          return async (...args: Parameters<JobStore['claim']>) => {
+            if (!heldOnce) {
+              heldOnce = true;
+              await claimHeld;
+            }
+            try {
+              return await target.claim(...args);
+            } finally {
+              claimsDone++;
+            }
+          };
+        }
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const worker = new Worker({
+      store: holding,
+      registry: app.kinds,
+      logger: silentLogger(),
+      kinds: ['noop'],
+      concurrency: 2,
+      prefetchLimit: 0,
+      prefetchWindowMs: 0,
+      heartbeatSeconds: 5,
+      leaseSeconds: 30,
+      pollIntervalMs: 60_000,
+      shutdownGraceSeconds: 1,
+      abortGraceSeconds: 1,
+      retryPolicy: { delaysSeconds: [0], jitter: 0 },
+    });
+    workers.push(worker);
+    worker.start();
+    let heard = false;
+    const unsubscribe = app.jobs.onJobAvailable(() => (heard = true));
+    const first = await app.enqueue({ kind: 'noop' });
+    await waitFor(() => heard, { what: "the first job's wake-up" });
+    unsubscribe();
+    releaseClaim();
+    await waitFor(async () => (await app.jobs.get(first.job.id, ALL_JOBS))?.status === 'completed', {
+      what: 'the first job completed',
+    });
+    // With a free slot left, the worker answered the wake-up with a second claim, which found nothing.
+    await waitFor(() => claimsDone >= 2, { what: 'the answering claim' });
+    expect(worker.wakeUpChance).toBe(1);
+    const second = await app.enqueue({ kind: 'noop' });
+    // The poll is a minute away: the second job starts only because its wake-up is answered.
+    await waitFor(async () => (await app.jobs.get(second.job.id, ALL_JOBS))?.status === 'completed', {
+      what: 'the second job completed',
+    });
+  });
+
   it('a wake-up for jobs of a kind a worker does not handle makes it claim nothing', async () => {
     const counted = countingClaims(app.jobs);
     const worker = new Worker({
