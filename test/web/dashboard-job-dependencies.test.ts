@@ -3,45 +3,27 @@
  * playwright-core, against a real service with no worker: a waiting child links to its parent, and
  * the parent's page links back to the child.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createJob } from '../support/api-helpers.js';
-import { startApi, TINY_LESSON, type ApiHarness, type TestUser } from '../support/api-server.js';
-import { launchChromium, openSignedInPage } from '../support/dashboard-browser.js';
-
-const SCREENSHOTS = path.resolve('test-output/screenshots');
+import { TINY_LESSON, type TestUser } from '../support/api-server.js';
+import { useDashboardHarness } from '../support/dashboard-browser.js';
 
 describe("a job's parents and children in a real browser", () => {
-  let api: ApiHarness;
-  let browser: Browser;
+  const dashboard = useDashboardHarness({
+    settings: { RATE_LIMIT_PER_MINUTE: 0 },
+    context: { viewport: { width: 1280, height: 900 } },
+  });
   let alice: TestUser;
-  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'pipe' });
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    api = await startApi({ RATE_LIMIT_PER_MINUTE: 0 }, { workers: 0 });
-    alice = await api.createUser({ wallet: 'wallet-alice-dependencies', points: 50 });
-    browser = await launchChromium();
+    alice = await dashboard.api.createUser({ wallet: 'wallet-alice-dependencies', points: 50 });
   });
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    await api?.close();
-  });
-
-  const openPage = (key: string, hash: string): Promise<Page> =>
-    openSignedInPage(browser, contexts, `${api.baseUrl}/${hash}`, key, {
-      viewport: { width: 1280, height: 900 },
-    });
+  const { openPage, shoot } = dashboard;
 
   it('links a waiting child to its parent and the parent back to its child', async () => {
-    const parent = await createJob(api, alice, TINY_LESSON);
-    const child = await createJob(api, alice, {
+    const parent = await createJob(dashboard.api, alice, TINY_LESSON);
+    const child = await createJob(dashboard.api, alice, {
       ...TINY_LESSON,
       depends_on: [parent.id],
       on_parent_failure: 'run',
@@ -55,7 +37,7 @@ describe("a job's parents and children in a real browser", () => {
     await page.locator('.status-waiting').first().waitFor();
     expect(await page.getByRole('list', { name: 'Children' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Cancel job' }).waitFor();
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'job-parents.png'), fullPage: true });
+    await shoot(page, 'job-parents');
 
     await parents.getByRole('link').click();
     await page.waitForURL((url) => url.hash === `#/jobs/${parent.id}`);

@@ -3,79 +3,52 @@
  * playwright-core, against a real service with no worker: the tests run each attempt themselves
  * through the store, as a worker would, so every attempt has a known worker and error.
  */
-import { mkdirSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { JobWire } from '../../src/api/schemas/job-wire.js';
 import { leaseOf, type Job } from '../../src/jobs/model.js';
 import { ALL_JOBS } from '../../src/jobs/store.js';
-import { startApi, TINY_LESSON, type ApiHarness, type TestUser } from '../support/api-server.js';
-import { launchChromium } from '../support/dashboard-browser.js';
+import { TINY_LESSON, type ApiHarness, type TestUser } from '../support/api-server.js';
+import { useDashboardHarness } from '../support/dashboard-browser.js';
 
-const SCREENSHOTS = path.resolve('test-output/screenshots');
 const LAPTOP = { width: 1280, height: 860 };
 const PHONE = { width: 390, height: 844 };
 const LONG_NOTE = 'Narration that goes on and on. '.repeat(15).trim();
 
 describe('dashboard: the job list and the job page', () => {
-  let api: ApiHarness;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'pipe' });
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    api = await startApi({}, { workers: 0 });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    await api?.close();
-  });
-
-  async function openPage(key: string, hash: string, viewport = LAPTOP): Promise<Page> {
-    const context = await browser.newContext({ viewport });
-    contexts.push(context);
-    await context.addInitScript({
-      content: `localStorage.setItem('reelqueue.apiKey', ${JSON.stringify(key)});`,
-    });
-    const page = await context.newPage();
-    // A raw confirm() box would block the page: none may open.
-    page.on('dialog', (dialog) => {
-      throw new Error(`unexpected ${dialog.type()} dialog: ${dialog.message()}`);
-    });
-    await page.goto(`${api.baseUrl}/${hash}`);
-    return page;
-  }
-
-  const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
-  const shoot = (page: Page, name: string) =>
-    page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const dashboard = useDashboardHarness({ context: { viewport: LAPTOP } });
+  const { openPage, heading, shoot } = dashboard;
   const rowIds = (page: Page) =>
     page
       .locator('tbody tr[data-job-id]')
       .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-job-id')));
 
   async function render(user: TestUser): Promise<JobWire> {
-    const response = await api.call(user, 'POST', '/api/presentations/generate', TINY_LESSON);
+    const response = await dashboard.api.call(user, 'POST', '/api/presentations/generate', TINY_LESSON);
     expect(response.status).toBe(202);
     return (await response.json()) as JobWire;
   }
 
   async function sleeper(user: TestUser, extra: Partial<Parameters<ApiHarness['app']['enqueue']>[0]> = {}) {
-    const { job } = await api.app.enqueue({ kind: 'sleep', payload: { ms: 1 }, userId: user.id, ...extra });
+    const { job } = await dashboard.api.app.enqueue({
+      kind: 'sleep',
+      payload: { ms: 1 },
+      userId: user.id,
+      ...extra,
+    });
     return job;
   }
 
   /** Runs one attempt of `job` as worker `workerId` would, failing it with `code`. */
   async function failAttempt(job: Job, workerId: string, code: string, message: string, retry: boolean) {
-    const [claimed] = await api.app.jobs.claim({ workerId, kinds: [job.kind], limit: 1, leaseSeconds: 60 });
+    const [claimed] = await dashboard.api.app.jobs.claim({
+      workerId,
+      kinds: [job.kind],
+      limit: 1,
+      leaseSeconds: 60,
+    });
     expect(claimed?.id).toBe(job.id);
-    return api.app.jobs.fail(leaseOf(claimed!), {
+    return dashboard.api.app.jobs.fail(leaseOf(claimed!), {
       code,
       message,
       details: null,
@@ -85,10 +58,10 @@ describe('dashboard: the job list and the job page', () => {
   }
 
   it('lists jobs with their kind, counts them per status on the chips, and filters by status, kind and id start', async () => {
-    const user = await api.createUser({ wallet: 'wallet-list' });
+    const user = await dashboard.api.createUser({ wallet: 'wallet-list' });
     const [first, second] = [await render(user), await render(user)];
     const nap = await sleeper(user);
-    const cancelled = await api.call(user, 'POST', `/api/presentations/jobs/${nap.id}/cancel`, {});
+    const cancelled = await dashboard.api.call(user, 'POST', `/api/presentations/jobs/${nap.id}/cancel`, {});
     expect(cancelled.status).toBe(200);
 
     const page = await openPage(user.key, '#/jobs');
@@ -125,7 +98,7 @@ describe('dashboard: the job list and the job page', () => {
     await page.getByText('No jobs here yet.').waitFor();
 
     // The start of an id (UUIDv7s of one moment share their first digits: enough of it to tell them apart).
-    await page.goto(`${api.baseUrl}/#/jobs`);
+    await page.goto(`${dashboard.api.baseUrl}/#/jobs`);
     await heading(page, 'Jobs').waitFor();
     const search = page.getByLabel('Job id or its start');
     await search.fill(first.id.slice(0, 30).toUpperCase());
@@ -160,7 +133,7 @@ describe('dashboard: the job list and the job page', () => {
   });
 
   it('shows a failed job of another kind: no video panel, each attempt with its worker and error, the payload folded', async () => {
-    const user = await api.createUser({ wallet: 'wallet-attempts' });
+    const user = await dashboard.api.createUser({ wallet: 'wallet-attempts' });
     const job = await sleeper(user, {
       payload: { ms: 1, note: LONG_NOTE },
       maxRetries: 1,
@@ -218,7 +191,7 @@ describe('dashboard: the job list and the job page', () => {
     await shoot(page, 'job-retry-anyway');
     await choice.getByRole('button', { name: 'Keep it as it is' }).click();
     await choice.waitFor({ state: 'detached' });
-    expect((await api.app.jobs.get(job.id, ALL_JOBS))?.status).toBe('failed');
+    expect((await dashboard.api.app.jobs.get(job.id, ALL_JOBS))?.status).toBe('failed');
 
     await page.getByRole('button', { name: 'Retry job' }).click();
     await choice.getByRole('button', { name: 'Retry anyway' }).click();
@@ -229,11 +202,11 @@ describe('dashboard: the job list and the job page', () => {
       .waitFor();
     expect(await page.locator('.facts dd').filter({ hasText: 'retries used 2 of 1' }).count()).toBe(0);
     await shoot(page, 'job-forced-retry');
-    await api.call(user, 'POST', `/api/presentations/jobs/${job.id}/cancel`, {});
+    await dashboard.api.call(user, 'POST', `/api/presentations/jobs/${job.id}/cancel`, {});
   });
 
   it('fits the new job list and job page on a phone', async () => {
-    const user = await api.createUser({ wallet: 'wallet-phone' });
+    const user = await dashboard.api.createUser({ wallet: 'wallet-phone' });
     const job = await sleeper(user, {
       payload: { ms: 1, note: LONG_NOTE },
       maxRetries: 0,
@@ -246,7 +219,7 @@ describe('dashboard: the job list and the job page', () => {
       'broke on a phone',
       false,
     );
-    const page = await openPage(user.key, '#/jobs', PHONE);
+    const page = await openPage(user.key, '#/jobs', { viewport: PHONE });
     await heading(page, 'Jobs').waitFor();
     await page.getByRole('navigation', { name: 'Status' }).getByRole('link', { name: 'failed 1' }).waitFor();
     const overflow = () =>
@@ -255,7 +228,7 @@ describe('dashboard: the job list and the job page', () => {
         .evaluate((html) => html.scrollWidth - (html as unknown as { clientWidth: number }).clientWidth);
     expect(await overflow()).toBeLessThanOrEqual(0);
     await shoot(page, 'phone-jobs-chips');
-    await page.goto(`${api.baseUrl}/#/jobs/${job.id}`);
+    await page.goto(`${dashboard.api.baseUrl}/#/jobs/${job.id}`);
     await page.getByRole('list', { name: 'Attempts' }).getByText('PHONE_FAILURE').waitFor();
     await page
       .getByRole('group', { name: 'Payload' })

@@ -4,17 +4,13 @@
  * processing-time percentiles) and "Keys" (an admin's list of every key, a user's own, revoking by
  * click, the key in use included). Jobs are made through the store and their times set in SQL.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type ApiHarness, type TestUser } from '../support/api-server.js';
-import { launchChromium, openSignedInPage } from '../support/dashboard-browser.js';
+import { type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type ApiHarness, type TestUser } from '../support/api-server.js';
+import { useDashboardHarness } from '../support/dashboard-browser.js';
 import { setProcessingTimeSeconds } from '../support/conformance.js';
 import { JobFactory } from '../support/job-factory.js';
 
-const SCREENSHOTS = path.resolve('test-output/screenshots');
 const LAPTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 const MINUTE = 60_000;
@@ -37,16 +33,13 @@ async function backdate(api: ApiHarness, jobId: string, minutesAgo: number): Pro
 }
 
 describe('dashboard operator pages in a real browser', () => {
-  let api: ApiHarness;
-  let browser: Browser;
+  const dashboard = useDashboardHarness({ context: { viewport: LAPTOP } });
+  const { openPage, heading, shoot } = dashboard;
   let alice: TestUser;
   let bob: TestUser;
-  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'pipe' });
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    api = await startApi({}, { workers: 0 });
+    const { api } = dashboard;
     alice = await api.createUser({ wallet: 'wallet-alice-ops', points: 50 });
     bob = await api.createUser({ wallet: 'wallet-bob-ops' });
     // Alice's last hour: a few jobs a minute apart, most completed (1–40 s), two failed, three waiting.
@@ -64,21 +57,8 @@ describe('dashboard operator pages in a real browser', () => {
       const job = await jobs.pending({ userId: alice.id });
       await backdate(api, job.id, minutes);
     }
-    browser = await launchChromium();
   });
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    await api?.close();
-  });
-
-  const openPage = (key: string, hash: string, viewport = LAPTOP): Promise<Page> =>
-    openSignedInPage(browser, contexts, `${api.baseUrl}/${hash}`, key, { viewport });
-
-  const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
-  const shoot = (page: Page, name: string) =>
-    page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
   /** The figure whose caption is `caption`: its big number. */
   const figureValue = (page: Page, caption: string) =>
     page.locator('.figure', { has: page.getByText(caption, { exact: true }) }).locator('.figure-value');
@@ -116,7 +96,7 @@ describe('dashboard operator pages in a real browser', () => {
   });
 
   it("shows a user only their own jobs over time, and fits a phone's screen", async () => {
-    const page = await openPage(bob.key, '#/activity', PHONE);
+    const page = await openPage(bob.key, '#/activity', { viewport: PHONE });
     await heading(page, 'Over time').waitFor();
     expect(await figureValue(page, 'jobs created').textContent()).toBe('0');
     expect(await figureValue(page, 'waiting now').textContent()).toBe('0');
@@ -129,9 +109,11 @@ describe('dashboard operator pages in a real browser', () => {
 
   it("lists every user's keys for an admin and revokes one with a click, asked once in the page", async () => {
     const spare = await json<{ prefix: string; key: string }>(
-      await api.call(api.admin, 'POST', `/api/admin/users/${bob.id}/keys`, { label: 'bob spare' }),
+      await dashboard.api.call(dashboard.api.admin, 'POST', `/api/admin/users/${bob.id}/keys`, {
+        label: 'bob spare',
+      }),
     );
-    const page = await openPage(api.admin.key, '#/keys');
+    const page = await openPage(dashboard.api.admin.key, '#/keys');
     await heading(page, 'API keys').waitFor();
     const table = page.getByRole('table', { name: 'API keys' });
     for (const user of [alice, bob])
@@ -156,8 +138,8 @@ describe('dashboard operator pages in a real browser', () => {
       .filter({ hasText: `Key ${spare.prefix} is revoked.` })
       .waitFor();
     await table.getByRole('row').filter({ hasText: spare.prefix }).waitFor({ state: 'detached' });
-    expect((await api.call({ ...bob, key: spare.key }, 'GET', '/api/users/me')).status).toBe(401);
-    expect((await api.call(bob, 'GET', '/api/users/me')).status).toBe(200);
+    expect((await dashboard.api.call({ ...bob, key: spare.key }, 'GET', '/api/users/me')).status).toBe(401);
+    expect((await dashboard.api.call(bob, 'GET', '/api/users/me')).status).toBe(200);
 
     await page.getByRole('link', { name: 'Show revoked keys' }).click();
     await table.getByRole('row').filter({ hasText: spare.prefix }).getByText('revoked').waitFor();
@@ -165,7 +147,9 @@ describe('dashboard operator pages in a real browser', () => {
 
   it('shows a user only their own keys; they revoke a spare one, then the one in use, which signs them out', async () => {
     const spare = await json<{ prefix: string; key: string }>(
-      await api.call(api.admin, 'POST', `/api/admin/users/${alice.id}/keys`, { label: 'alice spare' }),
+      await dashboard.api.call(dashboard.api.admin, 'POST', `/api/admin/users/${alice.id}/keys`, {
+        label: 'alice spare',
+      }),
     );
     const page = await openPage(alice.key, '#/keys');
     await heading(page, 'API keys').waitFor();
@@ -180,7 +164,7 @@ describe('dashboard operator pages in a real browser', () => {
     await spareRow.getByRole('button', { name: `Revoke key ${spare.prefix}` }).click();
     await spareRow.getByRole('button', { name: 'Yes, revoke' }).click();
     await spareRow.waitFor({ state: 'detached' });
-    expect((await api.call({ ...alice, key: spare.key }, 'GET', '/api/users/me')).status).toBe(401);
+    expect((await dashboard.api.call({ ...alice, key: spare.key }, 'GET', '/api/users/me')).status).toBe(401);
 
     const own = prefixOf(alice.key);
     const ownRow = table.getByRole('row').filter({ hasText: own });
@@ -189,7 +173,7 @@ describe('dashboard operator pages in a real browser', () => {
     await ownRow.getByRole('button', { name: 'Yes, revoke' }).click();
     await heading(page, 'Sign in to reelqueue').waitFor();
     await page.getByRole('alert').filter({ hasText: 'not accepted' }).waitFor();
-    expect((await api.call(alice, 'GET', '/api/users/me')).status).toBe(401);
+    expect((await dashboard.api.call(alice, 'GET', '/api/users/me')).status).toBe(401);
   });
 });
 

@@ -4,32 +4,26 @@
  * the API are listed with their cron, time zone, kind, priority and next tick; one is disabled by a
  * click, which the API then reports. A user's menu has no Schedules entry.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Static } from '@sinclair/typebox';
 import type { ScheduleSchema } from '../../src/api/schemas/schedules.js';
-import { startApi, type ApiHarness, type TestUser } from '../support/api-server.js';
-import { launchChromium, openSignedInPage } from '../support/dashboard-browser.js';
+import { type TestUser } from '../support/api-server.js';
+import { useDashboardHarness } from '../support/dashboard-browser.js';
 
-const SCREENSHOTS = path.resolve('test-output/screenshots');
 const LAPTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
 type ScheduleWire = Static<typeof ScheduleSchema>;
 
 describe('dashboard schedules page in a real browser', () => {
-  let api: ApiHarness;
-  let browser: Browser;
+  const dashboard = useDashboardHarness({
+    context: { viewport: LAPTOP, timezoneId: 'UTC', locale: 'en-GB' },
+  });
+  const { openPage, heading, shoot } = dashboard;
   let alice: TestUser;
-  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'pipe' });
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    api = await startApi({}, { workers: 0 });
+    const { api } = dashboard;
     alice = await api.createUser({ wallet: 'wallet-alice-schedules' });
     for (const body of [
       { name: 'nightly-report', cron: '30 2 * * *', time_zone: 'Europe/Paris', kind: 'noop' },
@@ -38,34 +32,16 @@ describe('dashboard schedules page in a real browser', () => {
       const response = await api.call(api.admin, 'POST', '/api/schedules', body);
       expect(response.status, await response.text()).toBe(201);
     }
-    browser = await launchChromium();
   });
-
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    await api?.close();
-  });
-
-  const openPage = (key: string, hash: string, viewport = LAPTOP): Promise<Page> =>
-    openSignedInPage(browser, contexts, `${api.baseUrl}/${hash}`, key, {
-      viewport,
-      timezoneId: 'UTC',
-      locale: 'en-GB',
-    });
-
-  const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
-  const shoot = (page: Page, name: string) =>
-    page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
   async function schedule(name: string): Promise<ScheduleWire> {
-    const response = await api.call(api.admin, 'GET', `/api/schedules/${name}`);
+    const response = await dashboard.api.call(dashboard.api.admin, 'GET', `/api/schedules/${name}`);
     expect(response.status).toBe(200);
     return (await response.json()) as ScheduleWire;
   }
 
   it('lists the schedules with their next tick, and disables one with a click', async () => {
-    const page = await openPage(api.admin.key, '#/jobs');
+    const page = await openPage(dashboard.api.admin.key, '#/jobs');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schedules' }).click();
     await heading(page, 'Schedules').waitFor();
     const table = page.getByRole('table', { name: 'Schedules' });
@@ -113,7 +89,7 @@ describe('dashboard schedules page in a real browser', () => {
   });
 
   it("fits a phone's screen: the table scrolls inside its frame, the page does not", async () => {
-    const page = await openPage(api.admin.key, '#/schedules', PHONE);
+    const page = await openPage(dashboard.api.admin.key, '#/schedules', { viewport: PHONE });
     await page
       .getByRole('table', { name: 'Schedules' })
       .getByRole('row')

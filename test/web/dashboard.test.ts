@@ -3,16 +3,13 @@
  * against a real service:
  * one with a worker rendering real videos, one with no worker so jobs stay pending.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobWire } from '../../src/api/schemas/job-wire.js';
-import { startApi, TINY_LESSON, type ApiHarness, type TestUser } from '../support/api-server.js';
-import { findChromium } from '../support/chromium.js';
+import { TINY_LESSON, type ApiHarness, type TestUser } from '../support/api-server.js';
+import { useDashboardHarness } from '../support/dashboard-browser.js';
 
-const SCREENSHOTS = path.resolve('test-output/screenshots');
 const EXAMPLE_LESSON = path.resolve('examples/photosynthesis.md');
 const LAPTOP = { width: 1280, height: 860 };
 const PHONE = { width: 390, height: 844 };
@@ -26,64 +23,23 @@ interface MediaState {
 }
 
 describe('dashboard in a real browser', () => {
+  const dashboard = useDashboardHarness({
+    workers: 1,
+    context: { viewport: LAPTOP, acceptDownloads: true },
+  });
+  const { openPage, heading, shoot } = dashboard;
   let api: ApiHarness;
   /** No worker: its jobs stay pending until cancelled. */
   let idle: ApiHarness;
-  let browser: Browser;
   let alice: TestUser;
   let bob: TestUser;
-  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    // The server registers one route per built file when it starts: build the dashboard first.
-    execFileSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'pipe' });
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    [api, idle] = await Promise.all([startApi(), startApi({}, { workers: 0 })]);
+    api = dashboard.api;
+    idle = await dashboard.startAnotherApi({}, { workers: 0 });
     alice = await api.createUser({ wallet: 'wallet-alice', points: 50 });
     bob = await api.createUser({ wallet: 'wallet-bob' });
-    browser = await chromium.launch({
-      executablePath: findChromium(),
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
   });
-
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    await Promise.all([api?.close(), idle?.close()]);
-  });
-
-  /** A fresh browser profile; with a key, the page opens signed in (as after pasting it once). */
-  async function openPage(
-    harness: ApiHarness,
-    key: string | null,
-    hash = '',
-    viewport = LAPTOP,
-  ): Promise<Page> {
-    const context = await browser.newContext({ viewport, acceptDownloads: true });
-    contexts.push(context);
-    if (key) {
-      const value = JSON.stringify(key);
-      await context.addInitScript({
-        content: `if (!localStorage.getItem('reelqueue.apiKey')) localStorage.setItem('reelqueue.apiKey', ${value});`,
-      });
-    }
-    const page = await context.newPage();
-    await page.goto(`${harness.baseUrl}/${hash}`);
-    return page;
-  }
-
-  const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
-  const shoot = (page: Page, name: string) =>
-    page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
   /** The <video>'s state, after an optional action on it (the page's CSP forbids string scripts). */
   function media(page: Page, action: 'play' | 'seek-to-middle' | null = null): Promise<MediaState> {
@@ -144,7 +100,7 @@ describe('dashboard in a real browser', () => {
   });
 
   it('turns away an unknown key, then signs in with a good one and keeps it', async () => {
-    const page = await openPage(api, null);
+    const page = await openPage(null);
     await heading(page, 'Sign in to reelqueue').waitFor();
     await shoot(page, 'login');
 
@@ -166,7 +122,7 @@ describe('dashboard in a real browser', () => {
   });
 
   it('submits the example lesson, watches the progress bar reach 100 %, and plays the video', async () => {
-    const page = await openPage(api, alice.key, '#/new');
+    const page = await openPage(alice.key, '#/new');
     await heading(page, 'New job').waitFor();
     await page.getByLabel('Choose a lesson file').setInputFiles(EXAMPLE_LESSON);
     await page.getByText('Loaded photosynthesis.md (Markdown lesson).').waitFor();
@@ -252,7 +208,7 @@ describe('dashboard in a real browser', () => {
   it('cancels a queued job from its page, and several from the table', async () => {
     const carol = await idle.createUser({ wallet: 'wallet-carol' });
     const single = await queue(idle, carol);
-    const page = await openPage(idle, carol.key, `#/jobs/${single.id}`);
+    const page = await openPage(carol.key, `#/jobs/${single.id}`, { on: idle });
     await page.getByTestId('job-status').filter({ hasText: 'pending' }).waitFor();
     await shoot(page, 'job-pending');
     await page.getByRole('button', { name: 'Cancel job' }).click();
@@ -301,7 +257,7 @@ describe('dashboard in a real browser', () => {
       job_ids: [again!.id, spent!.id],
     });
     expect(cancel.status).toBe(200);
-    const page = await openPage(idle, dave.key, '#/jobs');
+    const page = await openPage(dave.key, '#/jobs', { on: idle });
     const retries: string[] = [];
     page.on('request', (request) => {
       if (request.method() === 'POST' && request.url().includes('retry')) retries.push(request.url());
@@ -327,7 +283,7 @@ describe('dashboard in a real browser', () => {
       await idle.createUser({ wallet: 'wallet-p2' }),
     ];
     for (const owner of owners) for (let i = 0; i < 14; i++) await queue(idle, owner);
-    const page = await openPage(idle, idle.admin.key, '#/jobs');
+    const page = await openPage(idle.admin.key, '#/jobs', { on: idle });
     await heading(page, 'Jobs').waitFor();
     const rowIds = () =>
       page
@@ -356,7 +312,7 @@ describe('dashboard in a real browser', () => {
   it("shows not found when user B opens user A's job page", async () => {
     const aliceJob = await queue(idle, await idle.createUser({ wallet: 'wallet-a' }));
     const other = await idle.createUser({ wallet: 'wallet-b' });
-    const page = await openPage(idle, other.key, `#/jobs/${aliceJob.id}`);
+    const page = await openPage(other.key, `#/jobs/${aliceJob.id}`, { on: idle });
     await heading(page, 'Job not found').waitFor();
     await expect(page.locator('video').count()).resolves.toBe(0);
     expect(await page.getByTestId('not-found').textContent()).not.toContain('pending');
@@ -364,7 +320,7 @@ describe('dashboard in a real browser', () => {
   });
 
   it('has no admin pages for a user key, and admin pages for an admin key', async () => {
-    const page = await openPage(api, bob.key, '#/jobs');
+    const page = await openPage(bob.key, '#/jobs');
     await heading(page, 'Jobs').waitFor();
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'Health' }).waitFor();
@@ -373,7 +329,7 @@ describe('dashboard in a real browser', () => {
     await heading(page, 'Page not found').waitFor();
     expect(await page.getByRole('button', { name: 'Run recovery' }).count()).toBe(0);
 
-    const admin = await openPage(api, api.admin.key, '#/admin');
+    const admin = await openPage(api.admin.key, '#/admin');
     await heading(admin, 'Admin').waitFor();
     await admin.getByRole('cell', { name: bob.id.slice(-8), exact: true }).waitFor();
     await admin.getByRole('button', { name: 'Run recovery' }).click();
@@ -389,7 +345,7 @@ describe('dashboard in a real browser', () => {
     await shoot(admin, 'admin');
 
     // The key just created works, until an admin revokes it: then the app returns to the key form.
-    const dave = await openPage(api, key, '#/jobs');
+    const dave = await openPage(key, '#/jobs');
     await dave.getByText('· 7 points').waitFor();
     await admin.getByLabel('Key id or prefix').fill(key.slice(3, 15)); // rq_<prefix>_<secret>
     await admin.getByRole('button', { name: 'Revoke key' }).click();
@@ -402,7 +358,7 @@ describe('dashboard in a real browser', () => {
   it('signs out by itself when the key of a job page it follows live is revoked', async () => {
     const erin = await idle.createUser({ wallet: 'wallet-erin' });
     const job = await queue(idle, erin);
-    const page = await openPage(idle, erin.key, `#/jobs/${job.id}`);
+    const page = await openPage(erin.key, `#/jobs/${job.id}`, { on: idle });
     await page.getByTestId('job-status').filter({ hasText: 'pending' }).waitFor();
     await page.getByRole('list', { name: 'Job events' }).getByText('created', { exact: true }).waitFor();
     // No click after this: the open event stream is what hears of the revoke.
@@ -413,7 +369,7 @@ describe('dashboard in a real browser', () => {
   });
 
   it('shows queue health with counts by status, failure rate and processing times', async () => {
-    const page = await openPage(api, api.admin.key, '#/health');
+    const page = await openPage(api.admin.key, '#/health');
     await heading(page, 'Health').waitFor();
     await page.getByRole('img', { name: /^Jobs by status \(all time\): pending \d+/ }).waitFor();
     await page.getByText('failure rate (all time)').waitFor();
@@ -422,7 +378,7 @@ describe('dashboard in a real browser', () => {
   });
 
   it('says so when the server cannot be reached, and recovers on retry', async () => {
-    const page = await openPage(api, alice.key, '#/health');
+    const page = await openPage(alice.key, '#/health');
     await heading(page, 'Health').waitFor();
     await page.route('**/api/**', (route) => route.abort('connectionrefused'));
     await page.getByRole('link', { name: 'Jobs', exact: true }).click();
@@ -436,7 +392,7 @@ describe('dashboard in a real browser', () => {
   it('fits a phone screen without sideways scrolling', async () => {
     const jobs = await (await api.call(alice, 'GET', '/api/presentations/jobs?status=completed')).json();
     const done = (jobs as { jobs: JobWire[] }).jobs[0];
-    const page = await openPage(api, alice.key, '#/jobs', PHONE);
+    const page = await openPage(alice.key, '#/jobs', { viewport: PHONE });
     await heading(page, 'Jobs').waitFor();
     const overflow = () =>
       page

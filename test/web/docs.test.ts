@@ -2,11 +2,10 @@
  * `/docs` carries the security headers the dashboard has, and Swagger UI still renders under its
  * Content-Security-Policy in a real browser (Chromium driven by playwright-core), with no violation.
  */
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from '../support/api-server.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { launchChromium } from '../support/dashboard-browser.js';
 
 describe('/docs (Swagger UI)', () => {
   let api: ApiHarness;
@@ -14,11 +13,7 @@ describe('/docs (Swagger UI)', () => {
 
   beforeAll(async () => {
     api = await startApi({}, { workers: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
