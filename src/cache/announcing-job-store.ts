@@ -139,6 +139,7 @@ export class AnnouncingJobStore implements JobStore {
   list: JobStore['list'] = (filter, scope) => this.store.list(filter, scope);
   getWithPosition: JobStore['getWithPosition'] = (id, scope) => this.store.getWithPosition(id, scope);
   queuePositions: JobStore['queuePositions'] = (ids) => this.store.queuePositions(ids);
+  storedIds: JobStore['storedIds'] = (ids) => this.store.storedIds(ids);
   dependencies: JobStore['dependencies'] = (id, scope) => this.store.dependencies(id, scope);
   listEvents: JobStore['listEvents'] = (jobId, after, limit) => this.store.listEvents(jobId, after, limit);
   exportJobs: JobStore['exportJobs'] = (filter, afterId, limit) =>

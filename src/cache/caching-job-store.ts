@@ -216,6 +216,7 @@ export class CachingJobStore implements JobStore {
   workersOnHost: JobStore['workersOnHost'] = (hostname) => this.store.workersOnHost(hostname);
   list: JobStore['list'] = (filter, scope) => this.store.list(filter, scope);
   queuePositions: JobStore['queuePositions'] = (ids) => this.store.queuePositions(ids);
+  storedIds: JobStore['storedIds'] = (ids) => this.store.storedIds(ids);
   // A job's parents never change; its children are read from the database each time.
   dependencies: JobStore['dependencies'] = (id, scope) => this.store.dependencies(id, scope);
   listEvents: JobStore['listEvents'] = (jobId, after, limit) => this.store.listEvents(jobId, after, limit);

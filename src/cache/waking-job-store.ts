@@ -148,6 +148,7 @@ export class WakingJobStore implements JobStore {
   list: JobStore['list'] = (filter, scope) => this.store.list(filter, scope);
   getWithPosition: JobStore['getWithPosition'] = (id, scope) => this.store.getWithPosition(id, scope);
   queuePositions: JobStore['queuePositions'] = (ids) => this.store.queuePositions(ids);
+  storedIds: JobStore['storedIds'] = (ids) => this.store.storedIds(ids);
   listEvents: JobStore['listEvents'] = (jobId, after, limit) => this.store.listEvents(jobId, after, limit);
   deleteJob: JobStore['deleteJob'] = (id, scope) => this.store.deleteJob(id, scope);
   claimMaintenanceRun: JobStore['claimMaintenanceRun'] = (name, intervalSeconds, node) =>

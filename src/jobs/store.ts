@@ -274,6 +274,11 @@ export interface JobStore {
    */
   queuePositions(ids: readonly string[]): Promise<Map<string, number>>;
   /**
+   * Those of `ids` that are jobs in this database, whoever owns them, read in one query (an
+   * import's check that the parents its lines name exist). Ids that are not job ids are left out.
+   */
+  storedIds(ids: readonly string[]): Promise<Set<string>>;
+  /**
    * The jobs `id` waits for and those that wait for it (migration 0030), with its rule for a
    * parent's failure; null when the job is not in the scope.
    */

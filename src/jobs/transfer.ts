@@ -11,7 +11,6 @@
 import { ReelqueueError, isReelqueueError } from '../errors.js';
 import { invalidLine, jobLine, parseHeaderLine, parseJobLine, transferHeader } from './transfer-lines.js';
 import {
-  ALL_JOBS,
   type ExportFilter,
   type ImportConflictRule,
   type JobStore,
@@ -23,6 +22,8 @@ import {
 export const EXPORT_PAGE_SIZE = 200;
 /** Jobs an import writes per transaction. */
 export const IMPORT_BATCH_SIZE = 200;
+/** Parents an import looks up in the database per query. */
+export const PARENT_CHECK_CHUNK_SIZE = 500;
 
 /** The lines of an export (no line breaks): the header, then one job a line, in id order. */
 export async function* exportLines(
@@ -53,6 +54,8 @@ export interface ImportSummary {
 export interface ImportOptions {
   onConflict: ImportConflictRule;
   batchSize?: number;
+  /** Parents looked up in the database per query (PARENT_CHECK_CHUNK_SIZE). */
+  parentCheckChunkSize?: number;
   /** The time an import stamps on running jobs it queues again. */
   now?: Date;
 }
@@ -112,12 +115,24 @@ export async function checkLines(
 
 /**
  * IMPORT_INVALID_LINE (field `depends_on`) for the first line naming a parent that is neither on an
- * earlier line nor in the database. The store checks again when it writes (PARENT_NOT_FOUND).
+ * earlier line nor in the database. The parents are looked up `chunkSize` at a time, in line order,
+ * one query a chunk. The store checks again when it writes (PARENT_NOT_FOUND).
  */
-async function checkParentsInStore(store: JobStore, unresolved: ReadonlyMap<string, number>): Promise<void> {
+async function checkParentsInStore(
+  store: JobStore,
+  unresolved: ReadonlyMap<string, number>,
+  chunkSize: number,
+): Promise<void> {
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+    throw new RangeError(`parentCheckChunkSize must be a positive integer, not ${chunkSize}`);
+  }
   const byLine = [...unresolved].sort(([, a], [, b]) => a - b);
-  for (const [parent, line] of byLine) {
-    if ((await store.get(parent, ALL_JOBS)) === null) {
+  for (let start = 0; start < byLine.length; start += chunkSize) {
+    const chunk = byLine.slice(start, start + chunkSize);
+    const stored = await store.storedIds(chunk.map(([parent]) => parent));
+    const missing = chunk.find(([parent]) => !stored.has(parent));
+    if (missing) {
+      const [parent, line] = missing;
       throw invalidLine(
         line,
         `names job ${parent}, which is neither in the database nor on an earlier line`,
@@ -140,7 +155,7 @@ export async function importLines(
 ): Promise<ImportSummary> {
   const unresolved = new Map<string, number>();
   const jobs = await checkLines(source(), unresolved);
-  await checkParentsInStore(store, unresolved);
+  await checkParentsInStore(store, unresolved, options.parentCheckChunkSize ?? PARENT_CHECK_CHUNK_SIZE);
   const batchSize = options.batchSize ?? IMPORT_BATCH_SIZE;
   const now = options.now ?? new Date();
   const summary: ImportSummary = { jobs, imported: 0, skipped: 0, requeued: 0 };

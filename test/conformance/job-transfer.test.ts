@@ -33,6 +33,22 @@ async function jobCount(t: TestDatabase): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
+/** `store` with a count of the calls made to each of its methods. */
+function counted(store: JobStore): { store: JobStore; calls: Map<string, number> } {
+  const calls = new Map<string, number>();
+  const proxy = new Proxy(store, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function' || typeof property !== 'string') return value;
+      return (...args: unknown[]) => {
+        calls.set(property, (calls.get(property) ?? 0) + 1);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, calls };
+}
+
 /** A job's log without the ids its database gave the events. */
 async function logOf(store: JobStore, jobId: string): Promise<Omit<JobEvent, 'id'>[]> {
   const events = await store.listEvents(jobId, FROM_THE_START, 1000);
@@ -325,6 +341,55 @@ describe('moving jobs between databases', () => {
     const sibling = parseJobLine(withoutParent[1]!, 2);
     expectCode(await rejectionOf(target.db.jobs.importJobs([sibling, record], 'fail')), 'PARENT_NOT_FOUND');
     expect(await jobCount(target)).toBe(0);
+  });
+
+  it('the parents the lines name are looked up a chunk per query, in line order: present ones pass, the first line naming an absent one is refused', async () => {
+    const { store, jobs } = ctx();
+    jobs.kinds.register(stubKind('xfer-child'));
+    const parents: Job[] = [];
+    for (let i = 0; i < 5; i++) parents.push(await jobs.pending());
+    for (const parent of parents) {
+      await store.enqueue(jobs.resolve({ kind: 'xfer-child', dependsOn: [parent.id] }));
+    }
+    const [header, ...jobLines] = await exportAll(store);
+    const idOf = (line: string) => (JSON.parse(line) as { id: string }).id;
+    const parentIds = new Set(parents.map((parent) => parent.id));
+    const parentLine = (id: string) => jobLines.find((line) => idOf(line) === id)!;
+    const childLines = [header!, ...jobLines.filter((line) => !parentIds.has(idOf(line)))];
+    expect(childLines).toHaveLength(6);
+    // Every parent but the fourth (its child is on the fourth child line, in the second chunk of 2).
+    const absent = (JSON.parse(childLines[4]!) as { depends_on: string[] }).depends_on[0]!;
+    const target = await fresh();
+    const present = parents.filter((parent) => parent.id !== absent).map((parent) => parentLine(parent.id));
+    await importLines(target.db.jobs, () => [header!, ...present], { onConflict: 'fail' });
+    expect(await jobCount(target)).toBe(4);
+
+    const refused = counted(target.db.jobs);
+    const error = await rejectionOf(
+      importLines(refused.store, () => childLines, { onConflict: 'fail', parentCheckChunkSize: 2 }),
+    );
+    expectCode(error, 'IMPORT_INVALID_LINE');
+    expect((error as { details: Record<string, unknown> }).details).toMatchObject({
+      line: 5,
+      field: 'depends_on',
+    });
+    expect((error as Error).message).toContain(absent);
+    expect(await jobCount(target)).toBe(4);
+    expect(refused.calls.get('get') ?? 0).toBe(0);
+    expect(refused.calls.get('storedIds')).toBe(2);
+
+    await importLines(target.db.jobs, () => [header!, parentLine(absent)], { onConflict: 'fail' });
+    const accepted = counted(target.db.jobs);
+    const summary = await importLines(accepted.store, () => childLines, {
+      onConflict: 'fail',
+      parentCheckChunkSize: 2,
+    });
+    expect(summary).toMatchObject({ jobs: 5, imported: 5, skipped: 0 });
+    expect(accepted.calls.get('get') ?? 0).toBe(0);
+    expect(accepted.calls.get('storedIds')).toBe(3); // 5 parents, 2 a query
+    for (const line of childLines.slice(1)) {
+      expect(await mustGet(target.db.jobs, idOf(line))).toMatchObject({ status: 'waiting' });
+    }
   });
 
   it('a line without the dependency fields (an older export) has no parents; a waiting one is refused', async () => {

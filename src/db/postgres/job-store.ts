@@ -589,6 +589,13 @@ export class PostgresJobStore implements JobStore {
     return new Map(rows.map((row) => [row.id, Number(row.ahead)]));
   }
 
+  async storedIds(ids: readonly string[]): Promise<Set<string>> {
+    const valid = ids.filter(isJobId);
+    if (valid.length === 0) return new Set();
+    const rows = await this.#rows<{ id: string }>(jobsSql.selectStoredIds, [valid]);
+    return new Set(rows.map((row) => row.id));
+  }
+
   async listEvents(jobId: string, afterEventId: number, limit: number): Promise<JobEvent[]> {
     checkedEventsPage(afterEventId, limit);
     if (!isJobId(jobId)) return [];

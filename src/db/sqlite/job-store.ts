@@ -501,6 +501,14 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
+  async storedIds(ids: readonly string[]): Promise<Set<string>> {
+    const valid = ids.filter(isJobId);
+    if (valid.length === 0) return new Set();
+    const statement = this.#stmt(jobsSql.selectStoredIds).pluck(true);
+    const stored = await this.#read(() => statement.all({ ids: JSON.stringify(valid) }) as string[]);
+    return new Set(stored);
+  }
+
   async listEvents(jobId: string, afterEventId: number, limit: number): Promise<JobEvent[]> {
     checkedEventsPage(afterEventId, limit);
     if (!isJobId(jobId)) return [];
