@@ -2,7 +2,7 @@
  * One job: live status and progress from its event stream, the stage timeline, each attempt with its
  * worker and error, timings, the payload and result as JSON, the error, the video and thumbnail of a
  * render once it is done, a pending job's priority, and cancel / retry (past the retry limit, after an
- * in-page choice).
+ * in-page choice), and its workflow (job-workflow.ts).
  */
 import { isFinished, JOB_PRIORITIES } from '../../../jobs/model.js';
 import { ApiError } from '../api/client.js';
@@ -15,6 +15,7 @@ import { attemptsSummary } from '../attempts-summary.js';
 import { Attempts } from './job-attempts.js';
 import { loadMedia, mediaPlaceholder } from './job-media.js';
 import { Timeline } from './job-timeline.js';
+import { workflowCard } from './job-workflow.js';
 import { jsonView } from './json-view.js';
 import { notFoundPanel } from './problems.js';
 import { retryAnywayPanel } from './retry-anyway.js';
@@ -123,7 +124,7 @@ class JobPage {
   private readonly details = h('div');
   private readonly error = h('div');
   private readonly media = h('div', { class: 'media-slot' });
-  /** The jobs it waits for and those that wait for it, as the page loaded them (null: none). */
+  /** The workflow card: the jobs it waits for and those that wait for it (null: none). */
   private readonly family: HTMLElement | null;
   private mediaLoaded = false;
   private shownStatus: JobWire['status'] | null = null;
@@ -140,7 +141,7 @@ class JobPage {
     this.payload = payloadOf(job.payload);
     this.badge = statusBadge(job.status);
     this.progress = progressBar(job.progress, 'Job progress');
-    this.family = familyOf(job);
+    this.family = workflowCard(ctx.client, job, ctx.signal);
   }
 
   render(): HTMLElement {
@@ -339,45 +340,4 @@ export function jobView(id: string): View {
       throw error;
     }
   };
-}
-
-/**
- * "Parents" (the jobs it waits for, with what their failure does to it) and "Children" (the jobs
- * that wait for it), each a link to that job; null for a job with neither.
- */
-function familyOf(job: JobWithPayload): HTMLElement | null {
-  if (job.depends_on.length === 0 && job.children.length === 0) return null;
-  const jobLinks = (ids: readonly string[], label: string) =>
-    h(
-      'ul',
-      { class: 'job-links', 'aria-label': label },
-      ids.map((id) => h('li', null, h('a', { class: 'mono', href: links.job(id) }, shortId(id)))),
-    );
-  const rules: Record<JobWithPayload['on_parent_failure'], string> = {
-    fail: 'fails too',
-    cancel: 'is cancelled',
-    run: 'runs anyway',
-  };
-  return h(
-    'div',
-    { class: 'job-grid job-grid-even job-family' },
-    job.depends_on.length > 0
-      ? card(
-          'Parents',
-          h(
-            'p',
-            { class: 'muted' },
-            `Waits for these jobs; if one fails, this job ${rules[job.on_parent_failure]}.`,
-          ),
-          jobLinks(job.depends_on, 'Parents'),
-        )
-      : null,
-    job.children.length > 0
-      ? card(
-          'Children',
-          h('p', { class: 'muted' }, 'These jobs wait for this one.'),
-          jobLinks(job.children, 'Children'),
-        )
-      : null,
-  );
 }

@@ -1,6 +1,7 @@
 /**
  * A new job: paste a script or drop a Markdown/JSON lesson, pick style, voice, resolution and
- * priority, submit, and land on the job's page to watch it render.
+ * priority, switch on bullets revealed as they are spoken (default style), submit, and land on the
+ * job's page to watch it render.
  */
 import { JOB_PRIORITIES } from '../../../jobs/model.js';
 import { DEFAULT_RESOLUTION, DEFAULT_STYLE, RENDER_STYLES } from '../../../render/lesson/model.js';
@@ -81,6 +82,24 @@ export const newJobView: View = async (ctx) => {
   const voice = select('voice', SUPPORTED_VOICES, DEFAULT_VOICE);
   const resolution = select('resolution', RESOLUTIONS, DEFAULT);
   const priority = select('priority', JOB_PRIORITIES, 'normal');
+  const revealHint = h('span', { class: 'hint', id: 'reveal-bullets-hint' });
+  const revealBullets = h('input', {
+    type: 'checkbox',
+    role: 'switch',
+    name: 'reveal_bullets',
+    'aria-describedby': revealHint.id,
+  });
+  // The render reveals bullets only on designed slides (the default style): say so, and switch off.
+  const syncReveal = () => {
+    const applies = style.value === DEFAULT_STYLE;
+    revealBullets.disabled = !applies;
+    if (!applies) revealBullets.checked = false;
+    revealHint.textContent = applies
+      ? 'Each bullet appears when the narration reaches it, instead of all at once.'
+      : `Only with the ${DEFAULT_STYLE} style.`;
+  };
+  style.addEventListener('change', syncReveal);
+  syncReveal();
 
   const form = h(
     'form',
@@ -105,6 +124,17 @@ export const newJobView: View = async (ctx) => {
         field('Resolution', resolution),
         field('Priority', priority),
       ),
+      h(
+        'div',
+        { class: 'switch-field' },
+        h(
+          'label',
+          null,
+          revealBullets,
+          h('span', { class: 'field-label' }, 'Reveal bullets as they are spoken'),
+        ),
+        revealHint,
+      ),
     ),
     h(
       'div',
@@ -122,6 +152,7 @@ export const newJobView: View = async (ctx) => {
         voice: voice.value,
         resolution: resolution.value,
         priority: priority.value as GenerateRequest['priority'],
+        ...(revealBullets.checked && { reveal_bullets: true }),
       };
       const job = await ctx.client.post<JobWire>('/api/presentations/generate', body);
       ctx.announce('The job is queued.');
