@@ -67,6 +67,8 @@ describe("a job's workflow and the reveal-bullets switch in a real browser", () 
     const below = [job.id];
     for (let level = 1; level <= WORKFLOW_DEPTH + 1; level++) below.push(await render(below.at(-1)!));
     const [, child, g1, g2, g3] = below as [string, string, string, string, string];
+    // And twin waits for both job and child: two paths lead to it, it is listed on both.
+    const twin = await render(job.id, child);
 
     const page = await openPage(alice.key, `#/jobs/${job.id}`);
     const workflow = page.locator('.job-family');
@@ -84,7 +86,19 @@ describe("a job's workflow and the reveal-bullets switch in a real browser", () 
     expect(await children.locator(`a[href="#/jobs/${g3}"]`).count()).toBe(0);
     await children.getByText('1 more waiting for it: open it to see').waitFor();
     await workflow.getByText('Waits for these jobs; if one fails, this job fails too.').waitFor();
+    expect(await children.locator(`a[href="#/jobs/${twin}"]`).count()).toBe(2);
     await shoot(page, 'job-workflow');
+
+    // On a phone the two trees stack, and nothing scrolls sideways.
+    const phone = await openPage(alice.key, `#/jobs/${job.id}`, { viewport: { width: 390, height: 844 } });
+    await lineOf(phone.locator('.job-family').getByRole('list', { name: 'Children' }), g2)
+      .getByText('waiting')
+      .waitFor();
+    const overflow = await phone
+      .locator('html')
+      .evaluate((html) => html.scrollWidth - (html as unknown as { clientWidth: number }).clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shoot(phone, 'phone-job-workflow');
 
     // From the top: the grandparent's page shows the family down to the view's depth.
     await lineOf(parents, grand).getByRole('link').click();
