@@ -66,6 +66,8 @@ export interface DashboardHarness {
   heading(page: Page, name: string): Locator;
   /** A full-page screenshot at test-output/screenshots/<name>.png. */
   shoot(page: Page, name: string): Promise<Buffer>;
+  /** How far the page scrolls sideways (0 or less: it fits its viewport's width). */
+  sidewaysOverflow(page: Page): Promise<number>;
   /** Starts another service (open pages on it with `on`), closed with the harness after its pages. */
   startAnotherApi(settings?: SettingsInput, options?: { workers?: number }): Promise<ApiHarness>;
 }
@@ -120,6 +122,10 @@ export function useDashboardHarness(options: DashboardHarnessOptions = {}): Dash
     },
     heading: (page, name) => page.getByRole('heading', { level: 1, name, exact: true }),
     shoot: (page, name) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true }),
+    sidewaysOverflow: (page) =>
+      page
+        .locator('html')
+        .evaluate((html) => html.scrollWidth - (html as unknown as { clientWidth: number }).clientWidth),
     async startAnotherApi(settings = {}, { workers = 0 } = {}) {
       const other = await startApi(settings, { workers });
       others.push(other);

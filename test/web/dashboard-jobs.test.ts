@@ -222,10 +222,7 @@ describe('dashboard: the job list and the job page', () => {
     const page = await openPage(user.key, '#/jobs', { viewport: PHONE });
     await heading(page, 'Jobs').waitFor();
     await page.getByRole('navigation', { name: 'Status' }).getByRole('link', { name: 'failed 1' }).waitFor();
-    const overflow = () =>
-      page
-        .locator('html')
-        .evaluate((html) => html.scrollWidth - (html as unknown as { clientWidth: number }).clientWidth);
+    const overflow = () => dashboard.sidewaysOverflow(page);
     expect(await overflow()).toBeLessThanOrEqual(0);
     await shoot(page, 'phone-jobs-chips');
     await page.goto(`${dashboard.api.baseUrl}/#/jobs/${job.id}`);

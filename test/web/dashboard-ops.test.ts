@@ -100,9 +100,7 @@ describe('dashboard operator pages in a real browser', () => {
     await heading(page, 'Over time').waitFor();
     expect(await figureValue(page, 'jobs created').textContent()).toBe('0');
     expect(await figureValue(page, 'waiting now').textContent()).toBe('0');
-    const overflow = await page
-      .locator('html')
-      .evaluate((html) => html.scrollWidth - (html as unknown as { clientWidth: number }).clientWidth);
+    const overflow = await dashboard.sidewaysOverflow(page);
     expect(overflow).toBeLessThanOrEqual(0);
     await shoot(page, 'phone-over-time');
   });

@@ -95,9 +95,7 @@ describe('dashboard schedules page in a real browser', () => {
       .getByRole('row')
       .filter({ hasText: 'nightly-report' })
       .waitFor();
-    const overflow = await page
-      .locator('html')
-      .evaluate((html) => html.scrollWidth - (html as unknown as { clientWidth: number }).clientWidth);
+    const overflow = await dashboard.sidewaysOverflow(page);
     expect(overflow).toBeLessThanOrEqual(0);
     await shoot(page, 'phone-schedules');
   });

@@ -6,7 +6,7 @@
  * carries `reveal_bullets: true`, and the switch is off and disabled for the scrolling style.
  */
 import path from 'node:path';
-import { type Locator } from 'playwright-core';
+import { type Locator, type Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { leaseOf } from '../../src/jobs/model.js';
 import { WORKFLOW_DEPTH } from '../../src/web/app/workflow-limits.js';
@@ -94,10 +94,7 @@ describe("a job's workflow and the reveal-bullets switch in a real browser", () 
     await lineOf(phone.locator('.job-family').getByRole('list', { name: 'Children' }), g2)
       .getByText('waiting')
       .waitFor();
-    const overflow = await phone
-      .locator('html')
-      .evaluate((html) => html.scrollWidth - (html as unknown as { clientWidth: number }).clientWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
+    expect(await dashboard.sidewaysOverflow(phone)).toBeLessThanOrEqual(0);
     await shoot(phone, 'phone-job-workflow');
 
     // From the top: the grandparent's page shows the family down to the view's depth.
@@ -110,8 +107,21 @@ describe("a job's workflow and the reveal-bullets switch in a real browser", () 
     expect(await page.locator('.job-family').getByRole('list', { name: 'Parents' }).count()).toBe(0);
   });
 
+  /** Submits the new-job form on `page` and reads the queued job's payload over the API. */
+  async function queuedPayload(page: Page): Promise<Record<string, unknown>> {
+    await page.getByRole('button', { name: 'Queue the video' }).click();
+    await page.waitForURL(/#\/jobs\/[0-9a-f-]{36}$/);
+    const id = decodeURIComponent(page.url().split('#/jobs/')[1] ?? '');
+    const response = await dashboard.api.call(
+      alice,
+      'GET',
+      `/api/presentations/jobs/${id}?include_payload=true`,
+    );
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { payload: Record<string, unknown> }).payload;
+  }
+
   it('queues a render with reveal_bullets from the switch, which the scrolling style turns off', async () => {
-    const { api } = dashboard;
     const page = await openPage(alice.key, '#/new');
     await page.getByLabel('Choose a lesson file').setInputFiles(EXAMPLE_LESSON);
     await page.getByText('Loaded photosynthesis.md (Markdown lesson).').waitFor();
@@ -125,11 +135,7 @@ describe("a job's workflow and the reveal-bullets switch in a real browser", () 
     expect(await reveal.isEnabled()).toBe(true);
     await reveal.check();
     await shoot(page, 'new-job-reveal-bullets');
-    await page.getByRole('button', { name: 'Queue the video' }).click();
-    await page.waitForURL(/#\/jobs\/[0-9a-f-]{36}$/);
-    const id = decodeURIComponent(page.url().split('#/jobs/')[1] ?? '');
-    const response = await api.call(alice, 'GET', `/api/presentations/jobs/${id}?include_payload=true`);
-    expect(((await response.json()) as { payload: Record<string, unknown> }).payload).toMatchObject({
+    expect(await queuedPayload(page)).toMatchObject({
       reveal_bullets: true,
       style: 'default',
     });
@@ -141,11 +147,7 @@ describe("a job's workflow and the reveal-bullets switch in a real browser", () 
     await switchAgain.check();
     await again.getByLabel('Style').selectOption('scrolling');
     expect(await switchAgain.isChecked()).toBe(false);
-    await again.getByRole('button', { name: 'Queue the video' }).click();
-    await again.waitForURL(/#\/jobs\/[0-9a-f-]{36}$/);
-    const second = decodeURIComponent(again.url().split('#/jobs/')[1] ?? '');
-    const read = await api.call(alice, 'GET', `/api/presentations/jobs/${second}?include_payload=true`);
-    expect(((await read.json()) as { payload: Record<string, unknown> }).payload).toMatchObject({
+    expect(await queuedPayload(again)).toMatchObject({
       reveal_bullets: false,
       style: 'scrolling',
     });

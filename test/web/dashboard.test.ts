@@ -394,10 +394,7 @@ describe('dashboard in a real browser', () => {
     const done = (jobs as { jobs: JobWire[] }).jobs[0];
     const page = await openPage(alice.key, '#/jobs', { viewport: PHONE });
     await heading(page, 'Jobs').waitFor();
-    const overflow = () =>
-      page
-        .locator('html')
-        .evaluate((html) => html.scrollWidth - (html as unknown as { clientWidth: number }).clientWidth);
+    const overflow = () => dashboard.sidewaysOverflow(page);
     expect(await overflow()).toBeLessThanOrEqual(0);
     await shoot(page, 'phone-jobs');
     if (done) {
