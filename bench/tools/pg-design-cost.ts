@@ -7,11 +7,17 @@
  * client CPU of this process, and jobs/s. Rounds interleave the designs, so drift falls on all alike.
  *
  *   npx tsx bench/tools/pg-design-cost.ts [--jobs 20000] [--loops 10] [--batch 50] [--rounds 3]
+ *     [--only 'as built;as built, no listing indexes in the way']
  *
  * Designs:
  * - `as built`: today's store (`JobStore.claim` and `completeMany`): one `jobs` table that keeps
  *   every job, events, statistics rollups by statement trigger.
  * - `as built, no rollup triggers`: the same with the rollup triggers dropped: what they cost.
+ * - `as built, no listing indexes in the way`: the same without the two listing indexes that every
+ *   claim and completion writes an entry into (jobs_created_idx and jobs_kind_created_idx; on the
+ *   partitioned `jobs` of migration 0033, the queue's: jobs_queue_created_idx and
+ *   jobs_queue_kind_created_idx): what they cost, and what a listing that reads each status from
+ *   its own partial index instead would save.
  * - `hot queue + history`: pending and running jobs in a narrow `job_queue` (fillfactor 70, one
  *   partial claim index); a completion deletes the row and appends its final state to `job_history`
  *   in the same statement, so a job is written once when claimed and once when finished, and the
@@ -42,6 +48,8 @@ const { values } = parseArgs({
     loops: { type: 'string', default: '10' },
     batch: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '3' },
+    /** Design names to run, separated by semicolons (default: all). */
+    only: { type: 'string', default: '' },
   },
 });
 const jobs = Number(values.jobs);
@@ -81,20 +89,29 @@ function parentPid(pid: string): string | null {
 }
 const serverCpu = () => cpuSeconds((pid) => pid === postmasterPid || parentPid(pid) === postmasterPid);
 
-const asBuilt = (dropRollupTriggers: boolean): Design => ({
+const asBuilt = (dropRollupTriggers: boolean, dropListingIndexes = false): Design => ({
   async prepare(url, schema) {
     const app = await createReelqueue(
       loadConfig({}, { DATABASE_URL: url, DATABASE_SCHEMA: schema, LOG_LEVEL: 'silent' }),
       { logger: silentLogger() },
     );
+    const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+    await client.connect();
     if (dropRollupTriggers) {
-      const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
-      await client.connect();
       for (const trigger of ['jobs_rollup_inserted', 'jobs_rollup_deleted', 'jobs_rollup_updated']) {
         await client.query(`DROP TRIGGER ${trigger} ON jobs`);
       }
-      await client.end();
     }
+    if (dropListingIndexes) {
+      const { rows } = await client.query<{ partitioned: boolean }>(
+        `SELECT to_regclass('job_queue') IS NOT NULL AS partitioned`,
+      );
+      const indexes = rows[0]?.partitioned
+        ? ['jobs_queue_created_idx', 'jobs_queue_kind_created_idx']
+        : ['jobs_created_idx', 'jobs_kind_created_idx'];
+      for (const index of indexes) await client.query(`DROP INDEX ${index}`);
+    }
+    await client.end();
     for (let added = 0; added < jobs; added += 5000) {
       await app.enqueueMany(Array.from({ length: Math.min(5000, jobs - added) }, () => ({ kind: 'noop' })));
     }
@@ -254,10 +271,14 @@ const queueDesign = (mode: keyof typeof QUEUE_MODES): Design => ({
 const designs = new Map<string, Design>([
   ['as built', asBuilt(false)],
   ['as built, no rollup triggers', asBuilt(true)],
+  ['as built, no listing indexes in the way', asBuilt(false, true)],
   ['hot queue + history', queueDesign('history')],
   ['hot queue + history + rollup deltas', queueDesign('history+deltas')],
   ['queue only (no history)', queueDesign('delete')],
 ]);
+
+const only = values.only.split(';').filter((name) => name !== '');
+for (const name of designs.keys()) if (only.length > 0 && !only.includes(name)) designs.delete(name);
 
 async function measure(design: Design): Promise<Cost> {
   const schema = uniqueName('design');
