@@ -16,7 +16,7 @@ import { ALL_JOBS } from '../../src/jobs/store.js';
 import type { Worker } from '../../src/jobs/worker.js';
 import type { Scheduler } from '../../src/schedules/scheduler.js';
 import { silentLogger } from '../../src/logger.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createTestDatabase, DIALECT, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -45,7 +45,10 @@ const flaky: JobKind = {
     job.attempt === 1 ? Promise.reject(new Error('first attempt fails')) : Promise.resolve({}),
 };
 
-const KINDS = [done('parent'), done('child'), done('webhook'), done('ticked'), broken, flaky];
+/** No worker handles it: queued only to see that a process hears wake-ups. */
+const PROBE = 'probe';
+
+const KINDS = [done('parent'), done('child'), done('webhook'), done('ticked'), done(PROBE), broken, flaky];
 
 const MODES: { name: string; settings: SettingsInput }[] = [
   { name: 'WAKE_UPS=redis', settings: { WAKE_UPS: 'redis', REDIS_URL } },
@@ -83,12 +86,36 @@ describe.each(MODES)('wake-ups for every path that makes a job claimable ($name)
       { logger: silentLogger(), kinds: KINDS, defaultKinds: false },
     );
     apps.push(app);
-    if (kinds.length > 0) {
-      const worker = app.createWorker({ concurrency: 2, kinds });
-      workers.push(worker);
-      worker.start();
-    }
+    if (kinds.length > 0) startWorker(app, kinds);
     return app;
+  }
+
+  function startWorker(app: Reelqueue, kinds: readonly string[]): void {
+    const worker = app.createWorker({ concurrency: 2, kinds });
+    workers.push(worker);
+    worker.start();
+  }
+
+  /**
+   * Resolves once `listener` hears wake-ups (its LISTEN session or Redis subscription is up): a
+   * wake-up sent before then is lost, and the job left to a poll ten minutes away.
+   */
+  async function hearing(listener: Reelqueue, sender: Reelqueue): Promise<void> {
+    // SQLite's apps in one process share their signals: heard at once, nothing to wait for.
+    if (DIALECT === 'sqlite') return;
+    let heard = false;
+    const unsubscribe = listener.jobs.onJobAvailable(() => (heard = true));
+    try {
+      await waitFor(
+        async () => {
+          if (!heard) await sender.enqueue({ kind: PROBE });
+          return heard;
+        },
+        { what: 'the process to hear wake-ups', intervalMs: 200 },
+      );
+    } finally {
+      unsubscribe();
+    }
   }
 
   const finished = (app: Reelqueue, id: string, what: string) =>
@@ -98,29 +125,36 @@ describe.each(MODES)('wake-ups for every path that makes a job claimable ($name)
     });
 
   it('a child its parent’s completion readied', async () => {
-    const parents = await startProcess(['parent']);
+    const parents = await startProcess([]);
     const children = await startProcess(['child']);
+    await hearing(children, parents);
     const { job: parent } = await parents.enqueue({ kind: 'parent' });
     const { job: child } = await parents.enqueue({ kind: 'child', dependsOn: [parent.id] });
     expect(child.status).toBe('waiting');
+    // Started after the child was queued: its parent's completion readies it.
+    startWorker(parents, ['parent']);
     await finished(children, child.id, 'the child to run after its parent completed');
   });
 
   it('a child its parent’s failure readied (on_parent_failure=run)', async () => {
-    const parents = await startProcess(['broken']);
+    const parents = await startProcess([]);
     const children = await startProcess(['child']);
+    await hearing(children, parents);
     const { job: parent } = await parents.enqueue({ kind: 'broken', maxRetries: 0 });
     const { job: child } = await parents.enqueue({
       kind: 'child',
       dependsOn: [parent.id],
       onParentFailure: 'run',
     });
+    expect(child.status).toBe('waiting');
+    startWorker(parents, ['broken']);
     await finished(children, child.id, 'the child to run after its parent failed');
   });
 
   it('a webhook delivery a finished job queued', async () => {
     const jobs = await startProcess(['parent']);
     const deliveries = await startProcess(['webhook']);
+    await hearing(deliveries, jobs);
     const { job } = await jobs.enqueue({
       kind: 'parent',
       payload: { webhook_url: 'http://127.0.0.1:1/hook' },
@@ -138,12 +172,12 @@ describe.each(MODES)('wake-ups for every path that makes a job claimable ($name)
       },
       { what: 'the webhook delivery to run', timeoutMs: DEADLINE_MS },
     );
-    expect(deliveries).toBeDefined();
   });
 
   it('a schedule’s tick', async () => {
     const ticking = await startProcess([]);
     const runner = await startProcess(['ticked']);
+    await hearing(runner, ticking);
     await ticking.schedules.create({ name: 'each-second', cron: '* * * * * *', kind: 'ticked' });
     const scheduler = ticking.createScheduler();
     schedulers.push(scheduler);
@@ -158,11 +192,11 @@ describe.each(MODES)('wake-ups for every path that makes a job claimable ($name)
       },
       { what: 'two ticks to run', timeoutMs: DEADLINE_MS },
     );
-    expect(runner).toBeDefined();
   });
 
   it('a retry whose delay elapsed', async () => {
     const app = await startProcess(['flaky'], { RETRY_DELAYS: '1', RETRY_JITTER: '0' });
+    await hearing(app, app);
     const { job } = await app.enqueue({ kind: 'flaky', maxRetries: 1 });
     await finished(app, job.id, 'the retry to run once its delay elapsed');
     expect((await app.jobs.get(job.id, ALL_JOBS))?.attempt).toBe(2);
@@ -171,6 +205,7 @@ describe.each(MODES)('wake-ups for every path that makes a job claimable ($name)
   it('a job queued with a run_at ahead, when it falls due', async () => {
     const api = await startProcess([]);
     const runner = await startProcess(['child']);
+    await hearing(runner, api);
     const { job } = await api.enqueue({ kind: 'child', runAt: new Date(Date.now() + 1000) });
     await finished(runner, job.id, 'the job to run once its run_at passed');
   });
