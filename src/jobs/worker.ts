@@ -136,6 +136,13 @@ export class Worker extends EventEmitter<WorkerEvents> {
   #registered: Promise<void> = Promise.resolve();
   #stopped: Promise<void> | null = null;
   #wakeScheduled = false;
+  /**
+   * A claim round found no room because too many outcome writes were still waited for: the next
+   * write to finish claims again. Otherwise a finished write frees no room (the slot freed when the
+   * handler returned, and that claimed), and claiming then only made an idle fleet's winner claim
+   * twice after each job, the second time for nothing (issue 29).
+   */
+  #roomHeldByWrites = false;
   /** The next claim answers a wake-up the lottery drew: what it finds teaches the lottery. */
   #answeringWakeUp = false;
   /** The next claim answers a poll. */
@@ -346,7 +353,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
     const freeSlots = concurrency - this.#activeHandlers;
     const queueRoom = target - this.#queued.size;
     const writing = this.#running.size - this.#activeHandlers;
-    if (writing > concurrency + target) return 0;
+    if (writing > concurrency + target) {
+      this.#roomHeldByWrites = true;
+      return 0;
+    }
     // Top the queue up once half of it is used, not job by job.
     if (freeSlots <= 0 && queueRoom < target / 2) return 0;
     return Math.max(0, freeSlots) + Math.max(0, queueRoom);
@@ -498,9 +508,14 @@ export class Worker extends EventEmitter<WorkerEvents> {
   }
 
   #untrack(running: RunningJob): void {
+    // A job that never started (settled in the queue) frees its room only now.
+    const started = running.handlerDone;
     this.#handlerReturned(running);
     this.#running.delete(running.job.id);
-    this.#wakeSoon();
+    if (!started || this.#roomHeldByWrites) {
+      this.#roomHeldByWrites = false;
+      this.#wakeSoon();
+    }
   }
 
   async #execute(running: RunningJob): Promise<void> {
