@@ -10,6 +10,7 @@ import type { JobSignals } from './cache/job-signals.js';
 import { RedisJobSignals } from './cache/redis-job-signals.js';
 import { RedisWakeUps } from './cache/redis-wake-ups.js';
 import { WakingJobStore } from './cache/waking-job-store.js';
+import { wakingScheduleStore } from './cache/waking-schedule-store.js';
 import { openRedis, type RedisConnection } from './cache/redis.js';
 import { RedisStatusCache } from './cache/redis-status-cache.js';
 import type { Config } from './config.js';
@@ -117,16 +118,16 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
       ? new RedisStatusCache(redis, config.statusCacheSeconds, logger)
       : null;
   const cached = statusCache ? new CachingJobStore(database.jobs, statusCache) : database.jobs;
-  // A tick queues its jobs outside the job store: the cache learns of them from the firing.
-  const scheduleStore = statusCache
+  // WAKE_UPS=redis: this process holds no LISTEN session; workers hear of jobs over Redis instead.
+  const redisWakeUps = redis && config.wakeUps === 'redis' ? new RedisWakeUps(redis, logger) : null;
+  // A tick queues its jobs outside the job store: the cache and the Redis wake-ups learn of them
+  // from the firing.
+  const cachedSchedules = statusCache
     ? cacheInvalidatingScheduleStore(database.schedules, statusCache)
     : database.schedules;
+  const scheduleStore = redisWakeUps ? wakingScheduleStore(cachedSchedules, redisWakeUps) : cachedSchedules;
   const announcing = signals ? new AnnouncingJobStore(cached, signals) : cached;
-  // WAKE_UPS=redis: this process holds no LISTEN session; workers hear of jobs over Redis instead.
-  const jobs =
-    redis && config.wakeUps === 'redis'
-      ? new WakingJobStore(announcing, new RedisWakeUps(redis, logger))
-      : announcing;
+  const jobs = redisWakeUps ? new WakingJobStore(announcing, redisWakeUps) : announcing;
   const defaults = { jobTimeoutSeconds: config.jobTimeoutSeconds, maxRetries: config.maxRetries };
   const workers = new Set<Worker>();
   const tickers = new Set<Scheduler>();

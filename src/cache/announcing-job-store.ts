@@ -156,6 +156,7 @@ export class AnnouncingJobStore implements JobStore {
   statistics: JobStore['statistics'] = (hours, scope) => this.store.statistics(hours, scope);
   timeSeries: JobStore['timeSeries'] = (hours, bucket, scope) => this.store.timeSeries(hours, bucket, scope);
   onJobAvailable: JobStore['onJobAvailable'] = (listener) => this.store.onJobAvailable(listener);
+  onJobsReadied: JobStore['onJobsReadied'] = (listener) => this.store.onJobsReadied(listener);
   onCancelRequested: JobStore['onCancelRequested'] = (listener) => this.store.onCancelRequested(listener);
   ping: JobStore['ping'] = () => this.store.ping();
 }

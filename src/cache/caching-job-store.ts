@@ -231,6 +231,7 @@ export class CachingJobStore implements JobStore {
   rebuildRollups: JobStore['rebuildRollups'] = () => this.store.rebuildRollups();
   timeSeries: JobStore['timeSeries'] = (hours, bucket, scope) => this.store.timeSeries(hours, bucket, scope);
   onJobAvailable: JobStore['onJobAvailable'] = (listener) => this.store.onJobAvailable(listener);
+  onJobsReadied: JobStore['onJobsReadied'] = (listener) => this.store.onJobsReadied(listener);
   onCancelRequested: JobStore['onCancelRequested'] = (listener) => this.store.onCancelRequested(listener);
   ping: JobStore['ping'] = () => this.store.ping();
 }

@@ -3,10 +3,10 @@
  * PostgreSQL's NOTIFY, which a process with no LISTEN session cannot hear: after each write that made
  * jobs claimable (enqueue, a retry, a release, a recovery) it announces how many, and after each
  * cancel request of a running job, which one. Workers subscribe through `onJobAvailable` and
- * `onCancelRequested`. Jobs queued by the database itself (webhook deliveries, from a trigger) and
- * by schedule ticks, and children a parent's completion made pending (a trigger), send no Redis
- * wake-up: the polls find them. Everything else passes straight
- * through.
+ * `onCancelRequested`. What the database made claimable inside a write (children a parent's end
+ * readied, webhook deliveries a finished job queued) and jobs whose `run_at` was ahead (a retry's
+ * delay), as they fall due, come from the store's `onJobsReadied`; schedule ticks from the schedule
+ * store (waking-schedule-store.ts). Everything else passes straight through.
  */
 import type { Job, JobPriority, JsonObject, Lease, ResolvedNewJob } from '../jobs/model.js';
 import type {
@@ -23,13 +23,8 @@ import type {
   RetryRequest,
   Scope,
 } from '../jobs/store.js';
+import { availableJobs, splitByDue } from '../jobs/due-wake-ups.js';
 import type { RedisWakeUps } from './redis-wake-ups.js';
-
-/** The wake-up for these jobs: how many, and their kind when they share one. */
-function availableJobs(jobs: readonly Job[]): AvailableJobs {
-  const kind = jobs[0]?.kind ?? null;
-  return { count: jobs.length, kind: jobs.every((job) => job.kind === kind) ? kind : null };
-}
 
 export class WakingJobStore implements JobStore {
   readonly dialect: JobStore['dialect'];
@@ -39,23 +34,28 @@ export class WakingJobStore implements JobStore {
     private readonly wakeUps: RedisWakeUps,
   ) {
     this.dialect = store.dialect;
+    // For as long as the store lives: the decorator is never closed apart from it.
+    store.onJobsReadied((jobs) => wakeUps.announceAvailable(jobs));
   }
 
   async enqueue(job: ResolvedNewJob, options?: EnqueueOptions): Promise<EnqueueResult> {
     const result = await this.store.enqueue(job, options);
-    if (result.created) this.wakeUps.announceAvailable(availableJobs([result.job]));
+    // A job with a `run_at` ahead is announced when it falls due (the store's `onJobsReadied`).
+    if (result.created) this.wakeUps.announceAvailable(availableJobs(splitByDue([result.job]).now));
     return result;
   }
 
   async enqueueMany(jobs: readonly ResolvedNewJob[]): Promise<EnqueueResult[]> {
     const results = await this.store.enqueueMany(jobs);
-    this.wakeUps.announceAvailable(availableJobs(results.filter((r) => r.created).map((r) => r.job)));
+    const created = results.filter((r) => r.created).map((r) => r.job);
+    this.wakeUps.announceAvailable(availableJobs(splitByDue(created).now));
     return results;
   }
 
   async fail(lease: Lease, failure: Failure): Promise<Job> {
     const job = await this.store.fail(lease, failure);
-    if (job.status === 'pending') this.wakeUps.announceAvailable(availableJobs([job]));
+    // A retry with a delay is announced when it falls due (the store's `onJobsReadied`).
+    this.wakeUps.announceAvailable(availableJobs(splitByDue([job]).now));
     return job;
   }
 
@@ -124,6 +124,10 @@ export class WakingJobStore implements JobStore {
       fromRedis();
       fromStore();
     };
+  }
+
+  onJobsReadied(listener: (jobs: AvailableJobs) => void): () => void {
+    return this.store.onJobsReadied(listener);
   }
 
   onCancelRequested(listener: (jobId: string) => void): () => void {

@@ -392,6 +392,15 @@ export interface JobStore {
    * the jobs when it says it (`AvailableJobs`). Returns an unsubscribe.
    */
   onJobAvailable(listener: (jobs?: AvailableJobs) => void): () => void;
+  /**
+   * Calls back when a write of this store, in this process, made jobs claimable that its caller
+   * cannot see (issue 29): children a parent's end readied, webhook deliveries queued for finished
+   * jobs (both by the database, in the write's transaction), and jobs queued with a `run_at` ahead (a
+   * retry's delay) once they fall due. What the store's own wake-ups (NOTIFY, the wake file) carry
+   * already; a decorator that sends wake-ups another way (Redis) sends these too. Returns an
+   * unsubscribe.
+   */
+  onJobsReadied(listener: (jobs: AvailableJobs) => void): () => void;
   /** Calls back with the id of a running job whose cancellation was requested. */
   onCancelRequested(listener: (jobId: string) => void): () => void;
 

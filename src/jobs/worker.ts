@@ -136,19 +136,29 @@ export class Worker extends EventEmitter<WorkerEvents> {
   #registered: Promise<void> = Promise.resolve();
   #stopped: Promise<void> | null = null;
   #wakeScheduled = false;
+  /**
+   * A claim round found no room because too many outcome writes were still waited for: the next
+   * write to finish claims again. Otherwise a finished write frees no room (the slot freed when the
+   * handler returned, and that claimed), and claiming then only made an idle fleet's winner claim
+   * twice after each job, the second time for nothing (issue 29).
+   */
+  #roomHeldByWrites = false;
   /** The next claim answers a wake-up the lottery drew: what it finds teaches the lottery. */
   #answeringWakeUp = false;
   /** The next claim answers a poll. */
   #answeringPoll = false;
-  /** A claim of this worker found jobs since the last wake-up it drew. */
-  #foundSinceWakeUp = false;
+  /** Jobs announced by the wake-ups the next claim answers (drawn since the last claim). */
+  #answeringJobs = 0;
   /**
-   * It had when the wake-up the next claim answers was heard. An empty answer after a find of this
-   * worker's own, before the wake-up was heard (a lone worker's claim after its last job) or after
-   * it (a claim in flight when it was heard), may be that claim having taken the job, not another
-   * worker's: it is no reason to answer less.
+   * Jobs this worker's own claims took ahead of their wake-ups: found by a claim that answered no
+   * wake-up (the claim after a job, a poll, the start-up claim) or beyond the count the answered
+   * wake-ups announced. The wake-ups of those jobs are still to come, and an empty answer to one of
+   * them is this worker's own claim having taken the job, not a peer's: no reason to answer less
+   * (a lone worker otherwise halved its chance and left jobs to its poll). Counting them, rather
+   * than excusing any empty answer after a find, keeps a fleet's winners from answering more than
+   * their share: a find by answering a one-job wake-up excuses nothing (issue 29).
    */
-  #foundBeforeAnswer = false;
+  #jobsAhead = 0;
   readonly #lottery: WakeUpLottery;
   #activeHandlers = 0;
   readonly #completions: WriteBatcher<Completion, boolean>;
@@ -218,8 +228,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     if (!this.#lottery.answers(jobs?.count ?? null)) return;
     if (jobs !== undefined) {
       this.#answeringWakeUp = true;
-      this.#foundBeforeAnswer = this.#foundSinceWakeUp;
-      this.#foundSinceWakeUp = false;
+      this.#answeringJobs += jobs.count;
     }
     this.#wake();
   }
@@ -285,7 +294,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
           break;
         }
         this.#claimFailures = 0;
-        this.#learn(answering, jobs.length > 0);
+        this.#learn(answering, jobs.length);
         if (this.#state !== 'running') {
           // Stopped while the claim was in flight: hand the jobs straight back.
           await this.#store
@@ -302,6 +311,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     } finally {
       // A wake-up or poll this round had no room to claim for teaches nothing.
       this.#answering();
+      this.#answeringJobs = 0;
       this.#claiming = false;
       this.#schedulePoll();
     }
@@ -311,17 +321,29 @@ export class Worker extends EventEmitter<WorkerEvents> {
    * Teaches the lottery what the claim that answered a wake-up found; a poll that found jobs says
    * a wake-up went unanswered.
    */
-  #learn(answering: 'wake-up' | 'poll' | null, found: boolean): void {
-    if (found) this.#foundSinceWakeUp = true;
+  #learn(answering: 'wake-up' | 'poll' | null, found: number): void {
     if (answering === 'wake-up') {
-      if (found) this.#lottery.found();
-      else if (!this.#foundBeforeAnswer && !this.#foundSinceWakeUp) this.#lottery.foundNothing();
-    } else if (answering === 'poll' && found) this.#lottery.found();
+      const announced = this.#answeringJobs;
+      this.#answeringJobs = 0;
+      if (found > 0) {
+        this.#lottery.found();
+        this.#jobsAhead += Math.max(0, found - announced);
+      } else if (this.#jobsAhead > 0) this.#jobsAhead--;
+      else this.#lottery.foundNothing();
+      return;
+    }
+    this.#jobsAhead += found;
+    if (answering === 'poll') {
+      if (found > 0) this.#lottery.found();
+      // An empty queue at a poll (seconds apart): the wake-ups of the jobs taken ahead came long ago.
+      else this.#jobsAhead = 0;
+    }
   }
 
   /** What the next claim answers (a drawn wake-up, a poll, or neither); clears it. */
   #answering(): 'wake-up' | 'poll' | null {
     const answering = this.#answeringWakeUp ? 'wake-up' : this.#answeringPoll ? 'poll' : null;
+    if (answering !== 'wake-up') this.#answeringJobs = 0;
     this.#answeringWakeUp = false;
     this.#answeringPoll = false;
     return answering;
@@ -346,7 +368,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
     const freeSlots = concurrency - this.#activeHandlers;
     const queueRoom = target - this.#queued.size;
     const writing = this.#running.size - this.#activeHandlers;
-    if (writing > concurrency + target) return 0;
+    if (writing > concurrency + target) {
+      this.#roomHeldByWrites = true;
+      return 0;
+    }
     // Top the queue up once half of it is used, not job by job.
     if (freeSlots <= 0 && queueRoom < target / 2) return 0;
     return Math.max(0, freeSlots) + Math.max(0, queueRoom);
@@ -498,9 +523,14 @@ export class Worker extends EventEmitter<WorkerEvents> {
   }
 
   #untrack(running: RunningJob): void {
+    // A job that never started (settled in the queue) frees its room only now.
+    const started = running.handlerDone;
     this.#handlerReturned(running);
     this.#running.delete(running.job.id);
-    this.#wakeSoon();
+    if (!started || this.#roomHeldByWrites) {
+      this.#roomHeldByWrites = false;
+      this.#wakeSoon();
+    }
   }
 
   async #execute(running: RunningJob): Promise<void> {

@@ -25,6 +25,22 @@ describe('WakeFile', () => {
     toucher.close();
   });
 
+  it('hands each watcher what the other writers said, not its own touches', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rq-wake-'));
+    made.push(dir);
+    const file = path.join(dir, 'db-wake-available');
+    const heard: string[] = [];
+    const listener = new WakeFile(file, (messages) => heard.push(...(messages ?? ['<unknown>'])));
+    const toucher = new WakeFile(file, () => undefined);
+    listener.touch('a:9:mine');
+    toucher.touch('a:1:noop');
+    toucher.touch('a:2');
+    await waitFor(() => heard.length >= 2, { what: 'the watcher to read both messages' });
+    expect(heard).toEqual(['a:1:noop', 'a:2']);
+    listener.close();
+    toucher.close();
+  });
+
   it('stays quiet, and never throws, where the file cannot be made', () => {
     const wake = new WakeFile(path.join(tmpdir(), 'rq-no-such-dir', 'nested', 'db-wake'), () => undefined);
     expect(wake.watching).toBe(false);

@@ -139,6 +139,8 @@ import {
   type DependencyRow,
 } from '../transfer-rows.js';
 import { availableMessage } from '../../jobs/wake-up-message.js';
+import { addAvailable, availableJobs, DueWakeUps, splitByDue } from '../../jobs/due-wake-ups.js';
+import { EventEmitter } from 'node:events';
 
 const STATEMENT_NAMES = statementNames('jobs', jobsSql);
 /** SQLSTATE of a transaction PostgreSQL rolled back to break a deadlock. */
@@ -176,6 +178,10 @@ export class PostgresJobStore implements JobStore {
   readonly #channel: string;
   readonly #listener: NotificationListener;
   readonly #wakeUps: WakeUpSender;
+  /** Jobs with a `run_at` ahead, announced when they fall due. */
+  readonly #due: DueWakeUps;
+  /** `onJobsReadied` listeners (a Redis-waking decorator): none in LISTEN mode. */
+  readonly #readied = new EventEmitter<{ readied: [AvailableJobs] }>();
   /** Enqueues of this store between their call and their commit. */
   #enqueuesInFlight = 0;
   /** When `#foldIfBehind` last read the backlog (performance.now()). */
@@ -199,6 +205,11 @@ export class PostgresJobStore implements JobStore {
     this.#wakeUps = new WakeUpSender((jobs) =>
       this.#rows(jobsSql.announceAvailable, [channel, availableMessage(jobs)]),
     );
+    this.#readied.setMaxListeners(0);
+    this.#due = new DueWakeUps((jobs) => {
+      this.#wakeUps.announce(jobs);
+      this.#readied.emit('readied', jobs);
+    });
     this.#statusReads = new StatusReadBatcher(async (ids) => {
       const rows = await this.#rows<PgJobRow & { ahead: number | null }>(jobsSql.selectManyWithPosition, [
         ids,
@@ -368,15 +379,10 @@ export class PostgresJobStore implements JobStore {
     this.#enqueuesInFlight++;
     try {
       const results = await insert(alone ? this.#channel : null);
+      this.#due.schedule(results.flatMap((result) => (result.created ? [result.job] : [])));
       if (!alone) {
-        const created = results.filter((result) => result.created).map((result) => result.job.kind);
-        const [kind] = created;
-        if (kind !== undefined) {
-          this.#wakeUps.announce({
-            count: created.length,
-            kind: created.every((k) => k === kind) ? kind : null,
-          });
-        }
+        const { now } = splitByDue(results.flatMap((result) => (result.created ? [result.job] : [])));
+        if (now.length > 0) this.#wakeUps.announce(availableJobs(now));
       }
       return results;
     } finally {
@@ -386,7 +392,38 @@ export class PostgresJobStore implements JobStore {
 
   /** Resolves once the wake-ups sent after commits have gone out (the database waits before closing). */
   wakeUpsSent(): Promise<void> {
+    this.#due.close();
     return this.#wakeUps.settled();
+  }
+
+  /**
+   * After a commit that ended jobs: the children it readied and the webhook deliveries it queued
+   * (triggers of migrations 0005 and 0030, which NOTIFY in the transaction) go to the `onJobsReadied`
+   * listeners. With none (LISTEN mode) nothing is read. `parents`: the ended jobs that may have
+   * children; `webhooks`: how many deliveries were queued.
+   */
+  async #endedJobs(parents: readonly string[], webhooks: number): Promise<void> {
+    if (this.#readied.listenerCount('readied') === 0) return;
+    let jobs: AvailableJobs = { count: webhooks, kind: 'webhook' };
+    if (parents.length > 0) {
+      const [children] = await this.#rows<{ count: number; first_kind: string; last_kind: string }>(
+        jobsSql.pendingChildren,
+        [parents],
+      );
+      if (children && children.count > 0) {
+        const kind = children.first_kind === children.last_kind ? children.first_kind : null;
+        jobs = addAvailable(jobs, { count: children.count, kind });
+      }
+    }
+    if (jobs.count > 0) this.#readied.emit('readied', jobs);
+  }
+
+  /** `#endedJobs` for one job that ended: a wake-up is never a reason for its write to fail. */
+  async #ended(job: Job): Promise<Job> {
+    if (job.status === 'pending' || job.status === 'running' || job.status === 'waiting') return job;
+    const webhook = typeof job.payload['webhook_url'] === 'string' ? 1 : 0;
+    await this.#endedJobs([job.id], webhook).catch(() => undefined);
+    return job;
   }
 
   /** Inserts `jobs` in one statement; `channel`, if any, is notified inside it. */
@@ -487,22 +524,29 @@ export class PostgresJobStore implements JobStore {
     if (rows.length === 0) throw leaseLost(lease);
   }
 
-  complete(lease: Lease, result: JsonObject): Promise<Job> {
-    return this.#fenced(jobsSql.complete, lease, [result]);
+  async complete(lease: Lease, result: JsonObject): Promise<Job> {
+    return this.#ended(await this.#fenced(jobsSql.complete, lease, [result]));
   }
 
   async completeMany(completions: readonly Completion[]): Promise<boolean[]> {
     if (completions.length === 0) return [];
-    const rows = await this.#rows<{ id: string }>(jobsSql.completeMany, [completionsJson(completions)]);
+    const rows = await this.#rows<{ id: string; has_children: boolean; webhook: boolean | null }>(
+      jobsSql.completeMany,
+      [completionsJson(completions)],
+    );
+    const parents = rows.filter((row) => row.has_children).map((row) => row.id);
+    const webhooks = rows.filter((row) => row.webhook === true).length;
+    // A wake-up is never a reason for the completions to fail: the polls find the jobs.
+    if (parents.length > 0 || webhooks > 0) await this.#endedJobs(parents, webhooks).catch(() => undefined);
     return completedInOrder(
       completions,
       rows.map((row) => row.id),
     );
   }
 
-  fail(lease: Lease, failure: Failure): Promise<Job> {
+  async fail(lease: Lease, failure: Failure): Promise<Job> {
     if (failure.retryAfterSeconds !== null) {
-      return this.#fenced(jobsSql.failWithRetry, lease, [
+      const job = await this.#fenced(jobsSql.failWithRetry, lease, [
         failure.code,
         failure.message,
         failure.details,
@@ -515,8 +559,10 @@ export class PostgresJobStore implements JobStore {
         },
         this.#channel,
       ]);
+      this.#due.schedule([job]);
+      return this.#ended(job);
     }
-    return this.#fenced(jobsSql.failTerminal, lease, [
+    const job = await this.#fenced(jobsSql.failTerminal, lease, [
       failure.code,
       failure.message,
       failure.details,
@@ -524,13 +570,15 @@ export class PostgresJobStore implements JobStore {
       failure.terminalStatus === 'timeout' ? 'Timed out' : `Failed: ${failure.message}`,
       { error_code: failure.code, error_message: failure.message },
     ]);
+    return this.#ended(job);
   }
 
-  markCancelled(lease: Lease, reason: string | null): Promise<Job> {
-    return this.#fenced(jobsSql.markCancelled, lease, [
+  async markCancelled(lease: Lease, reason: string | null): Promise<Job> {
+    const job = await this.#fenced(jobsSql.markCancelled, lease, [
       reason,
       reason ? `Cancelled: ${reason}` : 'Cancelled',
     ]);
+    return this.#ended(job);
   }
 
   async release(leases: readonly Lease[]): Promise<string[]> {
@@ -696,7 +744,7 @@ export class PostgresJobStore implements JobStore {
     const data = reason ? { reason } : null;
     const message = reason ? `Cancelled: ${reason}` : 'Cancelled';
     const [cancelled] = await this.#jobs(jobsSql.cancelPending, [id, userId, reason, message, data]);
-    if (cancelled) return { job: cancelled, state: 'cancelled' };
+    if (cancelled) return { job: await this.#ended(cancelled), state: 'cancelled' };
     const [requested] = await this.#jobs(jobsSql.requestCancel, [id, userId, reason, data, this.#channel]);
     if (requested) return { job: requested, state: 'requested' };
     const row = await this.#getRow(id, scope);
@@ -1133,6 +1181,11 @@ export class PostgresJobStore implements JobStore {
     this.#listener.on('available', listener);
     this.#listener.start();
     return () => this.#listener.off('available', listener);
+  }
+
+  onJobsReadied(listener: (jobs: AvailableJobs) => void): () => void {
+    this.#readied.on('readied', listener);
+    return () => this.#readied.off('readied', listener);
   }
 
   onCancelRequested(listener: (jobId: string) => void): () => void {

@@ -39,6 +39,7 @@ import {
 import { initialDependencyState, parentNotFound, type ParentState } from '../../jobs/dependencies.js';
 import { countsByPriority, countsByStatus, healthFrom, percentileIndex } from '../../jobs/statistics.js';
 import type {
+  AvailableJobs,
   BulkCancelOutcome,
   CancelOutcome,
   ClaimRequest,
@@ -85,6 +86,8 @@ import { ReadBatcher } from './read-batcher.js';
 import type { SqliteDatabase } from './connection.js';
 import { eventFromSqlite, insertedJobAt, jobFromArray, type SqliteEventRow } from './job-row.js';
 import { holdSignals, type SqliteSignals } from './signals.js';
+import { addAvailable, availableJobs, DueWakeUps, splitByDue } from '../../jobs/due-wake-ups.js';
+import { EventEmitter } from 'node:events';
 import { boundCount } from './sql/bound-count.js';
 import { heartbeatOlderThan, jobsSql, leaseExpired } from './sql/jobs-sql.js';
 import { listingStatement } from './sql/listing-sql.js';
@@ -137,6 +140,9 @@ export class SqliteJobStore implements JobStore {
   readonly dialect = 'sqlite' as const;
   readonly #db: SqliteDatabase;
   readonly #signals: SqliteSignals;
+  /** Jobs with a `run_at` ahead, announced when they fall due. */
+  readonly #due: DueWakeUps;
+  readonly #readied = new EventEmitter<{ readied: [AvailableJobs] }>();
   readonly #cancelListeners = new Set<(jobId: string) => void>();
   #stopHearingCancels: (() => void) | null = null;
   #closed = false;
@@ -157,6 +163,39 @@ export class SqliteJobStore implements JobStore {
     this.#reads = new ReadBatcher(db, options.busyRetryMs);
     this.#signals = holdSignals(filename);
     this.#busyRetryMs = options.busyRetryMs;
+    this.#readied.setMaxListeners(0);
+    this.#due = new DueWakeUps((jobs) => this.#announceReadied(jobs));
+  }
+
+  /** Wakes the workers for jobs a write made claimable that its caller cannot see (`onJobsReadied`). */
+  #announceReadied(jobs: AvailableJobs): void {
+    if (jobs.count === 0) return;
+    this.#signals.jobAvailable(jobs);
+    this.#readied.emit('readied', jobs);
+  }
+
+  /**
+   * Inside the write that ended jobs: the children it readied (`parents`: ended jobs that may have
+   * some) and the webhook deliveries it queued (triggers of migrations 0005 and 0030).
+   */
+  #readiedBy(parents: readonly string[], webhooks: number): AvailableJobs {
+    let jobs: AvailableJobs = { count: webhooks, kind: 'webhook' };
+    if (parents.length === 0) return jobs;
+    const children = this.#stmt(jobsSql.pendingChildren).get({ ids: JSON.stringify(parents) }) as
+      { count: number; first_kind: string | null; last_kind: string | null } | undefined;
+    if (children && children.count > 0) {
+      const kind = children.first_kind === children.last_kind ? children.first_kind : null;
+      jobs = addAvailable(jobs, { count: children.count, kind });
+    }
+    return jobs;
+  }
+
+  /** `#readiedBy` for one job that may have ended. */
+  #readiedByEnd(job: Job): AvailableJobs {
+    if (job.status === 'pending' || job.status === 'running' || job.status === 'waiting') {
+      return { count: 0, kind: null };
+    }
+    return this.#readiedBy([job.id], typeof job.payload['webhook_url'] === 'string' ? 1 : 0);
   }
 
   #stmt(sql: string): Statement {
@@ -267,7 +306,7 @@ export class SqliteJobStore implements JobStore {
       }
       return this.#insertOne(job);
     });
-    if (result.created && result.job.status === 'pending') this.#signals.jobAvailable();
+    if (result.created) this.#enqueued([result.job]);
     return result;
   }
 
@@ -278,10 +317,15 @@ export class SqliteJobStore implements JobStore {
     const results = await this.#write(() =>
       withParents ? jobs.map((job) => this.#insertOne(job)) : this.#insertMany(jobs),
     );
-    if (results.some((result) => result.created && result.job.status === 'pending')) {
-      this.#signals.jobAvailable();
-    }
+    this.#enqueued(results.flatMap((result) => (result.created ? [result.job] : [])));
     return results;
+  }
+
+  /** Wakes the workers for the new jobs due now; those with a `run_at` ahead, when they fall due. */
+  #enqueued(jobs: readonly Job[]): void {
+    const { now } = splitByDue(jobs);
+    if (now.length > 0) this.#signals.jobAvailable(availableJobs(now));
+    this.#due.schedule(jobs);
   }
 
   /** One job, with its parents when it names some, inside the caller's write transaction. */
@@ -370,15 +414,28 @@ export class SqliteJobStore implements JobStore {
    * in completeMany.
    */
   async complete(lease: Lease, result: JsonObject): Promise<Job> {
-    return this.#write(() => this.#fenced(jobsSql.complete, lease, { result: JSON.stringify(result) }));
+    const { job, readied } = await this.#write(() => {
+      const completed = this.#fenced(jobsSql.complete, lease, { result: JSON.stringify(result) });
+      return { job: completed, readied: this.#readiedByEnd(completed) };
+    });
+    this.#announceReadied(readied);
+    return job;
   }
 
   async completeMany(completions: readonly Completion[]): Promise<boolean[]> {
     if (completions.length === 0) return [];
     const input = completionsJson(completions);
-    const completed = await this.#write(
-      () => this.#stmt(jobsSql.completeMany).pluck().all({ completions: input }) as string[],
-    );
+    const { completed, readied } = await this.#write(() => {
+      const rows = this.#stmt(jobsSql.completeMany).all({ completions: input }) as {
+        id: string;
+        has_children: number;
+        webhook: number | null;
+      }[];
+      const parents = rows.filter((row) => row.has_children === 1).map((row) => row.id);
+      const webhooks = rows.filter((row) => row.webhook === 1).length;
+      return { completed: rows.map((row) => row.id), readied: this.#readiedBy(parents, webhooks) };
+    });
+    this.#announceReadied(readied);
     return completedInOrder(completions, completed);
   }
 
@@ -413,8 +470,21 @@ export class SqliteJobStore implements JobStore {
       });
       return failed;
     });
-    if (job.status === 'pending') this.#signals.jobAvailable();
+    // A retry due now wakes the workers now; one with a delay, when it falls due.
+    if (splitByDue([job]).now.length > 0) this.#signals.jobAvailable({ count: 1, kind: job.kind });
+    this.#due.schedule([job]);
+    this.#announceReadied(this.#afterEnd(job));
     return job;
+  }
+
+  /** What the end of `job` readied, read after its write (a read of its own: these ends are rare). */
+  #afterEnd(job: Job): AvailableJobs {
+    try {
+      return this.#readiedByEnd(job);
+    } catch {
+      // A wake-up is never a reason for the write to fail: the polls find the jobs.
+      return { count: 0, kind: null };
+    }
   }
 
   async markCancelled(lease: Lease, reason: string | null): Promise<Job> {
@@ -424,6 +494,9 @@ export class SqliteJobStore implements JobStore {
         message: reason ? `Cancelled: ${reason}` : 'Cancelled',
       });
       this.#appendEvent(job, 'cancelled');
+      return job;
+    }).then((job) => {
+      this.#announceReadied(this.#afterEnd(job));
       return job;
     });
   }
@@ -440,7 +513,7 @@ export class SqliteJobStore implements JobStore {
         return job.status === 'cancelled' ? [] : [job.id];
       }),
     );
-    if (released.length > 0) this.#signals.jobAvailable();
+    this.#signals.jobAvailable({ count: released.length, kind: null });
     return released;
   }
 
@@ -601,7 +674,8 @@ export class SqliteJobStore implements JobStore {
         onConflict,
       );
     });
-    if (outcome.imported.length > 0) this.#signals.jobAvailable();
+    // Imported jobs pending now (a retry's `run_at` ahead is announced when it falls due).
+    this.#signals.jobAvailable({ count: outcome.imported.length, kind: null });
     return outcome;
   }
 
@@ -644,6 +718,7 @@ export class SqliteJobStore implements JobStore {
     const outcome = await this.#write(() => this.#cancelOne(id, reason, scope));
     if (!outcome) throw jobNotFound(id);
     if (outcome.state === 'requested') this.#signals.cancelRequested(id);
+    if (outcome.state === 'cancelled') this.#announceReadied(this.#afterEnd(outcome.job));
     return outcome;
   }
 
@@ -665,16 +740,25 @@ export class SqliteJobStore implements JobStore {
       alreadyFinished: [],
       notFound: [],
     };
+    const ended: Job[] = [];
     await this.#write(() => {
       for (const id of new Set(ids)) {
         const outcome = this.#cancelOne(id, reason, scope);
         if (!outcome) result.notFound.push(id);
-        else if (outcome.state === 'cancelled') result.cancelled.push(id);
-        else if (outcome.state === 'requested') result.cancelRequested.push(id);
+        else if (outcome.state === 'cancelled') {
+          result.cancelled.push(id);
+          ended.push(outcome.job);
+        } else if (outcome.state === 'requested') result.cancelRequested.push(id);
         else result.alreadyFinished.push(id);
       }
     });
     for (const id of result.cancelRequested) this.#signals.cancelRequested(id);
+    const webhooks = ended.filter((job) => typeof job.payload['webhook_url'] === 'string').length;
+    try {
+      this.#announceReadied(this.#readiedBy(result.cancelled, webhooks));
+    } catch {
+      // A wake-up is never a reason for the write to fail: the polls find the jobs.
+    }
     return result;
   }
 
@@ -700,7 +784,7 @@ export class SqliteJobStore implements JobStore {
 
   async retry(id: string, request: RetryRequest, scope: Scope, options: RetryOptions = {}): Promise<Job> {
     const job = await this.#write(() => this.#retryOne(id, request, scope, options));
-    this.#signals.jobAvailable();
+    this.#enqueued([job]);
     return job;
   }
 
@@ -719,7 +803,7 @@ export class SqliteJobStore implements JobStore {
         }
       }),
     );
-    if (outcomes.some((outcome) => outcome.job)) this.#signals.jobAvailable();
+    this.#enqueued(outcomes.flatMap((outcome) => (outcome.job ? [outcome.job] : [])));
     return outcomes;
   }
 
@@ -745,7 +829,7 @@ export class SqliteJobStore implements JobStore {
       }
       return outcome;
     }).then((outcome) => {
-      if (outcome.requeued.length > 0) this.#signals.jobAvailable();
+      this.#signals.jobAvailable({ count: outcome.requeued.length, kind: null });
       return outcome;
     });
   }
@@ -1050,8 +1134,13 @@ export class SqliteJobStore implements JobStore {
     while ((await this.foldRollups()) > 0);
   }
 
-  onJobAvailable(listener: () => void): () => void {
+  onJobAvailable(listener: (jobs?: AvailableJobs) => void): () => void {
     return this.#signals.onJobAvailable(listener);
+  }
+
+  onJobsReadied(listener: (jobs: AvailableJobs) => void): () => void {
+    this.#readied.on('readied', listener);
+    return () => this.#readied.off('readied', listener);
   }
 
   onCancelRequested(listener: (jobId: string) => void): () => void {
@@ -1086,6 +1175,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async close(): Promise<void> {
+    this.#due.close();
     if (!this.#closed) this.#signals.release();
     this.#closed = true;
     this.#statements.clear();

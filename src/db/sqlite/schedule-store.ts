@@ -128,7 +128,8 @@ export class SqliteScheduleStore implements ScheduleStore {
         .pluck()
         .all({ jobs: newJobsJson(firing.jobs), now }) as string[];
     });
-    if (ids !== null && ids.length > 0) this.#signals.jobAvailable();
+    // A schedule's ticks are all of its kind.
+    if (ids !== null) this.#signals.jobAvailable({ count: ids.length, kind: firing.jobs[0]?.kind ?? null });
     return ids;
   }
 

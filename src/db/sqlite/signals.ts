@@ -2,12 +2,17 @@
  * Wake-ups between stores on one SQLite file: a new job wakes idle workers at once, a cancel request
  * reaches the worker running the job. Within a process an EventEmitter carries them. Across
  * processes (an API and a separate worker process) a `WakeFile` beside the database does: a new
- * job wakes the other processes' workers; a cancel request tells them to look for running jobs
- * whose cancellation was asked for, since the file carries no job id. Polling and heartbeats stay
- * the backstop.
+ * job wakes the other processes' workers, with how many jobs of which kind (the wake-up message of
+ * NOTIFY and Redis), so that their lottery applies as on PostgreSQL (issue 29: twenty worker
+ * processes on one host no longer all claim for each job); a cancel request tells them to look for
+ * running jobs whose cancellation was asked for, since that file carries no job id. Polling and
+ * heartbeats stay the backstop.
  */
 import { EventEmitter } from 'node:events';
-import { WakeFile } from './wake-file.js';
+import type { AvailableJobs } from '../../jobs/store.js';
+import { availableMessage, parseWakeUp } from '../../jobs/wake-up-message.js';
+import { addAvailable } from '../../jobs/due-wake-ups.js';
+import { WakeFile, type TouchMessages } from './wake-file.js';
 
 const AVAILABLE = 'available';
 const CANCEL = 'cancel';
@@ -25,7 +30,7 @@ export class SqliteSignals {
     this.#forget = forget;
     const shared = filename !== ':memory:';
     this.#available = shared
-      ? new WakeFile(`${filename}-wake-available`, () => this.#emitter.emit(AVAILABLE))
+      ? new WakeFile(`${filename}-wake-available`, (messages) => this.#heardAvailable(messages))
       : null;
     this.#cancel = shared
       ? new WakeFile(`${filename}-wake-cancel`, () => this.#emitter.emit(CANCEL_ELSEWHERE))
@@ -46,10 +51,33 @@ export class SqliteSignals {
     this.#forget();
   }
 
-  /** After a commit that made jobs claimable. */
-  jobAvailable(): void {
-    this.#emitter.emit(AVAILABLE);
-    this.#available?.touch();
+  /** After a commit that made `jobs` claimable (undefined: how many is not known). */
+  jobAvailable(jobs?: AvailableJobs): void {
+    if (jobs?.count === 0) return;
+    this.#emitter.emit(AVAILABLE, jobs);
+    this.#available?.touch(availableMessage(jobs));
+  }
+
+  /**
+   * Other processes' wake-ups, one per kind they named (this process's own were heard as sent);
+   * a change the file does not explain wakes every listener without a count.
+   */
+  #heardAvailable(messages: TouchMessages): void {
+    if (messages === null) {
+      this.#emitter.emit(AVAILABLE);
+      return;
+    }
+    const byKind = new Map<string | null, AvailableJobs>();
+    for (const message of messages) {
+      const wakeUp = parseWakeUp(message);
+      if (wakeUp?.type !== 'available' || wakeUp.jobs === undefined) {
+        this.#emitter.emit(AVAILABLE);
+        return;
+      }
+      const { kind } = wakeUp.jobs;
+      byKind.set(kind, addAvailable(byKind.get(kind) ?? { count: 0, kind }, wakeUp.jobs));
+    }
+    for (const jobs of byKind.values()) this.#emitter.emit(AVAILABLE, jobs);
   }
 
   /** After a commit that asked a running job to stop. */
@@ -58,7 +86,7 @@ export class SqliteSignals {
     this.#cancel?.touch();
   }
 
-  onJobAvailable(listener: () => void): () => void {
+  onJobAvailable(listener: (jobs?: AvailableJobs) => void): () => void {
     this.#emitter.on(AVAILABLE, listener);
     return () => this.#emitter.off(AVAILABLE, listener);
   }

@@ -93,13 +93,14 @@ const insertJobs = (source: string): string => `
       FROM ${source} AS t(${NEW_JOB_COLUMNS.map(([name]) => name).join(', ')})
       -- A taken idempotency key skips the job; a taken id aborts the statement (jobIdTaken).
       ON CONFLICT (coalesce(user_id, ''), idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-      RETURNING id, kind, idempotency_key IS NOT NULL AS keyed),
-    -- No wake-up when every job's key was taken: nothing new to run. The wake-up says how many jobs
+      RETURNING id, kind, run_at, idempotency_key IS NOT NULL AS keyed),
+    -- No wake-up when every job's key was taken: nothing new to run; none for a job whose run_at is
+    -- ahead either: the store announces it when it falls due (due-wake-ups.ts). The wake-up says how many jobs
     -- and, when they are all of one kind, which (src/jobs/wake-up-message.ts): workers use both to
     -- decide whether to claim (src/jobs/wake-up-lottery.ts).
     n AS (
       SELECT pg_notify($12, 'a:' || count(*) || CASE WHEN min(kind) = max(kind) THEN ':' || min(kind) ELSE '' END)
-      FROM j WHERE $12::text IS NOT NULL HAVING count(*) > 0)
+      FROM j WHERE $12::text IS NOT NULL AND j.run_at <= now() HAVING count(*) > 0)
     -- One row: the transaction's clock, which stamped them all (insertedJobFromPg), and the keyed
     -- jobs inserted. A job without a key is always inserted (a taken id aborts the statement); the
     -- rest of each job is what was sent. Reading n makes it run: a CTE that nothing reads is skipped.
@@ -229,9 +230,22 @@ export const jobsSql = {
     FROM input
     WHERE jobs.id = ANY(ARRAY(SELECT id FROM input)) AND jobs.id = input.id
       AND jobs.attempt = input.attempt AND jobs.worker_id = input.worker_id AND ${stillRunning('jobs.')}
-    RETURNING jobs.id`,
+    RETURNING jobs.id, jobs.has_children, jsonb_typeof(jobs.payload -> 'webhook_url') = 'string' AS webhook`,
 
-  /** Fence $1–$3; $4 code, $5 message, $6 details, $7 retry after seconds, $8 status message, $9 event data, $10 channel. */
+  /**
+   * $1 parent ids: how many of their children are pending, and their kinds' range (one kind when
+   * the two agree). After a parent's end readied them (a trigger of migration 0030), for a wake-up.
+   */
+  pendingChildren: `
+    SELECT count(*)::int AS count, min(kind) AS first_kind, max(kind) AS last_kind FROM jobs
+    WHERE id IN (SELECT child_id FROM job_dependencies WHERE parent_id = ANY($1::uuid[]))
+      AND status = 'pending'`,
+
+  /**
+   * Fence $1–$3; $4 code, $5 message, $6 details, $7 retry after seconds, $8 status message, $9 event
+   * data, $10 channel. Notifies only a retry due at once: one with a delay is announced when it falls
+   * due (due-wake-ups.ts), not now, when a claim would find nothing.
+   */
   failWithRetry: `
     WITH j AS (
       UPDATE jobs SET status = ${ifCancelRequested(`'cancelled'`, `'pending'`)},
@@ -246,8 +260,8 @@ export const jobsSql = {
       WHERE ${FENCE}
       RETURNING *),
     ${eventFrom(`CASE WHEN j.status = 'cancelled' THEN 'cancelled' ELSE 'retry_scheduled' END`, '$9::jsonb')},
-    n AS (SELECT pg_notify($10, 'a:1:' || kind) FROM j)
-    SELECT ${JOB_COLUMN('j')} FROM j, n`,
+    n AS (SELECT pg_notify($10, 'a:1:' || kind) FROM j WHERE j.status = 'pending' AND j.run_at <= now())
+    SELECT ${JOB_COLUMN('j')} FROM j WHERE (SELECT count(*) FROM n) >= 0`,
 
   /** Fence $1–$3; $4 code, $5 message, $6 details, $7 terminal status, $8 status message, $9 event data. */
   failTerminal: `

@@ -156,7 +156,17 @@ export const jobsSql = {
       FROM jsonb_each(@completions)) AS input
     WHERE jobs.id = input.id AND jobs.attempt = input.attempt AND jobs.worker_id = input.worker_id
       AND +jobs.status = 'running'
-    RETURNING jobs.id`,
+    RETURNING jobs.id, jobs.has_children,
+      CASE WHEN json_valid(jobs.payload) THEN json_type(jobs.payload, '$.webhook_url') END = 'text' AS webhook`,
+
+  /**
+   * @ids parent ids (a JSON array): how many of their children are pending, and their kinds' range.
+   * After a parent's end readied them (triggers of migration 0030), for a wake-up.
+   */
+  pendingChildren: `
+    SELECT count(*) AS count, min(kind) AS first_kind, max(kind) AS last_kind FROM jobs
+    WHERE id IN (SELECT child_id FROM job_dependencies WHERE parent_id IN (SELECT value FROM json_each(@ids)))
+      AND status = 'pending'`,
 
   /** Re-queues a failed attempt, unless a cancel was requested meanwhile: then it ends cancelled. */
   failWithRetry: `
