@@ -289,12 +289,9 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
       });
       return drawn;
     });
-    // The thumbnail needs nothing of the others: drawn meanwhile, off the end of the render.
-    const thumbnailPath = join(workDir, 'thumbnail.png');
-    const thumbnailing = writeThumbnail(request, thumbnailPath, fonts, signal);
     const [{ speech, timeline, cues, chapters }, drawn] = await allOrAbort<
-      [Awaited<typeof speaking>, Awaited<typeof encoding>, void]
-    >([speaking, encoding, thumbnailing], controller);
+      [Awaited<typeof speaking>, Awaited<typeof encoding>]
+    >([speaking, encoding], controller);
     stages.encodedAll();
     const probed = await withFilesChecked(
       () => [{ path: videoPath, what: 'encoded video' }],
@@ -304,6 +301,8 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
     await progress.flush();
 
     progress.report('thumbnail', 0, 'Drawing the thumbnail');
+    const thumbnailPath = join(workDir, 'thumbnail.png');
+    await writeThumbnail(request, thumbnailPath, fonts, signal);
     progress.report('thumbnail', 1, 'Video and thumbnail ready');
     await progress.flush();
 
