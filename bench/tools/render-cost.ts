@@ -27,18 +27,26 @@ interface Pipeline {
   }): Promise<{ durationSeconds: number; imageStartTimes: readonly number[] }>;
 }
 
-/** User + system seconds of this process (all its threads) and of the children it has waited for. */
-function cpuWithChildren(): number {
+/**
+ * User + system seconds of this process (all its threads: speech workers, resvg, the event loop) and
+ * of the children it has waited for (ffmpeg, ffprobe).
+ */
+function cpuTimes(): { own: number; children: number } {
   const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
-  return ticks / 100;
+  const fields = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
+  const ticks = (indices: number[]) => indices.reduce((sum, index) => sum + (fields[index] ?? 0), 0);
+  return { own: ticks([11, 12]) / 100, children: ticks([13, 14]) / 100 };
 }
 
 interface Sample {
   tree: string;
   wall: number;
   cpu: number;
+  /** Of `cpu`, the ffmpeg and ffprobe children's. */
+  childCpu: number;
   video: number;
   load: number;
   stages: Record<string, number>;
@@ -51,7 +59,7 @@ async function renderOnce(tree: string, pipeline: Pipeline, markdown: string): P
   try {
     const stages: Record<string, number> = {};
     const load = loadavg()[0] ?? Number.NaN;
-    const cpuBefore = cpuWithChildren();
+    const cpuBefore = cpuTimes();
     const started = performance.now();
     const result = await pipeline.renderPresentation({
       payload: { markdown, resolution: '1280x720' },
@@ -62,10 +70,13 @@ async function renderOnce(tree: string, pipeline: Pipeline, markdown: string): P
       },
     });
     const wall = (performance.now() - started) / 1000;
+    const cpuAfter = cpuTimes();
+    const childCpu = cpuAfter.children - cpuBefore.children;
     return {
       tree,
       wall,
-      cpu: cpuWithChildren() - cpuBefore,
+      cpu: cpuAfter.own - cpuBefore.own + childCpu,
+      childCpu,
       video: result.durationSeconds,
       load,
       stages,
@@ -111,7 +122,8 @@ async function main(): Promise<void> {
         .join(' ');
       console.log(
         `${name.padEnd(9)} ${(sample.video / sample.wall).toFixed(1)}× real time, ${sample.wall.toFixed(2)} s wall, ` +
-          `${sample.cpu.toFixed(2)} CPU s (${((sample.cpu * 60) / sample.video).toFixed(1)} per video min), ` +
+          `${sample.cpu.toFixed(2)} CPU s (${((sample.cpu * 60) / sample.video).toFixed(1)} per video min; ` +
+          `ffmpeg ${sample.childCpu.toFixed(2)}, rest ${(sample.cpu - sample.childCpu).toFixed(2)}), ` +
           `${sample.video.toFixed(2)} s video, load ${sample.load.toFixed(2)}; ${stages}`,
       );
     }
@@ -122,7 +134,12 @@ async function main(): Promise<void> {
     const cpuPerMinute = own.map((sample) => (sample.cpu * 60) / sample.video);
     console.log(
       `${name}: median ${median(speeds).toFixed(1)}× real time (${Math.min(...speeds).toFixed(1)}–${Math.max(...speeds).toFixed(1)}), ` +
-        `median ${median(cpuPerMinute).toFixed(1)} CPU s per video minute, ` +
+        `median ${median(cpuPerMinute).toFixed(1)} CPU s per video minute ` +
+        `(ffmpeg ${median(own.map((sample) => sample.childCpu)).toFixed(2)} s, ` +
+        `rest ${median(own.map((sample) => sample.cpu - sample.childCpu)).toFixed(2)} s a render), ` +
+        // The draw stage is first reported when the narration is whole: speech's end, then the rest.
+        `speech whole at ${median(own.map((sample) => sample.stages.draw ?? Number.NaN)).toFixed(2)} s, ` +
+        `then ${median(own.map((sample) => sample.wall - (sample.stages.draw ?? Number.NaN))).toFixed(2)} s to the end, ` +
         `load ${Math.min(...own.map((sample) => sample.load)).toFixed(2)}–${Math.max(...own.map((sample) => sample.load)).toFixed(2)}; ` +
         `durations ${[...new Set(own.map((sample) => sample.video.toFixed(3)))].join(', ')} s; ` +
         `image starts ${[...new Set(own.map((sample) => sample.starts.join(',')))].join(' | ')}`,
