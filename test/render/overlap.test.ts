@@ -6,7 +6,9 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { burnFontSize } from '../../src/render/captions/burn.js';
 import { encodeVideo } from '../../src/render/ffmpeg/encode.js';
 import { buildTimeline } from '../../src/render/ffmpeg/timeline.js';
@@ -15,6 +17,7 @@ import { renderPresentation } from '../../src/render/pipeline.js';
 import type { RenderStage } from '../../src/render/progress.js';
 import { videoSequence } from '../../src/render/sequence.js';
 import { createSpeechSynthesizer } from '../../src/render/tts/synthesize.js';
+import { spokenAnswer, startSpeechServer, statusAnswer } from '../support/speech-server.js';
 import {
   binaries,
   decodeGreyFrames,
@@ -197,5 +200,56 @@ describe('the overlapped render', () => {
     expect(Date.now() - abortedAt).toBeLessThan(2000);
     expect(processExists(pid as number)).toBe(false);
     expect(await processesMentioning(dir)).toEqual([]);
+  });
+
+  it('encodes again what it encoded from a speech provider that failed half-way, once eSpeak NG speaks instead', async () => {
+    const server = await startSpeechServer();
+    try {
+      const dir = await workDir();
+      const payload = {
+        lesson: {
+          title: 'Provider half-way',
+          slides: [
+            { title: 'First', narration: 'The first fact is spoken by the provider. It is short.' },
+            { title: 'Second', narration: 'The second fact breaks the provider.' },
+          ],
+        },
+        resolution: `${WIDTH}x${HEIGHT}`,
+      };
+      // The provider speaks the first items (with its own lead silence: other lengths than eSpeak
+      // NG's), and fails the last sentence only once their video is being encoded.
+      server.answerWith(async (request, response, speak) => {
+        if (!String(request.body.input).includes('breaks the provider')) {
+          await spokenAnswer(request, response, speak);
+          return;
+        }
+        await waitFor(
+          () => (existsSync(join(dir, 'segment-001.mp4')) ? true : undefined),
+          60_000,
+          'a segment',
+        );
+        await statusAnswer(500)(request, response, speak);
+      });
+      const speechProvider = loadConfig(
+        {},
+        { TTS_BASE_URL: server.baseUrl, TTS_MODEL: 'test-tts', TTS_VOICES: 'en-us=en-gb' },
+      ).tts;
+      const result = await renderPresentation({
+        payload,
+        workDir: dir,
+        ttsCacheDir: join(dir, 'tts'),
+        speechProvider,
+      });
+      expect(result.speech).toMatchObject({ engine: 'espeak-ng', fallback_from: 'provider' });
+
+      const timeline = buildTimeline(await narrationSeconds(payload), FPS);
+      const keyframes = await keyframeFlags(result.videoPath);
+      expect(keyframes).toHaveLength(timeline.totalFrames);
+      expect(keyframes.flatMap((key, index) => (key ? [index] : []))).toEqual(timeline.startFrames);
+      expect(result.imageStartTimes).toEqual(timeline.startFrames.map((frame) => frame / FPS));
+    } finally {
+      server.answerWith(spokenAnswer);
+      await server.close();
+    }
   });
 });
