@@ -156,9 +156,12 @@ describe('the overlapped render', () => {
 
   it('cancelled while it speaks and encodes at once, stops every ffmpeg before it rejects', async () => {
     const dir = await workDir();
+    // Long slides: each one's video takes a while to encode, while the next ones are spoken.
     const narration = (n: number) =>
-      `Slide ${n} has a narration long enough that speaking it takes a while. ` +
-      'It goes on about tides, the Moon and the oceans. '.repeat(3);
+      Array.from(
+        { length: 10 },
+        (_, k) => `Sentence ${k + 1} of slide ${n} goes on about tides, the Moon and the oceans.`,
+      ).join(' ');
     const controller = new AbortController();
     const reason = new Error('cancelled by the test');
     let stage: RenderStage | undefined;
@@ -166,7 +169,7 @@ describe('the overlapped render', () => {
       payload: {
         lesson: {
           title: 'Long',
-          slides: Array.from({ length: 8 }, (_, index) => ({
+          slides: Array.from({ length: 4 }, (_, index) => ({
             title: `Part ${index + 1}`,
             narration: narration(index + 1),
           })),
