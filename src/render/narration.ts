@@ -26,6 +26,12 @@ export interface SpeakOptions {
   readonly signal: AbortSignal;
   /** Called after each sentence with the number spoken so far and the total. */
   readonly onSpoken?: (done: number, total: number) => void;
+  /**
+   * Called each time more of the sequence's first items are spoken whole (never the closing item,
+   * whose silence is known with the whole narration): their lengths and sentences, exactly as the
+   * finished narration will have them, so the video of those items can be encoded meanwhile.
+   */
+  readonly onItemsSpoken?: (spoken: Narration) => void;
 }
 
 export async function speakSequence(
@@ -34,9 +40,13 @@ export async function speakSequence(
 ): Promise<Narration> {
   const texts = items.flatMap((item) => (item.kind === 'closing' ? [] : item.sentences));
   let spoken = 0;
-  const clips = await mapConcurrently(texts, PARALLEL_SPEECH, async (text) => {
+  const done: (SpeechClip | undefined)[] = texts.map(() => undefined);
+  const prefix = spokenPrefix(items, texts, options.onItemsSpoken);
+  const clips = await mapConcurrently(texts, PARALLEL_SPEECH, async (text, index) => {
     const clip = await options.synthesizer.synthesize(text, options.voice, { signal: options.signal });
     options.onSpoken?.(++spoken, texts.length);
+    done[index] = clip;
+    prefix?.(done);
     return clip;
   });
   const parts: WavPart[] = [];
@@ -57,6 +67,47 @@ export async function speakSequence(
   return {
     itemSeconds: sumPerItem(partSeconds, partsPerItem),
     sentences: place(texts, clips, parts, partSeconds),
+  };
+}
+
+/**
+ * Tells `onItemsSpoken` of each longer run of whole items at the start of the sequence. The lengths
+ * of a clip here and in the joined narration are both read from the clip's WAV header, and they are
+ * added up by the same functions, so these figures are the finished narration's, to the bit.
+ */
+function spokenPrefix(
+  items: readonly SequenceItem[],
+  texts: readonly string[],
+  onItemsSpoken: SpeakOptions['onItemsSpoken'],
+): ((done: readonly (SpeechClip | undefined)[]) => void) | undefined {
+  if (!onItemsSpoken) return undefined;
+  let told = 0;
+  return (done) => {
+    let whole = 0;
+    let clipCount = 0;
+    for (const item of items) {
+      if (item.kind === 'closing') break;
+      const own = done.slice(clipCount, clipCount + item.sentences.length);
+      if (own.length < item.sentences.length || own.some((clip) => clip === undefined)) break;
+      clipCount += item.sentences.length;
+      whole++;
+    }
+    if (whole <= told) return;
+    told = whole;
+    const clips = done.slice(0, clipCount) as SpeechClip[];
+    const partSeconds = clips.map((clip) => clip.durationSeconds);
+    const partsPerItem = items
+      .slice(0, whole)
+      .map((item) => (item.kind === 'closing' ? 1 : item.sentences.length));
+    onItemsSpoken({
+      itemSeconds: sumPerItem(partSeconds, partsPerItem),
+      sentences: place(
+        texts,
+        clips,
+        clips.map((clip) => clip.wavPath),
+        partSeconds,
+      ),
+    });
   };
 }
 

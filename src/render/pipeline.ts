@@ -1,7 +1,8 @@
 /**
  * Lesson → narrated MP4 and PNG thumbnail, offline, in a folder the caller owns (the worker makes it
- * with mkdtemp and removes it). Stages: plan → (polish) → speak → draw → encode → thumbnail; storing
- * the files is the caller's. Polish, when the caller gives one, rewrites the narration before
+ * with mkdtemp and removes it). Stages: plan → (polish) → speak → draw → encode → thumbnail, where
+ * speaking, drawing and encoding overlap (the first slides' video is encoded while the next are
+ * spoken); storing the files is the caller's. Polish, when the caller gives one, rewrites the narration before
  * anything is spoken or drawn, so speech (and its cache), the captions and the slides use the polished
  * text. Every stage stops on the AbortSignal, and ffmpeg is killed and gone before this rejects.
  */
@@ -9,13 +10,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { burnFontSize, linkFonts } from './captions/burn.js';
 import { chaptersMetadata, chaptersOf, type Chapter } from './captions/chapters.js';
+import { encodeWhileSpeaking, SpeechFeed } from './encode-while-speaking.js';
 import { captionCues, type CaptionCue } from './captions/cues.js';
 import { captionLanguage } from './captions/language.js';
 import { formatWebVtt } from './captions/webvtt.js';
 import { resolveFfmpegBinaries } from './ffmpeg/binaries.js';
 import { withDrawableImages } from './images/drawable-images.js';
 import { slideImageInfo, type SlideImageInfo } from './images/slide-image-info.js';
-import { encodeVideo, type BurnOptions } from './ffmpeg/encode.js';
 import { probe } from './ffmpeg/probe.js';
 import { buildTimeline } from './ffmpeg/timeline.js';
 import type { TtsConfig } from '../config.js';
@@ -24,10 +25,11 @@ import type { CaptionMode, Lesson, PresentationRequest, RenderStyle } from './le
 import { parsePresentationRequest } from './lesson/payload.js';
 import { speakSequence, type Narration } from './narration.js';
 import { ProgressReporter, type ProgressListener } from './progress.js';
-import { revealedBullets, videoShots } from './reveal.js';
+import { revealedBullets } from './reveal.js';
 import { withFilesChecked } from './render-failure.js';
 import { videoSequence, type SequenceItem } from './sequence.js';
 import { drawSlides } from './slides/draw-slides.js';
+import { reportedInTurn } from './stages-in-turn.js';
 import { loadSlideFonts } from './slides/fonts.js';
 import { writeThumbnail } from './thumbnail.js';
 import type { SpeechEngine } from './tts/engine.js';
@@ -120,12 +122,16 @@ async function speak(
   workDir: string,
   signal: AbortSignal,
   progress: ProgressReporter,
-): Promise<{ narration: Narration; speech: SpeechReport }> {
+  onItemsSpoken?: (spoken: Narration, attempt: number) => void,
+): Promise<{ narration: Narration; speech: SpeechReport; attempt: number }> {
+  let attempt = 0;
   const speakWith = async (engine: SpeechEngine | undefined, speakSignal: AbortSignal) => {
     const synthesizer = createSpeechSynthesizer({
       cacheDir: options.ttsCacheDir,
       engine: engine ?? options.speechEngine,
     });
+    // A fallback to eSpeak NG speaks everything again: what the provider spoke no longer counts.
+    const thisAttempt = ++attempt;
     try {
       return await speakSequence(items, {
         synthesizer,
@@ -134,13 +140,14 @@ async function speak(
         signal: speakSignal,
         onSpoken: (done, total) =>
           progress.report('speak', done / total, `Spoke ${done} of ${total} sentences`),
+        ...(onItemsSpoken && { onItemsSpoken: (spoken: Narration) => onItemsSpoken(spoken, thisAttempt) }),
       });
     } finally {
       await synthesizer.close();
     }
   };
   if (!options.speechProvider) {
-    return { narration: await speakWith(undefined, signal), speech: ESPEAK_SPEECH };
+    return { narration: await speakWith(undefined, signal), speech: ESPEAK_SPEECH, attempt };
   }
   const { spoken, speech } = await speakThroughProvider(
     {
@@ -151,17 +158,17 @@ async function speak(
     },
     speakWith,
   );
-  return { narration: spoken, speech };
+  return { narration: spoken, speech, attempt };
 }
 
 const seconds = (value: number): number => Math.round(value * 1000) / 1000;
 
-/** Both results; if one fails, the other is aborted and awaited before the first error is thrown. */
-async function allOrAbort<A, B>(
-  tasks: [Promise<A>, Promise<B>],
+/** Every result; if one fails, the others are aborted and awaited before the first error is thrown. */
+async function allOrAbort<T extends readonly unknown[]>(
+  tasks: { readonly [K in keyof T]: Promise<T[K]> },
   controller: AbortController,
-): Promise<[A, B]> {
-  const failFast = tasks.map((task) =>
+): Promise<T> {
+  const failFast = tasks.map((task: Promise<unknown>) =>
     task.catch((error: unknown) => {
       controller.abort(error);
       throw error;
@@ -169,7 +176,7 @@ async function allOrAbort<A, B>(
   );
   const settled = await Promise.allSettled(failFast);
   for (const result of settled) if (result.status === 'rejected') throw result.reason;
-  return [(settled[0] as PromiseFulfilledResult<A>).value, (settled[1] as PromiseFulfilledResult<B>).value];
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 export async function renderPresentation(options: RenderPresentationOptions): Promise<RenderedPresentation> {
@@ -211,73 +218,55 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
     });
     request = { ...request, lesson };
 
-    // Speech runs in a worker thread and drawing in resvg's thread pool: do both at once, but report
-    // them one after the other so the stages still read plan → speak → draw.
+    // Speech runs in worker threads, drawing in resvg's thread pool and the encode in ffmpeg: all at
+    // once, the video of the first slides encoded while the next are spoken (encode-while-speaking.ts).
+    // They are reported one after the other, so the stages still read plan → speak → draw → encode.
+    const videoPath = join(workDir, 'presentation.mp4');
+    const audioPath = join(workDir, 'narration.wav');
+    const captionsPath = request.captions === 'off' ? undefined : join(workDir, 'captions.vtt');
+    const metadataPath = join(workDir, 'metadata.txt');
+    const burn =
+      request.captions === 'burned'
+        ? { fontsDirName: await linkFonts(workDir, fonts), fontSize: burnFontSize(width, height) }
+        : undefined;
+    const bulletCounts = items.map((item) => revealedBullets(request, item));
+    const feed = new SpeechFeed();
+    const stages = reportedInTurn(progress);
+
     progress.report('speak', 0, 'Speaking the narration');
-    let drawReport: (() => void) | undefined;
-    let speaking = true;
     const drawing = drawSlides(request, items, {
       dir: workDir,
       fonts,
       signal,
-      onDrawn: (done, total) => {
-        drawReport = () => progress.report('draw', done / total, `Drew image ${done} of ${total}`);
-        if (!speaking) drawReport();
-      },
+      onDrawn: (done, total) => stages.drew(done, total),
     });
-    const [{ narration, speech }, drawn] = await allOrAbort(
-      [
-        speak(request, items, options, workDir, signal, progress).then((spoken) => {
-          speaking = false;
-          progress.report('draw', 0, 'Drawing the slides');
-          drawReport?.();
-          return spoken;
-        }),
-        drawing,
-      ],
-      controller,
+    const speaking = speak(request, items, options, workDir, signal, progress, (narration, attempt) =>
+      feed.update({ narration, whole: false, attempt }),
+    ).then(
+      async ({ narration, speech, attempt }) => {
+        stages.spoke();
+        // The captions and chapters come from the whole narration; the join muxes them in.
+        const timeline = buildTimeline(narration.itemSeconds, fps);
+        const cues = request.captions === 'off' ? [] : captionCues(narration.sentences);
+        if (captionsPath !== undefined) await writeFile(captionsPath, formatWebVtt(cues));
+        const chapters = chaptersOf(items, timeline);
+        await writeFile(metadataPath, chaptersMetadata(chapters, request.lesson.title));
+        stages.encodeSized(timeline.totalFrames);
+        feed.update({ narration, whole: true, attempt });
+        return { speech, timeline, cues, chapters };
+      },
+      (error: unknown) => {
+        feed.fail(error);
+        throw error;
+      },
     );
-    await progress.flush();
-
-    progress.report('encode', 0, 'Encoding the video');
-    const timeline = buildTimeline(narration.itemSeconds, fps);
-    const bulletCounts = items.map((item) => revealedBullets(request, item));
-    const shots = videoShots(items, bulletCounts, narration.sentences, timeline);
-    const videoPath = join(workDir, 'presentation.mp4');
-    const audioPath = join(workDir, 'narration.wav');
-    const cues = request.captions === 'off' ? [] : captionCues(narration.sentences);
-    const captionsPath = request.captions === 'off' ? undefined : join(workDir, 'captions.vtt');
-    if (captionsPath !== undefined) await writeFile(captionsPath, formatWebVtt(cues));
-    const chapters = chaptersOf(items, timeline);
-    const metadataPath = join(workDir, 'metadata.txt');
-    await writeFile(metadataPath, chaptersMetadata(chapters, request.lesson.title));
-    const burn: BurnOptions | undefined =
-      request.captions === 'burned'
-        ? { cues, fontsDirName: await linkFonts(workDir, fonts), fontSize: burnFontSize(width, height) }
-        : undefined;
-    // ffmpeg reports progress only once it has opened its output: from then on, a missing output
-    // means someone removed it.
-    let writing = false;
-    const encodeFiles = () => [
-      ...[...drawn.slidePaths, ...drawn.revealPaths.flat()].map((path) => ({ path, what: 'slide image' })),
-      ...(drawn.overlayPath ? [{ path: drawn.overlayPath, what: 'scroll overlay' }] : []),
-      { path: audioPath, what: 'narration' },
-      ...(captionsPath ? [{ path: captionsPath, what: 'captions' }] : []),
-      { path: metadataPath, what: 'chapters' },
-      ...(writing ? [{ path: videoPath, what: 'video being encoded' }] : []),
-    ];
-    await withFilesChecked(encodeFiles, signal, () =>
-      encodeVideo(
-        {
-          slides: shots.map(({ item: index, shownBullets, frames }) => ({
-            imagePath:
-              shownBullets === undefined
-                ? (drawn.slidePaths[index] as string)
-                : (drawn.revealPaths[index]?.[shownBullets - 1] as string),
-            frames,
-            ...(drawn.scrollPixels ? { scrollPixels: drawn.scrollPixels[index] as number } : {}),
-            ...(drawn.overlaid ? { overlaid: drawn.overlaid[index] as boolean } : {}),
-          })),
+    const encoding = drawing.then(async (drawn) => {
+      stages.drawn();
+      await encodeWhileSpeaking({
+        items,
+        bulletCounts,
+        drawn,
+        plan: {
           ...(drawn.overlayPath ? { overlayPath: drawn.overlayPath } : {}),
           audioPath,
           outputPath: videoPath,
@@ -292,17 +281,18 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
             metadataPath,
           },
         },
-        {
-          ffmpegPath: binaries.ffmpeg,
-          signal,
-          burn,
-          onProgress: (fraction) => {
-            writing = true;
-            progress.report('encode', fraction, 'Encoding the video');
-          },
-        },
-      ),
-    );
+        burn,
+        feed,
+        ffmpegPath: binaries.ffmpeg,
+        signal,
+        onFrames: (frames) => stages.encoded(frames),
+      });
+      return drawn;
+    });
+    const [{ speech, timeline, cues, chapters }, drawn] = await allOrAbort<
+      [Awaited<typeof speaking>, Awaited<typeof encoding>]
+    >([speaking, encoding], controller);
+    stages.encodedAll();
     const probed = await withFilesChecked(
       () => [{ path: videoPath, what: 'encoded video' }],
       signal,

@@ -37,7 +37,7 @@ export interface BurnOptions {
   readonly fontSize: number;
 }
 
-function frameCount(slides: readonly EncodeSlide[]): number {
+export function frameCount(slides: readonly EncodeSlide[]): number {
   return slides.reduce((sum, slide) => sum + slide.frames, 0);
 }
 
@@ -70,6 +70,67 @@ async function burnFile(
   return { fileName: name, fontsDirName: options.burn.fontsDirName, fontSize: options.burn.fontSize };
 }
 
+/** The concat-demuxer list of a segmented encode, in the output's folder. */
+export const SEGMENT_LIST = 'segments.txt';
+
+/** The name of the `number`th (from 1) segment file of a segmented encode, in the output's folder. */
+export function segmentName(number: number): string {
+  return `segment-${String(number).padStart(3, '0')}.mp4`;
+}
+
+/**
+ * Encodes `slides`, the frames of the video from `firstFrame` on, into segment file `number` (video
+ * only, starting on a keyframe) in the folder of `plan.outputPath`; `onFrames` gets the frames
+ * written. Returns the segment's path. Segments joined by `joinSegments` make the whole video.
+ */
+export async function encodeSegment(
+  plan: EncodePlan,
+  slides: readonly EncodeSlide[],
+  segment: { readonly number: number; readonly firstFrame: number },
+  options: EncodeOptions,
+  onFrames: (frames: number) => void,
+): Promise<string> {
+  const folder = dirname(plan.outputPath);
+  const number = String(segment.number).padStart(3, '0');
+  const segmentPath = join(folder, segmentName(segment.number));
+  const { audioPath: _audio, extras: _extras, ...video } = plan;
+  const burned = await burnFile(
+    plan,
+    options,
+    `burned-${number}.vtt`,
+    segment.firstFrame,
+    frameCount(slides),
+  );
+  await runEncode(
+    encodeArgs({ ...video, slides, outputPath: segmentPath, ...(burned && { burned }) }),
+    plan.fps,
+    options,
+    onFrames,
+    folder,
+  );
+  return segmentPath;
+}
+
+/** Joins segment files into `plan.outputPath` without re-encoding them, with the narration and extras. */
+export async function joinSegments(
+  plan: EncodePlan,
+  segmentPaths: readonly string[],
+  options: EncodeOptions,
+  onFrames: (frames: number) => void,
+): Promise<void> {
+  if (plan.audioPath === undefined) throw new Error('a segmented encode needs the narration');
+  const folder = dirname(plan.outputPath);
+  const listPath = join(folder, SEGMENT_LIST);
+  await writeFile(listPath, segmentList(segmentPaths));
+  await runEncode(
+    joinSegmentsArgs(listPath, plan.audioPath, plan.outputPath, plan.extras),
+    plan.fps,
+    options,
+    onFrames,
+    folder,
+  );
+}
+
 export async function encodeVideo(plan: EncodePlan, options: EncodeOptions): Promise<void> {
   const totalFrames = frameCount(plan.slides);
   const report = (frames: number): void => options.onProgress?.(Math.min(1, frames / totalFrames));
@@ -87,28 +148,16 @@ export async function encodeVideo(plan: EncodePlan, options: EncodeOptions): Pro
   let framesBefore = 0;
   for (let start = 0; start < plan.slides.length; start += SLIDES_PER_PASS) {
     const slides = plan.slides.slice(start, start + SLIDES_PER_PASS);
-    const number = String(segments.length + 1).padStart(3, '0');
-    const segment = join(folder, `segment-${number}.mp4`);
-    const { audioPath: _audio, extras: _extras, ...video } = plan;
-    const burned = await burnFile(plan, options, `burned-${number}.vtt`, framesBefore, frameCount(slides));
-    await runEncode(
-      encodeArgs({ ...video, slides, outputPath: segment, ...(burned && { burned }) }),
-      plan.fps,
-      options,
-      (frames) => report((framesBefore + frames) * encodingShare),
-      folder,
+    const segment = { number: segments.length + 1, firstFrame: framesBefore };
+    segments.push(
+      await encodeSegment(plan, slides, segment, options, (frames) =>
+        report((framesBefore + frames) * encodingShare),
+      ),
     );
     framesBefore += frameCount(slides);
-    segments.push(segment);
   }
-  const listPath = join(folder, 'segments.txt');
-  await writeFile(listPath, segmentList(segments));
-  await runEncode(
-    joinSegmentsArgs(listPath, plan.audioPath, plan.outputPath, plan.extras),
-    plan.fps,
-    options,
-    (frames) => report(totalFrames * encodingShare + frames * (1 - encodingShare)),
-    folder,
+  await joinSegments(plan, segments, options, (frames) =>
+    report(totalFrames * encodingShare + frames * (1 - encodingShare)),
   );
   report(totalFrames);
 }
