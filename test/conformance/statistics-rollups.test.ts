@@ -4,6 +4,9 @@
  * retries, cleanup, deletes, recovery of expired leases, folds from both handles meanwhile), whole-
  * queue statistics and health (read from the rollups) equal the same figures scanned from the jobs
  * (an owner's scope still scans: every job here is alice's), and the folded rollups equal a rebuild.
+ * A second workload takes every other path that moves jobs (dependencies, webhook deliveries,
+ * releases, priorities, imports, stale and gone workers' recovery, cleanup by creation time): on
+ * SQLite each path writes its own deltas (migration 0032), so one that forgets shows here.
  */
 import { describe, expect, it } from 'vitest';
 import { ReelqueueError } from '../../src/errors.js';
@@ -16,7 +19,12 @@ import {
   type JobStatistics,
   type JobStore,
 } from '../../src/jobs/store.js';
-import { expireLease, rollupTables, setFinishedHoursAgo } from '../support/db-fixtures.js';
+import {
+  expireLease,
+  rollupTables,
+  setFinishedHoursAgo,
+  setLastHeartbeatMinutesAgo,
+} from '../support/db-fixtures.js';
 import { setProcessingTimeSeconds, useConformanceDatabase } from '../support/conformance.js';
 import type { TestDatabase } from '../support/test-database.js';
 
@@ -221,6 +229,79 @@ describe('statistics rollups', () => {
     await foldAll(store);
     expect(await rollupTables(t), context).toEqual(folded);
     await expectRollupsEqualScan(store);
+  });
+
+  it('equal a recount after every other path that moves jobs, and equal a rebuild', async () => {
+    const { t, store, jobs } = ctx();
+    const enqueue = async (extra: Partial<Parameters<typeof jobs.resolve>[0]> = {}) =>
+      (await store.enqueue(jobs.resolve({ kind: 'noop', payload: {}, userId: OWNER, ...extra }))).job;
+    const claimAll = (workerId = 'w') =>
+      store.claim({ workerId, kinds: ['noop'], limit: 100, leaseSeconds: 30 });
+    const failure = (retryAfterSeconds: number | null) => ({
+      code: 'HANDLER_FAILED',
+      message: 'the handler threw',
+      details: null,
+      terminalStatus: 'failed' as const,
+      retryAfterSeconds,
+    });
+
+    // A failed job, then a child queued after it: it ends failed at once.
+    const doomedEarly = await enqueue();
+    await store.fail(leaseOf((await claimAll())[0]!), failure(null));
+    await enqueue({ dependsOn: [doomedEarly.id] });
+
+    const parentA = await enqueue();
+    const parentB = await enqueue({ priority: 'low' });
+    await store.changePriority(parentB.id, 'high', ALL_JOBS);
+    const withHook = await enqueue({ payload: { webhook_url: 'http://127.0.0.1:9/hook' } });
+    await enqueue({ dependsOn: [parentA.id] });
+    const failing = await enqueue({ dependsOn: [parentB.id], onParentFailure: 'fail' });
+    await enqueue({ dependsOn: [parentB.id], onParentFailure: 'cancel' });
+    await enqueue({ dependsOn: [parentB.id], onParentFailure: 'run' });
+    await enqueue({ dependsOn: [failing.id] });
+    await enqueue({ dependsOn: [parentA.id, parentB.id] });
+    const waitingCancelled = await enqueue({ dependsOn: [parentA.id] });
+    await store.cancel(waitingCancelled.id, 'not needed', ALL_JOBS);
+
+    const claimed = new Map((await claimAll()).map((job) => [job.id, leaseOf(job)]));
+    await store.complete(claimed.get(parentA.id)!, { ok: true });
+    await store.fail(claimed.get(parentB.id)!, failure(null));
+    await store.complete(claimed.get(withHook.id)!, { ok: true });
+    // Parent B retried by hand: its children it failed or cancelled wait again.
+    await store.retry(parentB.id, { force: false }, ALL_JOBS);
+
+    // Releases (one asked to stop meanwhile), a failure with a retry asked to stop, a plain retry.
+    const more = await Promise.all([enqueue(), enqueue(), enqueue(), enqueue(), enqueue()]);
+    const running = (await claimAll()).filter((job) => more.some((m) => m.id === job.id));
+    const [released, releasedCancelled, retried, retriedCancelled, stale] = running.map(leaseOf);
+    await store.cancel(releasedCancelled!.jobId, 'stop', ALL_JOBS);
+    await store.cancel(retriedCancelled!.jobId, 'stop', ALL_JOBS);
+    await store.release([released!, releasedCancelled!]);
+    await store.fail(retried!, failure(0));
+    await store.fail(retriedCancelled!, failure(0));
+    await setLastHeartbeatMinutesAgo(t, stale!.jobId, 30);
+    await store.recoverStale(5);
+    const gone = await enqueue();
+    await store.claim({ workerId: 'gone', kinds: ['noop'], limit: 100, leaseSeconds: 30 });
+    await store.recoverJobsOfWorkers(['gone']);
+    expect((await store.get(gone.id, ALL_JOBS))?.status).toBe('pending');
+
+    // An export, the job deleted, imported back; a cleanup of jobs created long ago.
+    const [exported] = await store.exportJobs({ statuses: ['completed'] }, null, 1);
+    await store.deleteJob(exported!.job.id, ALL_JOBS);
+    expect((await store.importJobs([exported!], 'skip')).imported).toEqual([exported!.job.id]);
+    await setCreatedHoursAgo(t, doomedEarly.id, 48);
+    expect(await store.cleanup(24, ALL_JOBS, { ageFrom: 'created' })).toBe(1);
+
+    expect(await jobIds(t, ['waiting'])).not.toHaveLength(0);
+    expect((await store.list({ kinds: ['webhook'], limit: 10 }, ALL_JOBS)).jobs).toHaveLength(1);
+    await expectRollupsEqualScan(store);
+    await foldAll(store);
+    await expectRollupsEqualScan(store);
+    const folded = await rollupTables(t);
+    await store.rebuildRollups();
+    await foldAll(store);
+    expect(await rollupTables(t)).toEqual(folded);
   });
 
   it('gives processing-time percentiles within the histogram error once a window holds many jobs', async () => {
