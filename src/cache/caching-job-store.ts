@@ -139,6 +139,10 @@ export class CachingJobStore implements JobStore {
     return this.#written(this.store.markCancelled(lease, reason), 'queue', () => [], [lease.jobId]);
   }
 
+  waitForJobs(lease: Lease, jobIds: readonly string[], message: string): Promise<Job> {
+    return this.#written(this.store.waitForJobs(lease, jobIds, message), 'queue', () => [], [lease.jobId]);
+  }
+
   release(leases: readonly Lease[]): Promise<string[]> {
     return this.#written(this.store.release(leases), 'queue', () => [], jobIdsOf(leases));
   }

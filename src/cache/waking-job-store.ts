@@ -59,6 +59,12 @@ export class WakingJobStore implements JobStore {
     return job;
   }
 
+  async waitForJobs(lease: Lease, jobIds: readonly string[], message: string): Promise<Job> {
+    const job = await this.store.waitForJobs(lease, jobIds, message);
+    if (job.status === 'pending') this.wakeUps.announceAvailable(availableJobs([job]));
+    return job;
+  }
+
   async release(leases: readonly Lease[]): Promise<string[]> {
     const released = await this.store.release(leases);
     this.wakeUps.announceAvailable({ count: released.length, kind: null });

@@ -259,6 +259,14 @@ export interface JobStore {
   /** Ends a running job as cancelled, after its worker stopped the work. */
   markCancelled(lease: Lease, reason: string | null): Promise<Job>;
   /**
+   * A running job hands its worker back to wait for `jobIds` (jobs it started, e.g. the segments of
+   * a split render), fenced on its lease: it becomes `waiting` on those of them not yet ended, with
+   * rule `run` (a child that ends unsuccessfully settles it too; its handler reads their outcomes),
+   * and `pending` again once all have ended, or at once when none is left. No attempt is used up.
+   * LEASE_LOST, with nothing written, when the lease is gone.
+   */
+  waitForJobs(lease: Lease, jobIds: readonly string[], message: string): Promise<Job>;
+  /**
    * Gives running jobs back to the queue without using up an attempt (worker shutdown); a job whose
    * cancellation was requested ends cancelled instead. Returns the ids put back in the queue.
    */
