@@ -88,7 +88,13 @@ export interface WorkerEvents {
 }
 
 /** Errors that no retry can fix: the job fails at once. */
-const PERMANENT: ReadonlySet<ErrorCode> = new Set(['INVALID_PAYLOAD', 'VALIDATION_FAILED', 'UNKNOWN_KIND']);
+const PERMANENT: ReadonlySet<ErrorCode> = new Set([
+  'INVALID_PAYLOAD',
+  'VALIDATION_FAILED',
+  'UNKNOWN_KIND',
+  // Its segment already used up its own retries.
+  'SPLIT_SEGMENT_FAILED',
+]);
 /** A job started on a short (claim-ahead) lease is renewed to the full lease this soon after. */
 const PROMOTE_AFTER_MS = 200;
 /** The longest pause between claims while the database refuses them (or the poll interval, if longer). */

@@ -113,7 +113,7 @@ function linkedController(signal: AbortSignal | undefined): { controller: AbortC
   return { controller, unlink: () => signal?.removeEventListener('abort', onAbort) };
 }
 
-async function speak(
+export async function speak(
   request: PresentationRequest,
   items: readonly SequenceItem[],
   options: RenderPresentationOptions,
