@@ -6,6 +6,7 @@
  * segment costs that segment only.
  */
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,34 @@ const LESSON = {
   lesson: { title: 'The water cycle in eight steps', slides: Array.from({ length: 8 }, (_, i) => slide(i)) },
   resolution: '640x360',
 };
+
+/** Sixteen slides at 720p with longer narration: segments that encode for a while. */
+const LONG_LESSON = {
+  lesson: {
+    title: 'The water cycle at length',
+    slides: Array.from({ length: 16 }, (_, i) => ({
+      ...slide(i),
+      narration: `${slide(i).narration} It evaporates from the sea, rises, cools, and falls again as rain, part ${i + 1}.`,
+    })),
+  },
+  resolution: '1280x720',
+};
+
+/** ffmpeg processes whose parent is this test process. */
+function childFfmpegs(): number[] {
+  const found: number[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = /\((.*)\)/.exec(stat)?.[1] ?? '';
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && comm.includes('ffmpeg')) found.push(Number(pid));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
 
 interface Packet {
   pts: number;
@@ -171,6 +200,79 @@ describe('a presentation rendered split across workers', { timeout: 240_000 }, (
       expect(segmentJobs.jobs).toEqual([]);
     } finally {
       await worker.stop();
+    }
+  });
+
+  it('a cancel of the presentation cancels its segments and stops their ffmpeg', async () => {
+    const worker = app.createWorker({ concurrency: 2 });
+    worker.start();
+    try {
+      const { job } = await app.enqueue({ kind: 'presentation', payload: LONG_LESSON, maxRetries: 0 });
+      await waitFor(async () => (await jobNow(job.id))?.status === 'waiting' && childFfmpegs().length > 0, {
+        timeoutMs: 120_000,
+        intervalMs: 20,
+        what: 'segments encoding while the presentation waits',
+      });
+      const outcome = await app.jobs.cancel(job.id, 'changed my mind', ALL_JOBS);
+      expect(outcome.state).toBe('cancelled');
+      const segments = await waitFor(
+        async () => {
+          const page = await app.jobs.list(
+            { kinds: [SEGMENT_KIND], limit: 50, includeFinished: true },
+            ALL_JOBS,
+          );
+          const mine = page.jobs.filter((segment) => segment.payload.owner_id === job.id);
+          return mine.length > 0 && mine.every((segment) => segment.status === 'cancelled') ? mine : null;
+        },
+        { timeoutMs: 30_000, intervalMs: 50, what: 'every segment to end cancelled' },
+      );
+      expect(segments.length).toBeGreaterThan(2);
+      await waitFor(() => childFfmpegs().length === 0, { timeoutMs: 5000, what: 'ffmpeg to be gone' });
+      expect((await jobNow(job.id))?.status).toBe('cancelled');
+      expect(await app.database.artifacts.find(job.id, 'video')).toBeNull();
+    } finally {
+      await worker.stop(0);
+    }
+  });
+
+  it('a worker that dies holding a segment costs that segment only', async () => {
+    const planner = app.createWorker({ concurrency: 1 });
+    const parked = new Promise<void>((resolve) =>
+      planner.on('finished', (job, outcome) => {
+        if (job.kind === 'presentation' && outcome === 'waiting') resolve();
+      }),
+    );
+    planner.start();
+    const { job } = await app.enqueue({ kind: 'presentation', payload: LESSON, maxRetries: 1 });
+    await parked;
+    await planner.stop(0);
+    // A worker claims a segment and dies: nobody renews its 1 s lease.
+    const [held] = await app.jobs.claim({
+      workerId: 'dead-worker',
+      kinds: [SEGMENT_KIND],
+      limit: 1,
+      leaseSeconds: 1,
+    });
+    expect(held).toBeDefined();
+
+    const worker = app.createWorker({ concurrency: 2 });
+    const reaper = app.createReaper();
+    const started: Job[] = [];
+    worker.on('started', (started_) => started.push(started_));
+    reaper.start();
+    worker.start();
+    try {
+      const done = await ended(job.id, 'the presentation to end');
+      expect(done.status).toBe('completed');
+      const segmentStarts = started.filter((s) => s.kind === SEGMENT_KIND);
+      // Each segment ran once on the live worker: the dead worker's one again, none of the others twice.
+      expect(new Set(segmentStarts.map((s) => s.id)).size).toBe(segmentStarts.length);
+      expect(segmentStarts).toHaveLength(4);
+      const rerun = segmentStarts.find((s) => s.id === held?.id);
+      expect(rerun?.attempt).toBeGreaterThan(held?.attempt ?? Infinity);
+    } finally {
+      await worker.stop(0);
+      await reaper.stop();
     }
   });
 });
