@@ -77,6 +77,10 @@ export class AnnouncingJobStore implements JobStore {
     return this.#announced(this.store.markCancelled(lease, reason), () => [lease.jobId]);
   }
 
+  reportWaitingProgress(jobId: string, update: ProgressUpdate): Promise<boolean> {
+    return this.#announced(this.store.reportWaitingProgress(jobId, update), () => [jobId]);
+  }
+
   waitForJobs(lease: Lease, jobIds: readonly string[], message: string): Promise<Job> {
     return this.#announced(this.store.waitForJobs(lease, jobIds, message), () => [lease.jobId]);
   }

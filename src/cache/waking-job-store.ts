@@ -143,6 +143,8 @@ export class WakingJobStore implements JobStore {
 
   claim: JobStore['claim'] = (request) => this.store.claim(request);
   reportProgress: JobStore['reportProgress'] = (lease, update) => this.store.reportProgress(lease, update);
+  reportWaitingProgress: JobStore['reportWaitingProgress'] = (id, update) =>
+    this.store.reportWaitingProgress(id, update);
   complete: JobStore['complete'] = (lease: Lease, result: JsonObject) => this.store.complete(lease, result);
   completeMany: JobStore['completeMany'] = (completions) => this.store.completeMany(completions);
   markCancelled: JobStore['markCancelled'] = (lease, reason) => this.store.markCancelled(lease, reason);

@@ -267,6 +267,11 @@ export interface JobStore {
    */
   waitForJobs(lease: Lease, jobIds: readonly string[], message: string): Promise<Job>;
   /**
+   * Progress of a `waiting` job made by the jobs it waits for (a split render's segments), with a
+   * `progress` event; the bar never goes back. False, with nothing written, when it is not waiting.
+   */
+  reportWaitingProgress(jobId: string, update: ProgressUpdate): Promise<boolean>;
+  /**
    * Gives running jobs back to the queue without using up an attempt (worker shutdown); a job whose
    * cancellation was requested ends cancelled instead. Returns the ids put back in the queue.
    */

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReelqueue, type Reelqueue } from '../../src/app.js';
 import { defaultKinds } from '../../src/default-kinds.js';
 import type { Job } from '../../src/jobs/model.js';
-import { ALL_JOBS } from '../../src/jobs/store.js';
+import { ALL_JOBS, FROM_THE_START } from '../../src/jobs/store.js';
 import { silentLogger } from '../../src/logger.js';
 import { resolveFfmpegBinaries } from '../../src/render/ffmpeg/binaries.js';
 import { parsePresentationPayload } from '../../src/render/lesson/payload.js';
@@ -159,6 +159,15 @@ describe('a presentation rendered split across workers', { timeout: 240_000 }, (
         ...Array.from({ length: 4 }, () => `${SEGMENT_KIND}:completed`),
         'presentation:completed',
       ]);
+
+      // One bar: while it waited, its segments moved it from the planning's 15 % to 85 %, never back.
+      const waitingProgress = (await app.jobs.listEvents(job.id, FROM_THE_START, 1000))
+        .filter((event) => event.type === 'progress' && event.status === 'waiting')
+        .map((event) => event.progress);
+      expect(waitingProgress.length).toBeGreaterThan(3);
+      expect(waitingProgress).toEqual([...waitingProgress].sort((a, b) => a - b));
+      expect(waitingProgress[0]).toBeGreaterThanOrEqual(15);
+      expect(waitingProgress.at(-1)).toBe(85);
 
       expect(Math.abs(Number(result.duration_sec) - single.durationSeconds)).toBeLessThanOrEqual(1 / FPS);
       expect(result.slide_start_times).toEqual(single.slideStartTimes);

@@ -533,6 +533,17 @@ export class PostgresJobStore implements JobStore {
     ]);
   }
 
+  async reportWaitingProgress(jobId: string, update: ProgressUpdate): Promise<boolean> {
+    if (!isJobId(jobId)) return false;
+    const rows = await this.#rows<{ id: string }>(jobsSql.waitingProgress, [
+      jobId,
+      clampProgress(update.progress),
+      update.stage,
+      update.message,
+    ]);
+    return rows.length > 0;
+  }
+
   waitForJobs(lease: Lease, jobIds: readonly string[], message: string): Promise<Job> {
     return againAfterDeadlock(() =>
       inTransaction(this.#pool, async (client) => {

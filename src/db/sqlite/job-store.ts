@@ -428,6 +428,20 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
+  async reportWaitingProgress(jobId: string, update: ProgressUpdate): Promise<boolean> {
+    if (!isJobId(jobId)) return false;
+    return this.#write(() => {
+      const job = this.#oneJob(jobsSql.waitingProgress, {
+        id: jobId,
+        progress: clampProgress(update.progress),
+        stage: update.stage,
+        message: update.message,
+      });
+      if (job) this.#appendEvent(job, 'progress', update.data ?? null);
+      return job !== undefined;
+    });
+  }
+
   async waitForJobs(lease: Lease, jobIds: readonly string[], message: string): Promise<Job> {
     const ids = JSON.stringify(jobIds);
     const job = await this.#write(() => {

@@ -29,11 +29,12 @@ import { createWorkDir, defaultWorkRoot } from '../work-dirs.js';
 import type { JobKind } from '../../jobs/kinds.js';
 import { leaseOf, type JobStatus } from '../../jobs/model.js';
 import { ALL_JOBS, type JobStore } from '../../jobs/store.js';
+import { segmentsPercent, type SegmentShare } from './progress-shares.js';
 import { parseSegmentPayload, segmentPayloadJson, SEGMENT_KIND, SEGMENT_VIDEO } from './segment-payload.js';
 
 export interface SegmentKindOptions {
   artifacts: ArtifactStore;
-  jobs: Pick<JobStore, 'get' | 'cancel'>;
+  jobs: Pick<JobStore, 'get' | 'cancel' | 'dependencies' | 'reportWaitingProgress'>;
   deploymentId: () => Promise<string>;
   workRoot?: string;
   ffmpegPath?: string | undefined;
@@ -74,6 +75,54 @@ function watchOwner(
   return () => clearInterval(timer);
 }
 
+/** Writes the owner's progress: the frames of all its segments done so far, this one at `fraction`. */
+async function reportOwnerProgress(
+  jobs: SegmentKindOptions['jobs'],
+  self: { id: string; ownerId: string; frames: number; fraction: number },
+): Promise<void> {
+  const family = await jobs.dependencies(self.ownerId, ALL_JOBS);
+  if (!family) return;
+  const siblings = await Promise.all(
+    family.parentIds.map((id) => (id === self.id ? null : jobs.get(id, ALL_JOBS))),
+  );
+  const shares: SegmentShare[] = [
+    { frames: self.frames, status: 'running', progress: 100 * self.fraction },
+    ...siblings.flatMap((job) =>
+      job && job.kind === SEGMENT_KIND && job.payload.owner_id === self.ownerId
+        ? [{ frames: Number(job.payload.frames), status: job.status, progress: job.progress }]
+        : [],
+    ),
+  ];
+  const done = shares.filter((share) => share.status === 'completed').length + (self.fraction >= 1 ? 1 : 0);
+  await jobs.reportWaitingProgress(self.ownerId, {
+    progress: segmentsPercent(shares),
+    stage: 'encode',
+    message: `Rendering on the workers: ${done} of ${shares.length} segments done`,
+  });
+}
+
+/** At most one owner report a second while the segment runs, and the last one always. */
+function ownerReporter(
+  jobs: SegmentKindOptions['jobs'],
+  self: { id: string; ownerId: string; frames: number },
+): (fraction: number, force?: boolean) => Promise<void> {
+  let lastAt = 0;
+  let busy = false;
+  return async (fraction, force = false) => {
+    const now = Date.now();
+    if (busy || (!force && now - lastAt < 1000)) return;
+    busy = true;
+    lastAt = now;
+    try {
+      await reportOwnerProgress(jobs, { ...self, fraction });
+    } catch {
+      // The owner's bar is a view of the segments: a missed report is made good by the next one.
+    } finally {
+      busy = false;
+    }
+  };
+}
+
 export function presentationSegmentKind(options: SegmentKindOptions): JobKind {
   const workRoot = options.workRoot ?? defaultWorkRoot();
   return {
@@ -90,6 +139,11 @@ export function presentationSegmentKind(options: SegmentKindOptions): JobKind {
           await options.jobs.cancel(job.id, `its presentation ${segment.ownerId} is ${status}`, ALL_JOBS);
         },
       );
+      const reportOwner = ownerReporter(options.jobs, {
+        id: job.id,
+        ownerId: segment.ownerId,
+        frames: segment.frames,
+      });
       const workDir = await createWorkDir(workRoot, await options.deploymentId(), job.id);
       try {
         const label = `segment ${segment.index + 1} of ${segment.count}`;
@@ -147,11 +201,9 @@ export function presentationSegmentKind(options: SegmentKindOptions): JobKind {
         });
         const parse = createProgressParser((report) => {
           const frames = report.frame ?? (report.outTimeSeconds ?? 0) * segment.fps;
-          void progress(
-            'encode',
-            20 + (70 * Math.min(frames, segment.frames)) / segment.frames,
-            `Encoding ${label}`,
-          ).catch(() => undefined);
+          const percent = 20 + (70 * Math.min(frames, segment.frames)) / segment.frames;
+          void progress('encode', percent, `Encoding ${label}`).catch(() => undefined);
+          void reportOwner(percent / 100);
         });
         await runProcess(binaries.ffmpeg, args, { signal, onStdout: parse, cwd: workDir });
         const encodedAt = performance.now();
@@ -163,6 +215,7 @@ export function presentationSegmentKind(options: SegmentKindOptions): JobKind {
           signal,
         });
         const stored = performance.now();
+        await reportOwner(1, true);
         return {
           owner_id: segment.ownerId,
           index: segment.index,

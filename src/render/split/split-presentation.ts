@@ -25,6 +25,7 @@ import { resolveFfmpegBinaries } from '../ffmpeg/binaries.js';
 import { presentationPayload } from '../lesson/payload.js';
 import type { RenderPresentationOptions } from '../pipeline.js';
 import { assembleSegments } from './assemble.js';
+import { PLAN_SHARE, SEGMENTS_DONE } from './progress-shares.js';
 import { planSplitRender, type PlannedSplitRender } from './plan.js';
 import { segmentPayloadJson, SEGMENT_KIND } from './segment-payload.js';
 import type { JobKind } from '../../jobs/kinds.js';
@@ -71,10 +72,6 @@ async function readJsonArtifact(artifacts: ArtifactStore, id: string): Promise<S
 }
 
 const OPEN = new Set(['pending', 'running', 'waiting']);
-
-/** Planning: 0–15 % of the bar; the segments (while the job waits) 15–85 %; the assembly the rest. */
-const PLAN_SHARE = 15;
-const SEGMENTS_DONE = 85;
 
 export interface SplitRunOptions {
   readonly context: JobContext;

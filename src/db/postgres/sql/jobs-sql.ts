@@ -493,6 +493,14 @@ export const jobsSql = {
         jsonb_build_object('error_code', j.error_code)
       FROM j WHERE j.error_code IS NOT NULL)
     SELECT ${JOB_COLUMN('j')} FROM j`,
+  /** $1 id, $2 progress, $3 stage, $4 message: progress of a waiting job (`reportWaitingProgress`). */
+  waitingProgress: `
+    WITH j AS (
+      UPDATE jobs SET progress = greatest(progress, $2::integer), stage = $3, message = $4, updated_at = now()
+      WHERE id = $1 AND ${statusIs(`'waiting'`)}
+      RETURNING *),
+    ${eventFrom(`'progress'`)}
+    SELECT j.id FROM j`,
   /** $1 child id, $2 parent ids: a running job's new parents (`waitForJobs`), rows it has kept. */
   insertMoreDependencies: `
     INSERT INTO job_dependencies (child_id, parent_id) SELECT $1::uuid, unnest($2::uuid[])

@@ -338,6 +338,11 @@ export const jobsSql = {
       message = @message, completed_at = CASE WHEN @errorCode IS NULL THEN NULL ELSE ${NOW} END
     WHERE id = @id
     RETURNING ${JOB_ARRAY}`,
+  /** Progress of a waiting job, made by the jobs it waits for (`reportWaitingProgress`). */
+  waitingProgress: `
+    UPDATE jobs SET progress = max(progress, @progress), stage = @stage, message = @message, updated_at = ${NOW}
+    WHERE id = @id AND status = 'waiting'
+    RETURNING ${JOB_ARRAY}`,
   /** A running job's new parents (`waitForJobs`): rows it already has are kept. */
   insertMoreDependencies: `
     INSERT OR IGNORE INTO job_dependencies (child_id, parent_id) SELECT @jobId, value FROM json_each(@ids)`,
