@@ -284,4 +284,45 @@ describe('a presentation rendered split across workers', { timeout: 240_000 }, (
       await reaper.stop();
     }
   });
+
+  it('a segment that fails after its retries fails the presentation with SPLIT_SEGMENT_FAILED', async () => {
+    const planner = app.createWorker({ concurrency: 1 });
+    const parked = new Promise<void>((resolve) =>
+      planner.on('finished', (job, outcome) => {
+        if (job.kind === 'presentation' && outcome === 'waiting') resolve();
+      }),
+    );
+    planner.start();
+    const { job } = await app.enqueue({ kind: 'presentation', payload: LESSON, maxRetries: 0 });
+    await parked;
+    await planner.stop(0);
+    const [doomed] = await app.jobs.claim({
+      workerId: 'test',
+      kinds: [SEGMENT_KIND],
+      limit: 1,
+      leaseSeconds: 30,
+    });
+    await app.jobs.fail(
+      { jobId: doomed?.id as string, attempt: doomed?.attempt as number, workerId: 'test' },
+      {
+        code: 'RENDER_FAILED',
+        message: 'ffmpeg broke',
+        details: null,
+        terminalStatus: 'failed',
+        retryAfterSeconds: null,
+      },
+    );
+    const worker = app.createWorker({ concurrency: 2 });
+    worker.start();
+    try {
+      const done = await ended(job.id, 'the presentation to end');
+      expect(done.status).toBe('failed');
+      expect(done.errorCode).toBe('SPLIT_SEGMENT_FAILED');
+      expect(done.errorDetails).toMatchObject({ segment_id: doomed?.id, segment_status: 'failed' });
+      expect(done.retryCount).toBe(0);
+      expect(await app.database.artifacts.find(job.id, 'split-plan')).toBeNull();
+    } finally {
+      await worker.stop(0);
+    }
+  });
 });
