@@ -70,6 +70,7 @@ interface Packet {
   pts: number;
   duration: number;
   key: boolean;
+  hash: string;
 }
 
 async function packets(path: string, stream: 'v' | 'a'): Promise<Packet[]> {
@@ -80,7 +81,9 @@ async function packets(path: string, stream: 'v' | 'a'): Promise<Packet[]> {
     '-select_streams',
     stream,
     '-show_entries',
-    'packet=pts,duration,flags',
+    'packet=pts,duration,flags,data_hash',
+    '-show_data_hash',
+    'CRC32',
     '-of',
     'csv=p=0',
     path,
@@ -90,8 +93,13 @@ async function packets(path: string, stream: 'v' | 'a'): Promise<Packet[]> {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => {
-      const [pts, duration, flags] = line.split(',');
-      return { pts: Number(pts), duration: Number(duration), key: (flags ?? '').includes('K') };
+      const [pts, duration, flags, hash] = line.split(',');
+      return {
+        pts: Number(pts),
+        duration: Number(duration),
+        key: (flags ?? '').includes('K'),
+        hash: hash ?? '',
+      };
     })
     .sort((a, b) => a.pts - b.pts);
 }
@@ -192,6 +200,9 @@ describe('a presentation rendered split across workers', { timeout: 240_000 }, (
         packets(single.videoPath, 'a'),
       ]);
       expect(splitAudio.map((p) => p.pts)).toEqual(singleAudio.map((p) => p.pts));
+      // … with the same bytes: the narration is encoded once, whole, as in the single render, so a
+      // join can add no gap, click or drift.
+      expect(splitAudio.map((p) => p.hash)).toEqual(singleAudio.map((p) => p.hash));
       for (let i = 1; i < splitAudio.length; i++) {
         const before = splitAudio[i - 1] as Packet;
         expect((splitAudio[i] as Packet).pts).toBe(before.pts + before.duration);
