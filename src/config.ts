@@ -98,6 +98,8 @@ const settings = {
     .optional(),
   VIDEO_RETENTION_HOURS: numberFrom(0, 24 * 365 * 10).default(0),
   CLEAR_LESSON_TEXT_AFTER_SUCCESS: flag.default(false),
+  SPLIT_RENDER_MIN_SLIDES: intFrom(0, 100_000).default(7),
+  SPLIT_RENDER_SEGMENT_SLIDES: intFrom(1, 1000).default(4),
   ORPHANED_JOB_TIMEOUT_MINUTES: numberFrom(0, 24 * 60 * 30).default(30),
   HEARTBEAT_SECONDS: numberFrom(0.05, 3600).default(5),
   LEASE_SECONDS: numberFrom(0.2, 86_400).default(30),
@@ -216,6 +218,12 @@ export interface Config {
    * payload) is removed when it completes, its video stored; the rest of the job is kept.
    */
   readonly clearLessonTextAfterSuccess: boolean;
+  /**
+   * A presentation of at least this many slides is rendered split (src/render/split): segments of
+   * `splitRenderSegmentSlides` slides drawn and encoded by any idle workers, then joined. 0: never.
+   */
+  readonly splitRenderMinSlides: number;
+  readonly splitRenderSegmentSlides: number;
   readonly orphanedJobTimeoutMinutes: number;
   readonly heartbeatSeconds: number;
   readonly leaseSeconds: number;
@@ -435,6 +443,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
       .filter((status) => status !== ''),
     videoRetentionHours: s.VIDEO_RETENTION_HOURS,
     clearLessonTextAfterSuccess: s.CLEAR_LESSON_TEXT_AFTER_SUCCESS,
+    splitRenderMinSlides: s.SPLIT_RENDER_MIN_SLIDES,
+    splitRenderSegmentSlides: s.SPLIT_RENDER_SEGMENT_SLIDES,
     orphanedJobTimeoutMinutes: s.ORPHANED_JOB_TIMEOUT_MINUTES,
     heartbeatSeconds: s.HEARTBEAT_SECONDS,
     leaseSeconds: s.LEASE_SECONDS,

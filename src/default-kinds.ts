@@ -4,11 +4,19 @@ import type { Config } from './config.js';
 import type { OpenDatabase } from './db/open-database.js';
 import type { JobKind } from './jobs/kinds.js';
 import { presentationKind } from './render/presentation-kind.js';
+import { presentationSegmentKind } from './render/split/segment-kind.js';
 import { webhookKind } from './webhooks/webhook-kind.js';
 import { withWebhookUrl } from './webhooks/webhook-url.js';
 
 export function defaultKinds(database: OpenDatabase, config: Config): JobKind[] {
+  const segmentKind = presentationSegmentKind({
+    artifacts: database.artifacts,
+    jobs: database.jobs,
+    deploymentId: () => database.deploymentId(),
+    ffmpegPath: config.ffmpegPath,
+  });
   return [
+    segmentKind,
     withWebhookUrl(
       presentationKind({
         artifacts: database.artifacts,
@@ -18,6 +26,12 @@ export function defaultKinds(database: OpenDatabase, config: Config): JobKind[] 
         ffprobePath: config.ffprobePath,
         llm: config.llm,
         tts: config.tts,
+        split: {
+          minSlides: config.splitRenderMinSlides,
+          segmentSlides: config.splitRenderSegmentSlides,
+          jobs: database.jobs,
+          segmentKind,
+        },
       }),
     ),
     webhookKind({

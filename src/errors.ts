@@ -35,6 +35,8 @@ export type ErrorCode =
   | 'ARTIFACT_NOT_FOUND'
   | 'ARTIFACT_INCOMPLETE'
   | 'RENDER_FILE_MISSING'
+  /** A segment of a split render failed after its retries (details: the segment and its error). */
+  | 'SPLIT_SEGMENT_FAILED'
   | 'RENDER_FILE_UNREADABLE'
   | 'RANGE_NOT_SATISFIABLE'
   | 'INSUFFICIENT_POINTS'

@@ -10,6 +10,7 @@ import { listingsScenario } from './listings.js';
 import { pickupScenario } from './pickup.js';
 import { renderScenario } from './render.js';
 import { scaleScenario } from './scale.js';
+import { splitRenderScenario } from './split-render.js';
 import { statusCacheScenario } from './status-cache.js';
 import { statisticsScenario } from './statistics.js';
 import { streamingScenario } from './streaming.js';
@@ -29,4 +30,5 @@ export const SCENARIOS: readonly Scenario[] = [
   renderScenario,
   streamingScenario,
   fleetScenario,
+  splitRenderScenario,
 ];

@@ -165,6 +165,10 @@ export class ChunkedArtifactStore implements ArtifactStore {
     }
   }
 
+  async delete(artifactId: string): Promise<void> {
+    await this.#discard(artifactId);
+  }
+
   async deleteForJob(jobId: string): Promise<number> {
     if (!isJobId(jobId)) return 0;
     const ids = await this.#storage.idsForJob(jobId);

@@ -56,6 +56,8 @@ export interface ArtifactStore {
    */
   read(artifactId: string, range?: ByteRange): AsyncIterable<Buffer>;
 
+  /** Deletes one artifact, complete or not, a few chunks per transaction (nothing when there is none). */
+  delete(artifactId: string): Promise<void>;
   /** Deletes every artifact of the job, complete or not, a few chunks per transaction; returns how many. */
   deleteForJob(jobId: string): Promise<number>;
 }

@@ -77,6 +77,14 @@ export class AnnouncingJobStore implements JobStore {
     return this.#announced(this.store.markCancelled(lease, reason), () => [lease.jobId]);
   }
 
+  reportWaitingProgress(jobId: string, update: ProgressUpdate): Promise<boolean> {
+    return this.#announced(this.store.reportWaitingProgress(jobId, update), () => [jobId]);
+  }
+
+  waitForJobs(lease: Lease, jobIds: readonly string[], message: string): Promise<Job> {
+    return this.#announced(this.store.waitForJobs(lease, jobIds, message), () => [lease.jobId]);
+  }
+
   release(leases: readonly Lease[]): Promise<string[]> {
     // Released jobs and jobs ended as cancelled both got an event; the result names only the former.
     return this.#announced(this.store.release(leases), () => leases.map((lease) => lease.jobId));

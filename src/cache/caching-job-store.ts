@@ -139,6 +139,14 @@ export class CachingJobStore implements JobStore {
     return this.#written(this.store.markCancelled(lease, reason), 'queue', () => [], [lease.jobId]);
   }
 
+  reportWaitingProgress(jobId: string, update: ProgressUpdate): Promise<boolean> {
+    return this.#written(this.store.reportWaitingProgress(jobId, update), 'job only', () => [], [jobId]);
+  }
+
+  waitForJobs(lease: Lease, jobIds: readonly string[], message: string): Promise<Job> {
+    return this.#written(this.store.waitForJobs(lease, jobIds, message), 'queue', () => [], [lease.jobId]);
+  }
+
   release(leases: readonly Lease[]): Promise<string[]> {
     return this.#written(this.store.release(leases), 'queue', () => [], jobIdsOf(leases));
   }

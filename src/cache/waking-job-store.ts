@@ -59,6 +59,12 @@ export class WakingJobStore implements JobStore {
     return job;
   }
 
+  async waitForJobs(lease: Lease, jobIds: readonly string[], message: string): Promise<Job> {
+    const job = await this.store.waitForJobs(lease, jobIds, message);
+    if (job.status === 'pending') this.wakeUps.announceAvailable(availableJobs([job]));
+    return job;
+  }
+
   async release(leases: readonly Lease[]): Promise<string[]> {
     const released = await this.store.release(leases);
     this.wakeUps.announceAvailable({ count: released.length, kind: null });
@@ -141,6 +147,8 @@ export class WakingJobStore implements JobStore {
 
   claim: JobStore['claim'] = (request) => this.store.claim(request);
   reportProgress: JobStore['reportProgress'] = (lease, update) => this.store.reportProgress(lease, update);
+  reportWaitingProgress: JobStore['reportWaitingProgress'] = (id, update) =>
+    this.store.reportWaitingProgress(id, update);
   complete: JobStore['complete'] = (lease: Lease, result: JsonObject) => this.store.complete(lease, result);
   completeMany: JobStore['completeMany'] = (completions) => this.store.completeMany(completions);
   markCancelled: JobStore['markCancelled'] = (lease, reason) => this.store.markCancelled(lease, reason);

@@ -6,7 +6,7 @@
  */
 import { isReelqueueError, ReelqueueError } from '../errors.js';
 import type { JobAbort } from './job-abort.js';
-import type { JobContext, ParentResult } from './kinds.js';
+import { WaitForJobs, type JobContext, type ParentResult } from './kinds.js';
 import type { Job, JsonObject, Lease } from './model.js';
 import type { ProgressUpdate } from './store.js';
 
@@ -36,6 +36,10 @@ export class RunningJobContext implements JobContext {
     this.#abort = abort;
     this.#write = write;
     this.#readParents = readParents;
+  }
+
+  waitFor(jobIds: readonly string[], message: string): WaitForJobs {
+    return new WaitForJobs(jobIds, message);
   }
 
   parentResults(): Promise<ParentResult[]> {

@@ -20,6 +20,22 @@ export interface JobContext {
    * parent removed by a cleanup is left out). Read from the database at each call.
    */
   parentResults(): Promise<ParentResult[]>;
+  /**
+   * Hands the worker back while the jobs `jobIds` (ones this job started) run: a handler returns
+   * (or throws) what this gives, the job becomes `waiting` on them without using up an attempt, and
+   * its handler runs again once they have all ended (`JobStore.waitForJobs`).
+   */
+  waitFor(jobIds: readonly string[], message: string): WaitForJobs;
+}
+
+/** What `JobContext.waitFor` gives: thrown by a handler, it parks the job instead of ending it. */
+export class WaitForJobs extends Error {
+  readonly jobIds: readonly string[];
+  constructor(jobIds: readonly string[], message: string) {
+    super(message);
+    this.name = 'WaitForJobs';
+    this.jobIds = [...jobIds];
+  }
 }
 
 /** A parent's outcome as its child reads it. */

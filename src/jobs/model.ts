@@ -190,6 +190,11 @@ export const JOB_EVENT_TYPES = [
   'priority_changed',
   /** A waiting job's parents are settled: it is pending. Data `{parent_id}`: the last one. */
   'ready',
+  /**
+   * A running job handed its worker back to wait for jobs it started (`JobStore.waitForJobs`): data
+   * `{job_ids}`. It is `waiting`, or `pending` when they had all ended already.
+   */
+  'waiting',
 ] as const;
 export type JobEventType = (typeof JOB_EVENT_TYPES)[number];
 

@@ -259,6 +259,19 @@ export interface JobStore {
   /** Ends a running job as cancelled, after its worker stopped the work. */
   markCancelled(lease: Lease, reason: string | null): Promise<Job>;
   /**
+   * A running job hands its worker back to wait for `jobIds` (jobs it started, e.g. the segments of
+   * a split render), fenced on its lease: it becomes `waiting` on those of them not yet ended, with
+   * rule `run` (a child that ends unsuccessfully settles it too; its handler reads their outcomes),
+   * and `pending` again once all have ended, or at once when none is left. No attempt is used up.
+   * LEASE_LOST, with nothing written, when the lease is gone.
+   */
+  waitForJobs(lease: Lease, jobIds: readonly string[], message: string): Promise<Job>;
+  /**
+   * Progress of a `waiting` job made by the jobs it waits for (a split render's segments), with a
+   * `progress` event; the bar never goes back. False, with nothing written, when it is not waiting.
+   */
+  reportWaitingProgress(jobId: string, update: ProgressUpdate): Promise<boolean>;
+  /**
    * Gives running jobs back to the queue without using up an attempt (worker shutdown); a job whose
    * cancellation was requested ends cancelled instead. Returns the ids put back in the queue.
    */

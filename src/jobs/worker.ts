@@ -32,7 +32,7 @@ import { describeError, isReelqueueError, ReelqueueError, type ErrorCode } from 
 import { isDatabaseUnavailable, outageCode } from '../db/outage.js';
 import { leaseLost } from './store-errors.js';
 import type { Logger } from '../logger.js';
-import type { KindRegistry } from './kinds.js';
+import { WaitForJobs, type KindRegistry } from './kinds.js';
 import { leaseOf, type Job, type JsonObject, type Lease } from './model.js';
 import { retryDelaySeconds, type RetryPolicy } from './retry-policy.js';
 import type { AvailableJobs, Completion, JobStore } from './store.js';
@@ -72,7 +72,15 @@ export interface WorkerOptions extends WorkerSettings {
 }
 
 export type JobOutcome =
-  'completed' | 'failed' | 'retry_scheduled' | 'timeout' | 'cancelled' | 'released' | 'lease_lost';
+  | 'completed'
+  | 'failed'
+  | 'retry_scheduled'
+  | 'timeout'
+  | 'cancelled'
+  | 'released'
+  | 'lease_lost'
+  /** The handler handed the worker back to wait for jobs it started (`JobContext.waitFor`). */
+  | 'waiting';
 
 export interface WorkerEvents {
   started: [job: Job];
@@ -80,7 +88,13 @@ export interface WorkerEvents {
 }
 
 /** Errors that no retry can fix: the job fails at once. */
-const PERMANENT: ReadonlySet<ErrorCode> = new Set(['INVALID_PAYLOAD', 'VALIDATION_FAILED', 'UNKNOWN_KIND']);
+const PERMANENT: ReadonlySet<ErrorCode> = new Set([
+  'INVALID_PAYLOAD',
+  'VALIDATION_FAILED',
+  'UNKNOWN_KIND',
+  // Its segment already used up its own retries.
+  'SPLIT_SEGMENT_FAILED',
+]);
 /** A job started on a short (claim-ahead) lease is renewed to the full lease this soon after. */
 const PROMOTE_AFTER_MS = 200;
 /** The longest pause between claims while the database refuses them (or the poll interval, if longer). */
@@ -625,6 +639,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
         return 'completed';
       }
       const error = settled?.error;
+      if (error instanceof WaitForJobs) {
+        await this.#persist(() => this.#store.waitForJobs(lease, error.jobIds, error.message));
+        return 'waiting';
+      }
       const code = isReelqueueError(error) ? error.code : 'HANDLER_FAILED';
       const retryAfter = PERMANENT.has(code as ErrorCode)
         ? null

@@ -115,7 +115,7 @@ function linkedController(signal: AbortSignal | undefined): { controller: AbortC
   return { controller, unlink: () => signal?.removeEventListener('abort', onAbort) };
 }
 
-async function speak(
+export async function speak(
   request: PresentationRequest,
   items: readonly SequenceItem[],
   options: RenderPresentationOptions,

@@ -6,7 +6,7 @@
 import { rm } from 'node:fs/promises';
 import type { ArtifactStore } from '../artifacts/store.js';
 import type { LlmConfig, TtsConfig } from '../config.js';
-import { isJsonObject, type JobKind } from '../jobs/kinds.js';
+import { isJsonObject, WaitForJobs, type JobKind } from '../jobs/kinds.js';
 import { leaseOf, type JsonObject } from '../jobs/model.js';
 import { parsePresentationPayload } from './lesson/payload.js';
 import { renderPresentation } from './pipeline.js';
@@ -14,6 +14,7 @@ import { lessonPolisher, POLISH_SHARE_OF_TIMEOUT } from './polish/lesson-polishe
 import type { PolishState } from './polish/polish-report.js';
 import { createWorkDir, defaultWorkRoot } from './work-dirs.js';
 import { publicRenderError } from './render-failure.js';
+import { rendersSplit, runSplitPresentation, type SplitRenderSettings } from './split/split-presentation.js';
 
 export interface PresentationKindOptions {
   artifacts: ArtifactStore;
@@ -29,6 +30,8 @@ export interface PresentationKindOptions {
   llm?: LlmConfig | undefined;
   /** The speech endpoint (TTS_BASE_URL …); without it eSpeak NG speaks. */
   tts?: TtsConfig | undefined;
+  /** Long lessons rendered by many workers (src/render/split); without it every render is one job. */
+  split?: SplitRenderSettings | undefined;
 }
 
 /** Rendering is this share of the job's progress; storing the files is the rest. */
@@ -52,7 +55,8 @@ export function presentationKind(options: PresentationKindOptions): JobKind {
       const polish = isJsonObject(input) && input.use_llm_polish === true;
       return { ...parsePresentationPayload(input), use_llm_polish: polish };
     },
-    async run({ job, payload, signal, progress }) {
+    async run(context) {
+      const { job, payload, signal, progress } = context;
       const started = performance.now();
       const workDir = await createWorkDir(workRoot, await options.deploymentId(), job.id);
       try {
@@ -69,6 +73,25 @@ export function presentationKind(options: PresentationKindOptions): JobKind {
           askedForPolish && options.llm
             ? lessonPolisher(options.llm, job.timeoutSeconds * 1000 * POLISH_SHARE_OF_TIMEOUT)
             : undefined;
+        if (options.split && rendersSplit(payload, options.split)) {
+          const result = await runSplitPresentation({
+            context,
+            artifacts: options.artifacts,
+            settings: options.split,
+            render: {
+              payload,
+              workDir,
+              signal,
+              ttsCacheDir: options.ttsCacheDir,
+              ffmpegPath: options.ffmpegPath,
+              ffprobePath: options.ffprobePath,
+              polish: polisher?.polish,
+              speechProvider: options.tts,
+            },
+            polishResult: () => polishResult(askedForPolish, polisher?.outcome()),
+          });
+          return { ...result, processing_time_seconds: Math.round(performance.now() - started) / 1000 };
+        }
         const rendered = await renderPresentation({
           payload,
           workDir,
@@ -131,6 +154,7 @@ export function presentationKind(options: PresentationKindOptions): JobKind {
           ...polishResult(askedForPolish, polisher?.outcome()),
         };
       } catch (error) {
+        if (error instanceof WaitForJobs) throw error;
         throw publicRenderError(error, { workDir, workRoot, ttsCacheDir: options.ttsCacheDir }, signal);
       } finally {
         await rm(workDir, { recursive: true, force: true });

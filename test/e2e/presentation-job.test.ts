@@ -71,7 +71,13 @@ describe('presentation job', () => {
   let worker: Worker;
 
   beforeAll(async () => {
-    t = await createTestDatabase({ HEARTBEAT_SECONDS: 0.3, LEASE_SECONDS: 5, POLL_INTERVAL_MS: 100 });
+    // The single render's cancel and timeout: long lessons here are not split (split-render.test.ts).
+    t = await createTestDatabase({
+      HEARTBEAT_SECONDS: 0.3,
+      LEASE_SECONDS: 5,
+      POLL_INTERVAL_MS: 100,
+      SPLIT_RENDER_MIN_SLIDES: 0,
+    });
     app = await createReelqueue(t.config, { logger: silentLogger(), kinds: defaultKinds });
     workParent = deploymentWorkRoot(defaultWorkRoot(), await app.database.deploymentId());
     worker = app.createWorker({ concurrency: 1 });

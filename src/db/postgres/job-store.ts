@@ -581,6 +581,36 @@ export class PostgresJobStore implements JobStore {
     return this.#ended(job);
   }
 
+  async reportWaitingProgress(jobId: string, update: ProgressUpdate): Promise<boolean> {
+    if (!isJobId(jobId)) return false;
+    const rows = await this.#rows<{ id: string }>(jobsSql.waitingProgress, [
+      jobId,
+      clampProgress(update.progress),
+      update.stage,
+      update.message,
+    ]);
+    return rows.length > 0;
+  }
+
+  waitForJobs(lease: Lease, jobIds: readonly string[], message: string): Promise<Job> {
+    return againAfterDeadlock(() =>
+      inTransaction(this.#pool, async (client) => {
+        // Locked first: none of them can end (and miss this job in its trigger) before the park.
+        const locked = await this.#rows<{ id: string; status: string }>(jobsSql.lockJobs, [jobIds], client);
+        const open = locked.filter((row) => ['pending', 'running', 'waiting'].includes(row.status)).length;
+        await this.#rows(jobsSql.insertMoreDependencies, [lease.jobId, jobIds], client);
+        await this.#rows(jobsSql.markParents, [jobIds], client);
+        const [job] = await this.#jobs(
+          jobsSql.waitForJobs,
+          [lease.jobId, lease.attempt, lease.workerId, open, message, this.#channel],
+          client,
+        );
+        if (!job) throw leaseLost(lease);
+        return job;
+      }),
+    );
+  }
+
   async release(leases: readonly Lease[]): Promise<string[]> {
     if (leases.length === 0) return [];
     const rows = await this.#rows<{ id: string; status: string }>(jobsSql.release, [

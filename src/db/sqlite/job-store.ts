@@ -501,6 +501,34 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
+  async reportWaitingProgress(jobId: string, update: ProgressUpdate): Promise<boolean> {
+    if (!isJobId(jobId)) return false;
+    return this.#write(() => {
+      const job = this.#oneJob(jobsSql.waitingProgress, {
+        id: jobId,
+        progress: clampProgress(update.progress),
+        stage: update.stage,
+        message: update.message,
+      });
+      if (job) this.#appendEvent(job, 'progress', update.data ?? null);
+      return job !== undefined;
+    });
+  }
+
+  async waitForJobs(lease: Lease, jobIds: readonly string[], message: string): Promise<Job> {
+    const ids = JSON.stringify(jobIds);
+    const job = await this.#write(() => {
+      // BEGIN IMMEDIATE: no job of `ids` can end between the count and the park.
+      this.#stmt(jobsSql.insertMoreDependencies).run({ jobId: lease.jobId, ids });
+      this.#stmt(jobsSql.markParents).run({ ids });
+      const parked = this.#fenced(jobsSql.waitForJobs, lease, { ids, message });
+      this.#appendEvent(parked, 'waiting', { job_ids: [...jobIds] });
+      return parked;
+    });
+    if (job.status === 'pending') this.#signals.jobAvailable();
+    return job;
+  }
+
   async release(leases: readonly Lease[]): Promise<string[]> {
     if (leases.length === 0) return [];
     const released = await this.#write(() =>

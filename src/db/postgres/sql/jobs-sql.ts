@@ -507,6 +507,37 @@ export const jobsSql = {
         jsonb_build_object('error_code', j.error_code)
       FROM j WHERE j.error_code IS NOT NULL)
     SELECT ${JOB_COLUMN('j')} FROM j`,
+  /** $1 id, $2 progress, $3 stage, $4 message: progress of a waiting job (`reportWaitingProgress`). */
+  waitingProgress: `
+    WITH j AS (
+      UPDATE jobs SET progress = greatest(progress, $2::integer), stage = $3, message = $4, updated_at = now()
+      WHERE id = $1 AND ${statusIs(`'waiting'`)}
+      RETURNING *),
+    ${eventFrom(`'progress'`)}
+    SELECT j.id FROM j`,
+  /** $1 child id, $2 parent ids: a running job's new parents (`waitForJobs`), rows it has kept. */
+  insertMoreDependencies: `
+    INSERT INTO job_dependencies (child_id, parent_id) SELECT $1::uuid, unnest($2::uuid[])
+    ON CONFLICT DO NOTHING`,
+  /** $1 ids: the jobs a running job waits for, locked so none ends between the count and the park. */
+  lockJobs: `SELECT id, status FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+  /**
+   * $1–$3 the lease, $4 how many of its new parents have not ended, $5 message, $6 channel: a running
+   * job hands its worker back to wait for jobs it started (`waitForJobs`), pending at once when none
+   * is left. The rule is `run`: one that ends unsuccessfully wakes the job too, which reads their
+   * outcomes itself. The attempt is not used up (retry_count is untouched), like a release.
+   */
+  waitForJobs: `
+    WITH j AS (
+      UPDATE jobs SET status = CASE WHEN $4::integer > 0 THEN 'waiting' ELSE 'pending' END,
+        waiting_parents = $4::integer, on_parent_failure = 'run', worker_id = NULL,
+        lease_expires_at = NULL, started_event_id = NULL, updated_at = now(), run_at = now(),
+        message = $5
+      WHERE ${FENCE}
+      RETURNING *),
+    ${eventFrom(`'waiting'`)},
+    n AS (SELECT pg_notify($6, 'a') FROM j WHERE j.status = 'pending')
+    SELECT ${JOB_COLUMN('j')} FROM j LEFT JOIN n ON true`,
   /** $1 id, $2 user id or NULL: the job's rule, when it is in the scope. */
   selectRule: `SELECT on_parent_failure AS rule FROM jobs WHERE id = $1 AND ($2::text IS NULL OR user_id = $2)`,
   /** $1 id: its parents and its children, each list in id order. */

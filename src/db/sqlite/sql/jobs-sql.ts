@@ -348,6 +348,31 @@ export const jobsSql = {
       message = @message, completed_at = CASE WHEN @errorCode IS NULL THEN NULL ELSE ${NOW} END
     WHERE id = @id
     RETURNING ${JOB_ARRAY}`,
+  /** Progress of a waiting job, made by the jobs it waits for (`reportWaitingProgress`). */
+  waitingProgress: `
+    UPDATE jobs SET progress = max(progress, @progress), stage = @stage, message = @message, updated_at = ${NOW}
+    WHERE id = @id AND status = 'waiting'
+    RETURNING ${JOB_ARRAY}`,
+  /** A running job's new parents (`waitForJobs`): rows it already has are kept. */
+  insertMoreDependencies: `
+    INSERT OR IGNORE INTO job_dependencies (child_id, parent_id) SELECT @jobId, value FROM json_each(@ids)`,
+  /**
+   * A running job hands its worker back to wait for the jobs @ids (a JSON array) it started
+   * (`waitForJobs`): waiting for those not yet ended, pending when none is left. The rule is `run`,
+   * so one that ends unsuccessfully wakes the job too, which reads their outcomes itself. The
+   * attempt is not used up (retry_count is untouched), like a release.
+   */
+  waitForJobs: `
+    UPDATE jobs SET
+      waiting_parents = (SELECT count(*) FROM jobs AS p WHERE p.id IN (SELECT value FROM json_each(@ids))
+        AND (p.status = 'pending' OR p.status = 'running' OR p.status = 'waiting')),
+      status = CASE WHEN (SELECT count(*) FROM jobs AS p WHERE p.id IN (SELECT value FROM json_each(@ids))
+        AND (p.status = 'pending' OR p.status = 'running' OR p.status = 'waiting')) > 0
+        THEN 'waiting' ELSE 'pending' END,
+      on_parent_failure = 'run', worker_id = NULL, lease_expires_at = NULL, updated_at = ${NOW},
+      run_at = ${NOW}, message = @message
+    WHERE ${FENCE}
+    RETURNING ${JOB_ARRAY}`,
   selectParentIds: `SELECT parent_id FROM job_dependencies WHERE child_id = @id ORDER BY parent_id`,
   selectChildIds: `SELECT child_id FROM job_dependencies WHERE parent_id = @id ORDER BY child_id`,
   selectRule: `SELECT on_parent_failure FROM jobs WHERE id = @id AND (@userId IS NULL OR user_id = @userId)`,

@@ -1,0 +1,339 @@
+/**
+ * A long presentation rendered split (src/render/split) by real workers, on both databases: the
+ * video is the single render's (same frames, same slide changes, same audio packets, same
+ * thumbnail); one worker with concurrency 1 finishes it (the owner waits without a worker slot);
+ * a cancel of the presentation stops its segments and their ffmpeg; a worker that dies holding a
+ * segment costs that segment only.
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReelqueue, type Reelqueue } from '../../src/app.js';
+import { defaultKinds } from '../../src/default-kinds.js';
+import type { Job } from '../../src/jobs/model.js';
+import { ALL_JOBS, FROM_THE_START } from '../../src/jobs/store.js';
+import { silentLogger } from '../../src/logger.js';
+import { resolveFfmpegBinaries } from '../../src/render/ffmpeg/binaries.js';
+import { parsePresentationPayload } from '../../src/render/lesson/payload.js';
+import { renderPresentation } from '../../src/render/pipeline.js';
+import { SEGMENT_KIND } from '../../src/render/split/segment-payload.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { waitFor } from '../support/wait.js';
+
+const run = promisify(execFile);
+const FPS = 25;
+
+const slide = (i: number) => ({
+  title: `Step ${i + 1}`,
+  bullets: ['What happens', 'Why it matters'],
+  narration: `Step ${i + 1} of the water cycle. Water moves on, and the sun keeps it going.`,
+});
+/** Eight slides: above the default threshold of seven; with 3 slides a segment, four segments. */
+const LESSON = {
+  lesson: { title: 'The water cycle in eight steps', slides: Array.from({ length: 8 }, (_, i) => slide(i)) },
+  resolution: '640x360',
+};
+
+/** Sixteen slides at 720p with longer narration: segments that encode for a while. */
+const LONG_LESSON = {
+  lesson: {
+    title: 'The water cycle at length',
+    slides: Array.from({ length: 16 }, (_, i) => ({
+      ...slide(i),
+      narration: `${slide(i).narration} It evaporates from the sea, rises, cools, and falls again as rain, part ${i + 1}.`,
+    })),
+  },
+  resolution: '1280x720',
+};
+
+/** ffmpeg processes whose parent is this test process. */
+function childFfmpegs(): number[] {
+  const found: number[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = /\((.*)\)/.exec(stat)?.[1] ?? '';
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && comm.includes('ffmpeg')) found.push(Number(pid));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+interface Packet {
+  pts: number;
+  duration: number;
+  key: boolean;
+  hash: string;
+}
+
+async function packets(path: string, stream: 'v' | 'a'): Promise<Packet[]> {
+  const { ffprobe } = resolveFfmpegBinaries();
+  const { stdout } = await run(ffprobe, [
+    '-v',
+    'error',
+    '-select_streams',
+    stream,
+    '-show_entries',
+    'packet=pts,duration,flags,data_hash',
+    '-show_data_hash',
+    'CRC32',
+    '-of',
+    'csv=p=0',
+    path,
+  ]);
+  return stdout
+    .trim()
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const [pts, duration, flags, hash] = line.split(',');
+      return {
+        pts: Number(pts),
+        duration: Number(duration),
+        key: (flags ?? '').includes('K'),
+        hash: hash ?? '',
+      };
+    })
+    .sort((a, b) => a.pts - b.pts);
+}
+
+async function artifactBytes(app: Reelqueue, jobId: string, kind: string): Promise<Buffer> {
+  const artifact = await app.database.artifacts.find(jobId, kind);
+  if (!artifact) throw new Error(`no ${kind} for ${jobId}`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of app.database.artifacts.read(artifact.id)) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+describe('a presentation rendered split across workers', { timeout: 240_000 }, () => {
+  let t: TestDatabase;
+  let app: Reelqueue;
+  let folder: string;
+
+  beforeAll(async () => {
+    t = await createTestDatabase({
+      HEARTBEAT_SECONDS: 0.3,
+      LEASE_SECONDS: 3,
+      POLL_INTERVAL_MS: 100,
+      REAPER_INTERVAL_SECONDS: 0.3,
+      SPLIT_RENDER_SEGMENT_SLIDES: 3,
+    });
+    app = await createReelqueue(t.config, { logger: silentLogger(), kinds: defaultKinds });
+    folder = await mkdtemp(join(tmpdir(), 'split-render-'));
+  });
+  afterAll(async () => {
+    await app.close();
+    await t.cleanup();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  const jobNow = async (id: string): Promise<Job | null> => app.jobs.get(id, ALL_JOBS);
+  const ended = (id: string, what: string) =>
+    waitFor(
+      async () => {
+        const job = await jobNow(id);
+        return job && ['completed', 'failed', 'cancelled', 'timeout'].includes(job.status) ? job : null;
+      },
+      { timeoutMs: 200_000, intervalMs: 100, what },
+    );
+
+  it('makes the single render’s video, with one worker of concurrency 1', async () => {
+    const single = await renderPresentation({
+      payload: parsePresentationPayload(LESSON),
+      workDir: folder,
+      ttsCacheDir: join(t.config.dataDir, 'tts-cache'),
+    });
+
+    const worker = app.createWorker({ concurrency: 1 });
+    const outcomes: string[] = [];
+    worker.on('finished', (job, outcome) => outcomes.push(`${job.kind}:${outcome}`));
+    worker.start();
+    try {
+      const { job } = await app.enqueue({ kind: 'presentation', payload: LESSON, maxRetries: 0 });
+      const done = await ended(job.id, 'the split job to end');
+      expect(done.status).toBe('completed');
+      const result = done.result as Record<string, unknown>;
+      const segments = (result.split_render as { segments: unknown[] }).segments;
+      expect(segments).toHaveLength(4);
+      expect(outcomes).toEqual([
+        'presentation:waiting',
+        ...Array.from({ length: 4 }, () => `${SEGMENT_KIND}:completed`),
+        'presentation:completed',
+      ]);
+
+      // One bar: while it waited, its segments moved it from the planning's 15 % to 85 %, never back.
+      const waitingProgress = (await app.jobs.listEvents(job.id, FROM_THE_START, 1000))
+        .filter((event) => event.type === 'progress' && event.status === 'waiting')
+        .map((event) => event.progress);
+      expect(waitingProgress.length).toBeGreaterThan(3);
+      expect(waitingProgress).toEqual([...waitingProgress].sort((a, b) => a - b));
+      expect(waitingProgress[0]).toBeGreaterThanOrEqual(15);
+      expect(waitingProgress.at(-1)).toBe(85);
+
+      expect(Math.abs(Number(result.duration_sec) - single.durationSeconds)).toBeLessThanOrEqual(1 / FPS);
+      expect(result.slide_start_times).toEqual(single.slideStartTimes);
+      expect(result.slide_count).toBe(single.slideCount);
+      expect(result.caption_cue_count).toBe(single.captionCues.length);
+
+      const splitPath = join(folder, 'split.mp4');
+      await writeFile(splitPath, await artifactBytes(app, job.id, 'video'));
+      // Slide changes on the same frames: the keyframes (forced at every shot) at the same times,
+      // and as many frames.
+      const [splitVideo, singleVideo] = await Promise.all([
+        packets(splitPath, 'v'),
+        packets(single.videoPath, 'v'),
+      ]);
+      expect(splitVideo.length).toBe(singleVideo.length);
+      expect(splitVideo.filter((p) => p.key).map((p) => p.pts)).toEqual(
+        singleVideo.filter((p) => p.key).map((p) => p.pts),
+      );
+      // The audio: the same packets, each starting where the one before ended (no gap at a join).
+      const [splitAudio, singleAudio] = await Promise.all([
+        packets(splitPath, 'a'),
+        packets(single.videoPath, 'a'),
+      ]);
+      expect(splitAudio.map((p) => p.pts)).toEqual(singleAudio.map((p) => p.pts));
+      // … with the same bytes: the narration is encoded once, whole, as in the single render, so a
+      // join can add no gap, click or drift.
+      expect(splitAudio.map((p) => p.hash)).toEqual(singleAudio.map((p) => p.hash));
+      for (let i = 1; i < splitAudio.length; i++) {
+        const before = splitAudio[i - 1] as Packet;
+        expect((splitAudio[i] as Packet).pts).toBe(before.pts + before.duration);
+      }
+      expect(await artifactBytes(app, job.id, 'thumbnail')).toEqual(await readFile(single.thumbnailPath));
+      expect((await artifactBytes(app, job.id, 'captions')).toString()).toBe(
+        await readFile(single.captionsPath as string, 'utf8'),
+      );
+      // The segments are gone once joined: jobs, videos, and the narration kept for the join.
+      expect(await app.database.artifacts.find(job.id, 'split-narration')).toBeNull();
+      const segmentJobs = await app.jobs.list(
+        { kinds: [SEGMENT_KIND], limit: 10, includeFinished: true },
+        ALL_JOBS,
+      );
+      expect(segmentJobs.jobs).toEqual([]);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('a cancel of the presentation cancels its segments and stops their ffmpeg', async () => {
+    const worker = app.createWorker({ concurrency: 2 });
+    worker.start();
+    try {
+      const { job } = await app.enqueue({ kind: 'presentation', payload: LONG_LESSON, maxRetries: 0 });
+      await waitFor(async () => (await jobNow(job.id))?.status === 'waiting' && childFfmpegs().length > 0, {
+        timeoutMs: 120_000,
+        intervalMs: 20,
+        what: 'segments encoding while the presentation waits',
+      });
+      const outcome = await app.jobs.cancel(job.id, 'changed my mind', ALL_JOBS);
+      expect(outcome.state).toBe('cancelled');
+      const segments = await waitFor(
+        async () => {
+          const page = await app.jobs.list(
+            { kinds: [SEGMENT_KIND], limit: 50, includeFinished: true },
+            ALL_JOBS,
+          );
+          const mine = page.jobs.filter((segment) => segment.payload.owner_id === job.id);
+          return mine.length > 0 && mine.every((segment) => segment.status === 'cancelled') ? mine : null;
+        },
+        { timeoutMs: 30_000, intervalMs: 50, what: 'every segment to end cancelled' },
+      );
+      expect(segments.length).toBeGreaterThan(2);
+      await waitFor(() => childFfmpegs().length === 0, { timeoutMs: 5000, what: 'ffmpeg to be gone' });
+      expect((await jobNow(job.id))?.status).toBe('cancelled');
+      expect(await app.database.artifacts.find(job.id, 'video')).toBeNull();
+    } finally {
+      await worker.stop(0);
+    }
+  });
+
+  it('a worker that dies holding a segment costs that segment only', async () => {
+    const planner = app.createWorker({ concurrency: 1 });
+    const parked = new Promise<void>((resolve) =>
+      planner.on('finished', (job, outcome) => {
+        if (job.kind === 'presentation' && outcome === 'waiting') resolve();
+      }),
+    );
+    planner.start();
+    const { job } = await app.enqueue({ kind: 'presentation', payload: LESSON, maxRetries: 1 });
+    await parked;
+    await planner.stop(0);
+    // A worker claims a segment and dies: nobody renews its 1 s lease.
+    const [held] = await app.jobs.claim({
+      workerId: 'dead-worker',
+      kinds: [SEGMENT_KIND],
+      limit: 1,
+      leaseSeconds: 1,
+    });
+    expect(held).toBeDefined();
+
+    const worker = app.createWorker({ concurrency: 2 });
+    const reaper = app.createReaper();
+    const started: Job[] = [];
+    worker.on('started', (started_) => started.push(started_));
+    reaper.start();
+    worker.start();
+    try {
+      const done = await ended(job.id, 'the presentation to end');
+      expect(done.status).toBe('completed');
+      const segmentStarts = started.filter((s) => s.kind === SEGMENT_KIND);
+      // Each segment ran once on the live worker: the dead worker's one again, none of the others twice.
+      expect(new Set(segmentStarts.map((s) => s.id)).size).toBe(segmentStarts.length);
+      expect(segmentStarts).toHaveLength(4);
+      const rerun = segmentStarts.find((s) => s.id === held?.id);
+      expect(rerun?.attempt).toBeGreaterThan(held?.attempt ?? Infinity);
+    } finally {
+      await worker.stop(0);
+      await reaper.stop();
+    }
+  });
+
+  it('a segment that fails after its retries fails the presentation with SPLIT_SEGMENT_FAILED', async () => {
+    const planner = app.createWorker({ concurrency: 1 });
+    const parked = new Promise<void>((resolve) =>
+      planner.on('finished', (job, outcome) => {
+        if (job.kind === 'presentation' && outcome === 'waiting') resolve();
+      }),
+    );
+    planner.start();
+    const { job } = await app.enqueue({ kind: 'presentation', payload: LESSON, maxRetries: 0 });
+    await parked;
+    await planner.stop(0);
+    const [doomed] = await app.jobs.claim({
+      workerId: 'test',
+      kinds: [SEGMENT_KIND],
+      limit: 1,
+      leaseSeconds: 30,
+    });
+    await app.jobs.fail(
+      { jobId: doomed?.id as string, attempt: doomed?.attempt as number, workerId: 'test' },
+      {
+        code: 'RENDER_FAILED',
+        message: 'ffmpeg broke',
+        details: null,
+        terminalStatus: 'failed',
+        retryAfterSeconds: null,
+      },
+    );
+    const worker = app.createWorker({ concurrency: 2 });
+    worker.start();
+    try {
+      const done = await ended(job.id, 'the presentation to end');
+      expect(done.status).toBe('failed');
+      expect(done.errorCode).toBe('SPLIT_SEGMENT_FAILED');
+      expect(done.errorDetails).toMatchObject({ segment_id: doomed?.id, segment_status: 'failed' });
+      expect(done.retryCount).toBe(0);
+      expect(await app.database.artifacts.find(job.id, 'split-plan')).toBeNull();
+    } finally {
+      await worker.stop(0);
+    }
+  });
+});
