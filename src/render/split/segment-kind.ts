@@ -8,7 +8,7 @@
  * Segments have no owner (user_id null: they are in no user's listing, cost no points); the
  * presentation they belong to is `owner_id`. While one runs it looks at its presentation about once
  * a second: when that ended (cancelled, failed, timed out) or is gone, the segment cancels itself,
- * which stops its ffmpeg like any cancel.
+ * which stops its ffmpeg like any cancel, and removes its siblings (leftover-segments.ts).
  */
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -29,12 +29,13 @@ import { createWorkDir, defaultWorkRoot } from '../work-dirs.js';
 import type { JobKind } from '../../jobs/kinds.js';
 import { leaseOf, type JobStatus } from '../../jobs/model.js';
 import { ALL_JOBS, type JobStore } from '../../jobs/store.js';
+import { removeSegmentsOf } from './leftover-segments.js';
 import { segmentsPercent, type SegmentShare } from './progress-shares.js';
 import { parseSegmentPayload, segmentPayloadJson, SEGMENT_KIND, SEGMENT_VIDEO } from './segment-payload.js';
 
 export interface SegmentKindOptions {
   artifacts: ArtifactStore;
-  jobs: Pick<JobStore, 'get' | 'cancel' | 'dependencies' | 'reportWaitingProgress'>;
+  jobs: Pick<JobStore, 'get' | 'cancel' | 'dependencies' | 'reportWaitingProgress' | 'list' | 'deleteJob'>;
   deploymentId: () => Promise<string>;
   workRoot?: string;
   ffmpegPath?: string | undefined;
@@ -136,7 +137,10 @@ export function presentationSegmentKind(options: SegmentKindOptions): JobKind {
         segment.ownerId,
         options.ownerCheckMs ?? 1000,
         async (status) => {
-          await options.jobs.cancel(job.id, `its presentation ${segment.ownerId} is ${status}`, ALL_JOBS);
+          const reason = `its presentation ${segment.ownerId} is ${status}`;
+          await options.jobs.cancel(job.id, reason, ALL_JOBS);
+          // Nobody will join its siblings either: the ended ones go now, the open ones are cancelled.
+          await removeSegmentsOf(options.jobs, segment.ownerId, reason, new Set([job.id]));
         },
       );
       const reportOwner = ownerReporter(options.jobs, {

@@ -28,6 +28,7 @@ import { assembleSegments } from './assemble.js';
 import { PLAN_SHARE, SEGMENTS_DONE } from './progress-shares.js';
 import { planSplitRender, type PlannedSplitRender } from './plan.js';
 import { segmentPayloadJson, SEGMENT_KIND } from './segment-payload.js';
+import { removeSegmentsOf } from './leftover-segments.js';
 import type { JobKind } from '../../jobs/kinds.js';
 
 export const SPLIT_PLAN = 'split-plan';
@@ -38,7 +39,7 @@ export interface SplitRenderSettings {
   readonly minSlides: number;
   /** Slides (items of the sequence) per segment (SPLIT_RENDER_SEGMENT_SLIDES). */
   readonly segmentSlides: number;
-  readonly jobs: Pick<JobStore, 'get' | 'enqueueMany' | 'deleteJob'>;
+  readonly jobs: Pick<JobStore, 'get' | 'enqueueMany' | 'deleteJob' | 'list' | 'cancel'>;
   /** The segment kind, to check the segments' payloads as any enqueue does. */
   readonly segmentKind: JobKind;
 }
@@ -98,8 +99,12 @@ export async function runSplitPresentation(options: SplitRunOptions): Promise<Js
   }
   const unsuccessful = segments.findIndex((segment) => segment?.status !== 'completed');
   if (unsuccessful >= 0) {
-    await artifacts.delete(found.id);
+    // A failed job keeps none of its segments (they carry the lesson text): a manual retry plans
+    // again from a clean slate, its bar counting only the new ones.
     const segment = segments[unsuccessful];
+    await removeSegmentsOf(options.settings.jobs, context.job.id, 'its presentation failed');
+    await artifacts.delete(stored.narration_artifact_id);
+    await artifacts.delete(found.id);
     throw new ReelqueueError(
       'SPLIT_SEGMENT_FAILED',
       `Segment ${unsuccessful + 1} of ${segments.length} of the split render ${
@@ -119,6 +124,8 @@ async function plan(options: SplitRunOptions): Promise<JsonObject> {
   const { context, artifacts, settings } = options;
   const { job, signal } = context;
   const lease = leaseOf(job);
+  // Segments of an earlier run that stored no plan (it crashed after queuing them): never joined.
+  await removeSegmentsOf(settings.jobs, job.id, 'its presentation plans again');
   const planned = await planSplitRender({
     ...options.render,
     itemsPerSegment: settings.segmentSlides,
@@ -274,7 +281,7 @@ async function assemble(
     signal,
   });
   await context.progress('store', 97, 'Removing the segments');
-  for (const segment of segments) await settings.jobs.deleteJob(segment.id, ALL_JOBS);
+  await removeSegmentsOf(settings.jobs, job.id, 'its presentation is joined');
   await artifacts.delete(stored.narration_artifact_id);
   await artifacts.delete(planId);
   const segmentTimings = segments.map((segment) => ({
