@@ -303,6 +303,47 @@ describe('a presentation rendered split across workers', { timeout: 240_000 }, (
     }
   });
 
+  it('a run that crashed after queuing segments leaves none behind: the next run’s plan deletes them', async () => {
+    // A worker claims the presentation, queues a segment and dies before storing its plan.
+    const { job } = await app.enqueue({ kind: 'presentation', payload: LESSON, maxRetries: 1 });
+    const [held] = await app.jobs.claim({
+      workerId: 'dead-worker',
+      kinds: ['presentation'],
+      limit: 1,
+      leaseSeconds: 1,
+    });
+    expect(held?.id).toBe(job.id);
+    const { job: orphan } = await app.enqueue({
+      kind: SEGMENT_KIND,
+      maxRetries: 0,
+      payload: {
+        owner_id: job.id,
+        index: 0,
+        count: 1,
+        presentation: LESSON,
+        fps: FPS,
+        first_frame: 0,
+        frames: 1,
+        items: [0],
+        shots: [{ item: 0, shown_bullets: null, frames: 1 }],
+        burned_cues: null,
+      },
+    });
+    const worker = app.createWorker({ concurrency: 2 });
+    const reaper = app.createReaper();
+    reaper.start();
+    worker.start();
+    try {
+      const done = await ended(job.id, 'the presentation to end');
+      expect(done.status).toBe('completed');
+      expect(await jobNow(orphan.id)).toBeNull();
+      expect(await segmentsOf(job.id)).toEqual([]);
+    } finally {
+      await worker.stop(0);
+      await reaper.stop();
+    }
+  });
+
   it('a segment that fails after its retries fails the presentation with SPLIT_SEGMENT_FAILED', async () => {
     const planner = app.createWorker({ concurrency: 1 });
     const parked = new Promise<void>((resolve) =>
