@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { leaseOf, type Job } from '../../src/jobs/model.js';
-import type { JobStore } from '../../src/jobs/store.js';
+import { FROM_THE_START, type JobStore } from '../../src/jobs/store.js';
 import { eventTypes, expectRejectsWith, mustGet, useConformanceDatabase } from '../support/conformance.js';
 import { stubKind, type JobFactory } from '../support/job-factory.js';
 
@@ -53,6 +53,23 @@ describe('a running job waits for the jobs it started', () => {
     expect(again?.id).toBe(owner.id);
     expect(again?.retryCount).toBe(owner.retryCount);
     expect(await eventTypes(store, owner.id)).toEqual(['created', 'started', 'waiting', 'ready', 'started']);
+  });
+
+  it('keeps the bar its pieces moved when it is claimed again: its progress never goes back', async () => {
+    const { store, jobs } = ctx();
+    const { owner, pieces } = await ownerWithPieces(jobs, store, 'e', 1);
+    await store.reportProgress(leaseOf(owner), { progress: 15, stage: 'plan', message: 'Planned' });
+    await store.waitForJobs(leaseOf(owner), [pieces[0]?.id as string], 'waiting');
+    const [piece] = await claimKind(store, 'piece-e');
+    expect(await store.reportWaitingProgress(owner.id, { progress: 85, stage: 'encode', message: 'x' })).toBe(
+      true,
+    );
+    await store.complete(leaseOf(piece as Job), {});
+    const [again] = await claimKind(store, 'owner-e');
+    expect(again?.progress).toBe(85);
+    const bar = (await store.listEvents(owner.id, FROM_THE_START, 100)).map((event) => event.progress);
+    expect(bar).toEqual([...bar].sort((a, b) => a - b));
+    expect(bar.at(-1)).toBe(85);
   });
 
   it('a piece that fails settles it too (rule run): its handler reads the outcome', async () => {

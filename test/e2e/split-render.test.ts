@@ -180,6 +180,9 @@ describe('a presentation rendered split across workers', { timeout: 240_000 }, (
       expect(waitingProgress).toEqual([...waitingProgress].sort((a, b) => a - b));
       expect(waitingProgress[0]).toBeGreaterThanOrEqual(15);
       expect(waitingProgress.at(-1)).toBe(85);
+      // … nor when the join run starts: every event of the job, the claim's included, on one bar.
+      const bar = (await app.jobs.listEvents(job.id, FROM_THE_START, 1000)).map((event) => event.progress);
+      expect(bar).toEqual([...bar].sort((a, b) => a - b));
 
       expect(Math.abs(Number(result.duration_sec) - single.durationSeconds)).toBeLessThanOrEqual(1 / FPS);
       expect(result.slide_start_times).toEqual(single.slideStartTimes);

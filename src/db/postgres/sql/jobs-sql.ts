@@ -134,6 +134,24 @@ const REQUEUE_LOST_UNLESS_CANCELLED = `cancel_requested_at IS NULL AND ${REQUEUE
 const LOST_TOO_OFTEN_MESSAGE = `'Its worker was lost ' || (lost_attempts + 1) || ' times (MAX_LOST_ATTEMPTS is '
   || $2::integer || '): the job may be what stops its workers'`;
 
+/**
+ * The progress of the `started` event a row holds: what the claim kept (PROGRESS_ON_CLAIM), read
+ * from the event that made the job claimable again (`ready` when its last parent ended, `waiting`
+ * when none was left); 0 otherwise. Once stored by migration 0017's trigger, the event says 0.
+ */
+export const HELD_STARTED_PROGRESS = `coalesce((SELECT CASE WHEN e.type IN ('ready', 'waiting') THEN e.progress
+    ELSE 0 END FROM job_events e WHERE e.job_id = jobs.id AND e.id < jobs.started_event_id
+    ORDER BY e.id DESC LIMIT 1), 0)::smallint`;
+
+/**
+ * A claimed job's progress: 0, but for a job coming back from waiting on jobs it started
+ * (`waitForJobs` set its rule to `run` and linked them), whose bar they moved: it keeps it, so the
+ * user's bar never goes back (a split render's join starts at 85 %, not 0). A child of the `run` rule
+ * that never ran has 0 anyway.
+ */
+const PROGRESS_ON_CLAIM = (table: string): string => `CASE WHEN ${table}.on_parent_failure = 'run'
+  AND EXISTS (SELECT 1 FROM job_dependencies d WHERE d.child_id = ${table}.id) THEN ${table}.progress ELSE 0 END`;
+
 export const jobsSql = {
   /** Many new jobs: $1–$11 a column each (`newJobsColumns`), $12 the channel (`insertJobs`). */
   insertMany: insertJobs(JOB_ARRAYS),
@@ -175,12 +193,16 @@ export const jobsSql = {
     SELECT * FROM jobs
     WHERE (coalesce(user_id, ''), idempotency_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
 
-  /** $1 kinds, $2 limit, $3 worker id, $4 lease seconds. The `started` events are read from the rows. */
+  /**
+   * $1 kinds, $2 limit, $3 worker id, $4 lease seconds. The `started` events are read from the rows.
+   * A job coming back from waiting on jobs it started keeps its bar (PROGRESS_ON_CLAIM).
+   */
   claim: `
     WITH j AS (
       UPDATE jobs SET status = 'running', attempt = attempt + 1, worker_id = $3, started_at = now(),
         updated_at = now(), last_heartbeat = now(), lease_expires_at = now() + make_interval(secs => $4),
-        progress = 0, stage = NULL, message = 'Started', started_event_id = ${RESERVED_EVENT_ID}
+        progress = ${PROGRESS_ON_CLAIM('jobs')}, stage = NULL, message = 'Started',
+        started_event_id = ${RESERVED_EVENT_ID}
       -- Candidates: FOR UPDATE SKIP LOCKED over jobs_claim_idx in claim order (migration 0003 pins
       -- that plan); = ANY(ARRAY(...)) makes the update find them by primary key.
       WHERE jobs.id = ANY(ARRAY(SELECT reelqueue_claim_candidates($1::text[], $2::integer)))
@@ -332,8 +354,8 @@ export const jobsSql = {
     SELECT held.* FROM jobs, LATERAL (VALUES
       (0::bigint, jobs.id, jobs.created_at, 'created', 'pending', 0::smallint, NULL::text, 'Queued',
         0, NULL::text, NULL::jsonb),
-      (jobs.started_event_id, jobs.id, jobs.started_at, 'started', 'running', 0::smallint, NULL::text,
-        'Started', jobs.attempt, jobs.worker_id, NULL::jsonb),
+      (jobs.started_event_id, jobs.id, jobs.started_at, 'started', 'running', ${HELD_STARTED_PROGRESS},
+        NULL::text, 'Started', jobs.attempt, jobs.worker_id, NULL::jsonb),
       (jobs.completed_event_id, jobs.id, jobs.completed_at, 'completed', 'completed', 100::smallint,
         jobs.stage, 'Completed', jobs.attempt, jobs.worker_id, NULL::jsonb)
     ) AS held(id, job_id, at, type, status, progress, stage, message, attempt, worker_id, data)

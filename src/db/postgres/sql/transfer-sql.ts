@@ -3,6 +3,7 @@
  * parameters; a batch of jobs or events is one JSON array parameter, read by column name.
  */
 import { IMPORTED_COLUMNS } from '../../transfer-rows.js';
+import { HELD_STARTED_PROGRESS } from './jobs-sql.js';
 
 /** The columns an import writes as given: every column but the points and the held event ids. */
 const COLUMNS = IMPORTED_COLUMNS.join(', ');
@@ -25,8 +26,8 @@ export const transferSql = {
    */
   exportEvents: `
     SELECT held.* FROM jobs, LATERAL (VALUES
-      (jobs.started_event_id, jobs.id, jobs.started_at, 'started', 'running', 0::smallint, NULL::text,
-        'Started', jobs.attempt, jobs.worker_id, NULL::jsonb),
+      (jobs.started_event_id, jobs.id, jobs.started_at, 'started', 'running', ${HELD_STARTED_PROGRESS},
+        NULL::text, 'Started', jobs.attempt, jobs.worker_id, NULL::jsonb),
       (jobs.completed_event_id, jobs.id, jobs.completed_at, 'completed', 'completed', 100::smallint,
         jobs.stage, 'Completed', jobs.attempt, jobs.worker_id, NULL::jsonb)
     ) AS held(id, job_id, at, type, status, progress, stage, message, attempt, worker_id, data)

@@ -101,8 +101,12 @@ export const jobsSql = {
   claim: `
     UPDATE jobs SET status = 'running', attempt = attempt + 1, worker_id = @workerId,
       started_at = ${NOW}, updated_at = ${NOW}, last_heartbeat = ${NOW},
-      lease_expires_at = ${NOW} + CAST(@leaseMs AS INTEGER), progress = 0, stage = NULL,
-      message = 'Started'
+      lease_expires_at = ${NOW} + CAST(@leaseMs AS INTEGER), stage = NULL, message = 'Started',
+      -- A job coming back from waiting on jobs it started keeps the bar they moved: it never goes
+      -- back (a split render's join starts at 85 %, not 0). A child of the rule 'run' that never
+      -- ran has 0 anyway.
+      progress = CASE WHEN on_parent_failure = 'run'
+        AND EXISTS (SELECT 1 FROM job_dependencies d WHERE d.child_id = jobs.id) THEN progress ELSE 0 END
     WHERE id IN (
       SELECT id FROM jobs INDEXED BY jobs_claim_idx
       WHERE status = 'pending' AND run_at <= ${NOW} AND kind IN (SELECT value FROM json_each(@kinds))
