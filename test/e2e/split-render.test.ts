@@ -5,7 +5,7 @@
  * a cancel of the presentation stops its segments and their ffmpeg; a worker that dies holding a
  * segment costs that segment only.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ import { parsePresentationPayload } from '../../src/render/lesson/payload.js';
 import { renderPresentation } from '../../src/render/pipeline.js';
 import { SEGMENT_KIND } from '../../src/render/split/segment-payload.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { assertBuilt, CLI } from '../support/worker-process.js';
 import { waitFor } from '../support/wait.js';
 
 const run = promisify(execFile);
@@ -303,6 +304,37 @@ describe('a presentation rendered split across workers', { timeout: 240_000 }, (
     } finally {
       await worker.stop(0);
       await reaper.stop();
+    }
+  });
+
+  it('`jobs show` says in how many segments it is rendered and how many are done', async () => {
+    assertBuilt();
+    const show = (id: string) => {
+      const result = spawnSync(process.execPath, [CLI, 'jobs', 'show', id], {
+        env: { ...process.env, ...t.env, LOG_LEVEL: 'silent' },
+        encoding: 'utf8',
+      });
+      expect(result.stderr).toBe('');
+      return result.stdout;
+    };
+    const planner = app.createWorker({ concurrency: 1 });
+    const parked = new Promise<void>((resolve) =>
+      planner.on('finished', (job, outcome) => {
+        if (job.kind === 'presentation' && outcome === 'waiting') resolve();
+      }),
+    );
+    planner.start();
+    const { job } = await app.enqueue({ kind: 'presentation', payload: LESSON, maxRetries: 0 });
+    await parked;
+    await planner.stop(0);
+    expect(show(job.id)).toContain('split:    rendered in 4 segments, 0 done');
+    const worker = app.createWorker({ concurrency: 2 });
+    worker.start();
+    try {
+      expect((await ended(job.id, 'the presentation to end')).status).toBe('completed');
+      expect(show(job.id)).toContain('split:    rendered in 4 segments, 4 done');
+    } finally {
+      await worker.stop(0);
     }
   });
 

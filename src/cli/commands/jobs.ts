@@ -20,6 +20,7 @@ import {
   type CommonOptions,
 } from '../context.js';
 import { jobDetails, jobsTable } from '../format.js';
+import { splitStatusLine, splitStatusOf } from '../../render/split/split-status.js';
 import { exportCommand, importCommand } from './jobs-transfer.js';
 
 function parsePayload(text: string): JsonObject {
@@ -165,17 +166,20 @@ function showCommand(): Command {
         const family = await app.jobs.dependencies(id, ALL_JOBS);
         const parentIds = family?.parentIds ?? [];
         const childIds = family?.childIds ?? [];
+        const split = await splitStatusOf(job, app.jobs);
         const shown = {
           ...job,
           queuePosition: position,
           dependsOn: parentIds,
           children: childIds,
           onParentFailure: family?.onParentFailure ?? 'fail',
+          ...(split && { splitRender: split }),
           ...(options.events && { events }),
         };
         print(options, shown, () =>
           [
             jobDetails(job, position),
+            ...(split ? [`split:    ${splitStatusLine(split)}`] : []),
             ...(parentIds.length > 0
               ? [`parents:  ${parentIds.join(', ')} (on parent failure: ${shown.onParentFailure})`]
               : []),
