@@ -95,6 +95,18 @@ describe.runIf(DIALECT === 'postgres')('wake-ups of an idle fleet', () => {
     // (answers, the claim after the job, the fleet's polls).
     expect(perJob).toBeLessThan(WORKERS / 3);
     expect(Math.min(...workers.map((worker) => worker.wakeUpChance))).toBeLessThan(1);
+    // Every claim is counted under the reason it was made for (the herd bench reads them).
+    const byReason = new Map<string, number>();
+    for (const worker of workers) {
+      for (const [reason, count] of Object.entries(worker.claimsByReason)) {
+        byReason.set(reason, (byReason.get(reason) ?? 0) + count);
+      }
+    }
+    expect([...byReason.values()].reduce((sum, count) => sum + count, 0)).toBe(counted.claims());
+    expect(byReason.get('start-up')).toBe(WORKERS);
+    expect(byReason.get('wake-up')).toBeGreaterThan(0);
+    expect(byReason.get('job-finished')).toBeGreaterThan(0);
+    expect(byReason.get('uncounted-wake-up')).toBe(0);
   });
 
   it('a child readied by its parent completing makes a few of twenty idle workers claim, not all of them', async () => {
