@@ -265,7 +265,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       this.#answeringWakeUp = true;
       this.#answeringJobs += jobs.count;
     }
-    this.#wake('uncounted-wake-up');
+    this.#wake(jobs === undefined ? 'uncounted-wake-up' : 'wake-up');
   }
 
   /** The chance this worker answers a wake-up for one job (wake-up-lottery.ts). */
