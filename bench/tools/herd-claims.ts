@@ -6,14 +6,21 @@
  * the wake-up lottery, for the same run's before/after. Cheaper than the fleet scenario (no process
  * per worker) and the same claims: the lottery is per worker, not per process.
  *
- *   npx tsx bench/tools/herd-claims.ts [--workers 1,10,100] [--jobs 100] [--poll-ms 1000] [--every-worker]
+ * Each claim is counted by why the worker made it (`Worker.claimsByReason`: answering a counted
+ * wake-up, an uncounted one, its poll, its handler returning, start-up, its last claim filling the
+ * room it asked for); `Σ chance` is the answers a one-job wake-up draws, averaged over the jobs. A
+ * fleet starts answering every wake-up and learns its chance from its losses: with 100 workers that
+ * takes a few hundred jobs (`--warm-up`, not measured), and answers per job fall from about 4.5
+ * over the first hundred to about 2.7 after.
+ *
+ *   npx tsx bench/tools/herd-claims.ts [--workers 1,10,100] [--jobs 100] [--poll-ms 1000] [--warm-up 10] [--every-worker]
  */
 import { parseArgs } from 'node:util';
 import { createReelqueue } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { ALL_JOBS, type JobStore } from '../../src/jobs/store.js';
 import { WakeUpLottery } from '../../src/jobs/wake-up-lottery.js';
-import { Worker } from '../../src/jobs/worker.js';
+import { Worker, type ClaimReason } from '../../src/jobs/worker.js';
 import { silentLogger } from '../../src/logger.js';
 import { msSince, nowNs, sleep } from '../lib/clock.js';
 import { dropSchema, POSTGRES_URL, uniqueName } from '../lib/services.js';
@@ -25,16 +32,29 @@ const { values } = parseArgs({
     jobs: { type: 'string', default: '100' },
     'poll-ms': { type: 'string', default: '1000' },
     'every-worker': { type: 'boolean', default: false },
+    'warm-up': { type: 'string', default: '10' },
   },
 });
 const jobs = Number(values.jobs);
 const pollMs = Number(values['poll-ms']);
+const warmUp = Number(values['warm-up']);
 
 /** Answers every wake-up: the workers before the lottery. */
 class EveryWakeUp extends WakeUpLottery {
   override answers(): boolean {
     return true;
   }
+}
+
+/** The fleet's claims by reason (Worker.claimsByReason), summed. */
+function claimsByReason(workers: readonly Worker[]): Map<ClaimReason, number> {
+  const sums = new Map<ClaimReason, number>();
+  for (const worker of workers) {
+    for (const [reason, count] of Object.entries(worker.claimsByReason) as [ClaimReason, number][]) {
+      sums.set(reason, (sums.get(reason) ?? 0) + count);
+    }
+  }
+  return sums;
 }
 
 async function measure(workerCount: number) {
@@ -80,31 +100,43 @@ async function measure(workerCount: number) {
   });
   try {
     // Warm-up: start-up claims, the LISTEN session, the pools; not measured.
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < warmUp; i++) {
       const { job } = await app.enqueue({ kind: 'noop' });
       while ((await app.jobs.get(job.id, ALL_JOBS))?.status !== 'completed') await sleep(5);
     }
     await sleep(200);
     claims = 0;
+    const before = claimsByReason(workers);
+    const heard: string[] = [];
+    const unsubscribe = app.jobs.onJobAvailable((announced) =>
+      heard.push(announced ? `${announced.count}:${announced.kind ?? ''}` : 'uncounted'),
+    );
     const pickups: number[] = [];
-    const since = nowNs();
+    let chanceSum = 0;
     for (let i = 0; i < jobs; i++) {
+      chanceSum += workers.reduce((sum, worker) => sum + worker.wakeUpChance, 0);
       const { job } = await app.enqueue({ kind: 'noop' });
       const added = nowNs();
       while ((await app.jobs.get(job.id, ALL_JOBS))?.status !== 'completed') await sleep(2);
       pickups.push(msSince(added, started.get(job.id) ?? added));
     }
-    const seconds = msSince(since, nowNs()) / 1000;
+    unsubscribe();
+    const wakeUps = new Map<string, number>();
+    for (const payload of heard) wakeUps.set(payload, (wakeUps.get(payload) ?? 0) + 1);
+    const reasons = [...claimsByReason(workers)]
+      .map(([reason, count]) => [reason, (count - (before.get(reason) ?? 0)) / jobs] as const)
+      .filter(([, perJob]) => perJob > 0);
     const perJob = claims / jobs;
-    // What the polls alone cost meanwhile: each worker polls about once per interval.
-    const pollsPerJob = (workerCount * seconds * 1000) / pollMs / jobs;
     return {
       workerCount,
       perJob,
-      pollsPerJob,
       p50: percentile(pickups, 0.5),
       p99: percentile(pickups, 0.99),
       chance: Math.min(...workers.map((worker) => worker.wakeUpChance)),
+      // The answers a one-job wake-up draws on average (Σ chance before each job).
+      expectedAnswers: chanceSum / jobs,
+      reasons,
+      wakeUps,
     };
   } finally {
     await Promise.all(workers.map((worker) => worker.stop(0)));
@@ -116,6 +148,13 @@ async function measure(workerCount: number) {
 for (const count of values.workers.split(',').map(Number)) {
   const r = await measure(count);
   console.log(
-    `${values['every-worker'] ? 'every worker answers' : 'lottery'}: ${r.workerCount} idle workers, ${jobs} jobs one at a time, poll ${pollMs} ms: claims/job ${r.perJob.toFixed(2)} (of which polls ≈ ${r.pollsPerJob.toFixed(2)}), pickup p50 ${r.p50.toFixed(1)} p99 ${r.p99.toFixed(1)} ms, lowest chance ${r.chance.toFixed(3)}`,
+    `${values['every-worker'] ? 'every worker answers' : 'lottery'}: ${r.workerCount} idle workers, ${jobs} jobs one at a time, poll ${pollMs} ms: claims/job ${r.perJob.toFixed(2)}, pickup p50 ${r.p50.toFixed(1)} p99 ${r.p99.toFixed(1)} ms, lowest chance ${r.chance.toFixed(3)}`,
+  );
+  console.log(`  Σ chance ${r.expectedAnswers.toFixed(2)}`);
+  console.log(
+    `  wake-ups heard (count:kind × times): ${[...r.wakeUps].map(([w, n]) => `${w} × ${n}`).join(', ')}`,
+  );
+  console.log(
+    `  claims/job by reason: ${r.reasons.map(([reason, perJob]) => `${reason} ${perJob.toFixed(2)}`).join(', ')}`,
   );
 }

@@ -97,6 +97,15 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set([
 ]);
 /** A job started on a short (claim-ahead) lease is renewed to the full lease this soon after. */
 const PROMOTE_AFTER_MS = 200;
+/**
+ * Why a worker claimed: its start, a counted wake-up the lottery drew, a wake-up without a count
+ * (answered by every idle worker), its poll, a handler having returned (its slot is free), room freed
+ * otherwise (a job settled unstarted, outcome writes caught up), or its last claim filled every
+ * room it asked for (there may be more).
+ */
+export type ClaimReason =
+  'start-up' | 'wake-up' | 'uncounted-wake-up' | 'poll' | 'job-finished' | 'room-freed' | 'batch-full';
+
 /** The longest pause between claims while the database refuses them (or the poll interval, if longer). */
 const MAX_CLAIM_BACKOFF_MS = 10_000;
 /** Weight of the newest handler duration in the running average. */
@@ -173,6 +182,17 @@ export class Worker extends EventEmitter<WorkerEvents> {
    * their share: a find by answering a one-job wake-up excuses nothing (issue 29).
    */
   #jobsAhead = 0;
+  /** Why the next claim is made, when no answered wake-up or poll says (first reason wins). */
+  #claimReason: ClaimReason | null = null;
+  readonly #claims: Record<ClaimReason, number> = {
+    'start-up': 0,
+    'wake-up': 0,
+    'uncounted-wake-up': 0,
+    poll: 0,
+    'job-finished': 0,
+    'room-freed': 0,
+    'batch-full': 0,
+  };
   readonly #lottery: WakeUpLottery;
   #activeHandlers = 0;
   readonly #completions: WriteBatcher<Completion, boolean>;
@@ -218,16 +238,17 @@ export class Worker extends EventEmitter<WorkerEvents> {
     );
     this.#scheduleHeartbeat();
     this.#logger.info({ kinds: this.#kinds, concurrency: this.#settings.concurrency }, 'worker started');
-    this.#wake();
+    this.#wake('start-up');
   }
 
   /** Jobs that finish in the same tick free their slots together: one claim for all of them. */
-  #wakeSoon(): void {
+  #wakeSoon(reason: ClaimReason): void {
+    this.#claimReason ??= reason;
     if (this.#wakeScheduled) return;
     this.#wakeScheduled = true;
     setImmediate(() => {
       this.#wakeScheduled = false;
-      this.#wake();
+      this.#wake(reason);
     });
   }
 
@@ -244,7 +265,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       this.#answeringWakeUp = true;
       this.#answeringJobs += jobs.count;
     }
-    this.#wake();
+    this.#wake(jobs === undefined ? 'uncounted-wake-up' : 'wake-up');
   }
 
   /** The chance this worker answers a wake-up for one job (wake-up-lottery.ts). */
@@ -252,8 +273,17 @@ export class Worker extends EventEmitter<WorkerEvents> {
     return this.#lottery.chance;
   }
 
+  /**
+   * The claims this worker made, by why it made each (a bench counts them; one increment a claim). A
+   * claim that answers a drawn wake-up or a poll counts as that, whatever else asked for it.
+   */
+  get claimsByReason(): Readonly<Record<ClaimReason, number>> {
+    return { ...this.#claims };
+  }
+
   /** Asks for a claim round now (new jobs may be waiting). */
-  #wake(): void {
+  #wake(reason: ClaimReason): void {
+    this.#claimReason ??= reason;
     if (this.#state !== 'running') return;
     if (this.#claiming) {
       this.#claimAgain = true;
@@ -288,6 +318,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
         // A claim that may queue jobs takes the short lease; those that start are renewed soon after.
         const shortLease = free > this.#settings.concurrency - this.#activeHandlers;
         const answering = this.#answering();
+        this.#claims[answering ?? this.#claimReason ?? 'batch-full']++;
+        this.#claimReason = null;
         try {
           jobs = await this.#store.claim({
             workerId: this.id,
@@ -320,12 +352,16 @@ export class Worker extends EventEmitter<WorkerEvents> {
         }
         for (const job of jobs) this.#queue(job, shortLease);
         this.#startQueued();
-        if (jobs.length === free) this.#claimAgain = true;
+        if (jobs.length === free) {
+          this.#claimAgain = true;
+          this.#claimReason ??= 'batch-full';
+        }
       } while (this.#claimAgain);
     } finally {
       // A wake-up or poll this round had no room to claim for teaches nothing.
       this.#answering();
       this.#answeringJobs = 0;
+      this.#claimReason = null;
       this.#claiming = false;
       this.#schedulePoll();
     }
@@ -442,7 +478,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     const jittered = backedOff * (0.5 + Math.random());
     this.#pollTimer = setTimeout(() => {
       this.#answeringPoll = true;
-      this.#wake();
+      this.#wake('poll');
     }, jittered);
   }
 
@@ -543,7 +579,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.#running.delete(running.job.id);
     if (!started || this.#roomHeldByWrites) {
       this.#roomHeldByWrites = false;
-      this.#wakeSoon();
+      this.#wakeSoon('room-freed');
     }
   }
 
@@ -564,7 +600,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       this.#handlerMs =
         this.#handlerMs === null ? ms : this.#handlerMs + DURATION_WEIGHT * (ms - this.#handlerMs);
       this.#handlerReturned(running);
-      this.#wakeSoon();
+      this.#wakeSoon('job-finished');
     }
     const outcome = await this.#finish(running, settled);
     this.emit('finished', job, outcome);

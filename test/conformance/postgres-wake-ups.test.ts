@@ -7,7 +7,9 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { notifyChannel } from '../../src/db/postgres/listener.js';
 import type { PostgresJobStore } from '../../src/db/postgres/job-store.js';
+import { leaseOf } from '../../src/jobs/model.js';
 import { useConformanceDatabase } from '../support/conformance.js';
+import { stubKind } from '../support/job-factory.js';
 import { DIALECT, POSTGRES_URL } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
 
@@ -74,5 +76,56 @@ describe.runIf(DIALECT === 'postgres')('PostgreSQL wake-ups for new jobs', () =>
     await listener.query(`SELECT pg_notify($1, 'marker')`, [channel]);
     await waitFor(() => marker, { what: 'the marker' });
     expect(wakeUps).toBe(1);
+  });
+
+  /** Resolves once everything sent before has arrived: a marker sent after it comes after it. */
+  async function heardAllSent(): Promise<void> {
+    let marker = false;
+    listener.on('notification', (message) => {
+      if (message.payload === 'marker') marker = true;
+    });
+    await listener.query(`SELECT pg_notify($1, 'marker')`, [channel]);
+    await waitFor(() => marker, { what: 'the marker' });
+  }
+
+  it('counts the children a completion readies, by kind, in one wake-up per kind', async () => {
+    const { store, jobs } = ctx();
+    jobs.kinds.register(stubKind('kid'));
+    jobs.kinds.register(stubKind('other'));
+    const { job: parent } = await store.enqueue(jobs.resolve({ kind: 'noop' }));
+    for (const kind of ['kid', 'kid', 'other']) {
+      await store.enqueue(jobs.resolve({ kind, dependsOn: [parent.id] }));
+    }
+    await heardAllSent();
+    payloads = [];
+    const [claimed] = await store.claim({ workerId: 'w', kinds: ['noop'], limit: 1, leaseSeconds: 30 });
+    await store.complete(leaseOf(claimed!), {});
+    await heardAllSent();
+    // Before migration 0033 an uncounted `a`, which every idle worker answers.
+    expect(payloads.filter((payload) => payload !== 'marker').sort()).toEqual(['a:1:other', 'a:2:kid']);
+  });
+
+  it('counts the webhook deliveries a statement queues, in one wake-up for the transaction', async () => {
+    const { store, jobs } = ctx();
+    const queued = [];
+    for (let i = 0; i < 3; i++) {
+      queued.push(
+        (
+          await store.enqueue(
+            jobs.resolve({ kind: 'noop', payload: { webhook_url: 'http://127.0.0.1:9/h' } }),
+          )
+        ).job,
+      );
+    }
+    await heardAllSent();
+    payloads = [];
+    // The worker's batched completions: one statement ends all three.
+    const claimed = await store.claim({ workerId: 'w', kinds: ['noop'], limit: 3, leaseSeconds: 30 });
+    expect(claimed).toHaveLength(3);
+    const completed = await store.completeMany(claimed.map((job) => ({ lease: leaseOf(job), result: {} })));
+    expect(completed).toEqual([true, true, true]);
+    await heardAllSent();
+    // Identical notifications of one transaction are delivered once: three `a:1:webhook` would say 1.
+    expect(payloads.filter((payload) => payload !== 'marker')).toEqual(['a:3:webhook']);
   });
 });

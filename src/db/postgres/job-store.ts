@@ -398,7 +398,7 @@ export class PostgresJobStore implements JobStore {
 
   /**
    * After a commit that ended jobs: the children it readied and the webhook deliveries it queued
-   * (triggers of migrations 0005 and 0030, which NOTIFY in the transaction) go to the `onJobsReadied`
+   * (triggers of migrations 0005 and 0030, which NOTIFY at its commit, 0033) go to the `onJobsReadied`
    * listeners. With none (LISTEN mode) nothing is read. `parents`: the ended jobs that may have
    * children; `webhooks`: how many deliveries were queued.
    */

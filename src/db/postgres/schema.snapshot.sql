@@ -251,6 +251,7 @@ jobs.jobs_pkey: PRIMARY KEY (id)
 jobs.jobs_points_charged_check: CHECK ((points_charged >= 0))
 jobs.jobs_priority_check: CHECK (((priority >= 0) AND (priority <= 3)))
 jobs.jobs_progress_check: CHECK (((progress >= 0) AND (progress <= 100)))
+jobs.jobs_send_wake_ups: TRIGGER DEFERRABLE INITIALLY DEFERRED
 jobs.jobs_status_check: CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text, 'waiting'::text])))
 jobs.jobs_timeout_seconds_check: CHECK ((timeout_seconds > 0))
 lessons.lessons_pkey: PRIMARY KEY (id)
@@ -323,6 +324,7 @@ CREATE TRIGGER jobs_points_refund AFTER UPDATE OF status ON jobs FOR EACH ROW WH
 CREATE TRIGGER jobs_rollup_deleted AFTER DELETE ON jobs REFERENCING OLD TABLE AS deleted_jobs FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_rollup_deleted()
 CREATE TRIGGER jobs_rollup_inserted AFTER INSERT ON jobs REFERENCING NEW TABLE AS inserted_jobs FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_rollup_inserted()
 CREATE TRIGGER jobs_rollup_updated AFTER UPDATE ON jobs REFERENCING OLD TABLE AS updated_before NEW TABLE AS updated_after FOR EACH STATEMENT EXECUTE FUNCTION reelqueue_rollup_updated()
+CREATE CONSTRAINT TRIGGER jobs_send_wake_ups AFTER UPDATE OF status ON jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (new.has_children OR (jsonb_typeof((new.payload -> 'webhook_url'::text)) = 'string'::text)))) EXECUTE FUNCTION reelqueue_send_wake_ups()
 CREATE TRIGGER jobs_settle_children AFTER UPDATE OF status ON jobs FOR EACH ROW WHEN ((new.has_children AND (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION reelqueue_settle_children()
 CREATE TRIGGER jobs_store_derived_events AFTER UPDATE OF started_event_id, completed_event_id ON jobs FOR EACH ROW WHEN ((((old.started_event_id IS NOT NULL) AND (new.started_event_id IS DISTINCT FROM old.started_event_id)) OR ((old.completed_event_id IS NOT NULL) AND (new.completed_event_id IS DISTINCT FROM old.completed_event_id)))) EXECUTE FUNCTION reelqueue_store_derived_events()
 CREATE TRIGGER jobs_webhook_enqueue AFTER UPDATE OF status ON jobs FOR EACH ROW WHEN (((new.status = ANY (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text])) AND (old.status <> ALL (ARRAY['completed'::text, 'failed'::text, 'cancelled'::text, 'timeout'::text])) AND (jsonb_typeof((new.payload -> 'webhook_url'::text)) = 'string'::text))) EXECUTE FUNCTION reelqueue_webhook_enqueue()
@@ -414,6 +416,20 @@ BEGIN
     FOR UPDATE SKIP LOCKED;
 END
 $function$
+
+-- function reelqueue_count_wake_up
+CREATE OR REPLACE FUNCTION reelqueue_count_wake_up(kind text, jobs bigint)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO '<schema>'
+AS $function$
+DECLARE
+  counts jsonb := coalesce(nullif(current_setting('reelqueue.wake_ups', true), ''), '{}')::jsonb;
+BEGIN
+  PERFORM set_config('reelqueue.wake_ups',
+    jsonb_set(counts, ARRAY[kind], to_jsonb(coalesce((counts ->> kind)::bigint, 0) + jobs))::text, true);
+  RETURN jobs;
+END $function$
 
 -- function reelqueue_delete_job_events
 CREATE OR REPLACE FUNCTION reelqueue_delete_job_events()
@@ -631,6 +647,24 @@ BEGIN
   RETURN NULL;
 END $function$
 
+-- function reelqueue_send_wake_ups
+CREATE OR REPLACE FUNCTION reelqueue_send_wake_ups()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO '<schema>'
+AS $function$
+DECLARE
+  counts text := current_setting('reelqueue.wake_ups', true);
+BEGIN
+  IF counts IS NULL OR counts IN ('', '{}') THEN
+    RETURN NULL;
+  END IF;
+  PERFORM set_config('reelqueue.wake_ups', '{}', true);
+  PERFORM pg_notify('reelqueue_' || current_schema(), 'a:' || c.value || ':' || c.key)
+  FROM jsonb_each_text(counts::jsonb) AS c WHERE c.value::bigint > 0;
+  RETURN NULL;
+END $function$
+
 -- function reelqueue_settle_children
 CREATE OR REPLACE FUNCTION reelqueue_settle_children()
  RETURNS trigger
@@ -638,7 +672,7 @@ CREATE OR REPLACE FUNCTION reelqueue_settle_children()
  SET search_path TO '<schema>'
 AS $function$
 DECLARE
-  readied bigint := 0;
+  readied bigint;
   code text;
 BEGIN
   -- The children first, in id order: an enqueue or a retry changing one of them waits for this
@@ -653,14 +687,15 @@ BEGIN
           ELSE message END,
         updated_at = now()
       WHERE id IN (SELECT child_id FROM job_dependencies WHERE parent_id = NEW.id) AND status = 'waiting'
-      RETURNING id, status, progress, stage, attempt),
+      RETURNING id, kind, status, progress, stage, attempt),
     e AS (
       INSERT INTO job_events (job_id, type, status, progress, stage, message, attempt, worker_id, data)
       SELECT c.id, 'ready', 'pending', c.progress, c.stage, 'Queued: the jobs it depends on completed',
         c.attempt, NULL, jsonb_build_object('parent_id', NEW.id)
-      FROM c WHERE c.status = 'pending'
-      RETURNING 1)
-    SELECT count(*) INTO readied FROM e;
+      FROM c WHERE c.status = 'pending')
+    SELECT sum(k.counted) INTO readied FROM (
+      SELECT reelqueue_count_wake_up(c.kind, count(*)) AS counted FROM c WHERE c.status = 'pending'
+      GROUP BY c.kind) AS k;
   ELSIF NEW.status IN ('failed', 'cancelled', 'timeout')
     AND OLD.status NOT IN ('failed', 'cancelled', 'timeout') THEN
     code := CASE WHEN NEW.error_code IN ('PARENT_FAILED', 'PARENT_CANCELLED') THEN NEW.error_code
@@ -673,14 +708,15 @@ BEGIN
         updated_at = now()
       WHERE id IN (SELECT child_id FROM job_dependencies WHERE parent_id = NEW.id)
         AND status = 'waiting' AND on_parent_failure = 'run'
-      RETURNING id, status, progress, stage, attempt),
+      RETURNING id, kind, status, progress, stage, attempt),
     e AS (
       INSERT INTO job_events (job_id, type, status, progress, stage, message, attempt, worker_id, data)
       SELECT c.id, 'ready', 'pending', c.progress, c.stage, 'Queued: the jobs it depends on are settled',
         c.attempt, NULL, jsonb_build_object('parent_id', NEW.id)
-      FROM c WHERE c.status = 'pending'
-      RETURNING 1)
-    SELECT count(*) INTO readied FROM e;
+      FROM c WHERE c.status = 'pending')
+    SELECT sum(k.counted) INTO readied FROM (
+      SELECT reelqueue_count_wake_up(c.kind, count(*)) AS counted FROM c WHERE c.status = 'pending'
+      GROUP BY c.kind) AS k;
     WITH c AS (
       UPDATE jobs SET status = CASE on_parent_failure WHEN 'cancel' THEN 'cancelled' ELSE 'failed' END,
         completed_at = now(), updated_at = now(), error_code = code,
@@ -714,9 +750,6 @@ BEGIN
     SELECT c.id, 'retried', 'waiting', 0, NULL, 'Waiting again: a job it depends on was retried',
       c.attempt, NULL, jsonb_build_object('parent_id', NEW.id)
     FROM c WHERE c.was <> 'waiting';
-  END IF;
-  IF readied > 0 THEN
-    PERFORM pg_notify('reelqueue_' || current_schema(), 'a');
   END IF;
   RETURN NULL;
 END $function$
@@ -753,7 +786,7 @@ BEGIN
   VALUES (gen_random_uuid(), 'webhook', NEW.user_id, 3,
     jsonb_build_object('job_id', NEW.id, 'url', NEW.payload ->> 'webhook_url', 'status', NEW.status),
     date_trunc('milliseconds', now()), now(), 60, 5);
-  PERFORM pg_notify('reelqueue_' || current_schema(), 'a');
+  PERFORM reelqueue_count_wake_up('webhook', 1);
   RETURN NULL;
 END
 $function$
