@@ -40,8 +40,8 @@ describe('workers on the same host', () => {
   });
 
   /** A worker running one long job; returns the worker and its job's id. */
-  const workerWithJob = async () => {
-    const worker = new WorkerProcess({ ...t.env, ...settings }, ['--concurrency', '1']);
+  const workerWithJob = async (extra: Record<string, string> = {}) => {
+    const worker = new WorkerProcess({ ...t.env, ...settings, ...extra }, ['--concurrency', '1']);
     processes.push(worker);
     const workerId = await worker.started();
     const { job } = await app.enqueue({ kind: 'sleep', payload: { ms: 600_000 } });
@@ -52,7 +52,11 @@ describe('workers on the same host', () => {
   };
 
   it('re-queues at once the job of a killed worker, never the job of a stopped one', async () => {
-    const stopped = await workerWithJob();
+    // The worker to be frozen writes nothing between starting its job and the SIGSTOP (it took the
+    // full lease, and its first heartbeat is half a minute away): on SQLite a process frozen inside a
+    // write transaction would hold the database's write lock, and no reaper could write until it ran
+    // again (seen in CI under load: the killed worker's job was never re-queued).
+    const stopped = await workerWithJob({ HEARTBEAT_SECONDS: '30' });
     const killed = await workerWithJob();
     stopped.worker.signal('SIGSTOP');
     await killed.worker.killHard();
