@@ -12,9 +12,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReelqueue, type Reelqueue } from '../../src/app.js';
 import { SqliteSignals } from '../../src/db/sqlite/signals.js';
 import { ALL_JOBS, type JobStore } from '../../src/jobs/store.js';
-import { Worker } from '../../src/jobs/worker.js';
+import type { Worker } from '../../src/jobs/worker.js';
 import { silentLogger } from '../../src/logger.js';
 import { createTestDatabase, DIALECT, type TestDatabase } from '../support/test-database.js';
+import { idleWorker } from '../support/idle-worker.js';
 import { waitFor } from '../support/wait.js';
 
 const WORKERS = 20;
@@ -63,22 +64,7 @@ describe.runIf(DIALECT === 'sqlite')('wake-ups of an idle fleet on one SQLite fi
     const filename = t.config.databaseUrl.slice('sqlite:'.length);
     const counter = { claims: 0 };
     for (let i = 0; i < WORKERS; i++) {
-      const worker = new Worker({
-        store: storeOfAProcess(filename, counter),
-        registry: app.kinds,
-        logger: silentLogger(),
-        kinds: ['noop'],
-        concurrency: 1,
-        prefetchLimit: 0,
-        prefetchWindowMs: 0,
-        heartbeatSeconds: 5,
-        leaseSeconds: 30,
-        // The polls pick up what no answer took (about one wake-up in eight for one job).
-        pollIntervalMs: 10_000,
-        shutdownGraceSeconds: 1,
-        abortGraceSeconds: 1,
-        retryPolicy: { delaysSeconds: [0], jitter: 0 },
-      });
+      const worker = idleWorker(storeOfAProcess(filename, counter), app.kinds);
       workers.push(worker);
       worker.start();
     }

@@ -7,9 +7,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReelqueue, type Reelqueue } from '../../src/app.js';
 import { ALL_JOBS, type JobStore } from '../../src/jobs/store.js';
-import { Worker } from '../../src/jobs/worker.js';
+import type { Worker } from '../../src/jobs/worker.js';
 import { silentLogger } from '../../src/logger.js';
 import { createTestDatabase, DIALECT, type TestDatabase } from '../support/test-database.js';
+import { idleWorker } from '../support/idle-worker.js';
 import { waitFor } from '../support/wait.js';
 
 const WORKERS = 20;
@@ -31,25 +32,6 @@ function countingClaims(store: JobStore): { store: JobStore; claims: () => numbe
     },
   });
   return { store: counting, claims: () => claims };
-}
-
-/** A worker of `noop` jobs with one slot, polling every 10 s: between jobs it is idle. */
-function idleWorker(store: JobStore, registry: Reelqueue['kinds']): Worker {
-  return new Worker({
-    store,
-    registry,
-    logger: silentLogger(),
-    kinds: ['noop'],
-    concurrency: 1,
-    prefetchLimit: 0,
-    prefetchWindowMs: 0,
-    heartbeatSeconds: 5,
-    leaseSeconds: 30,
-    pollIntervalMs: 10_000,
-    shutdownGraceSeconds: 1,
-    abortGraceSeconds: 1,
-    retryPolicy: { delaysSeconds: [0], jitter: 0 },
-  });
 }
 
 // SQLite's wake file says no count: there every worker of the host still answers every wake-up.
@@ -173,20 +155,9 @@ describe.runIf(DIALECT === 'postgres')('wake-ups of an idle fleet', () => {
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
-    const worker = new Worker({
-      store: holding,
-      registry: app.kinds,
-      logger: silentLogger(),
-      kinds: ['noop'],
+    const worker = idleWorker(holding, app.kinds, {
       concurrency: 2,
-      prefetchLimit: 0,
-      prefetchWindowMs: 0,
-      heartbeatSeconds: 5,
-      leaseSeconds: 30,
       pollIntervalMs: 60_000,
-      shutdownGraceSeconds: 1,
-      abortGraceSeconds: 1,
-      retryPolicy: { delaysSeconds: [0], jitter: 0 },
     });
     workers.push(worker);
     worker.start();
@@ -211,20 +182,9 @@ describe.runIf(DIALECT === 'postgres')('wake-ups of an idle fleet', () => {
 
   it('a wake-up for jobs of a kind a worker does not handle makes it claim nothing', async () => {
     const counted = countingClaims(app.jobs);
-    const worker = new Worker({
-      store: counted.store,
-      registry: app.kinds,
-      logger: silentLogger(),
+    const worker = idleWorker(counted.store, app.kinds, {
       kinds: ['sleep'],
-      concurrency: 1,
-      prefetchLimit: 0,
-      prefetchWindowMs: 0,
-      heartbeatSeconds: 5,
-      leaseSeconds: 30,
       pollIntervalMs: 60_000,
-      shutdownGraceSeconds: 1,
-      abortGraceSeconds: 1,
-      retryPolicy: { delaysSeconds: [0], jitter: 0 },
     });
     workers.push(worker);
     worker.start();
