@@ -122,9 +122,20 @@ export class WakingJobStore implements JobStore {
     return outcome;
   }
 
+  /**
+   * SQLite's own wake-ups (an in-process signal and the wake file beside the database) already
+   * reach every process that can open the database, for every path: hearing Redis too would hear
+   * each wake-up twice, and the second answer, finding nothing, would teach a lone worker's lottery
+   * to answer less (its next wake-ups went unanswered, left to a poll). PostgreSQL sends none
+   * without LISTEN: there Redis is the only one.
+   */
+  get #storeHearsAll(): boolean {
+    return this.store.dialect === 'sqlite';
+  }
+
   onJobAvailable(listener: (jobs?: AvailableJobs) => void): () => void {
+    if (this.#storeHearsAll) return this.store.onJobAvailable(listener);
     const fromRedis = this.wakeUps.onAvailable(listener);
-    // The store's own wake-ups too (SQLite's on this host; PostgreSQL sends none without LISTEN).
     const fromStore = this.store.onJobAvailable(listener);
     return () => {
       fromRedis();
@@ -137,6 +148,7 @@ export class WakingJobStore implements JobStore {
   }
 
   onCancelRequested(listener: (jobId: string) => void): () => void {
+    if (this.#storeHearsAll) return this.store.onCancelRequested(listener);
     const fromRedis = this.wakeUps.onCancel(listener);
     const fromStore = this.store.onCancelRequested(listener);
     return () => {

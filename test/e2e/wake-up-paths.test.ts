@@ -194,6 +194,19 @@ describe.each(MODES)('wake-ups for every path that makes a job claimable ($name)
     );
   });
 
+  it('a lone worker hears each wake-up once: answering never teaches it to answer less', async () => {
+    // A wake-up heard twice (over Redis and through SQLite's own signal) makes the second answer
+    // find nothing, and the lottery would count it as a loss to another worker: the lone worker's
+    // chance would fall and a later wake-up (a retry falling due) go unanswered.
+    const app = await startProcess(['child']);
+    await hearing(app, app);
+    for (let i = 0; i < 8; i++) {
+      const { job } = await app.enqueue({ kind: 'child' });
+      await finished(app, job.id, `job ${i + 1} to run`);
+    }
+    expect(workers.map((worker) => worker.wakeUpChance)).toEqual([1]);
+  });
+
   it('a retry whose delay elapsed', async () => {
     const app = await startProcess(['flaky'], { RETRY_DELAYS: '1', RETRY_JITTER: '0' });
     await hearing(app, app);
