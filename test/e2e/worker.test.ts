@@ -313,7 +313,10 @@ describe('worker', () => {
       });
       const [cancelled, kept] = later.map(({ job }) => job.id) as [string, string];
       const outcome = await app.jobs.cancel(cancelled, 'not needed', ALL_JOBS);
-      expect(outcome.state).toBe('requested');
+      // Held by the worker, the cancel is a request it acts on. On a loaded machine the short
+      // claim-ahead lease (two heartbeats) may lapse first and the job go back to the queue, where the
+      // cancel ends it at once (seen in CI): either way it must end cancelled and never run.
+      expect(['requested', 'cancelled']).toContain(outcome.state);
       const ended = await untilStatus(cancelled, 'cancelled');
       expect(ended.cancelReason).toBe('not needed');
       await worker.stop(0);
