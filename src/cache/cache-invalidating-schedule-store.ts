@@ -5,27 +5,19 @@
  * have happened before the error). Everything else is the store's.
  */
 import type { ScheduleFiring, ScheduleStore } from '../schedules/store.js';
+import { withFiring } from './schedule-store-firing.js';
 import type { RedisStatusCache } from './redis-status-cache.js';
 
 export function cacheInvalidatingScheduleStore(store: ScheduleStore, cache: RedisStatusCache): ScheduleStore {
-  return {
-    create: (definition) => store.create(definition),
-    get: (name) => store.get(name),
-    list: () => store.list(),
-    update: (definition, timingChanged) => store.update(definition, timingChanged),
-    remove: (name) => store.remove(name),
-    due: (now, limit) => store.due(now, limit),
-    nextDueAt: () => store.nextDueAt(),
-    fire: async (firing: ScheduleFiring) => {
-      let queued: string[] | null;
-      try {
-        queued = await store.fire(firing);
-      } catch (error) {
-        await cache.invalidate([], true);
-        throw error;
-      }
-      if (queued && queued.length > 0) await cache.invalidate(queued, true);
-      return queued;
-    },
-  };
+  return withFiring(store, async (firing: ScheduleFiring) => {
+    let queued: string[] | null;
+    try {
+      queued = await store.fire(firing);
+    } catch (error) {
+      await cache.invalidate([], true);
+      throw error;
+    }
+    if (queued && queued.length > 0) await cache.invalidate(queued, true);
+    return queued;
+  });
 }

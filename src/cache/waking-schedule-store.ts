@@ -5,22 +5,14 @@
  * in the firing's transaction, the SQLite wake file) still goes out. Everything else is the store's.
  */
 import type { ScheduleFiring, ScheduleStore } from '../schedules/store.js';
+import { withFiring } from './schedule-store-firing.js';
 import type { RedisWakeUps } from './redis-wake-ups.js';
 
 export function wakingScheduleStore(store: ScheduleStore, wakeUps: RedisWakeUps): ScheduleStore {
-  return {
-    create: (definition) => store.create(definition),
-    get: (name) => store.get(name),
-    list: () => store.list(),
-    update: (definition, timingChanged) => store.update(definition, timingChanged),
-    remove: (name) => store.remove(name),
-    due: (now, limit) => store.due(now, limit),
-    nextDueAt: () => store.nextDueAt(),
-    fire: async (firing: ScheduleFiring) => {
-      const queued = await store.fire(firing);
-      // A schedule's ticks are all of its kind.
-      if (queued) wakeUps.announceAvailable({ count: queued.length, kind: firing.jobs[0]?.kind ?? null });
-      return queued;
-    },
-  };
+  return withFiring(store, async (firing: ScheduleFiring) => {
+    const queued = await store.fire(firing);
+    // A schedule's ticks are all of its kind.
+    if (queued) wakeUps.announceAvailable({ count: queued.length, kind: firing.jobs[0]?.kind ?? null });
+    return queued;
+  });
 }
