@@ -266,7 +266,11 @@ describe('a presentation rendered split across workers', { timeout: 240_000 }, (
     }
   });
 
-  it('a worker that dies holding a segment costs that segment only', async () => {
+  /**
+   * A split presentation planned and parked on its segments by a worker that then stops, so the
+   * test decides who runs the segments.
+   */
+  async function parkedPresentation(maxRetries: number): Promise<Job> {
     const planner = app.createWorker({ concurrency: 1 });
     const parked = new Promise<void>((resolve) =>
       planner.on('finished', (job, outcome) => {
@@ -274,9 +278,14 @@ describe('a presentation rendered split across workers', { timeout: 240_000 }, (
       }),
     );
     planner.start();
-    const { job } = await app.enqueue({ kind: 'presentation', payload: LESSON, maxRetries: 1 });
+    const { job } = await app.enqueue({ kind: 'presentation', payload: LESSON, maxRetries });
     await parked;
     await planner.stop(0);
+    return job;
+  }
+
+  it('a worker that dies holding a segment costs that segment only', async () => {
+    const job = await parkedPresentation(1);
     // A worker claims a segment and dies: nobody renews its 1 s lease.
     const [held] = await app.jobs.claim({
       workerId: 'dead-worker',
@@ -317,16 +326,7 @@ describe('a presentation rendered split across workers', { timeout: 240_000 }, (
       expect(result.stderr).toBe('');
       return result.stdout;
     };
-    const planner = app.createWorker({ concurrency: 1 });
-    const parked = new Promise<void>((resolve) =>
-      planner.on('finished', (job, outcome) => {
-        if (job.kind === 'presentation' && outcome === 'waiting') resolve();
-      }),
-    );
-    planner.start();
-    const { job } = await app.enqueue({ kind: 'presentation', payload: LESSON, maxRetries: 0 });
-    await parked;
-    await planner.stop(0);
+    const job = await parkedPresentation(0);
     expect(show(job.id)).toContain('split:    rendered in 4 segments, 0 done');
     const worker = app.createWorker({ concurrency: 2 });
     worker.start();
@@ -380,16 +380,7 @@ describe('a presentation rendered split across workers', { timeout: 240_000 }, (
   });
 
   it('a segment that fails after its retries fails the presentation with SPLIT_SEGMENT_FAILED', async () => {
-    const planner = app.createWorker({ concurrency: 1 });
-    const parked = new Promise<void>((resolve) =>
-      planner.on('finished', (job, outcome) => {
-        if (job.kind === 'presentation' && outcome === 'waiting') resolve();
-      }),
-    );
-    planner.start();
-    const { job } = await app.enqueue({ kind: 'presentation', payload: LESSON, maxRetries: 0 });
-    await parked;
-    await planner.stop(0);
+    const job = await parkedPresentation(0);
     const [doomed] = await app.jobs.claim({
       workerId: 'test',
       kinds: [SEGMENT_KIND],
