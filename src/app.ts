@@ -167,7 +167,7 @@ export async function createReelqueue(config: Config, options: ReelqueueOptions 
       return worker;
     },
     workerIds: () => [...workers].filter((worker) => worker.isRunning).map((worker) => worker.id),
-    createReaper: () => new Reaper(jobs, { intervalSeconds: config.reaperIntervalSeconds, logger }),
+    createReaper: () => new Reaper(jobs, { intervalSeconds: config.reaperIntervalSeconds, logger, kinds }),
     createCleanupScheduler(node = `${hostname()}:${process.pid}`) {
       const scheduler = new CleanupScheduler(jobs, {
         intervalMinutes: config.cleanupIntervalMinutes,

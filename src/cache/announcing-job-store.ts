@@ -122,6 +122,10 @@ export class AnnouncingJobStore implements JobStore {
     );
   }
 
+  timeOutWaiting(): Promise<Job[]> {
+    return this.#announced(this.store.timeOutWaiting(), (jobs) => jobs.map((job) => job.id));
+  }
+
   recoverExpiredLeases(): Promise<RecoveryOutcome> {
     return this.#announced(this.store.recoverExpiredLeases(), recovered);
   }

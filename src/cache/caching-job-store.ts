@@ -177,6 +177,11 @@ export class CachingJobStore implements JobStore {
     return this.#written(this.store.retryMany(ids, request, scope, options), 'queue', () => [], ids);
   }
 
+  timeOutWaiting(): Promise<Job[]> {
+    // A timed-out job's children may become pending (migration 0030's triggers): the queue moves.
+    return this.#written(this.store.timeOutWaiting(), 'queue if any', (jobs) => jobs.map((job) => job.id));
+  }
+
   recoverExpiredLeases(): Promise<RecoveryOutcome> {
     return this.#written(this.store.recoverExpiredLeases(), 'queue if any', recovered);
   }

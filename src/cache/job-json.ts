@@ -22,5 +22,6 @@ export function jobFromJson(json: JobJson): Job {
     leaseExpiresAt: dateOrNull(json.leaseExpiresAt),
     lastHeartbeat: dateOrNull(json.lastHeartbeat),
     cancelRequestedAt: dateOrNull(json.cancelRequestedAt),
+    deadlineAt: dateOrNull(json.deadlineAt),
   };
 }

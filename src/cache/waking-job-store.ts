@@ -104,6 +104,11 @@ export class WakingJobStore implements JobStore {
     return outcomes;
   }
 
+  /** The children and webhook deliveries its ends ready come from the store's `onJobsReadied`. */
+  timeOutWaiting(): Promise<Job[]> {
+    return this.store.timeOutWaiting();
+  }
+
   recoverExpiredLeases(): Promise<RecoveryOutcome> {
     return this.#recovering(this.store.recoverExpiredLeases());
   }

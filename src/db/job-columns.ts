@@ -36,4 +36,5 @@ export const JOB_COLUMNS = [
   'idempotency_key',
   'processing_time_seconds',
   'lost_attempts',
+  'deadline_at',
 ] as const;

@@ -41,6 +41,7 @@ export function jobColumns(job: Job) {
     idempotency_key: job.idempotencyKey,
     processing_time_seconds: job.processingTimeSeconds,
     lost_attempts: job.lostAttempts,
+    deadline_at: job.deadlineAt,
   };
 }
 

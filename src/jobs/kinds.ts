@@ -23,7 +23,8 @@ export interface JobContext {
   /**
    * Hands the worker back while the jobs `jobIds` (ones this job started) run: a handler returns
    * (or throws) what this gives, the job becomes `waiting` on them without using up an attempt, and
-   * its handler runs again once they have all ended (`JobStore.waitForJobs`).
+   * its handler runs again once they have all ended (`JobStore.waitForJobs`). The job's timeout
+   * counts the wait: past it, the waiting job ends `timeout` (`JobStore.timeOutWaiting`).
    */
   waitFor(jobIds: readonly string[], message: string): WaitForJobs;
 }
@@ -52,6 +53,12 @@ export interface JobKind {
   parsePayload(input: unknown): JsonObject;
   /** Does the work; resolves with the result stored on the job. */
   run(context: JobContext): Promise<JsonObject | void>;
+  /**
+   * Housekeeping of this kind's jobs that no handler is there to do (a split render's segments whose
+   * presentation ended), run by each reaper sweep (reaper.ts) of every process that has the kind:
+   * safe to run on many nodes at once. Resolves with how many jobs it changed or removed.
+   */
+  sweep?(): Promise<number>;
 }
 
 export class KindRegistry {
@@ -86,6 +93,14 @@ export class KindRegistry {
 
   names(): string[] {
     return [...this.#kinds.keys()].sort();
+  }
+
+  /** The kinds that have a `sweep`, in name order. */
+  withSweeps(): JobKind[] {
+    return this.names().flatMap((name) => {
+      const kind = this.#kinds.get(name) as JobKind;
+      return kind.sweep ? [kind] : [];
+    });
   }
 }
 

@@ -71,6 +71,12 @@ export interface Job {
   startedAt: Date | null;
   completedAt: Date | null;
   timeoutSeconds: number;
+  /**
+   * When the current attempt times out (database clock): `timeoutSeconds` after its first run
+   * started. A job that waits for jobs it started keeps it across the wait, so the timeout bounds the
+   * whole attempt, not each run (migration 0036). Null before the attempt's first run.
+   */
+  deadlineAt: Date | null;
   /** Times the job was claimed; the fencing token of the current lease. */
   attempt: number;
   /** Retries used so far (a failed or timed-out attempt that was re-queued, or a manual retry). */

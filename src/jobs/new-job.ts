@@ -106,6 +106,7 @@ export function jobAsInserted(job: ResolvedNewJob, clock: { createdAt: Date; upd
     attempt: 0,
     retryCount: 0,
     lostAttempts: 0,
+    deadlineAt: null,
     maxRetries: job.maxRetries,
     workerId: null,
     leaseExpiresAt: null,

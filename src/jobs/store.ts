@@ -262,7 +262,8 @@ export interface JobStore {
    * A running job hands its worker back to wait for `jobIds` (jobs it started, e.g. the segments of
    * a split render), fenced on its lease: it becomes `waiting` on those of them not yet ended, with
    * rule `run` (a child that ends unsuccessfully settles it too; its handler reads their outcomes),
-   * and `pending` again once all have ended, or at once when none is left. No attempt is used up.
+   * and `pending` again once all have ended, or at once when none is left. No attempt is used up,
+   * and the attempt keeps its deadline (`Job.deadlineAt`): the wait counts toward its timeout.
    * LEASE_LOST, with nothing written, when the lease is gone.
    */
   waitForJobs(lease: Lease, jobIds: readonly string[], message: string): Promise<Job>;
@@ -329,6 +330,12 @@ export interface JobStore {
     options?: RetryOptions,
   ): Promise<RetryOutcome[]>;
 
+  /**
+   * Ends `timeout` (JOB_TIMEOUT) the waiting jobs whose attempt's deadline (`Job.deadlineAt`) passed
+   * while they waited for the jobs they started, with a `timeout` event each, whatever retries they
+   * have left; returns them. Safe on any number of nodes at once (each job is ended by one of them).
+   */
+  timeOutWaiting(): Promise<Job[]>;
   /** Re-queues running jobs whose lease lapsed (or fails them when out of retries). */
   recoverExpiredLeases(): Promise<RecoveryOutcome>;
   /** Re-queues running jobs whose last heartbeat is older than the given minutes, lease or not. */

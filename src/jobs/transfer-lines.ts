@@ -82,6 +82,7 @@ export function jobLine(record: TransferredJob) {
     error_details: job.errorDetails,
     idempotency_key: job.idempotencyKey,
     processing_time_seconds: job.processingTimeSeconds,
+    deadline_at: iso(job.deadlineAt),
     cost_points: record.costPoints,
     points_charged: record.pointsCharged,
     events: record.events.map((event) => ({
@@ -107,6 +108,8 @@ type EventLine = JobLine['events'][number];
 const JOB_KEYS = Object.keys(jobLine(sampleRecord())) as (keyof JobLine)[];
 /** Fields of the dependencies (migration 0030): a line written before them has none, and no parents. */
 const DEPENDENCY_KEYS: (keyof JobLine)[] = ['depends_on', 'on_parent_failure', 'waiting_parents'];
+/** Keys a line may leave out: those of fields added after the format (the attempt's deadline: 0036). */
+const OPTIONAL_KEYS: (keyof JobLine)[] = [...DEPENDENCY_KEYS, 'deadline_at'];
 const EVENT_KEYS: (keyof EventLine)[] = [
   'at',
   'type',
@@ -329,7 +332,7 @@ function parseEvent(line: number, index: number, value: unknown): TransferredEve
 /** One job line, checked field by field (IMPORT_INVALID_LINE naming the first fault). */
 export function parseJobLine(text: string, line: number): TransferredJob {
   const r = new LineReader(line, parseObject(text, line));
-  r.exactKeys(JOB_KEYS, DEPENDENCY_KEYS);
+  r.exactKeys(JOB_KEYS, OPTIONAL_KEYS);
   const id = r.text('id');
   if (!isJobId(id)) r.fail('id', 'must be a job id (a UUID)');
   const kind = r.text('kind');
@@ -366,6 +369,7 @@ export function parseJobLine(text: string, line: number): TransferredJob {
     errorDetails: r.jsonObjectOrNull('error_details'),
     idempotencyKey: r.textOrNull('idempotency_key'),
     processingTimeSeconds: r.secondsOrNull('processing_time_seconds'),
+    deadlineAt: r.has('deadline_at') ? r.timeOrNull('deadline_at') : null,
   };
   const costPoints = r.integer('cost_points', 0, INT32_MAX);
   const pointsCharged = r.integer('points_charged', 0, INT32_MAX);
@@ -418,6 +422,7 @@ function sampleRecord(): TransferredJob {
       errorDetails: null,
       idempotencyKey: null,
       processingTimeSeconds: null,
+      deadlineAt: null,
     },
     costPoints: 0,
     pointsCharged: 0,

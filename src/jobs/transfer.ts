@@ -225,7 +225,16 @@ export function asImported(record: TransferredJob, now: Date): TransferredJob {
         errorMessage: 'Cancelled; it was running when it was exported',
         message,
       }
-    : { ...job, status: 'pending' as const, workerId: null, progress: 0, stage: null, message };
+    : // As a release: the next run starts a fresh deadline (migration 0036).
+      {
+        ...job,
+        status: 'pending' as const,
+        workerId: null,
+        progress: 0,
+        stage: null,
+        message,
+        deadlineAt: null,
+      };
   const event: TransferredEvent = {
     at: now,
     type: cancelled ? 'cancelled' : 'released',

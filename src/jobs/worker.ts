@@ -129,6 +129,17 @@ interface RunningJob {
   shortLease: boolean;
 }
 
+/**
+ * How long a run may take: the job's timeout, or what its attempt's deadline leaves of it when less
+ * (a job back from waiting for the jobs it started: the timeout counts from the attempt's first run,
+ * the wait included). Both times are the database's, read by the claim.
+ */
+export function runTimeoutMs(job: Job): number {
+  const full = job.timeoutSeconds * 1000;
+  if (job.deadlineAt === null || job.startedAt === null) return full;
+  return Math.max(0, Math.min(full, job.deadlineAt.getTime() - job.startedAt.getTime()));
+}
+
 export function newWorkerId(): string {
   return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }
@@ -586,9 +597,17 @@ export class Worker extends EventEmitter<WorkerEvents> {
   async #execute(running: RunningJob): Promise<void> {
     const { job } = running;
     this.emit('started', job);
+    const limitMs = runTimeoutMs(job);
     const timeout = setTimeout(
-      () => this.#abort(running, 'JOB_TIMEOUT', `The job ran past its timeout of ${job.timeoutSeconds} s`),
-      job.timeoutSeconds * 1000,
+      () =>
+        this.#abort(
+          running,
+          'JOB_TIMEOUT',
+          limitMs < job.timeoutSeconds * 1000
+            ? `The job ran past its timeout of ${job.timeoutSeconds} s, counted from its first run (its wait for the jobs it started included)`
+            : `The job ran past its timeout of ${job.timeoutSeconds} s`,
+        ),
+      limitMs,
     );
     let settled: Settled = null;
     const startedAt = performance.now();

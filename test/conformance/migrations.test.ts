@@ -255,7 +255,7 @@ describe.runIf(DIALECT === 'sqlite')('SQLite upgrade through the table rebuild o
       const db = new Database(file);
       try {
         // Every column kept; those added since (lost_attempts, migration 0019; the dependency
-        // columns, migration 0030) at their defaults.
+        // columns, migration 0030; the attempt's deadline, 0036) at their defaults.
         expect(db.prepare('SELECT * FROM jobs').all()).toEqual(
           before.map((job) => ({
             ...(job as object),
@@ -263,6 +263,7 @@ describe.runIf(DIALECT === 'sqlite')('SQLite upgrade through the table rebuild o
             on_parent_failure: 'fail',
             waiting_parents: 0,
             has_children: 0,
+            deadline_at: null,
           })),
         );
         // Every event but the stored `created` ones, which migration 0015 reads from the jobs instead.

@@ -231,9 +231,11 @@ describe('a presentation rendered split across workers', { timeout: 240_000 }, (
     }
   });
 
-  it('a cancel of the presentation cancels its segments and stops their ffmpeg', async () => {
+  it('a cancel of the presentation cancels its segments, stops their ffmpeg and deletes them once stopped', async () => {
     const worker = app.createWorker({ concurrency: 2 });
+    const reaper = app.createReaper();
     worker.start();
+    reaper.start();
     try {
       const { job } = await app.enqueue({ kind: 'presentation', payload: LONG_LESSON, maxRetries: 0 });
       await waitFor(async () => (await jobNow(job.id))?.status === 'waiting' && childFfmpegs().length > 0, {
@@ -241,28 +243,32 @@ describe('a presentation rendered split across workers', { timeout: 240_000 }, (
         intervalMs: 20,
         what: 'segments encoding while the presentation waits',
       });
+      const family = await app.jobs.dependencies(job.id, ALL_JOBS);
+      expect(family?.parentIds.length).toBeGreaterThan(2);
       const outcome = await app.jobs.cancel(job.id, 'changed my mind', ALL_JOBS);
       expect(outcome.state).toBe('cancelled');
-      const segments = await waitFor(
-        async () => {
-          const page = await app.jobs.list(
-            { kinds: [SEGMENT_KIND], limit: 50, includeFinished: true },
-            ALL_JOBS,
-          );
-          const mine = page.jobs.filter((segment) => segment.payload.owner_id === job.id);
-          // The two that were running end cancelled; the rest were cancelled and deleted by them.
-          return mine.length > 0 && mine.length <= 2 && mine.every((s) => s.status === 'cancelled')
-            ? mine
-            : null;
-        },
-        { timeoutMs: 30_000, intervalMs: 50, what: 'the running segments cancelled, the others gone' },
-      );
-      expect(segments.length).toBeGreaterThan(0);
-      await waitFor(() => childFfmpegs().length === 0, { timeoutMs: 5000, what: 'ffmpeg to be gone' });
+      // The two that were running stop their ffmpeg and end cancelled; then every segment is gone:
+      // the reaper's sweep deletes them (and their videos) once they have stopped.
+      await waitFor(() => childFfmpegs().length === 0, { timeoutMs: 30_000, what: 'ffmpeg to be gone' });
+      await waitFor(async () => (await segmentsOf(job.id)).length === 0, {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+        what: 'every segment of the cancelled presentation deleted',
+      });
+      for (const id of family?.parentIds ?? []) expect(await jobNow(id)).toBeNull();
       expect((await jobNow(job.id))?.status).toBe('cancelled');
       expect(await app.database.artifacts.find(job.id, 'video')).toBeNull();
+      await waitFor(async () => (await app.database.artifacts.find(job.id, 'split-narration')) === null, {
+        timeoutMs: 10_000,
+        what: 'the narration kept for the join deleted',
+      });
+      // The user's job keeps its whole history.
+      const types = (await app.jobs.listEvents(job.id, FROM_THE_START, 1000)).map((event) => event.type);
+      expect(types).toContain('waiting');
+      expect(types.at(-1)).toBe('cancelled');
     } finally {
       await worker.stop(0);
+      await reaper.stop();
     }
   });
 
@@ -270,7 +276,7 @@ describe('a presentation rendered split across workers', { timeout: 240_000 }, (
    * A split presentation planned and parked on its segments by a worker that then stops, so the
    * test decides who runs the segments.
    */
-  async function parkedPresentation(maxRetries: number): Promise<Job> {
+  async function parkedPresentation(maxRetries: number, timeoutSeconds?: number): Promise<Job> {
     const planner = app.createWorker({ concurrency: 1 });
     const parked = new Promise<void>((resolve) =>
       planner.on('finished', (job, outcome) => {
@@ -278,11 +284,57 @@ describe('a presentation rendered split across workers', { timeout: 240_000 }, (
       }),
     );
     planner.start();
-    const { job } = await app.enqueue({ kind: 'presentation', payload: LESSON, maxRetries });
+    const { job } = await app.enqueue({
+      kind: 'presentation',
+      payload: LESSON,
+      maxRetries,
+      ...(timeoutSeconds !== undefined && { timeoutSeconds }),
+    });
     await parked;
     await planner.stop(0);
     return job;
   }
+
+  it('a presentation that waits past its timeout ends timeout, and its segments and plan are removed', async () => {
+    // No worker runs its segments: it would wait forever, but its timeout counts the wait too.
+    const job = await parkedPresentation(2, 30);
+    const parked = await jobNow(job.id);
+    expect(parked?.status).toBe('waiting');
+    expect((await segmentsOf(job.id)).length).toBe(4);
+    const reaper = app.createReaper();
+    reaper.start();
+    try {
+      // Its deadline is 30 s after the planning run started; the reaper sweeps every 0.3 s.
+      const done = await waitFor(
+        async () => {
+          const now = await jobNow(job.id);
+          return now && now.status !== 'waiting' ? now : null;
+        },
+        { timeoutMs: 90_000, intervalMs: 100, what: 'the presentation to time out' },
+      );
+      expect(done).toMatchObject({ status: 'timeout', errorCode: 'JOB_TIMEOUT', retryCount: 0 });
+      expect(done.completedAt?.getTime()).toBeGreaterThanOrEqual(parked?.deadlineAt?.getTime() ?? Infinity);
+      await waitFor(async () => (await segmentsOf(job.id)).length === 0, {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+        what: 'the segments of the timed-out presentation deleted',
+      });
+      await waitFor(async () => (await app.database.artifacts.find(job.id, 'split-plan')) === null, {
+        timeoutMs: 10_000,
+        what: 'its plan deleted',
+      });
+      expect(await app.database.artifacts.find(job.id, 'split-narration')).toBeNull();
+      const types = (await app.jobs.listEvents(job.id, FROM_THE_START, 1000)).map((event) => event.type);
+      expect(types.filter((type) => type !== 'progress')).toEqual([
+        'created',
+        'started',
+        'waiting',
+        'timeout',
+      ]);
+    } finally {
+      await reaper.stop();
+    }
+  });
 
   it('a worker that dies holding a segment costs that segment only', async () => {
     const job = await parkedPresentation(1);

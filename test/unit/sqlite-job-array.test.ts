@@ -33,6 +33,7 @@ const row: SqliteJobRow = {
   idempotency_key: 'k',
   processing_time_seconds: null,
   lost_attempts: 4,
+  deadline_at: 1_700_000_060_100,
   cost_points: 5,
   points_charged: 5,
 };
@@ -81,6 +82,7 @@ describe('jobFromArray', () => {
       idempotencyKey: 'k',
       processingTimeSeconds: null,
       lostAttempts: 4,
+      deadlineAt: new Date(1_700_000_060_100),
     });
   });
 

@@ -201,12 +201,29 @@ export const JobQuery = Type.Object(
 );
 export type JobQuery = Static<typeof JobQuery>;
 
+/** How far a presentation rendered split across workers is (`SPLIT_RENDER_MIN_SLIDES`). */
+export const SplitRenderSchema = Type.Union([
+  Type.Object(
+    {
+      segments: Type.Integer({ minimum: 1, description: 'Segments the video is rendered in' }),
+      done: Type.Integer({ minimum: 0, description: 'Segments rendered so far' }),
+    },
+    {
+      additionalProperties: false,
+      description:
+        'For a presentation rendered split across workers: in how many segments, and how many are done (all once it completed); null for any other job, and for one whose segments were removed after it failed, was cancelled or timed out',
+    },
+  ),
+  Type.Null(),
+]);
+
 /** One job with, when asked for, its payload. */
 export const JobWithPayloadSchema = Type.Object({
   ...JobWireSchema.properties,
   depends_on: Type.Array(Type.String(), { description: 'Ids of the jobs this one waits for (its parents)' }),
   children: Type.Array(Type.String(), { description: 'Ids of the jobs that wait for this one' }),
   on_parent_failure: Type.Union(ON_PARENT_FAILURE.map((rule) => Type.Literal(rule))),
+  split_render: SplitRenderSchema,
   payload: Type.Optional(
     Type.Unknown({ description: 'The input the job runs with (with include_payload=true)' }),
   ),

@@ -50,6 +50,7 @@ interface PgJobTimes<T> {
   lease_expires_at: T | null;
   last_heartbeat: T | null;
   cancel_requested_at: T | null;
+  deadline_at: T | null;
 }
 
 /** A `jobs` row as 32 columns: what the statements that return many jobs give (claims, listings). */
@@ -119,6 +120,7 @@ function jobOf<T>(row: PgJobFields & PgJobTimes<T>, time: (value: T) => Date): J
     errorDetails: row.error_details,
     idempotencyKey: row.idempotency_key,
     processingTimeSeconds: row.processing_time_seconds,
+    deadlineAt: timeOrNull(row.deadline_at, time),
   };
 }
 

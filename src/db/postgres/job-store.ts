@@ -932,6 +932,11 @@ export class PostgresJobStore implements JobStore {
     };
   }
 
+  async timeOutWaiting(): Promise<Job[]> {
+    const ended = await this.#jobs(jobsSql.timeOutWaiting, []);
+    return Promise.all(ended.map((job) => this.#ended(job)));
+  }
+
   recoverExpiredLeases(): Promise<RecoveryOutcome> {
     return this.#recover(leaseExpired, 'lease_expired', []);
   }

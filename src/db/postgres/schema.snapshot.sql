@@ -121,6 +121,7 @@ lost_attempts integer NOT NULL DEFAULT 0
 on_parent_failure text NOT NULL DEFAULT 'fail'::text
 waiting_parents integer NOT NULL DEFAULT 0
 has_children boolean NOT NULL DEFAULT false
+deadline_at timestamp with time zone
 
 -- table lessons
 id text NOT NULL
@@ -300,6 +301,7 @@ CREATE INDEX jobs_pending_created_idx ON jobs USING btree (created_at, id) WHERE
 CREATE UNIQUE INDEX jobs_pkey ON jobs USING btree (id)
 CREATE INDEX jobs_unsuccessful_created_idx ON jobs USING btree (created_at DESC, id DESC) WHERE ((status <> 'pending'::text) AND (status <> 'running'::text) AND (status <> 'waiting'::text) AND (status <> 'completed'::text))
 CREATE INDEX jobs_user_created_idx ON jobs USING btree (user_id, created_at DESC, id DESC) WHERE (user_id IS NOT NULL)
+CREATE INDEX jobs_waiting_deadline_idx ON jobs USING btree (deadline_at) WHERE (status = 'waiting'::text)
 CREATE INDEX jobs_waiting_idx ON jobs USING btree (waiting_parents) WHERE (status = 'waiting'::text)
 CREATE UNIQUE INDEX lessons_pkey ON lessons USING btree (id)
 CREATE INDEX lessons_user_created_idx ON lessons USING btree (user_id, created_at DESC, id DESC)

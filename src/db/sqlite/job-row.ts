@@ -43,6 +43,7 @@ export interface SqliteJobRow {
   idempotency_key: string | null;
   processing_time_seconds: number | null;
   lost_attempts: number;
+  deadline_at: number | null;
   cost_points: number;
   points_charged: number;
 }
@@ -121,6 +122,7 @@ const I = {
   idempotencyKey: at('idempotency_key'),
   processingTimeSeconds: at('processing_time_seconds'),
   lostAttempts: at('lost_attempts'),
+  deadlineAt: at('deadline_at'),
 };
 
 /** A job from the text of one `JOB_ARRAY`. */
@@ -158,6 +160,7 @@ export function jobFromArray(text: string): Job {
     idempotencyKey: v[I.idempotencyKey] as string | null,
     processingTimeSeconds: v[I.processingTimeSeconds] as number | null,
     lostAttempts: v[I.lostAttempts] as number,
+    deadlineAt: date(v[I.deadlineAt] as number | null),
   };
 }
 

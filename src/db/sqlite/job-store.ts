@@ -673,6 +673,7 @@ export class SqliteJobStore implements JobStore {
           lease_expires_at: msOrNull(columns.lease_expires_at),
           last_heartbeat: msOrNull(columns.last_heartbeat),
           cancel_requested_at: msOrNull(columns.cancel_requested_at),
+          deadline_at: msOrNull(columns.deadline_at),
         });
         if (row === undefined) continue;
         inserted.add(job.id);
@@ -860,6 +861,18 @@ export class SqliteJobStore implements JobStore {
       this.#signals.jobAvailable({ count: outcome.requeued.length, kind: null });
       return outcome;
     });
+  }
+
+  async timeOutWaiting(): Promise<Job[]> {
+    const ended = await this.#write(() => {
+      const jobs = this.#allJobs(jobsSql.timeOutWaiting, {});
+      for (const job of jobs) {
+        this.#appendEvent(job, 'timeout', { error_code: job.errorCode, error_message: job.errorMessage });
+      }
+      return jobs;
+    });
+    for (const job of ended) this.#announceReadied(this.#afterEnd(job));
+    return ended;
   }
 
   recoverExpiredLeases(): Promise<RecoveryOutcome> {

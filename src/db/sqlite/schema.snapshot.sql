@@ -44,6 +44,9 @@ CREATE INDEX jobs_unsuccessful_created_idx ON jobs (created_at DESC, id DESC)
 -- index jobs_user_created_idx
 CREATE INDEX jobs_user_created_idx ON jobs (user_id, created_at DESC, id DESC) WHERE user_id IS NOT NULL;
 
+-- index jobs_waiting_deadline_idx
+CREATE INDEX jobs_waiting_deadline_idx ON jobs (deadline_at) WHERE status = 'waiting';
+
 -- index jobs_waiting_idx
 CREATE INDEX jobs_waiting_idx ON jobs (waiting_parents) WHERE status = 'waiting';
 
@@ -214,7 +217,7 @@ CREATE TABLE "jobs" (
     CHECK (on_parent_failure = 'fail' OR on_parent_failure = 'cancel' OR on_parent_failure = 'run'),
   waiting_parents INTEGER NOT NULL DEFAULT 0,
   has_children INTEGER NOT NULL DEFAULT 0 CHECK (has_children = 0 OR has_children = 1)
-) STRICT;
+, deadline_at INTEGER) STRICT;
 
 -- table key_revision
 CREATE TABLE key_revision (

@@ -3,7 +3,8 @@
  * job plans again (a manual retry, or a crash between queuing the segments and storing the plan),
  * and all of them once the job failed or its presentation ended. A finished segment is deleted, its
  * `segment-video` and its link to the owner with it (both cascade); an open one is cancelled first
- * (a running one stops its ffmpeg, and is deleted by the next removal, once it has ended).
+ * (a running one stops its ffmpeg, and is deleted by the next removal, once it has ended: the
+ * segment kind's sweep, ended-presentations.ts, makes one after its presentation ended).
  */
 import { ReelqueueError } from '../../errors.js';
 import { isFinished, type Job } from '../../jobs/model.js';
@@ -14,8 +15,8 @@ export type SegmentJobs = Pick<JobStore, 'list' | 'cancel' | 'deleteJob'>;
 
 const PAGE = 200;
 
-/** Every segment job whose payload names `ownerId`, in any state. */
-async function segmentsOf(jobs: SegmentJobs, ownerId: string): Promise<Job[]> {
+/** Every segment job (of `ownerId` only, when given), in any state: a walk of the kind's index. */
+export async function segmentJobs(jobs: Pick<JobStore, 'list'>, ownerId?: string): Promise<Job[]> {
   const found: Job[] = [];
   let cursor: string | null = null;
   do {
@@ -23,7 +24,7 @@ async function segmentsOf(jobs: SegmentJobs, ownerId: string): Promise<Job[]> {
       { kinds: [SEGMENT_KIND], includeFinished: true, limit: PAGE, cursor },
       ALL_JOBS,
     );
-    found.push(...page.jobs.filter((job) => job.payload.owner_id === ownerId));
+    found.push(...page.jobs.filter((job) => ownerId === undefined || job.payload.owner_id === ownerId));
     cursor = page.nextCursor;
   } while (cursor !== null);
   return found;
@@ -43,10 +44,28 @@ export async function removeSegmentsOf(
   reason: string,
   keep: ReadonlySet<string> = new Set(),
 ): Promise<number> {
+  const segments = await segmentJobs(jobs, ownerId);
+  return removeSegments(
+    jobs,
+    segments.filter((segment) => !keep.has(segment.id)),
+    reason,
+  );
+}
+
+/**
+ * Cancels and deletes these segments (as `removeSegmentsOf` read them); returns how many were
+ * deleted. One still running is left cancelling.
+ */
+export async function removeSegments(
+  jobs: SegmentJobs,
+  segments: readonly Job[],
+  reason: string,
+): Promise<number> {
   let deleted = 0;
-  for (const segment of await segmentsOf(jobs, ownerId)) {
-    if (keep.has(segment.id)) continue;
+  for (const segment of segments) {
     let finished = isFinished(segment.status);
+    // Asked already (an earlier removal): it stops on its own; asking again only adds events.
+    if (segment.status === 'running' && segment.cancelRequestedAt !== null) continue;
     if (!finished) {
       try {
         finished = (await jobs.cancel(segment.id, reason, ALL_JOBS)).state !== 'requested';

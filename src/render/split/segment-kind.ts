@@ -8,7 +8,9 @@
  * Segments have no owner (user_id null: they are in no user's listing, cost no points); the
  * presentation they belong to is `owner_id`. While one runs it looks at its presentation about once
  * a second: when that ended (cancelled, failed, timed out) or is gone, the segment cancels itself,
- * which stops its ffmpeg like any cancel, and removes its siblings (leftover-segments.ts).
+ * which stops its ffmpeg like any cancel, and removes its siblings (leftover-segments.ts). The kind's
+ * `sweep` (ended-presentations.ts) deletes the segments of an ended presentation once they stopped,
+ * and cancels those nobody runs, whether or not a segment was running to see the end.
  */
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -29,6 +31,7 @@ import { createWorkDir, defaultWorkRoot } from '../work-dirs.js';
 import type { JobKind } from '../../jobs/kinds.js';
 import { leaseOf, type JobStatus } from '../../jobs/model.js';
 import { ALL_JOBS, type JobStore } from '../../jobs/store.js';
+import { sweepEndedPresentations } from './ended-presentations.js';
 import { removeSegmentsOf } from './leftover-segments.js';
 import { segmentsPercent, type SegmentShare } from './progress-shares.js';
 import { parseSegmentPayload, segmentPayloadJson, SEGMENT_KIND, SEGMENT_VIDEO } from './segment-payload.js';
@@ -129,6 +132,7 @@ export function presentationSegmentKind(options: SegmentKindOptions): JobKind {
   return {
     name: SEGMENT_KIND,
     parsePayload: (input) => segmentPayloadJson(parseSegmentPayload(input)),
+    sweep: () => sweepEndedPresentations(options.jobs, options.artifacts),
     async run({ job, payload, signal, progress }) {
       const started = performance.now();
       const segment = parseSegmentPayload(payload);

@@ -7,6 +7,8 @@
  *    store the plan (the segments' ids and what the result needs), then hand the worker back with
  *    `waitFor`: the job is `waiting` on its segments, holds no worker slot, uses up no attempt.
  * 2. The plan is there and a segment is still running (the job came back early): wait again.
+ * 2b. The plan is there but its segments are gone (an ended attempt's, removed by the segment kind's
+ *    sweep, ended-presentations.ts, and the job was retried): plan again.
  * 3. Every segment completed: join them (assemble.ts), store the video, delete the segments (jobs
  *    and videos) and the narration and plan, and return the result a single render returns.
  *    A segment that ended otherwise (failed after its retries, cancelled, timed out) fails the job
@@ -90,6 +92,13 @@ export async function runSplitPresentation(options: SplitRunOptions): Promise<Js
   if (found === null) return plan(options);
   const stored = await readJsonArtifact(artifacts, found.id);
   const segments = await Promise.all(stored.segment_ids.map((id) => options.settings.jobs.get(id, ALL_JOBS)));
+  if (segments.some((segment) => segment === null)) {
+    // Its segments were removed: an earlier attempt ended (cancelled, timed out) and the segment
+    // kind's sweep deleted them, and this is a retry. Nothing is left to join: plan again.
+    await artifacts.delete(stored.narration_artifact_id);
+    await artifacts.delete(found.id);
+    return plan(options);
+  }
   const open = segments.filter((segment): segment is Job => segment !== null && OPEN.has(segment.status));
   if (open.length > 0) {
     throw context.waitFor(

@@ -1,27 +1,32 @@
 /**
  * How far a split render is, for the CLI and the dashboard: in how many segments it is rendered and
  * how many are done. While it waits, read from its segments (the parents it waits for); once it
- * completed, from its result's `split_render`. Null for a job that is not rendered split (yet).
+ * completed, from its result's `split_render`. Null for a job that is not rendered split (yet), and
+ * once its segments are removed after it ended otherwise (ended-presentations.ts).
  */
-import type { Job } from '../../jobs/model.js';
+import type { Job, JobDependencies } from '../../jobs/model.js';
 import { ALL_JOBS, type JobStore } from '../../jobs/store.js';
 import { SEGMENT_KIND } from './segment-payload.js';
+import type { SplitStatus } from './split-status-line.js';
 
-export interface SplitStatus {
-  readonly segments: number;
-  readonly done: number;
-}
+export { splitStatusLine, type SplitStatus } from './split-status-line.js';
 
+/**
+ * `family`: the job's dependencies when the caller read them already (the API's job resource), so
+ * a job that waits for nothing costs no read of its own.
+ */
 export async function splitStatusOf(
   job: Job,
   jobs: Pick<JobStore, 'get' | 'dependencies'>,
+  family?: JobDependencies | null,
 ): Promise<SplitStatus | null> {
+  if (job.kind !== 'presentation') return null;
   const finished = job.result?.split_render;
   if (finished && typeof finished === 'object' && !Array.isArray(finished)) {
     const segments = Array.isArray(finished.segments) ? finished.segments.length : 0;
     return { segments, done: segments };
   }
-  const family = await jobs.dependencies(job.id, ALL_JOBS);
+  if (family === undefined) family = await jobs.dependencies(job.id, ALL_JOBS);
   if (!family || family.parentIds.length === 0) return null;
   const parents = await Promise.all(family.parentIds.map((id) => jobs.get(id, ALL_JOBS)));
   const segments = parents.filter(
@@ -32,8 +37,4 @@ export async function splitStatusOf(
     segments: segments.length,
     done: segments.filter((segment) => segment.status === 'completed').length,
   };
-}
-
-export function splitStatusLine(status: SplitStatus): string {
-  return `rendered in ${status.segments} segments, ${status.done} done`;
 }

@@ -202,7 +202,9 @@ export const jobsSql = {
       UPDATE jobs SET status = 'running', attempt = attempt + 1, worker_id = $3, started_at = now(),
         updated_at = now(), last_heartbeat = now(), lease_expires_at = now() + make_interval(secs => $4),
         progress = ${PROGRESS_ON_CLAIM('jobs')}, stage = NULL, message = 'Started',
-        started_event_id = ${RESERVED_EVENT_ID}
+        started_event_id = ${RESERVED_EVENT_ID},
+        -- The attempt's deadline, from its first run: one coming back from waiting keeps it (0036).
+        deadline_at = coalesce(deadline_at, now() + make_interval(secs => timeout_seconds))
       -- Candidates: FOR UPDATE SKIP LOCKED over jobs_claim_idx in claim order (migration 0003 pins
       -- that plan); = ANY(ARRAY(...)) makes the update find them by primary key.
       WHERE jobs.id = ANY(ARRAY(SELECT reelqueue_claim_candidates($1::text[], $2::integer)))
@@ -276,6 +278,7 @@ export const jobsSql = {
         completed_at = ${ifCancelRequested('now()', 'NULL')}, updated_at = now(),
         worker_id = ${ifCancelRequested('worker_id', 'NULL')}, lease_expires_at = NULL,
         started_event_id = ${ifCancelRequested('started_event_id', 'NULL')},
+        deadline_at = ${ifCancelRequested('deadline_at', 'NULL')},
         error_code = ${ifCancelRequested(`'JOB_CANCELLED'`, '$4')},
         error_message = ${ifCancelRequested(`'Cancelled while its attempt was failing'`, '$5')},
         error_details = $6, message = ${ifCancelRequested(`'Cancelled'`, '$8')}
@@ -317,6 +320,7 @@ export const jobsSql = {
       UPDATE jobs SET status = ${ifCancelRequested(`'cancelled'`, `'pending'`)},
         worker_id = ${ifCancelRequested('jobs.worker_id', 'NULL')}, lease_expires_at = NULL,
         started_event_id = ${ifCancelRequested('started_event_id', 'NULL')},
+        deadline_at = ${ifCancelRequested('deadline_at', 'NULL')},
         completed_at = ${ifCancelRequested('now()', 'NULL')}, updated_at = now(),
         progress = ${ifCancelRequested('progress', '0')}, stage = ${ifCancelRequested('stage', 'NULL')},
         error_code = ${ifCancelRequested(`'JOB_CANCELLED'`, 'error_code')},
@@ -406,7 +410,7 @@ export const jobsSql = {
       UPDATE jobs SET status = CASE WHEN ${PARENTS_LEFT} > 0 THEN 'waiting' ELSE 'pending' END,
         waiting_parents = ${PARENTS_LEFT}, retry_count = retry_count + 1, run_at = now(),
         updated_at = now(), completed_at = NULL, started_at = NULL, worker_id = NULL,
-        started_event_id = NULL, lost_attempts = 0,
+        started_event_id = NULL, lost_attempts = 0, deadline_at = NULL,
         lease_expires_at = NULL, cancel_requested_at = NULL, cancel_reason = NULL, progress = 0,
         stage = NULL, message = 'Queued again by a manual retry', result = NULL, error_code = NULL,
         error_message = NULL, error_details = NULL, processing_time_seconds = NULL
@@ -434,6 +438,7 @@ export const jobsSql = {
         completed_at = CASE WHEN ${REQUEUE_LOST_UNLESS_CANCELLED} THEN NULL ELSE now() END,
         worker_id = CASE WHEN ${REQUEUE_LOST_UNLESS_CANCELLED} THEN NULL ELSE worker_id END,
         started_event_id = CASE WHEN ${REQUEUE_LOST_UNLESS_CANCELLED} THEN NULL ELSE started_event_id END,
+        deadline_at = CASE WHEN ${REQUEUE_LOST_UNLESS_CANCELLED} THEN NULL ELSE deadline_at END,
         error_code = CASE WHEN cancel_requested_at IS NOT NULL THEN 'JOB_CANCELLED'
           WHEN ${REQUEUE_LOST} THEN 'WORKER_LOST' ELSE 'WORKER_LOST_REPEATEDLY' END,
         error_message = CASE WHEN cancel_requested_at IS NOT NULL THEN 'Cancelled; its worker had stopped'
@@ -560,6 +565,25 @@ export const jobsSql = {
     ${eventFrom(`'waiting'`)},
     n AS (SELECT pg_notify($6, 'a') FROM j WHERE j.status = 'pending')
     SELECT ${JOB_COLUMN('j')} FROM j LEFT JOIN n ON true`,
+  /**
+   * Waiting jobs whose attempt's deadline passed (`timeOutWaiting`, migration 0036) end `timeout`,
+   * whatever retries are left: the jobs they waited for had their own. Triggers refund the points,
+   * settle their children and queue their webhooks, as for any end. SKIP LOCKED: reapers of several
+   * nodes share the rows instead of queuing on them.
+   */
+  timeOutWaiting: `
+    WITH due AS MATERIALIZED (
+      SELECT id FROM jobs WHERE status = 'waiting' AND deadline_at < now() FOR UPDATE SKIP LOCKED),
+    j AS (
+      UPDATE jobs SET status = 'timeout', completed_at = now(), updated_at = now(), error_code = 'JOB_TIMEOUT',
+        error_message = 'The job ran past its timeout of ' || timeout_seconds
+          || ' s while it waited for the jobs it started',
+        error_details = jsonb_build_object('timeout_seconds', timeout_seconds, 'waiting', true),
+        message = 'Timed out', processing_time_seconds = extract(epoch FROM now() - started_at)
+      FROM due WHERE jobs.id = due.id AND ${statusIs(`'waiting'`, 'jobs.')}
+      RETURNING jobs.*),
+    ${eventFrom(`'timeout'`, `jsonb_build_object('error_code', j.error_code, 'error_message', j.error_message)`)}
+    SELECT ${JOB_COLUMN('j')} FROM j`,
   /** $1 id, $2 user id or NULL: the job's rule, when it is in the scope. */
   selectRule: `SELECT on_parent_failure AS rule FROM jobs WHERE id = $1 AND ($2::text IS NULL OR user_id = $2)`,
   /** $1 id: its parents and its children, each list in id order. */

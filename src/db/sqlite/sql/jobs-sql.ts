@@ -102,6 +102,8 @@ export const jobsSql = {
     UPDATE jobs SET status = 'running', attempt = attempt + 1, worker_id = @workerId,
       started_at = ${NOW}, updated_at = ${NOW}, last_heartbeat = ${NOW},
       lease_expires_at = ${NOW} + CAST(@leaseMs AS INTEGER), stage = NULL, message = 'Started',
+      -- The attempt's deadline, from its first run: one coming back from waiting keeps it (0036).
+      deadline_at = coalesce(deadline_at, ${NOW} + timeout_seconds * 1000),
       -- A job coming back from waiting on jobs it started keeps the bar they moved: it never goes
       -- back (a split render's join starts at 85 %, not 0). A child of the rule 'run' that never
       -- ran has 0 anyway.
@@ -179,6 +181,7 @@ export const jobsSql = {
       run_at = ${ifCancelRequested('run_at', `${NOW} + CAST(@retryAfterMs AS INTEGER)`)},
       completed_at = ${ifCancelRequested(NOW, 'NULL')}, updated_at = ${NOW},
       worker_id = ${ifCancelRequested('worker_id', 'NULL')}, lease_expires_at = NULL,
+      deadline_at = ${ifCancelRequested('deadline_at', 'NULL')},
       error_code = ${ifCancelRequested(`'JOB_CANCELLED'`, '@code')},
       error_message = ${ifCancelRequested(`'Cancelled while its attempt was failing'`, '@message')},
       error_details = @details, message = ${ifCancelRequested(`'Cancelled'`, '@statusMessage')}
@@ -207,6 +210,7 @@ export const jobsSql = {
   release: `
     UPDATE jobs SET status = ${ifCancelRequested(`'cancelled'`, `'pending'`)},
       worker_id = ${ifCancelRequested('worker_id', 'NULL')}, lease_expires_at = NULL,
+      deadline_at = ${ifCancelRequested('deadline_at', 'NULL')},
       completed_at = ${ifCancelRequested(NOW, 'NULL')}, updated_at = ${NOW},
       progress = ${ifCancelRequested('progress', '0')}, stage = ${ifCancelRequested('stage', 'NULL')},
       error_code = ${ifCancelRequested(`'JOB_CANCELLED'`, 'error_code')},
@@ -281,6 +285,7 @@ export const jobsSql = {
     UPDATE jobs SET status = CASE WHEN ${PARENTS_LEFT} > 0 THEN 'waiting' ELSE 'pending' END,
       waiting_parents = ${PARENTS_LEFT}, retry_count = retry_count + 1, run_at = ${NOW},
       updated_at = ${NOW}, completed_at = NULL, started_at = NULL, worker_id = NULL, lost_attempts = 0,
+      deadline_at = NULL,
       lease_expires_at = NULL, cancel_requested_at = NULL, cancel_reason = NULL, progress = 0,
       stage = NULL, message = 'Queued again by a manual retry', result = NULL, error_code = NULL,
       error_message = NULL, error_details = NULL, processing_time_seconds = NULL
@@ -299,6 +304,7 @@ export const jobsSql = {
       lost_attempts = lost_attempts + 1,
       completed_at = CASE WHEN ${REQUEUE_LOST_UNLESS_CANCELLED} THEN NULL ELSE ${NOW} END,
       worker_id = CASE WHEN ${REQUEUE_LOST_UNLESS_CANCELLED} THEN NULL ELSE worker_id END,
+      deadline_at = CASE WHEN ${REQUEUE_LOST_UNLESS_CANCELLED} THEN NULL ELSE deadline_at END,
       error_code = CASE WHEN cancel_requested_at IS NOT NULL THEN 'JOB_CANCELLED'
         WHEN ${REQUEUE_LOST} THEN 'WORKER_LOST' ELSE 'WORKER_LOST_REPEATEDLY' END,
       error_message = CASE WHEN cancel_requested_at IS NOT NULL THEN 'Cancelled; its worker had stopped'
@@ -376,6 +382,20 @@ export const jobsSql = {
       on_parent_failure = 'run', worker_id = NULL, lease_expires_at = NULL, updated_at = ${NOW},
       run_at = ${NOW}, message = @message
     WHERE ${FENCE}
+    RETURNING ${JOB_ARRAY}`,
+  /**
+   * Waiting jobs whose attempt's deadline passed (`timeOutWaiting`, migration 0036) end `timeout`,
+   * whatever retries are left: the jobs they waited for had their own. Triggers refund the points,
+   * settle their children and queue their webhooks, as for any end.
+   */
+  timeOutWaiting: `
+    UPDATE jobs SET status = 'timeout', completed_at = ${NOW}, updated_at = ${NOW}, error_code = 'JOB_TIMEOUT',
+      error_message = 'The job ran past its timeout of ' || timeout_seconds
+        || ' s while it waited for the jobs it started',
+      error_details = json_object('timeout_seconds', timeout_seconds, 'waiting', json('true')),
+      message = 'Timed out', processing_time_seconds = (${NOW} - started_at) / 1000.0
+    WHERE id IN (SELECT id FROM jobs INDEXED BY jobs_waiting_deadline_idx
+      WHERE status = 'waiting' AND deadline_at < ${NOW})
     RETURNING ${JOB_ARRAY}`,
   selectParentIds: `SELECT parent_id FROM job_dependencies WHERE child_id = @id ORDER BY parent_id`,
   selectChildIds: `SELECT child_id FROM job_dependencies WHERE parent_id = @id ORDER BY child_id`,

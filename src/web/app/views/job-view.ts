@@ -5,6 +5,7 @@
  * in-page choice), and its workflow (job-workflow.ts).
  */
 import { isFinished, JOB_PRIORITIES } from '../../../jobs/model.js';
+import { splitStatusLine } from '../../../render/split/split-status-line.js';
 import { ApiError } from '../api/client.js';
 import { followJobEvents } from '../api/event-stream.js';
 import type { JobEventWire, JobWire, JobWithPayload } from '../api/types.js';
@@ -40,7 +41,10 @@ const jobsAhead = (count: number) =>
 /** Only a render (`presentation`) makes a video; other kinds get no video panel. */
 const makesVideo = (job: JobWire) => job.kind === 'presentation';
 
-function detailsOf(job: JobWire, admin: boolean): HTMLElement {
+/** A split render's segments as the single-job resource says them; null for any other job. */
+type SplitRender = JobWithPayload['split_render'];
+
+function detailsOf(job: JobWire, split: SplitRender, admin: boolean): HTMLElement {
   const pairs: [string, Child][] = [
     ['Job id', h('code', { class: 'mono wrap' }, job.id)],
     ['Kind', job.kind],
@@ -56,6 +60,7 @@ function detailsOf(job: JobWire, admin: boolean): HTMLElement {
     ['Processing time', duration(job.processing_time_seconds)],
     ['Timeout', duration(job.timeout_seconds)],
     ['Slides', job.slide_count],
+    ['Split', split === null ? null : splitStatusLine(split)],
     ['Video length', job.duration_sec === null ? null : duration(job.duration_sec)],
     ['Cancel reason', job.cancel_reason],
   ];
@@ -111,6 +116,10 @@ function errorOf(job: JobWire): HTMLElement | null {
 
 class JobPage {
   private job: JobWire;
+  /** From the single-job reads (answers of cancel and retry leave it out, and keep it). */
+  private split: SplitRender;
+  /** When the split count was last read while the job waited (Date.now()). */
+  private splitReadAt = 0;
   private readonly timeline = new Timeline();
   private readonly attempts = new Attempts();
   /** The job's payload, from the first read (answers of cancel and retry leave it out). */
@@ -138,6 +147,7 @@ class JobPage {
     job: JobWithPayload,
   ) {
     this.job = job;
+    this.split = job.split_render;
     this.payload = payloadOf(job.payload);
     this.badge = statusBadge(job.status);
     this.progress = progressBar(job.progress, 'Job progress');
@@ -171,14 +181,15 @@ class JobPage {
   }
 
   /** Redraws what changed; buttons and the error are rebuilt only when the status changes. */
-  private show(job: JobWire): void {
+  private show(job: JobWire | JobWithPayload): void {
+    if ('split_render' in job) this.split = job.split_render;
     const statusChanged = job.status !== this.shownStatus;
     this.shownStatus = job.status;
     this.job = job;
     updateStatusBadge(this.badge, job.status);
     updateProgressBar(this.progress, job.progress);
     this.stage.textContent = [job.stage, job.message].filter(Boolean).join(' · ') || ' ';
-    replaceChildren(this.details, detailsOf(job, this.ctx.me.role === 'admin'));
+    replaceChildren(this.details, detailsOf(job, this.split, this.ctx.me.role === 'admin'));
     if (statusChanged) {
       replaceChildren(this.error, errorOf(job));
       replaceChildren(this.actions, this.buttons(job));
@@ -287,6 +298,12 @@ class JobPage {
     const live = { progress: event.progress, stage: event.stage, message: event.message ?? this.job.message };
     if (event.type === 'progress') {
       this.show({ ...this.job, ...live });
+      // A split render's segments finish while it waits: its count of done ones comes with a
+      // reload (after the one in flight, which may have read before), at most one every two seconds.
+      if (this.split !== null && event.status === 'waiting' && Date.now() - this.splitReadAt > 2000) {
+        this.splitReadAt = Date.now();
+        void (this.refreshing ?? Promise.resolve()).then(() => this.refresh());
+      }
     } else {
       // The status is known at once; the rest (worker, timings, error) comes with the reload.
       this.job = { ...this.job, ...live, status: event.status };
@@ -297,7 +314,7 @@ class JobPage {
   /** Reloads the job (attempts, worker, timings and error change with every non-progress event). */
   private refresh(): Promise<void> {
     this.refreshing ??= this.ctx.client
-      .get<JobWire>(`/api/presentations/jobs/${this.job.id}`, this.ctx.signal)
+      .get<JobWithPayload>(`/api/presentations/jobs/${this.job.id}`, this.ctx.signal)
       .then((job) => this.show(job))
       .catch(() => {})
       .finally(() => (this.refreshing = null));
