@@ -990,11 +990,14 @@ export class PostgresJobStore implements JobStore {
 
   async timeSeries(hours: number, bucket: TimeBucket, scope: Scope): Promise<JobTimeSeries> {
     checkedSeriesWindow(hours, bucket);
-    const rows = await this.#rows<TimeSeriesRow & { start: Date }>(timeSeriesSql.series, [
-      hours,
-      BUCKET_SECONDS[bucket],
-      scope.all ? null : scope.userId,
-    ]);
+    const params = [hours, BUCKET_SECONDS[bucket], scope.all ? null : scope.userId];
+    // Without JIT: the planner multiplies the rows of the per-bucket parts it joins (billions, as it
+    // estimates, at a million jobs), so jit_above_cost always tripped and compiling took seconds,
+    // more than the statement (a 1 h series on 1M jobs: 3.4 s of JIT in 4.1 s).
+    const rows = await inTransaction(this.#pool, async (client) => {
+      await client.query(timeSeriesSql.withoutJit);
+      return this.#rows<TimeSeriesRow & { start: Date }>(timeSeriesSql.series, params, client);
+    });
     return { periodHours: hours, bucket, points: rows.map((row) => pointFromRow(row, row.start)) };
   }
 

@@ -24,6 +24,8 @@ const START = `to_timestamp(
 const percentile = (p: number) => `percentile_disc(${p}) WITHIN GROUP (ORDER BY j.processing_time_seconds)`;
 
 export const timeSeriesSql = {
+  /** Run first in the series' transaction (see PostgresJobStore.timeSeries). */
+  withoutJit: 'SET LOCAL jit = off',
   series: `
     WITH b AS (SELECT ${START} AS start_at, now() AS end_at),
       buckets AS (
