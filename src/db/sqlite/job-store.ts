@@ -1017,16 +1017,15 @@ export class SqliteJobStore implements JobStore {
         return healthFromRollups(counts, this.#oldestPendingAgeMs(scope));
       });
     }
+    // One owner's (an API key's): the owner's jobs only, from jobs_user_created_idx.
     return this.#read(() => {
       const counts = (
         hours !== null
-          ? this.#stmt(jobsSql.countByStatusInWindow).all({
+          ? this.#stmt(jobsSql.countByStatusOfOwnerInWindow).all({
               windowMs: Math.round(hours * 3_600_000),
-              userId: scope.all ? null : scope.userId,
+              userId: scope.userId,
             })
-          : scope.all
-            ? this.#stmt(jobsSql.countByStatus).all({})
-            : this.#stmt(jobsSql.countByStatusOfOwner).all({ userId: scope.userId })
+          : this.#stmt(jobsSql.countByStatusOfOwner).all({ userId: scope.userId })
       ) as { status: string; count: number }[];
       return healthFrom(countsByStatus(counts), this.#oldestPendingAgeMs(scope));
     });

@@ -152,6 +152,9 @@ export const HELD_STARTED_PROGRESS = `coalesce((SELECT CASE WHEN e.type IN ('rea
 const PROGRESS_ON_CLAIM = (table: string): string => `CASE WHEN ${table}.on_parent_failure = 'run'
   AND EXISTS (SELECT 1 FROM job_dependencies d WHERE d.child_id = ${table}.id) THEN ${table}.progress ELSE 0 END`;
 
+/** An owner's ($2) jobs created in the last $1 hours: a range of jobs_user_created_idx. */
+const OWNER_WINDOW = `user_id = $2 AND created_at >= now() - make_interval(secs => $1::double precision * 3600)`;
+
 export const jobsSql = {
   /** Many new jobs: $1–$11 a column each (`newJobsColumns`), $12 the channel (`insertJobs`). */
   insertMany: insertJobs(JOB_ARRAYS),
@@ -459,12 +462,31 @@ export const jobsSql = {
 
   countByStatus: COUNT_BY_STATUS,
 
-  /** $1 hours, $2 user id or NULL: the jobs created in the last $1 hours, by status (jobs_created_idx). */
-  countByStatusInWindow: `
-    SELECT status, count(*) AS count FROM jobs
-    WHERE created_at >= now() - make_interval(secs => $1::double precision * 3600)
-      AND ($2::text IS NULL OR user_id = $2)
-    GROUP BY status`,
+  /**
+   * $1 hours, $2 user id: an owner's jobs created in the last $1 hours, by status: a range of
+   * jobs_user_created_idx, the owner's jobs of the window only. (The whole queue's counts come from
+   * the rollups.) Not `$2 IS NULL OR user_id = $2`: a generic plan of that walked jobs_created_idx
+   * over every owner's jobs of the window.
+   */
+  countByStatusOfOwnerInWindow: `SELECT status, count(*) AS count FROM jobs WHERE ${OWNER_WINDOW} GROUP BY status`,
+
+  /**
+   * An owner's statistics of the last $1 hours ($2 user id), each a range of jobs_user_created_idx
+   * (the owner's jobs of the window; the whole queue's come from the rollups), with
+   * countByStatusOfOwnerInWindow.
+   */
+  ownerPriorityCounts: `SELECT priority, count(*) AS count FROM jobs WHERE ${OWNER_WINDOW} GROUP BY priority`,
+  ownerErrorCounts: `
+    SELECT error_code, count(*) AS count FROM jobs
+    WHERE ${OWNER_WINDOW} AND error_code IS NOT NULL AND status IN ('failed', 'timeout', 'cancelled')
+    GROUP BY error_code ORDER BY count DESC, error_code LIMIT 20`,
+  ownerTimings: `
+    SELECT count(*) AS count, avg(processing_time_seconds) AS average, max(processing_time_seconds) AS max,
+      percentile_disc(0.5) WITHIN GROUP (ORDER BY processing_time_seconds) AS p50,
+      percentile_disc(0.95) WITHIN GROUP (ORDER BY processing_time_seconds) AS p95,
+      percentile_disc(0.99) WITHIN GROUP (ORDER BY processing_time_seconds) AS p99
+    FROM jobs WHERE ${OWNER_WINDOW} AND status = 'completed' AND processing_time_seconds IS NOT NULL`,
+  ownerRetried: `SELECT count(*) AS count FROM jobs WHERE ${OWNER_WINDOW} AND retry_count > 0`,
 
   /**
    * $1 ids (uuid[]): those of the jobs that are pending, each with its jobs ahead (a listing's page),

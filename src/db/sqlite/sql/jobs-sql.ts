@@ -237,11 +237,16 @@ export const jobsSql = {
    */
   selectPendingInClaimOrder: `
     SELECT id FROM jobs INDEXED BY jobs_claim_idx WHERE status = 'pending' ORDER BY priority DESC, run_at, id`,
-  /** @windowMs, @userId or NULL: the jobs created in the window, by status (jobs_created_idx). */
-  countByStatusInWindow: `
+  /**
+   * @windowMs, @userId: an owner's jobs created in the window, by status: a range of
+   * jobs_user_created_idx, the owner's jobs of the window only. (The whole queue's counts come from
+   * the rollups.) Not `@userId IS NULL OR user_id = @userId`: that walked jobs_created_idx over every
+   * owner's jobs of the window.
+   */
+  countByStatusOfOwnerInWindow: `
     SELECT status, count(*) AS count FROM jobs
-    WHERE created_at >= CAST(unixepoch('subsec') * 1000 AS INTEGER) - CAST(@windowMs AS INTEGER)
-      AND (@userId IS NULL OR user_id = @userId)
+    WHERE user_id = @userId
+      AND created_at >= CAST(unixepoch('subsec') * 1000 AS INTEGER) - CAST(@windowMs AS INTEGER)
     GROUP BY status`,
 
   /**
