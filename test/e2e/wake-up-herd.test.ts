@@ -180,6 +180,39 @@ describe.runIf(DIALECT === 'postgres')('wake-ups of an idle fleet', () => {
     });
   });
 
+  it('a job falling due after its writer closed makes a few of twenty idle workers claim at its due time', async () => {
+    const counted = countingClaims(app.jobs);
+    for (let i = 0; i < WORKERS; i++) {
+      // Polls ten minutes away: only the workers' own due timers can find the jobs in time.
+      const worker = idleWorker(counted.store, app.kinds, { pollIntervalMs: 600_000 });
+      workers.push(worker);
+      worker.start();
+    }
+    await waitFor(() => counted.claims() >= WORKERS, { what: 'the start-up claims' });
+    // The fleet learns its chances from one-job wake-ups first, as a running fleet has.
+    for (let i = 0; i < 20; i++) {
+      const { job } = await app.enqueue({ kind: 'noop' });
+      await waitFor(async () => (await app.jobs.get(job.id, ALL_JOBS))?.status === 'completed', {
+        what: `job ${i} completed`,
+      });
+    }
+    const before = counted.claims();
+    const DUE = 8;
+    for (let i = 0; i < DUE; i++) {
+      // A process of its own that queues the job and closes before it falls due, its timer with it.
+      const writer = await createReelqueue(t.config, { logger: silentLogger(), defaultKinds: false });
+      const { job } = await writer.enqueue({ kind: 'noop', runAt: new Date(Date.now() + 1500) });
+      await writer.close();
+      await waitFor(async () => (await app.jobs.get(job.id, ALL_JOBS))?.status === 'completed', {
+        what: `due job ${i} completed by a worker's own timer`,
+        timeoutMs: 10_000,
+      });
+    }
+    const perJob = (counted.claims() - before) / DUE;
+    // Every idle worker claiming at the due time would make WORKERS + 1 claims per job.
+    expect(perJob).toBeLessThan(WORKERS / 3);
+  });
+
   it('a wake-up for jobs of a kind a worker does not handle makes it claim nothing', async () => {
     const counted = countingClaims(app.jobs);
     const worker = idleWorker(counted.store, app.kinds, {
