@@ -47,6 +47,8 @@ interface Fleet extends MeasuredSystem {
   wakeUps: 'listen' | 'redis';
   /** Kill -9 a third of the worker processes in a round of its own after the throughput run. */
   crashRound: boolean;
+  /** Runs only when named in `--fleets`. */
+  optIn: boolean;
 }
 
 const fleet = (
@@ -65,6 +67,7 @@ const fleet = (
   maxConnections,
   wakeUps,
   crashRound: processes >= 100,
+  optIn: false,
 });
 
 const FLEETS: readonly Fleet[] = [
@@ -74,6 +77,14 @@ const FLEETS: readonly Fleet[] = [
   fleet(100, 'direct', 1, 250),
   // No LISTEN session per process: PgBouncer's 20 server connections are all the server sees.
   fleet(100, 'pgbouncer', 10, 100, 'redis'),
+  // The crash round where a hundred processes cannot start in time (a loaded machine).
+  {
+    ...fleet(10, 'direct', 10, 100),
+    id: 'fleet-10-direct-pool10-crash',
+    label: '10 worker processes, direct, pool 10, with the crash round',
+    crashRound: true,
+    optIn: true,
+  },
 ];
 const API_PROCESSES = 4;
 const CONCURRENCY = 2;
@@ -145,18 +156,25 @@ async function start(spec: Fleet): Promise<Running> {
   });
   const workers: WorkerProcess[] = [];
   const workerIds: string[] = [];
-  for (let i = 0; i < spec.processes; i += START_WAVE) {
-    const wave = Array.from(
-      { length: Math.min(START_WAVE, spec.processes - i) },
-      () => new WorkerProcess({ command: process.execPath, args: [FLEET_WORKER], env, channel: 'ipc' }),
-    );
-    // Every pickup waits on all of them at once: more listeners than EventEmitter's default 10.
-    for (const worker of wave) worker.setMaxListeners(0);
-    workers.push(...wave);
-    const started = await Promise.all(wave.map((worker) => worker.next('worker_started', 120_000)));
-    workerIds.push(...started.map((message) => messageText(message, 'workerId')));
+  const running = { server, bouncer, redis, app, workers, workerIds, apis, apiStderr, dataDir };
+  try {
+    for (let i = 0; i < spec.processes; i += START_WAVE) {
+      const wave = Array.from(
+        { length: Math.min(START_WAVE, spec.processes - i) },
+        () => new WorkerProcess({ command: process.execPath, args: [FLEET_WORKER], env, channel: 'ipc' }),
+      );
+      // Every pickup waits on all of them at once: more listeners than EventEmitter's default 10.
+      for (const worker of wave) worker.setMaxListeners(0);
+      workers.push(...wave);
+      const started = await Promise.all(wave.map((worker) => worker.next('worker_started', 120_000)));
+      workerIds.push(...started.map((message) => messageText(message, 'workerId')));
+    }
+  } catch (error) {
+    // A fleet that could not start leaves no process behind (a loaded machine: the next fleet runs).
+    await stop(running);
+    throw error;
   }
-  return { server, bouncer, redis, app, workers, workerIds, apis, apiStderr, dataDir };
+  return running;
 }
 
 async function stop(running: Running): Promise<void> {
@@ -346,7 +364,7 @@ export const fleetScenario: Scenario = {
         `unknown fleet ${unknown.join(', ')}; fleets: ${FLEETS.map((spec) => spec.id).join(', ')}`,
       );
     }
-    for (const spec of FLEETS.filter((f) => chosen.length === 0 || chosen.includes(f.id))) {
+    for (const spec of FLEETS.filter((f) => (chosen.length === 0 && !f.optIn) || chosen.includes(f.id))) {
       const running = await start(spec);
       try {
         // A few jobs first: the workers' first claims and the pools' connections are not measured.
@@ -422,7 +440,7 @@ export const fleetScenario: Scenario = {
       }
     }
     notes.push(
-      `${fleetJobs.toLocaleString('en')} jobs of ${JOB_MS} ms enqueued in batches of ${BATCH}; workers run concurrency ${CONCURRENCY}, default poll interval (1 s) and prefetch; pickup from ${fleetPickups} jobs added one at a time to the idle fleet. A throwaway PostgreSQL per fleet (max_connections 100; 150 behind PgBouncer, whose 104 LISTEN sessions go straight to the server; 250 for the direct 100-process fleet, which needs a LISTEN session and a pooled connection per process; 100 for the WAKE_UPS=redis fleet, which holds no LISTEN session); PgBouncer 1.18, transaction mode, default_pool_size 20. The 100-process fleets then run a crash round: ${Math.ceil(fleetJobs / 4).toLocaleString('en')} more jobs, every ${KILLED_EVERY}rd worker process killed with SIGKILL once a third of them are completed, the jobs table checked once all are (lost, completions per job, jobs re-queued from the killed processes, survivors that kept completing).`,
+      `${fleetJobs.toLocaleString('en')} jobs of ${JOB_MS} ms enqueued in batches of ${BATCH}; workers run concurrency ${CONCURRENCY}, default poll interval (1 s) and prefetch; pickup from ${fleetPickups} jobs added one at a time to the idle fleet. A throwaway PostgreSQL per fleet (max_connections 100; 150 behind PgBouncer, whose 104 LISTEN sessions go straight to the server; 250 for the direct 100-process fleet, which needs a LISTEN session and a pooled connection per process; 100 for the WAKE_UPS=redis fleet, which holds no LISTEN session); PgBouncer 1.18, transaction mode, default_pool_size 20. The 100-process fleets (and fleet-10-direct-pool10-crash) then run a crash round: ${Math.ceil(fleetJobs / 4).toLocaleString('en')} more jobs, every ${KILLED_EVERY}rd worker process killed with SIGKILL once a third of them are completed, the jobs table checked once all are (lost, completions per job, jobs re-queued from the killed processes, survivors that kept completing).`,
     );
     return { id: this.id, title: this.title, notes, measurements: recorder.summarize() };
   },
