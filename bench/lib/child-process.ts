@@ -104,6 +104,14 @@ export class WorkerProcess extends EventEmitter<{ message: [ChildMessage]; exit:
     });
   }
 
+  /** SIGKILL at once, as a crash would (kill -9): no shutdown, no release. Resolves once it exited. */
+  async kill(): Promise<void> {
+    if (this.#exitCode !== undefined) return;
+    const exited = new Promise<void>((resolve) => this.once('exit', () => resolve()));
+    this.#child.kill('SIGKILL');
+    await exited;
+  }
+
   /** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */
   async stop(graceMs = 15_000): Promise<void> {
     if (this.#exitCode !== undefined) return;

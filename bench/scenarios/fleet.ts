@@ -16,6 +16,9 @@
  * starting) and the claims made per job meanwhile (the thundering herd: every idle process wakes
  * for every job); then throughput (N jobs of 5 ms enqueued in batches of 1,000, until all are
  * completed) with its claims per job, the workers that got work, and the error lines in the logs.
+ * The 100-process fleets then run a crash round (issue 29: "kill -9 a third of the workers mid-run:
+ * nothing lost, the rest keep going"): a quarter as many jobs, a third of the processes killed with
+ * SIGKILL once a third of those jobs are done, and the jobs table checked once all are completed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -42,6 +45,10 @@ interface Fleet extends MeasuredSystem {
   poolSize: number;
   maxConnections: number;
   wakeUps: 'listen' | 'redis';
+  /** Kill -9 a third of the worker processes in a round of its own after the throughput run. */
+  crashRound: boolean;
+  /** Runs only when named in `--fleets`. */
+  optIn: boolean;
 }
 
 const fleet = (
@@ -59,6 +66,8 @@ const fleet = (
   poolSize,
   maxConnections,
   wakeUps,
+  crashRound: processes >= 100,
+  optIn: false,
 });
 
 const FLEETS: readonly Fleet[] = [
@@ -68,11 +77,23 @@ const FLEETS: readonly Fleet[] = [
   fleet(100, 'direct', 1, 250),
   // No LISTEN session per process: PgBouncer's 20 server connections are all the server sees.
   fleet(100, 'pgbouncer', 10, 100, 'redis'),
+  // The crash round where a hundred processes cannot start in time (a loaded machine).
+  {
+    ...fleet(10, 'direct', 10, 100),
+    id: 'fleet-10-direct-pool10-crash',
+    label: '10 worker processes, direct, pool 10, with the crash round',
+    crashRound: true,
+    optIn: true,
+  },
 ];
 const API_PROCESSES = 4;
 const CONCURRENCY = 2;
 const JOB_MS = 5;
 const BATCH = 1000;
+/** The crash round kills every third worker process (a third of them), SIGKILL. */
+const KILLED_EVERY = 3;
+/** The crash round's jobs must all be completed within this long after the kill (leases are 30 s). */
+const CRASH_DEADLINE_MS = 5 * 60_000;
 /** Processes started at once: a hundred node processes starting together starve a 2-core machine. */
 const START_WAVE = 10;
 const FLEET_WORKER = new URL('../workers/fleet-worker.mjs', import.meta.url).pathname;
@@ -83,6 +104,8 @@ interface Running {
   redis: ThrowawayRedis | null;
   app: Reelqueue;
   workers: WorkerProcess[];
+  /** The worker id each process runs, in `workers` order. */
+  workerIds: string[];
   apis: ChildProcess[];
   apiStderr: string[];
   dataDir: string;
@@ -132,17 +155,26 @@ async function start(spec: Fleet): Promise<Running> {
     return child;
   });
   const workers: WorkerProcess[] = [];
-  for (let i = 0; i < spec.processes; i += START_WAVE) {
-    const wave = Array.from(
-      { length: Math.min(START_WAVE, spec.processes - i) },
-      () => new WorkerProcess({ command: process.execPath, args: [FLEET_WORKER], env, channel: 'ipc' }),
-    );
-    // Every pickup waits on all of them at once: more listeners than EventEmitter's default 10.
-    for (const worker of wave) worker.setMaxListeners(0);
-    workers.push(...wave);
-    await Promise.all(wave.map((worker) => worker.next('worker_started', 120_000)));
+  const workerIds: string[] = [];
+  const running = { server, bouncer, redis, app, workers, workerIds, apis, apiStderr, dataDir };
+  try {
+    for (let i = 0; i < spec.processes; i += START_WAVE) {
+      const wave = Array.from(
+        { length: Math.min(START_WAVE, spec.processes - i) },
+        () => new WorkerProcess({ command: process.execPath, args: [FLEET_WORKER], env, channel: 'ipc' }),
+      );
+      // Every pickup waits on all of them at once: more listeners than EventEmitter's default 10.
+      for (const worker of wave) worker.setMaxListeners(0);
+      workers.push(...wave);
+      const started = await Promise.all(wave.map((worker) => worker.next('worker_started', 120_000)));
+      workerIds.push(...started.map((message) => messageText(message, 'workerId')));
+    }
+  } catch (error) {
+    // A fleet that could not start leaves no process behind (a loaded machine: the next fleet runs).
+    await stop(running);
+    throw error;
   }
-  return { server, bouncer, redis, app, workers, apis, apiStderr, dataDir };
+  return running;
 }
 
 async function stop(running: Running): Promise<void> {
@@ -232,11 +264,87 @@ async function throughput(running: Running, jobs: number) {
   while ((await running.app.jobs.health(ALL_JOBS)).completed < jobs) await sleep(50);
   const seconds = msSince(startedAt, process.hrtime.bigint()) / 1000;
   const { claims, empty } = await claimCounts(running.workers);
-  const errorLines = [...running.workers.map((worker) => worker.stderr), ...running.apiStderr]
+  return {
+    jobsPerSecond: jobs / seconds,
+    claimsPerJob: claims / jobs,
+    emptyClaims: empty,
+    errorLines: errorLines(running),
+  };
+}
+
+/** Lines logged at level error or fatal so far by the worker and API processes. */
+function errorLines(running: Running): number {
+  return [...running.workers.map((worker) => worker.stderr), ...running.apiStderr]
     .join('\n')
     .split('\n')
     .filter((line) => /"level":(50|60)/.test(line)).length;
-  return { jobsPerSecond: jobs / seconds, claimsPerJob: claims / jobs, emptyClaims: empty, errorLines };
+}
+
+/**
+ * The crash round: `jobs` jobs of 5 ms (payload `round: 'crash'`), every third worker process killed
+ * with SIGKILL once a third of them are completed, then a wait until all are. What the jobs table
+ * says afterwards: jobs not completed (lost), completions (one per job: each is fenced on its lease,
+ * so a killed worker's late write cannot land a second), jobs re-queued from the killed processes
+ * (`lost_attempts`: running there, or claimed ahead and waiting; those that were running run
+ * again, the at-least-once part), and the surviving processes that completed jobs after the kill.
+ */
+async function crashRound(running: Running, jobs: number) {
+  const client = new pg.Client({ connectionString: running.server.url });
+  await client.connect();
+  try {
+    const completed = async (): Promise<number> => {
+      const { rows } = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM jobs WHERE payload ->> 'round' = 'crash' AND status = 'completed'`,
+      );
+      return rows[0]?.n ?? 0;
+    };
+    for (let added = 0; added < jobs; added += BATCH) {
+      const size = Math.min(BATCH, jobs - added);
+      await running.app.enqueueMany(
+        Array.from({ length: size }, () => ({
+          kind: 'fleet_sleep',
+          payload: { ms: JOB_MS, round: 'crash' },
+        })),
+      );
+    }
+    while ((await completed()) < jobs / 3) await sleep(50);
+    const victims = running.workers.filter((_, i) => i % KILLED_EVERY === KILLED_EVERY - 1);
+    const victimIds = running.workerIds.filter((_, i) => i % KILLED_EVERY === KILLED_EVERY - 1);
+    const { rows: clock } = await client.query<{ now: string }>(`SELECT now()::text AS now`);
+    const killedAt = clock[0]?.now;
+    const killedNs = process.hrtime.bigint();
+    await Promise.all(victims.map((worker) => worker.kill()));
+    const deadline = Date.now() + CRASH_DEADLINE_MS;
+    while ((await completed()) < jobs && Date.now() < deadline) await sleep(50);
+    const drainSeconds = msSince(killedNs, process.hrtime.bigint()) / 1000;
+    const { rows } = await client.query<{
+      lost: number;
+      completions: number;
+      ran_again: number;
+      survivors_working: number;
+    }>(
+      `SELECT count(*) FILTER (WHERE status <> 'completed')::int AS lost,
+         count(completed_event_id)::int AS completions,
+         count(*) FILTER (WHERE lost_attempts > 0)::int AS ran_again,
+         count(DISTINCT worker_id) FILTER (WHERE completed_at > $1::timestamptz
+           AND NOT worker_id = ANY($2::text[]))::int AS survivors_working
+       FROM jobs WHERE payload ->> 'round' = 'crash'`,
+      [killedAt, victimIds],
+    );
+    const outcome = rows[0];
+    if (!outcome) throw new Error('the crash round read no jobs');
+    return {
+      killed: victims.length,
+      survivors: running.workers.length - victims.length,
+      drainSeconds,
+      lost: outcome.lost,
+      completions: outcome.completions,
+      ranAgain: outcome.ran_again,
+      survivorsWorking: outcome.survivors_working,
+    };
+  } finally {
+    await client.end();
+  }
 }
 
 export const fleetScenario: Scenario = {
@@ -256,7 +364,7 @@ export const fleetScenario: Scenario = {
         `unknown fleet ${unknown.join(', ')}; fleets: ${FLEETS.map((spec) => spec.id).join(', ')}`,
       );
     }
-    for (const spec of FLEETS.filter((f) => chosen.length === 0 || chosen.includes(f.id))) {
+    for (const spec of FLEETS.filter((f) => (chosen.length === 0 && !f.optIn) || chosen.includes(f.id))) {
       const running = await start(spec);
       try {
         // A few jobs first: the workers' first claims and the pools' connections are not measured.
@@ -281,12 +389,58 @@ export const fleetScenario: Scenario = {
         recorder.record(spec, 'claims per job (throughput run)', 'claims', 'lower', run.claimsPerJob);
         recorder.record(spec, 'error lines in the logs', 'lines', 'lower', run.errorLines);
         recorder.record(spec, 'worker processes that got work', 'processes', 'higher', busyWorkers);
+        const crashJobs = Math.ceil(fleetJobs / 4);
+        const crash = spec.crashRound
+          ? await crashRound(running, crashJobs).catch((error: unknown) => {
+              // The other fleets still run: the failure is in the notes, not hidden.
+              const message = error instanceof Error ? error.message : String(error);
+              notes.push(`${spec.label}: the crash round failed: ${message}`);
+              context.log(`fleet ${spec.label}, crash round failed: ${message}`);
+              return null;
+            })
+          : null;
+        if (crash) {
+          const crashErrorLines = errorLines(running) - run.errorLines;
+          context.log(
+            `fleet ${spec.label}, crash round: ${crashJobs} jobs, ${crash.killed} processes killed (-9) at a third; lost ${crash.lost}, completions ${crash.completions}/${crashJobs}, re-queued from the killed ${crash.ranAgain}, survivors that completed jobs after the kill ${crash.survivorsWorking}/${crash.survivors}, all done ${crash.drainSeconds.toFixed(1)} s after the kill, error lines ${crashErrorLines}`,
+          );
+          recorder.record(spec, 'crash round: error lines in the logs', 'lines', 'lower', crashErrorLines);
+          recorder.record(spec, 'crash round: jobs lost (a third killed -9)', 'jobs', 'lower', crash.lost);
+          recorder.record(
+            spec,
+            'crash round: completions per job',
+            'completions',
+            'lower',
+            crash.completions / crashJobs,
+          );
+          recorder.record(
+            spec,
+            'crash round: jobs re-queued from the killed processes',
+            'jobs',
+            'lower',
+            crash.ranAgain,
+          );
+          recorder.record(
+            spec,
+            'crash round: survivors that completed jobs after the kill',
+            'processes',
+            'higher',
+            crash.survivorsWorking,
+          );
+          recorder.record(
+            spec,
+            'crash round: seconds from the kill to the last job',
+            's',
+            'lower',
+            crash.drainSeconds,
+          );
+        }
       } finally {
         await stop(running);
       }
     }
     notes.push(
-      `${fleetJobs.toLocaleString('en')} jobs of ${JOB_MS} ms enqueued in batches of ${BATCH}; workers run concurrency ${CONCURRENCY}, default poll interval (1 s) and prefetch; pickup from ${fleetPickups} jobs added one at a time to the idle fleet. A throwaway PostgreSQL per fleet (max_connections 100; 150 behind PgBouncer, whose 104 LISTEN sessions go straight to the server; 250 for the direct 100-process fleet, which needs a LISTEN session and a pooled connection per process; 100 for the WAKE_UPS=redis fleet, which holds no LISTEN session); PgBouncer 1.18, transaction mode, default_pool_size 20.`,
+      `${fleetJobs.toLocaleString('en')} jobs of ${JOB_MS} ms enqueued in batches of ${BATCH}; workers run concurrency ${CONCURRENCY}, default poll interval (1 s) and prefetch; pickup from ${fleetPickups} jobs added one at a time to the idle fleet. A throwaway PostgreSQL per fleet (max_connections 100; 150 behind PgBouncer, whose 104 LISTEN sessions go straight to the server; 250 for the direct 100-process fleet, which needs a LISTEN session and a pooled connection per process; 100 for the WAKE_UPS=redis fleet, which holds no LISTEN session); PgBouncer 1.18, transaction mode, default_pool_size 20. The 100-process fleets (and fleet-10-direct-pool10-crash) then run a crash round: ${Math.ceil(fleetJobs / 4).toLocaleString('en')} more jobs, every ${KILLED_EVERY}rd worker process killed with SIGKILL once a third of them are completed, the jobs table checked once all are (lost, completions per job, jobs re-queued from the killed processes, survivors that kept completing).`,
     );
     return { id: this.id, title: this.title, notes, measurements: recorder.summarize() };
   },

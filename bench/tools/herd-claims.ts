@@ -13,7 +13,12 @@
  * takes a few hundred jobs (`--warm-up`, not measured), and answers per job fall from about 4.5
  * over the first hundred to about 2.7 after.
  *
- *   npx tsx bench/tools/herd-claims.ts [--workers 1,10,100] [--jobs 100] [--poll-ms 1000] [--warm-up 10] [--every-worker]
+ * `--due-ms N`: each measured job is queued with a `run_at` N ms ahead by a process of its own
+ * (another app on the schema) that closes at once, its timer with it, as if it had stopped: the
+ * workers' own due timers find it (issue 29). Pickup is then from its `run_at` to its start, both
+ * by the database's clock.
+ *
+ *   npx tsx bench/tools/herd-claims.ts [--workers 1,10,100] [--jobs 100] [--poll-ms 1000] [--warm-up 10] [--every-worker] [--due-ms 500]
  */
 import { parseArgs } from 'node:util';
 import { createReelqueue } from '../../src/app.js';
@@ -33,8 +38,10 @@ const { values } = parseArgs({
     'poll-ms': { type: 'string', default: '1000' },
     'every-worker': { type: 'boolean', default: false },
     'warm-up': { type: 'string', default: '10' },
+    'due-ms': { type: 'string', default: '0' },
   },
 });
+const dueMs = Number(values['due-ms']);
 const jobs = Number(values.jobs);
 const pollMs = Number(values['poll-ms']);
 const warmUp = Number(values['warm-up']);
@@ -59,10 +66,24 @@ function claimsByReason(workers: readonly Worker[]): Map<ClaimReason, number> {
 
 async function measure(workerCount: number) {
   const schema = uniqueName('herd');
-  const app = await createReelqueue(
-    loadConfig({}, { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema, LOG_LEVEL: 'silent' }),
-    { logger: silentLogger(), defaultKinds: false },
-  );
+  const settings = { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema, LOG_LEVEL: 'silent' };
+  const app = await createReelqueue(loadConfig({}, settings), {
+    logger: silentLogger(),
+    defaultKinds: false,
+  });
+  /** Queues a job due `dueMs` ahead from a process of its own, closed at once (its timer with it). */
+  const dueJob = async (): Promise<string> => {
+    const writer = await createReelqueue(loadConfig({}, settings), {
+      logger: silentLogger(),
+      defaultKinds: false,
+    });
+    try {
+      const { job } = await writer.enqueue({ kind: 'noop', runAt: new Date(Date.now() + dueMs) });
+      return job.id;
+    } finally {
+      await writer.close();
+    }
+  };
   let claims = 0;
   const counting = new Proxy(app.jobs, {
     get(target, property) {
@@ -115,6 +136,16 @@ async function measure(workerCount: number) {
     let chanceSum = 0;
     for (let i = 0; i < jobs; i++) {
       chanceSum += workers.reduce((sum, worker) => sum + worker.wakeUpChance, 0);
+      if (dueMs > 0) {
+        const id = await dueJob();
+        let done = await app.jobs.get(id, ALL_JOBS);
+        while (done?.status !== 'completed') {
+          await sleep(2);
+          done = await app.jobs.get(id, ALL_JOBS);
+        }
+        pickups.push((done.startedAt?.getTime() ?? NaN) - done.runAt.getTime());
+        continue;
+      }
       const { job } = await app.enqueue({ kind: 'noop' });
       const added = nowNs();
       while ((await app.jobs.get(job.id, ALL_JOBS))?.status !== 'completed') await sleep(2);
@@ -148,7 +179,7 @@ async function measure(workerCount: number) {
 for (const count of values.workers.split(',').map(Number)) {
   const r = await measure(count);
   console.log(
-    `${values['every-worker'] ? 'every worker answers' : 'lottery'}: ${r.workerCount} idle workers, ${jobs} jobs one at a time, poll ${pollMs} ms: claims/job ${r.perJob.toFixed(2)}, pickup p50 ${r.p50.toFixed(1)} p99 ${r.p99.toFixed(1)} ms, lowest chance ${r.chance.toFixed(3)}`,
+    `${values['every-worker'] ? 'every worker answers' : 'lottery'}: ${r.workerCount} idle workers, ${jobs} jobs one at a time${dueMs > 0 ? `, each due ${dueMs} ms after its writer closed (pickup from run_at)` : ''}, poll ${pollMs} ms: claims/job ${r.perJob.toFixed(2)}, pickup p50 ${r.p50.toFixed(1)} p99 ${r.p99.toFixed(1)} ms, lowest chance ${r.chance.toFixed(3)}`,
   );
   console.log(`  Σ chance ${r.expectedAnswers.toFixed(2)}`);
   console.log(

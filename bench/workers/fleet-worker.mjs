@@ -1,7 +1,8 @@
 /**
  * One worker process of the fleet scenario, run from the build (dist/) rather than through tsx, so
  * that a hundred of them start in seconds: `createReelqueue` and one `Worker` (as `reelqueue worker`
- * runs it) whose store counts the claims it makes and those that came back empty. Its kind sleeps
+ * runs it, with its reaper: the fleet's crash round needs the killed processes' jobs recovered) whose
+ * store counts the claims it makes and those that came back empty. Its kind sleeps
  * `payload.ms` and, when `payload.report` is set, reports the time it started (CLOCK_MONOTONIC).
  * The parent asks for the claim counts with {type: 'stats'} (they restart from zero).
  */
@@ -51,6 +52,8 @@ const worker = new Worker({
   abortGraceSeconds: config.abortGraceSeconds,
   retryPolicy: { delaysSeconds: config.retryDelaysSeconds, jitter: config.retryJitter },
 });
+const reaper = app.createReaper();
+reaper.start();
 worker.start();
 
 process.on('message', (message) => {
@@ -65,6 +68,7 @@ const stop = () => {
   stopping = true;
   worker
     .stop(2)
+    .then(() => reaper.stop())
     .then(() => app.close())
     .catch((error) => console.error(error))
     .finally(() => process.exit(0));

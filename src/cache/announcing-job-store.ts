@@ -170,6 +170,7 @@ export class AnnouncingJobStore implements JobStore {
   onJobAvailable: JobStore['onJobAvailable'] = (listener) => this.store.onJobAvailable(listener);
   onJobsReadied: JobStore['onJobsReadied'] = (listener) => this.store.onJobsReadied(listener);
   onCancelRequested: JobStore['onCancelRequested'] = (listener) => this.store.onCancelRequested(listener);
+  msUntilNextDue: JobStore['msUntilNextDue'] = (kinds) => this.store.msUntilNextDue(kinds);
   ping: JobStore['ping'] = () => this.store.ping();
 }
 

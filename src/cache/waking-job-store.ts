@@ -190,6 +190,7 @@ export class WakingJobStore implements JobStore {
   health: JobStore['health'] = (scope, hours) => this.store.health(scope, hours);
   statistics: JobStore['statistics'] = (hours, scope) => this.store.statistics(hours, scope);
   timeSeries: JobStore['timeSeries'] = (hours, bucket, scope) => this.store.timeSeries(hours, bucket, scope);
+  msUntilNextDue: JobStore['msUntilNextDue'] = (kinds) => this.store.msUntilNextDue(kinds);
   ping: JobStore['ping'] = () => this.store.ping();
   dependencies: JobStore['dependencies'] = (id, scope) => this.store.dependencies(id, scope);
   exportJobs: JobStore['exportJobs'] = (filter, afterId, limit) =>

@@ -3,7 +3,10 @@
  * delay, a job enqueued with a `run_at` ahead (issue 29). Announcing them at the write wakes workers
  * into claims that find nothing (and teaches their lottery to answer less), and nothing announces
  * them when they fall due, so only a poll found them. This process holds a timer per due time and
- * announces them then; if it stops first, the polls find them, as before.
+ * announces them then. It also tells the workers of every process at the write (`announceLater`:
+ * a `t:` wake-up), and each arms a timer of its own, as it does for the next due time it reads from
+ * the database after a claim that found nothing (worker.ts): if this process stops first, the jobs
+ * are still found at their due time.
  *
  * The delay is read from the job as the database wrote it (`runAt` − `updatedAt`, one clock), so a
  * node whose clock is off never announces early. Jobs due within the same few milliseconds share one
@@ -45,19 +48,35 @@ function delayMs(job: Job): number {
 
 export class DueWakeUps {
   readonly #announce: (jobs: AvailableJobs) => void;
+  readonly #announceLater: (jobs: AvailableJobs, inMs: number) => void;
   /** Jobs to announce, by the bucket of their due time (ms since the epoch, this clock). */
   readonly #due = new Map<number, { jobs: AvailableJobs; timer: NodeJS.Timeout }>();
   #closed = false;
 
-  /** `announce` tells the workers; it runs when the jobs fall due. */
-  constructor(announce: (jobs: AvailableJobs) => void) {
+  /**
+   * `announce` tells the workers; it runs when the jobs fall due. `announceLater` runs at once,
+   * once per `schedule` that has jobs due later: in how long the first falls due, and how many
+   * (those due within a few ms of it).
+   */
+  constructor(
+    announce: (jobs: AvailableJobs) => void,
+    announceLater: (jobs: AvailableJobs, inMs: number) => void = () => undefined,
+  ) {
     this.#announce = announce;
+    this.#announceLater = announceLater;
   }
 
   /** Arms a wake-up for each pending job of `jobs` whose `run_at` is ahead; the others it ignores. */
   schedule(jobs: readonly Job[]): void {
     if (this.#closed) return;
-    for (const job of splitByDue(jobs).later) {
+    const { later } = splitByDue(jobs);
+    if (later.length > 0) {
+      // The first to fall due, and those due with it: a worker arms one timer, for the earliest.
+      const firstInMs = later.reduce((first, job) => Math.min(first, delayMs(job)), Infinity);
+      const first = later.filter((job) => delayMs(job) - firstInMs <= BUCKET_MS);
+      this.#announceLater(availableJobs(first), firstInMs);
+    }
+    for (const job of later) {
       const bucket = Math.ceil((Date.now() + delayMs(job)) / BUCKET_MS) * BUCKET_MS;
       const armed = this.#due.get(bucket);
       const one = { count: 1, kind: job.kind };

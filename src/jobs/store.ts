@@ -233,6 +233,12 @@ export interface AvailableJobs {
   count: number;
   /** Their kind when they are all of one kind, else null. */
   kind: string | null;
+  /**
+   * Set when they are not claimable yet (a retry's delay, a `run_at` ahead): they fall due this many
+   * ms after the wake-up was sent. A worker arms a timer of its own for them instead of claiming, so
+   * that they are found at their due time even when the process that wrote them has stopped.
+   */
+  dueInMs?: number;
 }
 
 export interface JobStore {
@@ -249,6 +255,13 @@ export interface JobStore {
 
   /** Claims up to `limit` runnable jobs in priority order, taking a lease on each. */
   claim(request: ClaimRequest): Promise<Job[]>;
+  /**
+   * Milliseconds, by the database's clock, until the earliest pending job of `kinds` that is not
+   * due yet falls due (a retry's delay, a `run_at` ahead), or null when there is none. One short
+   * range of jobs_claim_idx per priority: a worker asks after a claim that found nothing, and arms
+   * a timer of its own (issue 29: the process that wrote the job may have stopped).
+   */
+  msUntilNextDue(kinds: readonly string[]): Promise<number | null>;
   /** Extends the leases still held; tells which were lost and which were asked to cancel. */
   heartbeat(leases: readonly Lease[], leaseSeconds: number): Promise<HeartbeatOutcome[]>;
   reportProgress(lease: Lease, update: ProgressUpdate): Promise<void>;

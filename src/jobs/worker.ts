@@ -8,6 +8,12 @@
  * idle workers of a fleet (wake-up-lottery.ts), and one for jobs of a kind this worker does not
  * handle by none of its claims.
  *
+ * Jobs that fall due later (a retry's delay, a `run_at` ahead) are not the business of the process
+ * that wrote them alone: the worker arms a timer of its own for the next due time, which it hears
+ * from a `t:` wake-up at their write or reads from the database after a claim that found nothing.
+ * When it fires and no wake-up announced the jobs meanwhile (their writer stopped), it answers it as
+ * a counted wake-up: through the lottery, so that a fleet does not all claim at the due time.
+ *
  * Claim-ahead: when handlers are fast, one claim per free slot would make the database round trip the
  * bottleneck, so the worker also claims the jobs it expects to start within `prefetchWindowMs` (from
  * a running average of handler durations, at most `prefetchLimit`) and keeps them, leased and
@@ -108,6 +114,21 @@ export type ClaimReason =
 
 /** The longest pause between claims while the database refuses them (or the poll interval, if longer). */
 const MAX_CLAIM_BACKOFF_MS = 10_000;
+/**
+ * A due timer fires this long after the due time, and stands down if a wake-up for this worker's
+ * kinds came meanwhile (or this long before): the writer's own wake-up at the due time announced
+ * the jobs, and answering twice would double the claims.
+ */
+const DUE_GRACE_MS = 250;
+/**
+ * After a claim that found nothing, the next due time is read at most this often: an idle fleet's
+ * polls are empty claims (100 processes polling each second), and the `t:` wake-ups tell of new due
+ * times anyway; the read is for those a wake-up did not tell (a writer that crashed before sending
+ * it, a LISTEN session that was down, `WAKE_UPS=redis`).
+ */
+const DUE_READ_INTERVAL_MS = 5_000;
+/** A due time further ahead is read again after this long (timers overflow past 24.8 days). */
+const MAX_DUE_TIMER_MS = 3_600_000;
 /** Weight of the newest handler duration in the running average. */
 const DURATION_WEIGHT = 0.1;
 
@@ -163,6 +184,20 @@ export class Worker extends EventEmitter<WorkerEvents> {
   /** Claims that failed in a row: the next poll waits longer each time (a refusing database). */
   #claimFailures = 0;
   #pollTimer: NodeJS.Timeout | null = null;
+  /** The next due time this worker knows of (performance.now()), its timer, and the jobs then. */
+  #due: { at: number; jobs: number; timer: NodeJS.Timeout } | null = null;
+  /** When this worker last heard a wake-up for its kinds of jobs claimable now (performance.now()). */
+  #heardAt = -Infinity;
+  /** A read of the next due time is in flight. */
+  #learningDue = false;
+  /** When the last read of the next due time started (performance.now()). */
+  #dueReadAt = -Infinity;
+  /**
+   * Jobs may fall due after the armed time that no timer waits for: a later due time was left for
+   * the armed one, or it was read from the database (which says only the first). Read again when
+   * it fires; otherwise the `t:` wake-ups told of every one, and a fleet need not read each time.
+   */
+  #dueLater = false;
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #heartbeating: Promise<void> | null = null;
   #promoteTimer: NodeJS.Timeout | null = null;
@@ -271,12 +306,82 @@ export class Worker extends EventEmitter<WorkerEvents> {
   #heard(jobs: AvailableJobs | undefined): void {
     if (this.#state !== 'running') return;
     if (jobs?.kind != null && !this.#kinds.includes(jobs.kind)) return;
+    if (jobs?.dueInMs !== undefined && jobs.dueInMs > 0) {
+      this.#armDue(jobs.dueInMs, jobs.count);
+      return;
+    }
+    this.#heardAt = performance.now();
+    this.#draw(jobs);
+  }
+
+  /** Claims for a wake-up (or a due timer) if the lottery draws this worker. */
+  #draw(jobs: AvailableJobs | undefined): void {
     if (!this.#lottery.answers(jobs?.count ?? null)) return;
     if (jobs !== undefined) {
       this.#answeringWakeUp = true;
       this.#answeringJobs += jobs.count;
     }
     this.#wake(jobs === undefined ? 'uncounted-wake-up' : 'wake-up');
+  }
+
+  /**
+   * Arms the due timer for `jobs` jobs falling due in `inMs` (0: how many is not known, one at
+   * least), unless one is armed as early already: one timer, the earliest; the later ones are read
+   * again after it fires.
+   */
+  #armDue(inMs: number, jobs: number): void {
+    if (this.#state !== 'running') return;
+    const at = performance.now() + inMs;
+    // Read from the database: there may be more after it.
+    if (jobs === 0) this.#dueLater = true;
+    if (this.#due) {
+      // Within a few ms of the armed one: the same wake-up (bucketed as the writer's timers are).
+      if (Math.abs(this.#due.at - at) <= 20) {
+        this.#due.jobs += jobs;
+        return;
+      }
+      this.#dueLater = true;
+      if (this.#due.at < at) return;
+      clearTimeout(this.#due.timer);
+    }
+    const timer = setTimeout(() => this.#dueTimeCame(), Math.min(inMs + DUE_GRACE_MS, MAX_DUE_TIMER_MS));
+    timer.unref();
+    this.#due = { at, jobs, timer };
+  }
+
+  /**
+   * The due time came: unless a wake-up announced jobs for this worker around it, the jobs are
+   * answered as a counted wake-up. Either way, the next due time is read again if there may be one.
+   */
+  #dueTimeCame(): void {
+    const due = this.#due;
+    this.#due = null;
+    if (!due || this.#state !== 'running') return;
+    const came = performance.now() >= due.at;
+    if (came && this.#heardAt < due.at - DUE_GRACE_MS) {
+      this.#draw({ count: Math.max(1, due.jobs), kind: null });
+    }
+    // Those due later (the read skips the jobs due now, claimed or not).
+    if (this.#dueLater || !came) {
+      this.#dueLater = false;
+      void this.#learnNextDue();
+    }
+  }
+
+  /** Reads the next due time of this worker's kinds from the database and arms the timer for it. */
+  async #learnNextDue(): Promise<void> {
+    if (this.#learningDue || this.#state !== 'running') return;
+    this.#learningDue = true;
+    this.#dueReadAt = performance.now();
+    try {
+      const inMs = await this.#store.msUntilNextDue(this.#kinds);
+      if (inMs !== null && inMs > 0) this.#armDue(inMs, 0);
+    } catch (error) {
+      // Only a timer missed: the polls still find the jobs.
+      this.#logger.warn({ err: error }, 'could not read when the next job falls due; polling finds it');
+    } finally {
+      this.#learningDue = false;
+    }
   }
 
   /** The chance this worker answers a wake-up for one job (wake-up-lottery.ts). */
@@ -318,6 +423,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
 
   async #claimLoop(): Promise<void> {
     this.#claiming = true;
+    let foundNothing = false;
     try {
       await this.#registered;
       do {
@@ -352,6 +458,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
         }
         this.#claimFailures = 0;
         this.#learn(answering, jobs.length);
+        foundNothing = jobs.length === 0;
         if (this.#state !== 'running') {
           // Stopped while the claim was in flight: hand the jobs straight back.
           await this.#store
@@ -375,6 +482,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
       this.#claimReason = null;
       this.#claiming = false;
       this.#schedulePoll();
+      // Nothing claimable: when does something fall due? (Its writer may never say: it may stop.)
+      if (foundNothing && performance.now() - this.#dueReadAt >= DUE_READ_INTERVAL_MS) {
+        void this.#learnNextDue();
+      }
     }
   }
 
@@ -791,6 +902,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
     }
     this.#state = 'stopping';
     if (this.#pollTimer) clearTimeout(this.#pollTimer);
+    if (this.#due) clearTimeout(this.#due.timer);
+    this.#due = null;
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     await this.#releaseQueued();
     const allDone = () => Promise.all([...this.#running.values()].map((r) => r.done));

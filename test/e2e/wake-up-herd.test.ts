@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReelqueue, type Reelqueue } from '../../src/app.js';
+import { notifyChannel } from '../../src/db/postgres/listener.js';
 import { ALL_JOBS, type JobStore } from '../../src/jobs/store.js';
 import type { Worker } from '../../src/jobs/worker.js';
 import { silentLogger } from '../../src/logger.js';
@@ -178,6 +179,60 @@ describe.runIf(DIALECT === 'postgres')('wake-ups of an idle fleet', () => {
     await waitFor(async () => (await app.jobs.get(second.job.id, ALL_JOBS))?.status === 'completed', {
       what: 'the second job completed',
     });
+  });
+
+  it('a job falling due after its writer closed makes a few of twenty idle workers claim at its due time', async () => {
+    const counted = countingClaims(app.jobs);
+    for (let i = 0; i < WORKERS; i++) {
+      // Polls ten minutes away: only the workers' own due timers can find the jobs in time.
+      const worker = idleWorker(counted.store, app.kinds, { pollIntervalMs: 600_000 });
+      workers.push(worker);
+      worker.start();
+    }
+    await waitFor(() => counted.claims() >= WORKERS, { what: 'the start-up claims' });
+    const completed = (id: string) => async () => (await app.jobs.get(id, ALL_JOBS))?.status === 'completed';
+    /**
+     * Waits for the job; one that no answer took within `ms` (the lottery draws nobody for about
+     * one one-job wake-up in eight, and the polls are ten minutes away) gets an uncounted wake-up,
+     * which every idle worker answers. Says whether it needed one.
+     */
+    const doneOrNudged = async (id: string, ms: number): Promise<boolean> => {
+      try {
+        await waitFor(completed(id), { what: 'the job', timeoutMs: ms });
+        return false;
+      } catch {
+        await t.sql({ sqlite: '', postgres: `SELECT pg_notify(?, 'a')` }, [
+          notifyChannel(t.env.DATABASE_SCHEMA!),
+        ]);
+        await waitFor(completed(id), { what: 'the job after an uncounted wake-up' });
+        return true;
+      }
+    };
+    // The fleet learns its chances from one-job wake-ups first, as a running fleet has.
+    for (let i = 0; i < 20; i++) {
+      const { job } = await app.enqueue({ kind: 'noop' });
+      await doneOrNudged(job.id, 2000);
+    }
+    const DUE = 8;
+    let timely = 0;
+    let timelyClaims = 0;
+    for (let i = 0; i < DUE; i++) {
+      const before = counted.claims();
+      // A process of its own that queues the job and closes before it falls due, its timer with it.
+      const writer = await createReelqueue(t.config, { logger: silentLogger(), defaultKinds: false });
+      const { job } = await writer.enqueue({ kind: 'noop', runAt: new Date(Date.now() + 1500) });
+      await writer.close();
+      if (await doneOrNudged(job.id, 6000)) continue;
+      // The winner's claim after its job belongs to this job too.
+      await waitFor(() => counted.claims() > before, { what: 'the claims of the due job' });
+      timely++;
+      timelyClaims += counted.claims() - before;
+    }
+    // Before the workers kept due timers of their own, none was found before its poll. A due
+    // timer is answered through the lottery, as a wake-up is: now and then nobody draws it.
+    expect(timely).toBeGreaterThanOrEqual(DUE - 3);
+    // Every idle worker claiming at the due time would make WORKERS + 1 claims per job.
+    expect(timelyClaims / timely).toBeLessThan(WORKERS / 3);
   });
 
   it('a wake-up for jobs of a kind a worker does not handle makes it claim nothing', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WakeUpLottery } from '../../src/jobs/wake-up-lottery.js';
-import { parseWakeUp, availableMessage } from '../../src/jobs/wake-up-message.js';
+import { parseWakeUp, availableMessage, dueMessage } from '../../src/jobs/wake-up-message.js';
 
 /** A random source that returns these numbers in turn. */
 const numbers = (...values: number[]) => {
@@ -65,5 +65,14 @@ describe('wake-up messages', () => {
     expect(parseWakeUp('c:42')).toEqual({ type: 'cancel', jobId: '42' });
     expect(parseWakeUp('k')).toEqual({ type: 'keys' });
     expect(parseWakeUp('z')).toBeNull();
+  });
+
+  it('say when jobs due later fall due, rounded up so that no timer armed from them fires early', () => {
+    expect(dueMessage({ count: 3, kind: 'presentation' }, 1499.2)).toBe('t:1500:3:presentation');
+    expect(parseWakeUp(dueMessage({ count: 2, kind: null }, 250))).toEqual({
+      type: 'available',
+      jobs: { count: 2, kind: null, dueInMs: 250 },
+    });
+    expect(parseWakeUp('t:x:1')).toBeNull();
   });
 });

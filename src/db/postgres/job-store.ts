@@ -138,7 +138,7 @@ import {
   withEvents,
   type DependencyRow,
 } from '../transfer-rows.js';
-import { availableMessage } from '../../jobs/wake-up-message.js';
+import { availableMessage, dueMessage } from '../../jobs/wake-up-message.js';
 import { addAvailable, availableJobs, DueWakeUps, splitByDue } from '../../jobs/due-wake-ups.js';
 import { EventEmitter } from 'node:events';
 
@@ -180,6 +180,8 @@ export class PostgresJobStore implements JobStore {
   readonly #wakeUps: WakeUpSender;
   /** Jobs with a `run_at` ahead, announced when they fall due. */
   readonly #due: DueWakeUps;
+  /** Their `t:` wake-ups on their way (wakeUpsSent waits for them). */
+  readonly #dueSends = new Set<Promise<unknown>>();
   /** `onJobsReadied` listeners (a Redis-waking decorator): none in LISTEN mode. */
   readonly #readied = new EventEmitter<{ readied: [AvailableJobs] }>();
   /** Enqueues of this store between their call and their commit. */
@@ -206,10 +208,19 @@ export class PostgresJobStore implements JobStore {
       this.#rows(jobsSql.announceAvailable, [channel, availableMessage(jobs)]),
     );
     this.#readied.setMaxListeners(0);
-    this.#due = new DueWakeUps((jobs) => {
-      this.#wakeUps.announce(jobs);
-      this.#readied.emit('readied', jobs);
-    });
+    this.#due = new DueWakeUps(
+      (jobs) => {
+        this.#wakeUps.announce(jobs);
+        this.#readied.emit('readied', jobs);
+      },
+      // A wake-up, not a write: when it fails, the workers still read the due time after a claim.
+      (jobs, inMs) => {
+        const sent = this.#rows(jobsSql.announceAvailable, [channel, dueMessage(jobs, inMs)])
+          .catch(() => undefined)
+          .finally(() => this.#dueSends.delete(sent));
+        this.#dueSends.add(sent);
+      },
+    );
     this.#statusReads = new StatusReadBatcher(async (ids) => {
       const rows = await this.#rows<PgJobRow & { ahead: number | null }>(jobsSql.selectManyWithPosition, [
         ids,
@@ -391,8 +402,9 @@ export class PostgresJobStore implements JobStore {
   }
 
   /** Resolves once the wake-ups sent after commits have gone out (the database waits before closing). */
-  wakeUpsSent(): Promise<void> {
+  async wakeUpsSent(): Promise<void> {
     this.#due.close();
+    await Promise.all([...this.#dueSends]);
     return this.#wakeUps.settled();
   }
 
@@ -609,6 +621,11 @@ export class PostgresJobStore implements JobStore {
         return job;
       }),
     );
+  }
+
+  async msUntilNextDue(kinds: readonly string[]): Promise<number | null> {
+    const [row] = await this.#rows<{ ms: number | null }>(jobsSql.msUntilNextDue, [kinds]);
+    return row?.ms ?? null;
   }
 
   async release(leases: readonly Lease[]): Promise<string[]> {

@@ -164,7 +164,20 @@ export class SqliteJobStore implements JobStore {
     this.#signals = holdSignals(filename);
     this.#busyRetryMs = options.busyRetryMs;
     this.#readied.setMaxListeners(0);
-    this.#due = new DueWakeUps((jobs) => this.#announceReadied(jobs));
+    this.#due = new DueWakeUps(
+      (jobs) => this.#announceReadied(jobs),
+      (jobs, inMs) => this.#signals.jobsDue(jobs, inMs),
+    );
+  }
+
+  /**
+   * Wakes the workers for jobs that went back to the queue (released, recovered): one counted
+   * wake-up per kind, as PostgreSQL's statements send, so that a few idle workers answer each.
+   */
+  #requeued(jobs: readonly Job[]): void {
+    const byKind = new Map<string, number>();
+    for (const job of jobs) byKind.set(job.kind, (byKind.get(job.kind) ?? 0) + 1);
+    for (const [kind, count] of byKind) this.#signals.jobAvailable({ count, kind });
   }
 
   /** Wakes the workers for jobs a write made claimable that its caller cannot see (`onJobsReadied`). */
@@ -382,6 +395,16 @@ export class SqliteJobStore implements JobStore {
     return jobs.sort(claimOrder);
   }
 
+  async msUntilNextDue(kinds: readonly string[]): Promise<number | null> {
+    if (kinds.length === 0) return null;
+    return this.#read(() => {
+      const row = this.#stmt(jobsSql.msUntilNextDue).get({ kinds: JSON.stringify(kinds) }) as {
+        ms: number | null;
+      };
+      return row.ms;
+    });
+  }
+
   async heartbeat(leases: readonly Lease[], leaseSeconds: number): Promise<HeartbeatOutcome[]> {
     if (leases.length === 0) return [];
     const leaseMs = Math.round(leaseSeconds * 1000);
@@ -525,7 +548,7 @@ export class SqliteJobStore implements JobStore {
       this.#appendEvent(parked, 'waiting', { job_ids: [...jobIds] });
       return parked;
     });
-    if (job.status === 'pending') this.#signals.jobAvailable();
+    if (job.status === 'pending') this.#signals.jobAvailable({ count: 1, kind: job.kind });
     return job;
   }
 
@@ -538,11 +561,11 @@ export class SqliteJobStore implements JobStore {
         this.#appendEvent(job, job.status === 'cancelled' ? 'cancelled' : 'released', {
           worker_id: lease.workerId,
         });
-        return job.status === 'cancelled' ? [] : [job.id];
+        return job.status === 'cancelled' ? [] : [job];
       }),
     );
-    this.#signals.jobAvailable({ count: released.length, kind: null });
-    return released;
+    this.#requeued(released);
+    return released.map((job) => job.id);
   }
 
   #getJob(id: string, scope: Scope): Job | undefined {
@@ -841,12 +864,15 @@ export class SqliteJobStore implements JobStore {
     cause: RecoveryCause,
     params: Record<string, unknown>,
   ): Promise<RecoveryOutcome> {
+    const requeued: Job[] = [];
     return this.#write(() => {
+      requeued.length = 0;
       const outcome: RecoveryOutcome = { requeued: [], failed: [], cancelled: [] };
       const bound = { ...params, maxLostAttempts: this.#maxLostAttempts };
       for (const job of this.#allJobs(jobsSql.recoverWhere(condition), bound)) {
         if (job.status === 'pending') {
           outcome.requeued.push(job.id);
+          requeued.push(job);
           this.#appendEvent(job, 'recovered', { error_code: 'WORKER_LOST', cause });
         } else if (job.status === 'cancelled') {
           outcome.cancelled.push(job.id);
@@ -858,7 +884,7 @@ export class SqliteJobStore implements JobStore {
       }
       return outcome;
     }).then((outcome) => {
-      this.#signals.jobAvailable({ count: outcome.requeued.length, kind: null });
+      this.#requeued(requeued);
       return outcome;
     });
   }

@@ -10,7 +10,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { AvailableJobs } from '../../jobs/store.js';
-import { availableMessage, parseWakeUp } from '../../jobs/wake-up-message.js';
+import { availableMessage, dueMessage, parseWakeUp } from '../../jobs/wake-up-message.js';
 import { addAvailable } from '../../jobs/due-wake-ups.js';
 import { WakeFile, type TouchMessages } from './wake-file.js';
 
@@ -59,6 +59,16 @@ export class SqliteSignals {
   }
 
   /**
+   * After a commit that queued `jobs` to fall due in `inMs`: the workers of every process arm a
+   * timer for them (`AvailableJobs.dueInMs`), so that they are found then even if this one stops.
+   */
+  jobsDue(jobs: AvailableJobs, inMs: number): void {
+    if (jobs.count === 0) return;
+    this.#emitter.emit(AVAILABLE, { count: jobs.count, kind: jobs.kind, dueInMs: Math.ceil(inMs) });
+    this.#available?.touch(dueMessage(jobs, inMs));
+  }
+
+  /**
    * Other processes' wake-ups, one per kind they named (this process's own were heard as sent);
    * a change the file does not explain wakes every listener without a count.
    */
@@ -73,6 +83,11 @@ export class SqliteSignals {
       if (wakeUp?.type !== 'available' || wakeUp.jobs === undefined) {
         this.#emitter.emit(AVAILABLE);
         return;
+      }
+      // Jobs due later are not added to those claimable now: they arm the workers' timers.
+      if (wakeUp.jobs.dueInMs !== undefined) {
+        this.#emitter.emit(AVAILABLE, wakeUp.jobs);
+        continue;
       }
       const { kind } = wakeUp.jobs;
       byKind.set(kind, addAvailable(byKind.get(kind) ?? { count: 0, kind }, wakeUp.jobs));

@@ -4,6 +4,7 @@
  * atomic. Three events are read from the job itself instead of stored: `created` (migration 0015),
  * and `started` and `completed` while the row still holds them (migration 0017, `selectEvents`).
  */
+import { JOB_PRIORITIES } from '../../../jobs/model.js';
 import type { RecoveryCause } from '../../../jobs/store.js';
 import { COUNT_BY_STATUS, IS_FINISHED, IS_PENDING } from '../../status-predicates.js';
 
@@ -144,6 +145,18 @@ export const HELD_STARTED_PROGRESS = `coalesce((SELECT CASE WHEN e.type IN ('rea
     ORDER BY e.id DESC LIMIT 1), 0)::smallint`;
 
 /**
+ * One wake-up per kind for the jobs of CTE `j` that went back to the queue, each saying how many
+ * (`a:<count>:<kind>`, wake-up-message.ts), on channel `channel`: an uncounted `a` is answered by
+ * every idle worker of a fleet, a counted one by a few (wake-up-lottery.ts), one of a kind a worker
+ * does not handle by none of it. None when no job went back. Read by `NOTIFIED`.
+ */
+const notifyRequeued = (channel: string): string => `n AS (
+    SELECT pg_notify(${channel}, 'a:' || count(*) || ':' || j.kind) FROM j
+    WHERE j.status = 'pending' GROUP BY j.kind)`;
+/** A one-row source that makes `notifyRequeued`'s CTE run: a CTE that nothing reads is skipped. */
+const NOTIFIED = `(SELECT count(*) FROM n) AS notified`;
+
+/**
  * A claimed job's progress: 0, but for a job coming back from waiting on jobs it started
  * (`waitForJobs` set its rule to `run` and linked them), whose bar they moved: it keeps it, so the
  * user's bar never goes back (a split render's join starts at 85 %, not 0). A child of the `run` rule
@@ -214,6 +227,18 @@ export const jobsSql = {
       RETURNING jobs.*)
     -- Columns, not JOB_COLUMN: for many rows, the server's cost of building JSON outweighs the driver's saving.
     SELECT * FROM j ORDER BY priority DESC, run_at, id`,
+
+  /**
+   * $1 kinds: ms until the earliest pending job of those kinds that is not due yet, or NULL. Per
+   * priority, the first such entry of jobs_claim_idx (priority DESC, run_at, id) from now on: a short
+   * range each, whatever the backlog of due jobs (jobs of other kinds in it are skipped).
+   */
+  msUntilNextDue: `
+    SELECT extract(epoch FROM min(d.run_at) - now())::float8 * 1000 AS ms
+    FROM generate_series(0, ${JOB_PRIORITIES.length - 1}) AS p(priority), LATERAL (
+      SELECT run_at FROM jobs
+      WHERE status = 'pending' AND priority = p.priority AND run_at > now() AND kind = ANY($1::text[])
+      ORDER BY priority DESC, run_at, id LIMIT 1) AS d`,
 
   /** $1 ids, $2 attempts, $3 worker ids, $4 lease seconds. */
   heartbeat: `
@@ -331,10 +356,10 @@ export const jobsSql = {
       FROM unnest($1::uuid[], $2::integer[], $3::text[]) AS l(id, attempt, worker_id)
       WHERE jobs.id = l.id AND jobs.attempt = l.attempt AND jobs.worker_id = l.worker_id
         AND ${stillRunning('jobs.')}
-      RETURNING ${EVENT_SOURCE('jobs')}),
+      RETURNING ${EVENT_SOURCE('jobs')}, jobs.kind),
     ${eventFrom(`CASE WHEN j.status = 'cancelled' THEN 'cancelled' ELSE 'released' END`)},
-    n AS (SELECT pg_notify($4, 'a'))
-    SELECT j.id, j.status FROM j, n`,
+    ${notifyRequeued('$4')}
+    SELECT j.id, j.status FROM j, ${NOTIFIED}`,
 
   selectById: `SELECT ${JOB_COLUMN('jobs')} FROM jobs WHERE id = $1`,
   selectByIdForUser: `SELECT ${JOB_COLUMN('jobs')} FROM jobs WHERE id = $1 AND user_id = $2`,
@@ -452,13 +477,13 @@ export const jobsSql = {
           ELSE 'Failed: its worker was lost too many times' END,
         updated_at = now(), lease_expires_at = NULL
       FROM orphan WHERE jobs.id = orphan.id
-      RETURNING ${EVENT_SOURCE('jobs')}, jobs.error_code),
+      RETURNING ${EVENT_SOURCE('jobs')}, jobs.error_code, jobs.kind),
     ${eventFrom(
       `CASE j.status WHEN 'pending' THEN 'recovered' WHEN 'cancelled' THEN 'cancelled' ELSE 'failed' END`,
       `CASE WHEN j.status = 'cancelled' THEN NULL ELSE jsonb_build_object('error_code', j.error_code, 'cause', '${cause}') END`,
     )},
-    n AS (SELECT pg_notify($1, 'a'))
-    SELECT j.id, j.status FROM j, n`,
+    ${notifyRequeued('$1')}
+    SELECT j.id, j.status FROM j, ${NOTIFIED}`,
 
   countByStatus: COUNT_BY_STATUS,
 
@@ -585,8 +610,8 @@ export const jobsSql = {
       WHERE ${FENCE}
       RETURNING *),
     ${eventFrom(`'waiting'`)},
-    n AS (SELECT pg_notify($6, 'a') FROM j WHERE j.status = 'pending')
-    SELECT ${JOB_COLUMN('j')} FROM j LEFT JOIN n ON true`,
+    ${notifyRequeued('$6')}
+    SELECT ${JOB_COLUMN('j')} FROM j, ${NOTIFIED}`,
   /**
    * Waiting jobs whose attempt's deadline passed (`timeOutWaiting`, migration 0036) end `timeout`,
    * whatever retries are left: the jobs they waited for had their own. Triggers refund the points,

@@ -2,6 +2,7 @@
  * Every SQL statement of the SQLite job store. Values are bind parameters; the only text pasted in
  * is the constant clock expression below and the row-count casts of `boundCount`.
  */
+import { JOB_PRIORITIES } from '../../../jobs/model.js';
 import { COUNT_BY_STATUS, IS_FINISHED } from '../../status-predicates.js';
 import { JOB_FIELDS, JSON_FIELDS } from '../job-row.js';
 import { boundCount } from './bound-count.js';
@@ -115,6 +116,18 @@ export const jobsSql = {
       ORDER BY priority DESC, run_at, id
       LIMIT ${boundCount('limit')})
     RETURNING ${JOB_ARRAY}`,
+
+  /**
+   * @kinds (JSON array): ms until the earliest pending job of those kinds that is not due yet, or
+   * NULL. Per priority, the first such entry of jobs_claim_idx from now on: a short range each.
+   */
+  msUntilNextDue: `
+    SELECT min(run_at) - ${NOW} AS ms FROM (
+      SELECT (SELECT run_at FROM jobs INDEXED BY jobs_claim_idx
+        WHERE status = 'pending' AND priority = p.value AND run_at > ${NOW}
+          AND kind IN (SELECT value FROM json_each(@kinds))
+        ORDER BY priority DESC, run_at, id LIMIT 1) AS run_at
+      FROM json_each('${JSON.stringify(JOB_PRIORITIES.map((_, rank) => rank))}') AS p)`,
 
   countByStatus: COUNT_BY_STATUS,
 
