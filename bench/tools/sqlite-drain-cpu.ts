@@ -20,6 +20,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -46,6 +47,8 @@ const BATCH = Number(values.batch);
 interface DrainCost {
   cpuUsPerJob: number;
   jobsPerSecond: number;
+  /** WAL bytes written a job (`bare-schema` only: no checkpoint during its drain). */
+  walBytesPerJob?: number;
 }
 
 /** Drains through the store of `checkout` (its src/, imported as TypeScript by tsx). */
@@ -146,6 +149,9 @@ async function bareSchemaDrain(): Promise<DrainCost> {
     const counter = held ? db.prepare(sql['eventIdCounter']!).pluck() : null;
     const reserve = held ? db.prepare(sql['reserveEventIds']!).pluck() : null;
     const kindsJson = JSON.stringify(['noop']);
+    // The WAL's growth over the drain is what it wrote: checkpointed empty first, none during it.
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('wal_autocheckpoint = 0');
     const started = process.cpuUsage();
     const startedAt = process.hrtime.bigint();
     let done = 0;
@@ -179,7 +185,7 @@ async function bareSchemaDrain(): Promise<DrainCost> {
       );
       done += completeBatch.immediate(input, claimed.length);
     }
-    return measured(started, startedAt, done);
+    return { ...measured(started, startedAt, done), walBytesPerJob: statSync(`${file}-wal`).size / JOBS };
   } finally {
     db.close();
     directory.remove();
@@ -295,5 +301,7 @@ if (values.child !== undefined) {
         0,
       )}`,
     );
+    const wal = costs.flatMap((c) => (c.walBytesPerJob === undefined ? [] : [c.walBytesPerJob]));
+    if (wal.length > 0) console.log(`    WAL B/job:  ${summaryText(wal, 0)}`);
   }
 }
