@@ -255,7 +255,7 @@ describe.runIf(DIALECT === 'sqlite')('SQLite upgrade through the table rebuild o
       const db = new Database(file);
       try {
         // Every column kept; those added since (lost_attempts, migration 0019; the dependency
-        // columns, migration 0030; the attempt's deadline, 0036) at their defaults.
+        // columns, migration 0030; the held events' ids, 0034; the attempt's deadline, 0036) at their defaults.
         expect(db.prepare('SELECT * FROM jobs').all()).toEqual(
           before.map((job) => ({
             ...(job as object),
@@ -264,6 +264,8 @@ describe.runIf(DIALECT === 'sqlite')('SQLite upgrade through the table rebuild o
             waiting_parents: 0,
             has_children: 0,
             deadline_at: null,
+            started_event_id: null,
+            completed_event_id: null,
           })),
         );
         // Every event but the stored `created` ones, which migration 0015 reads from the jobs instead.
@@ -432,6 +434,89 @@ describe.runIf(DIALECT === 'postgres')(
 
         const log = async (id: string) =>
           (await jobs.listEvents(id, FROM_THE_START, 20)).map((e) => [e.type, e.attempt, e.workerId]);
+        expect(await log(finishing)).toEqual([
+          ['created', 0, null],
+          ['started', 1, 'old-worker'],
+          ['completed', 1, 'old-worker'],
+        ]);
+        expect(await log(released)).toEqual([
+          ['created', 0, null],
+          ['started', 1, 'old-worker'],
+          ['released', 1, null],
+          ['started', 2, 'new-worker'],
+          ['completed', 2, 'new-worker'],
+        ]);
+      } finally {
+        await upgraded.close();
+        await fresh.drop();
+      }
+    });
+  },
+);
+
+describe.runIf(DIALECT === 'sqlite')(
+  'SQLite upgrade to the started and completed events read from the job (migration 0034)',
+  () => {
+    const ctx = useConformanceDatabase();
+
+    it('keeps every stored event and its id, and the stored started event of a job running across it, once', async () => {
+      const { t } = ctx();
+      const fresh = freshDatabase(t);
+      const file = String(fresh.settings.DATABASE_URL).slice('sqlite:'.length);
+      const finishing = '00000000-0000-4000-8000-000000000031';
+      const released = '00000000-0000-4000-8000-000000000032';
+      // Two jobs claimed by a worker of the version before, each with its stored `started` event
+      // (migration 0016's trigger), and a finished job's events.
+      const old = new Database(file);
+      const files = readMigrationFiles(new URL('../../src/db/sqlite/migrations/', import.meta.url));
+      old.exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+        checksum TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
+      for (const migration of files.filter((m) => m.version < 34)) {
+        old.exec(migration.sql);
+        old
+          .prepare('INSERT INTO schema_migrations VALUES (?, ?, ?, 0)')
+          .run(migration.version, migration.name, migration.checksum);
+      }
+      old.exec(`
+        INSERT INTO jobs (id, kind, status, created_at, updated_at, run_at, timeout_seconds, max_retries)
+        VALUES ('${finishing}', 'noop', 'pending', 1, 1, 1, 60, 2), ('${released}', 'noop', 'pending', 1, 1, 1, 60, 2),
+          ('00000000-0000-4000-8000-000000000033', 'noop', 'pending', 1, 1, 1, 60, 2);
+        UPDATE jobs SET status = 'running', attempt = 1, worker_id = 'old-worker', started_at = 2,
+          lease_expires_at = CAST(unixepoch('subsec') * 1000 AS INTEGER) + 60000, message = 'Started';
+        UPDATE jobs SET status = 'completed', completed_at = 3, progress = 100, message = 'Completed'
+          WHERE id = '00000000-0000-4000-8000-000000000033';`);
+      const eventsBefore = old.prepare('SELECT * FROM job_events ORDER BY id').all();
+      expect(eventsBefore).toHaveLength(4);
+      old.close();
+
+      const upgraded = await t.reopen(fresh.settings);
+      try {
+        const report = await upgraded.migrate();
+        expect(report.applied.map((m) => m.version)).toContain(34);
+        const db = new Database(file, { readonly: true });
+        try {
+          expect(db.prepare('SELECT * FROM job_events ORDER BY id').all()).toEqual(eventsBefore);
+        } finally {
+          db.close();
+        }
+        const { jobs } = upgraded;
+        await jobs.complete({ jobId: finishing, attempt: 1, workerId: 'old-worker' }, { ok: true });
+        await jobs.release([{ jobId: released, attempt: 1, workerId: 'old-worker' }]);
+        const [again] = await jobs.claim({
+          workerId: 'new-worker',
+          kinds: ['noop'],
+          limit: 1,
+          leaseSeconds: 30,
+        });
+        expect(again?.id).toBe(released);
+        await jobs.complete({ jobId: released, attempt: 2, workerId: 'new-worker' }, { ok: true });
+
+        const log = async (id: string) => {
+          const events = await jobs.listEvents(id, FROM_THE_START, 20);
+          const ids = events.map((e) => e.id);
+          expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+          return events.map((e) => [e.type, e.attempt, e.workerId]);
+        };
         expect(await log(finishing)).toEqual([
           ['created', 0, null],
           ['started', 1, 'old-worker'],

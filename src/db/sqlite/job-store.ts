@@ -381,17 +381,37 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
-  /** Trigger jobs_started_or_completed_event (migration 0016) writes each claimed job's `started` event. */
+  /**
+   * The ids of the next `count` events, reserved inside the caller's write transaction: the events'
+   * counter moves past them (migration 0034). Returns the id before the first.
+   */
+  #reserveEventIds(count: number): number {
+    const row = this.#stmt(jobsSql.reserveEventIds).get({ count }) as { base: number } | undefined;
+    if (!row) throw new Error('The events counter (sqlite_sequence, migration 0034) is missing');
+    return row.base;
+  }
+
+  /**
+   * Each claimed job holds its `started` event under an id reserved above the events' counter
+   * (migration 0034); the counter moves past them only when jobs were claimed, so an idle poll writes
+   * nothing.
+   */
   async claim(request: ClaimRequest): Promise<Job[]> {
     if (request.limit < 1 || request.kinds.length === 0) return [];
-    const jobs = await this.#write(() =>
-      this.#allJobs(jobsSql.claim, {
+    const jobs = await this.#write(() => {
+      const eventBase = this.#stmt(jobsSql.eventIdCounter).pluck().get({}) as number | undefined;
+      if (eventBase === undefined)
+        throw new Error('The events counter (sqlite_sequence, migration 0034) is missing');
+      const claimed = this.#allJobs(jobsSql.claim, {
         workerId: request.workerId,
         leaseMs: Math.round(request.leaseSeconds * 1000),
         kinds: JSON.stringify(request.kinds),
         limit: request.limit,
-      }),
-    );
+        eventBase,
+      });
+      if (claimed.length > 0) this.#reserveEventIds(claimed.length);
+      return claimed;
+    });
     return jobs.sort(claimOrder);
   }
 
@@ -433,12 +453,14 @@ export class SqliteJobStore implements JobStore {
   }
 
   /**
-   * Trigger jobs_started_or_completed_event (migration 0016) writes the `completed` event, here and
-   * in completeMany.
+   * The job holds its `completed` event under an id reserved first (migration 0034), here and in
+   * completeMany: a trigger of the completion may store events (a child's `ready`), which take the
+   * ids after it.
    */
   async complete(lease: Lease, result: JsonObject): Promise<Job> {
     const { job, readied } = await this.#write(() => {
-      const completed = this.#fenced(jobsSql.complete, lease, { result: JSON.stringify(result) });
+      const eventId = this.#reserveEventIds(1) + 1;
+      const completed = this.#fenced(jobsSql.complete, lease, { result: JSON.stringify(result), eventId });
       return { job: completed, readied: this.#readiedByEnd(completed) };
     });
     this.#announceReadied(readied);
@@ -449,14 +471,16 @@ export class SqliteJobStore implements JobStore {
     if (completions.length === 0) return [];
     const input = completionsJson(completions);
     const { completed, readied } = await this.#write(() => {
-      const rows = this.#stmt(jobsSql.completeMany).all({ completions: input }) as {
+      const eventBase = this.#reserveEventIds(completions.length);
+      const rows = this.#stmt(jobsSql.completeMany).all({ completions: input, eventBase }) as {
         id: string;
         has_children: number;
         webhook: number | null;
       }[];
+      const ids = rows.map((row) => row.id);
       const parents = rows.filter((row) => row.has_children === 1).map((row) => row.id);
       const webhooks = rows.filter((row) => row.webhook === 1).length;
-      return { completed: rows.map((row) => row.id), readied: this.#readiedBy(parents, webhooks) };
+      return { completed: ids, readied: this.#readiedBy(parents, webhooks) };
     });
     this.#announceReadied(readied);
     return completedInOrder(completions, completed);

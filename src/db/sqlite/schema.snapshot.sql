@@ -146,7 +146,7 @@ CREATE TABLE job_error_rollups (
 
 -- table job_events
 CREATE TABLE "job_events" (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   job_id TEXT NOT NULL,
   at INTEGER NOT NULL,
   type TEXT NOT NULL,
@@ -217,7 +217,7 @@ CREATE TABLE "jobs" (
     CHECK (on_parent_failure = 'fail' OR on_parent_failure = 'cancel' OR on_parent_failure = 'run'),
   waiting_parents INTEGER NOT NULL DEFAULT 0,
   has_children INTEGER NOT NULL DEFAULT 0 CHECK (has_children = 0 OR has_children = 1)
-, deadline_at INTEGER) STRICT;
+, started_event_id INTEGER, completed_event_id INTEGER, deadline_at INTEGER) STRICT;
 
 -- table key_revision
 CREATE TABLE key_revision (
@@ -534,16 +534,22 @@ BEGIN
     1);
 END;
 
--- trigger jobs_started_or_completed_event
-CREATE TRIGGER jobs_started_or_completed_event AFTER UPDATE OF status ON jobs
-WHEN (OLD.status = 'pending' AND NEW.status = 'running')
-  OR (OLD.status = 'running' AND NEW.status = 'completed')
+-- trigger jobs_store_held_events
+CREATE TRIGGER jobs_store_held_events AFTER UPDATE OF started_event_id, completed_event_id ON jobs
+WHEN (OLD.started_event_id IS NOT NULL AND NEW.started_event_id IS NOT OLD.started_event_id)
+  OR (OLD.completed_event_id IS NOT NULL AND NEW.completed_event_id IS NOT OLD.completed_event_id)
 BEGIN
-  INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
-  VALUES (NEW.id,
-    CASE NEW.status WHEN 'running' THEN NEW.started_at ELSE NEW.completed_at END,
-    CASE NEW.status WHEN 'running' THEN 'started' ELSE 'completed' END,
-    NEW.status, NEW.progress, NEW.stage, NEW.message, NEW.attempt, NEW.worker_id, NULL);
+  INSERT INTO job_events (id, job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
+  SELECT OLD.started_event_id, OLD.id, OLD.started_at, 'started', 'running',
+    coalesce((SELECT CASE WHEN e.type = 'ready' OR e.type = 'waiting' THEN e.progress ELSE 0 END
+      FROM job_events AS e WHERE e.job_id = OLD.id AND e.id < OLD.started_event_id
+      ORDER BY e.id DESC LIMIT 1), 0),
+    NULL, 'Started', OLD.attempt, OLD.worker_id, NULL
+  WHERE OLD.started_event_id IS NOT NULL AND NEW.started_event_id IS NOT OLD.started_event_id;
+  INSERT INTO job_events (id, job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
+  SELECT OLD.completed_event_id, OLD.id, OLD.completed_at, 'completed', 'completed', 100, OLD.stage,
+    'Completed', OLD.attempt, OLD.worker_id, NULL
+  WHERE OLD.completed_event_id IS NOT NULL AND NEW.completed_event_id IS NOT OLD.completed_event_id;
 END;
 
 -- trigger jobs_webhook_enqueue

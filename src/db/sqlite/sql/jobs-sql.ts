@@ -60,6 +60,29 @@ const PARENTS_LEFT = `(
     AND NOT (jobs.on_parent_failure = 'run'
       AND (p.status = 'failed' OR p.status = 'cancelled' OR p.status = 'timeout')))`;
 
+/**
+ * The progress of the `started` event a row holds: what the claim kept (`claim`'s progress), read
+ * from the event that made the job claimable again (`ready` when its last parent ended, `waiting`
+ * when none was left); 0 otherwise. Trigger jobs_store_held_events stores the same (migration 0034).
+ */
+export const HELD_STARTED_PROGRESS = `coalesce((SELECT CASE WHEN e.type = 'ready' OR e.type = 'waiting'
+    THEN e.progress ELSE 0 END FROM job_events AS e WHERE e.job_id = jobs.id AND e.id < jobs.started_event_id
+    ORDER BY e.id DESC LIMIT 1), 0)`;
+
+/**
+ * The `started` and `completed` events a row holds (migration 0034), as `selectEvents` and the export
+ * read them: columns of `job_events`, for the rows of `jobs` that `where` keeps.
+ */
+export const heldEvents = (where: string): string => `
+    SELECT started_event_id AS id, id AS job_id, started_at AS at, 'started' AS type, 'running' AS status,
+      ${HELD_STARTED_PROGRESS} AS progress, NULL AS stage, 'Started' AS message, attempt, worker_id,
+      NULL AS data
+    FROM jobs WHERE ${where} AND started_event_id IS NOT NULL
+    UNION ALL
+    SELECT completed_event_id, id, completed_at, 'completed', 'completed', 100, stage, 'Completed',
+      attempt, worker_id, NULL
+    FROM jobs WHERE ${where} AND completed_event_id IS NOT NULL`;
+
 export const jobsSql = {
   /**
    * A batch of new jobs in one statement: @jobs is a JSON array of [id, kind, user_id, lesson_id,
@@ -99,8 +122,24 @@ export const jobsSql = {
     INSERT INTO job_events (job_id, at, type, status, progress, stage, message, attempt, worker_id, data)
     VALUES (@jobId, ${NOW}, @type, @status, @progress, @stage, @message, @attempt, @workerId, @data)`,
 
+  /**
+   * The events' counter (migration 0034), read by a claim before it reserves an id above it for each
+   * job it claims (`started_event_id`); `reserveEventIds` then moves it past them, in the same
+   * transaction. Nothing the claim runs stores an event, so no id is taken meanwhile.
+   */
+  eventIdCounter: `SELECT seq FROM sqlite_sequence WHERE name = 'job_events'`,
+  /** Moves the events' counter past @count reserved ids; returns the last id before them. */
+  reserveEventIds: `
+    UPDATE sqlite_sequence SET seq = seq + CAST(@count AS INTEGER) WHERE name = 'job_events'
+    RETURNING seq - CAST(@count AS INTEGER) AS base`,
+
+  /**
+   * @eventBase the events' counter (`eventIdCounter`): the claimed jobs' `started` events take the
+   * ids above it, in claim order (row_number over the claim index's order; no sort).
+   */
   claim: `
     UPDATE jobs SET status = 'running', attempt = attempt + 1, worker_id = @workerId,
+      started_event_id = CAST(@eventBase AS INTEGER) + picked.n,
       started_at = ${NOW}, updated_at = ${NOW}, last_heartbeat = ${NOW},
       lease_expires_at = ${NOW} + CAST(@leaseMs AS INTEGER), stage = NULL, message = 'Started',
       -- The attempt's deadline, from its first run: one coming back from waiting keeps it (0036).
@@ -110,11 +149,13 @@ export const jobsSql = {
       -- ran has 0 anyway.
       progress = CASE WHEN on_parent_failure = 'run'
         AND EXISTS (SELECT 1 FROM job_dependencies d WHERE d.child_id = jobs.id) THEN progress ELSE 0 END
-    WHERE id IN (
-      SELECT id FROM jobs INDEXED BY jobs_claim_idx
-      WHERE status = 'pending' AND run_at <= ${NOW} AND kind IN (SELECT value FROM json_each(@kinds))
-      ORDER BY priority DESC, run_at, id
-      LIMIT ${boundCount('limit')})
+    FROM (
+      SELECT id AS picked_id, row_number() OVER () AS n FROM (
+        SELECT id FROM jobs INDEXED BY jobs_claim_idx
+        WHERE status = 'pending' AND run_at <= ${NOW} AND kind IN (SELECT value FROM json_each(@kinds))
+        ORDER BY priority DESC, run_at, id
+        LIMIT ${boundCount('limit')})) AS picked
+    WHERE jobs.id = picked.picked_id
     RETURNING ${JOB_ARRAY}`,
 
   /**
@@ -148,8 +189,10 @@ export const jobsSql = {
     WHERE ${FENCE}
     RETURNING ${JOB_ARRAY}`,
 
+  /** @eventId the `completed` event's id, reserved by `reserveEventIds`. */
   complete: `
     UPDATE jobs SET status = 'completed', progress = 100, message = 'Completed', result = @result,
+      completed_event_id = @eventId,
       completed_at = ${NOW}, updated_at = ${NOW}, lease_expires_at = NULL,
       error_code = NULL, error_message = NULL, error_details = NULL,
       processing_time_seconds = (${NOW} - started_at) / 1000.0
@@ -158,8 +201,8 @@ export const jobsSql = {
 
   /**
    * `complete` for a batch in one statement: @completions is a JSON array of {id, attempt, worker_id,
-   * result}. Returns the ids it completed; trigger jobs_started_or_completed_event writes their
-   * events. The unary `+` keeps the planner from walking the running jobs in an index on status
+   * result}; @eventBase the id before those `reserveEventIds` reserved for their `completed` events,
+   * one for each, in input order. Returns the ids it completed. The unary `+` keeps the planner from walking the running jobs in an index on status
    * (jobs_lease_idx, or before migration 0010 jobs_status_created_idx) instead of looking each id up.
    */
   completeMany: `
@@ -168,9 +211,10 @@ export const jobsSql = {
       error_code = NULL, error_message = NULL, error_details = NULL,
       processing_time_seconds = (${NOW} - started_at) / 1000.0,
       payload = CASE WHEN input.clear_lesson
-        THEN json_remove(jobs.payload, '$.lesson', '$.markdown', '$.script') ELSE jobs.payload END
+        THEN json_remove(jobs.payload, '$.lesson', '$.markdown', '$.script') ELSE jobs.payload END,
+      completed_event_id = CAST(@eventBase AS INTEGER) + input.n
     FROM (
-      SELECT value ->> 'id' AS id, value ->> 'attempt' AS attempt, value ->> 'worker_id' AS worker_id,
+      SELECT key + 1 AS n, value ->> 'id' AS id, value ->> 'attempt' AS attempt, value ->> 'worker_id' AS worker_id,
         value -> 'result' AS result, value ->> 'clear_lesson' AS clear_lesson
       FROM jsonb_each(@completions)) AS input
     WHERE jobs.id = input.id AND jobs.attempt = input.attempt AND jobs.worker_id = input.worker_id
@@ -195,6 +239,7 @@ export const jobsSql = {
       completed_at = ${ifCancelRequested(NOW, 'NULL')}, updated_at = ${NOW},
       worker_id = ${ifCancelRequested('worker_id', 'NULL')}, lease_expires_at = NULL,
       deadline_at = ${ifCancelRequested('deadline_at', 'NULL')},
+      started_event_id = ${ifCancelRequested('started_event_id', 'NULL')},
       error_code = ${ifCancelRequested(`'JOB_CANCELLED'`, '@code')},
       error_message = ${ifCancelRequested(`'Cancelled while its attempt was failing'`, '@message')},
       error_details = @details, message = ${ifCancelRequested(`'Cancelled'`, '@statusMessage')}
@@ -224,6 +269,7 @@ export const jobsSql = {
     UPDATE jobs SET status = ${ifCancelRequested(`'cancelled'`, `'pending'`)},
       worker_id = ${ifCancelRequested('worker_id', 'NULL')}, lease_expires_at = NULL,
       deadline_at = ${ifCancelRequested('deadline_at', 'NULL')},
+      started_event_id = ${ifCancelRequested('started_event_id', 'NULL')},
       completed_at = ${ifCancelRequested(NOW, 'NULL')}, updated_at = ${NOW},
       progress = ${ifCancelRequested('progress', '0')}, stage = ${ifCancelRequested('stage', 'NULL')},
       error_code = ${ifCancelRequested(`'JOB_CANCELLED'`, 'error_code')},
@@ -263,13 +309,17 @@ export const jobsSql = {
     GROUP BY status`,
 
   /**
-   * A job's events after @afterId. The `created` event is not stored: it is read from the job as
-   * event 0 (migration 0015), so a log read from the start (@afterId < 0) begins with it.
+   * A job's events after @afterId. Three are read from the job, not stored: its `created` event as
+   * event 0 (migration 0015), so a log read from the start (@afterId < 0) begins with it; and its
+   * `started` and `completed` events under the ids the claim and the completion reserved (migration
+   * 0034), while the row holds them (`heldEvents`).
    */
   selectEvents: `
     SELECT 0 AS id, id AS job_id, created_at AS at, 'created' AS type, 'pending' AS status,
       0 AS progress, NULL AS stage, 'Queued' AS message, 0 AS attempt, NULL AS worker_id, NULL AS data
     FROM jobs WHERE id = @jobId AND @afterId < 0
+    UNION ALL
+    SELECT * FROM (${heldEvents('id = @jobId')}) WHERE id > @afterId
     UNION ALL
     SELECT * FROM (SELECT id, job_id, at, type, status, progress, stage, message, attempt, worker_id, data
       FROM job_events WHERE job_id = @jobId AND id > @afterId ORDER BY id LIMIT ${boundCount('limit')})
@@ -304,6 +354,7 @@ export const jobsSql = {
       waiting_parents = ${PARENTS_LEFT}, retry_count = retry_count + 1, run_at = ${NOW},
       updated_at = ${NOW}, completed_at = NULL, started_at = NULL, worker_id = NULL, lost_attempts = 0,
       deadline_at = NULL,
+      started_event_id = NULL,
       lease_expires_at = NULL, cancel_requested_at = NULL, cancel_reason = NULL, progress = 0,
       stage = NULL, message = 'Queued again by a manual retry', result = NULL, error_code = NULL,
       error_message = NULL, error_details = NULL, processing_time_seconds = NULL
@@ -323,6 +374,7 @@ export const jobsSql = {
       completed_at = CASE WHEN ${REQUEUE_LOST_UNLESS_CANCELLED} THEN NULL ELSE ${NOW} END,
       worker_id = CASE WHEN ${REQUEUE_LOST_UNLESS_CANCELLED} THEN NULL ELSE worker_id END,
       deadline_at = CASE WHEN ${REQUEUE_LOST_UNLESS_CANCELLED} THEN NULL ELSE deadline_at END,
+      started_event_id = CASE WHEN ${REQUEUE_LOST_UNLESS_CANCELLED} THEN NULL ELSE started_event_id END,
       error_code = CASE WHEN cancel_requested_at IS NOT NULL THEN 'JOB_CANCELLED'
         WHEN ${REQUEUE_LOST} THEN 'WORKER_LOST' ELSE 'WORKER_LOST_REPEATEDLY' END,
       error_message = CASE WHEN cancel_requested_at IS NOT NULL THEN 'Cancelled; its worker had stopped'
@@ -397,7 +449,8 @@ export const jobsSql = {
       status = CASE WHEN (SELECT count(*) FROM jobs AS p WHERE p.id IN (SELECT value FROM json_each(@ids))
         AND (p.status = 'pending' OR p.status = 'running' OR p.status = 'waiting')) > 0
         THEN 'waiting' ELSE 'pending' END,
-      on_parent_failure = 'run', worker_id = NULL, lease_expires_at = NULL, updated_at = ${NOW},
+      on_parent_failure = 'run', worker_id = NULL, started_event_id = NULL, lease_expires_at = NULL,
+      updated_at = ${NOW},
       run_at = ${NOW}, message = @message
     WHERE ${FENCE}
     RETURNING ${JOB_ARRAY}`,

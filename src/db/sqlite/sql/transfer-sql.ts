@@ -4,7 +4,7 @@
  */
 import { IMPORTED_COLUMNS } from '../../transfer-rows.js';
 import { boundCount } from './bound-count.js';
-import { JOB_ARRAY } from './jobs-sql.js';
+import { heldEvents, JOB_ARRAY } from './jobs-sql.js';
 
 /** Parameters of `insertJob`: `@` and the column name (JSON columns as JSON text). */
 const JOB_VALUES = IMPORTED_COLUMNS.map((field) => `@${field}`);
@@ -22,8 +22,14 @@ export const transferSql = {
       AND (@since IS NULL OR created_at >= @since)
     ORDER BY id LIMIT ${boundCount('limit')}`,
 
-  /** @ids (JSON array): the stored events of those jobs, each job's oldest first. */
+  /**
+   * @ids (JSON array): the events of those jobs but `created`, each job's oldest first: those stored,
+   * and the `started` and `completed` events the rows hold (migration 0034, as `jobsSql.selectEvents`
+   * reads them).
+   */
   exportEvents: `
+    ${heldEvents('id IN (SELECT value FROM json_each(@ids))')}
+    UNION ALL
     SELECT id, job_id, at, type, status, progress, stage, message, attempt, worker_id, data
     FROM job_events WHERE job_id IN (SELECT value FROM json_each(@ids))
     ORDER BY job_id, id`,
