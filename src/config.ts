@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { aliasedSettings } from './config-aliases.js';
 import { isSqliteUrl, normalDatabaseUrl, parseDatabaseUrl } from './db/database-url.js';
 import { ReelqueueError } from './errors.js';
+import { LESSON_LIMITS } from './render/lesson/model.js';
 import { isSupportedVoice, SUPPORTED_VOICES } from './render/tts/voices.js';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -100,6 +101,7 @@ const settings = {
   CLEAR_LESSON_TEXT_AFTER_SUCCESS: flag.default(false),
   SPLIT_RENDER_MIN_SLIDES: intFrom(0, 100_000).default(7),
   SPLIT_RENDER_SEGMENT_SLIDES: intFrom(1, 1000).default(4),
+  LESSON_MAX_SCRIPT_CHARS: intFrom(100, 1_000_000).default(LESSON_LIMITS.maxScriptChars),
   ORPHANED_JOB_TIMEOUT_MINUTES: numberFrom(0, 24 * 60 * 30).default(30),
   HEARTBEAT_SECONDS: numberFrom(0.05, 3600).default(5),
   LEASE_SECONDS: numberFrom(0.2, 86_400).default(30),
@@ -224,6 +226,12 @@ export interface Config {
    */
   readonly splitRenderMinSlides: number;
   readonly splitRenderSegmentSlides: number;
+  /**
+   * The most text a lesson may hold (titles, bullets and narration together, or a script's or
+   * Markdown's characters); longer is refused with INVALID_PAYLOAD, reason SCRIPT_TOO_LONG, wherever
+   * a lesson is parsed (enqueue, the lessons API, the render, a split render's plan and segments).
+   */
+  readonly lessonMaxScriptChars: number;
   readonly orphanedJobTimeoutMinutes: number;
   readonly heartbeatSeconds: number;
   readonly leaseSeconds: number;
@@ -445,6 +453,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Sett
     clearLessonTextAfterSuccess: s.CLEAR_LESSON_TEXT_AFTER_SUCCESS,
     splitRenderMinSlides: s.SPLIT_RENDER_MIN_SLIDES,
     splitRenderSegmentSlides: s.SPLIT_RENDER_SEGMENT_SLIDES,
+    lessonMaxScriptChars: s.LESSON_MAX_SCRIPT_CHARS,
     orphanedJobTimeoutMinutes: s.ORPHANED_JOB_TIMEOUT_MINUTES,
     heartbeatSeconds: s.HEARTBEAT_SECONDS,
     leaseSeconds: s.LEASE_SECONDS,

@@ -14,6 +14,7 @@ export function defaultKinds(database: OpenDatabase, config: Config): JobKind[] 
     jobs: database.jobs,
     deploymentId: () => database.deploymentId(),
     ffmpegPath: config.ffmpegPath,
+    maxScriptChars: config.lessonMaxScriptChars,
   });
   return [
     segmentKind,
@@ -26,6 +27,7 @@ export function defaultKinds(database: OpenDatabase, config: Config): JobKind[] 
         ffprobePath: config.ffprobePath,
         llm: config.llm,
         tts: config.tts,
+        maxScriptChars: config.lessonMaxScriptChars,
         split: {
           minSlides: config.splitRenderMinSlides,
           segmentSlides: config.splitRenderSegmentSlides,

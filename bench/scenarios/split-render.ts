@@ -1,12 +1,14 @@
 /**
- * Split render: the long example lesson rendered as one job by one worker process, and split
+ * Split render: the 20-minute example lesson rendered as one job by one worker process, and split
  * (src/render/split) with 1, 2 and 4 worker processes that share nothing but the PostgreSQL
  * database (each its own data folder and speech cache, as separate hosts would). Wall time, seconds
  * of video per wall second, CPU seconds (the workers and their ffmpeg children) per video minute,
- * and each segment's draw/encode/store timings, from which a wider fleet's time follows.
+ * and the plan's, each segment's (draw/encode/store) and the join's timings, from which a wider
+ * fleet's time follows.
  *
  * Opt-in (`npm run bench -- --only split-render`): it renders the lesson four times. SPLIT_BENCH_SLIDES
- * renders only the lesson's first N slides (a smaller run on a loaded machine).
+ * renders only the lesson's first N slides (a smaller run on a loaded machine); `--quick` is the
+ * first 8 slides.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -63,6 +65,11 @@ function lessonMarkdown(slides: number | undefined): string {
   return parts.slice(0, slides + 1).join('\n');
 }
 
+/** `--quick` renders this many slides of the lesson unless SPLIT_BENCH_SLIDES says otherwise. */
+const QUICK_SLIDES = 8;
+/** The fleet the per-part timings are projected to. */
+const WIDE_FLEET = 16;
+
 interface SplitRun {
   wallSeconds: number;
   videoSeconds: number;
@@ -75,6 +82,7 @@ interface SplitRun {
     frames: number;
   }[];
   assembleSeconds: number | null;
+  planSeconds: number | null;
 }
 
 async function renderWith(setup: Setup, markdown: string, log: (message: string) => void): Promise<SplitRun> {
@@ -120,7 +128,7 @@ async function renderWith(setup: Setup, markdown: string, log: (message: string)
       workers.reduce((sum, worker) => sum + processTreeCpuSeconds(worker.pid as number), 0) - cpuBefore;
     const result = done.result ?? {};
     const split = result.split_render as
-      { segments: SplitRun['segments']; assemble_seconds: number } | undefined;
+      { segments: SplitRun['segments']; assemble_seconds: number; plan_seconds: number | null } | undefined;
     log(
       `${setup.system.label}: ${Number(result.duration_sec).toFixed(1)} s of video in ${wallSeconds.toFixed(1)} s, ` +
         `${cpuSeconds.toFixed(1)} CPU s (load ${loadavg()[0]?.toFixed(2)})`,
@@ -131,6 +139,7 @@ async function renderWith(setup: Setup, markdown: string, log: (message: string)
       cpuSeconds,
       segments: split?.segments ?? [],
       assembleSeconds: split?.assemble_seconds ?? null,
+      planSeconds: split?.plan_seconds ?? null,
     };
   } finally {
     await Promise.all(workers.map((worker) => worker.stop()));
@@ -145,7 +154,11 @@ export const splitRenderScenario: Scenario = {
   optIn: true,
   async run(context) {
     const recorder = new Recorder();
-    const slides = process.env.SPLIT_BENCH_SLIDES ? Number(process.env.SPLIT_BENCH_SLIDES) : undefined;
+    const slides = process.env.SPLIT_BENCH_SLIDES
+      ? Number(process.env.SPLIT_BENCH_SLIDES)
+      : context.options.mode === 'quick'
+        ? QUICK_SLIDES
+        : undefined;
     const markdown = lessonMarkdown(slides);
     const loads: string[] = [];
     const segmentNotes: string[] = [];
@@ -168,12 +181,26 @@ export const splitRenderScenario: Scenario = {
         run.cpuSeconds / (run.videoSeconds / 60),
       );
       if (run.segments.length > 0) {
-        const encode = run.segments.map((s) => s.draw_seconds + s.encode_seconds + s.store_seconds);
+        const ordered = [...run.segments].sort((a, b) => a.index - b.index);
+        const encode = ordered.map((s) => s.draw_seconds + s.encode_seconds + s.store_seconds);
+        const slowest = Math.max(...encode);
+        const plan = run.planSeconds ?? Number.NaN;
+        const join = run.assembleSeconds ?? Number.NaN;
+        recorder.record(setup.system, 'plan s', 's', 'lower', plan);
+        recorder.record(setup.system, 'slowest segment s', 's', 'lower', slowest);
+        recorder.record(setup.system, 'join s', 's', 'lower', join);
+        // W workers on W free cores: plan, then ⌈segments ÷ W⌉ waves of (at most) the slowest, then the join.
+        const waves = Math.ceil(ordered.length / WIDE_FLEET);
         segmentNotes.push(
-          `${setup.system.id}: ${run.segments.length} segments, draw+encode+store per segment ` +
-            `${Math.min(...encode).toFixed(1)}–${Math.max(...encode).toFixed(1)} s (sum ${encode
+          `${setup.system.id}: plan ${plan.toFixed(1)} s; ${ordered.length} segments, draw+encode+store ` +
+            `${encode.map((seconds) => seconds.toFixed(1)).join(', ')} s (sum ${encode
               .reduce((a, b) => a + b, 0)
-              .toFixed(1)} s), assembly ${run.assembleSeconds?.toFixed(1)} s`,
+              .toFixed(1)} s, slowest ${slowest.toFixed(1)} s); join ${join.toFixed(1)} s. ` +
+            `${WIDE_FLEET} workers on free cores: plan + ${waves} × slowest + join ≈ ${(
+              plan +
+              waves * slowest +
+              join
+            ).toFixed(1)} s.`,
         );
       }
     }

@@ -26,8 +26,13 @@ function asPresentationInput(input: NewLesson): Record<string, unknown> {
   return fields;
 }
 
-export function resolveNewLesson(userId: string, input: NewLesson): ResolvedNewLesson {
-  const payload = parsePresentationPayload(asPresentationInput(input));
+/** `maxScriptChars`: LESSON_MAX_SCRIPT_CHARS, as the lesson's render will be given it. */
+export function resolveNewLesson(
+  userId: string,
+  input: NewLesson,
+  maxScriptChars: number,
+): ResolvedNewLesson {
+  const payload = parsePresentationPayload(asPresentationInput(input), maxScriptChars);
   const lesson = payload.lesson;
   if (!isJsonObject(lesson) || typeof lesson.title !== 'string') {
     throw new TypeError('parsePresentationPayload returned a payload without a lesson');

@@ -77,6 +77,8 @@ export interface RenderPresentationOptions {
   readonly speechProvider?: TtsConfig | undefined;
   /** The polish stage; without it the narration is rendered as written. */
   readonly polish?: LessonPolisher | undefined;
+  /** LESSON_MAX_SCRIPT_CHARS; default `LESSON_LIMITS.maxScriptChars`. */
+  readonly maxScriptChars?: number | undefined;
 }
 
 export interface RenderedPresentation {
@@ -186,7 +188,7 @@ export async function renderPresentation(options: RenderPresentationOptions): Pr
   try {
     signal.throwIfAborted();
     progress.report('plan', 0, 'Checking the lesson');
-    let request = parsePresentationRequest(options.payload);
+    let request = parsePresentationRequest(options.payload, options.maxScriptChars);
     const workDir = resolve(options.workDir);
     const fonts = await loadSlideFonts(options.fontDir);
     const binaries = resolveFfmpegBinaries(options);

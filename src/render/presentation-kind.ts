@@ -32,6 +32,8 @@ export interface PresentationKindOptions {
   tts?: TtsConfig | undefined;
   /** Long lessons rendered by many workers (src/render/split); without it every render is one job. */
   split?: SplitRenderSettings | undefined;
+  /** LESSON_MAX_SCRIPT_CHARS: the most text a lesson may hold, at enqueue and when it renders. */
+  maxScriptChars: number;
 }
 
 /** Rendering is this share of the job's progress; storing the files is the rest. */
@@ -53,7 +55,7 @@ export function presentationKind(options: PresentationKindOptions): JobKind {
     parsePayload(input) {
       // The render options, plus the seeds' `use_llm_polish` flag (kept so the job reports it).
       const polish = isJsonObject(input) && input.use_llm_polish === true;
-      return { ...parsePresentationPayload(input), use_llm_polish: polish };
+      return { ...parsePresentationPayload(input, options.maxScriptChars), use_llm_polish: polish };
     },
     async run(context) {
       const { job, payload, signal, progress } = context;
@@ -71,7 +73,11 @@ export function presentationKind(options: PresentationKindOptions): JobKind {
         // The polish step gets at most a share of the job's time, so a slow server cannot time the job out.
         const polisher =
           askedForPolish && options.llm
-            ? lessonPolisher(options.llm, job.timeoutSeconds * 1000 * POLISH_SHARE_OF_TIMEOUT)
+            ? lessonPolisher(
+                options.llm,
+                job.timeoutSeconds * 1000 * POLISH_SHARE_OF_TIMEOUT,
+                options.maxScriptChars,
+              )
             : undefined;
         if (options.split && rendersSplit(payload, options.split)) {
           const result = await runSplitPresentation({
@@ -87,6 +93,7 @@ export function presentationKind(options: PresentationKindOptions): JobKind {
               ffprobePath: options.ffprobePath,
               polish: polisher?.polish,
               speechProvider: options.tts,
+              maxScriptChars: options.maxScriptChars,
             },
             polishResult: () => polishResult(askedForPolish, polisher?.outcome()),
           });
@@ -101,6 +108,7 @@ export function presentationKind(options: PresentationKindOptions): JobKind {
           ffprobePath: options.ffprobePath,
           polish: polisher?.polish,
           speechProvider: options.tts,
+          maxScriptChars: options.maxScriptChars,
           onProgress: (stage, percent, message, data) =>
             progress(stage, percent * RENDER_SHARE, message, data),
         });

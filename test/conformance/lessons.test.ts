@@ -1,6 +1,8 @@
 /** Stored lessons, on both databases: validated before they are written, read only by their owner. */
 import { describe, expect, it } from 'vitest';
-import { resolveNewLesson } from '../../src/lessons/new-lesson.js';
+import { resolveNewLesson, type ResolvedNewLesson } from '../../src/lessons/new-lesson.js';
+import type { NewLesson } from '../../src/lessons/model.js';
+import { LESSON_LIMITS } from '../../src/render/lesson/model.js';
 import { parsePresentationPayload } from '../../src/render/lesson/payload.js';
 import { expectCode, thrownBy, useConformanceDatabase } from '../support/conformance.js';
 import type { TestDatabase } from '../support/test-database.js';
@@ -9,6 +11,10 @@ const SLIDES = [
   { title: 'Rivers', bullets: ['Start in hills', 'End in the sea'], narration: 'Rivers run downhill.' },
   { title: 'Deltas', narration: 'At the sea a river drops its sand.' },
 ];
+
+/** A lesson checked against the default LESSON_MAX_SCRIPT_CHARS. */
+const newLesson = (userId: string, input: NewLesson): ResolvedNewLesson =>
+  resolveNewLesson(userId, input, LESSON_LIMITS.maxScriptChars);
 
 async function lessonRows(t: TestDatabase): Promise<number> {
   const rows = await t.sql<{ n: number | string }>({
@@ -24,7 +30,7 @@ describe('lessons', () => {
   it('stores a JSON lesson as the presentation kind would render it, and reads it back', async () => {
     const { t } = ctx();
     const owner = await t.db.users.createUser();
-    const created = await t.db.lessons.create(resolveNewLesson(owner.id, { title: 'Water', slides: SLIDES }));
+    const created = await t.db.lessons.create(newLesson(owner.id, { title: 'Water', slides: SLIDES }));
     expect(created).toMatchObject({ userId: owner.id, title: 'Water' });
     expect(created.body).toEqual({
       title: 'Water',
@@ -42,12 +48,12 @@ describe('lessons', () => {
     const { t } = ctx();
     const owner = await t.db.users.createUser();
     const markdown = await t.db.lessons.create(
-      resolveNewLesson(owner.id, { markdown: '# Stars\n\n## Light\nStars shine.\n\n## Heat\nThey are hot.' }),
+      newLesson(owner.id, { markdown: '# Stars\n\n## Light\nStars shine.\n\n## Heat\nThey are hot.' }),
     );
     expect(markdown.title).toBe('Stars');
     expect((markdown.body.slides as unknown[]).length).toBeGreaterThanOrEqual(2);
     const script = await t.db.lessons.create(
-      resolveNewLesson(owner.id, { script: 'Wind moves air. It carries seeds far away.', title: 'Wind' }),
+      newLesson(owner.id, { script: 'Wind moves air. It carries seeds far away.', title: 'Wind' }),
     );
     expect(script.title).toBe('Wind');
     expect((script.body.slides as unknown[]).length).toBeGreaterThanOrEqual(1);
@@ -65,7 +71,7 @@ describe('lessons', () => {
       { title: 'No narration', slides: [{ title: 'x', narration: '' }] },
     ]) {
       expectCode(
-        thrownBy(() => resolveNewLesson(owner.id, bad)),
+        thrownBy(() => newLesson(owner.id, bad)),
         'INVALID_PAYLOAD',
       );
     }
@@ -76,8 +82,8 @@ describe('lessons', () => {
     const { t } = ctx();
     const alice = await t.db.users.createUser();
     const bob = await t.db.users.createUser();
-    const lesson = await t.db.lessons.create(resolveNewLesson(alice.id, { script: 'Alice only.' }));
-    await t.db.lessons.create(resolveNewLesson(bob.id, { script: 'Bob only.' }));
+    const lesson = await t.db.lessons.create(newLesson(alice.id, { script: 'Alice only.' }));
+    await t.db.lessons.create(newLesson(bob.id, { script: 'Bob only.' }));
     expect(await t.db.lessons.get(lesson.id, bob.id)).toBeNull();
     expect(await t.db.lessons.get('not-a-lesson', alice.id)).toBeNull();
     expect(await t.db.lessons.get("' OR 1=1 --", alice.id)).toBeNull();
@@ -90,7 +96,7 @@ describe('lessons', () => {
     const owner = await t.db.users.createUser();
     const created = [];
     for (let i = 1; i <= 5; i++) {
-      created.push(await t.db.lessons.create(resolveNewLesson(owner.id, { script: `Lesson ${i}.` })));
+      created.push(await t.db.lessons.create(newLesson(owner.id, { script: `Lesson ${i}.` })));
     }
     const seen: string[] = [];
     let cursor: string | null = null;

@@ -1,9 +1,11 @@
 /**
  * Limits over real HTTP, each with a clear error and nothing created: body size (413), page size
  * (≤ 100), queued and running jobs per user (429), requests per key per minute (429), script length
- * and slide count (400).
+ * (LESSON_MAX_SCRIPT_CHARS, default and lowered) and slide count (400).
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LESSON_LIMITS } from '../../src/render/lesson/model.js';
 import { createJob, errorOf, json, rowCounts } from '../support/api-helpers.js';
 import { startApi, TINY_LESSON, type ApiHarness } from '../support/api-server.js';
 
@@ -115,19 +117,15 @@ describe('HTTP API: limits', () => {
 
   it('answers 400 with a code to a script that is too long or a lesson with too many slides', async () => {
     const user = await api.createUser();
-    // Over the render limit (20,000 characters) but inside the schema: the lesson check refuses it.
+    // Over LESSON_MAX_SCRIPT_CHARS (default 60,000): the lesson check refuses it.
     const long = await expectRefused(
-      api.call(user, 'POST', '/api/generate', { script: 'Word. '.repeat(4000) }),
+      api.call(user, 'POST', '/api/generate', {
+        script: 'Word. '.repeat(Math.floor(LESSON_LIMITS.maxScriptChars / 6) + 1),
+      }),
       400,
       'INVALID_PAYLOAD',
     );
-    expect(long.details).toMatchObject({ reason: 'SCRIPT_TOO_LONG' });
-    // Over the schema's own limit.
-    await expectRefused(
-      api.call(user, 'POST', '/api/presentations/generate', { script: 'x'.repeat(50_001) }),
-      400,
-      'VALIDATION_FAILED',
-    );
+    expect(long.details).toMatchObject({ reason: 'SCRIPT_TOO_LONG', limit: LESSON_LIMITS.maxScriptChars });
     const many = await expectRefused(
       api.call(user, 'POST', '/api/presentations/generate', {
         lesson: { title: 'Many', slides: slides(51) },
@@ -149,5 +147,63 @@ describe('HTTP API: limits', () => {
     });
     expect(fifty.status).toBe(202);
     expect(await json(fifty)).toMatchObject({ status: 'pending' });
+  });
+
+  it('takes a 20-minute lesson (the example, about 28,000 characters) under the default limit', async () => {
+    const user = await api.createUser();
+    const markdown = readFileSync(
+      new URL('../../examples/electricity-long-lesson.md', import.meta.url),
+      'utf8',
+    );
+    expect(markdown.length).toBeGreaterThan(25_000);
+    const stored = await api.call(user, 'POST', '/api/lessons', { markdown });
+    expect(stored.status).toBe(201);
+    expect(await json(stored)).toMatchObject({ slide_count: 42 });
+  });
+});
+
+describe('HTTP API: a lowered LESSON_MAX_SCRIPT_CHARS', () => {
+  const LIMIT = 1000;
+  let api: ApiHarness;
+
+  beforeAll(async () => {
+    api = await startApi({ LESSON_MAX_SCRIPT_CHARS: LIMIT }, { workers: 0 });
+  });
+  afterAll(() => api.close());
+
+  const script = (length: number) => 'Rain falls. '.repeat(Math.ceil(length / 12)).slice(0, length);
+  /** A JSON lesson of exactly `length` characters of text (its title, the slide's title, narration). */
+  const lesson = (length: number) => ({
+    title: 'Rain',
+    slides: [{ title: 'Rain', narration: 'a'.repeat(length - 8) }],
+  });
+
+  it('refuses a script, Markdown or lesson over it with INVALID_PAYLOAD, reason SCRIPT_TOO_LONG', async () => {
+    const user = await api.createUser();
+    const bodies: [string, unknown][] = [
+      ['/api/presentations/generate', { script: script(LIMIT + 1) }],
+      ['/api/presentations/generate', { markdown: `# Rain\n\n${script(LIMIT)}` }],
+      ['/api/presentations/generate', { lesson: lesson(LIMIT + 1) }],
+      ['/api/lessons', { script: script(LIMIT + 1) }],
+      ['/api/lessons', lesson(LIMIT + 1)],
+    ];
+    for (const [path, body] of bodies) {
+      const before = await rowCounts(api);
+      const answer = await api.call(user, 'POST', path, body);
+      expect(answer.status, path).toBe(400);
+      const error = await errorOf(answer);
+      expect(error.code).toBe('INVALID_PAYLOAD');
+      expect(error.details).toMatchObject({ reason: 'SCRIPT_TOO_LONG', limit: LIMIT });
+      expect(error.message).toContain('LESSON_MAX_SCRIPT_CHARS');
+      expect(await rowCounts(api)).toEqual(before);
+    }
+  });
+
+  it('takes a lesson of exactly that many characters, and a script below it', async () => {
+    const user = await api.createUser();
+    const queued = await api.call(user, 'POST', '/api/presentations/generate', { lesson: lesson(LIMIT) });
+    expect(queued.status).toBe(202);
+    const stored = await api.call(user, 'POST', '/api/lessons', { script: script(LIMIT - 100) });
+    expect(stored.status).toBe(201);
   });
 });

@@ -3,7 +3,8 @@
  * video is the single render's (same frames, same slide changes, same audio packets, same
  * thumbnail); one worker with concurrency 1 finishes it (the owner waits without a worker slot);
  * a cancel of the presentation stops its segments and their ffmpeg; a worker that dies holding a
- * segment costs that segment only.
+ * segment costs that segment only; a lowered LESSON_MAX_SCRIPT_CHARS refuses the lesson at the plan
+ * and at each segment.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -103,6 +104,59 @@ async function packets(path: string, stream: 'v' | 'a'): Promise<Packet[]> {
       };
     })
     .sort((a, b) => a.pts - b.pts);
+}
+
+/** What a silence/volume detector hears in a short window of a video's audio. */
+interface WindowLevels {
+  /** astats, all channels: RMS and peak level (dB), and the largest step between two samples (a click). */
+  readonly rmsDb: number;
+  readonly peakDb: number;
+  readonly maxDifference: number;
+  /** silencedetect (below -60 dB for 10 ms or more): seconds of silence found in the window. */
+  readonly silentSeconds: number;
+}
+
+const JOIN_WINDOW = 0.1;
+
+/** The audio of `path` from `at` − 100 ms to `at` + 100 ms through ffmpeg's astats and silencedetect. */
+async function levelsAround(path: string, at: number): Promise<WindowLevels> {
+  const { ffmpeg } = resolveFfmpegBinaries();
+  const start = Math.max(0, at - JOIN_WINDOW);
+  const { stderr } = await run(ffmpeg, [
+    '-hide_banner',
+    '-nostats',
+    '-ss',
+    start.toFixed(3),
+    '-t',
+    (at + JOIN_WINDOW - start).toFixed(3),
+    '-i',
+    path,
+    '-vn',
+    '-af',
+    'astats,silencedetect=noise=-60dB:duration=0.01',
+    '-f',
+    'null',
+    '-',
+  ]);
+  const overall = stderr.slice(stderr.lastIndexOf('] Overall'));
+  const stat = (name: string): number => {
+    const match = new RegExp(`\\] ${name}: (-?[\\d.]+|-inf)`).exec(overall);
+    if (!match) throw new Error(`astats printed no ${name} for ${path} at ${at}`);
+    return match[1] === '-inf' ? -Infinity : Number(match[1]);
+  };
+  const starts = [...stderr.matchAll(/silence_start: (-?[\d.]+)/g)].map((m) => Number(m[1]));
+  const ends = [...stderr.matchAll(/silence_end: (-?[\d.]+)/g)].map((m) => Number(m[1]));
+  const windowEnd = at + JOIN_WINDOW - start;
+  const silentSeconds = starts.reduce(
+    (sum, from, i) => sum + (Math.min(ends[i] ?? windowEnd, windowEnd) - Math.max(from, 0)),
+    0,
+  );
+  return {
+    rmsDb: stat('RMS level dB'),
+    peakDb: stat('Peak level dB'),
+    maxDifference: stat('Max difference'),
+    silentSeconds,
+  };
 }
 
 async function artifactBytes(app: Reelqueue, jobId: string, kind: string): Promise<Buffer> {
@@ -214,6 +268,29 @@ describe('a presentation rendered split across workers', { timeout: 240_000 }, (
       for (let i = 1; i < splitAudio.length; i++) {
         const before = splitAudio[i - 1] as Packet;
         expect((splitAudio[i] as Packet).pts).toBe(before.pts + before.duration);
+      }
+      // A silence/volume detector at each join (± 100 ms) hears what it hears in the single render
+      // at the same time: no gap (more silence), no click (a larger step between samples), the
+      // same loudness.
+      const frames = [...(segments as { index: number; frames: number }[])]
+        .sort((a, b) => a.index - b.index)
+        .map((segment) => segment.frames);
+      const joins = frames
+        .slice(0, -1)
+        .map((_, i) => frames.slice(0, i + 1).reduce((a, b) => a + b, 0) / FPS);
+      expect(joins).toHaveLength(3);
+      for (const at of joins) {
+        const [split, one] = await Promise.all([
+          levelsAround(splitPath, at),
+          levelsAround(single.videoPath, at),
+        ]);
+        expect(split.silentSeconds, `silence around ${at} s`).toBeLessThanOrEqual(one.silentSeconds + 0.005);
+        expect(split.maxDifference, `largest step around ${at} s`).toBeLessThanOrEqual(
+          one.maxDifference * 1.01 + 1e-6,
+        );
+        if (Number.isFinite(one.rmsDb)) expect(Math.abs(split.rmsDb - one.rmsDb)).toBeLessThanOrEqual(0.5);
+        else expect(split.rmsDb).toBe(-Infinity);
+        if (Number.isFinite(one.peakDb)) expect(Math.abs(split.peakDb - one.peakDb)).toBeLessThanOrEqual(0.5);
       }
       expect(await artifactBytes(app, job.id, 'thumbnail')).toEqual(await readFile(single.thumbnailPath));
       expect((await artifactBytes(app, job.id, 'captions')).toString()).toBe(
@@ -428,6 +505,45 @@ describe('a presentation rendered split across workers', { timeout: 240_000 }, (
     } finally {
       await worker.stop(0);
       await reaper.stop();
+    }
+  });
+
+  it('a lowered LESSON_MAX_SCRIPT_CHARS applies where the plan and the segments parse the lesson', async () => {
+    // Workers of the same deployment started with a limit below this lesson's 900 characters (the
+    // lesson was queued under the default): the plan refuses it, and so does each segment.
+    const strict = await createReelqueue(
+      { ...t.config, lessonMaxScriptChars: 100 },
+      { logger: silentLogger(), kinds: defaultKinds, migrate: false },
+    );
+    try {
+      const { job } = await app.enqueue({ kind: 'presentation', payload: LESSON, maxRetries: 0 });
+      const planner = strict.createWorker({ concurrency: 1 });
+      planner.start();
+      try {
+        const done = await ended(job.id, 'the plan to refuse the lesson');
+        expect(done.status).toBe('failed');
+        expect(done.errorCode).toBe('INVALID_PAYLOAD');
+        expect(done.errorDetails).toMatchObject({ reason: 'SCRIPT_TOO_LONG', limit: 100 });
+        expect(await segmentsOf(job.id)).toEqual([]);
+      } finally {
+        await planner.stop(0);
+      }
+
+      const parked = await parkedPresentation(0);
+      const worker = strict.createWorker({ concurrency: 2 });
+      worker.start();
+      try {
+        const done = await ended(parked.id, 'the segments to refuse the lesson');
+        expect(done.status).toBe('failed');
+        expect(done.errorCode).toBe('SPLIT_SEGMENT_FAILED');
+        expect(done.errorDetails).toMatchObject({ segment_error_code: 'INVALID_PAYLOAD' });
+        // The segment's own message: "… is 9xx characters; the limit is 100 (LESSON_MAX_SCRIPT_CHARS)".
+        expect(done.errorMessage).toContain('the limit is 100 (LESSON_MAX_SCRIPT_CHARS)');
+      } finally {
+        await worker.stop(0);
+      }
+    } finally {
+      await strict.close();
     }
   });
 

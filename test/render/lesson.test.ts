@@ -108,10 +108,11 @@ describe('parsePresentationPayload', () => {
       {
         lesson: {
           title: 'T',
-          slides: Array.from({ length: 5 }, () => ({
-            title: 'S',
-            narration: 'x'.repeat(LESSON_LIMITS.maxNarrationChars),
-          })),
+          // Each slide within its own limits, together over the lesson's.
+          slides: Array.from(
+            { length: Math.ceil(LESSON_LIMITS.maxScriptChars / LESSON_LIMITS.maxNarrationChars) + 1 },
+            () => ({ title: 'S', narration: 'x'.repeat(LESSON_LIMITS.maxNarrationChars) }),
+          ),
         },
       },
       'SCRIPT_TOO_LONG',

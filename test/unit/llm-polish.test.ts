@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type LlmConfig } from '../../src/config.js';
 import type { Lesson } from '../../src/render/lesson/model.js';
+import { lessonTextLength } from '../../src/render/lesson/validate.js';
 import { POLISH_INSTRUCTIONS, polishNarration } from '../../src/render/polish/polish-narration.js';
 import { polishEvent } from '../../src/render/polish/polish-report.js';
 import {
@@ -150,6 +151,25 @@ describe('LLM polish', () => {
     await waitFor(() => server.requests.length === 2 && server.requests.every((request) => request.hungUp), {
       what: 'the client to hang up',
     });
+  });
+
+  it('keeps the lesson within LESSON_MAX_SCRIPT_CHARS: the slide that grew most keeps its text', async () => {
+    // Each answer is within its slide's own cap (1.5 × + 40); together 18 characters over the limit.
+    server.answerWith(
+      rewriteWith((text) => `${text} ${'Indeed.'.repeat(text.startsWith('The Moon') ? 5 : 3)}`),
+    );
+    const maxScriptChars = lessonTextLength(LESSON) + 40;
+    const outcome = await polishNarration(LESSON, endpoint, {
+      signal: new AbortController().signal,
+      maxScriptChars,
+    });
+    expect(lessonTextLength(outcome.lesson)).toBeLessThanOrEqual(maxScriptChars);
+    expect(outcome.lesson.slides[0]).toEqual(LESSON.slides[0]);
+    expect(outcome.lesson.slides[1]?.narration).toBe(`${LESSON.slides[1]?.narration} ${'Indeed.'.repeat(3)}`);
+    expect(outcome.polished).toEqual([2]);
+    expect(outcome.kept).toEqual([
+      { slide: 1, reason: 'ANSWER_TOO_LONG', message: expect.stringContaining('LESSON_MAX_SCRIPT_CHARS') },
+    ]);
   });
 
   it('polishes the slides that answer and keeps the others', async () => {

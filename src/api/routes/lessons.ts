@@ -51,7 +51,9 @@ export function lessonRoutes(server: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const lesson = await lessons.create(resolveNewLesson(callerOf(request).userId, request.body));
+      const lesson = await lessons.create(
+        resolveNewLesson(callerOf(request).userId, request.body, ctx.app.config.lessonMaxScriptChars),
+      );
       return reply.status(201).send(lessonToWire(lesson));
     },
   );

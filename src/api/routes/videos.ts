@@ -12,6 +12,7 @@ import type { ApiContext } from '../context.js';
 import { errorBody, HttpError } from '../http-errors.js';
 import { parseRange } from '../http-range.js';
 import { errorResponses, VideoJobIdParams } from '../schemas/common.js';
+import { SCRIPT_LENGTH } from '../schemas/presentations.js';
 import { generatingCaller, readableJob } from '../service-caller.js';
 import { LESSON_RETENTION_NOTE } from '../lesson-retention.js';
 import { queuePresentation } from './presentations.js';
@@ -20,7 +21,7 @@ const TAG = ['videos'];
 
 const GenerateScriptBody = Type.Object(
   {
-    script: Type.String({ minLength: 1, maxLength: 50_000 }),
+    script: Type.String({ minLength: 1, description: SCRIPT_LENGTH }),
     walletAddress: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },

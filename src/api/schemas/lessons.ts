@@ -1,7 +1,7 @@
 /** Request and response schemas of `/api/lessons`. */
 import { Type, type Static } from '@sinclair/typebox';
 import { Nullable } from './json-types.js';
-import { AssetsSchema, LessonInputSchema } from './presentations.js';
+import { AssetsSchema, LessonInputSchema, SCRIPT_LENGTH } from './presentations.js';
 
 const Slides = LessonInputSchema.properties.slides;
 
@@ -10,8 +10,8 @@ export const CreateLessonBody = Type.Object(
   {
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     slides: Type.Optional(Slides),
-    markdown: Type.Optional(Type.String({ minLength: 1, maxLength: 50_000 })),
-    script: Type.Optional(Type.String({ minLength: 1, maxLength: 50_000 })),
+    markdown: Type.Optional(Type.String({ minLength: 1, description: SCRIPT_LENGTH })),
+    script: Type.Optional(Type.String({ minLength: 1, description: SCRIPT_LENGTH })),
     assets: Type.Optional(AssetsSchema),
   },
   { additionalProperties: false },

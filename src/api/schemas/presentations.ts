@@ -48,6 +48,14 @@ export const AssetsSchema = Type.Array(
   },
 );
 
+/**
+ * The length of a script or Markdown is checked with the lesson, against the deployment's setting
+ * (a schema is fixed when the server starts; BODY_LIMIT_BYTES bounds the body).
+ */
+export const SCRIPT_LENGTH =
+  "At most LESSON_MAX_SCRIPT_CHARS characters (default 60000; images' data URLs not counted); longer: " +
+  "400 INVALID_PAYLOAD, details.reason SCRIPT_TOO_LONG. A lesson's text together has the same limit.";
+
 export const LessonInputSchema = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 200 }),
@@ -74,8 +82,8 @@ export const GenerateBody = Type.Object(
   {
     lesson_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     lesson: Type.Optional(LessonInputSchema),
-    markdown: Type.Optional(Type.String({ minLength: 1, maxLength: 50_000 })),
-    script: Type.Optional(Type.String({ minLength: 1, maxLength: 50_000 })),
+    markdown: Type.Optional(Type.String({ minLength: 1, description: SCRIPT_LENGTH })),
+    script: Type.Optional(Type.String({ minLength: 1, description: SCRIPT_LENGTH })),
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     assets: Type.Optional(AssetsSchema),
     style: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),

@@ -80,8 +80,12 @@ export interface PresentationRequest {
 
 /** Limits on what a payload may ask for. */
 export const LESSON_LIMITS = Object.freeze({
-  /** All text of a lesson together (titles, bullets, narration), or a raw script or Markdown. */
-  maxScriptChars: 20_000,
+  /**
+   * All text of a lesson together (titles, bullets, narration), or a raw script or Markdown: the
+   * default of LESSON_MAX_SCRIPT_CHARS, which every parse is given. 60,000 is about 40 minutes of
+   * narration with eSpeak NG (a 20-minute lesson is about 28,000).
+   */
+  maxScriptChars: 60_000,
   maxSlides: 50,
   maxTitleChars: 200,
   maxBulletsPerSlide: 12,

@@ -17,6 +17,7 @@ import {
   DEFAULT_CAPTIONS,
   DEFAULT_RESOLUTION,
   DEFAULT_STYLE,
+  LESSON_LIMITS,
   RENDER_STYLES,
   RESOLUTION_LIMITS,
   type CaptionMode,
@@ -117,16 +118,20 @@ function parseTitle(value: unknown): string | undefined {
   return title === '' ? undefined : title;
 }
 
-function textInput(value: unknown, field: 'markdown' | 'script'): string {
+function textInput(value: unknown, field: 'markdown' | 'script', maxScriptChars: number): string {
   if (typeof value !== 'string') throw invalidLesson('BAD_FIELD', `${field} must be a string`, { field });
   // Images' data URLs are not text: their size is checked with the images.
-  checkScriptLength(field === 'markdown' ? withoutImageSources(value).length : value.length, field);
+  checkScriptLength(
+    field === 'markdown' ? withoutImageSources(value).length : value.length,
+    field,
+    maxScriptChars,
+  );
   if (value.trim() === '')
     throw invalidLesson('EMPTY_SCRIPT', `${field} is empty: there is nothing to say`, { field });
   return value;
 }
 
-function parseLesson(input: Record<string, unknown>): Lesson {
+function parseLesson(input: Record<string, unknown>, maxScriptChars: number): Lesson {
   const given = PRESENTATION_INPUT_FIELDS.filter(
     (field) => input[field] !== undefined && input[field] !== null,
   );
@@ -147,7 +152,7 @@ function parseLesson(input: Record<string, unknown>): Lesson {
   const title = parseTitle(input.title);
   const assets = input.assets ?? undefined;
   if (given[0] === 'lesson') {
-    if (!isRecord(input.lesson)) return validateLesson(input.lesson);
+    if (!isRecord(input.lesson)) return validateLesson(input.lesson, maxScriptChars);
     const lessonAssets: unknown = input.lesson.assets ?? undefined;
     if (assets !== undefined && lessonAssets !== undefined) {
       throw invalidLesson(
@@ -160,24 +165,33 @@ function parseLesson(input: Record<string, unknown>): Lesson {
     }
     return validateLesson(
       { ...input.lesson, ...(title !== undefined && { title }), ...(assets !== undefined && { assets }) },
+      maxScriptChars,
       'lesson',
       assets === undefined ? 'lesson.assets' : 'assets',
     );
   }
   if (given[0] === 'markdown') {
-    const parsed = parseMarkdownLesson(textInput(input.markdown, 'markdown'), title);
-    return validateLesson({ ...parsed, assets }, 'markdown', 'assets');
+    const parsed = parseMarkdownLesson(textInput(input.markdown, 'markdown', maxScriptChars), title);
+    return validateLesson({ ...parsed, assets }, maxScriptChars, 'markdown', 'assets');
   }
   const lessonTitle = title ?? 'Lesson';
+  const script = textInput(input.script, 'script', maxScriptChars);
   return validateLesson(
-    { title: lessonTitle, slides: scriptToSlides(textInput(input.script, 'script'), lessonTitle), assets },
+    { title: lessonTitle, slides: scriptToSlides(script, lessonTitle), assets },
+    maxScriptChars,
     'script',
     'assets',
   );
 }
 
-/** Validates a payload and returns the request it describes. */
-export function parsePresentationRequest(input: unknown): PresentationRequest {
+/**
+ * Validates a payload and returns the request it describes. `maxScriptChars` is the deployment's
+ * LESSON_MAX_SCRIPT_CHARS (`Config.lessonMaxScriptChars`); every parse of a lesson is given it.
+ */
+export function parsePresentationRequest(
+  input: unknown,
+  maxScriptChars: number = LESSON_LIMITS.maxScriptChars,
+): PresentationRequest {
   if (!isRecord(input))
     throw invalidLesson('NOT_AN_OBJECT', 'The presentation payload must be a JSON object');
   const style = parseStyle(input.style);
@@ -187,7 +201,7 @@ export function parsePresentationRequest(input: unknown): PresentationRequest {
   const titleSlide = parseSwitch(input.title_slide, 'title_slide', true);
   const closingSlide = parseSwitch(input.closing_slide, 'closing_slide', true);
   const revealBullets = parseSwitch(input.reveal_bullets, 'reveal_bullets', false);
-  const parsed = parseLesson(input);
+  const parsed = parseLesson(input, maxScriptChars);
   // `subtitle` and `author` beside the lesson win over the lesson's own, as `title` does.
   const subtitle = optionalLine(input.subtitle, 'subtitle') ?? parsed.subtitle;
   const author = optionalLine(input.author, 'author') ?? parsed.author;
@@ -234,6 +248,9 @@ export function presentationPayload(request: PresentationRequest): JsonObject {
  * The `parsePayload` of the `presentation` job kind: validates and normalises, throwing
  * INVALID_PAYLOAD with `details.reason` (see `InvalidLessonReason`). Fields it does not know are dropped.
  */
-export function parsePresentationPayload(input: unknown): JsonObject {
-  return presentationPayload(parsePresentationRequest(input));
+export function parsePresentationPayload(
+  input: unknown,
+  maxScriptChars: number = LESSON_LIMITS.maxScriptChars,
+): JsonObject {
+  return presentationPayload(parsePresentationRequest(input, maxScriptChars));
 }

@@ -88,12 +88,13 @@ export function lessonTextLength(lesson: Lesson): number {
   return total;
 }
 
-export function checkScriptLength(length: number, field: string): void {
-  if (length > LESSON_LIMITS.maxScriptChars) {
+/** `maxScriptChars`: the deployment's LESSON_MAX_SCRIPT_CHARS. */
+export function checkScriptLength(length: number, field: string, maxScriptChars: number): void {
+  if (length > maxScriptChars) {
     throw invalidLesson(
       'SCRIPT_TOO_LONG',
-      `${field} is ${length} characters; the limit is ${LESSON_LIMITS.maxScriptChars}`,
-      { field, length, limit: LESSON_LIMITS.maxScriptChars },
+      `${field} is ${length} characters; the limit is ${maxScriptChars} (LESSON_MAX_SCRIPT_CHARS)`,
+      { field, length, limit: maxScriptChars },
     );
   }
 }
@@ -116,9 +117,15 @@ export function checkSlideCount(count: number, field: string): void {
 
 /**
  * Validates and cleans a lesson object; `field` names it in error messages, and `assetsField` its
- * `assets` (sent beside the lesson rather than in it: `assets`).
+ * `assets` (sent beside the lesson rather than in it: `assets`). Its text may be at most
+ * `maxScriptChars` characters (LESSON_MAX_SCRIPT_CHARS).
  */
-export function validateLesson(input: unknown, field = 'lesson', assetsField = `${field}.assets`): Lesson {
+export function validateLesson(
+  input: unknown,
+  maxScriptChars: number,
+  field = 'lesson',
+  assetsField = `${field}.assets`,
+): Lesson {
   if (!isRecord(input)) throw invalidLesson('BAD_FIELD', `${field} must be an object`, { field });
   const title = lessonTitle(input.title, `${field}.title`);
   if (!Array.isArray(input.slides)) {
@@ -137,6 +144,6 @@ export function validateLesson(input: unknown, field = 'lesson', assetsField = `
     slides,
     ...(assets.length > 0 && { assets }),
   };
-  checkScriptLength(lessonTextLength(lesson), field);
+  checkScriptLength(lessonTextLength(lesson), field, maxScriptChars);
   return lesson;
 }

@@ -17,11 +17,12 @@ export interface JobPolisher {
   outcome(): { state: PolishState; details: JsonObject } | undefined;
 }
 
-export function lessonPolisher(endpoint: LlmConfig, budgetMs: number): JobPolisher {
+/** `maxScriptChars`: LESSON_MAX_SCRIPT_CHARS, which the polished lesson keeps to. */
+export function lessonPolisher(endpoint: LlmConfig, budgetMs: number, maxScriptChars: number): JobPolisher {
   let result: PolishOutcome | undefined;
   return {
     async polish(lesson, signal, onSlide) {
-      result = await polishNarration(lesson, endpoint, { signal, budgetMs, onSlide });
+      result = await polishNarration(lesson, endpoint, { signal, budgetMs, onSlide, maxScriptChars });
       return { lesson: result.lesson, ...polishEvent(result, endpoint.model) };
     },
     outcome: () => result && { state: polishState(result), details: polishDetails(result, endpoint.model) },

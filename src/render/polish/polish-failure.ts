@@ -19,7 +19,10 @@ export const POLISH_FAILURE_REASONS = [
   'ANSWER_TRUNCATED',
   /** The answer held no text. */
   'EMPTY_ANSWER',
-  /** The answer was much longer than the original narration: a rewrite, not a tightening. */
+  /**
+   * The answer was much longer than the original narration (a rewrite, not a tightening), or it
+   * would make the lesson longer than LESSON_MAX_SCRIPT_CHARS (the slides that grew most keep theirs).
+   */
   'ANSWER_TOO_LONG',
 ] as const;
 export type PolishFailureReason = (typeof POLISH_FAILURE_REASONS)[number];

@@ -12,6 +12,7 @@ import type { LlmConfig } from '../../config.js';
 import { mapConcurrently } from '../concurrency.js';
 import { LESSON_LIMITS, type Lesson, type LessonSlide } from '../lesson/model.js';
 import { cleanParagraphs } from '../lesson/text.js';
+import { lessonTextLength } from '../lesson/validate.js';
 import { chatCompletion } from './chat-completions.js';
 import { PolishFailure, type PolishFailureReason } from './polish-failure.js';
 
@@ -48,6 +49,11 @@ export interface PolishOptions {
   readonly budgetMs?: number | undefined;
   /** After each slide, polished or kept. */
   readonly onSlide?: ((done: number, total: number) => void) | undefined;
+  /**
+   * LESSON_MAX_SCRIPT_CHARS (default `LESSON_LIMITS.maxScriptChars`): the polished lesson's text stays
+   * within it, or a split render's segments, which parse the polished lesson, would refuse it.
+   */
+  readonly maxScriptChars?: number | undefined;
 }
 
 /** The longest polished narration accepted for `original`. */
@@ -91,6 +97,39 @@ async function polishSlide(
   return narration;
 }
 
+/**
+ * Gives back their original narration to the polished slides that grew most until the lesson's text
+ * fits `maxScriptChars` (the original fits: it was checked). Each such slide is kept, ANSWER_TOO_LONG.
+ */
+function keepWithinLimit(
+  original: Lesson,
+  slides: LessonSlide[],
+  polished: number[],
+  kept: KeptOriginal[],
+  maxScriptChars: number,
+): void {
+  let excess = lessonTextLength({ ...original, slides }) - maxScriptChars;
+  if (excess <= 0) return;
+  const grown = polished
+    .map((slide) => ({
+      slide,
+      growth: slides[slide - 1]!.narration.length - original.slides[slide - 1]!.narration.length,
+    }))
+    .filter(({ growth }) => growth > 0)
+    .sort((a, b) => b.growth - a.growth);
+  for (const { slide, growth } of grown) {
+    if (excess <= 0) break;
+    slides[slide - 1] = original.slides[slide - 1]!;
+    polished.splice(polished.indexOf(slide), 1);
+    kept.push({
+      slide,
+      reason: 'ANSWER_TOO_LONG',
+      message: `the polished lesson would be longer than the ${maxScriptChars} characters a lesson may hold (LESSON_MAX_SCRIPT_CHARS)`,
+    });
+    excess -= growth;
+  }
+}
+
 export async function polishNarration(
   lesson: Lesson,
   endpoint: LlmConfig,
@@ -121,6 +160,7 @@ export async function polishNarration(
     options.onSlide?.(done, total);
     return narration === slide.narration ? slide : { ...slide, narration };
   });
+  keepWithinLimit(lesson, slides, polished, kept, options.maxScriptChars ?? LESSON_LIMITS.maxScriptChars);
   return {
     lesson: { ...lesson, slides },
     polished: polished.sort((a, b) => a - b),

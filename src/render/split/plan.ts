@@ -53,7 +53,7 @@ export async function planSplitRender(
   const { signal } = options;
   const progress = new ProgressReporter(options.onProgress, () => undefined);
   progress.report('plan', 0, 'Checking the lesson');
-  let request = parsePresentationRequest(options.payload);
+  let request = parsePresentationRequest(options.payload, options.maxScriptChars);
   const workDir = resolve(options.workDir);
   const fonts = await loadSlideFonts(options.fontDir);
   const binaries = resolveFfmpegBinaries(options);

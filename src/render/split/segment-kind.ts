@@ -45,6 +45,8 @@ export interface SegmentKindOptions {
   fontDir?: string | undefined;
   /** How often a running segment looks at its presentation's status; default 1000 ms. */
   ownerCheckMs?: number;
+  /** LESSON_MAX_SCRIPT_CHARS: the segment parses its presentation's lesson as any render does. */
+  maxScriptChars: number;
 }
 
 const OWNER_ENDED: readonly JobStatus[] = ['cancelled', 'failed', 'timeout', 'completed'];
@@ -156,7 +158,7 @@ export function presentationSegmentKind(options: SegmentKindOptions): JobKind {
       try {
         const label = `segment ${segment.index + 1} of ${segment.count}`;
         await progress('draw', 0, `Drawing ${label}`);
-        const request = parsePresentationRequest(segment.presentation);
+        const request = parsePresentationRequest(segment.presentation, options.maxScriptChars);
         const binaries = resolveFfmpegBinaries({ ffmpegPath: options.ffmpegPath });
         const fonts = await loadSlideFonts(options.fontDir);
         const lesson = await withDrawableImages(request.lesson, {

@@ -64,6 +64,8 @@ interface StoredPlan {
   metadata: string;
   total_frames: number;
   fps: number;
+  /** How long the planning run took (parse, polish, speak, timeline, store, queue the segments). */
+  plan_seconds?: number;
   /** The result fields the plan decided (all but the video's). */
   result: JsonObject;
 }
@@ -132,6 +134,7 @@ export async function runSplitPresentation(options: SplitRunOptions): Promise<Js
 async function plan(options: SplitRunOptions): Promise<JsonObject> {
   const { context, artifacts, settings } = options;
   const { job, signal } = context;
+  const started = performance.now();
   const lease = leaseOf(job);
   // Segments of an earlier run that stored no plan (it crashed after queuing them): never joined.
   await removeSegmentsOf(settings.jobs, job.id, 'its presentation plans again');
@@ -173,6 +176,7 @@ async function plan(options: SplitRunOptions): Promise<JsonObject> {
     metadata: planned.metadata,
     total_frames: planned.totalFrames,
     fps: planned.fps,
+    plan_seconds: Math.round(performance.now() - started) / 1000,
     result: planResult(planned, captions?.id ?? null, thumbnail.id, options.polishResult()),
   };
   await artifacts.write({
@@ -309,6 +313,7 @@ async function assemble(
     video_size_bytes: video.size,
     video_sha256: video.sha256,
     split_render: {
+      plan_seconds: stored.plan_seconds ?? null,
       segments: segmentTimings,
       assemble_seconds: Math.round(performance.now() - started) / 1000,
     },
