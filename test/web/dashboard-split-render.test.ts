@@ -60,8 +60,12 @@ describe('a split render on its job page', () => {
     const read = async (jobId: string) =>
       (await (await api.call(alice, 'GET', `/api/presentations/jobs/${jobId}`)).json()) as {
         split_render: unknown;
+        depends_on: string[];
       };
     expect((await read(id)).split_render).toEqual({ segments: 4, done: 1 });
+    // Its segments are the render's own parts, not jobs it was made to wait for: they belong to no
+    // user, so listed as parents they showed on the page as four "gone" jobs.
+    expect((await read(id)).depends_on).toEqual([]);
     expect((await read(single)).split_render).toBeNull();
     // The OpenAPI document describes the field.
     const openapi = (await (await api.call(null, 'GET', '/docs/json')).json()) as {
@@ -82,6 +86,7 @@ describe('a split render on its job page', () => {
       message: 'Rendering on the workers: 2 of 4 segments done',
     });
     await split.getByText('rendered in 4 segments, 2 done').waitFor();
+    expect(await page.locator('.workflow-job').count()).toBe(0);
     await dashboard.shoot(page, 'job-split-render');
 
     // A job that is not split has no such line.

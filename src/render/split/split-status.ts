@@ -20,21 +20,38 @@ export async function splitStatusOf(
   jobs: Pick<JobStore, 'get' | 'dependencies'>,
   family?: JobDependencies | null,
 ): Promise<SplitStatus | null> {
-  if (job.kind !== 'presentation') return null;
+  return (await splitRenderOf(job, jobs, family)).status;
+}
+
+/**
+ * The split status and the ids of the segments the job waits for (empty once it completed): the
+ * API leaves those out of the job's `depends_on`, since they are the render's own parts, which
+ * belong to no user, not jobs the user made it wait for.
+ */
+export async function splitRenderOf(
+  job: Job,
+  jobs: Pick<JobStore, 'get' | 'dependencies'>,
+  family?: JobDependencies | null,
+): Promise<{ status: SplitStatus | null; segmentIds: ReadonlySet<string> }> {
+  const none = { status: null, segmentIds: new Set<string>() };
+  if (job.kind !== 'presentation') return none;
   const finished = job.result?.split_render;
   if (finished && typeof finished === 'object' && !Array.isArray(finished)) {
     const segments = Array.isArray(finished.segments) ? finished.segments.length : 0;
-    return { segments, done: segments };
+    return { status: { segments, done: segments }, segmentIds: new Set() };
   }
   if (family === undefined) family = await jobs.dependencies(job.id, ALL_JOBS);
-  if (!family || family.parentIds.length === 0) return null;
+  if (!family || family.parentIds.length === 0) return none;
   const parents = await Promise.all(family.parentIds.map((id) => jobs.get(id, ALL_JOBS)));
   const segments = parents.filter(
     (parent): parent is Job => parent?.kind === SEGMENT_KIND && parent.payload.owner_id === job.id,
   );
-  if (segments.length === 0) return null;
+  if (segments.length === 0) return none;
   return {
-    segments: segments.length,
-    done: segments.filter((segment) => segment.status === 'completed').length,
+    status: {
+      segments: segments.length,
+      done: segments.filter((segment) => segment.status === 'completed').length,
+    },
+    segmentIds: new Set(segments.map((segment) => segment.id)),
   };
 }
