@@ -7,12 +7,17 @@
  * one every 100 ms up to now) and shaped as the listings scenario's (`mixSqlite`: 1 % failed, 50
  * running, 1 % owned by ten users). The whole queue's p99 should stay flat as the table grows; an
  * owner's grows with that owner's jobs (0.1 % of the table each here). The fold of the seeding's
- * deltas is timed apart: in service the folds run every couple of seconds as jobs change.
+ * deltas is timed apart: in service the folds run every couple of seconds as jobs change. Last, the
+ * command line's `reelqueue stats --json` on the same table, three times, wall time of the whole
+ * process (its start-up included: `node dist/cli/main.js`).
  */
+import { spawnSync } from 'node:child_process';
 import { ALL_JOBS, ownedBy } from '../../src/jobs/store.js';
 import { msSince, nowNs } from '../lib/clock.js';
 import { Recorder } from '../lib/results.js';
 import { percentile } from '../lib/stats.js';
+import { REELQUEUE_CLI } from '../systems/reelqueue.js';
+import { POSTGRES_URL } from '../lib/services.js';
 import type { QueueSystem } from '../systems/types.js';
 import { rowsLabel, seeded } from './scale.js';
 import { systemsFor, type Scenario, type ScenarioContext } from './types.js';
@@ -42,7 +47,12 @@ async function measureSize(system: QueueSystem, rows: number, context: ScenarioC
   const { runs, scaleOperations: operations } = context.options.sizes;
   const size = rowsLabel(rows);
   const seedStarted = nowNs();
-  const { database, remove } = await seeded(system.id === 'reelqueue-pg' ? 'pg' : 'sqlite', rows, 500, true);
+  const { database, where, remove } = await seeded(
+    system.id === 'reelqueue-pg' ? 'pg' : 'sqlite',
+    rows,
+    500,
+    true,
+  );
   context.log(`statistics ${system.id} ${size}: seeded in ${(msSince(seedStarted) / 1000).toFixed(1)} s`);
   try {
     const store = database.jobs;
@@ -66,9 +76,37 @@ async function measureSize(system: QueueSystem, rows: number, context: ScenarioC
       }
       context.log(`statistics ${system.id} ${size} run ${run}/${runs}: ${parts.join('; ')} ms`);
     }
+    const cliMs = timeStatsCommand(where);
+    recorder.record(
+      system,
+      `reelqueue stats (CLI process), ${size} rows`,
+      'ms',
+      'lower',
+      percentile(cliMs, 0.5),
+    );
+    context.log(
+      `statistics ${system.id} ${size}: reelqueue stats ${cliMs.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+    );
   } finally {
     await remove();
   }
+}
+
+/** Wall ms of three `reelqueue stats --json` runs against the seeded table. */
+function timeStatsCommand(where: { file: string } | { schema: string }): number[] {
+  const env = {
+    ...process.env,
+    LOG_LEVEL: 'silent',
+    ...('file' in where
+      ? { DATABASE_URL: `sqlite:${where.file}` }
+      : { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: where.schema }),
+  };
+  return [1, 2, 3].map(() => {
+    const started = nowNs();
+    const run = spawnSync(process.execPath, [REELQUEUE_CLI, 'stats', '--json'], { env, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`reelqueue stats failed: ${run.stderr}`);
+    return msSince(started);
+  });
 }
 
 export const statisticsScenario: Scenario = {
