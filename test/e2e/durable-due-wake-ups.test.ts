@@ -13,8 +13,9 @@ import type { JobKind } from '../../src/jobs/kinds.js';
 import { ALL_JOBS } from '../../src/jobs/store.js';
 import type { Worker } from '../../src/jobs/worker.js';
 import { silentLogger } from '../../src/logger.js';
-import { createTestDatabase, DIALECT, type TestDatabase } from '../support/test-database.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
+import { hearing } from '../support/hearing.js';
 
 /** Far beyond the test's deadline: a job done within it was found by a timer. */
 const POLL_INTERVAL_MS = 600_000;
@@ -72,25 +73,6 @@ describe('jobs due later are found at their due time after their writer stopped'
     await app.close();
   }
 
-  /** Resolves once `listener` hears `sender`'s wake-ups (its LISTEN session is up). */
-  async function hearing(listener: Reelqueue, sender: Reelqueue): Promise<void> {
-    // SQLite's apps in one process share their signals: heard at once, nothing to wait for.
-    if (DIALECT === 'sqlite') return;
-    let heard = false;
-    const unsubscribe = listener.jobs.onJobAvailable(() => (heard = true));
-    try {
-      await waitFor(
-        async () => {
-          if (!heard) await sender.enqueue({ kind: PROBE });
-          return heard;
-        },
-        { what: 'the process to hear wake-ups', intervalMs: 200 },
-      );
-    } finally {
-      unsubscribe();
-    }
-  }
-
   /** Waits for the job to complete, and checks it did not start before its due time. */
   async function completedOnTime(app: Reelqueue, id: string, what: string): Promise<void> {
     await waitFor(async () => (await app.jobs.get(id, ALL_JOBS))?.status === 'completed', {
@@ -104,7 +86,7 @@ describe('jobs due later are found at their due time after their writer stopped'
   it('a run_at ahead, its writer closed while an idle worker waits', async () => {
     const runner = await startProcess(['later']);
     const api = await startProcess([]);
-    await hearing(runner, api);
+    await hearing(runner, api, PROBE);
     const { job } = await api.enqueue({ kind: 'later', runAt: new Date(Date.now() + 3000) });
     expect(job.status).toBe('pending');
     await stopProcess(api);

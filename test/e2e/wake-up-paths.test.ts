@@ -16,8 +16,9 @@ import { ALL_JOBS } from '../../src/jobs/store.js';
 import type { Worker } from '../../src/jobs/worker.js';
 import type { Scheduler } from '../../src/schedules/scheduler.js';
 import { silentLogger } from '../../src/logger.js';
-import { createTestDatabase, DIALECT, type TestDatabase } from '../support/test-database.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
+import { hearing } from '../support/hearing.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Far beyond the test's deadline: a job done within it was woken for. */
@@ -96,28 +97,6 @@ describe.each(MODES)('wake-ups for every path that makes a job claimable ($name)
     worker.start();
   }
 
-  /**
-   * Resolves once `listener` hears wake-ups (its LISTEN session or Redis subscription is up): a
-   * wake-up sent before then is lost, and the job left to a poll ten minutes away.
-   */
-  async function hearing(listener: Reelqueue, sender: Reelqueue): Promise<void> {
-    // SQLite's apps in one process share their signals: heard at once, nothing to wait for.
-    if (DIALECT === 'sqlite') return;
-    let heard = false;
-    const unsubscribe = listener.jobs.onJobAvailable(() => (heard = true));
-    try {
-      await waitFor(
-        async () => {
-          if (!heard) await sender.enqueue({ kind: PROBE });
-          return heard;
-        },
-        { what: 'the process to hear wake-ups', intervalMs: 200 },
-      );
-    } finally {
-      unsubscribe();
-    }
-  }
-
   const finished = (app: Reelqueue, id: string, what: string) =>
     waitFor(async () => (await app.jobs.get(id, ALL_JOBS))?.status === 'completed', {
       what,
@@ -127,7 +106,7 @@ describe.each(MODES)('wake-ups for every path that makes a job claimable ($name)
   it('a child its parent’s completion readied', async () => {
     const parents = await startProcess([]);
     const children = await startProcess(['child']);
-    await hearing(children, parents);
+    await hearing(children, parents, PROBE);
     const { job: parent } = await parents.enqueue({ kind: 'parent' });
     const { job: child } = await parents.enqueue({ kind: 'child', dependsOn: [parent.id] });
     expect(child.status).toBe('waiting');
@@ -139,7 +118,7 @@ describe.each(MODES)('wake-ups for every path that makes a job claimable ($name)
   it('a child its parent’s failure readied (on_parent_failure=run)', async () => {
     const parents = await startProcess([]);
     const children = await startProcess(['child']);
-    await hearing(children, parents);
+    await hearing(children, parents, PROBE);
     const { job: parent } = await parents.enqueue({ kind: 'broken', maxRetries: 0 });
     const { job: child } = await parents.enqueue({
       kind: 'child',
@@ -154,7 +133,7 @@ describe.each(MODES)('wake-ups for every path that makes a job claimable ($name)
   it('a webhook delivery a finished job queued', async () => {
     const jobs = await startProcess(['parent']);
     const deliveries = await startProcess(['webhook']);
-    await hearing(deliveries, jobs);
+    await hearing(deliveries, jobs, PROBE);
     const { job } = await jobs.enqueue({
       kind: 'parent',
       payload: { webhook_url: 'http://127.0.0.1:1/hook' },
@@ -177,7 +156,7 @@ describe.each(MODES)('wake-ups for every path that makes a job claimable ($name)
   it('a schedule’s tick', async () => {
     const ticking = await startProcess([]);
     const runner = await startProcess(['ticked']);
-    await hearing(runner, ticking);
+    await hearing(runner, ticking, PROBE);
     await ticking.schedules.create({ name: 'each-second', cron: '* * * * * *', kind: 'ticked' });
     const scheduler = ticking.createScheduler();
     schedulers.push(scheduler);
@@ -199,7 +178,7 @@ describe.each(MODES)('wake-ups for every path that makes a job claimable ($name)
     // find nothing, and the lottery would count it as a loss to another worker: the lone worker's
     // chance would fall and a later wake-up (a retry falling due) go unanswered.
     const app = await startProcess(['child']);
-    await hearing(app, app);
+    await hearing(app, app, PROBE);
     for (let i = 0; i < 8; i++) {
       const { job } = await app.enqueue({ kind: 'child' });
       await finished(app, job.id, `job ${i + 1} to run`);
@@ -209,7 +188,7 @@ describe.each(MODES)('wake-ups for every path that makes a job claimable ($name)
 
   it('a retry whose delay elapsed', async () => {
     const app = await startProcess(['flaky'], { RETRY_DELAYS: '1', RETRY_JITTER: '0' });
-    await hearing(app, app);
+    await hearing(app, app, PROBE);
     const { job } = await app.enqueue({ kind: 'flaky', maxRetries: 1 });
     await finished(app, job.id, 'the retry to run once its delay elapsed');
     expect((await app.jobs.get(job.id, ALL_JOBS))?.attempt).toBe(2);
@@ -218,7 +197,7 @@ describe.each(MODES)('wake-ups for every path that makes a job claimable ($name)
   it('a job queued with a run_at ahead, when it falls due', async () => {
     const api = await startProcess([]);
     const runner = await startProcess(['child']);
-    await hearing(runner, api);
+    await hearing(runner, api, PROBE);
     const { job } = await api.enqueue({ kind: 'child', runAt: new Date(Date.now() + 1000) });
     await finished(runner, job.id, 'the job to run once its run_at passed');
   });
