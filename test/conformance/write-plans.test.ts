@@ -198,7 +198,8 @@ describe('indexes on jobs by status', () => {
       'jobs_lease_idx',
       'jobs_pending_created_idx',
       'jobs_unsuccessful_created_idx',
-      // Waiting jobs (migration 0030).
+      // Waiting jobs (migration 0030), and those of them past their attempt's deadline (0036).
+      'jobs_waiting_deadline_idx',
       'jobs_waiting_idx',
     ]);
   });
