@@ -107,24 +107,37 @@ async function reportOwnerProgress(
   });
 }
 
-/** At most one owner report a second while the segment runs, and the last one always. */
+/**
+ * At most one owner report a second while the segment runs, and the last one always: a forced
+ * report waits for the one in flight and then writes its own (skipping it lost the final 85 % when a
+ * report was still being written as the encode ended, seen in CI).
+ */
 function ownerReporter(
   jobs: SegmentKindOptions['jobs'],
   self: { id: string; ownerId: string; frames: number },
 ): (fraction: number, force?: boolean) => Promise<void> {
   let lastAt = 0;
-  let busy = false;
-  return async (fraction, force = false) => {
-    const now = Date.now();
-    if (busy || (!force && now - lastAt < 1000)) return;
-    busy = true;
-    lastAt = now;
+  let inFlight: Promise<void> | null = null;
+  const write = async (fraction: number): Promise<void> => {
     try {
       await reportOwnerProgress(jobs, { ...self, fraction });
     } catch {
       // The owner's bar is a view of the segments: a missed report is made good by the next one.
+    }
+  };
+  return async (fraction, force = false) => {
+    if (force) {
+      while (inFlight) await inFlight;
+    } else if (inFlight || Date.now() - lastAt < 1000) {
+      return;
+    }
+    lastAt = Date.now();
+    const report = write(fraction);
+    inFlight = report;
+    try {
+      await report;
     } finally {
-      busy = false;
+      if (inFlight === report) inFlight = null;
     }
   };
 }
