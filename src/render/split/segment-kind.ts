@@ -112,7 +112,7 @@ async function reportOwnerProgress(
  * report waits for the one in flight and then writes its own (skipping it lost the final 85 % when a
  * report was still being written as the encode ended, seen in CI).
  */
-function ownerReporter(
+export function ownerReporter(
   jobs: SegmentKindOptions['jobs'],
   self: { id: string; ownerId: string; frames: number },
 ): (fraction: number, force?: boolean) => Promise<void> {
