@@ -54,7 +54,7 @@ async function measure(built: Built, round: number): Promise<number> {
   const env: Record<string, string> =
     values.db === 'pg'
       ? { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema, LOG_LEVEL: 'silent' }
-      : { DATABASE_URL: `sqlite://${join(folder, 'reelqueue.db')}`, LOG_LEVEL: 'silent' };
+      : { DATABASE_URL: `sqlite:${join(folder, 'reelqueue.db')}`, LOG_LEVEL: 'silent' };
   const app = await built.createReelqueue(built.loadConfig({}, env));
   try {
     const jobs = Array.from({ length: jobCount }, () => ({ kind: 'noop' }));
